@@ -1,0 +1,2 @@
+FLASK_APP=wsgi
+QIAO_CONFIG=development

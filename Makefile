@@ -1,0 +1,53 @@
+# Qiao — the two commands: `make run` (serve with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Parallel test workers (pytest-xdist); "auto" uses every core.
+WORKERS ?= auto
+
+export QIAO_CONFIG ?= development
+export FLASK_APP := wsgi
+
+.PHONY: install run test lint translations messages migration clean
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		(echo "Qiao needs Python 3.11 or newer"; exit 1)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations
+
+# Re-extract UI strings and merge them into each catalog (then translate the new entries).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install translations
+	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+# Regenerate the schema migration from the models (review the result before committing).
+migration: install
+	rm -f instance/migration-scratch.db
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-scratch.db $(BIN)/flask db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/instance/migration-scratch.db $(BIN)/flask db migrate -m "$(or $(MESSAGE),schema change)"
+	rm -f instance/migration-scratch.db
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""Qiao application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import INSTANCE_DIR, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    config_class = config_for(config_name)
+    config_class.validate()
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+
+    from app.cli import register_cli
+    from app.web import register_request_hooks
+
+    register_request_hooks(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to `app`."""
+    from app import database
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.jobs import init_celery
+    from app.providers.mail import init_mail
+    from app.providers.media import init_media
+    from app.services.preferences import select_locale
+
+    db.init_app(app)
+    database.configure_engines(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    init_celery(app)
+    init_mail(app)
+    init_media(app)
+
+    import app.models  # noqa: F401 - every table registered before migrations look
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the HTML feature blueprints and the JSON API."""
+    from app.account import bp as account_bp
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.auth import bp as auth_bp
+    from app.errors import register_error_handlers
+    from app.main import bp as main_bp
+    from app.orgs import bp as orgs_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(orgs_bp, url_prefix="/orgs")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_error_handlers(app)

@@ -1,0 +1,7 @@
+"""The signed-in user's own pages: profile, security, API tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__)
+
+from app.account import routes, tokens  # noqa: E402,F401

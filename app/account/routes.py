@@ -1,0 +1,119 @@
+"""Profile and security settings of the signed-in user."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+
+from app.account import bp
+from app.account.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
+from app.services import accounts
+from app.services.errors import DomainError
+from app.services.preferences import country_names
+from app.services.profiles import update_profile
+from app.services.signed_links import InvalidLink
+from app.transaction import commit, rollback
+from app.web_helpers import show_errors_on_form
+
+
+def _profile_form() -> ProfileForm:
+    form = ProfileForm(obj=current_user)
+    form.home_country.choices = [("", "—"), *country_names("en").items()]
+    return form
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit display name, avatar, bio, home country and languages."""
+    form = _profile_form()
+    if form.validate_on_submit():
+        upload = form.avatar.data
+        try:
+            update_profile(
+                current_user,
+                display_name=form.display_name.data,
+                bio=form.bio.data or "",
+                home_country=form.home_country.data or None,
+                languages=form.languages.data or [],
+                avatar=upload.read() if upload else None,
+            )
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(form, exc)
+            return render_template("account/profile.html", form=form), 422
+        commit()
+        flash(_("Profile saved."), "success")
+        return redirect(url_for("account.profile"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/profile.html", form=form), status
+
+
+@bp.get("/security")
+@login_required
+def security():
+    """Change password or e-mail address."""
+    password_form = ChangePasswordForm(prefix="pw")
+    email_form = ChangeEmailForm(prefix="em")
+    return render_template("account/security.html", password_form=password_form,
+                           email_form=email_form)
+
+
+@bp.post("/security/password")
+@login_required
+def change_password():
+    """Change the password; every other session ends."""
+    password_form = ChangePasswordForm(prefix="pw")
+    email_form = ChangeEmailForm(prefix="em", formdata=None)
+    if password_form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, password_form.current_password.data,
+                                     password_form.password.data)
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(password_form, exc)
+        else:
+            commit()
+            logout_user()
+            flash(_("Password changed. Every session has ended; log in with the new password."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("account/security.html", password_form=password_form,
+                           email_form=email_form), 422
+
+
+@bp.post("/security/email")
+@login_required
+def change_email():
+    """Start an e-mail change: a confirmation link goes to the new address."""
+    password_form = ChangePasswordForm(prefix="pw", formdata=None)
+    email_form = ChangeEmailForm(prefix="em")
+    if email_form.validate_on_submit():
+        try:
+            new_email = accounts.request_email_change(current_user, email_form.email.data,
+                                                      email_form.password.data)
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(email_form, exc)
+        else:
+            commit()
+            flash(_("We sent a confirmation link to %(email)s. Your address changes when you "
+                    "open it.", email=new_email), "info")
+            return redirect(url_for("account.security"))
+    return render_template("account/security.html", password_form=password_form,
+                           email_form=email_form), 422
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email_change(token: str):
+    """Apply an e-mail change from the link sent to the new address."""
+    try:
+        user = accounts.confirm_email_change(token)
+    except (InvalidLink, DomainError) as exc:
+        rollback()
+        return render_template("auth/link_problem.html", message=exc.message), exc.status
+    commit()
+    flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    return redirect(url_for("account.profile") if current_user.is_authenticated
+                    else url_for("auth.login"))

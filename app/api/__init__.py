@@ -1,0 +1,11 @@
+"""The JSON API at /api/v1 (contract: shared API.md; described by /api/v1/openapi.json)."""
+
+from flask import Blueprint
+
+from app.extensions import csrf
+
+bp = Blueprint("api", __name__)
+# Bearer tokens, not cookies, authenticate the API, so cross-site requests carry no credentials.
+csrf.exempt(bp)
+
+from app.api import auth, docs, me, tokens, users  # noqa: E402,F401

@@ -1,0 +1,232 @@
+"""API plumbing: bearer auth, JSON bodies, Idempotency-Key, cursor pagination."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import IdempotencyRecord, User
+from app.services.api_tokens import authenticate_bearer
+from app.services.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
+from app.transaction import commit, rollback
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class MalformedRequest(DomainError):
+    """The body or a parameter cannot be parsed at all."""
+
+    code = "malformed_request"
+    status = 400
+
+
+class PayloadTooLarge(DomainError):
+    """The JSON body exceeds API_MAX_JSON_BYTES."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+# Authentication ------------------------------------------------------------------
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+def api_user() -> User | None:
+    """The user this request authenticated as (None for anonymous calls)."""
+    return g.get("api_user")
+
+
+def token_required(scope: str = "read") -> Callable:
+    """Require a valid bearer token holding `scope`; sets `g.api_user` and `g.api_token`."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            secret = _bearer_secret()
+            if secret is None:
+                raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.",
+                                   code="authentication_required")
+            token = authenticate_bearer(secret)
+            if token is None:
+                raise Unauthorized("The token is invalid, expired or revoked.",
+                                   code="invalid_token")
+            if scope not in token.scopes:
+                raise Forbidden(f"This token lacks the {scope!r} scope.",
+                                code="insufficient_scope")
+            g.api_user = token.user
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+# Bodies and parameters ---------------------------------------------------------------
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a clear 400/413 (never a 500)."""
+    raw = request.get_data(cache=True)
+    if len(raw) > current_app.config["API_MAX_JSON_BYTES"]:
+        raise PayloadTooLarge("The JSON body is too large.")
+    if not request.mimetype or request.mimetype != "application/json":
+        raise MalformedRequest("Send the body as JSON with Content-Type: application/json.",
+                               code="unsupported_media_type")
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedRequest(f"The body is not valid JSON: {exc}.",
+                               code="malformed_json") from None
+    if not isinstance(body, dict):
+        raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
+    return body
+
+
+def string_fields(body: dict[str, Any], required: list[str], optional: list[str] = ()) -> dict:
+    """Pick string fields from `body`, naming each missing or mistyped one."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name in [*required, *optional]:
+        value = body.get(name)
+        if value is None:
+            if name in required:
+                errors[name] = ["This field is required."]
+            continue
+        if not isinstance(value, str):
+            errors[name] = ["Must be a string."]
+            continue
+        values[name] = value
+    if errors:
+        raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
+    return values
+
+
+def page_limit() -> int:
+    """`?limit=` between 1 and 100 (20 when absent)."""
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationFailed("limit must be a whole number from 1 to 100.",
+                               fields={"limit": [f"Use a whole number from 1 to {MAX_LIMIT}."]})
+    return int(raw)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """An opaque cursor for the position after a row with these sort values."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(length: int) -> list[Any] | None:
+    """The sort values in `?cursor=`, or None on the first page; 400 when tampered with."""
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != length:
+        raise MalformedRequest("The cursor is not valid; start again without it.",
+                               code="invalid_cursor")
+    return values
+
+
+def paginated(items: list[Any], limit: int, cursor_of: Callable[[Any], list[Any]],
+              render: Callable[[Any], dict]) -> dict[str, Any]:
+    """The list envelope for a page fetched with `limit + 1` rows."""
+    has_more = len(items) > limit
+    page = items[:limit]
+    return {
+        "items": [render(item) for item in page],
+        "next_cursor": encode_cursor(cursor_of(page[-1])) if has_more and page else None,
+    }
+
+
+# Idempotency ------------------------------------------------------------------------
+def idempotent(required: bool = False) -> Callable:
+    """Honour `Idempotency-Key` on a POST: replay the first response for the same body.
+
+    A row is claimed before the work runs (the unique constraint settles races)
+    and committed together with the work, so a retry either sees the finished
+    response or a 409 while the first attempt is still running.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get("Idempotency-Key", "").strip()
+            if not key:
+                if required:
+                    raise ValidationFailed(
+                        "This endpoint needs an Idempotency-Key header.",
+                        code="idempotency_key_required",
+                        fields={"Idempotency-Key": ["Send a unique key per operation."]},
+                    )
+                return view(*args, **kwargs)
+            if len(key) > 255:
+                raise ValidationFailed("Idempotency-Key is too long (255 characters at most).",
+                                       fields={"Idempotency-Key": ["Too long."]})
+            user = api_user()
+            principal = f"user:{user.id}" if user else f"anon:{request.remote_addr}"
+            fingerprint = hashlib.sha256(
+                request.method.encode() + b" " + request.path.encode() + b"\n"
+                + request.get_data(cache=True)
+            ).hexdigest()
+            existing = db.session.scalar(select(IdempotencyRecord).where(
+                IdempotencyRecord.principal == principal, IdempotencyRecord.key == key))
+            if existing is not None:
+                return _replay(existing, fingerprint)
+            record = IdempotencyRecord(principal=principal, key=key, method=request.method,
+                                       path=request.path, request_hash=fingerprint)
+            db.session.add(record)
+            try:
+                with db.session.begin_nested():
+                    db.session.flush()
+            except IntegrityError:
+                raise Conflict("A request with this Idempotency-Key is still being processed.",
+                               code="idempotency_in_progress") from None
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code >= 400:
+                # Failed attempts are not remembered: the client may fix the body and retry.
+                rollback()
+                db.session.execute(delete(IdempotencyRecord).where(
+                    IdempotencyRecord.principal == principal, IdempotencyRecord.key == key))
+                commit()
+                return response
+            record = db.session.merge(record)
+            record.response_status = response.status_code
+            record.response_body = response.get_json(silent=True)
+            commit()
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str):
+    if record.request_hash != fingerprint:
+        raise Conflict("This Idempotency-Key was used with a different request.",
+                       code="idempotency_key_reused")
+    if record.response_status is None:
+        raise Conflict("A request with this Idempotency-Key is still being processed.",
+                       code="idempotency_in_progress")
+    response = jsonify(record.response_body)
+    response.status_code = record.response_status
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

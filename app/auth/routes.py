@@ -1,0 +1,152 @@
+"""Account entry points. Each route parses its form, calls one service and commits."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.extensions import limiter
+from app.services import accounts
+from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
+from app.services.preferences import adopt_guest_preferences
+from app.services.signed_links import InvalidLink
+from app.transaction import commit, rollback
+from app.web_helpers import safe_next_url, show_errors_on_form
+
+
+def _start_session(user, remember: bool) -> None:
+    """Rotate the session on log-in: nothing from the anonymous session survives but choices."""
+    kept_preferences = session.get("preferences")
+    session.clear()
+    if kept_preferences:
+        session["preferences"] = kept_preferences
+    adopt_guest_preferences(user, session)
+    login_user(user, remember=remember)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def signup():
+    """Create an account; a verification e-mail goes out."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(form.email.data, form.password.data,
+                                          form.display_name.data)
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(form, exc)
+            return render_template("auth/signup.html", form=form), 422
+        _start_session(user, remember=False)
+        commit()
+        flash(_("Welcome to Qiao! We sent a link to %(email)s to confirm your address.",
+                email=user.email), "success")
+        return redirect(url_for("main.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with e-mail and password (throttled per account and per address)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data,
+                                         request.remote_addr or "unknown")
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            return render_template("auth/login.html", form=form), 429
+        except Unauthorized as exc:
+            form.form_errors.append(exc.message)
+            return render_template("auth/login.html", form=form), 401
+        _start_session(user, remember=form.remember.data)
+        commit()
+        flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+        return redirect(safe_next_url(form.next.data))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out everywhere: the session version changes, so older sessions end too."""
+    accounts.end_all_sessions(current_user)
+    commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    """Confirm an e-mail address from the link we sent."""
+    try:
+        accounts.verify_email(token)
+    except InvalidLink as exc:
+        rollback()
+        return render_template("auth/link_problem.html", message=exc.message), 400
+    commit()
+    flash(_("Thank you, your e-mail address is confirmed."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.post("/verify/resend")
+@login_required
+@limiter.limit("5 per hour")
+def resend_verification():
+    """Send the verification link again."""
+    if current_user.is_email_verified:
+        flash(_("Your e-mail address is already confirmed."), "info")
+    else:
+        accounts.send_verification_email(current_user)
+        commit()
+        flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("account.profile"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        commit()
+        flash(_("If an account uses that address, a reset link is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an e-mailed link (valid once, for one hour)."""
+    try:
+        accounts.user_for_reset_token(token)
+    except InvalidLink as exc:
+        return render_template("auth/link_problem.html", message=exc.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ValidationFailed as exc:
+            rollback()
+            show_errors_on_form(form, exc)
+            return render_template("auth/reset.html", form=form), 422
+        commit()
+        logout_user()
+        flash(_("Your password is changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    if form.is_submitted():
+        return render_template("auth/reset.html", form=form), 422
+    return render_template("auth/reset.html", form=form)
+

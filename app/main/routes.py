@@ -1,0 +1,64 @@
+"""Home page, the header's preference switcher, and the health check."""
+
+from __future__ import annotations
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.extensions import db
+from app.main import bp
+from app.services.errors import ValidationFailed
+from app.services.preferences import save_preferences
+from app.transaction import commit
+from app.web_helpers import safe_next_url
+
+
+@bp.get("/")
+def index():
+    """The landing page."""
+    return render_template("main/index.html")
+
+
+@bp.post("/preferences")
+def preferences():
+    """Remember the viewer's language, display currency and ship-to country."""
+    user = current_user if current_user.is_authenticated else None
+    try:
+        save_preferences(
+            user,
+            session,
+            locale=request.form.get("locale") or None,
+            currency=request.form.get("currency") or None,
+            ship_to_country=request.form.get("ship_to_country") or None,
+        )
+    except ValidationFailed as exc:
+        for messages in exc.fields.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(safe_next_url(request.form.get("next")), code=303)
+    commit()
+    flash(_("Preferences saved."), "success")
+    return redirect(safe_next_url(request.form.get("next")), code=303)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.get("/media/<path:key>")
+def media(key: str):
+    """Serve a locally stored media file (production puts a CDN or S3 in front)."""
+    return send_from_directory(current_app.config["MEDIA_ROOT"], key, max_age=31536000)

@@ -1,0 +1,163 @@
+"""Exact money: integer minor units, ISO 4217 exponents, Decimal rates, one rounding rule.
+
+The rounding rule, used everywhere a fraction of a minor unit appears (FX
+conversion, percentages): round half to even (banker's rounding) at the
+target currency's minor unit. `split` distributes a total by weights with the
+largest-remainder method so the parts always add up exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import cache
+
+from babel.core import Locale
+from babel.numbers import format_currency, get_currency_precision, list_currencies
+
+ROUNDING = ROUND_HALF_EVEN
+
+
+class CurrencyError(ValueError):
+    """An unknown currency code, or arithmetic across two currencies."""
+
+
+@cache
+def known_currencies() -> frozenset[str]:
+    """ISO 4217 codes Babel knows."""
+    return frozenset(list_currencies())
+
+
+def normalize_currency(code: str) -> str:
+    """Upper-case `code` and check it is an ISO 4217 currency."""
+    upper = (code or "").strip().upper()
+    if len(upper) != 3 or upper not in known_currencies():
+        raise CurrencyError(f"Unknown currency {code!r}: expected an ISO 4217 code such as USD.")
+    return upper
+
+
+@cache
+def exponent(currency: str) -> int:
+    """Digits after the decimal point for `currency` (JPY 0, USD 2, KWD 3)."""
+    return get_currency_precision(normalize_currency(currency))
+
+
+@dataclass(frozen=True, order=False)
+class Money:
+    """An amount in a currency's minor unit. Immutable; refuses to mix currencies."""
+
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
+            raise TypeError("Money.minor must be an int of minor units")
+        object.__setattr__(self, "currency", normalize_currency(self.currency))
+
+    # Construction -------------------------------------------------------------
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Nothing, in `currency`."""
+        return cls(0, currency)
+
+    @classmethod
+    def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:
+        """Parse a major-unit amount that must not carry more digits than the currency allows."""
+        try:
+            value = Decimal(amount)
+        except (InvalidOperation, TypeError):
+            raise ValueError(f"{amount!r} is not a decimal amount") from None
+        if not value.is_finite():
+            raise ValueError(f"{amount!r} is not a finite amount")
+        digits = exponent(currency)
+        scaled = value.scaleb(digits)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(
+                f"{amount} has more than {digits} decimal places, the limit for {currency.upper()}"
+            )
+        return cls(int(scaled), currency)
+
+    # Views --------------------------------------------------------------------
+    @property
+    def amount(self) -> Decimal:
+        """The major-unit amount with exactly the currency's exponent of digits."""
+        digits = exponent(self.currency)
+        return Decimal(self.minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+    def to_api(self) -> dict[str, str]:
+        """The API's Money shape: `{"amount": "19.99", "currency": "USD"}`."""
+        return {"amount": str(self.amount), "currency": self.currency}
+
+    def format(self, locale: str | Locale = "en") -> str:
+        """Locale-aware display, e.g. `¥1,500` or `US$19.99`."""
+        return format_currency(self.amount, self.currency, locale=locale)
+
+    # Arithmetic ---------------------------------------------------------------
+    def _check(self, other: Money) -> None:
+        if not isinstance(other, Money):
+            raise TypeError("can only combine Money with Money")
+        if other.currency != self.currency:
+            raise CurrencyError(f"cannot combine {self.currency} with {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.minor, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor < other.minor
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor <= other.minor
+
+    def __gt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor > other.minor
+
+    def __ge__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor >= other.minor
+
+    def times(self, quantity: int) -> Money:
+        """The amount multiplied by `quantity` (exact)."""
+        return Money(self.minor * quantity, self.currency)
+
+    def percent(self, rate: Decimal) -> Money:
+        """`rate` (a fraction, e.g. Decimal("0.2")) of this amount, rounded by the house rule."""
+        return Money(round_minor(Decimal(self.minor) * rate), self.currency)
+
+    def convert(self, rate: Decimal, to_currency: str) -> Money:
+        """Convert with `rate` (units of `to_currency` per one unit of this currency)."""
+        if not isinstance(rate, Decimal) or rate <= 0:
+            raise ValueError("an FX rate must be a positive Decimal")
+        major = self.amount * rate
+        digits = exponent(to_currency)
+        return Money(round_minor(major.scaleb(digits)), to_currency)
+
+    def split(self, weights: list[int]) -> list[Money]:
+        """Split into parts proportional to non-negative `weights`; parts sum exactly."""
+        if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+            raise ValueError("split needs non-negative weights with a positive sum")
+        total = sum(weights)
+        sign = -1 if self.minor < 0 else 1
+        whole = abs(self.minor)
+        shares = [whole * w // total for w in weights]
+        remainders = [whole * w % total for w in weights]
+        leftover = whole - sum(shares)
+        # Largest remainder first; ties go to the earlier part, so the result is deterministic.
+        for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:leftover]:
+            shares[index] += 1
+        return [Money(sign * s, self.currency) for s in shares]
+
+
+def round_minor(value: Decimal) -> int:
+    """Round a Decimal count of minor units to an integer by the house rule."""
+    return int(value.quantize(Decimal(1), rounding=ROUNDING))

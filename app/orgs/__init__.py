@@ -1,0 +1,7 @@
+"""Organisation pages: merchant and brand portals, members and invitations."""
+
+from flask import Blueprint
+
+bp = Blueprint("orgs", __name__)
+
+from app.orgs import routes  # noqa: E402,F401

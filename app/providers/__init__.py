@@ -1,0 +1,1 @@
+"""Providers: outside services behind small interfaces, chosen by configuration."""

@@ -1,0 +1,103 @@
+"""Bearer tokens: issued at token log-in or made by the user, stored only as SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import TOKEN_SCOPES, ApiToken, User, utcnow
+from app.services.errors import NotFound, ValidationFailed
+
+TOKEN_PREFIX = "qiao_"
+MAX_NAME = 80
+MAX_PERSONAL_DAYS = 366
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _new_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def issue_login_token(user: User) -> tuple[ApiToken, str]:
+    """A full-scope token for an app that logged in with e-mail and password."""
+    secret = _new_secret()
+    token = ApiToken(
+        user=user, kind="login", name="API log-in", token_hash=_digest(secret),
+        prefix=secret[:12], scopes=list(TOKEN_SCOPES),
+        expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_LOGIN_DAYS"]),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def create_personal_token(
+    user: User, name: str, scopes: list[str], expires_in_days: int | None
+) -> tuple[ApiToken, str]:
+    """A named, scoped personal access token; the secret is returned once, never stored."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Give the token a name so you can recognise it later."]
+    elif len(name) > MAX_NAME:
+        errors["name"] = [f"Use at most {MAX_NAME} characters."]
+    if not scopes:
+        errors["scopes"] = ["Choose at least one scope."]
+    elif any(scope not in TOKEN_SCOPES for scope in scopes):
+        errors["scopes"] = [f"Scopes are: {', '.join(TOKEN_SCOPES)}."]
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_PERSONAL_DAYS:
+        errors["expires_in_days"] = [f"Choose between 1 and {MAX_PERSONAL_DAYS} days."]
+    if errors:
+        raise ValidationFailed("The token could not be created.", fields=errors)
+    secret = _new_secret()
+    token = ApiToken(
+        user=user, kind="personal", name=name, token_hash=_digest(secret), prefix=secret[:12],
+        scopes=sorted(set(scopes)),
+        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that are neither revoked nor expired, newest first."""
+    now = utcnow()
+    stmt = (
+        select(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id.desc())
+    )
+    return [t for t in db.session.scalars(stmt) if t.expires_at is None or t.expires_at > now]
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens (another user's token is NotFound)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def authenticate_bearer(secret: str) -> ApiToken | None:
+    """The live token for `secret`, with its user; None when unknown, revoked or expired."""
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    now = utcnow()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    # Touch at most once a minute, so reads stay read-only most of the time.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token

@@ -1,0 +1,53 @@
+"""Outgoing e-mail through the outbox: written with the transaction, delivered after it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxEmail, utcnow
+from app.providers.mail import OutgoingMail, mail_transport
+from app.transaction import after_commit
+
+MAX_ATTEMPTS = 5
+
+
+def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:
+    """Write an e-mail to the outbox; it is delivered once the transaction commits."""
+    from app.tasks import deliver_email  # tasks import services; import late to avoid a cycle
+
+    email = OutboxEmail(to_address=to, subject=subject, body_text=body, purpose=purpose)
+    db.session.add(email)
+    db.session.flush()
+    after_commit(deliver_email, email.id)
+    return email
+
+
+def deliver_outbox_email(email_id: int, sender: str) -> bool:
+    """Hand one pending e-mail to the transport; record success or the error."""
+    email = db.session.get(OutboxEmail, email_id)
+    if email is None or email.sent_at is not None:
+        return False
+    email.attempts += 1
+    try:
+        mail_transport().send(
+            OutgoingMail(sender=sender, to=email.to_address, subject=email.subject,
+                         body=email.body_text)
+        )
+    except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
+        email.last_error = f"{type(exc).__name__}: {exc}"
+        return False
+    email.sent_at = utcnow()
+    email.last_error = None
+    return True
+
+
+def pending_email_ids(limit: int = 100) -> list[int]:
+    """Unsent e-mails that still have attempts left, oldest first."""
+    stmt = (
+        select(OutboxEmail.id)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))

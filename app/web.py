@@ -1,0 +1,85 @@
+"""Request hooks shared by every HTML page: security headers and template context."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db, login_manager
+from app.models import Membership, User
+from app.services.preferences import (
+    SUPPORTED_CURRENCIES,
+    country_names,
+    current_preferences,
+)
+
+# Only our own origin: every script, style and font is vendored under static/.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    """Resolve the session identity `<id>:<session_version>`; stale versions log out."""
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+def _nav_memberships() -> list[Membership]:
+    if not current_user.is_authenticated:
+        return []
+    return list(db.session.scalars(
+        select(Membership).options(joinedload(Membership.organization))
+        .where(Membership.user_id == current_user.id).order_by(Membership.id)
+    ))
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response and shared template variables."""
+
+    @app.before_request
+    def _bounded_session() -> None:
+        session.permanent = True
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if not request.path.startswith("/api/"):
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        return response
+
+    @app.context_processor
+    def _template_context() -> dict:
+        prefs = current_preferences()
+        return {
+            "prefs": prefs,
+            "ui_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "supported_currencies": SUPPORTED_CURRENCIES,
+            "country_choices": country_names(prefs.locale if prefs.locale == "en" else "zh"),
+            "nav_user": current_user if current_user.is_authenticated else None,
+            "nav_memberships": _nav_memberships(),
+            "g": g,
+        }

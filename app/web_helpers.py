@@ -1,0 +1,33 @@
+"""Helpers for HTML routes: safe redirects and showing service errors on forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_wtf import FlaskForm
+
+from app.services.errors import DomainError
+
+
+def safe_next_url(target: str | None, default_endpoint: str = "main.index") -> str:
+    """`target` if it is a path on this site, else the default page (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for(default_endpoint)
+
+
+def show_errors_on_form(form: FlaskForm, error: DomainError) -> None:
+    """Copy a service's field errors onto the WTForms fields (others go to form.form_errors)."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, *messages] if isinstance(field.errors, list) \
+                else list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

@@ -1,0 +1,160 @@
+"""Configuration classes, read from the environment.
+
+`QIAO_CONFIG` picks the class (development, testing, production). Every setting
+that differs between deployments comes from an environment variable; the README
+lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or incomplete."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'qiao.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions and cookies.
+    SESSION_COOKIE_NAME = "qiao_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_NAME = "qiao_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = _int("REMEMBER_DAYS", 30) * 86400
+    PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600
+
+    # Request bodies: 25 MiB covers a multipart note upload; the API caps JSON lower.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    API_MAX_JSON_BYTES = _int("API_MAX_JSON_BYTES", 1024 * 1024)
+
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # Internationalisation.
+    LANGUAGES = {"en": "English", "zh": "中文"}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "USD")
+    DEFAULT_SHIP_TO_COUNTRY = os.environ.get("DEFAULT_SHIP_TO_COUNTRY", "US")
+
+    # Rate limits (Flask-Limiter); Redis in production.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "50 per 15 minutes")
+
+    # Background jobs: with no broker Celery runs tasks in-process, after commit.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
+
+    # Outgoing e-mail: console (log) or smtp.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Qiao <no-reply@qiao.local>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+
+    # Links in e-mails need an absolute base when sent outside a request.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Token lifetimes, in seconds.
+    EMAIL_VERIFY_MAX_AGE = _int("EMAIL_VERIFY_MAX_AGE", 3 * 86400)
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+    INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
+    API_TOKEN_LOGIN_DAYS = _int("API_TOKEN_LOGIN_DAYS", 30)
+
+    # Media (avatars now; note and product images later).
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+
+    # Stripe: no key means the local sandbox (localstripe on loopback).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with settings that are unsafe for this environment."""
+        if not cls.SECRET_KEY:
+            raise ConfigurationError(
+                f"SECRET_KEY is not set. The {cls.ENV_NAME} configuration refuses to start "
+                "without it: export SECRET_KEY to a long random string "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, in-process jobs, console mail, Stripe sandbox."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "qiao-development-only-secret")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestingConfig(Config):
+    """The test suite: a per-worker database, memory mail, no CSRF shortcuts."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "qiao-testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"
+    CELERY_BROKER_URL = ""
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """PostgreSQL, Redis, Celery workers, SMTP and real Stripe keys."""
+
+    ENV_NAME = "production"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    """The configuration class named by `name` or by `QIAO_CONFIG` (production by default)."""
+    chosen = name or os.environ.get("QIAO_CONFIG", "production")
+    try:
+        return CONFIGS[chosen]
+    except KeyError:
+        raise ConfigurationError(
+            f"QIAO_CONFIG={chosen!r} is not one of {', '.join(sorted(CONFIGS))}."
+        ) from None
