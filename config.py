@@ -96,6 +96,16 @@ class Config:
     # Media (avatars now; note and product images later).
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
 
+    # Foreign exchange: rates older than this refuse checkout in that currency.
+    FX_MAX_AGE_HOURS = _int("FX_MAX_AGE_HOURS", 96)
+    # Added to the mid-market rate on every conversion, in percent (a decimal string).
+    FX_CONVERSION_FEE_PERCENT = os.environ.get("FX_CONVERSION_FEE_PERCENT", "1.5")
+    # Per-currency rounding increments in minor units after conversion, e.g. "KRW:10".
+    FX_ROUNDING = os.environ.get("FX_ROUNDING", "KRW:10")
+    ECB_RATES_URL = os.environ.get(
+        "ECB_RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+    )
+
     # Stripe: no key means the local sandbox (localstripe on loopback).
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")

@@ -72,11 +72,13 @@ def run_migrations_offline():
 
 
 def render_item(type_, obj, autogen_context):
-    """Render the app's UTCDateTime as the plain timezone-aware DateTime it stores."""
-    from app.models.base import UTCDateTime
+    """Render the app's TypeDecorators (UTCDateTime, DecimalText) as the type they store."""
+    from sqlalchemy.types import TypeDecorator
 
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, TypeDecorator) and type(obj).__module__.startswith(
+        "app."
+    ):
+        return f"sa.{obj.impl!r}"
     return False
 
 

@@ -2,6 +2,7 @@
 
 from app.models.api_token import TOKEN_SCOPES, ApiToken
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
+from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
 from app.models.organization import (
     MEMBER_ROLES,
@@ -20,6 +21,9 @@ __all__ = [
     "PLATFORM_ROLES",
     "TOKEN_SCOPES",
     "ApiToken",
+    "DecimalText",
+    "FxRate",
+    "FxSnapshot",
     "IdempotencyRecord",
     "Invitation",
     "Membership",

@@ -1,0 +1,229 @@
+"""Currency conversion from recorded rate snapshots (ECB reference rates or admin rates).
+
+Every conversion names the snapshot it used. The rate applied is the
+mid-market cross rate times (1 + FX_CONVERSION_FEE_PERCENT / 100); the result
+is rounded once by the house rule (app.money) and then, where configured, to
+a per-currency increment (FX_ROUNDING, e.g. KRW to 10 won).
+"""
+
+from __future__ import annotations
+
+import urllib.request
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation, localcontext
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import User, utcnow
+from app.models.fx import FxRate, FxSnapshot
+from app.money import Money, normalize_currency, round_minor
+from app.services.errors import Conflict, ValidationFailed
+
+ECB_NAMESPACE = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
+# ECB reference rates are set around 16:00 CET on TARGET working days.
+ECB_PUBLICATION_TIME = time(15, 0, tzinfo=UTC)
+RATE_PRECISION = 28  # significant digits kept in cross rates
+
+
+class StaleRate(Conflict):
+    """The newest rate for a currency pair is older than FX_MAX_AGE_HOURS."""
+
+    code = "stale_rate"
+
+
+class RateUnavailable(Conflict):
+    """No snapshot prices this currency pair."""
+
+    code = "rate_unavailable"
+
+
+@dataclass(frozen=True)
+class LockedRate:
+    """The rate a price was converted with, kept on quotes and orders."""
+
+    from_currency: str
+    to_currency: str
+    mid_rate: Decimal
+    rate: Decimal  # mid_rate with the conversion fee applied
+    as_of: datetime
+    source: str
+    snapshot_id: int | None
+
+
+# Importing ----------------------------------------------------------------------------
+def parse_ecb_xml(content: bytes) -> tuple[datetime, dict[str, Decimal]]:
+    """The publication time and EUR-based rates in an ECB eurofxref XML document."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise ValidationFailed(f"The ECB file is not valid XML: {exc}.",
+                               fields={"file": ["Not valid XML."]}) from None
+    day_cube = next((c for c in root.iter(f"{ECB_NAMESPACE}Cube") if c.get("time")), None)
+    if day_cube is None:
+        raise ValidationFailed("The ECB file has no dated <Cube time=...> element.",
+                               fields={"file": ["No rates found."]})
+    try:
+        day = datetime.strptime(day_cube.get("time"), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationFailed("The ECB file's date is not YYYY-MM-DD.",
+                               fields={"file": ["Bad date."]}) from None
+    rates: dict[str, Decimal] = {}
+    for cube in day_cube.findall(f"{ECB_NAMESPACE}Cube"):
+        try:
+            currency = normalize_currency(cube.get("currency", ""))
+            rate = Decimal(cube.get("rate", ""))
+        except (ValueError, InvalidOperation):
+            raise ValidationFailed(
+                f"Bad rate entry: currency={cube.get('currency')!r} rate={cube.get('rate')!r}.",
+                fields={"file": ["A rate entry is not valid."]},
+            ) from None
+        if not rate.is_finite() or rate <= 0:
+            raise ValidationFailed(f"The rate for {currency} must be positive.",
+                                   fields={"file": [f"Bad rate for {currency}."]})
+        rates[currency] = rate
+    if not rates:
+        raise ValidationFailed("The ECB file lists no rates.", fields={"file": ["No rates."]})
+    return datetime.combine(day, ECB_PUBLICATION_TIME), rates
+
+
+def fetch_ecb_xml(url: str, timeout: float = 20) -> bytes:
+    """Download the ECB document (production and `flask fx import --url`)."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - configured URL
+        return response.read()
+
+
+def import_ecb_rates(content: bytes, actor: User | None = None) -> FxSnapshot:
+    """Record an ECB snapshot; importing the same day twice keeps one snapshot."""
+    as_of, rates = parse_ecb_xml(content)
+    existing = db.session.scalar(select(FxSnapshot).where(
+        FxSnapshot.source == "ecb", FxSnapshot.as_of == as_of))
+    if existing is not None:
+        return existing
+    snapshot = FxSnapshot(source="ecb", base_currency="EUR", as_of=as_of,
+                          created_by_id=actor.id if actor else None,
+                          note="ECB euro foreign exchange reference rates")
+    snapshot.rates = [FxRate(currency=c, rate=r) for c, r in sorted(rates.items())]
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def set_manual_rate(actor: User, from_currency: str, to_currency: str, rate: str | Decimal,
+                    note: str = "") -> FxSnapshot:
+    """An admin's own rate for one pair, effective now (it wins until a newer snapshot)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        from_currency = normalize_currency(from_currency)
+    except ValueError as exc:
+        errors["from_currency"] = [str(exc)]
+    try:
+        to_currency = normalize_currency(to_currency)
+    except ValueError as exc:
+        errors["to_currency"] = [str(exc)]
+    try:
+        value = Decimal(str(rate).strip())
+        if not value.is_finite() or value <= 0:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["rate"] = ["Enter a positive decimal number, e.g. 7.1234."]
+    if not errors and from_currency == to_currency:
+        errors["to_currency"] = ["Choose two different currencies."]
+    if errors:
+        raise ValidationFailed("The rate could not be saved.", fields=errors)
+    snapshot = FxSnapshot(source="manual", base_currency=from_currency, as_of=utcnow(),
+                          created_by_id=actor.id, note=note.strip()[:500])
+    snapshot.rates = [FxRate(currency=to_currency, rate=value)]
+    db.session.add(snapshot)
+    db.session.flush()
+    return snapshot
+
+
+def recent_snapshots(limit: int = 20) -> list[FxSnapshot]:
+    """The newest snapshots with their rates, for the admin page."""
+    return list(db.session.scalars(
+        select(FxSnapshot).options(selectinload(FxSnapshot.rates))
+        .order_by(FxSnapshot.as_of.desc(), FxSnapshot.id.desc()).limit(limit)))
+
+
+# Converting -----------------------------------------------------------------------------
+def _pair_rate(snapshot: FxSnapshot, from_currency: str, to_currency: str) -> Decimal | None:
+    """Units of `to` per unit of `from` in this snapshot, or None if it can't price the pair."""
+    per_base = {r.currency: r.rate for r in snapshot.rates}
+    per_base[snapshot.base_currency] = Decimal(1)
+    if from_currency not in per_base or to_currency not in per_base:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = RATE_PRECISION
+        return per_base[to_currency] / per_base[from_currency]
+
+
+def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = None) -> LockedRate:
+    """The newest usable rate for the pair, with the fee; StaleRate / RateUnavailable otherwise."""
+    from_currency = normalize_currency(from_currency)
+    to_currency = normalize_currency(to_currency)
+    now = now or utcnow()
+    if from_currency == to_currency:
+        return LockedRate(from_currency, to_currency, Decimal(1), Decimal(1), now, "identity",
+                          None)
+    pair = (from_currency, to_currency)
+    candidates = db.session.scalars(
+        select(FxSnapshot)
+        .options(selectinload(FxSnapshot.rates))
+        .where(FxSnapshot.as_of <= now)
+        .where(or_(
+            FxSnapshot.base_currency.in_(pair),
+            FxSnapshot.id.in_(select(FxRate.snapshot_id).where(FxRate.currency.in_(pair))),
+        ))
+        .order_by(FxSnapshot.as_of.desc(), FxSnapshot.id.desc())
+        .limit(10)
+    )
+    for snapshot in candidates:
+        mid = _pair_rate(snapshot, from_currency, to_currency)
+        if mid is None:
+            continue
+        max_age = timedelta(hours=current_app.config["FX_MAX_AGE_HOURS"])
+        if now - snapshot.as_of > max_age:
+            raise StaleRate(
+                f"Prices in {to_currency} are unavailable right now: the newest exchange rate "
+                f"({snapshot.as_of:%Y-%m-%d %H:%M} UTC) is too old. Choose another currency "
+                "or try again later.",
+            )
+        with localcontext() as ctx:
+            ctx.prec = RATE_PRECISION
+            fee = Decimal(current_app.config["FX_CONVERSION_FEE_PERCENT"]) / 100
+            rate = mid * (1 + fee)
+        return LockedRate(from_currency, to_currency, mid, rate, snapshot.as_of,
+                          snapshot.source, snapshot.id)
+    raise RateUnavailable(f"There is no exchange rate from {from_currency} to {to_currency}.")
+
+
+def convert(amount: Money, locked: LockedRate) -> Money:
+    """`amount` in the locked rate's target currency, rounded once, then to the increment."""
+    if amount.currency != locked.from_currency:
+        raise ValueError(f"rate is for {locked.from_currency}, amount is {amount.currency}")
+    if locked.from_currency == locked.to_currency:
+        return amount
+    converted = amount.convert(locked.rate, locked.to_currency)
+    return Money(round_to_increment(converted.minor, locked.to_currency), locked.to_currency)
+
+
+def round_to_increment(minor: int, currency: str) -> int:
+    """Round to the configured increment for `currency` (house rule, half to even)."""
+    increment = rounding_increments().get(currency, 1)
+    if increment == 1:
+        return minor
+    return round_minor(Decimal(minor) / increment) * increment
+
+
+def rounding_increments() -> dict[str, int]:
+    """FX_ROUNDING parsed: "KRW:10,JPY:1" -> {"KRW": 10, "JPY": 1} (minor units)."""
+    increments: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in current_app.config["FX_ROUNDING"].split(","))):
+        code, _, step = part.partition(":")
+        increments[normalize_currency(code)] = int(step)
+    return increments
