@@ -4,6 +4,7 @@ from app.models.api_token import TOKEN_SCOPES, ApiToken
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
+from app.models.markets import DutyRate, MarketRule
 from app.models.organization import (
     MEMBER_ROLES,
     ORGANIZATION_KINDS,
@@ -22,10 +23,12 @@ __all__ = [
     "TOKEN_SCOPES",
     "ApiToken",
     "DecimalText",
+    "DutyRate",
     "FxRate",
     "FxSnapshot",
     "IdempotencyRecord",
     "Invitation",
+    "MarketRule",
     "Membership",
     "Organization",
     "OutboxEmail",

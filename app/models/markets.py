@@ -1,0 +1,86 @@
+"""Destination-market rules for duties and import taxes, with their sources and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin
+from app.models.fx import DecimalText
+
+
+class MarketRule(TimestampMixin, db.Model):
+    """How one destination country taxes imported retail parcels from `effective_from` on.
+
+    Thresholds are in `currency` minor units and compare against the goods
+    value of one consignment (one store's parcel).
+    """
+
+    __tablename__ = "market_rules"
+    __table_args__ = (
+        UniqueConstraint("country", "effective_from"),
+        CheckConstraint("duty_free_threshold_minor >= 0", name="duty_free_threshold_minor"),
+        CheckConstraint("tax_free_threshold_minor IS NULL OR tax_free_threshold_minor >= 0",
+                        name="tax_free_threshold_minor"),
+        CheckConstraint("checkout_collection_limit_minor IS NULL OR "
+                        "checkout_collection_limit_minor >= 0",
+                        name="checkout_collection_limit_minor"),
+        CheckConstraint("max_consignment_minor IS NULL OR max_consignment_minor > 0",
+                        name="max_consignment_minor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), index=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    # Goods value at or below which no customs duty is charged (0: duty on everything).
+    duty_free_threshold_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Goods value at or below which no import VAT/GST is charged (None: tax on everything).
+    tax_free_threshold_minor: Mapped[int | None] = mapped_column(Integer)
+    default_duty_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
+    vat_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
+    tax_includes_shipping: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    tax_includes_duty: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # Consignments at or below this value pay duties and taxes at checkout (DDP); above it
+    # they are due on delivery (DDU, shown as an estimate). None: always at checkout.
+    checkout_collection_limit_minor: Mapped[int | None] = mapped_column(Integer)
+    # The most one consignment may be worth under this regime (None: no limit).
+    max_consignment_minor: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    duty_rates: Mapped[list[DutyRate]] = relationship(
+        back_populates="rule", cascade="all, delete-orphan", order_by="DutyRate.hs_prefix"
+    )
+
+
+class DutyRate(db.Model):
+    """The duty rate for goods whose HS code starts with `hs_prefix` (longest prefix wins)."""
+
+    __tablename__ = "duty_rates"
+    __table_args__ = (UniqueConstraint("rule_id", "hs_prefix"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(
+        ForeignKey("market_rules.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    hs_prefix: Mapped[str] = mapped_column(String(10), nullable=False)
+    rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
+    description: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+
+    rule: Mapped[MarketRule] = relationship(back_populates="duty_rates")
