@@ -70,6 +70,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "50 per 15 minutes")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted; without
+    # this, every visitor shares the proxy's address and the per-IP limits hit them all.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     # Background jobs: with no broker Celery runs tasks in-process, after commit.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -111,6 +114,18 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 
+    # Notes and the feed.
+    # Share of each Discover page (0 to 1) taken from other languages and regions than the
+    # viewer's, so domestic and overseas users meet each other's notes.
+    DISCOVER_FOREIGN_SHARE = float(os.environ.get("DISCOVER_FOREIGN_SHARE", "0.3"))
+    # Base URL of a LibreTranslate-compatible server (POST <url>/translate); empty turns
+    # translation off and hides "See translation".
+    TRANSLATION_URL = os.environ.get("TRANSLATION_URL", "")
+    # API key sent to that server, if it requires one.
+    TRANSLATION_API_KEY = os.environ.get("TRANSLATION_API_KEY", "")
+    # Seconds to wait for a translation before telling the viewer to try later.
+    TRANSLATION_TIMEOUT_SECONDS = float(os.environ.get("TRANSLATION_TIMEOUT_SECONDS", "10"))
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that are unsafe for this environment."""
@@ -144,6 +159,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CELERY_BROKER_URL = ""
     PUBLIC_BASE_URL = "http://localhost"
+    TRANSLATION_URL = ""  # tests point it at a loopback LibreTranslate stand-in
 
 
 class ProductionConfig(Config):

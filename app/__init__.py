@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.errors import register_error_handlers
     from app.main import bp as main_bp
+    from app.notes import bp as notes_bp
     from app.orgs import bp as orgs_bp
 
     app.register_blueprint(main_bp)
@@ -80,5 +81,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notes_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)

@@ -28,6 +28,8 @@ def init_celery(app: Flask) -> None:
         task_ignore_result=True,
         beat_schedule={
             "retry-pending-emails": {"task": "qiao.retry_pending_emails", "schedule": 300.0},
+            "release-expired-reservations": {"task": "qiao.release_expired_reservations",
+                                             "schedule": 60.0},
         },
     )
     celery.Task = AppContextTask

@@ -9,13 +9,15 @@ largest-remainder method so the parts always add up exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import cache
 
 from babel.core import Locale
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 ROUNDING = ROUND_HALF_EVEN
+# Significant digits for intermediate results: far beyond any amount times any rate.
+EXACT_PRECISION = 200
 
 
 class CurrencyError(ValueError):
@@ -63,26 +65,30 @@ class Money:
     @classmethod
     def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:
         """Parse a major-unit amount that must not carry more digits than the currency allows."""
+        if isinstance(amount, float):
+            raise TypeError("a money amount must be a Decimal or a string, never a float")
         try:
             value = Decimal(amount)
-        except (InvalidOperation, TypeError):
+        except (InvalidOperation, TypeError, ValueError):
             raise ValueError(f"{amount!r} is not a decimal amount") from None
         if not value.is_finite():
             raise ValueError(f"{amount!r} is not a finite amount")
         digits = exponent(currency)
-        scaled = value.scaleb(digits)
-        if scaled != scaled.to_integral_value():
-            raise ValueError(
-                f"{amount} has more than {digits} decimal places, the limit for {currency.upper()}"
-            )
-        return cls(int(scaled), currency)
+        with _exact():
+            scaled = value.scaleb(digits)
+            if scaled != scaled.to_integral_value():
+                raise ValueError(f"{amount} has more than {digits} decimal places, "
+                                 f"the limit for {currency.upper()}")
+            return cls(int(scaled), currency)
 
     # Views --------------------------------------------------------------------
     @property
     def amount(self) -> Decimal:
         """The major-unit amount with exactly the currency's exponent of digits."""
-        digits = exponent(self.currency)
-        return Decimal(self.minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+        # Built from its digits, so it is exact however large the amount.
+        digits = str(abs(self.minor))
+        return Decimal((1 if self.minor < 0 else 0, tuple(int(d) for d in digits),
+                        -exponent(self.currency)))
 
     def to_api(self) -> dict[str, str]:
         """The API's Money shape: `{"amount": "19.99", "currency": "USD"}`."""
@@ -132,15 +138,16 @@ class Money:
 
     def percent(self, rate: Decimal) -> Money:
         """`rate` (a fraction, e.g. Decimal("0.2")) of this amount, rounded by the house rule."""
-        return Money(round_minor(Decimal(self.minor) * rate), self.currency)
+        with _exact():
+            return Money(round_minor(Decimal(self.minor) * rate), self.currency)
 
     def convert(self, rate: Decimal, to_currency: str) -> Money:
         """Convert with `rate` (units of `to_currency` per one unit of this currency)."""
         if not isinstance(rate, Decimal) or rate <= 0:
             raise ValueError("an FX rate must be a positive Decimal")
-        major = self.amount * rate
-        digits = exponent(to_currency)
-        return Money(round_minor(major.scaleb(digits)), to_currency)
+        with _exact():
+            major = self.amount * rate
+            return Money(round_minor(major.scaleb(exponent(to_currency))), to_currency)
 
     def split(self, weights: list[int]) -> list[Money]:
         """Split into parts proportional to non-negative `weights`; parts sum exactly."""
@@ -160,4 +167,10 @@ class Money:
 
 def round_minor(value: Decimal) -> int:
     """Round a Decimal count of minor units to an integer by the house rule."""
-    return int(value.quantize(Decimal(1), rounding=ROUNDING))
+    with _exact():
+        return int(value.quantize(Decimal(1), rounding=ROUNDING))
+
+
+def _exact():
+    """A decimal context wide enough that products of amounts and rates are never rounded."""
+    return localcontext(prec=EXACT_PRECISION)

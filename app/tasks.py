@@ -26,3 +26,17 @@ def retry_pending_emails() -> int:
         delivered += mail.deliver_outbox_email(email_id, sender)
         commit()
     return delivered
+
+
+@celery.task(name="qiao.release_expired_reservations")
+def release_expired_reservations(batch: int = 500) -> int:
+    """Periodic: release stock held by reservations past their expiry, in committed batches."""
+    from app.services.inventory import expire_reservations
+
+    released = 0
+    while True:
+        count = expire_reservations(limit=batch)
+        commit()
+        released += count
+        if count < batch:
+            return released

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import Membership, User
@@ -22,6 +23,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
     "form-action 'self'; object-src 'none'"
 )
+# JSON is data, never a document: nothing may load or frame it.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 @login_manager.user_loader
@@ -52,6 +55,11 @@ def _nav_memberships() -> list[Membership]:
 
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response and shared template variables."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # The client's address (rate limits, login throttling) and scheme come from the
+        # proxies' X-Forwarded-* headers, trusting exactly that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     @app.before_request
     def _bounded_session() -> None:
@@ -64,8 +72,15 @@ def register_request_hooks(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if not request.path.startswith("/api/"):
+        if response.mimetype == "text/html":  # pages, the API reference and error pages
             headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        elif request.path.startswith("/api/"):
+            headers.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+        if "Cache-Control" not in headers and (
+                request.path.startswith("/api/") or session.get("_user_id")):
+            # Account pages, new token secrets and API answers are for this viewer only:
+            # no shared cache keeps them, and Back after logging out does not show them.
+            headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response

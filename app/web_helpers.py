@@ -12,7 +12,9 @@ from app.services.errors import DomainError
 
 def safe_next_url(target: str | None, default_endpoint: str = "main.index") -> str:
     """`target` if it is a path on this site, else the default page (no open redirects)."""
-    if target:
+    if target and "\\" not in target and not any(ord(c) < 32 or ord(c) == 127 for c in target):
+        # Browsers read a backslash as a slash ("/\\evil.example" is "//evil.example") and
+        # drop tabs and newlines, so any of those could smuggle in another host.
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//"):

@@ -82,6 +82,17 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out search objects Alembic cannot model, created by hand in the migrations.
+
+    FTS5 virtual tables (and their shadow tables) on SQLite are named fts_*, pg_trgm GIN
+    indexes on PostgreSQL trgm_*; autogenerate would otherwise offer to drop them.
+    """
+    if type_ in ("table", "index") and name and name.startswith(("fts_", "trgm_")):
+        return False
+    return True
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -103,6 +114,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
     conf_args.setdefault("compare_type", True)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -12,6 +12,8 @@ import re
 import socket
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -226,3 +228,41 @@ def outbox():
         return list(db.session.scalars(stmt))
 
     return emails
+
+
+# Links in e-mails -------------------------------------------------------------------------
+MAIL_LINK = re.compile(r"https?://[^/\s]+(/\S+)")
+
+
+@pytest.fixture
+def mail_link(outbox):
+    """The path of the link in the newest outbox e-mail with `purpose` (optionally to `to`)."""
+
+    def find(purpose: str, to: str | None = None) -> str:
+        emails = outbox(purpose, to)
+        assert emails, f"no {purpose!r} e-mail in the outbox"
+        match = MAIL_LINK.search(emails[-1].body_text)
+        assert match, f"the {purpose!r} e-mail carries no link"
+        return match.group(1)
+
+    return find
+
+
+# A fresh `g` per request -------------------------------------------------------------------
+class FreshGlobalsClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    `_transaction` keeps one app context pushed for the whole test, and Flask reuses a pushed
+    app context for requests; without this, `g` (Flask-Login's user, Flask-Babel's locale,
+    the CSRF token, cached preferences, the API user) would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_globals_per_request(app, monkeypatch):
+    monkeypatch.setattr(app, "test_client_class", FreshGlobalsClient)

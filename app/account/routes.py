@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -19,7 +20,7 @@ from app.web_helpers import show_errors_on_form
 
 def _profile_form() -> ProfileForm:
     form = ProfileForm(obj=current_user)
-    form.home_country.choices = [("", "—"), *country_names("en").items()]
+    form.home_country.choices = [("", "—"), *country_names(str(get_locale())).items()]
     return form
 
 
@@ -112,7 +113,8 @@ def confirm_email_change(token: str):
         user = accounts.confirm_email_change(token)
     except (InvalidLink, DomainError) as exc:
         rollback()
-        return render_template("auth/link_problem.html", message=exc.message), exc.status
+        return render_template("auth/link_problem.html", message=exc.message,
+                               kind="email_change"), exc.status
     commit()
     flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("account.profile") if current_user.is_authenticated

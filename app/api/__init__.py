@@ -8,4 +8,17 @@ bp = Blueprint("api", __name__)
 # Bearer tokens, not cookies, authenticate the API, so cross-site requests carry no credentials.
 csrf.exempt(bp)
 
-from app.api import auth, docs, me, tokens, users  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    auth,
+    catalog,
+    docs,
+    feed,
+    inventory,
+    me,
+    notes,
+    organizations,
+    search,
+    social,
+    tokens,
+    users,
+)

@@ -21,6 +21,14 @@ from app.transaction import commit, rollback
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# OpenAPI parameters of every list endpoint: `@operation(..., params=PAGE_PARAMS)`.
+PAGE_PARAMS = [
+    {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "The `next_cursor` of the previous page; omit for the first page."},
+    {"name": "limit", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT}},
+]
 
 
 class MalformedRequest(DomainError):
@@ -83,17 +91,26 @@ def json_body() -> dict[str, Any]:
     raw = request.get_data(cache=True)
     if len(raw) > current_app.config["API_MAX_JSON_BYTES"]:
         raise PayloadTooLarge("The JSON body is too large.")
-    if not request.mimetype or request.mimetype != "application/json":
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not (
+            mimetype.startswith("application/") and mimetype.endswith("+json")):
         raise MalformedRequest("Send the body as JSON with Content-Type: application/json.",
                                code="unsupported_media_type")
     try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant) if raw else None
+    except RecursionError:
+        raise MalformedRequest("The body is not valid JSON: it is nested too deeply.",
+                               code="malformed_json") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, huge integers
         raise MalformedRequest(f"The body is not valid JSON: {exc}.",
                                code="malformed_json") from None
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
     return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def string_fields(body: dict[str, Any], required: list[str], optional: list[str] = ()) -> dict:
@@ -158,12 +175,13 @@ def paginated(items: list[Any], limit: int, cursor_of: Callable[[Any], list[Any]
 
 
 # Idempotency ------------------------------------------------------------------------
-def idempotent(required: bool = False) -> Callable:
+def idempotent(required: bool = False, redact: tuple[str, ...] = ()) -> Callable:
     """Honour `Idempotency-Key` on a POST: replay the first response for the same body.
 
     A row is claimed before the work runs (the unique constraint settles races)
     and committed together with the work, so a retry either sees the finished
-    response or a 409 while the first attempt is still running.
+    response or a 409 while the first attempt is still running. Top-level response
+    fields named in `redact` (secrets) are not stored, so replays leave them out.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -198,6 +216,13 @@ def idempotent(required: bool = False) -> Callable:
                 with db.session.begin_nested():
                     db.session.flush()
             except IntegrityError:
+                # A concurrent request with this key claimed it first: replay or wait.
+                if record in db.session:
+                    db.session.expunge(record)
+                existing = db.session.scalar(select(IdempotencyRecord).where(
+                    IdempotencyRecord.principal == principal, IdempotencyRecord.key == key))
+                if existing is not None:
+                    return _replay(existing, fingerprint)
                 raise Conflict("A request with this Idempotency-Key is still being processed.",
                                code="idempotency_in_progress") from None
             response = current_app.make_response(view(*args, **kwargs))
@@ -210,7 +235,10 @@ def idempotent(required: bool = False) -> Callable:
                 return response
             record = db.session.merge(record)
             record.response_status = response.status_code
-            record.response_body = response.get_json(silent=True)
+            body = response.get_json(silent=True)
+            if isinstance(body, dict) and redact:
+                body = {name: value for name, value in body.items() if name not in redact}
+            record.response_body = body
             commit()
             return response
 

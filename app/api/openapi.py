@@ -87,6 +87,8 @@ def _response(status: int, body: Any) -> dict[str, Any]:
     if body is None and status in ERROR_STATUSES:
         return {"description": ERROR_STATUSES[status],
                 "content": {"application/json": {"schema": ref("Error")}}}
+    if body is None:
+        return {"description": "OK" if status < 300 else "Error"}
     return {"description": "OK" if status < 300 else ERROR_STATUSES.get(status, "Error"),
             "content": {"application/json": {"schema": body}}}
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from app.api import bp
-from app.api.core import api_user, idempotent, json_body, token_required
+from app.api.core import (
+    PAGE_PARAMS,
+    MalformedRequest,
+    api_user,
+    decode_cursor,
+    idempotent,
+    json_body,
+    page_limit,
+    paginated,
+    token_required,
+)
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
 from app.models import ApiToken
@@ -45,14 +55,21 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 
 
 @bp.get("/tokens")
-@operation(summary="List your live tokens", tags=["auth"],
-           responses={200: list_of(TOKEN_SCHEMA), 401: None})
+@operation(summary="List your live tokens", tags=["auth"], params=PAGE_PARAMS,
+           responses={200: list_of(TOKEN_SCHEMA), 400: None, 401: None, 422: None})
 @token_required("read")
 def list_tokens():
-    """Your tokens that are not revoked or expired (secrets are never shown again)."""
-    items = [token_json(t) for t in api_tokens.list_tokens(api_user())]
-    commit()
-    return {"items": items, "next_cursor": None}
+    """Your tokens that are not revoked or expired, newest first (secrets are never shown)."""
+    limit = page_limit()
+    cursor = decode_cursor(1)
+    before_id = cursor[0] if cursor else None
+    if before_id is not None and (not isinstance(before_id, int) or isinstance(before_id, bool)):
+        raise MalformedRequest("The cursor is not valid; start again without it.",
+                               code="invalid_cursor")
+    rows = api_tokens.list_tokens(api_user(), limit=limit + 1, before_id=before_id)
+    body = paginated(rows, limit, lambda t: [t.id], token_json)
+    commit()  # persists the token's last-used time
+    return body
 
 
 @bp.post("/tokens")
@@ -60,9 +77,13 @@ def list_tokens():
            request=CREATE_TOKEN,
            responses={201: TOKEN_SCHEMA, 400: None, 401: None, 403: None, 422: None})
 @token_required("write")
-@idempotent()
+@idempotent(redact=("token",))
 def create_token_pat():
-    """Create a scoped token; the response holds its secret, shown this once."""
+    """Create a scoped token; the response holds its secret, shown this once.
+
+    A replay with the same Idempotency-Key returns the token without its secret: secrets
+    are never stored, not even in the idempotency record.
+    """
     body = json_body()
     scopes = body.get("scopes")
     days = body.get("expires_in_days")

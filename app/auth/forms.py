@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+def strip(value: str | None) -> str | None:
+    """Drop the spaces a paste or an autofill leaves around an address."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class SignupForm(FlaskForm):
@@ -13,14 +18,17 @@ class SignupForm(FlaskForm):
 
     display_name = StringField(_l("Display name"), validators=[
         DataRequired(_l("Enter the name other people will see.")), Length(max=80)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter a valid e-mail address, such as name@example.com."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
 
 
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    email = EmailField(_l("E-mail"), filters=[strip],
+                       validators=[DataRequired(_l("Enter your e-mail address."))])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me logged in on this device"))
@@ -30,7 +38,8 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """Where to send the reset link."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address."))])
+    email = EmailField(_l("E-mail"), filters=[strip],
+                       validators=[DataRequired(_l("Enter your e-mail address."))])
 
 
 class ResetPasswordForm(FlaskForm):

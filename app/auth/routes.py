@@ -11,7 +11,7 @@ from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, Sig
 from app.extensions import limiter
 from app.services import accounts
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
-from app.services.preferences import adopt_guest_preferences
+from app.services.preferences import adopt_guest_preferences, preferences_of
 from app.services.signed_links import InvalidLink
 from app.transaction import commit, rollback
 from app.web_helpers import safe_next_url, show_errors_on_form
@@ -21,6 +21,7 @@ def _start_session(user, remember: bool) -> None:
     """Rotate the session on log-in: nothing from the anonymous session survives but choices."""
     kept_preferences = session.get("preferences")
     session.clear()
+    session.permanent = True  # clear() dropped the flag; the lifetime stays bounded
     if kept_preferences:
         session["preferences"] = kept_preferences
     adopt_guest_preferences(user, session)
@@ -63,7 +64,9 @@ def login():
                                          request.remote_addr or "unknown")
         except RateLimited as exc:
             form.form_errors.append(exc.message)
-            return render_template("auth/login.html", form=form), 429
+            retry = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
+                else {}
+            return render_template("auth/login.html", form=form), 429, retry
         except Unauthorized as exc:
             form.form_errors.append(exc.message)
             return render_template("auth/login.html", form=form), 401
@@ -79,10 +82,14 @@ def login():
 @login_required
 def logout():
     """Log out everywhere: the session version changes, so older sessions end too."""
+    # The page keeps speaking the user's language after they leave.
+    kept_preferences = preferences_of(current_user)
     accounts.end_all_sessions(current_user)
     commit()
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember cookie for deletion in the session
+    if kept_preferences:
+        session["preferences"] = kept_preferences
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
 
@@ -94,7 +101,8 @@ def verify_email(token: str):
         accounts.verify_email(token)
     except InvalidLink as exc:
         rollback()
-        return render_template("auth/link_problem.html", message=exc.message), 400
+        return render_template("auth/link_problem.html", message=exc.message,
+                               kind="verify"), 400
     commit()
     flash(_("Thank you, your e-mail address is confirmed."), "success")
     return redirect(url_for("main.index"))
@@ -133,7 +141,8 @@ def reset_password(token: str):
     try:
         accounts.user_for_reset_token(token)
     except InvalidLink as exc:
-        return render_template("auth/link_problem.html", message=exc.message), 400
+        return render_template("auth/link_problem.html", message=exc.message,
+                               kind="reset"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

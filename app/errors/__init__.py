@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from app.services.errors import DomainError
@@ -28,6 +29,14 @@ HTTP_CODES = {
     500: "internal_error",
 }
 
+# English messages for the API (its clients read codes; the message is for their developers).
+API_MESSAGES = {
+    404: "No such endpoint or resource.",
+    405: "This endpoint does not accept that method.",
+    413: "The request body is too large.",
+    429: "Too many requests. Wait a moment and try again.",
+}
+
 
 def wants_json() -> bool:
     """API paths always answer JSON."""
@@ -40,9 +49,47 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(body), status
 
 
-def _html_error(status: int, title: str, message: str):
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message), status
+def page_text(status: int) -> tuple[str, str]:
+    """The translated title and explanation of an HTML error page."""
+    pages = {
+        400: (_("Please try again"), _("The request could not be understood.")),
+        401: (_("Please log in"), _("Log in to see this page.")),
+        403: (_("Not allowed"), _("You don't have access to this page.")),
+        404: (_("Page not found"), _("We couldn't find that page. It may have moved.")),
+        405: (_("Not allowed"), _("That action isn't available here.")),
+        409: (_("Something changed"), _("Someone changed this at the same time. "
+                                          "Reload the page and try again.")),
+        413: (_("Too large"), _("The file or form you sent is too large.")),
+        429: (_("Slow down"), _("Too many requests. Wait a moment and try again.")),
+        500: (_("Something went wrong"),
+              _("Something went wrong on our side. We have been told; please try again.")),
+    }
+    return pages.get(status, (_("Something is not right"), ""))
+
+
+def html_error(status: int, title: str, message: str):
+    """Render the friendly error page (a bare one if the page itself cannot be drawn)."""
+    try:
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message), status
+    except Exception:  # noqa: BLE001 - e.g. the database is down while drawing the header
+        log.exception("The error page for %s failed to render", status)
+        return (f"<!doctype html><title>{status}</title><h1>{escape(title)}</h1>"
+                f"<p>{escape(message)}</p>"), status
+
+
+def add_retry_and_challenge(response: Response, exc: DomainError) -> Response:
+    """`Retry-After` on throttling, and the Bearer challenge on the API's 401s (RFC 6750)."""
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    if exc.status == 401 and wants_json() and exc.code in {"authentication_required",
+                                                           "invalid_token"}:
+        challenge = 'Bearer realm="qiao"'
+        if exc.code == "invalid_token":
+            challenge += ', error="invalid_token"'
+        response.headers["WWW-Authenticate"] = challenge
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -54,10 +101,14 @@ def register_error_handlers(app: Flask) -> None:
 
         rollback()
         if wants_json():
-            return json_error(exc.status, exc.code, exc.message, exc.fields)
-        titles = {403: _("Not allowed"), 404: _("Page not found")}
-        return _html_error(exc.status, titles.get(exc.status, _("Something is not right")),
-                           exc.message)
+            response, status = json_error(exc.status, exc.code, exc.message, exc.fields)
+        else:
+            title, generic = page_text(exc.status)
+            # 403 and 404 say the same whatever the reason, so they reveal nothing.
+            message = generic if exc.status in (403, 404) else exc.message
+            body, status = html_error(exc.status, title, message)
+            response = app.make_response(body)
+        return add_retry_and_challenge(response, exc), status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
@@ -65,25 +116,16 @@ def register_error_handlers(app: Flask) -> None:
                     "Reload the page and try again.")
         if wants_json():
             return json_error(400, "csrf_failed", message)
-        return _html_error(400, _("Please try again"), message)
+        return html_error(400, _("Please try again"), message)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_json():
-            message = exc.description or exc.name
-            if status == 413:
-                message = "The request body is too large."
+            message = API_MESSAGES.get(status) or exc.description or exc.name
             return json_error(status, HTTP_CODES.get(status, "http_error"), message)
-        pages = {
-            404: (_("Page not found"), _("We couldn't find that page. It may have moved.")),
-            403: (_("Not allowed"), _("You don't have access to this page.")),
-            413: (_("Too large"), _("The file or form you sent is too large.")),
-            429: (_("Slow down"), _("Too many requests. Wait a moment and try again.")),
-            405: (_("Not allowed"), _("That action isn't available here.")),
-        }
-        title, message = pages.get(status, (exc.name, exc.description or ""))
-        return _html_error(status, title, message)
+        title, message = page_text(status)
+        return html_error(status, title, message or exc.description or "")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -93,7 +135,5 @@ def register_error_handlers(app: Flask) -> None:
         rollback()
         if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
-        return _html_error(
-            500, _("Something went wrong"),
-            _("Something went wrong on our side. We have been told; please try again."),
-        )
+        title, message = page_text(500)
+        return html_error(500, title, message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -12,6 +13,7 @@ from flask import (
     session,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -19,14 +21,16 @@ from app.extensions import db
 from app.main import bp
 from app.services.errors import ValidationFailed
 from app.services.preferences import save_preferences
-from app.transaction import commit
+from app.transaction import commit, rollback
 from app.web_helpers import safe_next_url
 
 
 @bp.get("/")
 def index():
-    """The landing page."""
-    return render_template("main/index.html")
+    """The home page: the Discover and Following feeds of note cards."""
+    from app.notes.routes import home_page
+
+    return home_page()
 
 
 @bp.post("/preferences")
@@ -42,11 +46,14 @@ def preferences():
             ship_to_country=request.form.get("ship_to_country") or None,
         )
     except ValidationFailed as exc:
-        for messages in exc.fields.values():
-            for message in messages:
-                flash(message, "error")
-        return redirect(safe_next_url(request.form.get("next")), code=303)
+        rollback()
+        messages = [message for found in exc.fields.values() for message in found]
+        return render_template("main/preferences_invalid.html", messages=messages,
+                               back=safe_next_url(request.form.get("next"))), 422
     commit()
+    # Locale and preferences were computed for this request before the change.
+    g.pop("_qiao_preferences", None)
+    refresh()
     flash(_("Preferences saved."), "success")
     return redirect(safe_next_url(request.form.get("next")), code=303)
 

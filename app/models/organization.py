@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -95,5 +95,16 @@ class Store(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     base_currency: Mapped[str] = mapped_column(String(3), nullable=False)
     origin_country: Mapped[str] = mapped_column(String(2), nullable=False)
+    # Media key of the logo rendition (app.services.images); None: no logo yet.
+    logo_path: Mapped[str | None] = mapped_column(String(255))
+    return_policy: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                               nullable=False)
+    # ISO 3166 alpha-2 codes the store ships to; an empty list means worldwide.
+    sells_to: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]",
+                                                nullable=False)
 
     organization: Mapped[Organization] = relationship(back_populates="store")
+
+    def sells_to_country(self, country: str) -> bool:
+        """Whether the store ships to `country` (every country when `sells_to` is empty)."""
+        return not self.sells_to or country.upper() in self.sells_to

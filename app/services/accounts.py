@@ -13,9 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import User, utcnow
 from app.services import signed_links, throttle
+from app.services.api_tokens import revoke_login_tokens
 from app.services.errors import Conflict, Unauthorized, ValidationFailed
 from app.services.mail import queue_email
 from app.services.passwords import hash_password, needs_rehash, password_problems, verify_password
+
+
+def email_taken_message() -> str:
+    """The message for an address another account uses (in the viewer's language)."""
+    return _("An account with this e-mail address already exists.")
 
 # A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
 _DUMMY_HASH = hash_password("qiao-timing-equaliser")
@@ -27,7 +33,7 @@ def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
         result = validate_email((raw or "").strip(), check_deliverability=check_deliverability)
     except EmailNotValidError as exc:
         raise ValidationFailed(
-            "The e-mail address is not valid.", fields={"email": [str(exc)]}
+            _("The e-mail address is not valid."), fields={"email": [str(exc)]}
         ) from None
     return result.normalized.lower()
 
@@ -41,7 +47,7 @@ def check_new_password(password: str, email: str = "", display_name: str = "") -
     """Raise ValidationFailed with each rule a new password breaks."""
     problems = password_problems(password or "", email, display_name)
     if problems:
-        raise ValidationFailed("Choose a stronger password.", fields={"password": problems})
+        raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
 
 
 def register_user(email: str, password: str, display_name: str) -> User:
@@ -53,17 +59,20 @@ def register_user(email: str, password: str, display_name: str) -> User:
         errors.update(exc.fields)
     display_name = (display_name or "").strip()
     if not display_name:
-        errors["display_name"] = ["Enter the name other people will see."]
+        errors["display_name"] = [_("Enter the name other people will see.")]
     elif len(display_name) > 80:
-        errors["display_name"] = ["Use at most 80 characters."]
+        errors["display_name"] = [_("Use at most 80 characters.")]
     problems = password_problems(password or "", email if "email" not in errors else "",
                                  display_name)
     if problems:
         errors["password"] = problems
-    if "email" not in errors and find_user_by_email(email) is not None:
-        errors["email"] = ["An account with this e-mail address already exists."]
+    taken = "email" not in errors and find_user_by_email(email) is not None
+    if taken:
+        errors["email"] = [email_taken_message()]
+    if taken and len(errors) == 1:
+        raise Conflict(email_taken_message(), code="email_taken", fields=errors)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
     user = User(email=email, password_hash=hash_password(password), display_name=display_name)
     db.session.add(user)
@@ -72,11 +81,8 @@ def register_user(email: str, password: str, display_name: str) -> User:
             db.session.flush()
     except IntegrityError:
         # Two sign-ups with one address raced; the database constraint decided.
-        raise Conflict(
-            "An account with this e-mail address already exists.",
-            code="email_taken",
-            fields={"email": ["An account with this e-mail address already exists."]},
-        ) from None
+        message = email_taken_message()
+        raise Conflict(message, code="email_taken", fields={"email": [message]}) from None
     send_verification_email(user)
     return user
 
@@ -102,7 +108,7 @@ def verify_email(token: str) -> User:
     )
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("email"):
-        raise signed_links.InvalidLink("This link is for an address that is no longer in use.")
+        raise signed_links.InvalidLink(_("This link is for an address that is no longer in use."))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
@@ -116,12 +122,14 @@ def authenticate(email: str, password: str, ip: str) -> User:
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
         throttle.record_login_failure(email, ip)
-        raise Unauthorized("The e-mail address or password is wrong.", code="invalid_credentials")
+        raise Unauthorized(_("The e-mail address or password is wrong."),
+                           code="invalid_credentials")
     if not verify_password(user.password_hash, password or ""):
         throttle.record_login_failure(email, ip)
-        raise Unauthorized("The e-mail address or password is wrong.", code="invalid_credentials")
+        raise Unauthorized(_("The e-mail address or password is wrong."),
+                           code="invalid_credentials")
     if not user.is_active:
-        raise Unauthorized("This account has been disabled.", code="account_disabled")
+        raise Unauthorized(_("This account has been disabled."), code="account_disabled")
     throttle.clear_login_failures(email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -134,6 +142,16 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
+def end_all_sessions_and_logins(user: User) -> None:
+    """After a password change: end every session and revoke the API log-in tokens.
+
+    Log-in tokens were obtained with the old password, so they go too; personal access
+    tokens are separate credentials the user manages on the tokens page.
+    """
+    end_all_sessions(user)
+    revoke_login_tokens(user)
+
+
 def _password_fingerprint(user: User) -> str:
     # Changes whenever the password does, so a reset link works once.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
@@ -141,11 +159,8 @@ def _password_fingerprint(user: User) -> str:
 
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if the account exists; silent otherwise (no account probing)."""
-    try:
-        email = normalize_email(email)
-    except ValidationFailed:
-        return
-    user = find_user_by_email(email)
+    # A plain look-up, not validation: an address already on an account is always findable.
+    user = find_user_by_email(email or "")
     if user is None or not user.is_active:
         return
     token = signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
@@ -168,7 +183,7 @@ def user_for_reset_token(token: str) -> User:
     user = db.session.get(User, payload.get("uid"))
     if user is None or payload.get("pw") != _password_fingerprint(user):
         raise signed_links.InvalidLink(
-            "This reset link has already been used. Ask for a new one.", code="link_used"
+            _("This reset link has already been used. Ask for a new one."), code="link_used"
         )
     return user
 
@@ -178,7 +193,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     check_new_password(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
-    end_all_sessions(user)
+    end_all_sessions_and_logins(user)
     # The link reached the inbox, so the address is proven too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -189,33 +204,33 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Change the password after re-checking the current one; ends all other sessions."""
     if not verify_password(user.password_hash, current_password or ""):
         raise ValidationFailed(
-            "Your current password is wrong.",
-            fields={"current_password": ["Your current password is wrong."]},
+            _("Your current password is wrong."),
+            fields={"current_password": [_("Your current password is wrong.")]},
         )
     check_new_password(new_password, user.email, user.display_name)
     if verify_password(user.password_hash, new_password):
         raise ValidationFailed(
-            "Choose a password you are not using now.",
-            fields={"password": ["The new password must differ from the current one."]},
+            _("Choose a password you are not using now."),
+            fields={"password": [_("The new password must differ from the current one.")]},
         )
     user.password_hash = hash_password(new_password)
-    end_all_sessions(user)
+    end_all_sessions_and_logins(user)
 
 
 def request_email_change(user: User, new_email: str, password: str) -> str:
     """E-mail a confirmation link to the new address; the change applies when it is opened."""
     if not verify_password(user.password_hash, password or ""):
         raise ValidationFailed(
-            "Your password is wrong.", fields={"password": ["Your password is wrong."]}
+            _("Your password is wrong."), fields={"password": [_("Your password is wrong.")]}
         )
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise ValidationFailed("That is already your address.",
-                               fields={"email": ["That is already your address."]})
+        raise ValidationFailed(_("That is already your address."),
+                               fields={"email": [_("That is already your address.")]})
     if find_user_by_email(new_email) is not None:
         raise ValidationFailed(
-            "An account with this e-mail address already exists.",
-            fields={"email": ["An account with this e-mail address already exists."]},
+            _("An account with this e-mail address already exists."),
+            fields={"email": [_("An account with this e-mail address already exists.")]},
         )
     token = signed_links.sign("email-change", {"uid": user.id, "old": user.email,
                                                "new": new_email})
@@ -243,9 +258,9 @@ def confirm_email_change(token: str) -> User:
                                   current_app.config["EMAIL_VERIFY_MAX_AGE"])
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("old"):
-        raise signed_links.InvalidLink("This link has already been used.", code="link_used")
+        raise signed_links.InvalidLink(_("This link has already been used."), code="link_used")
     if find_user_by_email(payload["new"]) is not None:
-        raise Conflict("Another account now uses this address.", code="email_taken")
+        raise Conflict(_("Another account now uses this address."), code="email_taken")
     user.email = payload["new"]
     user.email_verified_at = utcnow()
     return user

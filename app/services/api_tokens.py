@@ -7,7 +7,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import TOKEN_SCOPES, ApiToken, User, utcnow
@@ -46,17 +47,17 @@ def create_personal_token(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["Give the token a name so you can recognise it later."]
+        errors["name"] = [_("Give the token a name so you can recognise it later.")]
     elif len(name) > MAX_NAME:
-        errors["name"] = [f"Use at most {MAX_NAME} characters."]
+        errors["name"] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
     if not scopes:
-        errors["scopes"] = ["Choose at least one scope."]
+        errors["scopes"] = [_("Choose at least one scope.")]
     elif any(scope not in TOKEN_SCOPES for scope in scopes):
-        errors["scopes"] = [f"Scopes are: {', '.join(TOKEN_SCOPES)}."]
+        errors["scopes"] = [_("Scopes are: %(scopes)s.", scopes=", ".join(TOKEN_SCOPES))]
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_PERSONAL_DAYS:
-        errors["expires_in_days"] = [f"Choose between 1 and {MAX_PERSONAL_DAYS} days."]
+        errors["expires_in_days"] = [_("Choose between 1 and %(n)d days.", n=MAX_PERSONAL_DAYS)]
     if errors:
-        raise ValidationFailed("The token could not be created.", fields=errors)
+        raise ValidationFailed(_("The token could not be created."), fields=errors)
     secret = _new_secret()
     token = ApiToken(
         user=user, kind="personal", name=name, token_hash=_digest(secret), prefix=secret[:12],
@@ -68,25 +69,45 @@ def create_personal_token(
     return token, secret
 
 
-def list_tokens(user: User) -> list[ApiToken]:
-    """The user's tokens that are neither revoked nor expired, newest first."""
-    now = utcnow()
+def list_tokens(user: User, *, limit: int | None = None,
+                before_id: int | None = None) -> list[ApiToken]:
+    """The user's tokens that are neither revoked nor expired, newest first.
+
+    `limit` and `before_id` page through them (keyset pagination on the id).
+    """
     stmt = (
         select(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+               or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()))
         .order_by(ApiToken.id.desc())
     )
-    return [t for t in db.session.scalars(stmt) if t.expires_at is None or t.expires_at > now]
+    if before_id is not None:
+        stmt = stmt.where(ApiToken.id < before_id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (another user's token is NotFound)."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token
+
+
+def revoke_login_tokens(user: User) -> int:
+    """Revoke every live log-in token of the user (after a password change); how many."""
+    now = utcnow()
+    tokens = db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.kind == "login", ApiToken.revoked_at.is_(None)))
+    count = 0
+    for token in tokens:
+        token.revoked_at = now
+        count += 1
+    return count
 
 
 def authenticate_bearer(secret: str) -> ApiToken | None:

@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("brand@example.com", "Aiko Tanaka (Lumi Beauty)", "JP", ["ja", "en"], "en", "JPY"),
     ("moderator@example.com", "Mo Moderator", "GB", ["en", "zh"], "en", "GBP"),
     ("admin@example.com", "Ada Admin", "SG", ["en", "zh"], "en", "SGD"),
+    ("staff@example.com", "Li Na (Tea House staff)", "CN", ["zh", "en"], "zh", "CNY"),
 ]
 
 
@@ -63,22 +64,55 @@ def _grant(user: User, role: str, markets: list[str], languages: list[str]) -> N
         user.platform_roles.append(PlatformRole(role=role, markets=markets, languages=languages))
 
 
+def _seed_team(org: Organization, member: User, role: str, invite_email: str,
+               invited_by: User) -> None:
+    """A team member and a pending invitation, so the members page has something to show."""
+    import hashlib
+    import secrets
+    from datetime import timedelta
+
+    from app.models import Invitation
+
+    if db.session.scalar(select(Membership).where(
+            Membership.organization_id == org.id, Membership.user_id == member.id)) is None:
+        db.session.add(Membership(organization=org, user=member, role=role))
+    pending = db.session.scalar(select(Invitation).where(
+        Invitation.organization_id == org.id, Invitation.email == invite_email,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    if pending is None:
+        # The secret is thrown away: the demo invitation is only there to be seen or revoked.
+        db.session.add(Invitation(
+            organization=org, email=invite_email, role="staff", invited_by=invited_by,
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            expires_at=utcnow() + timedelta(days=14)))
+
+
 def seed_demo() -> list[str]:
     """Create the demo accounts and organisations if missing; returns what exists now."""
     users = {email: _upsert_user(email, *rest) for email, *rest in DEMO_USERS}
     tea = _upsert_org("merchant", "Hangzhou Tea House", "hangzhou-tea-house",
                       users["merchant@example.com"])
-    _upsert_store(tea, "Hangzhou Tea House 杭州茶舍", "hangzhou-tea-house", "CNY", "CN",
-                  "Longjing green tea, teaware and snacks shipped from Hangzhou.")
+    tea_store = _upsert_store(tea, "Hangzhou Tea House 杭州茶舍", "hangzhou-tea-house", "CNY",
+                              "CN", "Longjing green tea, teaware and snacks shipped from "
+                              "Hangzhou.")
     brooklyn = _upsert_org("merchant", "Brooklyn Goods", "brooklyn-goods",
                            users["merchant2@example.com"])
-    _upsert_store(brooklyn, "Brooklyn Goods", "brooklyn-goods", "USD", "US",
-                  "Small-batch skincare and home goods from New York.")
+    brooklyn_store = _upsert_store(brooklyn, "Brooklyn Goods", "brooklyn-goods", "USD", "US",
+                                   "Small-batch skincare and home goods from New York.")
     _upsert_org("brand", "Lumi Beauty", "lumi-beauty", users["brand@example.com"])
+    _seed_team(tea, users["staff@example.com"], "staff", "new.hire@example.com",
+               users["merchant@example.com"])
     _grant(users["moderator@example.com"], "moderator", ["US", "GB", "CN"], ["en", "zh"])
     _grant(users["admin@example.com"], "admin", [], [])
     db.session.flush()
     lines = [f"{email} / {DEMO_PASSWORD}" for email in users]
     lines.append("Organisations: Hangzhou Tea House, Brooklyn Goods (merchants), "
                  "Lumi Beauty (brand)")
+    from app.services.demo_catalog import seed_catalog
+
+    lines += seed_catalog(tea_store, users["merchant@example.com"], brooklyn_store,
+                          users["merchant2@example.com"])
+    from app.services.demo_notes import seed_notes
+
+    lines += seed_notes(DEMO_PASSWORD)
     return lines

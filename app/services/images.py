@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.providers.media import media_storage
@@ -41,12 +43,13 @@ def process_image(
 ) -> StoredImage:
     """Validate `data` and store one WebP per rendition (name -> longest side in pixels)."""
     if not data:
-        raise ValidationFailed("The file is empty.", fields={field: ["The file is empty."]})
+        raise ValidationFailed(_("The file is empty."), fields={field: [_("The file is empty.")]})
     if len(data) > max_bytes:
         limit = max_bytes // (1024 * 1024)
-        raise ValidationFailed(f"Images can be at most {limit} MB.",
-                               fields={field: [f"Images can be at most {limit} MB."]})
+        message = _("Images can be at most %(n)d MB.", n=limit)
+        raise ValidationFailed(message, fields={field: [message]})
     image = _open_checked(data, field)
+    icc_profile = image.info.get("icc_profile") or b""
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
@@ -54,9 +57,12 @@ def process_image(
     keys: dict[str, str] = {}
     for name, longest_side in renditions.items():
         copy = image.copy()
+        copy.info.clear()  # EXIF (camera, GPS), XMP and comments stay behind
         copy.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
-        copy.save(buffer, "WEBP", quality=82, method=4)  # no exif= argument: metadata dropped
+        # Only the colour profile goes along, so wide-gamut photos keep their colours.
+        copy.save(buffer, "WEBP", quality=82, method=4, exif=b"", xmp=b"",
+                  icc_profile=icc_profile)
         key = f"{stem}-{name}.webp"
         media_storage().save(key, buffer.getvalue(), "image/webp")
         keys[name] = key
@@ -65,24 +71,30 @@ def process_image(
 
 def _open_checked(data: bytes, field: str) -> Image.Image:
     bad = ValidationFailed(
-        "The file is not a JPEG, PNG or WebP image, or it is damaged.",
-        fields={field: ["The file is not a JPEG, PNG or WebP image, or it is damaged."]},
+        _("The file is not a JPEG, PNG or WebP image, or it is damaged."),
+        fields={field: [_("The file is not a JPEG, PNG or WebP image, or it is damaged.")]},
+    )
+    too_many_pixels = ValidationFailed(
+        _("The image has too many pixels."),
+        fields={field: [_("The image has too many pixels (at most %(n)s).", n=f"{MAX_PIXELS:,}")]},
     )
     try:
-        probe = Image.open(io.BytesIO(data))
-        if probe.format not in ALLOWED_FORMATS:
-            raise bad
-        width, height = probe.size
-        if width * height > MAX_PIXELS:
-            raise ValidationFailed(
-                "The image has too many pixels.",
-                fields={field: [f"The image has too many pixels (at most {MAX_PIXELS:,})."]},
-            )
-        probe.verify()  # checks the file's structure; the object is unusable afterwards
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        with warnings.catch_warnings():
+            # Pillow warns about large images; the size is checked here, before decoding.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(data))
+            if probe.format not in ALLOWED_FORMATS:
+                raise bad
+            width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise too_many_pixels
+            probe.verify()  # checks the file's structure; the object is unusable afterwards
+            image = Image.open(io.BytesIO(data))
+            image.load()
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise bad from None
     return image

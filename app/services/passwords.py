@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
@@ -40,15 +41,15 @@ def password_problems(password: str, email: str = "", display_name: str = "") ->
     """What is wrong with `password` as a new password (empty when it is acceptable)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(n)d characters.", n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(n)d characters.", n=MAX_LENGTH))
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        problems.append("This password is too common or too easy to guess.")
+        problems.append(_("This password is too common or too easy to guess."))
     local_part = email.split("@", 1)[0].lower()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (
         display_name and len(display_name) >= 4 and display_name.lower() in lowered
     ):
-        problems.append("Don't build the password from your e-mail address or name.")
+        problems.append(_("Don't build the password from your e-mail address or name."))
     return problems

@@ -11,6 +11,7 @@ from functools import cache
 
 from babel import Locale
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import User
@@ -19,6 +20,11 @@ from app.services.errors import ValidationFailed
 # Presentment currencies offered to shoppers.
 SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY", "KRW", "HKD", "SGD", "AUD", "CAD")
 SESSION_KEY = "preferences"
+PREFERENCE_KEYS = ("locale", "currency", "ship_to_country")
+# CLDR territory codes that are not countries one can ship to (unions, pseudo-locales,
+# "unknown", and codes ISO 3166 only reserves).
+NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA",
+                           "XB", "ZZ"})
 
 
 @dataclass(frozen=True)
@@ -34,14 +40,14 @@ class Preferences:
 def country_names(locale: str = "en") -> dict[str, str]:
     """ISO 3166 alpha-2 code -> country name in `locale`, sorted by name."""
     territories = Locale.parse(locale).territories
-    codes = {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
-    codes.pop("ZZ", None)
+    codes = {code: name for code, name in territories.items()
+             if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES}
     return dict(sorted(codes.items(), key=lambda item: item[1]))
 
 
 def is_country(code: str | None) -> bool:
     """Whether `code` is an ISO 3166 alpha-2 country code."""
-    return bool(code) and code.upper() in country_names("en")
+    return isinstance(code, str) and code.upper() in country_names("en")
 
 
 def supported_locales() -> list[str]:
@@ -53,13 +59,14 @@ def validate_preferences(locale: str | None, currency: str | None, country: str 
     """Check each given preference; raise ValidationFailed naming each bad one."""
     errors: dict[str, list[str]] = {}
     if locale is not None and locale not in supported_locales():
-        errors["locale"] = [f"Choose one of: {', '.join(supported_locales())}."]
+        errors["locale"] = [_("Choose one of: %(values)s.", values=", ".join(supported_locales()))]
     if currency is not None and currency.upper() not in SUPPORTED_CURRENCIES:
-        errors["currency"] = [f"Choose one of: {', '.join(SUPPORTED_CURRENCIES)}."]
+        errors["currency"] = [_("Choose one of: %(values)s.",
+                                values=", ".join(SUPPORTED_CURRENCIES))]
     if country is not None and not is_country(country):
-        errors["ship_to_country"] = ["Choose a country by its two-letter ISO code."]
+        errors["ship_to_country"] = [_("Choose a country by its two-letter ISO code.")]
     if errors:
-        raise ValidationFailed("Some preferences are not valid.", fields=errors)
+        raise ValidationFailed(_("Some preferences are not valid."), fields=errors)
     return {
         "locale": locale,
         "currency": currency.upper() if currency else None,
@@ -86,10 +93,27 @@ def save_preferences(
 
 
 def adopt_guest_preferences(user: User, stored_session: dict) -> None:
-    """On login, keep choices the guest made that the account has not set."""
-    for key, value in stored_session.pop(SESSION_KEY, {}).items():
-        if getattr(user, key) is None:
+    """On login, move the choices made as a guest onto the account.
+
+    The guest's choices are the most recent ones the person made (the header switcher
+    stores only explicit choices), so they replace what the account had.
+    """
+    guest = stored_session.pop(SESSION_KEY, None)
+    if not isinstance(guest, dict):
+        return
+    try:
+        values = validate_preferences(guest.get("locale"), guest.get("currency"),
+                                      guest.get("ship_to_country"))
+    except ValidationFailed:
+        return  # stale or tampered session values are dropped, not adopted
+    for key, value in values.items():
+        if value is not None:
             setattr(user, key, value)
+
+
+def preferences_of(user: User) -> dict[str, str]:
+    """The preferences set on the account, as the guest session stores them."""
+    return {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}
 
 
 def select_locale() -> str:

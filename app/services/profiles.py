@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from app.models import User
 from app.providers.media import media_storage
 from app.services.errors import ValidationFailed
@@ -27,20 +29,20 @@ def update_profile(
     errors: dict[str, list[str]] = {}
     display_name = (display_name or "").strip()
     if not display_name:
-        errors["display_name"] = ["Enter the name other people will see."]
+        errors["display_name"] = [_("Enter the name other people will see.")]
     elif len(display_name) > 80:
-        errors["display_name"] = ["Use at most 80 characters."]
+        errors["display_name"] = [_("Use at most 80 characters.")]
     bio = (bio or "").strip()
     if len(bio) > MAX_BIO:
-        errors["bio"] = [f"Use at most {MAX_BIO} characters."]
+        errors["bio"] = [_("Use at most %(n)d characters.", n=MAX_BIO)]
     home_country = (home_country or "").strip().upper() or None
     if home_country and not is_country(home_country):
-        errors["home_country"] = ["Choose a country from the list."]
+        errors["home_country"] = [_("Choose a country from the list.")]
     unknown = [code for code in languages if code not in PROFILE_LANGUAGES]
     if unknown:
-        errors["languages"] = [f"Unknown language: {', '.join(unknown)}."]
+        errors["languages"] = [_("Unknown language: %(codes)s.", codes=", ".join(unknown))]
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
     if avatar:
         stored = process_image(avatar, field="avatar", prefix=f"avatars/{user.id}",

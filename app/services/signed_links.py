@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.services.errors import DomainError
@@ -31,7 +32,7 @@ def unsign(purpose: str, token: str, max_age: int) -> dict[str, Any]:
     try:
         return _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise InvalidLink("This link has expired. Ask for a new one.",
+        raise InvalidLink(_("This link has expired. Ask for a new one."),
                           code="link_expired") from None
     except BadSignature:
-        raise InvalidLink("This link is not valid. Check that you copied all of it.") from None
+        raise InvalidLink(_("This link is not valid. Check that you copied all of it.")) from None

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import current_app
+from flask_babel import gettext as _
 from limits import parse
 
 from app.extensions import limiter
@@ -21,10 +25,13 @@ def check_login_allowed(email: str, ip: str) -> None:
     for scope, item in _limits():
         key = email.lower() if scope == "account" else ip
         if not limiter.limiter.test(item, "login", scope, key):
-            raise RateLimited(
+            error = RateLimited(_(
                 "Too many failed log-in attempts. Wait a few minutes and try again, "
                 "or reset your password."
-            )
+            ), code="login_throttled")
+            reset_at = limiter.limiter.get_window_stats(item, "login", scope, key).reset_time
+            error.retry_after = max(1, math.ceil(reset_at - time.time()))  # seconds
+            raise error
 
 
 def record_login_failure(email: str, ip: str) -> None:

@@ -1,0 +1,96 @@
+"""Feed API: Discover and Following, profiles and topics, with keyset cursors."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from app.api import bp
+from app.api.core import PAGE_PARAMS, decode_cursor, encode_cursor, page_limit
+from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
+from app.api.openapi import list_of, operation
+from app.models import User
+from app.services import catalog_reads, feed, interactions
+from app.services.errors import Unauthorized, ValidationFailed
+from app.services.preferences import current_preferences
+from app.transaction import commit
+
+NOTE_LIST = list_of(NOTE_SCHEMA)
+
+
+def _page_body(page: feed.FeedPage, viewer: User | None) -> dict:
+    return {"items": notes_json(page.notes, viewer),
+            "next_cursor": encode_cursor(page.next_cursor) if page.next_cursor else None}
+
+
+@bp.get("/feed")
+@operation(summary="Discover or Following", tags=["feed"], auth=False,
+           params=[{"name": "tab", "in": "query", "required": False,
+                    "schema": {"type": "string", "enum": list(feed.FEED_TABS),
+                               "default": "discover"}},
+                   {"name": "lang", "in": "query", "required": False,
+                    "schema": {"type": "string"},
+                    "description": "Viewer language for Discover's mix (default: the "
+                                   "account's or Accept-Language)."},
+                   *PAGE_PARAMS],
+           responses={200: NOTE_LIST, 400: None, 401: None, 422: None})
+def get_feed():
+    """Discover (anyone; a share of each page from other languages and regions) or
+    Following (needs a token). Items are notes; sponsored ones will carry `sponsored: true`.
+    """
+    viewer = optional_viewer()
+    tab = request.args.get("tab", "discover")
+    if tab not in feed.FEED_TABS:
+        raise ValidationFailed("tab must be discover or following.",
+                               fields={"tab": ["Use discover or following."]})
+    limit = page_limit()
+    if tab == "following":
+        if viewer is None:
+            raise Unauthorized("The Following feed needs a bearer token.",
+                               code="authentication_required")
+        page = feed.following(viewer, decode_cursor(2), limit)
+    else:
+        prefs = current_preferences()
+        language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
+        region = viewer.home_country if viewer is not None and viewer.home_country \
+            else prefs.ship_to_country
+        page = feed.discover(feed.Audience(viewer, language, region), decode_cursor(4), limit,
+                             current_app.config["DISCOVER_FOREIGN_SHARE"])
+    body = _page_body(page, viewer)
+    commit()
+    return body
+
+
+@bp.get("/users/<int:user_id>/notes")
+@operation(summary="A user's notes", tags=["feed"], auth=False, params=PAGE_PARAMS,
+           responses={200: NOTE_LIST, 400: None, 404: None, 422: None})
+def user_notes(user_id: int):
+    """Newest first; with the author's own token, drafts too."""
+    viewer = optional_viewer()
+    author = interactions.active_user(user_id)
+    body = _page_body(feed.author_feed(author, viewer, decode_cursor(1), page_limit()), viewer)
+    commit()
+    return body
+
+
+@bp.get("/stores/<int:store_id>/notes")
+@operation(summary="Notes tagging a store's products", tags=["feed"], auth=False,
+           params=PAGE_PARAMS, responses={200: NOTE_LIST, 400: None, 404: None, 422: None})
+def store_notes(store_id: int):
+    """Shoppable notes that pin the store's products, newest first."""
+    viewer = optional_viewer()
+    catalog_reads.get_public_store(store_id)
+    body = _page_body(feed.store_feed(store_id, decode_cursor(2), page_limit()), viewer)
+    commit()
+    return body
+
+
+@bp.get("/topics/<name>/notes")
+@operation(summary="Notes carrying a #topic", tags=["feed"], auth=False, params=PAGE_PARAMS,
+           responses={200: NOTE_LIST, 400: None, 404: None, 422: None})
+def topic_notes(name: str):
+    """Published notes with the topic, newest first."""
+    viewer = optional_viewer()
+    _topic, page = feed.topic_feed(name, decode_cursor(2), page_limit())
+    body = _page_body(page, viewer)
+    commit()
+    return body

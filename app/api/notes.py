@@ -1,0 +1,397 @@
+"""Notes API: post (multipart with images), read, edit, delete; comments; translation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from app.api import bp
+from app.api.core import (
+    PAGE_PARAMS,
+    MalformedRequest,
+    api_user,
+    decode_cursor,
+    encode_cursor,
+    idempotent,
+    json_body,
+    page_limit,
+    token_required,
+)
+from app.api.openapi import list_of, operation, ref, schema
+from app.api.serializers import timestamp
+from app.models import Comment, Note, User
+from app.providers.media import media_storage
+from app.services import interactions, notes, translation
+from app.services.errors import ValidationFailed
+from app.services.notes import ImageUpload, TagInput
+from app.transaction import commit
+
+AUTHOR_SCHEMA = schema("NoteAuthor", {
+    "type": "object", "required": ["id", "display_name"],
+    "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"},
+                   "avatar_url": {"type": ["string", "null"]},
+                   "home_country": {"type": ["string", "null"]}},
+})
+NOTE_IMAGE_SCHEMA = schema("NoteImage", {
+    "type": "object", "required": ["position", "is_cover", "urls", "width", "height"],
+    "properties": {"id": {"type": "integer"}, "position": {"type": "integer"},
+                   "is_cover": {"type": "boolean"},
+                   "width": {"type": "integer"}, "height": {"type": "integer"},
+                   "urls": {"type": "object", "description": "display and thumb WebP URLs",
+                            "additionalProperties": {"type": "string"}}},
+})
+PRODUCT_TAG_SCHEMA = schema("NoteProductTag", {
+    "type": "object", "required": ["image_index", "x", "y", "product_id"],
+    "properties": {"id": {"type": "integer"},
+                   "image_index": {"type": "integer", "minimum": 0, "maximum": 8},
+                   "x": {"type": "number", "minimum": 0, "maximum": 100},
+                   "y": {"type": "number", "minimum": 0, "maximum": 100},
+                   "product_id": {"type": "integer"},
+                   "product_title": {"type": "string"},
+                   "is_affiliate": {"type": "boolean"},
+                   "url": {"type": "string", "description": "Opens the product; the tap is "
+                                                            "attributed to the note."}},
+})
+NOTE_SCHEMA = schema("Note", {
+    "type": "object",
+    "required": ["id", "title", "body", "status", "author", "images", "like_count"],
+    "properties": {
+        "id": {"type": "integer"}, "title": {"type": "string", "maxLength": 100},
+        "body": {"type": "string", "description": "Plain text with #topics and @mentions."},
+        "status": {"type": "string", "enum": ["draft", "published"]},
+        "language": {"type": ["string", "null"], "description": "ISO 639-1, detected."},
+        "region": {"type": ["string", "null"]},
+        "author": AUTHOR_SCHEMA,
+        "images": {"type": "array", "items": NOTE_IMAGE_SCHEMA},
+        "cover": {"oneOf": [NOTE_IMAGE_SCHEMA, {"type": "null"}]},
+        "topics": {"type": "array", "items": {"type": "string"}},
+        "product_tags": {"type": "array", "items": PRODUCT_TAG_SCHEMA},
+        "like_count": {"type": "integer"}, "collect_count": {"type": "integer"},
+        "comment_count": {"type": "integer"},
+        "liked": {"type": "boolean", "description": "By the token's user (false if none)."},
+        "collected": {"type": "boolean"},
+        "sponsored": {"type": "boolean"},
+        "url": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+})
+BINARY = {"type": "string", "format": "binary"}
+CREATE_NOTE = schema("CreateNoteRequest", {
+    "type": "object", "required": ["title", "images[]"],
+    "properties": {
+        "title": {"type": "string", "maxLength": 100},
+        "body": {"type": "string", "maxLength": 2000},
+        "images[]": {"type": "array", "items": BINARY, "minItems": 1, "maxItems": 9,
+                     "description": "JPEG, PNG or WebP, up to 20 MB each."},
+        "cover_index": {"type": "integer", "minimum": 0, "maximum": 8, "default": 0},
+        "status": {"type": "string", "enum": ["published", "draft"], "default": "published"},
+        "product_tags": {"type": "string", "description": "JSON array of "
+                         "{image_index, x, y, product_id}; x and y in percent."},
+    },
+})
+UPDATE_NOTE = schema("UpdateNoteRequest", {
+    "type": "object",
+    "description": "JSON, or multipart/form-data to replace the images with `images[]`.",
+    "properties": {
+        "title": {"type": "string", "maxLength": 100},
+        "body": {"type": "string", "maxLength": 2000},
+        "status": {"type": "string", "enum": ["published", "draft"]},
+        "cover_index": {"type": "integer", "minimum": 0, "maximum": 8},
+        "product_tags": {"type": "array", "items": PRODUCT_TAG_SCHEMA},
+    },
+})
+COMMENT_SCHEMA = schema("Comment", {
+    "type": "object", "required": ["id", "note_id", "author", "body", "parent_id"],
+    "properties": {
+        "id": {"type": "integer"}, "note_id": {"type": "integer"},
+        "parent_id": {"type": ["integer", "null"]}, "author": AUTHOR_SCHEMA,
+        "body": {"type": "string"}, "language": {"type": ["string", "null"]},
+        "like_count": {"type": "integer"}, "liked": {"type": "boolean"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
+    },
+})
+CREATE_COMMENT = schema("CreateCommentRequest", {
+    "type": "object", "required": ["body"],
+    "properties": {"body": {"type": "string", "maxLength": 1000},
+                   "parent_id": {"type": ["integer", "null"],
+                                 "description": "Reply to this comment (one level deep)."}},
+})
+TRANSLATION_SCHEMA = schema("NoteTranslation", {
+    "type": "object", "required": ["title", "body", "target_language"],
+    "properties": {"title": {"type": "string"}, "body": {"type": "string"},
+                   "source_language": {"type": ["string", "null"]},
+                   "target_language": {"type": "string"}},
+})
+NOTE_ID = [{"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+# Serialisation ------------------------------------------------------------------------------
+def _url(key: str | None) -> str | None:
+    return media_storage().url(key) if key else None
+
+
+def author_json(user: User) -> dict[str, Any]:
+    """The public face of a user."""
+    return {"id": user.id, "display_name": user.display_name,
+            "avatar_url": _url(user.avatar_path), "home_country": user.home_country}
+
+
+def _image_json(image) -> dict[str, Any]:
+    return {"id": image.id, "position": image.position, "is_cover": image.is_cover,
+            "width": image.width, "height": image.height,
+            "urls": {name: _url(key) for name, key in image.keys.items()}}
+
+
+def note_json(note: Note, *, liked: set[int] | None = None,
+              collected: set[int] | None = None) -> dict[str, Any]:
+    """A note as the API shows it (`liked`/`collected`: note ids for the token's user)."""
+    from flask import url_for
+
+    cover = note.cover_image
+    return {
+        "id": note.id, "title": note.title, "body": note.body, "status": note.status,
+        "language": note.language, "region": note.region,
+        "author": author_json(note.author),
+        "images": [_image_json(i) for i in note.images],
+        "cover": _image_json(cover) if cover else None,
+        "topics": [t.name for t in note.topics],
+        "product_tags": [{
+            "id": t.id, "image_index": t.image_position, "x": t.x, "y": t.y,
+            "product_id": t.product_id, "product_title": t.product.title,
+            "is_affiliate": t.is_affiliate,
+            "url": url_for("notes.tag_click", tag_id=t.id, _external=True),
+        } for t in note.product_tags],
+        "like_count": note.like_count, "collect_count": note.collect_count,
+        "comment_count": note.comment_count,
+        "liked": note.id in (liked or ()), "collected": note.id in (collected or ()),
+        "sponsored": False,
+        "url": url_for("notes.show", note_id=note.id, _external=True),
+        "created_at": timestamp(note.created_at), "updated_at": timestamp(note.updated_at),
+        "published_at": timestamp(note.published_at),
+    }
+
+
+def notes_json(note_list: list[Note], viewer: User | None) -> list[dict[str, Any]]:
+    """Several notes with the viewer's likes and collects (two queries, whatever the count)."""
+    ids = [n.id for n in note_list]
+    liked = interactions.liked_note_ids(viewer, ids)
+    collected = interactions.collected_note_ids(viewer, ids)
+    return [note_json(n, liked=liked, collected=collected) for n in note_list]
+
+
+def comment_json(comment: Comment, liked: set[int] = frozenset(),
+                 replies: list[Comment] | None = None) -> dict[str, Any]:
+    """A comment (with its replies when given)."""
+    body = {"id": comment.id, "note_id": comment.note_id, "parent_id": comment.parent_id,
+            "author": author_json(comment.author), "body": comment.body,
+            "language": comment.language, "like_count": comment.like_count,
+            "liked": comment.id in liked, "created_at": timestamp(comment.created_at)}
+    if replies is not None:
+        body["replies"] = [comment_json(r, liked) for r in replies]
+    return body
+
+
+def optional_viewer() -> User | None:
+    """The token's user when a bearer token is sent (it must be valid), else None."""
+    if not request.headers.get("Authorization"):
+        return None
+    return token_required("read")(api_user)()
+
+
+# Parsing ------------------------------------------------------------------------------------
+def _tag_inputs(raw: Any) -> list[TagInput]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else []
+        except ValueError:
+            raw = None
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ValidationFailed("product_tags must be a JSON array of objects.",
+                               code="invalid_product_tag",
+                               fields={"product_tags": ["Send a JSON array of {image_index, x, "
+                                                        "y, product_id} objects."]})
+    return [TagInput(i.get("image_index"), i.get("x"), i.get("y"), i.get("product_id"))
+            for i in raw]
+
+
+def _int_field(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValidationFailed(f"{name} must be a whole number.",
+                           fields={name: ["Must be a whole number."]})
+
+
+def _status(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if value not in ("published", "draft"):
+        raise ValidationFailed("status must be published or draft.",
+                               fields={"status": ["Use published or draft."]})
+    return value == "published"
+
+
+def _uploaded_images() -> list[ImageUpload]:
+    files = request.files.getlist("images[]") + request.files.getlist("images")
+    return [ImageUpload(data=f.read(), filename=f.filename or "") for f in files
+            if f and (f.filename or f.content_length)]
+
+
+def _text_field(value: Any, name: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{name} must be a string.", fields={name: ["Must be a string."]})
+    return value
+
+
+# Endpoints ----------------------------------------------------------------------------------
+@bp.post("/notes")
+@operation(summary="Post a note with 1-9 images", tags=["notes"], idempotent=True,
+           request=CREATE_NOTE, request_content_type="multipart/form-data",
+           responses={201: NOTE_SCHEMA, 400: None, 401: None, 403: None, 413: None, 422: None})
+@token_required("write")
+@idempotent()
+def create_note():
+    """Multipart: title, body, images[] (1-9), optional cover_index, status, product_tags.
+
+    Needs a verified e-mail address (403 `email_not_verified`). Bad images answer 422
+    `invalid_image`, a wrong number of images `image_count`, bad tags `invalid_product_tag`;
+    nothing is stored then.
+    """
+    if request.mimetype != "multipart/form-data":
+        raise MalformedRequest("Send the note as multipart/form-data with images[] files.",
+                               code="unsupported_media_type")
+    notes.require_can_post(api_user())
+    form = request.form
+    publish = _status(form.get("status"))
+    note = notes.create_note(
+        api_user(), title=form.get("title", ""), body=form.get("body", ""),
+        images=_uploaded_images(), cover_index=_int_field(form.get("cover_index"),
+                                                          "cover_index") or 0,
+        publish=publish is not False,
+        product_tags=_tag_inputs(form.get("product_tags", "")),
+    )
+    commit()
+    return note_json(notes.get_note(api_user(), note.id)), 201
+
+
+@bp.get("/notes/<int:note_id>")
+@operation(summary="A note", tags=["notes"], auth=False,
+           responses={200: NOTE_SCHEMA, 401: None, 404: None})
+def get_note(note_id: int):
+    """A published note (drafts only for their author's token); the token is optional."""
+    viewer = optional_viewer()
+    body = notes_json([notes.get_note(viewer, note_id)], viewer)[0]
+    commit()
+    return body
+
+
+@bp.patch("/notes/<int:note_id>")
+@operation(summary="Edit your note", tags=["notes"], request=UPDATE_NOTE,
+           responses={200: NOTE_SCHEMA, 400: None, 401: None, 403: None, 404: None,
+                      422: None})
+@token_required("write")
+def update_note(note_id: int):
+    """Change title, body, status, cover or tags; multipart `images[]` replace the images.
+
+    Someone else's note answers 403 `not_note_author` (404 if it is their draft).
+    """
+    if request.mimetype == "multipart/form-data":
+        data: dict[str, Any] = dict(request.form)
+        images = _uploaded_images() or None
+    else:
+        data = json_body()
+        images = None
+    tags = data.get("product_tags")
+    note = notes.update_note(
+        api_user(), note_id, title=_text_field(data.get("title"), "title"),
+        body=_text_field(data.get("body"), "body"), publish=_status(data.get("status")),
+        images=images, cover_index=_int_field(data.get("cover_index"), "cover_index"),
+        product_tags=_tag_inputs(tags) if tags is not None else None)
+    commit()
+    return notes_json([notes.get_note(api_user(), note.id)], api_user())[0]
+
+
+@bp.delete("/notes/<int:note_id>")
+@operation(summary="Delete your note", tags=["notes"],
+           responses={204: None, 401: None, 403: None, 404: None})
+@token_required("write")
+def delete_note(note_id: int):
+    """Delete the note, its images, likes, comments and tags."""
+    notes.delete_note(api_user(), note_id)
+    commit()
+    return "", 204
+
+
+@bp.get("/notes/<int:note_id>/comments")
+@operation(summary="Comments on a note", tags=["notes"], auth=False, params=PAGE_PARAMS,
+           responses={200: list_of(COMMENT_SCHEMA), 400: None, 404: None, 422: None})
+def list_comments(note_id: int):
+    """Top-level comments, oldest first, each with its replies."""
+    viewer = optional_viewer()
+    note = interactions.published_note(note_id)
+    cursor = decode_cursor(1)
+    limit = page_limit()
+    threads, has_more = interactions.comment_threads(
+        note, after_id=cursor[0] if cursor and isinstance(cursor[0], int) else None,
+        limit=limit)
+    ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
+    liked = interactions.liked_comment_ids(viewer, ids)
+    body = {"items": [comment_json(t.comment, liked, t.replies) for t in threads],
+            "next_cursor": encode_cursor([threads[-1].comment.id]) if has_more else None}
+    commit()
+    return body
+
+
+@bp.post("/notes/<int:note_id>/comments")
+@operation(summary="Comment on a note", tags=["notes"], idempotent=True,
+           request=CREATE_COMMENT,
+           responses={201: COMMENT_SCHEMA, 400: None, 401: None, 404: None, 422: None})
+@token_required("write")
+@idempotent()
+def create_comment(note_id: int):
+    """Comment, or reply with `parent_id` (a reply to a reply joins its thread)."""
+    data = json_body()
+    parent_id = _int_field(data.get("parent_id"), "parent_id")
+    comment = interactions.add_comment(api_user(), note_id,
+                                       _text_field(data.get("body"), "body") or "",
+                                       parent_id=parent_id)
+    commit()
+    return comment_json(comment), 201
+
+
+@bp.delete("/comments/<int:comment_id>")
+@operation(summary="Delete a comment", tags=["notes"],
+           responses={204: None, 401: None, 403: None, 404: None})
+@token_required("write")
+def delete_comment(comment_id: int):
+    """The comment's author or the note's author may delete it (replies go with it)."""
+    interactions.delete_comment(api_user(), comment_id)
+    commit()
+    return "", 204
+
+
+@bp.get("/notes/<int:note_id>/translation")
+@operation(summary="A note translated", tags=["notes"], auth=False,
+           params=[{"name": "target", "in": "query", "required": True,
+                    "schema": {"type": "string", "examples": ["en", "zh"]}}],
+           responses={200: TRANSLATION_SCHEMA, 404: None, 422: None,
+                      503: ref("Error")})
+def translate_note(note_id: int):
+    """The title and body in `target`; 503 `translation_unavailable` when no provider."""
+    viewer = optional_viewer()
+    note = notes.get_note(viewer, note_id)
+    result = translation.translate_note(note, request.args.get("target", ""))
+    commit()
+    return {"title": result.title, "body": result.body,
+            "source_language": result.source_language,
+            "target_language": result.target_language}

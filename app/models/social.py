@@ -1,0 +1,222 @@
+"""Interactions around notes: likes, boards, comments, follows, reports, notifications.
+
+Every "at most once" rule (one like per user and note, one follow per pair, ...) is a
+unique constraint, so concurrent double clicks cannot create duplicates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, UTCDateTime, utcnow
+from app.models.notes import Note
+from app.models.user import User
+
+REPORT_TARGETS = ("note", "comment", "user")
+REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention")
+
+
+class NoteLike(db.Model):
+    """A user likes a note."""
+
+    __tablename__ = "note_likes"
+    __table_args__ = (UniqueConstraint("user_id", "note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class Board(TimestampMixin, db.Model):
+    """A named collection of notes; private boards are seen only by their owner."""
+
+    __tablename__ = "boards"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "name"),
+        CheckConstraint("note_count >= 0", name="note_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    is_private: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    note_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    owner: Mapped[User] = relationship()
+
+
+class BoardNote(db.Model):
+    """A note collected into a board."""
+
+    __tablename__ = "board_notes"
+    __table_args__ = (UniqueConstraint("board_id", "note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), nullable=False
+    )
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    board: Mapped[Board] = relationship()
+    note: Mapped[Note] = relationship()
+
+
+class Comment(TimestampMixin, db.Model):
+    """A comment on a note, or a reply to a top-level comment (one level deep)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint("like_count >= 0", name="like_count"),
+        Index("ix_comments_note_id_parent_id_id", "note_id", "parent_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    # Always a top-level comment: replies to a reply attach to its parent.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    like_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    note: Mapped[Note] = relationship()
+    author: Mapped[User] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id])
+
+
+class CommentLike(db.Model):
+    """A user likes a comment."""
+
+    __tablename__ = "comment_likes"
+    __table_args__ = (UniqueConstraint("user_id", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class Follow(db.Model):
+    """`follower` sees `followee`'s notes in the Following feed."""
+
+    __tablename__ = "follows"
+    __table_args__ = (
+        UniqueConstraint("follower_id", "followee_id"),
+        CheckConstraint("follower_id <> followee_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follower_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    followee_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class Report(TimestampMixin, db.Model):
+    """A user's report of a note, comment or user, kept for moderation."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("reporter_id", "target_type", "target_id"),
+        CheckConstraint("target_type IN ('note', 'comment', 'user')", name="target_type"),
+        CheckConstraint("status IN ('open', 'resolved', 'dismissed')", name="status"),
+        Index("ix_reports_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    target_type: Mapped[str] = mapped_column(String(10), nullable=False)
+    target_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(20), nullable=False)
+    details: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(10), default="open", nullable=False)
+
+    reporter: Mapped[User] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app notice: someone followed, liked, commented, replied or mentioned."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('follow', 'like', 'comment', 'reply', 'mention')", name="kind"
+        ),
+        Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
+        Index("ix_notifications_recipient_id_read_at", "recipient_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    note: Mapped[Note | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+
+
+class TranslationCacheEntry(db.Model):
+    """A machine translation, cached per (SHA-256 of the source text, target language)."""
+
+    __tablename__ = "translation_cache_entries"
+    __table_args__ = (UniqueConstraint("text_hash", "target_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    target_language: Mapped[str] = mapped_column(String(8), nullable=False)
+    source_language: Mapped[str | None] = mapped_column(String(8))
+    translated_text: Mapped[str] = mapped_column(Text, nullable=False)
+    provider: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

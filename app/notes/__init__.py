@@ -1,0 +1,7 @@
+"""Notes, the feed, interactions, search and notifications (HTML pages)."""
+
+from flask import Blueprint
+
+bp = Blueprint("notes", __name__)
+
+from app.notes import rendering, routes, social_routes, tasks  # noqa: E402,F401

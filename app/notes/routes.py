@@ -1,0 +1,305 @@
+"""Note pages: compose, view, edit, delete; the feed (home page and "load more")."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.api.core import decode_cursor, encode_cursor
+from app.models import Note, User
+from app.notes import bp
+from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
+from app.providers.media import media_storage
+from app.services import feed, interactions, notes, notifications, translation
+from app.services.catalog_reads import product_offers
+from app.services.errors import DomainError, ValidationFailed
+from app.services.preferences import current_preferences
+from app.transaction import commit, rollback
+from app.web_helpers import show_errors_on_form
+
+FEED_PAGE_SIZE = 20
+
+
+def viewer() -> User | None:
+    """The signed-in user, or None for guests."""
+    return current_user if current_user.is_authenticated else None
+
+
+def ui_language() -> str:
+    """The two-letter language of the UI for this request."""
+    return str(get_locale() or "en")[:2]
+
+
+@bp.app_template_global()
+def media_url(key: str | None) -> str | None:
+    """The public URL of a stored media file."""
+    return media_storage().url(key) if key else None
+
+
+@bp.app_context_processor
+def _notification_context() -> dict:
+    def unread() -> int:
+        user = viewer()
+        return notifications.unread_count(user) if user else 0
+
+    return {"unread_notifications": unread}
+
+
+# The feed -----------------------------------------------------------------------------------
+def audience() -> feed.Audience:
+    """The viewer's language and region, for mixing Discover."""
+    user = viewer()
+    region = (user.home_country if user is not None and user.home_country
+              else current_preferences().ship_to_country)
+    return feed.Audience(user=user, language=ui_language(), region=region)
+
+
+def load_feed(tab: str) -> feed.FeedPage:
+    """One page of the Discover or Following tab, from `?cursor=`."""
+    if tab == "following":
+        user = viewer()
+        if user is None:
+            return feed.FeedPage([], None)
+        return feed.following(user, decode_cursor(2), FEED_PAGE_SIZE)
+    return feed.discover(audience(), decode_cursor(4), FEED_PAGE_SIZE,
+                         current_app.config["DISCOVER_FOREIGN_SHARE"])
+
+
+def card_context(note_list: list[Note]) -> dict:
+    """What note cards need besides the notes: which ones the viewer likes (one query)."""
+    return {"liked_ids": interactions.liked_note_ids(viewer(), [n.id for n in note_list])}
+
+
+def home_page():
+    """Discover and Following as a two-column masonry of note cards."""
+    tab = request.args.get("tab", "discover")
+    if tab not in feed.FEED_TABS:
+        tab = "discover"
+    page = load_feed(tab)
+    next_url = url_for("main.index", tab=tab, cursor=encode_cursor(page.next_cursor)) \
+        if page.next_cursor else None
+    more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
+        if page.next_cursor else None
+    return render_template("main/index.html", tab=tab, notes=page.notes, next_url=next_url,
+                           more_url=more_url, **card_context(page.notes))
+
+
+@bp.get("/feed/more")
+def feed_more():
+    """The next page of cards as an HTML fragment, for infinite scroll (static/js/feed.js)."""
+    tab = request.args.get("tab", "discover")
+    if tab not in feed.FEED_TABS:
+        abort(404)
+    page = load_feed(tab)
+    more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
+        if page.next_cursor else None
+    return render_template("notes/_feed_page.html", notes=page.notes, more_url=more_url,
+                           next_url=url_for("main.index", tab=tab,
+                                            cursor=encode_cursor(page.next_cursor))
+                           if page.next_cursor else None,
+                           **card_context(page.notes))
+
+
+# Compose and edit ---------------------------------------------------------------------------
+def _uploads(form: NoteForm) -> list[notes.ImageUpload]:
+    files = [f for f in (form.images.data or []) if f and getattr(f, "filename", "")]
+    return [notes.ImageUpload(data=f.read(), filename=f.filename) for f in files]
+
+
+def _tag_rows(form: NoteForm) -> list[notes.TagInput] | None:
+    """Tags from the form's rows (None when every row is empty: keep the note's tags)."""
+    found = []
+    for row in form.tags.entries:
+        data = row.form
+        chosen = data.product_id.data or ""
+        product_id = int(chosen) if chosen.isdigit() else data.other_product_id.data
+        if product_id is None:
+            continue
+        found.append(notes.TagInput((data.image.data or 1) - 1,
+                                    data.x.data if data.x.data is not None else 50.0,
+                                    data.y.data if data.y.data is not None else 50.0,
+                                    product_id))
+    return found or None
+
+
+def _product_choices(user: User) -> list[tuple[str, str]]:
+    """Products of the stores the user works for, to pin on their notes."""
+    return [("", "—")] + [(str(p.id), f"{p.title} (#{p.id})")
+                          for p in notes.taggable_products(user)]
+
+
+def _prepare_tag_rows(form: NoteForm, note: Note | None) -> None:
+    choices = _product_choices(current_user)
+    if note is not None and request.method == "GET":
+        # One row per existing tag (plus a free one), so saving keeps every tag.
+        while len(form.tags.entries) < min(len(note.product_tags) + 1, form.tags.max_entries):
+            form.tags.append_entry()
+        for row, tag in zip(form.tags.entries, note.product_tags, strict=False):
+            row.form.product_id.data = str(tag.product_id)
+            row.form.image.data = tag.image_position + 1
+            row.form.x.data, row.form.y.data = tag.x, tag.y
+    for row in form.tags.entries:
+        row.form.product_id.choices = choices
+
+
+def _tags(form: NoteForm) -> list[notes.TagInput] | None:
+    raw = (form.tags_json.data or "").strip()
+    if not raw:
+        return _tag_rows(form)
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        items = None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValidationFailed(_("The product tags could not be read."),
+                               code="invalid_product_tag",
+                               fields={"tags_json": [_("The product tags could not be read.")]})
+    return [notes.TagInput(i.get("image_index"), i.get("x"), i.get("y"), i.get("product_id"))
+            for i in items]
+
+
+def _cover_index(form: NoteForm) -> int:
+    return (form.cover_index.data or 1) - 1
+
+
+@bp.route("/notes/new", methods=["GET", "POST"])
+@login_required
+def compose():
+    """Write a note: title, text with #topics and @mentions, 1-9 images."""
+    form = NoteForm()
+    _prepare_tag_rows(form, None)
+    if not current_user.is_email_verified:
+        return render_template("notes/compose.html", form=form, note=None,
+                               blocked=True), 403 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            note = notes.create_note(current_user, title=form.title.data, body=form.body.data,
+                                     images=_uploads(form), cover_index=_cover_index(form),
+                                     publish=not form.save_draft.data,
+                                     product_tags=_tags(form))
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(form, exc)
+            return render_template("notes/compose.html", form=form, note=None), 422
+        commit()
+        flash(_("Your note is live.") if note.is_published else _("Draft saved."), "success")
+        return redirect(url_for("notes.show", note_id=note.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("notes/compose.html", form=form, note=None), status
+
+
+@bp.route("/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(note_id: int):
+    """Edit one's own note; uploading images replaces all the old ones."""
+    note = notes.get_own_note(current_user, note_id)
+    form = NoteForm(obj=note)
+    _prepare_tag_rows(form, note)
+    if request.method == "GET":
+        cover = next((i.position for i in note.images if i.is_cover), 0)
+        form.cover_index.data = cover + 1
+        form.tags_json.data = ""
+    if form.validate_on_submit():
+        uploads = _uploads(form)
+        try:
+            publish = True if form.publish.data else (False if form.save_draft.data else None)
+            notes.update_note(current_user, note.id, title=form.title.data,
+                              body=form.body.data or "", publish=publish,
+                              images=uploads or None, cover_index=_cover_index(form),
+                              product_tags=_tags(form))
+        except DomainError as exc:
+            rollback()
+            show_errors_on_form(form, exc)
+            return render_template("notes/compose.html", form=form,
+                                   note=notes.get_own_note(current_user, note_id)), 422
+        commit()
+        flash(_("Note saved."), "success")
+        return redirect(url_for("notes.show", note_id=note_id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("notes/compose.html", form=form, note=note), status
+
+
+@bp.post("/notes/<int:note_id>/delete")
+@login_required
+def delete(note_id: int):
+    """Delete one's own note."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    notes.delete_note(current_user, note_id)
+    commit()
+    flash(_("Note deleted."), "success")
+    return redirect(url_for("notes.profile", user_id=current_user.id), code=303)
+
+
+# The note page ------------------------------------------------------------------------------
+@bp.get("/notes/<int:note_id>")
+def show(note_id: int):
+    """A note: images, text, tagged products, likes, boards, comments, translation."""
+    user = viewer()
+    note = notes.get_note(user, note_id)
+    threads, more_comments = interactions.comment_threads(note, limit=50)
+    comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
+    language = ui_language()
+    translated = None
+    translation_error = None
+    if request.args.get("translate") and translation.offers_translation(note.language,
+                                                                        language):
+        try:
+            translated = translation.translate_note(note, language)
+            commit()  # keeps the cached translation
+        except DomainError as exc:
+            rollback()
+            translation_error = exc.message
+            note = notes.get_note(user, note_id)
+    comment_translations = {}
+    translate_comment = request.args.get("translate_comment", type=int)
+    if translate_comment in comment_ids:
+        comment = next(c for t in threads for c in [t.comment, *t.replies]
+                       if c.id == translate_comment)
+        if translation.offers_translation(comment.language, language):
+            try:
+                comment_translations[comment.id] = translation.translate_comment(comment,
+                                                                                 language)
+                commit()
+            except DomainError as exc:
+                rollback()
+                translation_error = exc.message
+    collect_form = CollectForm()
+    if user is not None:
+        boards = interactions.boards_of(user, user)
+        collect_form.board_id.choices = [("", _("Saved (default)"))] + [
+            (str(b.id), b.name) for b in boards if b.name != interactions.DEFAULT_BOARD_NAME]
+    return render_template(
+        "notes/show.html", note=note, threads=threads, more_comments=more_comments,
+        liked=note.id in interactions.liked_note_ids(user, [note.id]),
+        collected=note.id in interactions.collected_note_ids(user, [note.id]),
+        liked_comment_ids=interactions.liked_comment_ids(user, comment_ids),
+        following=interactions.is_following(user, note.author_id),
+        is_author=user is not None and user.id == note.author_id,
+        offers_translation=translation.offers_translation(note.language, language),
+        translation_enabled=translation.translation_enabled(), ui_language=language,
+        translated=translated, translation_error=translation_error,
+        comment_translations=comment_translations,
+        comment_form=CommentForm(), report_form=ReportForm(), collect_form=collect_form,
+        action_form=ActionForm(), tags=_tag_offers(note),
+    )
+
+
+def _tag_offers(note: Note) -> list[dict]:
+    """The note's product tags with each product priced for the viewer."""
+    if not note.product_tags:
+        return []
+    prefs = current_preferences()
+    products = {t.product.id: t.product for t in note.product_tags}
+    try:
+        offers = {o.product.id: o for o in product_offers(
+            list(products.values()), currency=prefs.currency, country=prefs.ship_to_country)}
+    except DomainError:
+        offers = {}
+    return [{"tag": tag, "offer": offers.get(tag.product_id)} for tag in note.product_tags
+            if tag.product.status == "active"]

@@ -1,0 +1,325 @@
+"""Likes, boards, comments, follows, reports; profiles, topics, search and notifications."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.api.core import decode_cursor, encode_cursor
+from app.notes import bp
+from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
+from app.notes.routes import card_context, viewer
+from app.services import feed, interactions, notes, notifications, search
+from app.services.errors import DomainError
+from app.transaction import commit, rollback
+from app.web_helpers import safe_next_url
+
+GRID_PAGE_SIZE = 20
+# Endpoints of a storefront product page, if the storefront blueprint provides one.
+PRODUCT_PAGE_ENDPOINTS = ("shop.product", "storefront.product", "catalog.product")
+
+
+def _back(default: str) -> str:
+    """Where to go after a button: the form's `next` if it is on this site."""
+    return safe_next_url(request.form.get("next"), default_endpoint="main.index") \
+        if request.form.get("next") else default
+
+
+def _check_csrf() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _act(action, default_url: str, success: str | None = None):
+    """Run a one-button action: commit and go back, or show the problem and go back."""
+    _check_csrf()
+    try:
+        action()
+    except DomainError as exc:
+        rollback()
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+        return redirect(_back(default_url), code=303)
+    commit()
+    if success:
+        flash(success, "success")
+    return redirect(_back(default_url), code=303)
+
+
+def _note_url(note_id: int) -> str:
+    return url_for("notes.show", note_id=note_id)
+
+
+# Likes and boards ---------------------------------------------------------------------------
+@bp.post("/notes/<int:note_id>/like")
+@login_required
+def like(note_id: int):
+    """Like a note."""
+    return _act(lambda: interactions.like_note(current_user, note_id), _note_url(note_id))
+
+
+@bp.post("/notes/<int:note_id>/unlike")
+@login_required
+def unlike(note_id: int):
+    """Take a like back."""
+    return _act(lambda: interactions.unlike_note(current_user, note_id), _note_url(note_id))
+
+
+@bp.post("/notes/<int:note_id>/collect")
+@login_required
+def collect(note_id: int):
+    """Save a note into a board (an existing one, or a new one named in the form)."""
+    form = CollectForm()
+    form.board_id.choices = []
+    if not form.validate_on_submit():
+        abort(400)
+
+    def save():
+        board_id = int(form.board_id.data) if (form.board_id.data or "").isdigit() else None
+        if form.new_board.data and form.new_board.data.strip():
+            board_id = interactions.create_board(
+                current_user, form.new_board.data,
+                is_private=bool(form.new_board_private.data)).id
+        interactions.collect_note(current_user, note_id, board_id)
+
+    try:
+        save()
+    except DomainError as exc:
+        rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+        return redirect(_note_url(note_id), code=303)
+    commit()
+    flash(_("Saved to your board."), "success")
+    return redirect(_note_url(note_id), code=303)
+
+
+@bp.post("/notes/<int:note_id>/uncollect")
+@login_required
+def uncollect(note_id: int):
+    """Remove a note from all of the viewer's boards."""
+    return _act(lambda: interactions.uncollect_note(current_user, note_id), _note_url(note_id))
+
+
+@bp.post("/boards")
+@login_required
+def create_board():
+    """Create a board from the profile page."""
+    form = BoardForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for("notes.profile", user_id=current_user.id), code=303)
+    try:
+        board = interactions.create_board(current_user, form.name.data,
+                                          is_private=bool(form.is_private.data))
+    except DomainError as exc:
+        rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("notes.profile", user_id=current_user.id), code=303)
+    commit()
+    return redirect(url_for("notes.board", board_id=board.id), code=303)
+
+
+@bp.get("/boards/<int:board_id>")
+def board(board_id: int):
+    """A board's notes (private boards only for their owner)."""
+    found = interactions.visible_board(viewer(), board_id)
+    page = feed.board_feed(found, decode_cursor(1), GRID_PAGE_SIZE)
+    return render_template("notes/board.html", board=found, notes=page.notes,
+                           next_url=url_for("notes.board", board_id=board_id,
+                                            cursor=encode_cursor(page.next_cursor))
+                           if page.next_cursor else None,
+                           action_form=ActionForm(), **card_context(page.notes))
+
+
+@bp.post("/boards/<int:board_id>/delete")
+@login_required
+def delete_board(board_id: int):
+    """Delete one of the viewer's boards."""
+    return _act(lambda: interactions.delete_board(current_user, board_id),
+                url_for("notes.profile", user_id=current_user.id), _("Board deleted."))
+
+
+# Comments -----------------------------------------------------------------------------------
+@bp.post("/notes/<int:note_id>/comments")
+@login_required
+def comment(note_id: int):
+    """Comment on a note, or reply to a comment."""
+    form = CommentForm()
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(_note_url(note_id) + "#comments", code=303)
+    parent = form.parent_id.data
+    try:
+        created = interactions.add_comment(current_user, note_id, form.body.data,
+                                           parent_id=int(parent) if parent and
+                                           parent.isdigit() else None)
+    except DomainError as exc:
+        rollback()
+        if exc.status == 404 and not exc.fields:
+            raise
+        flash(exc.message, "error")
+        return redirect(_note_url(note_id) + "#comments", code=303)
+    commit()
+    return redirect(_note_url(note_id) + f"#comment-{created.id}", code=303)
+
+
+@bp.post("/comments/<int:comment_id>/like")
+@login_required
+def like_comment(comment_id: int):
+    """Like a comment."""
+    return _act(lambda: interactions.like_comment(current_user, comment_id),
+                url_for("main.index"))
+
+
+@bp.post("/comments/<int:comment_id>/unlike")
+@login_required
+def unlike_comment(comment_id: int):
+    """Take back a comment like."""
+    return _act(lambda: interactions.unlike_comment(current_user, comment_id),
+                url_for("main.index"))
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@login_required
+def delete_comment(comment_id: int):
+    """Delete a comment (its author or the note's author)."""
+    return _act(lambda: interactions.delete_comment(current_user, comment_id),
+                url_for("main.index"), _("Comment deleted."))
+
+
+# Reports ------------------------------------------------------------------------------------
+@bp.post("/report/<any(note, comment, user):target_type>/<int:target_id>")
+@login_required
+def report(target_type: str, target_id: int):
+    """Report a note, comment or user to the moderators."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a reason for the report."), "error")
+        return redirect(_back(url_for("main.index")), code=303)
+    try:
+        interactions.report(current_user, target_type, target_id, form.reason.data,
+                            form.details.data or "")
+    except DomainError as exc:
+        rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "info" if exc.code == "already_reported" else "error")
+        return redirect(_back(url_for("main.index")), code=303)
+    commit()
+    flash(_("Thank you. The moderators will look at it."), "success")
+    return redirect(_back(url_for("main.index")), code=303)
+
+
+# Follows and profiles ---------------------------------------------------------------------------
+@bp.post("/u/<int:user_id>/follow")
+@login_required
+def follow(user_id: int):
+    """Follow someone."""
+    return _act(lambda: interactions.follow_user(current_user, user_id),
+                url_for("notes.profile", user_id=user_id))
+
+
+@bp.post("/u/<int:user_id>/unfollow")
+@login_required
+def unfollow(user_id: int):
+    """Stop following someone."""
+    return _act(lambda: interactions.unfollow_user(current_user, user_id),
+                url_for("notes.profile", user_id=user_id))
+
+
+@bp.get("/u/<int:user_id>")
+def profile(user_id: int):
+    """A user's notes (the owner also sees drafts), boards, follower counts."""
+    person = interactions.active_user(user_id)
+    user = viewer()
+    page = feed.author_feed(person, user, decode_cursor(1), GRID_PAGE_SIZE)
+    followers, following_count = interactions.follow_counts(person.id)
+    return render_template(
+        "notes/profile.html", person=person, notes=page.notes,
+        next_url=url_for("notes.profile", user_id=user_id,
+                         cursor=encode_cursor(page.next_cursor)) if page.next_cursor else None,
+        boards=interactions.boards_of(person, user), followers=followers,
+        following_count=following_count,
+        following=interactions.is_following(user, person.id),
+        is_self=user is not None and user.id == person.id, action_form=ActionForm(),
+        board_form=BoardForm(), report_form=ReportForm(), **card_context(page.notes))
+
+
+@bp.get("/topics/<name>")
+def topic(name: str):
+    """Notes carrying a #topic, newest first."""
+    found, page = feed.topic_feed(name, decode_cursor(2), GRID_PAGE_SIZE)
+    return render_template("notes/topic.html", topic=found, notes=page.notes,
+                           next_url=url_for("notes.topic", name=found.name,
+                                            cursor=encode_cursor(page.next_cursor))
+                           if page.next_cursor else None, **card_context(page.notes))
+
+
+# Product tags -------------------------------------------------------------------------------
+@bp.get("/t/<int:tag_id>")
+def tag_click(tag_id: int):
+    """Count a tap on a product tag, then open the product (attributed to the note)."""
+    tag = notes.record_tag_click(tag_id)
+    commit()
+    # The storefront page once it exists; until then the public product JSON.
+    for endpoint in PRODUCT_PAGE_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            return redirect(url_for(endpoint, product_id=tag.product_id, note=tag.note_id),
+                            code=303)
+    return redirect(url_for("api.get_public_product", product_id=tag.product_id), code=303)
+
+
+# Search -------------------------------------------------------------------------------------
+@bp.get("/search")
+def search_page():
+    """Search notes, products, users and topics."""
+    query = (request.args.get("q") or "").strip()
+    kind = request.args.get("type", "notes")
+    if kind not in search.SEARCH_TYPES:
+        kind = "notes"
+    result = None
+    error = None
+    if query:
+        try:
+            result = search.search(query, kind, decode_cursor(
+                1 if kind == "products" else 2), GRID_PAGE_SIZE)
+        except DomainError as exc:
+            if exc.status != 422:
+                raise
+            error = exc.message
+    next_url = url_for("notes.search_page", q=query, type=kind,
+                       cursor=encode_cursor(result.next_cursor)) \
+        if result is not None and result.next_cursor else None
+    items = result.items if result else []
+    return render_template("notes/search.html", query=query, kind=kind, items=items,
+                           error=error, next_url=next_url,
+                           **card_context(items if kind == "notes" else []))
+
+
+# Notifications ------------------------------------------------------------------------------
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    """The viewer's notifications, newest first."""
+    before = request.args.get("before", type=int)
+    found = notifications.list_notifications(current_user, before_id=before, limit=30)
+    page = found[:30]
+    return render_template("notes/notifications.html", items=page,
+                           next_url=url_for("notes.notification_list", before=page[-1].id)
+                           if len(found) > 30 else None, action_form=ActionForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    """Mark every notification read."""
+    return _act(lambda: notifications.mark_read(current_user),
+                url_for("notes.notification_list"))

@@ -1,0 +1,77 @@
+"""Forms for creating organisations and managing their teams."""
+
+from __future__ import annotations
+
+from babel.numbers import get_currency_name
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from app.money import known_currencies
+from app.services.preferences import SUPPORTED_CURRENCIES, country_names
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """Common presentment currencies first, then every other ISO 4217 code."""
+    locale = str(get_locale() or "en")
+
+    def label(code: str) -> str:
+        return f"{code} — {get_currency_name(code, locale=locale)}"
+
+    others = sorted(known_currencies() - set(SUPPORTED_CURRENCIES))
+    return [("", "—"), *[(c, label(c)) for c in SUPPORTED_CURRENCIES],
+            *[(c, label(c)) for c in others]]
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named in the page's language."""
+    locale = "zh" if str(get_locale() or "en").startswith("zh") else "en"
+    return [("", "—"), *country_names(locale).items()]
+
+
+class CreateOrganizationForm(FlaskForm):
+    """A new merchant store or brand account."""
+
+    kind = RadioField(_l("Kind"), choices=[
+        ("merchant", _l("Merchant — I sell products in a store")),
+        ("brand", _l("Brand — I run ad campaigns")),
+    ], validators=[DataRequired(_l("Choose merchant or brand."))])
+    name = StringField(_l("Organisation name"), validators=[
+        DataRequired(_l("Enter the organisation's name.")), Length(max=120)])
+    store_name = StringField(_l("Store name"), validators=[Optional(), Length(max=120)])
+    base_currency = SelectField(_l("Base currency"), validate_choice=False)
+    origin_country = SelectField(_l("Ships from"), validate_choice=False)
+    store_description = TextAreaField(_l("Store description"),
+                                      validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_currency.choices = currency_choices()
+        self.origin_country.choices = country_choices()
+
+
+class InviteForm(FlaskForm):
+    """Invite someone by e-mail."""
+
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter the address to invite.")),
+        Email(_l("Enter a valid e-mail address, such as name@example.com."))])
+    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("admin", _l("Admin"))],
+                       default="staff")
+
+
+class RoleForm(FlaskForm):
+    """Change one member's role."""
+
+    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("admin", _l("Admin"))])
+
+
+class TransferForm(FlaskForm):
+    """Hand the organisation to another member, confirmed by typing its name."""
+
+    new_owner = SelectField(_l("New owner"), validators=[
+        DataRequired(_l("Choose the member who will own the organisation."))])
+    confirm_name = StringField(_l("Type the organisation's name to confirm"), validators=[
+        DataRequired(_l("Type the organisation's name to confirm."))])

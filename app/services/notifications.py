@@ -1,0 +1,65 @@
+"""In-app notifications: new followers, likes, comments, replies and mentions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import NOTIFICATION_KINDS, Note, Notification, User, utcnow
+
+# Likes and follows repeat when someone toggles; one unread notice of each is enough.
+COLLAPSED_KINDS = ("like", "follow")
+
+
+def notify(recipient: User, actor: User, kind: str, *, note_id: int | None = None,
+           comment_id: int | None = None) -> Notification | None:
+    """Record a notice for `recipient` (never for one's own actions)."""
+    if kind not in NOTIFICATION_KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
+    if recipient.id == actor.id:
+        return None
+    if kind in COLLAPSED_KINDS:
+        duplicate = db.session.scalar(select(Notification.id).where(
+            Notification.recipient_id == recipient.id, Notification.actor_id == actor.id,
+            Notification.kind == kind, Notification.read_at.is_(None),
+            Notification.note_id.is_(None) if note_id is None
+            else Notification.note_id == note_id).limit(1))
+        if duplicate is not None:
+            return None
+    notification = Notification(recipient_id=recipient.id, actor_id=actor.id, kind=kind,
+                                note_id=note_id, comment_id=comment_id)
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def list_notifications(user: User, *, before_id: int | None = None, limit: int = 20
+                       ) -> list[Notification]:
+    """The user's notifications, newest first; `limit + 1` rows tell if there are more."""
+    stmt = (select(Notification)
+            .options(selectinload(Notification.actor),
+                     selectinload(Notification.note).selectinload(Note.images),
+                     selectinload(Notification.comment))
+            .where(Notification.recipient_id == user.id)
+            .order_by(Notification.id.desc()).limit(limit + 1))
+    if before_id is not None:
+        stmt = stmt.where(Notification.id < before_id)
+    return list(db.session.scalars(stmt))
+
+
+def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark some (or, with None, all) of the user's notifications read; returns how many."""
+    stmt = update(Notification).where(Notification.recipient_id == user.id,
+                                      Notification.read_at.is_(None))
+    if notification_ids is not None:
+        stmt = stmt.where(Notification.id.in_(notification_ids))
+    result = db.session.execute(stmt.values(read_at=utcnow()),
+                                execution_options={"synchronize_session": False})
+    return result.rowcount or 0

@@ -1,0 +1,336 @@
+"""API accounts: sign-up, token log-in, GET /me, personal access tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import ApiToken, User, utcnow
+from app.services.api_tokens import create_personal_token
+from tests.conftest import PASSWORD
+
+SIGNUP = {"email": "Api.User@Example.com", "password": "a-long-unique-phrase",
+          "display_name": "Api User"}
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def error_of(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+# POST /users ----------------------------------------------------------------------------------
+def test_signup_creates_the_account_and_sends_verification(client, outbox, sent_mail):
+    response = client.post("/api/v1/users", json=SIGNUP)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["email"] == "api.user@example.com"
+    assert body["display_name"] == "Api User"
+    assert body["email_verified"] is False
+    assert body["roles"] == [] and body["memberships"] == []
+    assert isinstance(body["id"], int)
+    assert "password" not in str(body) and "hash" not in str(body)
+    assert [m.to_address for m in outbox("verify_email")] == ["api.user@example.com"]
+    assert [m.to for m in sent_mail] == ["api.user@example.com"]
+
+
+def test_signup_then_log_in_with_the_new_account(client):
+    client.post("/api/v1/users", json=SIGNUP)
+    response = client.post("/api/v1/auth/token", json={"email": SIGNUP["email"],
+                                                       "password": SIGNUP["password"]})
+    assert response.status_code == 201
+    me = client.get("/api/v1/me", headers=bearer(response.get_json()["token"]))
+    assert me.get_json()["email"] == "api.user@example.com"
+
+
+@pytest.mark.parametrize("email", ["taken@example.com", "TAKEN@example.com"])
+def test_signup_with_a_taken_email_is_409(client, make_user, outbox, email):
+    make_user("taken@example.com")
+    before = user_count()
+    response = client.post("/api/v1/users", json={**SIGNUP, "email": email})
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "email_taken"
+    assert error["fields"] == {"email": ["An account with this e-mail address already exists."]}
+    assert user_count() == before
+    assert outbox() == []
+
+
+def test_signup_with_a_weak_password_is_422(client, outbox):
+    before = user_count()
+    response = client.post("/api/v1/users", json={**SIGNUP, "password": "1234567890"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "validation_failed"
+    assert error["fields"] == {"password": ["This password is too common or too easy to guess."]}
+    assert user_count() == before
+    assert outbox() == []
+
+
+def test_signup_with_several_problems_names_each(client, make_user):
+    make_user("taken@example.com")
+    response = client.post("/api/v1/users", json={"email": "taken@example.com",
+                                                  "password": "short", "display_name": " "})
+    assert response.status_code == 422
+    fields = error_of(response)["fields"]
+    assert set(fields) == {"email", "password", "display_name"}
+
+
+def test_signup_with_an_invalid_address(client):
+    response = client.post("/api/v1/users", json={**SIGNUP, "email": "no-at-sign"})
+    assert response.status_code == 422
+    assert "email" in error_of(response)["fields"]
+
+
+def test_signup_with_a_non_string_field(client):
+    response = client.post("/api/v1/users", json={**SIGNUP, "password": 1234567890123})
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {"password": ["Must be a string."]}
+
+
+# POST /auth/token -----------------------------------------------------------------------------
+def test_token_login_returns_201_and_a_working_token(client, make_user):
+    user = make_user("tok@example.com")
+    response = client.post("/api/v1/auth/token", json={"email": "TOK@example.com",
+                                                       "password": PASSWORD})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["token"].startswith("qiao_")
+    assert body["expires_at"].endswith("+00:00")
+    stored = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    assert stored.kind == "login" and stored.token_hash != body["token"]
+    assert client.get("/api/v1/me", headers=bearer(body["token"])).status_code == 200
+
+
+def test_token_login_with_wrong_credentials_is_401(client, make_user):
+    user = make_user()
+    for credentials in ({"email": user.email, "password": "not-the-password"},
+                        {"email": "nobody@example.com", "password": PASSWORD}):
+        response = client.post("/api/v1/auth/token", json=credentials)
+        assert response.status_code == 401
+        assert error_of(response)["code"] == "invalid_credentials"
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_token_login_for_a_disabled_account_is_401(client, make_user):
+    user = make_user(is_active_account=False)
+    response = client.post("/api/v1/auth/token", json={"email": user.email,
+                                                       "password": PASSWORD})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "account_disabled"
+
+
+def test_token_login_missing_fields_is_422(client):
+    response = client.post("/api/v1/auth/token", json={"email": "a@example.com"})
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {"password": ["This field is required."]}
+
+
+def test_token_login_is_throttled_per_account(client, make_user):
+    user = make_user()
+    for _ in range(10):
+        client.post("/api/v1/auth/token", json={"email": user.email, "password": "wrong-one"})
+    response = client.post("/api/v1/auth/token", json={"email": user.email,
+                                                       "password": PASSWORD})
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "login_throttled"
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_token_login_endpoint_is_rate_limited(client):
+    codes = [client.post("/api/v1/auth/token",
+                         json={"email": f"n{i}@example.com", "password": "x"}).status_code
+             for i in range(31)]
+    assert codes[:30] == [401] * 30
+    assert codes[30] == 429
+    response = client.post("/api/v1/auth/token", json={"email": "n@example.com",
+                                                       "password": "x"})
+    assert error_of(response)["code"] == "rate_limited"
+    assert "Retry-After" in response.headers
+
+
+# GET /me --------------------------------------------------------------------------------------
+def test_me_lists_roles_and_memberships(client, make_user, make_org, api_token):
+    user = make_user("me@example.com", roles=("moderator",))
+    merchant = make_org("merchant", owner=user)
+    brand_owner = make_user()
+    brand = make_org("brand", owner=brand_owner, members={user: "staff"})
+    response = client.get("/api/v1/me", headers=api_token(user))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["id"] == user.id
+    assert body["email"] == "me@example.com"
+    assert body["roles"] == ["moderator"]
+    assert body["memberships"] == [
+        {"organization_id": merchant.id, "organization_name": merchant.name,
+         "kind": "merchant", "role": "owner", "store_id": merchant.store.id},
+        {"organization_id": brand.id, "organization_name": brand.name,
+         "kind": "brand", "role": "staff", "store_id": None},
+    ]
+    assert body["created_at"].endswith("+00:00")
+
+
+def test_me_without_memberships(client, make_user, api_token):
+    user = make_user(roles=("admin",))
+    body = client.get("/api/v1/me", headers=api_token(user)).get_json()
+    assert body["roles"] == ["admin"] and body["memberships"] == []
+
+
+def test_me_records_the_token_use(client, make_user, api_token):
+    user = make_user()
+    client.get("/api/v1/me", headers=api_token(user))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.refresh(token)
+    assert token.last_used_at is not None
+
+
+# Bearer authentication ------------------------------------------------------------------------
+def test_missing_token_is_401(client):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "authentication_required"
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="qiao"'
+
+
+def test_an_unknown_token_gets_the_invalid_token_challenge(client):
+    response = client.get("/api/v1/me", headers=bearer("qiao_unknown"))
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="qiao", error="invalid_token"'
+
+
+def test_wrong_credentials_carry_no_bearer_challenge(client):
+    response = client.post("/api/v1/auth/token", json={"email": "a@example.com",
+                                                       "password": "nope"})
+    assert response.status_code == 401
+    assert "WWW-Authenticate" not in response.headers
+
+
+@pytest.mark.parametrize("header", ["Bearer qiao_not-a-real-token", "Bearer ", "Basic abc",
+                                    "qiao_abc"])
+def test_bad_token_is_401(client, header):
+    response = client.get("/api/v1/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert error_of(response)["code"] in {"invalid_token", "authentication_required"}
+
+
+def test_revoked_token_is_401(client, make_user):
+    user = make_user()
+    token, secret = create_personal_token(user, "old", ["read"], None)
+    token.revoked_at = utcnow()
+    db.session.commit()
+    response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "invalid_token"
+
+
+def test_expired_token_is_401(client, make_user):
+    user = make_user()
+    token, secret = create_personal_token(user, "short-lived", ["read"], 1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "invalid_token"
+
+
+def test_token_of_a_disabled_account_is_401(client, make_user, api_token):
+    user = make_user()
+    headers = api_token(user)
+    user.is_active_account = False
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_read_only_token_is_refused_on_a_write_endpoint(client, make_user):
+    user = make_user()
+    _token, secret = create_personal_token(user, "reader", ["read"], None)
+    db.session.commit()
+    assert client.get("/api/v1/tokens", headers=bearer(secret)).status_code == 200
+    response = client.post("/api/v1/tokens", headers=bearer(secret),
+                           json={"name": "escalate", "scopes": ["write"]})
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "insufficient_scope"
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 1
+
+
+def test_write_only_token_cannot_read(client, make_user):
+    user = make_user()
+    _token, secret = create_personal_token(user, "writer", ["write"], None)
+    db.session.commit()
+    response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "insufficient_scope"
+
+
+def test_a_session_cookie_does_not_authenticate_the_api(client, make_user, login):
+    login(make_user())
+    assert client.get("/api/v1/me").status_code == 401
+
+
+# Personal access tokens through the API -------------------------------------------------------
+def test_create_list_and_revoke_tokens_through_the_api(client, make_user, api_token):
+    user = make_user()
+    headers = api_token(user)
+    created = client.post("/api/v1/tokens", headers=headers,
+                          json={"name": "CI", "scopes": ["read"], "expires_in_days": 7})
+    assert created.status_code == 201
+    body = created.get_json()
+    assert body["token"].startswith("qiao_") and body["scopes"] == ["read"]
+    assert body["prefix"] == body["token"][:12]
+    listed = client.get("/api/v1/tokens", headers=headers).get_json()
+    assert [t["name"] for t in listed["items"]] == ["CI", "API log-in"]
+    assert all("token" not in t for t in listed["items"])
+    assert client.get("/api/v1/me", headers=bearer(body["token"])).status_code == 200
+    assert client.delete(f"/api/v1/tokens/{body['id']}", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=bearer(body["token"])).status_code == 401
+
+
+def test_token_creation_validates_fields(client, make_user, api_token):
+    headers = api_token(make_user())
+    response = client.post("/api/v1/tokens", headers=headers,
+                           json={"name": "", "scopes": ["admin"], "expires_in_days": 0})
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"name", "scopes", "expires_in_days"}
+    response = client.post("/api/v1/tokens", headers=headers, json={"name": "x", "scopes": "read"})
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"scopes"}
+
+
+def test_cannot_revoke_another_users_token(client, make_user, api_token):
+    other = make_user()
+    token, _secret = create_personal_token(other, "theirs", ["read"], None)
+    db.session.commit()
+    response = client.delete(f"/api/v1/tokens/{token.id}", headers=api_token(make_user()))
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    db.session.refresh(token)
+    assert token.revoked_at is None
+
+
+def test_password_reset_revokes_login_tokens_but_not_personal_ones(client, make_user, api_token,
+                                                                  post_form, mail_link):
+    user = make_user()
+    login_headers = api_token(user)
+    _token, personal = create_personal_token(user, "script", ["read"], None)
+    db.session.commit()
+    post_form("/auth/forgot", {"email": user.email})
+    link = mail_link("password_reset")
+    assert post_form(link, {"password": "another-long-phrase",
+                            "confirm": "another-long-phrase"}).status_code == 302
+    assert client.get("/api/v1/me", headers=login_headers).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(personal)).status_code == 200

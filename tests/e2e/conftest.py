@@ -1,0 +1,178 @@
+"""Browser journeys: a live Qiao server on loopback and Debian's Chromium driven by Playwright.
+
+The live server is its own app and database (a SQLite file, or `<name>_e2e_<worker>` on
+PostgreSQL when TEST_DATABASE_URL is set), migrated from empty; the browser's requests really
+commit. Chromium is Debian's /usr/bin/chromium (`apt-get install chromium fonts-noto-cjk`),
+never a browser downloaded by Playwright. Without it these tests skip, unless
+QIAO_REQUIRE_BROWSER=1 (as in CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db, limiter
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser journey."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _browser_missing(reason: str):
+    if os.environ.get("QIAO_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (QIAO_REQUIRE_BROWSER=1 requires the browser journeys to run)")
+    pytest.skip(f"{reason}; install it with `apt-get install chromium fonts-noto-cjk`")
+
+
+@pytest.fixture(autouse=True)
+def _transaction():
+    """Override the suite's rolled-back transaction: the live server's data really commits."""
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits_and_mail():
+    """Override: each journey uses fresh accounts, so limits carry over harmlessly."""
+    limiter.reset()
+    yield
+
+
+@dataclass
+class LiveServer:
+    """The running app and the address the browser opens."""
+
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_database_url(tmp_path_factory) -> Iterator[str]:
+    """The live server's own database, dropped at the end on PostgreSQL."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'live.db'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = make_url(base)
+    name = f"{url.database}_e2e_{worker}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url, tmp_path_factory) -> Iterator[LiveServer]:
+    """Qiao served by werkzeug on 127.0.0.1 and a free port, in a daemon thread."""
+    application = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=live_database_url,
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("e2e-media")),
+    )
+    with application.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    application.config["PUBLIC_BASE_URL"] = url  # links in e-mails point at this server
+    thread = threading.Thread(target=server.serve_forever, name="qiao-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(application, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, shared by the journeys of this worker."""
+    if not CHROMIUM.exists():
+        _browser_missing(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_missing("the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def page(request, browser, live_server):
+    """A fresh browser profile (no cookies) at a phone or desktop size, English first."""
+    context = browser.new_context(
+        viewport=VIEWPORTS[request.param],
+        locale="en-US",
+        base_url=live_server.url,
+        is_mobile=request.param == "phone",
+        has_touch=request.param == "phone",
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.viewport_name = request.param
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield tab
+    finally:
+        if getattr(request.node, "rep_call_failed", False):
+            ARTIFACTS.mkdir(exist_ok=True)
+            tab.screenshot(path=str(ARTIFACTS / f"failure-{request.node.name}.png"),
+                           full_page=True)
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test body failed, so `page` can keep a screenshot of it."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call_failed = report.failed

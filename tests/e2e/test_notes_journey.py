@@ -1,0 +1,156 @@
+"""The shoppable-note journey in a real browser, on a phone-sized and a desktop viewport.
+
+A creator posts a note with two images and a product tag; a shopper finds it in Discover,
+translates it (through a loopback LibreTranslate stand-in), likes it, comments on it and
+taps the product tag through to the product.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.extensions import db
+from app.models import Membership, Organization, Store, User, utcnow
+from app.providers.translation import reset_translation_provider
+from app.services import catalog
+from app.services.passwords import hash_password
+from app.transaction import commit
+from tests.e2e.conftest import ARTIFACTS
+from tests.notes_factories import image_bytes
+from tests.translation_server import FakeLibreTranslate
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # the `browser` fixture skips or fails with the reason
+    Page = object  # type: ignore[assignment,misc]
+    expect = None
+
+pytestmark = pytest.mark.e2e
+if expect is not None:
+    expect.set_options(timeout=15_000)
+
+PASSWORD = "a-long-unique-phrase-for-e2e"
+
+
+@pytest.fixture
+def cast(live_server):
+    """A creator who runs a store with one active product, and a shopper in the US."""
+    tag = uuid.uuid4().hex[:8]
+    with live_server.app.app_context():
+        hashed = hash_password(PASSWORD)
+        creator = User(email=f"creator-{tag}@example.com", password_hash=hashed,
+                       display_name=f"Xiaohong {tag}", home_country="CN",
+                       email_verified_at=utcnow())
+        shopper = User(email=f"shopper-{tag}@example.com", password_hash=hashed,
+                       display_name=f"Mia {tag}", home_country="US",
+                       email_verified_at=utcnow())
+        org = Organization(kind="merchant", name=f"Lip Lab {tag}", slug=f"lip-lab-{tag}")
+        db.session.add_all([creator, shopper, org])
+        db.session.add(Membership(organization=org, user=creator, role="owner"))
+        db.session.add(Store(organization=org, name=f"Lip Lab {tag}", slug=f"lip-lab-{tag}",
+                             base_currency="CNY", origin_country="CN"))
+        commit()
+        product = catalog.create_product(creator, org.store.id, {
+            "title": f"Velvet lipstick {tag}", "hs_code": "330410", "status": "active",
+            "variants": [{"sku": f"LIP-{tag}", "price": "89.00"}]})
+        commit()
+        people = {"creator": creator.email, "shopper": shopper.email,
+                  "product_id": product.id, "product_title": product.title}
+        db.session.remove()
+    return people
+
+
+@pytest.fixture
+def loopback_translation(live_server):
+    """Point the live server at a LibreTranslate stand-in on loopback."""
+    fake = FakeLibreTranslate()
+    fake.thread.start()
+    with live_server.app.app_context():
+        live_server.app.config["TRANSLATION_URL"] = fake.url
+        reset_translation_provider()
+    try:
+        yield fake
+    finally:
+        with live_server.app.app_context():
+            live_server.app.config["TRANSLATION_URL"] = ""
+            reset_translation_provider()
+        fake.server.shutdown()
+        fake.server.server_close()
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/auth/login")
+    page.locator("main input[name=email]").fill(email)
+    page.locator("main input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def log_out(page: Page) -> None:
+    toggle = page.locator("button.nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+
+
+def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
+        page, live_server, cast, loopback_translation):
+    title = f"这支口红太好看了 {uuid.uuid4().hex[:6]}"
+
+    # The creator posts a note with two images and a pin on the second one.
+    log_in(page, cast["creator"])
+    page.goto("/notes/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Text").fill("秋冬必备的正红色 #口红")
+    page.locator("input[name=images]").set_input_files([
+        {"name": f"look-{i}.jpg", "mimeType": "image/jpeg",
+         "buffer": image_bytes(size=(600, 800), color=(200, 40 * i, 60))} for i in range(2)])
+    page.locator("select[name='tags-0-product_id']").select_option(str(cast["product_id"]))
+    page.locator("input[name='tags-0-image']").fill("2")
+    page.locator("input[name='tags-0-x']").fill("40")
+    page.locator("input[name='tags-0-y']").fill("60")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".flashes")).to_contain_text("Your note is live.")
+    expect(page.locator("h1.note-title")).to_have_text(title)
+    expect(page.locator(".note-image img")).to_have_count(2)
+    expect(page.get_by_test_id("product-pin")).to_have_count(1)
+    log_out(page)
+
+    # A shopper in the US sees it in Discover and opens it.
+    log_in(page, cast["shopper"])
+    page.goto("/")
+    card = page.locator(".note-card", has_text=title)
+    expect(card).to_be_visible()
+    with page.expect_navigation():
+        card.locator(".note-card-link").click()
+    expect(page.locator("h1.note-title")).to_have_text(title)
+
+    # Translate (the note is Chinese, the viewer reads English).
+    with page.expect_navigation():
+        page.get_by_test_id("see-translation").click()
+    expect(page.get_by_test_id("translation")).to_contain_text(f"[en] {title}")
+    assert [c["target"] for c in loopback_translation.translate_calls()][:1] == ["en"]
+
+    # Like and comment.
+    with page.expect_navigation():
+        page.get_by_test_id("like").click()
+    expect(page.get_by_test_id("unlike")).to_contain_text("Liked · 1")
+    page.locator("[data-testid=comment-form] textarea[name=body]").fill("Where can I buy it?")
+    with page.expect_navigation():
+        page.locator("[data-testid=comment-form] button[type=submit]").click()
+    expect(page.locator(".comment-body", has_text="Where can I buy it?")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"notes-journey-{page.viewport_name}.png"),
+                    full_page=True)
+
+    # Tap the product tag through to the product.
+    product_link = page.get_by_test_id("tagged-product")
+    expect(product_link).to_have_text(cast["product_title"])
+    with page.expect_navigation():
+        product_link.click()
+    assert f"/products/{cast['product_id']}" in page.url
+    expect(page.locator("body")).to_contain_text(cast["product_title"])

@@ -1,0 +1,198 @@
+"""No oversell under real concurrency: threads with their own connections race on PostgreSQL.
+
+These tests need committed data visible to every connection, so they do not use the
+suite's rolled-back `_transaction`: they run against a database of their own
+(`<name>_race_<worker>`), created and dropped here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from app import create_app
+from app.extensions import db
+from app.models import (
+    InventoryLevel,
+    Membership,
+    Organization,
+    Product,
+    ProductVariant,
+    Reservation,
+    Store,
+    User,
+    Warehouse,
+    utcnow,
+)
+from app.services.inventory import InsufficientStock, check_ledger, expire_reservations
+from app.services.inventory import reserve_stock as reserve
+from app.transaction import commit, rollback
+
+BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(not BASE_URL.startswith("postgresql"),
+                       reason="needs PostgreSQL: SQLite serialises writers, so real "
+                              "concurrent connections are only tested there"),
+]
+THREADS = 50
+
+
+@pytest.fixture(autouse=True)
+def _transaction():
+    """Override the rolled-back transaction: the threads must see committed rows."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def race_app(tmp_path_factory) -> Iterator[Flask]:
+    """An app on a fresh PostgreSQL database; one connection per session (no pool)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = make_url(BASE_URL)
+    name = f"{url.database}_race_{worker}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    application = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(
+            hide_password=False),
+        SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool},
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("race-media")))
+    with application.app_context():
+        upgrade()
+        db.session.remove()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def seed_sku(app: Flask, sku: str, stock: list[int]) -> int:
+    """A live variant with `stock[i]` units in warehouse i; returns the variant id."""
+    with app.app_context():
+        user = User(email=f"{sku.lower()}@example.test", password_hash="x", display_name=sku)
+        org = Organization(kind="merchant", name=sku, slug=sku.lower())
+        store = Store(organization=org, name=sku, slug=sku.lower(), base_currency="USD",
+                      origin_country="US")
+        db.session.add_all([user, org, Membership(organization=org, user=user, role="owner")])
+        warehouses = [Warehouse(store=store, name=f"W{i}", country="US")
+                      for i in range(len(stock))]
+        product = Product(store=store, status="active", title=sku, hs_code="610910")
+        db.session.add_all([*warehouses, product])
+        db.session.flush()
+        variant = ProductVariant(product=product, store_id=store.id, sku=sku, price_minor=100,
+                                 currency="USD")
+        db.session.add(variant)
+        db.session.flush()
+        from app.services.inventory import receive_stock
+
+        for warehouse, units in zip(warehouses, stock, strict=True):
+            receive_stock(user, store.id, variant.id, warehouse.id, units)
+        commit()
+        variant_id = variant.id
+        db.session.remove()
+    return variant_id
+
+
+def race(app: Flask, work: Callable[[int], str], threads: int = THREADS) -> Counter:
+    """Run `work(i)` in `threads` threads, each in its own app context and connection."""
+    barrier = threading.Barrier(threads)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                outcome = work(index)
+                commit()
+            except InsufficientStock as exc:
+                rollback()
+                outcome = exc.code
+            except Exception as exc:  # noqa: BLE001 - reported in the assertion
+                rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert len(outcomes) == threads, "a thread did not finish"
+    return Counter(outcomes)
+
+
+def test_fifty_buyers_race_for_the_last_five_units(race_app):
+    variant_id = seed_sku(race_app, "LAST-FIVE", [3, 2])  # 5 units over two warehouses
+
+    def buy(index: int) -> str:
+        reserve(None, variant_id, 1, owner_type="checkout_quote", owner_id=index)
+        return "reserved"
+
+    outcomes = race(race_app, buy)
+    assert outcomes == Counter({"reserved": 5, "insufficient_stock": 45}), outcomes
+
+    with race_app.app_context():
+        levels = db.session.scalars(select(InventoryLevel).where(
+            InventoryLevel.variant_id == variant_id)).all()
+        assert sorted((lv.on_hand, lv.reserved) for lv in levels) == [(2, 2), (3, 3)]
+        assert db.session.scalar(select(func.count(Reservation.id)).where(
+            Reservation.state == "active")) == 5
+        assert check_ledger() == []
+        db.session.remove()
+
+
+def test_racing_splits_never_oversell(race_app):
+    variant_id = seed_sku(race_app, "SPLIT-TEN", [4, 3, 3])  # 10 units over three warehouses
+
+    def buy_three(index: int) -> str:
+        reserve(None, variant_id, 3, owner_type="checkout_quote", owner_id=index)
+        return "reserved"
+
+    outcomes = race(race_app, buy_three, threads=20)
+    assert outcomes == Counter({"reserved": 3, "insufficient_stock": 17}), outcomes
+    with race_app.app_context():
+        reserved = db.session.scalar(select(func.sum(InventoryLevel.reserved)).where(
+            InventoryLevel.variant_id == variant_id))
+        assert reserved == 9
+        assert check_ledger() == []
+        db.session.remove()
+
+
+def test_concurrent_expiry_releases_each_reservation_once(race_app):
+    variant_id = seed_sku(race_app, "EXPIRING", [10])
+    with race_app.app_context():
+        past = utcnow() - timedelta(hours=1)
+        for owner in range(5):
+            reserve(None, variant_id, 2, owner_type="checkout_quote", owner_id=owner, now=past)
+        commit()
+        db.session.remove()
+
+    outcomes = race(race_app, lambda _i: str(expire_reservations()), threads=10)
+    assert sum(int(n) for n in outcomes.elements()) == 5, outcomes
+
+    with race_app.app_context():
+        level = db.session.scalar(select(InventoryLevel).where(
+            InventoryLevel.variant_id == variant_id))
+        assert (level.on_hand, level.reserved) == (10, 0)
+        assert check_ledger() == []
+        db.session.remove()
