@@ -27,6 +27,7 @@ from app.services.catalog_input import CATEGORIES
 from app.services.catalog_reads import Page, ProductOffer
 from app.services.errors import ValidationFailed
 from app.services.inventory import variant_levels
+from app.services.permissions import require_store_staff
 from app.transaction import commit
 
 MONEY = ref("Money")
@@ -350,6 +351,7 @@ def create_product(store_id: int):
     Errors name each bad field, e.g. `variants.1.sku` (`duplicate_sku`), `hs_code`
     (`invalid_hs_code`), `variants.0.price` (`negative_amount`, `unknown_currency`).
     """
+    require_store_staff(api_user(), store_id)  # another store answers 404 before any parsing
     product = catalog.create_product(api_user(), store_id, _known_fields_only(json_body()))
     body = product_json(product)
     commit()
@@ -402,6 +404,7 @@ def get_product(store_id: int, product_id: int):
 @token_required("write")
 def update_product(store_id: int, product_id: int):
     """Only the fields sent change; `variants` is the full list when sent."""
+    require_store_staff(api_user(), store_id)  # another store answers 404 before any parsing
     product = catalog.update_product(api_user(), store_id, product_id,
                                      _known_fields_only(json_body()))
     body = product_json(product)

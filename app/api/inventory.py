@@ -21,6 +21,7 @@ from app.api.openapi import list_of, operation, schema
 from app.models import Warehouse
 from app.services import inventory, stores
 from app.services.errors import ValidationFailed
+from app.services.permissions import require_store_staff
 from app.transaction import commit
 
 WAREHOUSE_SCHEMA = schema("Warehouse", {
@@ -116,6 +117,7 @@ def create_warehouse(store_id: int):
 @token_required("read")
 def list_inventory(store_id: int):
     """One row per variant (zero where the warehouse holds none), by variant id."""
+    require_store_staff(api_user(), store_id)  # another store answers 404 before any parsing
     raw = request.args.get("warehouse_id", "")
     if not raw.isdigit():
         raise ValidationFailed("warehouse_id is required.",
