@@ -7,7 +7,6 @@ Without it the suite runs on a SQLite file per worker.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 
@@ -15,35 +14,20 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.extensions import db, limiter
 from app.models import OutboxEmail
+from tests.databases import scratch_database
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _worker_database_url(tmp_path_factory) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / f'qiao-{worker}.db'}"
-    url = make_url(base)
-    name = f"{url.database}_{worker}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return _worker_database_url(tmp_path_factory)
+def database_url(tmp_path_factory):
+    with scratch_database("suite", tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

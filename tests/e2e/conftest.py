@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from tests.databases import scratch_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -80,23 +79,8 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_database_url(tmp_path_factory) -> Iterator[str]:
     """The live server's own database, dropped at the end on PostgreSQL."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'live.db'}"
-        return
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = make_url(base)
-    name = f"{url.database}_e2e_{worker}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("e2e", tmp_path_factory.mktemp("e2e-db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

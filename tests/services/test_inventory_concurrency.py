@@ -16,8 +16,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
 from app import create_app
@@ -37,6 +36,7 @@ from app.models import (
 from app.services.inventory import InsufficientStock, check_ledger, expire_reservations
 from app.services.inventory import reserve_stock as reserve
 from app.transaction import commit, rollback
+from tests.databases import scratch_database
 
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 pytestmark = [
@@ -57,30 +57,19 @@ def _transaction():
 @pytest.fixture(scope="module")
 def race_app(tmp_path_factory) -> Iterator[Flask]:
     """An app on a fresh PostgreSQL database; one connection per session (no pool)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    url = make_url(BASE_URL)
-    name = f"{url.database}_race_{worker}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    application = create_app(
-        "testing", SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(
-            hide_password=False),
-        SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool},
-        MEDIA_ROOT=str(tmp_path_factory.mktemp("race-media")))
-    with application.app_context():
-        upgrade()
-        db.session.remove()
-    try:
-        yield application
-    finally:
+    with scratch_database("race", tmp_path_factory.mktemp("race-db")) as url:
+        application = create_app(
+            "testing", SQLALCHEMY_DATABASE_URI=url,
+            SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool},
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("race-media")))
         with application.app_context():
-            db.engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
+            upgrade()
+            db.session.remove()
+        try:
+            yield application
+        finally:
+            with application.app_context():
+                db.engine.dispose()
 
 def seed_sku(app: Flask, sku: str, stock: list[int]) -> int:
     """A live variant with `stock[i]` units in warehouse i; returns the variant id."""
