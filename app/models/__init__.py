@@ -12,6 +12,8 @@ from app.models.catalog import (
     ProductVariant,
     VariantPrice,
 )
+from app.models.catalog_import import IMPORT_STATES, CatalogImport
+from app.models.checkout import QUOTE_STATES, Cart, CartItem, Quote, QuoteGroup, QuoteLine
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
 from app.models.inventory import (
@@ -24,6 +26,19 @@ from app.models.inventory import (
 )
 from app.models.markets import DutyRate, MarketRule
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
+from app.models.orders import (
+    ORDER_STATES,
+    ORDER_TRANSITIONS,
+    PAYMENT_STATES,
+    REFUND_STATES,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Refund,
+    RefundLine,
+    WebhookEvent,
+)
 from app.models.organization import (
     MEMBER_ROLES,
     ORGANIZATION_KINDS,
@@ -33,6 +48,7 @@ from app.models.organization import (
     Store,
 )
 from app.models.outbox import OutboxEmail
+from app.models.shipping import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
     NOTIFICATION_KINDS,
     REPORT_REASONS,
@@ -50,13 +66,19 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "IMPORT_STATES",
     "MEMBER_ROLES",
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
     "NOTIFICATION_KINDS",
+    "ORDER_STATES",
+    "ORDER_TRANSITIONS",
     "ORGANIZATION_KINDS",
+    "PAYMENT_STATES",
     "PLATFORM_ROLES",
     "PRODUCT_STATUSES",
+    "QUOTE_STATES",
+    "REFUND_STATES",
     "REPORT_REASONS",
     "REPORT_TARGETS",
     "RESERVATION_STATES",
@@ -65,6 +87,9 @@ __all__ = [
     "ApiToken",
     "Board",
     "BoardNote",
+    "Cart",
+    "CartItem",
+    "CatalogImport",
     "Comment",
     "CommentLike",
     "DecimalText",
@@ -83,16 +108,28 @@ __all__ = [
     "NoteProductTag",
     "NoteTopic",
     "Notification",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "Organization",
     "OutboxEmail",
+    "Payment",
     "PlatformRole",
     "Product",
     "ProductImage",
     "ProductOption",
     "ProductOptionValue",
     "ProductVariant",
+    "Quote",
+    "QuoteGroup",
+    "QuoteLine",
+    "Refund",
+    "RefundLine",
     "Report",
     "Reservation",
+    "ShippingProfile",
+    "ShippingRate",
+    "ShippingZone",
     "StockMovement",
     "Store",
     "TimestampMixin",
@@ -102,5 +139,6 @@ __all__ = [
     "User",
     "VariantPrice",
     "Warehouse",
+    "WebhookEvent",
     "utcnow",
 ]
