@@ -52,8 +52,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = _int("REMEMBER_DAYS", 30) * 86400
     PERMANENT_SESSION_LIFETIME = _int("SESSION_HOURS", 12) * 3600
 
-    # Request bodies: 25 MiB covers a multipart note upload; the API caps JSON lower.
+    # Request bodies: 25 MiB for forms and product images; the API caps JSON lower. Note
+    # uploads (up to 9 images of 20 MB each) get their own, larger allowance.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)
+    NOTE_UPLOAD_MAX_BYTES = _int("NOTE_UPLOAD_MAX_BYTES", 185 * 1024 * 1024)
     API_MAX_JSON_BYTES = _int("API_MAX_JSON_BYTES", 1024 * 1024)
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock

@@ -30,11 +30,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    from app.web import register_request_hooks, register_upload_limits
+
+    # Before the extensions: CSRF protection reads the form in its own before_request.
+    register_upload_limits(app)
     register_extensions(app)
     register_blueprints(app)
 
     from app.cli import register_cli
-    from app.web import register_request_hooks
 
     register_request_hooks(app)
     register_cli(app)

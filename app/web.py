@@ -53,6 +53,20 @@ def _nav_memberships() -> list[Membership]:
     ))
 
 
+# Endpoints that take a note's images: up to 9 files of 20 MB each.
+NOTE_UPLOAD_ENDPOINTS = frozenset({"notes.compose", "notes.edit", "api.create_note",
+                                   "api.update_note"})
+
+
+def register_upload_limits(app: Flask) -> None:
+    """Raise the body limit for note uploads before anything (CSRF included) reads the form."""
+
+    @app.before_request
+    def _note_upload_limit() -> None:
+        if request.endpoint in NOTE_UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["NOTE_UPLOAD_MAX_BYTES"]
+
+
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response and shared template variables."""
     proxies = app.config.get("TRUSTED_PROXIES", 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 
 import pytest
 from PIL import Image
@@ -81,6 +82,30 @@ def test_posting_twice_with_one_idempotency_key_makes_one_note(client, make_user
                          content_type=other_type)
     assert (reused.status_code, error_of(reused)["code"]) == (409, "idempotency_key_reused")
     assert note_total() == 1
+
+
+def test_note_uploads_have_their_own_body_limit(app, client, make_user, api_token,
+                                                monkeypatch):
+    # Nine 20 MB images exceed the general limit; note endpoints allow more, but not without end.
+    headers = api_token(make_user())
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 20_000)
+    monkeypatch.setitem(app.config, "NOTE_UPLOAD_MAX_BYTES", 2_000_000)
+    # Random pixels do not compress: two PNGs of about 60 kB, over the general limit together.
+    noisy = [Image.frombytes("RGB", (150, 130), os.urandom(150 * 130 * 3)) for _ in range(2)]
+    files = []
+    for i, image in enumerate(noisy):
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        files.append((io.BytesIO(buffer.getvalue()), f"p{i}.png"))
+    assert post_note(client, headers, **{"images[]": files}).status_code == 201
+    before = note_total()
+    too_big = post_note(client, headers, extra_field="x" * 2_100_000)
+    assert too_big.status_code == 413
+    assert error_of(too_big)["code"] == "payload_too_large"
+    assert note_total() == before
+    # Everything else keeps the general limit.
+    other = client.post("/api/v1/auth/token", json={"email": "x" * 30_000, "password": "p"})
+    assert other.status_code == 413
 
 
 def _encoded(fields: dict) -> tuple[bytes, str]:
