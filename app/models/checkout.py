@@ -145,8 +145,34 @@ class QuoteGroup(db.Model):
     )
 
 
-class QuoteLine(db.Model):
-    """A variant at its locked unit price (presentment currency) within a quote group."""
+class PricedLine:
+    """The columns a quoted line and an ordered line share: what, how many, at what price.
+
+    Unit prices are in the presentment currency and, at the locked rate, in the store's.
+    """
+
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("product_variants.id", ondelete="RESTRICT"), nullable=False
+    )
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="RESTRICT"), nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    sku: Mapped[str] = mapped_column(String(64), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    duty_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    tax_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    @property
+    def total_minor(self) -> int:
+        """Unit price times quantity (presentment currency)."""
+        return self.unit_price_minor * self.quantity
+
+
+class QuoteLine(PricedLine, db.Model):
+    """A variant at its locked unit price within a quote group."""
 
     __tablename__ = "quote_lines"
     __table_args__ = (
@@ -159,27 +185,9 @@ class QuoteLine(db.Model):
     group_id: Mapped[int] = mapped_column(
         ForeignKey("quote_groups.id", ondelete="CASCADE"), index=True, nullable=False
     )
-    variant_id: Mapped[int] = mapped_column(
-        ForeignKey("product_variants.id", ondelete="RESTRICT"), nullable=False
-    )
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="RESTRICT"), nullable=False
-    )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    sku: Mapped[str] = mapped_column(String(64), nullable=False)
     hs_code: Mapped[str | None] = mapped_column(String(10))
-    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
-    unit_price_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    unit_price_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     # True when a fixed catalog price in the presentment currency was used instead of FX.
     is_fixed_price: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    duty_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    tax_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="SET NULL"))
 
     group: Mapped[QuoteGroup] = relationship(back_populates="lines")
-
-    @property
-    def total_minor(self) -> int:
-        """Unit price times quantity."""
-        return self.unit_price_minor * self.quantity

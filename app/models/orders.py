@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
+from app.models.checkout import PricedLine
 from app.models.fx import DecimalText
 
 PAYMENT_STATES = ("created", "processing", "succeeded", "failed", "canceled")
@@ -156,7 +157,7 @@ class Order(TimestampMixin, db.Model):
     quote = relationship("Quote")
 
 
-class OrderLine(db.Model):
+class OrderLine(PricedLine, db.Model):
     """A purchased variant, priced as quoted, with the note and creator it came through."""
 
     __tablename__ = "order_lines"
@@ -171,19 +172,6 @@ class OrderLine(db.Model):
     order_id: Mapped[int] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), index=True, nullable=False
     )
-    variant_id: Mapped[int] = mapped_column(
-        ForeignKey("product_variants.id", ondelete="RESTRICT"), nullable=False
-    )
-    product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="RESTRICT"), nullable=False
-    )
-    title: Mapped[str] = mapped_column(String(200), nullable=False)
-    sku: Mapped[str] = mapped_column(String(64), nullable=False)
-    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
-    unit_price_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    unit_price_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    duty_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    tax_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     refunded_quantity: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     # Attribution: the note the item was bought through and that note's author.
     note_id: Mapped[int | None] = mapped_column(
@@ -194,11 +182,6 @@ class OrderLine(db.Model):
     )
 
     order: Mapped[Order] = relationship(back_populates="lines")
-
-    @property
-    def total_minor(self) -> int:
-        """Unit price times quantity (presentment currency)."""
-        return self.unit_price_minor * self.quantity
 
 
 class OrderEvent(db.Model):
