@@ -61,6 +61,7 @@ def test_post_a_note_and_see_it(client, make_user, login, post_form):
     assert note.cover_image.position == 1
     page = text(client.get(f"/notes/{note.id}"))
     assert "Lipsticks I love" in page and "Xiao Hong" in page
+    assert re.search(r"<title>Lipsticks I love[^<]*</title>", page)
     assert page.count('class="note-image"') == 2
     assert '<a class="topic" href="/topics/lipstick">#lipstick</a>' in page
     assert ('<a class="autolink" href="https://example.com/a" rel="nofollow noopener ugc" '
