@@ -46,7 +46,7 @@ def on_hand(shop, sku) -> dict[str, int]:
 def test_list_warehouses(client, shop, headers):
     response = client.get(f"/api/v1/stores/{shop.store.id}/warehouses", headers=headers)
     assert response.status_code == 200
-    items = response.get_json()["items"]
+    items = response.get_json()
     assert [(w["id"], w["name"], w["country"]) for w in items] == [
         (shop.us.id, "Brooklyn", "US"), (shop.cn.id, "Shenzhen", "CN")]
 
