@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.notes import bp as notes_bp
     from app.orgs import bp as orgs_bp
+    from app.storefront import bp as storefront_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -85,5 +86,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notes_bp)
+    app.register_blueprint(storefront_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)

@@ -136,10 +136,13 @@ PUBLIC_VARIANT = schema("PublicVariant", {
     "properties": {
         "id": {"type": "integer"}, "sku": {"type": "string"},
         "options": {"type": "object", "additionalProperties": {"type": "string"}},
-        "price": {**MONEY, "description": "A fixed price in the requested currency when the "
-                                          "merchant set one, else the base-currency price "
-                                          "(FX conversion arrives with checkout)."},
+        "price": {**MONEY, "description": "In the requested currency: the merchant's fixed "
+                                          "price when set, else the base price converted at "
+                                          "the newest rate (fee included). Without a usable "
+                                          "rate, the base-currency price."},
         "price_is_fixed": {"type": "boolean"},
+        "price_is_converted": {"type": "boolean",
+                               "description": "The price was converted with an FX rate."},
         "compare_at_price": NULLABLE_MONEY,
         "weight_grams": {"type": ["integer", "null"]},
         "available": {"type": "boolean", "description": "In stock, and the product may ship "
@@ -280,6 +283,7 @@ def public_product_json(offer: ProductOffer) -> dict[str, Any]:
         "variants": [{
             "id": v.variant.id, "sku": v.variant.sku, "options": dict(v.variant.options),
             "price": v.price.to_api(), "price_is_fixed": v.price_is_fixed,
+            "price_is_converted": v.rate is not None,
             "compare_at_price": v.compare_at.to_api() if v.compare_at else None,
             "weight_grams": v.variant.effective_weight_grams, "available": v.available,
         } for v in offer.variants],
@@ -419,10 +423,11 @@ def update_product(store_id: int, product_id: int):
 def get_public_product(product_id: int):
     """An active product; each variant's `price` in `currency` and `available` for `country`.
 
-    `price` is the merchant's fixed price in `currency` when one is set; otherwise it is
-    the base-currency price (its `currency` then differs from the one asked for) until
-    checkout brings FX conversion. `available` is false when the product is restricted in
-    `country`, the store does not sell there, or no warehouse has the variant in stock.
+    `price` is the merchant's fixed price in `currency` when one is set; otherwise the
+    base-currency price converted at the newest exchange rate (plus the conversion fee).
+    When no fresh rate prices the pair, it stays in the store's currency (its `currency`
+    then differs from the one asked for). `available` is false when the product is
+    restricted in `country`, the store does not sell there, or no warehouse has it.
     """
     offer = catalog_reads.product_offer(
         catalog_reads.get_public_product(product_id),

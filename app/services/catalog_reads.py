@@ -7,9 +7,12 @@ products and variants there are. Lists page by keyset (newest first, by id): a
 API turns it into an opaque cursor and HTML pages into a `?after=` parameter.
 
 Prices on the storefront: a variant's fixed price in the viewer's currency when the
-merchant set one, otherwise its base-currency price. FX conversion arrives with the
-checkout; until then the base price is shown (`price_is_fixed` False and the Money's
-currency is the store's).
+merchant set one (it always wins), otherwise its base-currency price converted with the
+newest usable rate (app.services.fx: mid rate plus the conversion fee, rounded by the
+house rule). Rates are looked up once per (base, display) currency pair per call, never
+per variant. When that rate is stale or missing the base-currency price is shown
+(`price_is_fixed` False, `rate` None and the Money's currency is the store's), and the
+page says so; checkout refuses such a currency rather than guessing.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.models import (
     InventoryLevel,
+    Note,
+    NoteProductTag,
     Product,
     ProductOption,
     ProductVariant,
@@ -33,7 +38,9 @@ from app.models import (
 )
 from app.money import CurrencyError, Money, normalize_currency
 from app.services.errors import NotFound, ValidationFailed
+from app.services.fx import LockedRate, RateUnavailable, StaleRate, convert, lock_rate
 from app.services.inventory_reservations import availability
+from app.services.notes import note_loader_options
 from app.services.permissions import require_store_staff
 from app.services.preferences import is_country
 
@@ -59,6 +66,13 @@ class VariantOffer:
     price_is_fixed: bool
     available: bool
     available_quantity: int
+    # The rate `price` was converted with; None for a fixed or base-currency price.
+    rate: LockedRate | None = None
+
+    @property
+    def base_price(self) -> Money:
+        """The variant's own price in the store's base currency."""
+        return Money(self.variant.price_minor, self.variant.currency)
 
 
 @dataclass(frozen=True)
@@ -213,13 +227,40 @@ def viewer_terms(currency: str | None, country: str | None) -> tuple[str | None,
     return currency or None, country or None
 
 
+def _fixed_price(variant: ProductVariant, currency: str | None):
+    """The merchant's fixed price of `variant` in `currency`, if any."""
+    if not currency or currency == variant.currency:
+        return None
+    return next((p for p in variant.fixed_prices if p.currency == currency), None)
+
+
+def display_rates(products: Sequence[Product], currency: str | None,
+                  now: datetime | None = None) -> dict[str, LockedRate | None]:
+    """One rate per base currency that must be converted to `currency` (None: unusable)."""
+    needed = sorted({v.currency for p in products for v in p.variants
+                     if v.is_active and currency and v.currency != currency
+                     and _fixed_price(v, currency) is None})
+    rates: dict[str, LockedRate | None] = {}
+    for base in needed:
+        try:
+            rates[base] = lock_rate(base, currency, now=now)
+        except (StaleRate, RateUnavailable):
+            # Showing the store's own price beats showing none; the page says so.
+            rates[base] = None
+    return rates
+
+
 def product_offers(products: Sequence[Product], *, currency: str | None = None,
                    country: str | None = None, now: datetime | None = None
                    ) -> list[ProductOffer]:
-    """Each product's active variants priced and checked for one viewer (one stock query)."""
+    """Each product's active variants priced and checked for one viewer.
+
+    One stock query, and one rate lookup per base currency to convert (not per variant).
+    """
     currency, country = viewer_terms(currency, country)
     variant_ids = [v.id for p in products for v in p.variants if v.is_active]
     stock = availability(variant_ids, now=now)
+    rates = display_rates(products, currency, now)
     offers = []
     for product in products:
         ships = country is None or (product.ships_to(country)
@@ -228,19 +269,22 @@ def product_offers(products: Sequence[Product], *, currency: str | None = None,
         for variant in product.variants:
             if not variant.is_active:
                 continue
-            fixed = next((p for p in variant.fixed_prices if p.currency == currency), None) \
-                if currency and currency != variant.currency else None
+            fixed = _fixed_price(variant, currency)
+            rate = rates.get(variant.currency) if fixed is None else None
             if fixed is not None:
                 price, compare_at = Money(fixed.price_minor, fixed.currency), None
             else:
                 price = Money(variant.price_minor, variant.currency)
                 compare_at = Money(variant.compare_at_minor, variant.currency) \
                     if variant.compare_at_minor is not None else None
+                if rate is not None:
+                    price = convert(price, rate)
+                    compare_at = convert(compare_at, rate) if compare_at else None
             quantity = stock.get(variant.id, 0)
             variants.append(VariantOffer(variant=variant, price=price, compare_at=compare_at,
                                          price_is_fixed=fixed is not None,
                                          available=ships and quantity > 0,
-                                         available_quantity=quantity))
+                                         available_quantity=quantity, rate=rate))
         offers.append(ProductOffer(product=product, variants=variants, currency=currency,
                                    country=country, ships_to_country=ships))
     return offers
@@ -301,3 +345,12 @@ def store_categories(store_id: int | None = None) -> list[str]:
     if store_id is not None:
         stmt = stmt.where(Product.store_id == store_id)
     return list(db.session.scalars(stmt))
+
+
+def product_notes(product_id: int, limit: int = 6) -> list[Note]:
+    """The newest published notes tagging a product, loaded as feed cards (fixed queries)."""
+    tagged = select(NoteProductTag.note_id).where(NoteProductTag.product_id == product_id)
+    return list(db.session.scalars(
+        select(Note).options(*note_loader_options())
+        .where(Note.status == "published", Note.id.in_(tagged))
+        .order_by(Note.published_at.desc(), Note.id.desc()).limit(limit)))
