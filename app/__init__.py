@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.errors import register_error_handlers
     from app.main import bp as main_bp
+    from app.merchant import bp as merchant_bp
     from app.notes import bp as notes_bp
     from app.orgs import bp as orgs_bp
     from app.storefront import bp as storefront_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(merchant_bp, url_prefix="/merchant")
     app.register_blueprint(notes_bp)
     app.register_blueprint(storefront_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

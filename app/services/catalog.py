@@ -315,3 +315,14 @@ def count_products(store_id: int) -> int:
     """How many products the store has (all statuses)."""
     return db.session.scalar(select(func.count(Product.id))
                              .where(Product.store_id == store_id)) or 0
+
+
+def count_products_by_status(actor: User, store_id: int) -> dict[str, int]:
+    """The store's product count per status (every status present, zero when none)."""
+    store = require_store_staff(actor, store_id)
+    counts = dict.fromkeys(PRODUCT_STATUSES, 0)
+    rows = db.session.execute(
+        select(Product.status, func.count(Product.id)).where(Product.store_id == store.id)
+        .group_by(Product.status))
+    counts.update({status: total for status, total in rows})
+    return counts

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -56,8 +56,9 @@ from app.services.permissions import require_store_staff
 __all__ = [
     "DEFAULT_TTL", "BulkLine", "InsufficientStock", "InventoryRow", "LedgerMismatch",
     "LowStockRow", "adjust_stock", "availability", "available", "bulk_set_inventory",
-    "check_ledger", "commit_owner_reservations", "commit_reservation", "expire_reservations",
-    "extend_owner_reservations", "list_inventory", "low_stock_variants", "owner_reservations",
+    "check_ledger", "commit_owner_reservations", "commit_reservation",
+    "count_low_stock_variants", "expire_reservations", "extend_owner_reservations",
+    "get_store_variant", "list_inventory", "low_stock_variants", "owner_reservations",
     "receive_stock", "release_owner_reservations", "release_reservation", "reserve_lines",
     "reserve_stock", "return_stock", "stock_history", "transfer_stock", "variant_levels",
 ]
@@ -449,6 +450,23 @@ def low_stock_variants(actor: User, store_id: int, *, after: Sequence[Any] | Non
     items = rows[:limit]
     return Page(items=items,
                 next_after=[items[-1].variant.id] if len(rows) > limit and items else None)
+
+
+def count_low_stock_variants(actor: User, store_id: int) -> int:
+    """How many variants `low_stock_variants` lists (the portal home's counter)."""
+    store = require_store_staff(actor, store_id)
+    return db.session.scalar(
+        select(func.count(ProductVariant.id))
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(ProductVariant.store_id == store.id, ProductVariant.is_active.is_(True),
+               Product.status != "archived",
+               variant_available_sql() <= Product.low_stock_threshold)) or 0
+
+
+def get_store_variant(actor: User, store_id: int, variant_id: int) -> ProductVariant:
+    """One of the store's variants (with its product), for its staff."""
+    store = require_store_staff(actor, store_id)
+    return _store_variant(store.id, variant_id)
 
 
 def stock_history(actor: User, store_id: int, variant_id: int, *,

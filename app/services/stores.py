@@ -6,6 +6,7 @@ member may read them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,9 @@ MAX_STORE_NAME = 120
 MAX_DESCRIPTION = 5000
 MAX_RETURN_POLICY = 10_000
 LOGO_RENDITION = {"logo": 512}
+# The store's address on the storefront: lower-case words joined by single dashes.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MIN_SLUG, MAX_SLUG = 3, 80
 WAREHOUSE_TEXT = {"name": 120, "address_line1": 200, "address_line2": 200, "city": 120,
                   "region": 120, "postal_code": 20}
 
@@ -39,8 +43,25 @@ def get_store(actor: User, store_id: int) -> Store:
     return require_store_staff(actor, store_id)
 
 
+def _clean_slug(value: Any, store: Store, errors: FieldErrors) -> str | None:
+    """A free, well-formed store slug (the storefront address)."""
+    slug = clean_text(value, "slug", errors, max_len=MAX_SLUG, required=True)
+    if slug is None:
+        return None
+    slug = slug.lower()
+    if len(slug) < MIN_SLUG or not SLUG_PATTERN.fullmatch(slug):
+        errors.add("slug", f"Use {MIN_SLUG} to {MAX_SLUG} lower-case letters, digits and "
+                           "single dashes, e.g. kyoto-ceramics.", "invalid_slug")
+        return None
+    taken = db.session.scalar(select(Store.id).where(Store.slug == slug, Store.id != store.id))
+    if taken is not None:
+        errors.add("slug", "Another store already uses this address.", "slug_taken")
+        return None
+    return slug
+
+
 def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -> Store:
-    """Change name, description, return policy, origin country, base currency, sells_to.
+    """Change name, slug, description, return policy, origin country, base currency, sells_to.
 
     The base currency can only change while the store has no variants: their prices
     are amounts in it.
@@ -51,6 +72,8 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
     if "name" in data:
         values["name"] = clean_text(data["name"], "name", errors, max_len=MAX_STORE_NAME,
                                     required=True)
+    if "slug" in data:
+        values["slug"] = _clean_slug(data["slug"], store, errors)
     if "description" in data:
         values["description"] = clean_text(data["description"], "description", errors,
                                            max_len=MAX_DESCRIPTION) or ""
@@ -72,9 +95,14 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
                                             "are priced in it.", "currency_locked")
         values["base_currency"] = currency
     errors.raise_if_any()
-    for name, value in values.items():
-        setattr(store, name, value)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            for name, value in values.items():
+                setattr(store, name, value)
+            db.session.flush()
+    except IntegrityError:  # a concurrent request took the slug first
+        raise Conflict("Another store already uses this address.", code="slug_taken",
+                       fields={"slug": ["Another store already uses this address."]}) from None
     return store
 
 
@@ -128,9 +156,10 @@ def _clean_warehouse(data: Mapping[str, Any], errors: FieldErrors, *,
 
 def _save_warehouse(warehouse: Warehouse, store_id: int) -> None:
     """Flush a new or changed warehouse; a name the store already uses is a 409."""
-    taken = db.session.scalar(select(Warehouse.id).where(
-        Warehouse.store_id == store_id, Warehouse.name == warehouse.name,
-        Warehouse.id != (warehouse.id or 0)))
+    with db.session.no_autoflush:  # a pending rename must not hit the constraint here
+        taken = db.session.scalar(select(Warehouse.id).where(
+            Warehouse.store_id == store_id, Warehouse.name == warehouse.name,
+            Warehouse.id != (warehouse.id or 0)))
     duplicate = Conflict("The store already has a warehouse with this name.",
                          code="duplicate_warehouse",
                          fields={"name": ["Another warehouse has this name."]})

@@ -1,0 +1,65 @@
+"""What every merchant portal page shares: the store, the viewer's role, tabs and paging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.models import Membership, Store
+from app.money import Money
+from app.services.permissions import membership_of, require_store_staff
+
+PAGE_SIZE = 25
+# The CSV import/export lives in its own blueprint; the portal links to it when it exists.
+CSV_ENDPOINT = "catalog_csv.index"
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The store a portal page is about and the viewer's membership in its organisation."""
+
+    store: Store
+    membership: Membership
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and admins change settings and warehouses; staff see them."""
+        return self.membership.role in ("owner", "admin")
+
+
+def open_portal(store_id: int) -> Portal:
+    """The portal of a store the current user works for; another store answers 404."""
+    store = require_store_staff(current_user, store_id)
+    membership = membership_of(current_user, store.organization_id)
+    assert membership is not None  # require_store_staff has just found it
+    return Portal(store=store, membership=membership)
+
+
+def format_money(minor: int | None, currency: str) -> str:
+    """A minor-unit amount for display in the page's language ("" for none)."""
+    if minor is None:
+        return ""
+    return Money(minor, currency).format(str(get_locale() or "en"))
+
+
+def plain_amount(minor: int | None, currency: str) -> str:
+    """A minor-unit amount as a form field value, e.g. "19.99"."""
+    return "" if minor is None else str(Money(minor, currency).amount)
+
+
+def render_portal(template: str, portal: Portal, *, status: int = 200, tab: str = "",
+                  **context):
+    """Render a portal page with the shared header, tabs and helpers."""
+    csv_url = url_for(CSV_ENDPOINT, store_id=portal.store.id) \
+        if CSV_ENDPOINT in current_app.view_functions else None
+    return render_template(template, portal=portal, store=portal.store, tab=tab,
+                           csv_url=csv_url, money=format_money, **context), status
+
+
+def after_param() -> list[int] | None:
+    """The keyset position of the requested page (`?after=<id>`), if any."""
+    raw = request.args.get("after", "")
+    return [int(raw)] if raw.isdigit() else None
