@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -151,10 +151,10 @@ def recent_snapshots(limit: int = 20) -> list[FxSnapshot]:
 
 
 # Converting -----------------------------------------------------------------------------
-def _pair_rate(snapshot: FxSnapshot, from_currency: str, to_currency: str) -> Decimal | None:
-    """Units of `to` per unit of `from` in this snapshot, or None if it can't price the pair."""
-    per_base = {r.currency: r.rate for r in snapshot.rates}
-    per_base[snapshot.base_currency] = Decimal(1)
+def _pair_rate(base_currency: str, rates: dict[str, Decimal], from_currency: str,
+               to_currency: str) -> Decimal | None:
+    """Units of `to` per unit of `from` given a snapshot's rates, or None if it lacks one."""
+    per_base = {**rates, base_currency: Decimal(1)}
     if from_currency not in per_base or to_currency not in per_base:
         return None
     with localcontext() as ctx:
@@ -171,34 +171,39 @@ def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = No
         return LockedRate(from_currency, to_currency, Decimal(1), Decimal(1), now, "identity",
                           None)
     pair = (from_currency, to_currency)
-    candidates = db.session.scalars(
-        select(FxSnapshot)
-        .options(selectinload(FxSnapshot.rates))
+    # One query, only the pair's rate rows of the newest snapshots (every page that shows a
+    # converted price pays for this, so it must stay cheap).
+    rows = db.session.execute(
+        select(FxSnapshot.id, FxSnapshot.as_of, FxSnapshot.source, FxSnapshot.base_currency,
+               FxRate.currency, FxRate.rate)
+        .outerjoin(FxRate, and_(FxRate.snapshot_id == FxSnapshot.id,
+                                FxRate.currency.in_(pair)))
         .where(FxSnapshot.as_of <= now)
-        .where(or_(
-            FxSnapshot.base_currency.in_(pair),
-            FxSnapshot.id.in_(select(FxRate.snapshot_id).where(FxRate.currency.in_(pair))),
-        ))
+        .where(or_(FxSnapshot.base_currency.in_(pair), FxRate.id.is_not(None)))
         .order_by(FxSnapshot.as_of.desc(), FxSnapshot.id.desc())
-        .limit(10)
-    )
-    for snapshot in candidates:
-        mid = _pair_rate(snapshot, from_currency, to_currency)
+        .limit(20)
+    ).all()
+    snapshots: dict[int, tuple[datetime, str, str, dict[str, Decimal]]] = {}
+    for snapshot_id, as_of, source, base, currency, rate in rows:
+        entry = snapshots.setdefault(snapshot_id, (as_of, source, base, {}))
+        if currency is not None:
+            entry[3][currency] = rate
+    for snapshot_id, (as_of, source, base, rates) in snapshots.items():
+        mid = _pair_rate(base, rates, from_currency, to_currency)
         if mid is None:
             continue
         max_age = timedelta(hours=current_app.config["FX_MAX_AGE_HOURS"])
-        if now - snapshot.as_of > max_age:
+        if now - as_of > max_age:
             raise StaleRate(
                 f"Prices in {to_currency} are unavailable right now: the newest exchange rate "
-                f"({snapshot.as_of:%Y-%m-%d %H:%M} UTC) is too old. Choose another currency "
+                f"({as_of:%Y-%m-%d %H:%M} UTC) is too old. Choose another currency "
                 "or try again later.",
             )
         with localcontext() as ctx:
             ctx.prec = RATE_PRECISION
             fee = Decimal(current_app.config["FX_CONVERSION_FEE_PERCENT"]) / 100
             rate = mid * (1 + fee)
-        return LockedRate(from_currency, to_currency, mid, rate, snapshot.as_of,
-                          snapshot.source, snapshot.id)
+        return LockedRate(from_currency, to_currency, mid, rate, as_of, source, snapshot_id)
     raise RateUnavailable(f"There is no exchange rate from {from_currency} to {to_currency}.")
 
 
