@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.services.market_rule_input import MAX_DUTY_RATES
 
 
 class GrantRoleForm(FlaskForm):
@@ -20,3 +30,60 @@ class GrantRoleForm(FlaskForm):
                             validators=[Optional(), Length(max=500)],
                             description=_l("ISO language codes separated by commas, such as "
                                            "zh, en. Empty: every language."))
+
+
+class ImportRatesForm(FlaskForm):
+    """Import the ECB reference rates now (the CSRF token is the whole form)."""
+
+
+class ManualRateForm(FlaskForm):
+    """An admin's own rate for one currency pair; app.services.fx checks the values."""
+
+    from_currency = StringField(_l("From currency"), validators=[
+        DataRequired(_l("Enter the currency you convert from, such as USD.")),
+        Length(max=10)])
+    to_currency = StringField(_l("To currency"), validators=[
+        DataRequired(_l("Enter the currency you convert to, such as JPY.")),
+        Length(max=10)])
+    rate = StringField(_l("Rate"), validators=[
+        DataRequired(_l("Enter the rate, e.g. 150.25.")),
+        Length(max=30, message=_l("Enter at most 30 characters."))],
+        description=_l("Units of the second currency for one unit of the first, before the "
+                       "conversion fee."))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)],
+                       description=_l("Why this rate, e.g. “bank desk rate, ECB down”."))
+
+
+class DutyRateRowForm(Form):
+    """One duty rate of a market rule; app.services.market_rules checks the values."""
+
+    hs_prefix = StringField(_l("HS prefix"))
+    rate = StringField(_l("Duty (%)"))
+    description = StringField(_l("Goods"))
+    remove = BooleanField(_l("Remove"))
+
+
+class MarketRuleForm(FlaskForm):
+    """A destination's duty and import-tax rule; app.services.market_rules checks it."""
+
+    country = StringField(_l("Destination country"))
+    name = StringField(_l("Name"))
+    currency = StringField(_l("Currency of the thresholds"))
+    effective_from = StringField(_l("In force from"))
+    effective_to = StringField(_l("Until (inclusive)"))
+    duty_free_threshold = StringField(_l("No duty up to (de minimis)"))
+    tax_free_threshold = StringField(_l("No import VAT/GST up to"))
+    default_duty_rate = StringField(_l("Default duty rate (%)"))
+    vat_rate = StringField(_l("Import VAT/GST rate (%)"))
+    tax_includes_shipping = BooleanField(_l("VAT/GST is also charged on shipping"))
+    tax_includes_duty = BooleanField(_l("VAT/GST is also charged on the duty"))
+    collection = SelectField(_l("Duties and taxes are paid"), validate_choice=False, choices=[
+        ("ddp", _l("At checkout (DDP)")),
+        ("ddu", _l("On delivery (DDU)")),
+        ("limit", _l("At checkout up to a limit, on delivery above it")),
+    ])
+    checkout_collection_limit = StringField(_l("Collected at checkout up to"))
+    max_consignment = StringField(_l("Largest value allowed per parcel"))
+    source = TextAreaField(_l("Source"))
+    notes = TextAreaField(_l("Notes"))
+    duty_rates = FieldList(FormField(DutyRateRowForm), max_entries=MAX_DUTY_RATES + 10)

@@ -108,10 +108,16 @@ def seed_demo() -> list[str]:
     lines = [f"{email} / {DEMO_PASSWORD}" for email in users]
     lines.append("Organisations: Hangzhou Tea House, Brooklyn Goods (merchants), "
                  "Lumi Beauty (brand)")
+    from app.services.demo_fx import seed_rates_and_rules
+
+    lines += seed_rates_and_rules()  # first, so whatever is seeded next can be priced
     from app.services.demo_catalog import seed_catalog
 
     lines += seed_catalog(tea_store, users["merchant@example.com"], brooklyn_store,
                           users["merchant2@example.com"])
+    from app.services.demo_checkout import seed_shipping_profiles
+
+    lines += seed_shipping_profiles(tea_store, brooklyn_store)
     from app.services.demo_notes import seed_notes
 
     lines += seed_notes(DEMO_PASSWORD)

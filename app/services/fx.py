@@ -113,9 +113,12 @@ def import_ecb_rates(content: bytes, actor: User | None = None) -> FxSnapshot:
     return snapshot
 
 
-def set_manual_rate(actor: User, from_currency: str, to_currency: str, rate: str | Decimal,
-                    note: str = "") -> FxSnapshot:
-    """An admin's own rate for one pair, effective now (it wins until a newer snapshot)."""
+def set_manual_rate(actor: User | None, from_currency: str, to_currency: str,
+                    rate: str | Decimal, note: str = "") -> FxSnapshot:
+    """An admin's own rate for one pair, effective now (it wins until a newer snapshot).
+
+    `actor` is None when an operator sets it from the command line.
+    """
     errors: dict[str, list[str]] = {}
     try:
         from_currency = normalize_currency(from_currency)
@@ -136,7 +139,8 @@ def set_manual_rate(actor: User, from_currency: str, to_currency: str, rate: str
     if errors:
         raise ValidationFailed("The rate could not be saved.", fields=errors)
     snapshot = FxSnapshot(source="manual", base_currency=from_currency, as_of=utcnow(),
-                          created_by_id=actor.id, note=note.strip()[:500])
+                          created_by_id=actor.id if actor else None,
+                          note=note.strip()[:500])
     snapshot.rates = [FxRate(currency=to_currency, rate=value)]
     db.session.add(snapshot)
     db.session.flush()

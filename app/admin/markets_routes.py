@@ -1,0 +1,132 @@
+"""Admin pages for destination-market rules: list, edit, new rules and new dated versions.
+
+Platform admins only (the blueprint's before_request check). The service
+checks every value; a rejected form writes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.forms import MarketRuleForm
+from app.admin.routes import _page
+from app.models.markets import MarketRule
+from app.services import market_rules
+from app.services.errors import ValidationFailed
+from app.services.preferences import is_country
+from app.transaction import commit, rollback
+
+BLANK_DUTY_ROWS = 3
+RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",
+               "duty_free_threshold", "tax_free_threshold", "default_duty_rate", "vat_rate",
+               "tax_includes_shipping", "tax_includes_duty", "collection",
+               "checkout_collection_limit", "max_consignment", "source", "notes")
+ROW_FIELDS = ("hs_prefix", "rate", "description")
+
+
+@bp.get("/markets")
+def market_rules_list():
+    """Market rules by destination country, with their dates and sources."""
+    country = request.args.get("country", "").strip().upper()
+    country = country if is_country(country) else ""
+    pagination, duty_counts = market_rules.market_rule_page(current_user, country or None,
+                                                           page=_page())
+    return render_template("admin/markets.html", pagination=pagination, country=country,
+                           duty_counts=duty_counts, today=date.today(),
+                           amount=market_rules.amount_text,
+                           percent=market_rules.percent_text,
+                           mode=market_rules.collection_mode)
+
+
+def _rule_form(data: dict[str, Any]) -> MarketRuleForm:
+    """The form filled with `data`, plus blank duty-rate rows for new prefixes."""
+    form = MarketRuleForm(formdata=None, data=data)
+    for _blank in range(BLANK_DUTY_ROWS):
+        form.duty_rates.append_entry()
+    return form
+
+
+def _form_data(form: MarketRuleForm) -> dict[str, Any]:
+    # row.form: a FormField has its own `description`, which would hide the subform's field.
+    return {**{name: getattr(form, name).data for name in RULE_FIELDS},
+            "duty_rates": [{**{name: (getattr(row.form, name).data or "")
+                               for name in ROW_FIELDS},
+                            "remove": row.form.remove.data} for row in form.duty_rates]}
+
+
+def _show_errors(form: MarketRuleForm, exc: ValidationFailed) -> None:
+    """Service errors onto the inputs: `duty_rates.<n>.<field>` onto that row."""
+    for name, messages in exc.fields.items():
+        parts = name.split(".")
+        if parts[0] == "duty_rates" and len(parts) == 3 and parts[1].isdigit() \
+                and int(parts[1]) < len(form.duty_rates):
+            getattr(form.duty_rates[int(parts[1])].form, parts[2]).errors = list(messages)
+        elif name in RULE_FIELDS:
+            getattr(form, name).errors = list(messages)
+        else:
+            form.form_errors.extend(messages)
+    form.form_errors.insert(0, _("Nothing was saved: fix the fields marked below."))
+
+
+def _rule_page(form: MarketRuleForm, *, rule: MarketRule | None = None,
+               replaces: MarketRule | None = None, status: int = 200):
+    return render_template("admin/market_rule.html", form=form, rule=rule, replaces=replaces,
+                           percent=market_rules.percent_text), status
+
+
+def _save(rule: MarketRule | None, replaces: MarketRule | None):
+    """Validate and write the posted form: an edit, a new rule or a new version."""
+    form = MarketRuleForm()
+    if not form.validate_on_submit():
+        form.form_errors.append(_("The form expired. Please try again."))
+        return _rule_page(form, rule=rule, replaces=replaces, status=400)
+    try:
+        if replaces is not None:
+            saved = market_rules.add_market_rule_version(current_user, replaces.id,
+                                                         _form_data(form))
+        else:
+            saved = market_rules.save_market_rule(current_user, _form_data(form),
+                                                  rule_id=rule.id if rule else None)
+    except ValidationFailed as exc:
+        rollback()
+        _show_errors(form, exc)
+        return _rule_page(form, rule=rule, replaces=replaces, status=exc.status)
+    commit()
+    flash(_("Saved “%(name)s” (%(country)s, from %(start)s).", name=saved.name,
+            country=saved.country, start=saved.effective_from.isoformat()), "success")
+    return redirect(url_for("admin.market_rules_list", country=saved.country), code=303)
+
+
+@bp.route("/markets/new", methods=["GET", "POST"])
+def new_market_rule():
+    """Add a rule for a destination (e.g. a country Qiao has no rule for yet)."""
+    if request.method == "POST":
+        return _save(None, None)
+    country = request.args.get("country", "").strip().upper()
+    return _rule_page(_rule_form({"country": country if is_country(country) else "",
+                                  "collection": "ddp", "duty_rates": []}))
+
+
+@bp.route("/markets/<int:rule_id>", methods=["GET", "POST"])
+def edit_market_rule(rule_id: int):
+    """Correct a rule in place: thresholds, rates, DDP/DDU, dates, source, duty rates."""
+    rule = market_rules.get_market_rule(current_user, rule_id)
+    if request.method == "POST":
+        return _save(rule, None)
+    return _rule_page(_rule_form(market_rules.rule_form_data(rule)), rule=rule)
+
+
+@bp.route("/markets/<int:rule_id>/new-version", methods=["GET", "POST"])
+def new_market_rule_version(rule_id: int):
+    """A new dated version of a rule (a law changes from a date on); the old one then ends."""
+    previous = market_rules.get_market_rule(current_user, rule_id)
+    if request.method == "POST":
+        return _save(None, previous)
+    data = {**market_rules.rule_form_data(previous), "effective_from": ""}
+    return _rule_page(_rule_form(data), replaces=previous)

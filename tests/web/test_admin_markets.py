@@ -1,0 +1,285 @@
+"""The admin market-rule pages: access, list, edits with duty rates, new versions, validation."""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import MarketRule
+from app.services.landed_cost import load_market_rules, rule_for
+from app.services.market_rules import rule_form_data
+from tests.conftest import csrf_from
+
+TODAY = date.today()
+
+
+def text_of(response) -> str:
+    return htmllib.unescape(response.get_data(as_text=True))
+
+
+def rule_of(country: str, *, current: bool = True) -> MarketRule:
+    rules = db.session.scalars(select(MarketRule).where(MarketRule.country == country)
+                               .order_by(MarketRule.effective_from)).all()
+    return rules[-1] if current else rules[0]
+
+
+def fresh(rule: MarketRule) -> MarketRule:
+    db.session.expire_all()
+    return db.session.get(MarketRule, rule.id)
+
+
+def form_fields(data: dict, blank_rows: int = 1) -> dict:
+    """The POST body a browser sends for this data (WTForms names, unticked boxes left out)."""
+    body = {key: value for key, value in data.items()
+            if key != "duty_rates" and not isinstance(value, bool)}
+    body.update({key: "y" for key, value in data.items() if value is True})
+    rows = [*data.get("duty_rates", []), *[{}] * blank_rows]
+    for index, row in enumerate(rows):
+        for name in ("hs_prefix", "rate", "description"):
+            body[f"duty_rates-{index}-{name}"] = row.get(name, "")
+        if row.get("remove"):
+            body[f"duty_rates-{index}-remove"] = "y"
+    return body
+
+
+@pytest.fixture
+def rules(app):
+    load_market_rules()
+    db.session.commit()
+
+
+@pytest.fixture
+def admin_client(app, make_user, login):
+    admin = make_user("rules-admin@example.com", roles=("admin",))
+    browser = app.test_client()
+    login(admin, target=browser)
+    return browser
+
+
+def post(browser, url: str, data: dict):
+    token = csrf_from(browser.get("/admin/markets/new").get_data(as_text=True))
+    return browser.post(url, data={**form_fields(data), "csrf_token": token})
+
+
+def rule_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(MarketRule))
+
+
+# Access -----------------------------------------------------------------------------------------
+def test_anonymous_visitors_are_sent_to_log_in(client, rules):
+    for url in ["/admin/markets", f"/admin/markets/{rule_of('US').id}"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("roles", [(), ("moderator",)])
+def test_non_admins_get_403_and_change_nothing(app, make_user, login, rules, roles):
+    browser = app.test_client()
+    login(make_user(roles=roles), target=browser)
+    rule = rule_of("GB")
+    for url in ["/admin/markets", "/admin/markets/new", f"/admin/markets/{rule.id}",
+                f"/admin/markets/{rule.id}/new-version"]:
+        assert browser.get(url).status_code == 403, url
+    token = csrf_from(browser.get("/orgs/").get_data(as_text=True))
+    data = {**form_fields({**rule_form_data(rule), "vat_rate": "5"}), "csrf_token": token}
+    assert browser.post(f"/admin/markets/{rule.id}", data=data).status_code == 403
+    assert fresh(rule).vat_rate == Decimal("0.20")
+
+
+def test_a_missing_rule_is_404(admin_client):
+    assert admin_client.get("/admin/markets/999999").status_code == 404
+
+
+# List ---------------------------------------------------------------------------------------------
+def test_the_list_shows_dates_sources_and_what_is_in_force(admin_client, rules):
+    page = text_of(admin_client.get("/admin/markets?country=us"))
+    assert "2 rules" in page
+    old, current = rule_of("US", current=False), rule_of("US")
+    old_row = re.search(rf'<tr data-rule="{old.id}".*?</tr>', page, re.S).group(0)
+    new_row = re.search(rf'<tr data-rule="{current.id}".*?</tr>', page, re.S).group(0)
+    assert "2016-03-10 – 2025-08-28" in old_row and "in force today" not in old_row
+    assert "2025-08-29 – open-ended" in new_row and "in force today" in new_row
+    assert "Executive Order 14324" in new_row and "800.00 USD" in old_row
+    gb_page = text_of(admin_client.get("/admin/markets?country=GB"))
+    assert "At checkout up to 135.00 GBP, on delivery above" in gb_page
+    assert "20 %" in gb_page
+
+
+# Editing ----------------------------------------------------------------------------------------
+def test_editing_a_rule_changes_rates_thresholds_and_duty_rates(admin_client, rules):
+    rule = rule_of("GB")
+    data = rule_form_data(rule)
+    duty = {d["hs_prefix"]: d for d in data["duty_rates"]}
+    duty["61"]["rate"] = "10.5"  # edit
+    duty["64"]["remove"] = True  # remove
+    data.update(vat_rate="17.5", duty_free_threshold="150", collection="ddu",
+                checkout_collection_limit="", tax_includes_duty=False,
+                source="HMRC notice 143, checked 2026-11", duty_rates=[
+                    *duty.values(), {"hs_prefix": "8517.12", "rate": "0",
+                                     "description": "Phones"}])
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert "Saved “United Kingdom" in text_of(admin_client.get(response.headers["Location"]))
+    saved = fresh(rule)
+    assert saved.vat_rate == Decimal("0.175")
+    assert saved.duty_free_threshold_minor == 15000
+    assert saved.checkout_collection_limit_minor == 0  # DDU
+    assert saved.tax_includes_duty is False and saved.tax_includes_shipping is True
+    assert saved.source == "HMRC notice 143, checked 2026-11"
+    rates = {d.hs_prefix: d.rate for d in saved.duty_rates}
+    assert rates["61"] == Decimal("0.105") and "64" not in rates
+    assert rates["851712"] == Decimal("0")
+    assert rule_for("GB", TODAY).vat_rate == Decimal("0.175")
+
+
+def test_the_edit_form_shows_percentages_and_amounts_as_entered(admin_client, rules):
+    page = text_of(admin_client.get(f"/admin/markets/{rule_of('US').id}"))
+    assert re.search(r'name="vat_rate"[^>]* value="0"', page)
+    assert 'value="16.5"' in page  # knitted apparel, stored as 0.165
+    assert re.search(r'name="duty_free_threshold"[^>]* value="0.00"', page)
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"vat_rate": "120"}, "vat_rate", "120 % is outside 0 to 100 %."),
+    ({"default_duty_rate": "-1"}, "default_duty_rate", "-1 % is outside 0 to 100 %."),
+    ({"vat_rate": "twenty"}, "vat_rate", "Enter a percentage from 0 to 100"),
+    ({"currency": "EURO"}, "currency", "Unknown currency 'EURO'"),
+    ({"country": "XX"}, "country", "'XX' is not a country code"),
+    ({"duty_free_threshold": ""}, "duty_free_threshold", "Enter an amount"),
+    ({"duty_free_threshold": "-5"}, "duty_free_threshold", "Must not be negative."),
+    ({"duty_free_threshold": "1.234"}, "duty_free_threshold", "more than 2 decimal places"),
+    ({"collection": "limit", "checkout_collection_limit": ""}, "checkout_collection_limit",
+     "Enter an amount"),
+    ({"max_consignment": "0"}, "max_consignment", "Must be more than 0."),
+    ({"effective_from": "2021-13-01"}, "effective_from", "is not a date"),
+    ({"effective_to": "2020-12-31"}, "effective_to",
+     "The end date must not be before the start date."),
+    ({"source": " "}, "source", "Say where the rule comes from"),
+    ({"name": ""}, "name", "Give the rule a name"),
+])
+def test_bad_values_say_what_to_fix_and_write_nothing(admin_client, rules, change, field,
+                                                      message):
+    rule = rule_of("GB")
+    data = {**rule_form_data(rule), "notes": "should not be saved", **change}
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Nothing was saved" in page
+    block = next(b for b in page.split('<div class="field')[1:] if f'name="{field}"' in b)
+    assert block.startswith(' has-error"')
+    assert re.search(rf'<p class="error" role="alert">[^<]*{re.escape(message)}', block), block
+    assert fresh(rule).notes != "should not be saved"
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ({"hs_prefix": "9", "rate": "5"}, "An HS prefix is 2 to 10 digits"),
+    ({"hs_prefix": "12345678901", "rate": "5"}, "An HS prefix is 2 to 10 digits"),
+    ({"hs_prefix": "61a", "rate": "5"}, "An HS prefix is 2 to 10 digits"),
+    ({"hs_prefix": "0902", "rate": "5"}, "0902 is listed twice."),
+    ({"hs_prefix": "8517", "rate": "101"}, "101 % is outside 0 to 100 %."),
+    ({"hs_prefix": "", "rate": "5"}, "An HS prefix is 2 to 10 digits"),
+    ({"hs_prefix": "", "rate": "", "description": "Toys"}, "An HS prefix is 2 to 10 digits"),
+    ({"hs_prefix": "8517", "rate": ""}, "Enter a percentage from 0 to 100"),
+    ({"hs_prefix": "8517", "rate": "5", "description": "x" * 201}, "Up to 200 characters."),
+])
+def test_a_bad_duty_rate_row_is_marked_and_nothing_is_saved(admin_client, rules, row,
+                                                            message):
+    rule = rule_of("GB")
+    data = rule_form_data(rule)
+    data.update(vat_rate="5", duty_rates=[*data["duty_rates"], row])
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 422
+    page = text_of(response)
+    bad_row = re.findall(r'<tr data-testid="duty-row"[^>]*>.*?</tr>', page, re.S)[
+        len(data["duty_rates"]) - 1]
+    assert 'class="row-error"' in bad_row and message in bad_row
+    saved = fresh(rule)
+    assert saved.vat_rate == Decimal("0.20") and len(saved.duty_rates) == 8
+
+
+def test_dates_may_not_overlap_another_rule_of_the_country(admin_client, rules):
+    old = rule_of("US", current=False)
+    data = {**rule_form_data(old), "effective_to": "2025-09-30"}
+    response = post(admin_client, f"/admin/markets/{old.id}", data)
+    assert response.status_code == 422
+    assert "The dates overlap “United States — de minimis suspended” (2025-08-29 – " \
+           "open-ended)" in text_of(response)
+    assert fresh(old).effective_to == date(2025, 8, 28)
+
+
+# New rules and versions ------------------------------------------------------------------------
+def test_a_new_rule_for_a_new_destination(admin_client, rules):
+    response = post(admin_client, "/admin/markets/new", {
+        "country": "nz", "name": "New Zealand — GST on low-value imports", "currency": "NZD",
+        "effective_from": "2019-12-01", "duty_free_threshold": "1000",
+        "default_duty_rate": "5", "vat_rate": "15", "tax_includes_shipping": True,
+        "collection": "limit", "checkout_collection_limit": "1000",
+        "source": "Taxation (Annual Rates 2018-19, Modernising Tax Administration) Act 2019",
+        "duty_rates": [{"hs_prefix": "64", "rate": "10", "description": "Footwear"}]})
+    assert response.status_code == 303, text_of(response)[:2000]
+    rule = rule_for("NZ", TODAY)
+    assert rule.vat_rate == Decimal("0.15") and rule.checkout_collection_limit_minor == 100000
+    assert rule.tax_includes_duty is False and rule.effective_to is None
+    assert [(d.hs_prefix, d.rate) for d in rule.duty_rates] == [("64", Decimal("0.10"))]
+    assert "New Zealand — GST" in text_of(admin_client.get("/admin/markets?country=NZ"))
+
+
+def test_a_new_rule_may_not_overlap_the_country_s_rules(admin_client, rules):
+    count = rule_count()
+    response = post(admin_client, "/admin/markets/new", {
+        **rule_form_data(rule_of("GB")), "effective_from": "2026-01-01", "duty_rates": []})
+    assert response.status_code == 422
+    assert "The dates overlap “United Kingdom — GBP 135 low-value consignments”" \
+        in text_of(response)
+    assert rule_count() == count
+
+
+def test_a_new_version_ends_the_one_it_replaces(admin_client, rules):
+    current = rule_of("US")
+    page = text_of(admin_client.get(f"/admin/markets/{current.id}/new-version"))
+    assert "New version of “United States — de minimis suspended”" in page
+    assert re.search(r'<input id="effective_from" name="effective_from"[^>]* value=""', page)
+    data = {**rule_form_data(current), "name": "United States — de minimis restored",
+            "effective_from": "2027-01-01", "duty_free_threshold": "200"}
+    response = post(admin_client, f"/admin/markets/{current.id}/new-version", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert fresh(current).effective_to == date(2026, 12, 31)
+    assert rule_for("US", date(2027, 2, 1)).duty_free_threshold_minor == 20000
+    assert rule_for("US", date(2026, 12, 31)).id == current.id
+    assert len(rule_for("US", date(2027, 2, 1)).duty_rates) == 8
+    listing = text_of(admin_client.get("/admin/markets?country=US"))
+    assert "2025-08-29 – 2026-12-31" in listing and "2027-01-01 – open-ended" in listing
+
+
+def test_a_new_version_must_start_after_the_one_it_replaces(admin_client, rules):
+    current = rule_of("US")
+    count = rule_count()
+    data = {**rule_form_data(current), "effective_from": "2025-01-01"}
+    response = post(admin_client, f"/admin/markets/{current.id}/new-version", data)
+    assert response.status_code == 422
+    assert "A new version must start after 2025-08-29" in text_of(response)
+    assert rule_count() == count and fresh(current).effective_to is None
+
+
+def test_a_new_version_keeps_the_country(admin_client, rules):
+    current = rule_of("US")
+    data = {**rule_form_data(current), "country": "CA", "effective_from": "2027-01-01"}
+    response = post(admin_client, f"/admin/markets/{current.id}/new-version", data)
+    assert response.status_code == 422
+    assert "A new version keeps the country US." in text_of(response)
+    assert fresh(current).effective_to is None
+
+
+def test_posting_without_the_csrf_token_is_refused(admin_client, rules):
+    rule = rule_of("GB")
+    response = admin_client.post(f"/admin/markets/{rule.id}",
+                                 data=form_fields({**rule_form_data(rule), "vat_rate": "1"}))
+    assert response.status_code == 400
+    assert "The form expired" in text_of(response)
+    assert fresh(rule).vat_rate == Decimal("0.20")
