@@ -36,7 +36,9 @@ messages: install
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	# Without STRIPE_SECRET_KEY the Stripe sandbox (localstripe) runs beside the server.
+	$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
+		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install translations
 	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)

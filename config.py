@@ -107,6 +107,8 @@ class Config:
     FX_CONVERSION_FEE_PERCENT = os.environ.get("FX_CONVERSION_FEE_PERCENT", "1.5")
     # Per-currency rounding increments in minor units after conversion, e.g. "KRW:10".
     FX_ROUNDING = os.environ.get("FX_ROUNDING", "KRW:10")
+    # How long a checkout quote holds its prices, exchange rate and reserved stock.
+    QUOTE_TTL_MINUTES = _int("QUOTE_TTL_MINUTES", 15)
     ECB_RATES_URL = os.environ.get(
         "ECB_RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
     )
@@ -115,6 +117,15 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    # Where the sandbox (localstripe) listens when STRIPE_SECRET_KEY is empty.
+    STRIPE_SANDBOX_URL = os.environ.get("STRIPE_SANDBOX_URL", "http://127.0.0.1:8420")
+    # The currency of the Stripe account's payout bank account: charges in other currencies
+    # must still meet its minimum charge after conversion.
+    STRIPE_SETTLEMENT_CURRENCY = os.environ.get("STRIPE_SETTLEMENT_CURRENCY", "USD")
+    # The platform's commission on each order's items and shipping, in percent (decimal string).
+    PLATFORM_COMMISSION_PERCENT = os.environ.get("PLATFORM_COMMISSION_PERCENT", "8")
+    # How long a started payment keeps the quote's stock reserved, in minutes.
+    PAYMENT_HOLD_MINUTES = _int("PAYMENT_HOLD_MINUTES", 30)
 
     # Notes and the feed.
     # Share of each Discover page (0 to 1) taken from other languages and regions than the

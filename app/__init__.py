@@ -74,11 +74,16 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.cart import bp as cart_bp
+    from app.catalog_csv import bp as catalog_csv_bp
     from app.errors import register_error_handlers
     from app.main import bp as main_bp
     from app.merchant import bp as merchant_bp
+    from app.merchant_shipping import bp as merchant_shipping_bp
     from app.notes import bp as notes_bp
     from app.orgs import bp as orgs_bp
+    from app.payments import bp as payments_bp
+    from app.store_orders import bp as store_orders_bp
     from app.storefront import bp as storefront_bp
 
     app.register_blueprint(main_bp)
@@ -87,7 +92,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
+    app.register_blueprint(catalog_csv_bp, url_prefix="/merchant/stores/<int:store_id>/csv")
     app.register_blueprint(notes_bp)
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(merchant_shipping_bp, url_prefix="/merchant")
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(store_orders_bp, url_prefix="/merchant")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.transaction import commit
+from app.transaction import commit, rollback
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 inventory_cli = AppGroup("inventory", help="Stock levels, the stock ledger and reservations.")
+payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
+fx_cli = AppGroup("fx", help="Exchange-rate snapshots: ECB import, manual rates, the rate table.")
+markets_cli = AppGroup("markets", help="Destination-market duty and import-tax rules.")
 
 
 @demo_cli.command("seed")
@@ -56,8 +62,143 @@ def inventory_expire_command() -> None:
     click.echo(f"Released {released} expired reservation(s).")
 
 
+@payments_cli.command("reconcile")
+@click.option("--min-age", type=int, default=5, show_default=True,
+              help="Only payments started at least this many minutes ago.")
+def payments_reconcile_command(min_age: int) -> None:
+    """Record payment and refund outcomes Stripe knows but Qiao never recorded."""
+    from datetime import timedelta
+
+    from app.services.reconcile import reconcile_payments
+
+    lines = reconcile_payments(older_than=timedelta(minutes=min_age))
+    commit()
+    for line in lines:
+        click.echo(line)
+    click.echo(f"Reconciled {len(lines)} payment(s) and refund(s).")
+
+
+@fx_cli.command("import")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An ECB eurofxref XML file.")
+@click.option("--url", default=None, help="Where to download it (default: ECB_RATES_URL).")
+def fx_import_command(path: Path | None, url: str | None) -> None:
+    """Import the ECB euro reference rates; exit 1 with the reason, writing nothing, if bad."""
+    from app.services.errors import DomainError
+    from app.services.fx_admin import download_ecb_rates, import_ecb_document
+
+    if path and url:
+        raise click.UsageError("Give --file or --url, not both.")
+    source = str(path) if path else url or current_app.config["ECB_RATES_URL"]
+    try:
+        content = path.read_bytes() if path else download_ecb_rates(source)
+        result = import_ecb_document(content, actor=None)
+    except DomainError as exc:
+        rollback()
+        raise click.ClickException(f"{exc.message} (from {source})") from None
+    commit()
+    snapshot = result.snapshot
+    day = snapshot.as_of.strftime("%Y-%m-%d")
+    if result.created:
+        click.echo(f"Imported the ECB rates of {day}: {len(snapshot.rates)} currencies "
+                   f"against EUR (snapshot {snapshot.id}).")
+    else:
+        click.echo(f"The ECB rates of {day} were already recorded (snapshot {snapshot.id}); "
+                   "nothing changed.")
+
+
+@fx_cli.command("rates")
+@click.option("--base", default="EUR", show_default=True, help="Rates for one unit of this.")
+def fx_rates_command(base: str) -> None:
+    """List the rates checkout uses now for the presentment currencies, with their age."""
+    from app.money import CurrencyError
+    from app.services.fx_admin import max_age, rate_table
+    from app.services.preferences import SUPPORTED_CURRENCIES
+
+    try:
+        rows = rate_table(base, SUPPORTED_CURRENCIES)
+    except CurrencyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
+    fee = current_app.config["FX_CONVERSION_FEE_PERCENT"]
+    click.echo(f"1 {base.upper()} in each currency (conversion fee {fee} %, stale after "
+               f"{max_age().total_seconds() / 3600:g} h):")
+    for row in rows:
+        if row.status == "identity":
+            continue
+        if row.mid_rate is None:
+            click.echo(f"{row.currency}  no rate  {'STALE' if row.status == 'stale' else ''}"
+                       .rstrip())
+            continue
+        hours = int(row.age.total_seconds() // 3600)
+        charged = f"charged {row.rate}" if row.rate is not None else "not charged"
+        status = "STALE: checkout refuses it" if row.status == "stale" else "ok"
+        click.echo(f"{row.currency}  mid {row.mid_rate}  {charged}  {row.source} "
+                   f"{row.as_of:%Y-%m-%d %H:%M} UTC  {hours} h old  {status}")
+
+
+@fx_cli.command("set")
+@click.argument("from_currency")
+@click.argument("to_currency")
+@click.argument("rate")
+@click.option("--note", default="Set with flask fx set", show_default=True)
+def fx_set_command(from_currency: str, to_currency: str, rate: str, note: str) -> None:
+    """Set a manual rate: 1 FROM_CURRENCY = RATE TO_CURRENCY, in force from now."""
+    from app.services.errors import ValidationFailed
+    from app.services.fx import set_manual_rate
+
+    try:
+        snapshot = set_manual_rate(None, from_currency, to_currency, rate, note=note)
+    except ValidationFailed as exc:
+        rollback()
+        problems = "; ".join(f"{field}: {' '.join(messages)}"
+                             for field, messages in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {problems}") from None
+    commit()
+    saved = snapshot.rates[0]
+    click.echo(f"1 {snapshot.base_currency} = {saved.rate} {saved.currency} from "
+               f"{snapshot.as_of:%Y-%m-%d %H:%M} UTC (snapshot {snapshot.id}).")
+
+
+@markets_cli.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="A rules JSON file (default: app/data/market_rules.json).")
+def markets_load_command(path: Path | None) -> None:
+    """Add or update the duty and tax rules from JSON; running it again changes nothing."""
+    from app.services.errors import ValidationFailed
+    from app.services.market_rules import RULES_FILE, load_market_rules_file
+
+    try:
+        summary = load_market_rules_file(path or RULES_FILE)
+    except ValidationFailed as exc:
+        rollback()
+        for where, messages in exc.fields.items():
+            for message in messages:
+                click.echo(f"{where}: {message}", err=True)
+        raise click.ClickException(exc.message) from None
+    commit()
+    click.echo(f"Market rules: {summary.added} added, {summary.updated} updated, "
+               f"{summary.unchanged} unchanged.")
+
+
+@markets_cli.command("show")
+@click.argument("country")
+def markets_show_command(country: str) -> None:
+    """Show a country's rules, their dates, sources and duty rates."""
+    from app.services.market_rules import describe_market_rule, market_rules_of
+
+    rules = market_rules_of(country)
+    if not rules:
+        raise click.ClickException(f"No market rules for {country.upper()}.")
+    for rule in rules:
+        for line in describe_market_rule(rule, date.today()):
+            click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(inventory_cli)
+    app.cli.add_command(payments_cli)
+    app.cli.add_command(fx_cli)
+    app.cli.add_command(markets_cli)

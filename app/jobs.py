@@ -30,6 +30,7 @@ def init_celery(app: Flask) -> None:
             "retry-pending-emails": {"task": "qiao.retry_pending_emails", "schedule": 300.0},
             "release-expired-reservations": {"task": "qiao.release_expired_reservations",
                                              "schedule": 60.0},
+            "expire-checkout-quotes": {"task": "qiao.expire_checkout_quotes", "schedule": 60.0},
         },
     )
     celery.Task = AppContextTask

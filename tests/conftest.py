@@ -21,6 +21,10 @@ from app.extensions import db, limiter
 from app.models import OutboxEmail
 from tests.databases import scratch_database
 
+# Helper modules whose asserts should read well and which some tests also import.
+pytest.register_assert_rewrite("tests.localstripe_server", "tests.checkout_factories",
+                               "tests.checkout_race")
+
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

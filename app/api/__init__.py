@@ -10,15 +10,20 @@ csrf.exempt(bp)
 
 from app.api import (  # noqa: E402,F401
     auth,
+    cart,
     catalog,
+    checkout,
     docs,
     feed,
     inventory,
     me,
     notes,
+    orders,
     organizations,
+    payments,
     search,
     social,
     tokens,
     users,
+    webhooks,
 )

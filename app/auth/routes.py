@@ -10,6 +10,7 @@ from app.auth import bp
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from app.extensions import limiter
 from app.services import accounts
+from app.services.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from app.services.preferences import adopt_guest_preferences, preferences_of
 from app.services.signed_links import InvalidLink
@@ -18,13 +19,15 @@ from app.web_helpers import safe_next_url, show_errors_on_form
 
 
 def _start_session(user, remember: bool) -> None:
-    """Rotate the session on log-in: nothing from the anonymous session survives but choices."""
+    """Rotate the session on log-in; only the choices and the guest cart (merged) survive."""
     kept_preferences = session.get("preferences")
+    guest_cart = session.get(GUEST_CART_SESSION_KEY)
     session.clear()
     session.permanent = True  # clear() dropped the flag; the lifetime stays bounded
     if kept_preferences:
         session["preferences"] = kept_preferences
     adopt_guest_preferences(user, session)
+    merge_guest_cart(user, guest_cart)
     login_user(user, remember=remember)
 
 

@@ -7,19 +7,15 @@ suite's rolled-back `_transaction`: they run against a database of their own
 
 from __future__ import annotations
 
-import os
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
-from app import create_app
 from app.extensions import db
 from app.models import (
     InventoryLevel,
@@ -33,18 +29,12 @@ from app.models import (
     Warehouse,
     utcnow,
 )
-from app.services.inventory import InsufficientStock, check_ledger, expire_reservations
+from app.services.inventory import check_ledger, expire_reservations
 from app.services.inventory import reserve_stock as reserve
-from app.transaction import commit, rollback
-from tests.databases import scratch_database
+from app.transaction import commit
+from tests.concurrency import POSTGRES_ONLY, race, race_application
 
-BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not BASE_URL.startswith("postgresql"),
-                       reason="needs PostgreSQL: SQLite serialises writers, so real "
-                              "concurrent connections are only tested there"),
-]
+pytestmark = POSTGRES_ONLY
 THREADS = 50
 
 
@@ -57,19 +47,10 @@ def _transaction():
 @pytest.fixture(scope="module")
 def race_app(tmp_path_factory) -> Iterator[Flask]:
     """An app on a fresh PostgreSQL database; one connection per session (no pool)."""
-    with scratch_database("race", tmp_path_factory.mktemp("race-db")) as url:
-        application = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=url,
-            SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool},
-            MEDIA_ROOT=str(tmp_path_factory.mktemp("race-media")))
-        with application.app_context():
-            upgrade()
-            db.session.remove()
-        try:
-            yield application
-        finally:
-            with application.app_context():
-                db.engine.dispose()
+    with race_application("race", tmp_path_factory.mktemp("race"),
+                          SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool}) as application:
+        yield application
+
 
 def seed_sku(app: Flask, sku: str, stock: list[int]) -> int:
     """A live variant with `stock[i]` units in warehouse i; returns the variant id."""
@@ -98,38 +79,6 @@ def seed_sku(app: Flask, sku: str, stock: list[int]) -> int:
     return variant_id
 
 
-def race(app: Flask, work: Callable[[int], str], threads: int = THREADS) -> Counter:
-    """Run `work(i)` in `threads` threads, each in its own app context and connection."""
-    barrier = threading.Barrier(threads)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                outcome = work(index)
-                commit()
-            except InsufficientStock as exc:
-                rollback()
-                outcome = exc.code
-            except Exception as exc:  # noqa: BLE001 - reported in the assertion
-                rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-    assert len(outcomes) == threads, "a thread did not finish"
-    return Counter(outcomes)
-
-
 def test_fifty_buyers_race_for_the_last_five_units(race_app):
     variant_id = seed_sku(race_app, "LAST-FIVE", [3, 2])  # 5 units over two warehouses
 
@@ -137,7 +86,7 @@ def test_fifty_buyers_race_for_the_last_five_units(race_app):
         reserve(None, variant_id, 1, owner_type="checkout_quote", owner_id=index)
         return "reserved"
 
-    outcomes = race(race_app, buy)
+    outcomes = race(race_app, buy, THREADS)
     assert outcomes == Counter({"reserved": 5, "insufficient_stock": 45}), outcomes
 
     with race_app.app_context():

@@ -1,0 +1,315 @@
+"""Orders API: the shopper's orders, a store's order queue, refunds and cancellation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from flask import request
+
+from app.api import bp
+from app.api.catalog import page_json
+from app.api.core import (
+    PAGE_PARAMS,
+    api_user,
+    decode_cursor,
+    idempotent,
+    json_body,
+    page_limit,
+    token_required,
+)
+from app.api.openapi import list_of, operation, ref, schema
+from app.api.serializers import timestamp
+from app.errors import json_error
+from app.models import Order, Refund
+from app.money import Money
+from app.services import orders, refunds
+from app.services.errors import DomainError, ValidationFailed
+from app.transaction import commit, rollback
+
+MONEY = ref("Money")
+ORDER_LINE = {
+    "type": "object",
+    "required": ["id", "variant_id", "sku", "title", "quantity", "unit_price", "total"],
+    "properties": {
+        "id": {"type": "integer"}, "variant_id": {"type": "integer"},
+        "product_id": {"type": "integer"}, "sku": {"type": "string"},
+        "title": {"type": "string"}, "quantity": {"type": "integer"},
+        "refunded_quantity": {"type": "integer"}, "unit_price": MONEY, "total": MONEY,
+        "duty": MONEY, "tax": MONEY,
+        "unit_price_in_store_currency": MONEY,
+        "note_id": {"type": ["integer", "null"]}, "creator_id": {"type": ["integer", "null"]},
+    },
+}
+ORDER_SCHEMA = schema("Order", {
+    "type": "object",
+    "required": ["id", "status", "store_id", "lines", "total", "total_in_store_currency",
+                 "fx_rate"],
+    "properties": {
+        "id": {"type": "integer"}, "status": {"type": "string"},
+        "store_id": {"type": "integer"}, "store_name": {"type": "string"},
+        "checkout_reference": {"type": "string"}, "currency": {"type": "string"},
+        "lines": {"type": "array", "items": ORDER_LINE},
+        "items": MONEY, "shipping": MONEY, "duties": MONEY, "taxes": MONEY,
+        "collected_at_checkout": {"type": "boolean",
+                                  "description": "False: duties and taxes are an estimate "
+                                                 "due on delivery, not in the total."},
+        "total": MONEY, "refunded": MONEY, "total_in_store_currency": MONEY,
+        "fx_rate": {"type": "string", "description": "Store currency -> presentment "
+                                                     "currency, as locked at checkout."},
+        "fx_as_of": {"type": "string", "format": "date-time"},
+        "shipping_address": {"type": "object"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "paid_at": {"type": ["string", "null"], "format": "date-time"},
+        "commission": MONEY, "merchant_net": MONEY,
+        "events": {"type": "array", "items": {"type": "object"}},
+    },
+})
+REFUND_SCHEMA = schema("Refund", {
+    "type": "object", "required": ["id", "state", "amount"],
+    "properties": {
+        "id": {"type": "integer"}, "state": {"type": "string",
+                                             "enum": ["pending", "succeeded", "failed"]},
+        "amount": MONEY, "includes_shipping": {"type": "boolean"},
+        "restock": {"type": "boolean"}, "failure_message": {"type": "string"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+            "order_line_id": {"type": "integer"}, "quantity": {"type": "integer"},
+            "amount": MONEY}}},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+})
+REFUND_REQUEST = schema("RefundRequest", {
+    "type": "object",
+    "properties": {
+        "lines": {"type": "array", "items": {
+            "type": "object", "required": ["order_line_id", "quantity"],
+            "properties": {"order_line_id": {"type": "integer"},
+                           "quantity": {"type": "integer", "minimum": 1}}}},
+        "shipping": {"type": "boolean", "default": False},
+        "amount": {**MONEY, "description": "Optional: refund exactly this much instead of "
+                                           "the computed amount of the lines and shipping."},
+        "restock": {"type": "boolean", "default": False},
+        "reason": {"type": "string", "maxLength": 2000},
+    },
+})
+STORE_ORDER_PARAMS = [
+    *PAGE_PARAMS,
+    {"name": "status", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "created_from", "in": "query", "required": False,
+     "schema": {"type": "string", "format": "date"}},
+    {"name": "created_to", "in": "query", "required": False,
+     "schema": {"type": "string", "format": "date"}, "description": "Inclusive."},
+    {"name": "reference", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Checkout reference prefix, or an order id."},
+]
+
+
+def _money(minor: int, currency: str) -> dict[str, str]:
+    return Money(minor, currency).to_api()
+
+
+def order_json(order: Order, *, merchant: bool = False) -> dict[str, Any]:
+    """An order as its shopper (or, with `merchant`, its store) sees it."""
+    cur = order.currency
+    body = {
+        "id": order.id, "status": order.status, "store_id": order.store_id,
+        "store_name": order.store.name if not merchant else None,
+        "checkout_reference": order.checkout_reference, "currency": cur,
+        "lines": [{
+            "id": line.id, "variant_id": line.variant_id, "product_id": line.product_id,
+            "sku": line.sku, "title": line.title, "quantity": line.quantity,
+            "refunded_quantity": line.refunded_quantity,
+            "unit_price": _money(line.unit_price_minor, cur),
+            "total": _money(line.total_minor, cur), "duty": _money(line.duty_minor, cur),
+            "tax": _money(line.tax_minor, cur),
+            "unit_price_in_store_currency": _money(line.unit_price_store_minor,
+                                                   order.store_currency),
+            "note_id": line.note_id, "creator_id": line.creator_id,
+        } for line in order.lines],
+        "items": _money(order.items_minor, cur), "shipping": _money(order.shipping_minor, cur),
+        "duties": _money(order.duties_minor, cur), "taxes": _money(order.taxes_minor, cur),
+        "collected_at_checkout": order.collected_at_checkout,
+        "total": _money(order.total_minor, cur), "refunded": _money(order.refunded_minor, cur),
+        "total_in_store_currency": _money(order.total_store_minor, order.store_currency),
+        "fx_rate": str(order.fx_rate), "fx_as_of": timestamp(order.fx_as_of),
+        "shipping_address": order.shipping_address,
+        "created_at": timestamp(order.created_at), "paid_at": timestamp(order.paid_at),
+    }
+    if merchant:
+        del body["store_name"]
+        body["commission"] = _money(order.commission_store_minor, order.store_currency)
+        body["merchant_net"] = _money(order.merchant_net_store_minor, order.store_currency)
+    return body
+
+
+def refund_json(refund: Refund) -> dict[str, Any]:
+    """A refund with its lines."""
+    return {"id": refund.id, "state": refund.state,
+            "amount": _money(refund.amount_minor, refund.currency),
+            "includes_shipping": refund.includes_shipping, "restock": refund.restock,
+            "failure_message": refund.failure_message,
+            "lines": [{"order_line_id": line.order_line_id, "quantity": line.quantity,
+                       "amount": _money(line.amount_minor, refund.currency)}
+                      for line in refund.lines],
+            "created_at": timestamp(refund.created_at)}
+
+
+@bp.get("/orders")
+@operation(summary="Your orders", tags=["orders"], params=PAGE_PARAMS,
+           responses={200: list_of(ORDER_SCHEMA), 400: None, 401: None, 422: None})
+@token_required("read")
+def list_my_orders():
+    """The shopper's orders, newest first (one per store of each checkout)."""
+    page = orders.list_shopper_orders(api_user(), after=decode_cursor(1), limit=page_limit())
+    body = page_json(page, order_json)
+    commit()
+    return body
+
+
+@bp.get("/orders/<int:order_id>")
+@operation(summary="One of your orders", tags=["orders"],
+           responses={200: ORDER_SCHEMA, 401: None, 404: None})
+@token_required("read")
+def get_my_order(order_id: int):
+    """Status, lines and amounts in both currencies; another shopper's order answers 404."""
+    body = order_json(orders.get_shopper_order(api_user(), order_id))
+    commit()
+    return body
+
+
+def _date(name: str, *, end: bool = False) -> datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        day = datetime.fromisoformat(raw).date()
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date (YYYY-MM-DD).",
+                               fields={name: ["Use YYYY-MM-DD."]}) from None
+    moment = datetime.combine(day, time.min, UTC)
+    return moment + timedelta(days=1) if end else moment
+
+
+@bp.get("/stores/<int:store_id>/orders")
+@operation(summary="The store's order queue", tags=["orders"], params=STORE_ORDER_PARAMS,
+           responses={200: list_of(ORDER_SCHEMA), 400: None, 401: None, 403: None,
+                      404: None, 422: None})
+@token_required("read")
+def list_store_orders(store_id: int):
+    """Merchant staff: the store's orders, newest first, filtered."""
+    page = orders.list_store_orders(
+        api_user(), store_id, status=request.args.get("status") or None,
+        created_from=_date("created_from"), created_to=_date("created_to", end=True),
+        reference=request.args.get("reference"), after=decode_cursor(1), limit=page_limit())
+    body = page_json(page, lambda order: order_json(order, merchant=True))
+    commit()
+    return body
+
+
+@bp.get("/stores/<int:store_id>/orders/<int:order_id>")
+@operation(summary="One of the store's orders", tags=["orders"],
+           responses={200: ORDER_SCHEMA, 401: None, 403: None, 404: None})
+@token_required("read")
+def get_store_order(store_id: int, order_id: int):
+    """With the commission, the merchant's net, the status log and refunds."""
+    order = orders.get_store_order(api_user(), store_id, order_id)
+    body = order_json(order, merchant=True)
+    body["events"] = [{"from": e.from_status, "to": e.to_status, "reason": e.reason,
+                       "at": timestamp(e.created_at)} for e in order.events]
+    body["refunds"] = [refund_json(r) for r in order.refunds]
+    commit()
+    return body
+
+
+def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
+    errors: dict[str, list[str]] = {}
+    raw_lines = body.get("lines", [])
+    lines: list[tuple[int, int]] = []
+    if not isinstance(raw_lines, list):
+        errors["lines"] = ["Must be a list."]
+    else:
+        for index, item in enumerate(raw_lines):
+            if not isinstance(item, dict) or not isinstance(item.get("order_line_id"), int) \
+                    or not isinstance(item.get("quantity"), int) \
+                    or isinstance(item.get("quantity"), bool) or item["quantity"] < 1:
+                errors[f"lines[{index}]"] = ["Give order_line_id and a quantity of 1 or more."]
+            else:
+                lines.append((item["order_line_id"], item["quantity"]))
+    flags = {}
+    for name in ("shipping", "restock"):
+        value = body.get(name, False)
+        if not isinstance(value, bool):
+            errors[name] = ["Must be true or false."]
+        flags[name] = value is True
+    amount = None
+    if body.get("amount") is not None:
+        raw = body["amount"]
+        try:
+            if not isinstance(raw, dict) or not isinstance(raw.get("amount"), str):
+                raise ValueError("not a Money object")
+            amount = Money.from_decimal(raw["amount"], str(raw.get("currency", "")))
+        except (ValueError, TypeError):
+            errors["amount"] = ['Use {"amount": "12.50", "currency": "USD"}.']
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        errors["reason"] = ["Must be text."]
+    if errors:
+        raise ValidationFailed("The refund is invalid.", fields=errors)
+    return refunds.RefundRequest(lines=lines, shipping=flags["shipping"], amount=amount,
+                                 restock=flags["restock"], reason=reason)
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/refunds")
+@operation(summary="Refund an order, fully or partly", tags=["orders"], idempotent=True,
+           request=REFUND_REQUEST,
+           responses={201: REFUND_SCHEMA, 400: None, 401: None, 403: None, 404: None,
+                      409: None, 422: None},
+           description="Store admins. Per line and/or shipping, in the order's currency, "
+                       "through Stripe with an idempotency key. 422 "
+                       "`refund_exceeds_captured` when it is more than was captured minus "
+                       "earlier refunds, `refund_quantity_exceeded`, `nothing_to_refund`, "
+                       "`shipping_already_refunded`; 409 `order_not_refundable`; 422 "
+                       "`refund_failed` when Stripe refused it (nothing was refunded).")
+@token_required("write")
+@idempotent()
+def create_refund(store_id: int, order_id: int):
+    """Refund units, shipping or an amount; optionally put the units back in stock."""
+    request_data = _refund_request(json_body())
+    return _run_refund(lambda: refunds.request_refund(api_user(), store_id, order_id,
+                                                      request_data))
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/cancel")
+@operation(summary="Cancel an order before it ships", tags=["orders"], idempotent=True,
+           request={"type": "object", "properties": {"reason": {"type": "string"}}},
+           responses={201: REFUND_SCHEMA, 400: None, 401: None, 403: None, 404: None,
+                      409: None, 422: None},
+           description="Store admins: refunds everything still refundable, puts the units "
+                       "back in stock and marks the order cancelled. 409 "
+                       "`order_not_refundable` once anything has shipped.")
+@token_required("write")
+@idempotent()
+def cancel_order(store_id: int, order_id: int):
+    """Cancel and refund in full."""
+    body = json_body() if request.get_data(cache=True) else {}
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise ValidationFailed("reason must be text.", fields={"reason": ["Must be text."]})
+    return _run_refund(lambda: refunds.request_cancellation(api_user(), store_id, order_id,
+                                                            reason=reason))
+
+
+def _run_refund(claim):
+    try:
+        refund = claim()
+        # The claim and the idempotency key are durable before Stripe is called.
+        commit()
+        refunds.submit_refund(refund, api_user())
+        commit()
+    except DomainError as exc:
+        rollback()
+        return json_error(exc.status, exc.code, exc.message, exc.fields)
+    if refund.state == "failed":
+        return json_error(422, "refund_failed",
+                          f"Stripe did not refund it: {refund.failure_message}")
+    return refund_json(refund), 201

@@ -1,0 +1,36 @@
+"""Incoming provider webhooks (Stripe), authenticated by their signature."""
+
+from __future__ import annotations
+
+from flask import request
+
+from app.api import bp
+from app.api.openapi import operation, ref
+from app.services.payment_events import receive_stripe_event
+from app.transaction import commit
+
+RECEIPT = {
+    "type": "object", "required": ["received", "event_id", "duplicate"],
+    "properties": {"received": {"type": "boolean"}, "event_id": {"type": "string"},
+                   "duplicate": {"type": "boolean"}, "outcome": {"type": "string"}},
+}
+
+
+@bp.post("/webhooks/stripe")
+@operation(summary="Stripe events", tags=["webhooks"], auth=False,
+           request={"type": "object", "description": "A Stripe event, signed in the "
+                                                     "Stripe-Signature header."},
+           params=[{"name": "Stripe-Signature", "in": "header", "required": True,
+                    "schema": {"type": "string"}}],
+           responses={200: RECEIPT, 400: None, 503: ref("Error")},
+           description="The signature is checked on the raw body (400 `invalid_signature` "
+                       "when it fails). Each event id is acted on once; a redelivery answers "
+                       "200 with `duplicate: true`. 503 asks Stripe to deliver again later.")
+def stripe_webhook():
+    """Verify, store and process one Stripe event."""
+    receipt = receive_stripe_event(request.get_data(cache=False),
+                                   request.headers.get("Stripe-Signature", ""))
+    body = {"received": True, "event_id": receipt.event.event_id,
+            "duplicate": receipt.duplicate, "outcome": receipt.event.outcome}
+    commit()
+    return body

@@ -1,0 +1,123 @@
+"""Refunds and cancellation through Stripe, never above what was captured."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Payment
+from app.money import Money
+from app.services import inventory, payments, refunds
+from app.services.errors import DomainError
+from app.services.orders import orders_for_quote
+
+pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
+
+
+@pytest.fixture
+def order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
+    user = make_user()
+    quote = make_quote(user, [(shop.variants[0], 3)], currency="USD", country="US")
+    payment = payments.prepare_payment(user, quote.id)
+    db.session.commit()
+    payments.open_payment_intent(payment)
+    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token())
+    db.session.commit()
+    placed = orders_for_quote(quote.id)[0]
+    placed.shop = shop
+    return placed
+
+
+def refund(order, actor=None, **fields):
+    made = refunds.request_refund(actor or order.shop.owner, order.store_id, order.id,
+                                  refunds.RefundRequest(**fields))
+    db.session.commit()
+    refunds.submit_refund(made, actor or order.shop.owner)
+    db.session.commit()
+    return made
+
+
+def on_hand(order):
+    line = order.lines[0]
+    return sum(lv.on_hand for lv in inventory.variant_levels([line.variant_id])[line.variant_id])
+
+
+def test_partial_line_refund_through_stripe(stripe_sandbox, order):
+    line = order.lines[0]
+    made = refund(order, lines=[(line.id, 1)])
+    assert made.state == "succeeded" and made.provider_refund_id.startswith("re_")
+    assert made.amount_minor == line.unit_price_minor
+    assert order.status == "partially_refunded" and line.refunded_quantity == 1
+    assert order.events[-1].to_status == "partially_refunded"
+    assert stripe_sandbox.proxy.keys_for("/v1/refunds") == [made.idempotency_key]
+
+
+def test_restock_puts_units_back(stripe_sandbox, order):
+    before = on_hand(order)
+    refund(order, lines=[(order.lines[0].id, 2)], restock=True)
+    assert on_hand(order) == before + 2
+
+
+def test_full_refund_with_shipping_marks_refunded(stripe_sandbox, order):
+    line = order.lines[0]
+    refund(order, lines=[(line.id, 3)], shipping=True)
+    assert order.refunded_minor == order.total_minor
+    assert order.status == "refunded"
+    payment = db.session.scalar(select(Payment).where(Payment.quote_id == order.quote_id))
+    assert payment.refunded_minor == order.total_minor
+
+
+def test_refund_above_captured_is_refused(stripe_sandbox, order):
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(order.shop.owner, order.store_id, order.id, refunds.RefundRequest(
+            amount=Money(order.total_minor + 1, order.currency)))
+    assert caught.value.code == "refund_exceeds_captured"
+    db.session.rollback()
+    refund(order, amount=Money(order.total_minor - 100, order.currency))
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(order.shop.owner, order.store_id, order.id,
+                               refunds.RefundRequest(amount=Money(101, order.currency)))
+    assert caught.value.code == "refund_exceeds_captured"
+
+
+def test_more_units_than_bought_is_refused(stripe_sandbox, order):
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(order.shop.owner, order.store_id, order.id,
+                               refunds.RefundRequest(lines=[(order.lines[0].id, 4)]))
+    assert caught.value.code == "refund_quantity_exceeded"
+
+
+def test_shipping_only_once(stripe_sandbox, order):
+    refund(order, shipping=True)
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(order.shop.owner, order.store_id, order.id,
+                               refunds.RefundRequest(shipping=True))
+    assert caught.value.code == "shipping_already_refunded"
+
+
+def test_staff_cannot_refund_and_strangers_get_404(stripe_sandbox, order, make_user):
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(order.shop.staff, order.store_id, order.id,
+                               refunds.RefundRequest(shipping=True))
+    assert caught.value.status == 403
+    with pytest.raises(DomainError) as caught:
+        refunds.request_refund(make_user(), order.store_id, order.id,
+                               refunds.RefundRequest(shipping=True))
+    assert caught.value.status == 404
+
+
+def test_cancel_refunds_everything_and_restocks(stripe_sandbox, order):
+    before = on_hand(order)
+    made = refunds.request_cancellation(order.shop.owner, order.store_id, order.id,
+                                        reason="out of stock")
+    db.session.commit()
+    refunds.submit_refund(made, order.shop.owner)
+    db.session.commit()
+    assert made.state == "succeeded" and made.amount_minor == order.total_minor
+    assert order.status == "cancelled" and order.events[-1].to_status == "cancelled"
+    assert on_hand(order) == before + 3
+    with pytest.raises(DomainError) as caught:
+        refunds.request_cancellation(order.shop.owner, order.store_id, order.id)
+    assert caught.value.code == "order_not_refundable"

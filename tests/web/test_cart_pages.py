@@ -1,0 +1,245 @@
+"""Cart and checkout pages: add from the product page, guest carts, the address form, the quote."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import CartItem, Quote, utcnow
+from app.services import cart as carts
+from tests.conftest import csrf_from
+
+pytest_plugins = ["tests.checkout_factories"]
+
+
+@pytest.fixture
+def shop(make_checkout_shop, fx_snapshot, market_rules):
+    return make_checkout_shop("USD", "US", price="25", stock=5)
+
+
+@pytest.fixture
+def shopper(make_user):
+    return make_user(ship_to_country="US", currency="USD")
+
+
+def product_page(client, shop) -> str:
+    response = client.get(f"/products/{shop.products[0].id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def add_from_product_page(client, shop, quantity=1, **extra):
+    html = product_page(client, shop)
+    variant_id = re.search(r'name="variant_id" value="(\d+)"', html).group(1)
+    return client.post("/cart/items", data={
+        "csrf_token": csrf_from(html), "variant_id": variant_id, "quantity": quantity,
+        "next": f"/products/{shop.products[0].id}", "add": "1", **extra})
+
+
+def test_the_product_page_offers_add_to_cart_and_buy_now(client, shop):
+    html = product_page(client, shop)
+    assert 'data-testid="add-to-cart"' in html and 'data-testid="buy-now"' in html
+    assert f'name="variant_id" value="{shop.variants[0].id}"' in html
+
+
+def test_a_guest_adds_to_the_cart_and_sees_it(client, shop):
+    response = add_from_product_page(client, shop, 2)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/products/{shop.products[0].id}")
+    html = client.get("/cart").get_data(as_text=True)
+    assert html.count('data-testid="cart-line"') == 1
+    assert "Dragon Well tea" in html and 'data-testid="checkout"' in html
+    assert re.search(r'data-testid="subtotal">\$50\.00<', html)
+
+
+def test_the_note_that_led_to_the_product_is_kept(client, shop, make_user):
+    from app.services import notes
+    from tests.notes_factories import uploads
+
+    note = notes.create_note(make_user(), title="Tea", body="Good", images=uploads(1),
+                             publish=True)
+    db.session.commit()
+    html = client.get(f"/products/{shop.products[0].id}?note={note.id}").get_data(as_text=True)
+    assert f'name="note_id" value="{note.id}"' in html
+    add_from_product_page(client, shop, 1, note_id=str(note.id))
+    assert db.session.query(CartItem).one().note_id == note.id
+
+
+def test_too_many_units_are_refused_with_the_number_left(client, shop):
+    response = add_from_product_page(client, shop, 6)
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Only 5 of Dragon Well tea" in html
+    assert 'data-testid="empty-cart"' in client.get("/cart").get_data(as_text=True)
+
+
+def test_buy_now_sends_guests_to_log_in_and_the_cart_merges(client, shop, shopper, post_form):
+    html = product_page(client, shop)
+    response = client.post("/cart/items", data={
+        "csrf_token": csrf_from(html), "variant_id": str(shop.variants[0].id), "quantity": "2",
+        "buy_now": "1"})
+    assert response.headers["Location"].endswith("/checkout")
+    login_page = client.get("/checkout")
+    assert login_page.status_code == 302 and "/auth/login" in login_page.headers["Location"]
+    # The shopper already had one of these in their account's cart.
+    carts.add_item(carts.open_cart(user=shopper), shop.variants[0].id, 1)
+    db.session.commit()
+    post_form("/auth/login", {"email": shopper.email, "password": "correct-horse-battery"})
+    db.session.expire_all()
+    items = carts.find_cart(user=shopper).items
+    assert [(i.variant_id, i.quantity) for i in items] == [(shop.variants[0].id, 3)]
+    page = client.get("/checkout")
+    assert page.status_code == 200 and 'data-testid="address-form"' in page.get_data(
+        as_text=True)
+
+
+def test_update_and_remove_lines(client, shop, login, shopper):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    item = carts.find_cart(user=shopper).items[0]
+    html = client.get("/cart").get_data(as_text=True)
+    token = csrf_from(html)
+    client.post(f"/cart/items/{item.id}", data={"csrf_token": token, "quantity": "3"})
+    db.session.expire_all()
+    assert carts.find_cart(user=shopper).items[0].quantity == 3
+    refused = client.post(f"/cart/items/{item.id}", data={"csrf_token": token, "quantity": "9"},
+                          follow_redirects=True)
+    assert "Only 5" in refused.get_data(as_text=True)
+    client.post(f"/cart/items/{item.id}", data={"csrf_token": token, "quantity": "0"})
+    db.session.expire_all()
+    assert carts.find_cart(user=shopper).items == []
+
+
+def test_another_shoppers_line_answers_404(client, shop, login, shopper, make_user):
+    theirs = carts.add_item(carts.open_cart(user=make_user()), shop.variants[0].id, 1)
+    db.session.commit()
+    login(shopper)
+    token = csrf_from(client.get("/cart").get_data(as_text=True))
+    assert client.post(f"/cart/items/{theirs.id}/remove",
+                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/cart/items/{theirs.id}",
+                       data={"csrf_token": token, "quantity": "2"}).status_code == 404
+
+
+def test_restricted_lines_are_flagged_and_block_checkout(client, make_checkout_shop, login,
+                                                         shopper, fx_snapshot):
+    shop = make_checkout_shop("USD", "US", restricted_countries=["US"])
+    carts.add_item(carts.open_cart(user=shopper), shop.variants[0].id, 1)
+    db.session.commit()
+    login(shopper)
+    html = client.get("/cart").get_data(as_text=True)
+    assert 'data-testid="restricted"' in html and "Cannot be shipped to United States" in html
+    assert 'data-testid="checkout"' not in html and 'data-testid="fix-cart"' in html
+
+
+def checkout(client, data: dict):
+    page = client.get("/checkout")
+    return client.post("/checkout", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                          **data})
+
+
+def test_checkout_quotes_and_shows_the_breakdown(client, shop, login, shopper,
+                                                 checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 2)
+    form = client.get("/checkout").get_data(as_text=True)
+    assert re.search(r'<option value="USD" selected', form)  # the display currency
+    response = checkout(client, {**checkout_address("JP"), "currency": "JPY"})
+    assert response.status_code == 303
+    quote = db.session.query(Quote).one()
+    assert response.headers["Location"].endswith(f"/checkout/quotes/{quote.id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert quote.reference in html
+    assert html.count('data-testid="quote-group"') == 1
+    assert "7–14 days" in html
+    assert 'data-testid="no-duties"' in html  # under Japan's 10,000 JPY exemption
+    assert f'data-testid="total">¥{quote.total_minor:,}<' in html
+    assert "Exchange rate: 1 USD = " in html and "ECB" in html
+    assert "data-countdown" in html
+
+
+def test_ddp_quotes_show_duties_and_taxes_paid_now(client, shop, login, shopper,
+                                                   checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    response = checkout(client, {**checkout_address("GB"), "currency": "GBP"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="taxes"' in html and 'data-testid="due-on-delivery"' not in html
+    assert "nothing more to pay on delivery" in html
+
+
+def test_missing_fields_are_shown_on_each_input(client, shop, login, shopper,
+                                                checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    response = checkout(client, {**checkout_address("CN", postal_code="", phone=""),
+                                 "currency": "CNY"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "A postal code is required for addresses in CN." in html
+    assert "A phone number is required for deliveries in CN." in html
+    assert db.session.query(Quote).count() == 0
+
+
+def test_a_tampered_currency_is_refused_on_the_form(client, shop, login, shopper,
+                                                    checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    response = checkout(client, {**checkout_address("US"), "currency": "XAU",
+                                 "total": "0.01"})
+    assert response.status_code == 422
+    assert "Choose one of USD, EUR" in response.get_data(as_text=True)
+
+
+def test_a_stale_rate_says_so_on_the_form(client, shop, login, shopper, fx_snapshot,
+                                          checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    fx_snapshot.as_of = utcnow() - timedelta(days=8)
+    db.session.commit()
+    response = checkout(client, {**checkout_address("JP"), "currency": "JPY"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "too old" in html and "JPY is unavailable right now" in html
+
+
+def test_an_expired_quote_page_offers_a_new_quote(client, shop, login, shopper, make_quote):
+    login(shopper)
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
+    quote.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
+    assert 'data-testid="expired"' in html and 'data-testid="pay"' not in html
+    db.session.expire_all()
+    assert db.session.get(Quote, quote.id).state == "expired"
+
+
+def test_someone_elses_quote_page_is_404(client, shop, login, shopper, make_user, make_quote):
+    theirs = make_quote(make_user(), [(shop.variants[0], 1)], currency="USD", country="US")
+    login(shopper)
+    assert client.get(f"/checkout/quotes/{theirs.id}").status_code == 404
+
+
+def test_the_pay_button_appears_when_the_payment_page_exists(client, app, shop, login, shopper,
+                                                             make_quote):
+    login(shopper)
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
+    html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
+    assert ('data-testid="pay"' in html) == ("payments.pay" in app.view_functions)
+
+
+def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_checkout_shop,
+                                                                 login, shopper, fx_snapshot,
+                                                                 market_rules, make_quote):
+    shop = make_checkout_shop("USD", "US", price="200")  # over Japan's exemption
+    login(shopper)
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="JPY", country="JP")
+    html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
+    group = quote.groups[0]
+    due = group.duties_minor + group.taxes_minor
+    assert f'data-testid="due-on-delivery">¥{due:,}<' in html
+    assert "the carrier collects them on delivery" in html
+    assert f'data-testid="total">¥{group.items_minor + group.shipping_minor:,}<' in html

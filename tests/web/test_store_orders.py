@@ -1,0 +1,77 @@
+"""Merchant order pages: the queue with filters, refunds and cancel from the detail page."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.services import payments
+from app.services.orders import orders_for_quote
+
+pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
+
+
+@pytest.fixture
+def paid_order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
+    user = make_user()
+    quote = make_quote(user, [(shop.variants[0], 2)], currency="USD", country="US")
+    payment = payments.prepare_payment(user, quote.id)
+    db.session.commit()
+    payments.open_payment_intent(payment)
+    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token())
+    db.session.commit()
+    return shop, orders_for_quote(quote.id)[0]
+
+
+def test_queue_filters_by_status_and_reference(client, login, paid_order):
+    shop, order = paid_order
+    login(shop.staff)
+    base = f"/merchant/stores/{shop.store.id}/orders"
+    assert f'data-order-id="{order.id}"' in client.get(base).get_data(as_text=True)
+    assert f'data-order-id="{order.id}"' in client.get(
+        f"{base}?status=paid&q={order.checkout_reference[:6]}").get_data(as_text=True)
+    assert 'data-testid="no-orders"' in client.get(f"{base}?status=shipped").get_data(
+        as_text=True)
+    assert 'data-testid="no-orders"' in client.get(f"{base}?q=QX-NOPE").get_data(as_text=True)
+    assert 'data-testid="no-orders"' in client.get(f"{base}?from=2999-01-01").get_data(
+        as_text=True)
+
+
+def test_other_merchants_get_404(client, login, paid_order, make_user):
+    shop, order = paid_order
+    login(make_user())
+    assert client.get(f"/merchant/stores/{shop.store.id}/orders").status_code == 404
+    assert client.get(
+        f"/merchant/stores/{shop.store.id}/orders/{order.id}").status_code == 404
+
+
+def test_partial_refund_from_the_form(client, login, post_form, paid_order):
+    shop, order = paid_order
+    login(shop.owner)
+    page = f"/merchant/stores/{shop.store.id}/orders/{order.id}"
+    line = order.lines[0]
+    response = post_form(f"{page}/refunds", {f"qty-{line.id}": "1", "restock": "y"},
+                         page=page, follow=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-state="succeeded"' in html and "partially_refunded" in html
+
+
+def test_refund_above_captured_shows_the_error(client, login, post_form, paid_order):
+    shop, order = paid_order
+    login(shop.owner)
+    page = f"/merchant/stores/{shop.store.id}/orders/{order.id}"
+    response = post_form(f"{page}/refunds", {"amount": "100000"}, page=page)
+    assert response.status_code == 422
+    assert "more than can still be refunded" in response.get_data(as_text=True)
+
+
+def test_cancel_before_shipping(client, login, post_form, paid_order):
+    shop, order = paid_order
+    login(shop.owner)
+    page = f"/merchant/stores/{shop.store.id}/orders/{order.id}"
+    response = post_form(f"{page}/cancel", {"reason": "Sold out"}, page=page, follow=True)
+    html = response.get_data(as_text=True)
+    assert 'data-status="cancelled"' in html
+    assert 'data-testid="cancel-form"' not in html
