@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,7 +14,6 @@ from app.services.permissions import membership_of, require_store_staff
 
 PAGE_SIZE = 25
 # The CSV import/export lives in its own blueprint; the portal links to it when it exists.
-CSV_ENDPOINT = "catalog_csv.index"
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,8 @@ def plain_amount(minor: int | None, currency: str) -> str:
 def render_portal(template: str, portal: Portal, *, status: int = 200, tab: str = "",
                   **context):
     """Render a portal page with the shared header, tabs and helpers."""
-    csv_url = url_for(CSV_ENDPOINT, store_id=portal.store.id) \
-        if CSV_ENDPOINT in current_app.view_functions else None
     return render_template(template, portal=portal, store=portal.store, tab=tab,
-                           csv_url=csv_url, money=format_money, **context), status
+                           money=format_money, **context), status
 
 
 def after_param() -> list[int] | None:

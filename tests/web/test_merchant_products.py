@@ -148,6 +148,9 @@ def test_portal_home_counts_products_and_low_stock(owner_client, shop):
     assert re.search(r'data-testid="count-draft">\s*<strong>1</strong>', page)
     assert re.search(r'data-testid="count-low-stock">\s*<strong>3</strong>', page)
     assert "Stock in Brooklyn" in page
+    base = f"/merchant/stores/{shop.store.id}"
+    for path in ("/orders", "/products", "/csv/", "/shipping"):  # every portal tab
+        assert f'href="{base}{path}"' in page, path
 
 
 def test_store_picker_redirects_to_the_only_store_and_lists_several(
