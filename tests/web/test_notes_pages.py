@@ -374,3 +374,30 @@ def test_editing_keeps_every_tag(client, login, post_form, shop):
     assert response.status_code == 303
     db.session.expire_all()
     assert len(db.session.get(Note, note.id).product_tags) == 4
+
+
+def test_buy_from_the_note_with_attribution(client, make_user, login, post_form, shop):
+    from app.models import CartItem
+    from app.services import notes as notes_service
+    from tests.notes_factories import uploads
+
+    single = shop.add_product(skus=("MUG-1",), title="Tea mug", stock={"MUG-1": {shop.us: 5}})
+    sized = shop.add_product(skus=("TEE-S", "TEE-M"), title="Cotton tee",
+                             stock={"TEE-S": {shop.us: 5}})
+    note = notes_service.create_note(
+        shop.owner, title="Morning tea", body="", images=uploads(1),
+        product_tags=[notes_service.TagInput(0, 10, 10, single.id),
+                      notes_service.TagInput(0, 50, 50, sized.id)])
+    db.session.commit()
+    login(make_user(ship_to_country="US"))
+    page = text(client.get(f"/notes/{note.id}"))
+    assert page.count('data-testid="note-add-to-cart"') == 1  # the one-variant product
+    choose = note.product_tags[1]
+    assert f'href="/t/{choose.id}" data-testid="note-choose-options"' in page
+
+    response = post_form("/cart/items", {"variant_id": str(single.variants[0].id),
+                                         "quantity": "1", "note_id": str(note.id),
+                                         "add": "1", "next": f"/notes/{note.id}"})
+    assert response.status_code == 303
+    item = db.session.scalar(select(CartItem))
+    assert (item.variant_id, item.quantity, item.note_id) == (single.variants[0].id, 1, note.id)
