@@ -51,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     from app.jobs import init_celery
     from app.providers.mail import init_mail
     from app.providers.media import init_media
-    from app.services.preferences import select_locale
+    from app.viewer import select_locale
 
     db.init_app(app)
     database.configure_engines(app)

@@ -11,11 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import Membership, User
-from app.services.preferences import (
-    SUPPORTED_CURRENCIES,
-    country_names,
-    current_preferences,
-)
+from app.services.preferences import SUPPORTED_CURRENCIES, country_names
+from app.viewer import current_preferences
 
 # Only our own origin: every script, style and font is vendored under static/.
 CONTENT_SECURITY_POLICY = (

@@ -11,8 +11,8 @@ from app.api.openapi import list_of, operation
 from app.models import User
 from app.services import catalog_reads, feed, interactions
 from app.services.errors import Unauthorized, ValidationFailed
-from app.services.preferences import current_preferences
 from app.transaction import commit
+from app.viewer import current_preferences
 
 NOTE_LIST = list_of(NOTE_SCHEMA)
 

@@ -23,8 +23,9 @@ from app.money import Money
 from app.services import cart as carts
 from app.services import quotes
 from app.services.errors import DomainError
-from app.services.preferences import SUPPORTED_CURRENCIES, country_names, current_preferences
+from app.services.preferences import SUPPORTED_CURRENCIES, country_names
 from app.transaction import commit, rollback
+from app.viewer import current_preferences
 from app.web_helpers import safe_next_url, show_errors_on_form
 
 PAYMENT_ENDPOINT = "payments.pay"  # the payment page, when that blueprint is installed

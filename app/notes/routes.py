@@ -17,8 +17,8 @@ from app.providers.media import media_storage
 from app.services import feed, interactions, notes, notifications, translation
 from app.services.catalog_reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
-from app.services.preferences import current_preferences
 from app.transaction import commit, rollback
+from app.viewer import current_preferences
 from app.web_helpers import show_errors_on_form
 
 FEED_PAGE_SIZE = 20

@@ -1,7 +1,7 @@
 """Display preferences: UI locale, display currency and ship-to country.
 
-Signed-in users keep them on their account; guests keep them in the session.
-Later features (prices, availability, checkout) read `current_preferences()`.
+Signed-in users keep them on their account; guests keep them in the session. The
+request's own preferences are worked out at the edge, in app/viewer.py.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app.models import User
 from app.services.errors import ValidationFailed
@@ -114,45 +113,3 @@ def adopt_guest_preferences(user: User, stored_session: dict) -> None:
 def preferences_of(user: User) -> dict[str, str]:
     """The preferences set on the account, as the guest session stores them."""
     return {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}
-
-
-def select_locale() -> str:
-    """Flask-Babel's selector: the user's choice, then Accept-Language, then English."""
-    return current_preferences().locale
-
-
-def current_preferences() -> Preferences:
-    """The viewer's preferences for this request (computed once per request)."""
-    if not has_request_context():
-        return Preferences(
-            current_app.config["BABEL_DEFAULT_LOCALE"],
-            current_app.config["DEFAULT_CURRENCY"],
-            current_app.config["DEFAULT_SHIP_TO_COUNTRY"],
-        )
-    cached = g.get("_qiao_preferences")
-    if cached is not None:
-        return cached
-    chosen: dict = {}
-    user = getattr(g, "api_user", None) or (
-        current_user if current_user and current_user.is_authenticated else None
-    )
-    if user is not None:
-        chosen = {"locale": user.locale, "currency": user.currency,
-                  "ship_to_country": user.ship_to_country}
-    else:
-        chosen = dict(session.get(SESSION_KEY, {}))
-    locale = chosen.get("locale") or request.accept_languages.best_match(
-        supported_locales(), default=current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
-    prefs = Preferences(
-        locale=locale,
-        currency=chosen.get("currency") or _default_currency(locale),
-        ship_to_country=chosen.get("ship_to_country")
-        or current_app.config["DEFAULT_SHIP_TO_COUNTRY"],
-    )
-    g._qiao_preferences = prefs
-    return prefs
-
-
-def _default_currency(locale: str) -> str:
-    return "CNY" if locale == "zh" else current_app.config["DEFAULT_CURRENCY"]

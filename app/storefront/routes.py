@@ -19,9 +19,9 @@ from app.api.core import decode_cursor, encode_cursor
 from app.models import Note, Product, Store, User
 from app.services import catalog_reads, feed, interactions
 from app.services.catalog_reads import ProductOffer
-from app.services.preferences import current_preferences
 from app.storefront import bp, display
 from app.transaction import commit
+from app.viewer import current_preferences
 
 PAGE_SIZE = 24  # fills rows of 2, 3 and 4 columns
 STORE_NOTES_PAGE_SIZE = 20
