@@ -31,6 +31,7 @@ def init_celery(app: Flask) -> None:
             "release-expired-reservations": {"task": "qiao.release_expired_reservations",
                                              "schedule": 60.0},
             "expire-checkout-quotes": {"task": "qiao.expire_checkout_quotes", "schedule": 60.0},
+            "reconcile-payments": {"task": "qiao.reconcile_payments", "schedule": 300.0},
         },
     )
     celery.Task = AppContextTask

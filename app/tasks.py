@@ -57,6 +57,16 @@ def expire_checkout_quotes(batch: int = 500) -> int:
             return expired
 
 
+@celery.task(name="qiao.reconcile_payments")
+def reconcile_payments() -> int:
+    """Periodic: record payment and refund outcomes the provider knows and Qiao missed."""
+    from app.services.reconcile import reconcile_payments as reconcile
+
+    lines = reconcile()
+    commit()
+    return len(lines)
+
+
 @celery.task(name="qiao.validate_catalog_import")
 def validate_catalog_import_job(import_id: int, actor_id: int) -> None:
     """Check an uploaded catalog CSV row by row and store its report."""

@@ -48,3 +48,25 @@ def test_recent_unpaid_payments_are_left_alone(stripe_sandbox, make_checkout_sho
     result = runner.invoke(args=["payments", "reconcile"])
     assert "Reconciled 0" in result.output
     assert db.session.get(Payment, payment.id).state == "created"
+
+
+def test_the_periodic_job_reconciles_payments_older_than_five_minutes(
+        stripe_sandbox, make_checkout_shop, make_user, make_quote):
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.tasks import reconcile_payments
+
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
+    user = make_user()
+    quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
+    payment = payments.prepare_payment(user, quote.id)
+    db.session.commit()
+    session = payments.open_payment_intent(payment)
+    db.session.commit()
+    stripe_sandbox.charge_directly(session.intent_id)  # the webhook never arrives
+    assert reconcile_payments.delay().get() == 0  # too recent: the webhook may still come
+    payment.created_at = utcnow() - timedelta(minutes=6)
+    db.session.commit()
+    assert reconcile_payments.delay().get() == 1
+    assert db.session.get(Payment, payment.id).state == "succeeded"
