@@ -166,8 +166,8 @@ def _quote_items(cart: Cart) -> list[CartItem]:
     return list(db.session.scalars(
         select(CartItem).where(CartItem.cart_id == cart.id)
         .options(variant.joinedload(ProductVariant.product).joinedload(Product.store),
-                 variant.selectinload(ProductVariant.fixed_prices))
-        .order_by(CartItem.id)))
+                 variant.joinedload(ProductVariant.fixed_prices))
+        .order_by(CartItem.id)).unique())
 
 
 def _check_items(items: list[CartItem], country: str, now: datetime) -> None:

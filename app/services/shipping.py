@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
@@ -139,12 +139,12 @@ def _check_country_rules(country: str, clean: dict[str, str],
 
 # Pricing a parcel -----------------------------------------------------------------------------
 def profiles_for(store_ids: Sequence[int]) -> dict[int, ShippingProfile]:
-    """The stores' profiles with zones and rates, in two queries whatever the count."""
+    """The stores' profiles with zones and rates, in one query whatever the count."""
     if not store_ids:
         return {}
     profiles = db.session.scalars(
         select(ShippingProfile).where(ShippingProfile.store_id.in_(set(store_ids)))
-        .options(selectinload(ShippingProfile.zones).selectinload(ShippingZone.rates)))
+        .options(joinedload(ShippingProfile.zones).joinedload(ShippingZone.rates))).unique()
     return {p.store_id: p for p in profiles}
 
 

@@ -362,3 +362,25 @@ def test_the_demo_stores_can_be_quoted(runner, make_user, fx_snapshot):
         "region": "NY", "postal_code": "10118", "country": "US"})
     assert len(quote.groups) == 2 and quote.total_minor > 0
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0  # and seeds again cleanly
+
+
+def test_changing_the_cart_cancels_the_open_quote(us_shop, shopper, make_quote):
+    quote = make_quote(shopper, [(us_shop.variants[0], 4)], currency="USD", country="US")
+    cart = carts.find_cart(user=shopper)
+    carts.update_item(cart, cart.items[0].id, 5)
+    assert quote.state == "cancelled" and active_holds(quote) == 0
+    assert available(us_shop.variants[0].id) == 10
+
+
+def test_taxes_on_shipping_are_allocated_even_when_the_items_are_free(make_checkout_shop,
+                                                                      make_quote, shopper):
+    shop = make_checkout_shop("GBP", "GB", price="0", zones=[
+        {"name": "World", "countries": [], "free_over": None, "days": (3, 6),
+         "rates": [(None, "10")]}])
+    quote = make_quote(shopper, [(shop.variants[0], 1), (shop.variants[1], 2)],
+                       currency="EUR", country="DE")
+    group = quote.groups[0]
+    assert group.items_minor == 0 and group.taxes_minor > 0  # German VAT on the shipping
+    half = group.taxes_minor // 2  # split evenly: no line has a value to weigh by
+    assert sorted(line.tax_minor for line in group.lines) == [half, group.taxes_minor - half]
+    assert_adds_up(quote)
