@@ -82,6 +82,32 @@ def duty_rate_for(rule: MarketRule, hs_code: str) -> Decimal:
     return best.rate if best else rule.default_duty_rate
 
 
+class RuleBook:
+    """Import rules and rates into their currencies, each looked up once.
+
+    A quote assesses one parcel per store, all bound for the same country on the same
+    day; sharing a book saves each further parcel its rule and rate queries.
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[tuple[str, date], MarketRule | None] = {}
+        self._rates: dict[tuple[str, str], fx.LockedRate] = {}
+
+    def rule(self, country: str, on: date) -> MarketRule | None:
+        """`rule_for`, remembered."""
+        key = (country.upper(), on)
+        if key not in self._rules:
+            self._rules[key] = rule_for(country, on)
+        return self._rules[key]
+
+    def rate(self, from_currency: str, to_currency: str) -> fx.LockedRate:
+        """`fx.lock_rate`, remembered."""
+        key = (from_currency, to_currency)
+        if key not in self._rates:
+            self._rates[key] = fx.lock_rate(from_currency, to_currency)
+        return self._rates[key]
+
+
 def assess(
     *,
     origin_country: str,
@@ -89,18 +115,20 @@ def assess(
     lines: list[DutiableLine],
     shipping: Money,
     on: date,
+    book: RuleBook | None = None,
 ) -> Assessment:
     """Duties and taxes for one store's parcel; nothing for a domestic shipment."""
+    book = book or RuleBook()
     currency = shipping.currency
     zero = Money.zero(currency)
     if origin_country.upper() == destination_country.upper():
         return Assessment(zero, zero, True, None, "Domestic shipment", "")
-    rule = rule_for(destination_country, on)
+    rule = book.rule(destination_country, on)
     if rule is None:
         return Assessment(zero, zero, False, None, "No import rule on record",
                           "Duties and taxes, if any, are due on delivery.")
     goods = sum((line.value for line in lines), zero)
-    locked = fx.lock_rate(currency, rule.currency)
+    locked = book.rate(currency, rule.currency)
     goods_in_rule_currency = (
         goods if currency == rule.currency else goods.convert(locked.mid_rate, rule.currency)
     ).minor

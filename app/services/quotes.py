@@ -64,7 +64,7 @@ from app.services.inventory_reservations import (
     release_owner_reservations,
     reserve_lines,
 )
-from app.services.landed_cost import DutiableLine, assess
+from app.services.landed_cost import DutiableLine, RuleBook, assess
 from app.services.preferences import SUPPORTED_CURRENCIES
 
 OWNER_TYPE = "checkout_quote"
@@ -207,7 +207,8 @@ def _allocate(total: Money, weights: list[int]) -> list[int]:
 
 
 def _price_group(store: Store, profile, items: list[CartItem], currency: str, country: str,
-                 rate: fx.LockedRate, now: datetime) -> tuple[QuoteGroup, list[dict]]:
+                 rate: fx.LockedRate, now: datetime, book: RuleBook
+                 ) -> tuple[QuoteGroup, list[dict]]:
     """One store's parcel (shipping, duties, taxes) and its lines' values, in presentment."""
     priced = [_unit_price(item, currency, rate) for item in items]
     store_subtotal = Money(sum(p.item.variant.price_minor * p.item.quantity for p in priced),
@@ -221,7 +222,7 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
     assessment = assess(origin_country=store.origin_country, destination_country=country,
                         lines=[DutiableLine(p.item.variant.product.hs_code or "", value)
                                for p, value in zip(priced, line_values, strict=True)],
-                        shipping=shipping_cost, on=now.date())
+                        shipping=shipping_cost, on=now.date(), book=book)
     weights = [value.minor for value in line_values]
     duties = _allocate(assessment.duties, weights)
     taxes = _allocate(assessment.taxes, weights)
@@ -293,8 +294,9 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
     profiles = shipping.profiles_for(list(per_store))
     rates = {code: _lock(code, currency, now)
              for code in sorted({s.base_currency for s in stores.values()})}
+    book = RuleBook()  # every parcel goes to the same country today
     priced = [_price_group(stores[store_id], profiles.get(store_id), store_items, currency,
-                           country, rates[stores[store_id].base_currency], now)
+                           country, rates[stores[store_id].base_currency], now, book)
               for store_id, store_items in per_store.items()]
     groups = [group for group, _lines in priced]
     converted = [r for r in rates.values() if r.source != "identity"]
