@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import url_for
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from app.services.errors import DomainError
 
@@ -20,6 +23,15 @@ def safe_next_url(target: str | None, default_endpoint: str = "main.index") -> s
                 and not target.startswith("//"):
             return target
     return url_for(default_endpoint)
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """`(value, label)` pairs (or a dict's `.items()`) as WTForms `SelectChoice` options.
+
+    WTForms 3.3 deprecates plain tuples as `choices`; this keeps the value, the label and
+    their order, so rendering and choice validation stay the same.
+    """
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def show_errors_on_form(form: FlaskForm, error: DomainError) -> None:

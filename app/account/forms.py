@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.profiles import MAX_BIO, PROFILE_LANGUAGES
+from app.web_helpers import select_choices
 
 
 class CheckboxListField(SelectMultipleField):
@@ -34,7 +35,7 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField(_l("Bio"), validators=[Optional(), Length(max=MAX_BIO)])
     home_country = SelectField(_l("Home country"), validators=[Optional()])
     languages = CheckboxListField(_l("Languages you read"),
-                                  choices=list(PROFILE_LANGUAGES.items()))
+                                  choices=select_choices(PROFILE_LANGUAGES.items()))
     avatar = FileField(_l("Avatar"), validators=[
         FileAllowed(["jpg", "jpeg", "png", "webp"], _l("Upload a JPEG, PNG or WebP image."))])
 

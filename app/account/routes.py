@@ -15,12 +15,13 @@ from app.services.preferences import country_names
 from app.services.profiles import update_profile
 from app.services.signed_links import InvalidLink
 from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web_helpers import select_choices, show_errors_on_form
 
 
 def _profile_form() -> ProfileForm:
     form = ProfileForm(obj=current_user)
-    form.home_country.choices = [("", "—"), *country_names(str(get_locale())).items()]
+    form.home_country.choices = select_choices(
+        [("", "—"), *country_names(str(get_locale())).items()])
     return form
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.account import bp
@@ -23,7 +24,7 @@ class TokenForm(FlaskForm):
     """A new personal access token."""
 
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the token."))])
-    scopes = CheckboxListField(_l("Scopes"), choices=[(s, s) for s in TOKEN_SCOPES],
+    scopes = CheckboxListField(_l("Scopes"), choices=[SelectChoice(s, s) for s in TOKEN_SCOPES],
                                default=["read"])
     expires_in_days = IntegerField(_l("Expires after (days, empty for never)"),
                                    validators=[Optional(), NumberRange(1, 366)])

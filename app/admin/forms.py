@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.services.market_rule_input import MAX_DUTY_RATES
@@ -21,8 +22,8 @@ from app.services.market_rule_input import MAX_DUTY_RATES
 class GrantRoleForm(FlaskForm):
     """Give a platform role; moderators are scoped to markets and languages."""
 
-    role = SelectField(_l("Role"), choices=[("moderator", _l("Moderator")),
-                                            ("admin", _l("Admin"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("moderator", _l("Moderator")),
+                                            SelectChoice("admin", _l("Admin"))])
     markets = StringField(_l("Markets (moderators)"), validators=[Optional(), Length(max=500)],
                           description=_l("ISO country codes separated by commas, such as "
                                          "CN, US, GB. Empty: every market."))
@@ -78,9 +79,9 @@ class MarketRuleForm(FlaskForm):
     tax_includes_shipping = BooleanField(_l("VAT/GST is also charged on shipping"))
     tax_includes_duty = BooleanField(_l("VAT/GST is also charged on the duty"))
     collection = SelectField(_l("Duties and taxes are paid"), validate_choice=False, choices=[
-        ("ddp", _l("At checkout (DDP)")),
-        ("ddu", _l("On delivery (DDU)")),
-        ("limit", _l("At checkout up to a limit, on delivery above it")),
+        SelectChoice("ddp", _l("At checkout (DDP)")),
+        SelectChoice("ddu", _l("On delivery (DDU)")),
+        SelectChoice("limit", _l("At checkout up to a limit, on delivery above it")),
     ])
     checkout_collection_limit = StringField(_l("Collected at checkout up to"))
     max_consignment = StringField(_l("Largest value allowed per parcel"))

@@ -26,7 +26,7 @@ from app.services.errors import DomainError
 from app.services.preferences import SUPPORTED_CURRENCIES, country_names
 from app.transaction import commit, rollback
 from app.viewer import current_preferences
-from app.web_helpers import safe_next_url, show_errors_on_form
+from app.web_helpers import safe_next_url, select_choices, show_errors_on_form
 
 PAYMENT_ENDPOINT = "payments.pay"  # the payment page, when that blueprint is installed
 
@@ -143,8 +143,9 @@ def _checkout_form() -> CheckoutForm:
                                                           "country": prefs.ship_to_country}
     form = CheckoutForm(data=None if request.method == "POST" else {
         **defaults, "currency": prefs.currency})
-    form.country.choices = list(country_names("zh" if _locale() == "zh" else "en").items())
-    form.currency.choices = [(code, code) for code in SUPPORTED_CURRENCIES]
+    form.country.choices = select_choices(
+        country_names("zh" if _locale() == "zh" else "en").items())
+    form.currency.choices = select_choices((code, code) for code in SUPPORTED_CURRENCIES)
     return form
 
 

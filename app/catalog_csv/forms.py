@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Form, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
 
 
@@ -25,5 +26,5 @@ class ExportForm(Form):
     """Choose the export's encoding (GET parameters: it changes nothing, so no CSRF token)."""
 
     encoding = SelectField(_l("Encoding"), choices=[
-        ("utf-8", _l("UTF-8 (Excel, Numbers, Google Sheets)")),
-        ("gbk", _l("GBK (older Chinese Excel)"))], default="utf-8")
+        SelectChoice("utf-8", _l("UTF-8 (Excel, Numbers, Google Sheets)")),
+        SelectChoice("gbk", _l("GBK (older Chinese Excel)"))], default="utf-8")

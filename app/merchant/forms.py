@@ -21,10 +21,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.orgs.forms import country_choices, currency_choices
 from app.services.catalog_input import CATEGORIES, MAX_OPTIONS, MAX_VARIANTS
+from app.web_helpers import select_choices
 
 STATUS_CHOICES = [("draft", _l("Draft")), ("active", _l("Active")),
                   ("archived", _l("Archived"))]
@@ -38,10 +40,10 @@ CATEGORY_LABELS = {
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
-def category_choices(blank_label) -> list[tuple[str, str]]:
+def category_choices(blank_label) -> list[SelectChoice]:
     """The storefront categories (translated), after a blank choice."""
-    return [("", blank_label), *[(slug, CATEGORY_LABELS.get(slug, label))
-                                 for slug, label in CATEGORIES.items()]]
+    return select_choices([("", blank_label), *[(slug, CATEGORY_LABELS.get(slug, label))
+                                                for slug, label in CATEGORIES.items()]])
 
 
 # Products ---------------------------------------------------------------------------------
@@ -55,7 +57,7 @@ class ProductFilterForm(Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", _l("Any status")), *STATUS_CHOICES]
+        self.status.choices = select_choices([("", _l("Any status")), *STATUS_CHOICES])
         self.category.choices = category_choices(_l("Any category"))
 
 
@@ -63,8 +65,8 @@ class BulkActionForm(FlaskForm):
     """Change the status of the ticked products."""
 
     action = SelectField(_l("With the selected products"), choices=[
-        ("active", _l("Activate")), ("draft", _l("Set to draft")),
-        ("archived", _l("Archive"))])
+        SelectChoice("active", _l("Activate")), SelectChoice("draft", _l("Set to draft")),
+        SelectChoice("archived", _l("Archive"))])
     product_ids = SelectMultipleField(_l("Products"), coerce=int, validate_choice=False,
                                       validators=[DataRequired(_l("Tick at least one product."))])
 
@@ -102,7 +104,8 @@ class ProductForm(FlaskForm):
     description_zh = TextAreaField(_l("Description in Chinese (optional)"))
     category = SelectField(_l("Category"), validate_choice=False)
     brand_name = StringField(_l("Brand"))
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validate_choice=False)
+    status = SelectField(_l("Status"), choices=select_choices(STATUS_CHOICES),
+                         validate_choice=False)
     hs_code = StringField(_l("HS code"))
     origin_country = SelectField(_l("Country of origin"), validate_choice=False)
     weight_grams = StringField(_l("Weight (g)"))
@@ -133,8 +136,9 @@ class ThresholdForm(FlaskForm):
 class ImageMoveForm(FlaskForm):
     """Move an image: to the front (the cover), one place earlier or later."""
 
-    to = SelectField(choices=[("first", _l("Make cover")), ("earlier", _l("Move earlier")),
-                              ("later", _l("Move later"))])
+    to = SelectField(choices=[SelectChoice("first", _l("Make cover")),
+                              SelectChoice("earlier", _l("Move earlier")),
+                              SelectChoice("later", _l("Move later"))])
 
 
 # Inventory --------------------------------------------------------------------------------
@@ -149,7 +153,8 @@ class StockCountForm(FlaskForm):
     """Set or adjust several on-hand counts of one warehouse at once."""
 
     mode = SelectField(_l("Apply the numbers as"), choices=[
-        ("set", _l("New on-hand counts")), ("adjust", _l("Changes (+ received, − removed)"))])
+        SelectChoice("set", _l("New on-hand counts")),
+        SelectChoice("adjust", _l("Changes (+ received, − removed)"))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     rows = FieldList(FormField(CountRowForm), max_entries=200)
 

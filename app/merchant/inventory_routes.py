@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.merchant import bp
 from app.merchant.forms import AdjustForm, StockCountForm, ThresholdForm, TransferForm
@@ -20,7 +21,7 @@ from app.merchant.portal import PAGE_SIZE, Portal, after_param, open_portal, ren
 from app.services import catalog, inventory, stores
 from app.services.errors import Conflict, ValidationFailed
 from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web_helpers import select_choices, show_errors_on_form
 
 SIGNED_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
 MOVEMENT_LABELS = {
@@ -117,8 +118,8 @@ def count_stock(store_id: int, warehouse_id: int):
 
 
 # One SKU ------------------------------------------------------------------------------------
-def _open_choices(store_id: int) -> list[tuple[int, str]]:
-    return [(w.id, w.name) for w in stores.list_warehouses(current_user, store_id)]
+def _open_choices(store_id: int) -> list[SelectChoice]:
+    return select_choices((w.id, w.name) for w in stores.list_warehouses(current_user, store_id))
 
 
 def _sku_page(portal: Portal, variant_id: int, *, adjust_form: AdjustForm | None = None,
@@ -127,14 +128,14 @@ def _sku_page(portal: Portal, variant_id: int, *, adjust_form: AdjustForm | None
     warehouses = stores.list_warehouses(current_user, portal.store.id, include_inactive=True)
     levels = {level.warehouse_id: level
               for level in inventory.variant_levels([variant.id])[variant.id]}
-    choices = [(w.id, w.name) for w in warehouses if w.is_active]
+    choices = select_choices((w.id, w.name) for w in warehouses if w.is_active)
     adjust_form = adjust_form or AdjustForm(formdata=None)
     transfer_form = transfer_form or TransferForm(formdata=None)
     adjust_form.warehouse_id.choices = choices
     transfer_form.from_warehouse_id.choices = choices
     transfer_form.to_warehouse_id.choices = choices
     if transfer_form.to_warehouse_id.data is None and len(choices) > 1:
-        transfer_form.to_warehouse_id.data = choices[1][0]
+        transfer_form.to_warehouse_id.data = choices[1].value
     raw = request.args.get("warehouse", "")
     shown = int(raw) if raw.isdigit() else None
     history = inventory.stock_history(current_user, portal.store.id, variant.id,

@@ -63,7 +63,8 @@ def _product_list(portal: Portal, *, bulk_form: BulkActionForm | None = None,
         filters=filters, filter_args=filter_args, bulk_form=bulk_form or BulkActionForm(
             formdata=None), bulk_errors=bulk_errors or {}, totals=totals, low=low,
         titles={p.id: p.title for p in page.items},
-        status_labels=STATUS_LABELS, categories=dict(filters.category.choices))
+        status_labels=STATUS_LABELS,
+        categories={c.value: c.label for c in filters.category.choices})
 
 
 @bp.get("/stores/<int:store_id>/products")

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from app.models import REPORT_REASONS
 from app.services.interactions import MAX_BOARD_NAME, MAX_COMMENT, MAX_REPORT_DETAILS
 from app.services.notes import MAX_BODY, MAX_IMAGES, MAX_TITLE
+from app.web_helpers import select_choices
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 
@@ -67,7 +68,7 @@ class CommentForm(FlaskForm):
 class ReportForm(FlaskForm):
     """Why something should be looked at by a moderator."""
 
-    reason = SelectField(_l("Reason"), choices=list(zip(REPORT_REASONS, [
+    reason = SelectField(_l("Reason"), choices=select_choices(zip(REPORT_REASONS, [
         _l("Spam"), _l("Counterfeit goods"), _l("Offensive content"), _l("Misleading"),
         _l("Something else")], strict=True)), validators=[DataRequired()])
     details = TextAreaField(_l("Details (optional)"), validators=[

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.api.core import decode_cursor, encode_cursor
 from app.models import Note, User
@@ -19,7 +20,7 @@ from app.services.catalog_reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.transaction import commit, rollback
 from app.viewer import current_preferences
-from app.web_helpers import show_errors_on_form
+from app.web_helpers import select_choices, show_errors_on_form
 
 FEED_PAGE_SIZE = 20
 
@@ -126,10 +127,10 @@ def _tag_rows(form: NoteForm) -> list[notes.TagInput] | None:
     return found or None
 
 
-def _product_choices(user: User) -> list[tuple[str, str]]:
+def _product_choices(user: User) -> list[SelectChoice]:
     """Products of the stores the user works for, to pin on their notes."""
-    return [("", "—")] + [(str(p.id), f"{p.title} (#{p.id})")
-                          for p in notes.taggable_products(user)]
+    return select_choices([("", "—")] + [(str(p.id), f"{p.title} (#{p.id})")
+                                         for p in notes.taggable_products(user)])
 
 
 def _prepare_tag_rows(form: NoteForm, note: Note | None) -> None:
@@ -272,8 +273,8 @@ def show(note_id: int):
     collect_form = CollectForm()
     if user is not None:
         boards = interactions.boards_of(user, user)
-        collect_form.board_id.choices = [("", _("Saved (default)"))] + [
-            (str(b.id), b.name) for b in boards if b.name != interactions.DEFAULT_BOARD_NAME]
+        collect_form.board_id.choices = select_choices([("", _("Saved (default)"))] + [
+            (str(b.id), b.name) for b in boards if b.name != interactions.DEFAULT_BOARD_NAME])
     return render_template(
         "notes/show.html", note=note, threads=threads, more_comments=more_comments,
         liked=note.id in interactions.liked_note_ids(user, [note.id]),

@@ -7,13 +7,15 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.money import known_currencies
 from app.services.preferences import SUPPORTED_CURRENCIES, country_names
+from app.web_helpers import select_choices
 
 
-def currency_choices() -> list[tuple[str, str]]:
+def currency_choices() -> list[SelectChoice]:
     """Common presentment currencies first, then every other ISO 4217 code."""
     locale = str(get_locale() or "en")
 
@@ -21,22 +23,22 @@ def currency_choices() -> list[tuple[str, str]]:
         return f"{code} — {get_currency_name(code, locale=locale)}"
 
     others = sorted(known_currencies() - set(SUPPORTED_CURRENCIES))
-    return [("", "—"), *[(c, label(c)) for c in SUPPORTED_CURRENCIES],
-            *[(c, label(c)) for c in others]]
+    return select_choices([("", "—"), *[(c, label(c)) for c in SUPPORTED_CURRENCIES],
+                           *[(c, label(c)) for c in others]])
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """Every country, named in the page's language."""
     locale = "zh" if str(get_locale() or "en").startswith("zh") else "en"
-    return [("", "—"), *country_names(locale).items()]
+    return select_choices([("", "—"), *country_names(locale).items()])
 
 
 class CreateOrganizationForm(FlaskForm):
     """A new merchant store or brand account."""
 
     kind = RadioField(_l("Kind"), choices=[
-        ("merchant", _l("Merchant — I sell products in a store")),
-        ("brand", _l("Brand — I run ad campaigns")),
+        SelectChoice("merchant", _l("Merchant — I sell products in a store")),
+        SelectChoice("brand", _l("Brand — I run ad campaigns")),
     ], validators=[DataRequired(_l("Choose merchant or brand."))])
     name = StringField(_l("Organisation name"), validators=[
         DataRequired(_l("Enter the organisation's name.")), Length(max=120)])
@@ -58,14 +60,16 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter the address to invite.")),
         Email(_l("Enter a valid e-mail address, such as name@example.com."))])
-    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("admin", _l("Admin"))],
+    role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Staff")),
+                                            SelectChoice("admin", _l("Admin"))],
                        default="staff")
 
 
 class RoleForm(FlaskForm):
     """Change one member's role."""
 
-    role = SelectField(_l("Role"), choices=[("staff", _l("Staff")), ("admin", _l("Admin"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("staff", _l("Staff")),
+                                            SelectChoice("admin", _l("Admin"))])
 
 
 class TransferForm(FlaskForm):

@@ -13,7 +13,7 @@ from app.services import organizations as orgs
 from app.services.errors import DomainError, Forbidden, NotFound
 from app.services.permissions import require_membership
 from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web_helpers import select_choices, show_errors_on_form
 
 MEMBERS_PER_PAGE = 50
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "staff": _l("Staff")}
@@ -42,8 +42,8 @@ def _members_page(org_id: int, *, invite_form: InviteForm | None = None,
     if membership.role == "owner":
         transfer_form = transfer_form or TransferForm(formdata=None)
         candidates = [m for m in orgs.list_members(current_user, org_id) if m.role != "owner"]
-        transfer_form.new_owner.choices = [("", "—"), *[
-            (str(m.user_id), f"{m.user.display_name} ({m.user.email})") for m in candidates]]
+        transfer_form.new_owner.choices = select_choices([("", "—"), *[
+            (str(m.user_id), f"{m.user.display_name} ({m.user.email})") for m in candidates]])
     else:
         transfer_form = None
     return render_template(
@@ -184,8 +184,8 @@ def transfer(org_id: int):
                                          code="owner_only"))
     form = TransferForm()
     candidates = [m for m in orgs.list_members(current_user, org_id) if m.role != "owner"]
-    form.new_owner.choices = [("", "—"), *[(str(m.user_id), m.user.display_name)
-                                           for m in candidates]]
+    form.new_owner.choices = select_choices([("", "—"), *[(str(m.user_id), m.user.display_name)
+                                                          for m in candidates]])
     if not form.validate_on_submit():
         return _members_page(org_id, transfer_form=form, status=422)
     if form.confirm_name.data.strip() != membership.organization.name:
