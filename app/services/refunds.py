@@ -231,6 +231,9 @@ def submit_refund(refund: Refund, actor: User | None = None) -> Refund:
 def _settle(refund: Refund, actor: User | None) -> None:
     """The money is on its way back: move the order's status and restock if asked."""
     order = refund.order
+    # Flush first: refreshing the order cascades to its loaded refunds, which would
+    # otherwise throw away this refund's unflushed state and provider id.
+    db.session.flush()
     db.session.refresh(order)
     if order.status in REFUNDABLE:
         full = order.refunded_minor >= order.total_minor
