@@ -138,10 +138,15 @@ class Sandbox:
 
     def events(self, intent_id: str, event_type: str | None = None) -> list[dict]:
         """Events localstripe generated for an intent, oldest first."""
-        query = f"?type={event_type}" if event_type else ""
-        found = [e for e in self._call("GET", f"/v1/events{query}")["data"]
-                 if e["data"]["object"].get("id") == intent_id]
-        return sorted(found, key=lambda e: e["created"])
+        # The sandbox keeps every event of the session: read all the pages, not the first.
+        query = {"limit": "100", **({"type": event_type} if event_type else {})}
+        found: list[dict] = []
+        while True:
+            page = self._call("GET", f"/v1/events?{urllib.parse.urlencode(query)}")
+            found += [e for e in page["data"] if e["data"]["object"].get("id") == intent_id]
+            if not page.get("has_more") or not page["data"]:
+                return sorted(found, key=lambda e: e["created"])
+            query["starting_after"] = page["data"][-1]["id"]
 
     @staticmethod
     def sign(payload: bytes, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:

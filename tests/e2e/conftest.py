@@ -20,9 +20,11 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, sandbox
 from app.extensions import db, limiter
+from app.providers.payments import reset_payment_provider
 from tests.databases import scratch_database
+from tests.localstripe_server import WEBHOOK_SECRET, _free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -106,6 +108,35 @@ def live_server(live_database_url, tmp_path_factory) -> Iterator[LiveServer]:
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_stripe_sandbox(live_server) -> Iterator[str]:
+    """localstripe on loopback for the live server; yields its URL.
+
+    The app calls its API there and the pay page loads its Stripe.js from there, so it is
+    the sandbox itself (which answers the browser's CORS requests), not the suite's
+    idempotency proxy. Its events are delivered, signed, to the live server's webhook.
+    """
+    port = _free_port()
+    process = sandbox.start(port, persist=False)
+    url = f"http://127.0.0.1:{port}"
+    app = live_server.app
+    previous = {key: app.config.get(key) for key in
+                ("STRIPE_SECRET_KEY", "STRIPE_SANDBOX_URL", "STRIPE_WEBHOOK_SECRET")}
+    app.config.update(STRIPE_SECRET_KEY="", STRIPE_SANDBOX_URL=url,
+                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    with app.app_context():
+        reset_payment_provider()
+    try:
+        sandbox.register_webhook(url, f"{live_server.url}/api/v1/webhooks/stripe",
+                                 WEBHOOK_SECRET)
+        yield url
+    finally:
+        sandbox.stop(process)
+        app.config.update(previous)
+        with app.app_context():
+            reset_payment_provider()
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ VERIFY_LINK = re.compile(r"https?://[^\s]+(/auth/verify/[^\s]+)")
 
 def open_menu(page: Page) -> None:
     """On a phone the header links and selects sit behind the ☰ button."""
+    page.wait_for_load_state()  # before the CSS loads, the toggle shows on desktop too
     toggle = page.locator("button.nav-toggle")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
@@ -62,7 +63,8 @@ def log_in(page: Page, email: str) -> None:
     nav(page).locator("a[href$='/auth/login']").click()
     page.locator("main input[name=email]").fill(email)  # by name: the labels may be Chinese
     page.locator("main input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():  # the next step must see the new page, styles and all
+        page.locator("main form button[type=submit]").click()
 
 
 def verification_path(live_server, email: str) -> str:

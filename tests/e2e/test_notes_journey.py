@@ -18,6 +18,7 @@ from app.services import catalog
 from app.services.passwords import hash_password
 from app.transaction import commit
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.notes_factories import image_bytes
 from tests.translation_server import FakeLibreTranslate
 
@@ -31,7 +32,6 @@ pytestmark = pytest.mark.e2e
 if expect is not None:
     expect.set_options(timeout=15_000)
 
-PASSWORD = "a-long-unique-phrase-for-e2e"
 
 
 @pytest.fixture
@@ -78,22 +78,6 @@ def loopback_translation(live_server):
             reset_translation_provider()
         fake.server.shutdown()
         fake.server.server_close()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/auth/login")
-    page.locator("main input[name=email]").fill(email)
-    page.locator("main input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
-def log_out(page: Page) -> None:
-    toggle = page.locator("button.nav-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
-    with page.expect_navigation():
-        page.get_by_test_id("logout").click()
 
 
 def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
