@@ -23,6 +23,16 @@ from app.models.fx import DecimalText
 QUOTE_STATES = ("open", "paying", "paid", "expired", "failed", "cancelled")
 
 
+class LandedAmounts:
+    """A parcel's or checkout's amounts in ISO minor units of its presentment currency."""
+
+    items_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    shipping_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    duties_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    taxes_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class Cart(TimestampMixin, db.Model):
     """A shopper's cart: a signed-in user's, or a guest's keyed by a random session key."""
 
@@ -65,7 +75,7 @@ class CartItem(TimestampMixin, db.Model):
     variant = relationship("ProductVariant")
 
 
-class Quote(TimestampMixin, db.Model):
+class Quote(LandedAmounts, TimestampMixin, db.Model):
     """A priced, reserved snapshot of a cart for one address and currency, valid briefly.
 
     `total_minor` is what is charged now: items, shipping and any duties and taxes
@@ -90,11 +100,6 @@ class Quote(TimestampMixin, db.Model):
     destination_country: Mapped[str] = mapped_column(String(2), nullable=False)
     fx_source: Mapped[str] = mapped_column(String(20), nullable=False)
     fx_as_of: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    items_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    shipping_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    duties_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    taxes_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    total_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -104,7 +109,7 @@ class Quote(TimestampMixin, db.Model):
     payment = relationship("Payment", back_populates="quote", uselist=False)
 
 
-class QuoteGroup(db.Model):
+class QuoteGroup(LandedAmounts, db.Model):
     """One store's part of a quote; amounts in the quote's presentment currency.
 
     `fx_rate` converts the store's base currency into the presentment currency
@@ -126,13 +131,8 @@ class QuoteGroup(db.Model):
                                           nullable=False)
     store_currency: Mapped[str] = mapped_column(String(3), nullable=False)
     fx_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
-    items_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    shipping_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    duties_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    taxes_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     # True (DDP): duties and taxes are in total_minor; False (DDU): an estimate due on delivery.
     collected_at_checkout: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    total_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     delivery_days_min: Mapped[int] = mapped_column(Integer, nullable=False)
     delivery_days_max: Mapped[int] = mapped_column(Integer, nullable=False)
     # Which market rule and why, for the breakdown shown to the shopper.

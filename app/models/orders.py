@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
-from app.models.checkout import PricedLine
+from app.models.checkout import LandedAmounts, PricedLine
 from app.models.fx import DecimalText
 
 PAYMENT_STATES = ("created", "processing", "succeeded", "failed", "canceled")
@@ -98,7 +98,7 @@ class WebhookEvent(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
-class Order(TimestampMixin, db.Model):
+class Order(LandedAmounts, TimestampMixin, db.Model):
     """One store's share of a paid checkout.
 
     Amounts are in the presentment `currency`; `*_store_minor` are the same in the
@@ -125,12 +125,7 @@ class Order(TimestampMixin, db.Model):
                                          nullable=False)
     status: Mapped[str] = mapped_column(String(20), default="pending_payment", nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
-    items_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    shipping_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    duties_minor: Mapped[int] = mapped_column(Integer, nullable=False)
-    taxes_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     collected_at_checkout: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    total_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     refunded_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     store_currency: Mapped[str] = mapped_column(String(3), nullable=False)
     fx_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
