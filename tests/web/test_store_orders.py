@@ -46,6 +46,23 @@ def test_other_merchants_get_404(client, login, paid_order, make_user):
         f"/merchant/stores/{shop.store.id}/orders/{order.id}").status_code == 404
 
 
+def test_another_stores_owner_cannot_reach_the_order_through_their_own_store(
+        client, login, post_form, paid_order, make_checkout_shop):
+    shop, order = paid_order
+    rival = make_checkout_shop(currency="USD", country="US", with_product=False)
+    login(rival.owner)
+    page = f"/merchant/stores/{rival.store.id}/orders/{order.id}"
+    assert client.get(page).status_code == 404
+    line = order.lines[0]
+    refund = post_form(f"{page}/refunds", {f"qty-{line.id}": "1"},
+                       page=f"/merchant/stores/{rival.store.id}/orders")
+    assert refund.status_code == 404
+    assert post_form(f"{page}/cancel", {}, page=f"/merchant/stores/{rival.store.id}/orders"
+                     ).status_code == 404
+    db.session.refresh(order)
+    assert (order.status, order.refunded_minor, order.refunds) == ("paid", 0, [])
+
+
 def test_partial_refund_from_the_form(client, login, post_form, paid_order):
     shop, order = paid_order
     login(shop.owner)
