@@ -30,7 +30,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
-    from app.web import register_request_hooks, register_upload_limits
+    from app.web.hooks import register_request_hooks, register_upload_limits
 
     # Before the extensions: CSRF protection reads the form in its own before_request.
     register_upload_limits(app)
@@ -41,17 +41,18 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     register_request_hooks(app)
     register_cli(app)
+    from app import tasks  # noqa: F401 - registers every Celery task by its name
     return app
 
 
 def register_extensions(app: Flask) -> None:
     """Bind every extension to `app`."""
-    from app import database
+    from app.core import database
+    from app.core.jobs import init_celery
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from app.jobs import init_celery
     from app.providers.mail import init_mail
     from app.providers.media import init_media
-    from app.viewer import select_locale
+    from app.web.viewer import select_locale
 
     db.init_app(app)
     database.configure_engines(app)
@@ -74,16 +75,12 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
-    from app.cart import bp as cart_bp
-    from app.catalog_csv import bp as catalog_csv_bp
+    from app.checkout import bp as checkout_bp
     from app.errors import register_error_handlers
     from app.main import bp as main_bp
     from app.merchant import bp as merchant_bp
-    from app.merchant_shipping import bp as merchant_shipping_bp
     from app.notes import bp as notes_bp
     from app.orgs import bp as orgs_bp
-    from app.payments import bp as payments_bp
-    from app.store_orders import bp as store_orders_bp
     from app.storefront import bp as storefront_bp
 
     app.register_blueprint(main_bp)
@@ -92,12 +89,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
-    app.register_blueprint(catalog_csv_bp, url_prefix="/merchant/stores/<int:store_id>/csv")
     app.register_blueprint(notes_bp)
     app.register_blueprint(storefront_bp)
-    app.register_blueprint(cart_bp)
-    app.register_blueprint(merchant_shipping_bp, url_prefix="/merchant")
-    app.register_blueprint(payments_bp)
-    app.register_blueprint(store_orders_bp, url_prefix="/merchant")
+    app.register_blueprint(checkout_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     register_error_handlers(app)

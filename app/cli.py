@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.transaction import commit, rollback
+from app.core.transaction import commit, rollback
 
 demo_cli = AppGroup("demo", help="Demo data for the embedded default.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
@@ -22,7 +22,7 @@ markets_cli = AppGroup("markets", help="Destination-market duty and import-tax r
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Create (or refresh) demo users, organisations and data; safe to run twice."""
-    from app.services.demo import seed_demo
+    from app.demo.seed import seed_demo
 
     summary = seed_demo()
     commit()
@@ -33,7 +33,7 @@ def seed_command() -> None:
 @mail_cli.command("flush")
 def flush_command() -> None:
     """Deliver outbox e-mails that are still pending."""
-    from app.tasks import retry_pending_emails
+    from app.tasks.mail import retry_pending_emails
 
     delivered = retry_pending_emails.run()
     click.echo(f"Delivered {delivered} e-mail(s).")
@@ -43,7 +43,7 @@ def flush_command() -> None:
 @click.option("--store", "store_id", type=int, default=None, help="Check one store only.")
 def inventory_check_command(store_id: int | None) -> None:
     """Verify that every level equals the sums of its ledger rows; exit 1 on a mismatch."""
-    from app.services.inventory import check_ledger
+    from app.services.inventory.stock import check_ledger
 
     mismatches = check_ledger(store_id)
     for mismatch in mismatches:
@@ -56,7 +56,7 @@ def inventory_check_command(store_id: int | None) -> None:
 @inventory_cli.command("expire")
 def inventory_expire_command() -> None:
     """Release reservations whose time has run out."""
-    from app.tasks import release_expired_reservations
+    from app.tasks.inventory import release_expired_reservations
 
     released = release_expired_reservations.run()
     click.echo(f"Released {released} expired reservation(s).")
@@ -69,7 +69,7 @@ def payments_reconcile_command(min_age: int) -> None:
     """Record payment and refund outcomes Stripe knows but Qiao never recorded."""
     from datetime import timedelta
 
-    from app.services.reconcile import reconcile_payments
+    from app.services.payments.reconcile import reconcile_payments
 
     lines = reconcile_payments(older_than=timedelta(minutes=min_age))
     commit()
@@ -85,7 +85,7 @@ def payments_reconcile_command(min_age: int) -> None:
 def fx_import_command(path: Path | None, url: str | None) -> None:
     """Import the ECB euro reference rates; exit 1 with the reason, writing nothing, if bad."""
     from app.services.errors import DomainError
-    from app.services.fx_admin import download_ecb_rates, import_ecb_document
+    from app.services.fx.admin import download_ecb_rates, import_ecb_document
 
     if path and url:
         raise click.UsageError("Give --file or --url, not both.")
@@ -112,8 +112,8 @@ def fx_import_command(path: Path | None, url: str | None) -> None:
 def fx_rates_command(base: str) -> None:
     """List the rates checkout uses now for the presentment currencies, with their age."""
     from app.money import CurrencyError
-    from app.services.fx_admin import max_age, rate_table
-    from app.services.preferences import SUPPORTED_CURRENCIES
+    from app.services.accounts.preferences import SUPPORTED_CURRENCIES
+    from app.services.fx.admin import max_age, rate_table
 
     try:
         rows = rate_table(base, SUPPORTED_CURRENCIES)
@@ -144,7 +144,7 @@ def fx_rates_command(base: str) -> None:
 def fx_set_command(from_currency: str, to_currency: str, rate: str, note: str) -> None:
     """Set a manual rate: 1 FROM_CURRENCY = RATE TO_CURRENCY, in force from now."""
     from app.services.errors import ValidationFailed
-    from app.services.fx import set_manual_rate
+    from app.services.fx.conversion import set_manual_rate
 
     try:
         snapshot = set_manual_rate(None, from_currency, to_currency, rate, note=note)
@@ -165,7 +165,7 @@ def fx_set_command(from_currency: str, to_currency: str, rate: str, note: str) -
 def markets_load_command(path: Path | None) -> None:
     """Add or update the duty and tax rules from JSON; running it again changes nothing."""
     from app.services.errors import ValidationFailed
-    from app.services.market_rules import RULES_FILE, load_market_rules_file
+    from app.services.markets.rules import RULES_FILE, load_market_rules_file
 
     try:
         summary = load_market_rules_file(path or RULES_FILE)
@@ -184,7 +184,7 @@ def markets_load_command(path: Path | None) -> None:
 @click.argument("country")
 def markets_show_command(country: str) -> None:
     """Show a country's rules, their dates, sources and duty rates."""
-    from app.services.market_rules import describe_market_rule, market_rules_of
+    from app.services.markets.rules import describe_market_rule, market_rules_of
 
     rules = market_rules_of(country)
     if not rules:

@@ -58,9 +58,9 @@ def main() -> None:
 def race_round(app, sandbox, shopper_ids: list[int], winners_ms: list[float],
                losers_ms: list[float]) -> Counter:
     """Every shopper checks out at once; returns the outcomes and appends the latencies."""
+    from app.core.transaction import rollback
     from app.extensions import db
     from app.services.errors import DomainError
-    from app.transaction import rollback
     from tests.checkout_race import check_out
 
     barrier = threading.Barrier(len(shopper_ids))
@@ -100,7 +100,7 @@ def run_rounds(app, sandbox, args) -> None:
 
     from app.extensions import db
     from app.models import Order
-    from app.services.inventory import check_ledger
+    from app.services.inventory.stock import check_ledger
     from tests.checkout_race import seed_last_units
 
     totals: Counter = Counter()

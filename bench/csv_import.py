@@ -3,7 +3,7 @@
 Generates a file of 2,500 products x 4 sizes (English and Chinese titles, HS codes, a
 fixed EUR price, stock in two warehouses), then times, in-process with jobs run eagerly
 as in the embedded default: the upload with its row-by-row check (a dry run of every
-row), the import (products through app.services.catalog, stock through the inventory
+row), the import (products through app.services.catalog.products, stock through the inventory
 ledger), the same file again (nothing changes), a file changing every price and stock
 level (every product updated), and an export of the whole catalog
 followed by importing that export (nothing changes).
@@ -68,10 +68,10 @@ def setup(app) -> tuple[int, int]:
 
 def timed_import(app, owner_id: int, store_id: int, data: bytes) -> dict:
     """Upload (check) and import one file; seconds per phase and the counts."""
+    from app.core.transaction import commit
     from app.extensions import db
     from app.models import CatalogImport, User
-    from app.services import catalog_csv_import
-    from app.transaction import commit
+    from app.services.catalog import csv_import as catalog_csv_import
 
     with app.app_context():
         owner = db.session.get(User, owner_id)
@@ -98,7 +98,7 @@ def export(app, owner_id: int, store_id: int) -> tuple[bytes, float]:
     """The store's export and the seconds it took."""
     from app.extensions import db
     from app.models import User
-    from app.services.catalog_csv import export_catalog_csv
+    from app.services.catalog.csv_format import export_catalog_csv
 
     with app.app_context():
         t0 = time.perf_counter()

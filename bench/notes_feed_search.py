@@ -63,7 +63,7 @@ def build(app, n_users: int, n_notes: int) -> dict:
     from app.extensions import db
     from app.models import Follow, Note, NoteImage, User
     from app.models.notes import cjk_grams
-    from app.services.notes import hot_score
+    from app.services.social.notes import hot_score
 
     rng = random.Random(7)
     words = vocabulary(rng)
@@ -113,7 +113,7 @@ def build(app, n_users: int, n_notes: int) -> dict:
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
         viewer = db.session.get(User, 1)
-        from app.services.api_tokens import issue_login_token
+        from app.services.accounts.api_tokens import issue_login_token
 
         _token, secret = issue_login_token(viewer)
         db.session.commit()
@@ -124,7 +124,7 @@ def reuse(app) -> str:
     """A fresh token for user 1 of an existing data set."""
     from app.extensions import db
     from app.models import User
-    from app.services.api_tokens import issue_login_token
+    from app.services.accounts.api_tokens import issue_login_token
 
     with app.app_context():
         _token, secret = issue_login_token(db.session.get(User, 1))
@@ -190,7 +190,7 @@ def time_image_pipeline(app) -> None:
     from PIL import Image
 
     from app.services.images import process_image
-    from app.services.notes import NOTE_RENDITIONS
+    from app.services.social.notes import NOTE_RENDITIONS
 
     width, height = 4000, 3000
     gradient = Image.linear_gradient("L").resize((width, height))

@@ -36,7 +36,7 @@ def add_rate(app) -> None:
     """A fresh admin rate USD->JPY, so JPY viewers get converted prices."""
     from app.extensions import db
     from app.models import User
-    from app.services import fx
+    from app.services.fx import conversion as fx
 
     with app.app_context():
         fx.set_manual_rate(db.session.get(User, 1), "USD", "JPY", "150")

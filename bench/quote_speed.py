@@ -35,8 +35,10 @@ def build(app) -> tuple[int, list[list[int]]]:
     """The stores, products, stock, rules and rates; the shopper's id and variant ids."""
     from app.extensions import db
     from app.models import Membership, Organization, Store, User, Warehouse, utcnow
-    from app.services import catalog, fx, inventory
-    from app.services.landed_cost import load_market_rules
+    from app.services import inventory
+    from app.services.catalog import products as catalog
+    from app.services.fx import conversion as fx
+    from app.services.markets.landed_cost import load_market_rules
     from tests.checkout_factories import ECB_SAMPLE, build_profile, default_zones
 
     with app.app_context():
@@ -79,7 +81,7 @@ def build(app) -> tuple[int, list[list[int]]]:
 def fill_cart(app, shopper_id: int, variant_ids: list[int]) -> None:
     from app.extensions import db
     from app.models import User
-    from app.services import cart as carts
+    from app.services.checkout import cart as carts
 
     with app.app_context():
         user = db.session.get(User, shopper_id)
@@ -98,7 +100,7 @@ def time_service(app, shopper_id: int, runs: int) -> tuple[list[float], list[flo
     """
     from app.extensions import db
     from app.models import User
-    from app.services import quotes
+    from app.services.checkout import quotes
 
     samples, cpu, statements = [], [], []
 
@@ -131,8 +133,8 @@ def time_api(app, shopper_id: int, runs: int) -> list[float]:
     """Milliseconds per POST /api/v1/checkout/quotes (token auth, JSON in and out)."""
     from app.extensions import db
     from app.models import User
-    from app.services import quotes
-    from app.services.api_tokens import issue_login_token
+    from app.services.accounts.api_tokens import issue_login_token
+    from app.services.checkout import quotes
 
     with app.app_context():
         _token, secret = issue_login_token(db.session.get(User, shopper_id))

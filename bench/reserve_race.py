@@ -33,6 +33,7 @@ def main() -> None:
     url = fresh_database(args.database_url)
     app = make_app(url, SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool})
 
+    from app.core.transaction import commit, rollback
     from app.extensions import db
     from app.models import (
         InventoryLevel,
@@ -44,8 +45,12 @@ def main() -> None:
         User,
         Warehouse,
     )
-    from app.services.inventory import InsufficientStock, check_ledger, receive_stock, reserve_stock
-    from app.transaction import commit, rollback
+    from app.services.inventory.stock import (
+        InsufficientStock,
+        check_ledger,
+        receive_stock,
+        reserve_stock,
+    )
 
     with app.app_context():
         user = User(email="bench@example.test", password_hash="x", display_name="Bench")

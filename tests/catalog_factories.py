@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Product, Store, User, Warehouse
-from app.services import catalog, inventory
+from app.services import inventory
+from app.services.catalog import products as catalog
 
 
 @dataclass

@@ -35,8 +35,11 @@ from app.models import (
     utcnow,
 )
 from app.money import Money
-from app.services import cart, catalog, fx, inventory, quotes
-from app.services.landed_cost import load_market_rules
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.checkout import cart, quotes
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import load_market_rules
 
 ECB_SAMPLE = Path(__file__).resolve().parent / "data" / "ecb-eurofxref-sample.xml"
 

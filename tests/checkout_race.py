@@ -10,11 +10,15 @@ from datetime import timedelta
 
 from flask import Flask
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Membership, Organization, Store, User, Warehouse, utcnow
-from app.services import cart, catalog, fx, inventory, payments, quotes
-from app.services.landed_cost import load_market_rules
-from app.transaction import commit
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.checkout import cart, quotes
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import load_market_rules
+from app.services.payments import quote_payments as payments
 from tests.checkout_factories import ECB_SAMPLE, address_for, build_profile, default_zones
 from tests.localstripe_server import Sandbox
 

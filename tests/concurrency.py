@@ -19,9 +19,9 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app import create_app
+from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.services.errors import DomainError
-from app.transaction import commit, rollback
 from tests.databases import scratch_database
 
 POSTGRES_ONLY = [

@@ -110,7 +110,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def make_user(app):
     from app.models import PlatformRole, User, utcnow
-    from app.services.passwords import hash_password
+    from app.services.accounts.passwords import hash_password
 
     counter = {"n": 0}
     fast_hash = hash_password(PASSWORD)  # hashing once keeps the suite fast
@@ -192,7 +192,7 @@ def login(post_form):
 
 @pytest.fixture
 def api_token(app):
-    from app.services.api_tokens import issue_login_token
+    from app.services.accounts.api_tokens import issue_login_token
 
     def issue(user) -> dict[str, str]:
         _token, secret = issue_login_token(user)

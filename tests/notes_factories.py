@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import event
 
 from app.extensions import db
-from app.services.notes import ImageUpload
+from app.services.social.notes import ImageUpload
 
 
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), color=(200, 30, 60),

@@ -12,8 +12,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Note, NoteImage, utcnow
-from app.services import notes
-from app.services.notes import hot_score
+from app.services.social import notes
+from app.services.social.notes import hot_score
 from tests.notes_factories import uploads
 
 

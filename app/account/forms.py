@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.services.profiles import MAX_BIO, PROFILE_LANGUAGES
-from app.web_helpers import select_choices
+from app.services.accounts.profiles import MAX_BIO, PROFILE_LANGUAGES
+from app.web.forms import select_choices
 
 
 class CheckboxListField(SelectMultipleField):

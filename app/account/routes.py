@@ -9,13 +9,13 @@ from flask_login import current_user, login_required, logout_user
 
 from app.account import bp
 from app.account.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
-from app.services import accounts
+from app.core.transaction import commit, rollback
+from app.services.accounts import users as accounts
+from app.services.accounts.preferences import country_names
+from app.services.accounts.profiles import update_profile
+from app.services.accounts.signed_links import InvalidLink
 from app.services.errors import DomainError
-from app.services.preferences import country_names
-from app.services.profiles import update_profile
-from app.services.signed_links import InvalidLink
-from app.transaction import commit, rollback
-from app.web_helpers import select_choices, show_errors_on_form
+from app.web.forms import select_choices, show_errors_on_form
 
 
 def _profile_form() -> ProfileForm:

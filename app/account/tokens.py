@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.account import bp
 from app.account.forms import CheckboxListField
+from app.core.transaction import commit, rollback
 from app.models import TOKEN_SCOPES
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from app.services.errors import DomainError
-from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web.forms import show_errors_on_form
 
 
 class TokenForm(FlaskForm):

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.services.market_rule_input import MAX_DUTY_RATES
+from app.services.markets.rule_input import MAX_DUTY_RATES
 
 
 class GrantRoleForm(FlaskForm):
@@ -38,7 +38,7 @@ class ImportRatesForm(FlaskForm):
 
 
 class ManualRateForm(FlaskForm):
-    """An admin's own rate for one currency pair; app.services.fx checks the values."""
+    """An admin's own rate for one currency pair; app.services.fx.conversion checks the values."""
 
     from_currency = StringField(_l("From currency"), validators=[
         DataRequired(_l("Enter the currency you convert from, such as USD.")),
@@ -56,7 +56,7 @@ class ManualRateForm(FlaskForm):
 
 
 class DutyRateRowForm(Form):
-    """One duty rate of a market rule; app.services.market_rules checks the values."""
+    """One duty rate of a market rule; app.services.markets.rules checks the values."""
 
     hs_prefix = StringField(_l("HS prefix"))
     rate = StringField(_l("Duty (%)"))
@@ -65,7 +65,7 @@ class DutyRateRowForm(Form):
 
 
 class MarketRuleForm(FlaskForm):
-    """A destination's duty and import-tax rule; app.services.market_rules checks it."""
+    """A destination's duty and import-tax rule; app.services.markets.rules checks it."""
 
     country = StringField(_l("Destination country"))
     name = StringField(_l("Name"))

@@ -14,11 +14,12 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import ImportRatesForm, ManualRateForm
 from app.admin.routes import _page
-from app.services import fx, fx_admin
+from app.core.transaction import commit, rollback
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.errors import DomainError
-from app.services.preferences import SUPPORTED_CURRENCIES
-from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.services.fx import admin as fx_admin
+from app.services.fx import conversion as fx
+from app.web.forms import show_errors_on_form
 
 
 def age_text(age: timedelta | None) -> str:

@@ -16,11 +16,11 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.forms import MarketRuleForm
 from app.admin.routes import _page
+from app.core.transaction import commit, rollback
 from app.models.markets import MarketRule
-from app.services import market_rules
+from app.services.accounts.preferences import is_country
 from app.services.errors import ValidationFailed
-from app.services.preferences import is_country
-from app.transaction import commit, rollback
+from app.services.markets import rules as market_rules
 
 BLANK_DUTY_ROWS = 3
 RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",

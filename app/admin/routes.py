@@ -12,13 +12,13 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import GrantRoleForm
+from app.core.transaction import commit, rollback
 from app.extensions import login_manager
 from app.models import ORGANIZATION_KINDS
-from app.services import administration as admin
+from app.services.accounts import administration as admin
 from app.services.errors import DomainError
 from app.services.permissions import require_platform_role
-from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web.forms import show_errors_on_form
 
 MODERATOR_ENDPOINTS = {"admin.moderation"}
 

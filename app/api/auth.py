@@ -7,10 +7,10 @@ from flask import request
 from app.api import bp
 from app.api.core import json_body, string_fields
 from app.api.openapi import operation, schema
+from app.core.transaction import commit
 from app.extensions import limiter
-from app.services import accounts
-from app.services.api_tokens import issue_login_token
-from app.transaction import commit
+from app.services.accounts import users as accounts
+from app.services.accounts.api_tokens import issue_login_token
 
 TOKEN_REQUEST = schema("TokenRequest", {
     "type": "object", "required": ["email", "password"],

@@ -9,11 +9,11 @@ from flask import request
 from app.api import bp
 from app.api.core import api_user, idempotent, json_body, token_required
 from app.api.openapi import operation, ref, schema
-from app.services import cart as carts
-from app.services.catalog_reads import viewer_terms
-from app.services.quotes import refuse_client_amounts
-from app.transaction import commit
-from app.viewer import current_preferences
+from app.core.transaction import commit
+from app.services.catalog.reads import viewer_terms
+from app.services.checkout import cart as carts
+from app.services.checkout.quotes import refuse_client_amounts
+from app.web.viewer import current_preferences
 
 CART_ITEM = schema("CartItem", {
     "type": "object",

@@ -19,16 +19,18 @@ from app.api.core import (
 )
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import PRODUCT_STATUSES, Product, ProductImage, ProductVariant
 from app.money import Money
 from app.providers.media import media_storage
-from app.services import catalog, catalog_reads
-from app.services.catalog_input import CATEGORIES
-from app.services.catalog_reads import Page, ProductOffer
+from app.services.catalog import products as catalog
+from app.services.catalog import reads as catalog_reads
+from app.services.catalog.reads import ProductOffer
 from app.services.errors import ValidationFailed
-from app.services.inventory import variant_levels
+from app.services.fields import CATEGORIES
+from app.services.inventory.stock import variant_levels
+from app.services.pagination import Page
 from app.services.permissions import require_store_staff
-from app.transaction import commit
 
 MONEY = ref("Money")
 NULLABLE_MONEY = {"oneOf": [MONEY, {"type": "null"}]}

@@ -8,12 +8,12 @@ from app.api import bp
 from app.api.core import api_user, idempotent, json_body, token_required
 from app.api.openapi import operation, ref, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import Quote, QuoteGroup
 from app.money import Money
-from app.services import quotes
-from app.services.preferences import SUPPORTED_CURRENCIES
-from app.services.shipping import ADDRESS_FIELDS
-from app.transaction import commit
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES
+from app.services.checkout import quotes
+from app.services.checkout.shipping_rates import ADDRESS_FIELDS
 
 ADDRESS_SCHEMA = schema("ShippingAddress", {
     "type": "object", "required": ["name", "line1", "city", "country"],

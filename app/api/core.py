@@ -13,11 +13,11 @@ from flask import current_app, g, jsonify, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.models import IdempotencyRecord, User
-from app.services.api_tokens import authenticate_bearer
+from app.services.accounts.api_tokens import authenticate_bearer
 from app.services.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
-from app.transaction import commit, rollback
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100

@@ -8,11 +8,13 @@ from app.api import bp
 from app.api.core import PAGE_PARAMS, decode_cursor, encode_cursor, page_limit
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation
+from app.core.transaction import commit
 from app.models import User
-from app.services import catalog_reads, feed, interactions
+from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
-from app.transaction import commit
-from app.viewer import current_preferences
+from app.services.social import engagement as interactions
+from app.services.social import feed
+from app.web.viewer import current_preferences
 
 NOTE_LIST = list_of(NOTE_SCHEMA)
 

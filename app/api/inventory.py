@@ -18,11 +18,12 @@ from app.api.core import (
     token_required,
 )
 from app.api.openapi import list_of, operation, schema
+from app.core.transaction import commit
 from app.models import Warehouse
-from app.services import inventory, stores
+from app.services import inventory
+from app.services.catalog import stores
 from app.services.errors import ValidationFailed
 from app.services.permissions import require_store_staff
-from app.transaction import commit
 
 WAREHOUSE_SCHEMA = schema("Warehouse", {
     "type": "object", "required": ["id", "name", "country"],

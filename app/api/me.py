@@ -6,7 +6,7 @@ from app.api import bp
 from app.api.core import api_user, token_required
 from app.api.openapi import operation
 from app.api.serializers import USER_SCHEMA, user_json
-from app.transaction import commit
+from app.core.transaction import commit
 
 
 @bp.get("/me")

@@ -21,12 +21,13 @@ from app.api.core import (
 )
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import Comment, Note, User
 from app.providers.media import media_storage
-from app.services import interactions, notes, translation
 from app.services.errors import ValidationFailed
-from app.services.notes import ImageUpload, TagInput
-from app.transaction import commit
+from app.services.social import engagement as interactions
+from app.services.social import notes, translation
+from app.services.social.notes import ImageUpload, TagInput
 
 AUTHOR_SCHEMA = schema("NoteAuthor", {
     "type": "object", "required": ["id", "display_name"],

@@ -20,12 +20,13 @@ from app.api.core import (
 )
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit, rollback
 from app.errors import json_error
 from app.models import Order, Refund
 from app.money import Money
-from app.services import orders, refunds
 from app.services.errors import DomainError, ValidationFailed
-from app.transaction import commit, rollback
+from app.services.orders import lifecycle as orders
+from app.services.payments import refunds
 
 MONEY = ref("Money")
 ORDER_LINE = {

@@ -18,10 +18,10 @@ from app.api.core import (
 )
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import Invitation, Membership, Organization
-from app.services import organizations as orgs
+from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
-from app.transaction import commit
 
 STORE_SCHEMA = schema("Store", {
     "type": "object", "required": ["id", "name", "slug", "base_currency", "origin_country"],

@@ -5,11 +5,11 @@ from __future__ import annotations
 from app.api import bp
 from app.api.core import api_user, idempotent, token_required
 from app.api.openapi import operation, ref, schema
+from app.core.transaction import commit, rollback
 from app.errors import json_error
 from app.providers.payments import payment_provider
-from app.services import payments
 from app.services.errors import DomainError
-from app.transaction import commit, rollback
+from app.services.payments import quote_payments as payments
 
 PAYMENT_SCHEMA = schema("CheckoutPayment", {
     "type": "object", "required": ["payment_intent_id", "client_secret", "amount"],

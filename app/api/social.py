@@ -18,10 +18,11 @@ from app.api.core import (
 from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, _int_field, author_json, notes_json
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import Board, Notification
-from app.services import feed, interactions, notifications
 from app.services.errors import ValidationFailed
-from app.transaction import commit
+from app.services.social import engagement as interactions
+from app.services.social import feed, notifications
 
 LIKE_STATE = schema("LikeState", {
     "type": "object", "required": ["liked", "like_count"],

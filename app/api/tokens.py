@@ -18,10 +18,10 @@ from app.api.core import (
 )
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
+from app.core.transaction import commit
 from app.models import ApiToken
-from app.services import api_tokens
+from app.services.accounts import api_tokens
 from app.services.errors import ValidationFailed
-from app.transaction import commit
 
 TOKEN_SCHEMA = schema("ApiToken", {
     "type": "object", "required": ["id", "name", "kind", "scopes", "prefix"],

@@ -6,9 +6,9 @@ from app.api import bp
 from app.api.core import idempotent, json_body, string_fields
 from app.api.openapi import operation, schema
 from app.api.serializers import USER_SCHEMA, user_json
+from app.core.transaction import commit
 from app.extensions import limiter
-from app.services import accounts
-from app.transaction import commit
+from app.services.accounts import users as accounts
 
 SIGNUP_REQUEST = schema("SignupRequest", {
     "type": "object", "required": ["email", "password", "display_name"],

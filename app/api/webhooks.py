@@ -6,8 +6,8 @@ from flask import request
 
 from app.api import bp
 from app.api.openapi import operation, ref
-from app.services.payment_events import receive_stripe_event
-from app.transaction import commit
+from app.core.transaction import commit
+from app.services.payments.webhooks import receive_stripe_event
 
 RECEIPT = {
     "type": "object", "required": ["received", "event_id", "duplicate"],

@@ -8,14 +8,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.core.transaction import commit, rollback
 from app.extensions import limiter
-from app.services import accounts
-from app.services.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
+from app.services.accounts import users as accounts
+from app.services.accounts.preferences import adopt_guest_preferences, preferences_of
+from app.services.accounts.signed_links import InvalidLink
+from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
-from app.services.preferences import adopt_guest_preferences, preferences_of
-from app.services.signed_links import InvalidLink
-from app.transaction import commit, rollback
-from app.web_helpers import safe_next_url, show_errors_on_form
+from app.web.forms import safe_next_url, show_errors_on_form
 
 
 def _start_session(user, remember: bool) -> None:

@@ -97,7 +97,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        from app.transaction import rollback
+        from app.core.transaction import rollback
 
         rollback()
         if wants_json():
@@ -129,7 +129,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        from app.transaction import rollback
+        from app.core.transaction import rollback
 
         log.exception("Unhandled error on %s %s", request.method, request.path)
         rollback()

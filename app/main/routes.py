@@ -17,12 +17,12 @@ from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.main import bp
+from app.services.accounts.preferences import save_preferences
 from app.services.errors import ValidationFailed
-from app.services.preferences import save_preferences
-from app.transaction import commit, rollback
-from app.web_helpers import safe_next_url
+from app.web.forms import safe_next_url
 
 
 @bp.get("/")

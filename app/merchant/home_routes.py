@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from app.merchant import bp
 from app.merchant.portal import open_portal, render_portal
-from app.services import catalog, inventory, stores
-from app.services.organizations import organizations_of
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.catalog import stores
+from app.services.orgs.organizations import organizations_of
 
 
 @bp.get("/")

@@ -10,11 +10,11 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.transaction import commit
 from app.merchant import bp
 from app.merchant.forms import ImageMoveForm
 from app.merchant.portal import open_portal
-from app.services import catalog
-from app.transaction import commit
+from app.services.catalog import products as catalog
 
 
 def _back(store_id: int, product_id: int):

@@ -1,6 +1,6 @@
 """Portal inventory: counts per warehouse, one SKU's stock and history, low stock.
 
-Every change goes through app.services.inventory, so each one is a conditional
+Every change goes through app.services.inventory.stock, so each one is a conditional
 update plus a ledger row naming who changed what and why.
 """
 
@@ -15,13 +15,15 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.forms import AdjustForm, StockCountForm, ThresholdForm, TransferForm
 from app.merchant.portal import PAGE_SIZE, Portal, after_param, open_portal, render_portal
-from app.services import catalog, inventory, stores
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.catalog import stores
 from app.services.errors import Conflict, ValidationFailed
-from app.transaction import commit, rollback
-from app.web_helpers import select_choices, show_errors_on_form
+from app.web.forms import select_choices, show_errors_on_form
 
 SIGNED_WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
 MOVEMENT_LABELS = {

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from app.merchant.forms import ProductForm
 from app.merchant.portal import plain_amount
 from app.models import Product, ProductVariant, Store
-from app.services.catalog import build_variant_matrix
+from app.services.catalog.products import build_variant_matrix
 from app.services.errors import DomainError
 
 PRODUCT_FIELDS = ("title", "title_en", "title_zh", "description", "description_en",

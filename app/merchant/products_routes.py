@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.forms import (
     STATUS_CHOICES,
@@ -29,11 +30,11 @@ from app.merchant.product_form import (
     row_options,
 )
 from app.models import PRODUCT_STATUSES, Product
-from app.services import catalog, catalog_reads
-from app.services.catalog_input import CATEGORIES
+from app.services.catalog import products as catalog
+from app.services.catalog import reads as catalog_reads
 from app.services.errors import Conflict, ValidationFailed
-from app.services.inventory import variant_levels
-from app.transaction import commit, rollback
+from app.services.fields import CATEGORIES
+from app.services.inventory.stock import variant_levels
 
 STATUS_LABELS = dict(STATUS_CHOICES)
 

@@ -6,14 +6,14 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.forms import LogoForm, StoreSettingsForm, WarehouseForm
 from app.merchant.portal import Portal, open_portal, render_portal
 from app.models import Warehouse
-from app.services import stores
+from app.services.catalog import stores
 from app.services.errors import Conflict, ValidationFailed
-from app.transaction import commit, rollback
-from app.web_helpers import show_errors_on_form
+from app.web.forms import show_errors_on_form
 
 SETTINGS_FIELDS = ("name", "slug", "description", "base_currency", "origin_country",
                    "sells_to", "return_policy")

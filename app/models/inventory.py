@@ -1,7 +1,7 @@
 """Multi-warehouse inventory: warehouses, stock levels, the stock ledger and reservations.
 
 A level's `on_hand` and `reserved` change only through conditional UPDATEs in
-app.services.inventory_ledger, and every change writes one StockMovement, so the
+app.services.inventory.ledger, and every change writes one StockMovement, so the
 sums of a level's movements always equal its current numbers (`flask inventory
 check`). `reserved` also equals the sum of the level's active reservations.
 """

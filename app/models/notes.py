@@ -1,7 +1,7 @@
 """Notes: a creator's post with 1-9 images, a plain-text body, #topics and a language.
 
 Counters (`like_count`, `collect_count`, `comment_count`) are changed only by atomic
-`UPDATE ... SET n = n + 1` statements in app.services.interactions, so concurrent likes
+`UPDATE ... SET n = n + 1` statements in app.services.social.engagement, so concurrent likes
 never lose an increment. `hot_score` orders the Discover feed; it depends only on the
 engagement counters and the publication time (never on "now"), so it can be indexed and
 paged through with a stable keyset cursor.
@@ -46,7 +46,7 @@ def cjk_grams(text: str) -> str:
     Trigram indexes cannot find words shorter than three characters, and two-character
     words are the most common in Chinese (口红, 面膜). Indexing " 口红 " (space, word, space)
     turns a two-character word into a findable trigram phrase, on SQLite FTS5 and on
-    PostgreSQL pg_trgm alike (see app.services.search).
+    PostgreSQL pg_trgm alike (see app.services.social.search).
     """
     items: dict[str, None] = {}
     for run in CJK_RUN.findall(text or ""):

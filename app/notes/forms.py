@@ -21,9 +21,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.models import REPORT_REASONS
-from app.services.interactions import MAX_BOARD_NAME, MAX_COMMENT, MAX_REPORT_DETAILS
-from app.services.notes import MAX_BODY, MAX_IMAGES, MAX_TITLE
-from app.web_helpers import select_choices
+from app.services.social.engagement import MAX_BOARD_NAME, MAX_COMMENT, MAX_REPORT_DETAILS
+from app.services.social.notes import MAX_BODY, MAX_IMAGES, MAX_TITLE
+from app.web.forms import select_choices
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 

@@ -11,16 +11,17 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.api.core import decode_cursor, encode_cursor
+from app.core.transaction import commit, rollback
 from app.models import Note, User
 from app.notes import bp
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
-from app.services import feed, interactions, notes, notifications, translation
-from app.services.catalog_reads import product_offers
+from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
-from app.transaction import commit, rollback
-from app.viewer import current_preferences
-from app.web_helpers import select_choices, show_errors_on_form
+from app.services.social import engagement as interactions
+from app.services.social import feed, notes, notifications, translation
+from app.web.forms import select_choices, show_errors_on_form
+from app.web.viewer import current_preferences
 
 FEED_PAGE_SIZE = 20
 

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.api.core import decode_cursor, encode_cursor
+from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
 from app.notes.routes import card_context, viewer
-from app.services import feed, interactions, notes, notifications, search
 from app.services.errors import DomainError
-from app.transaction import commit, rollback
-from app.web_helpers import safe_next_url
+from app.services.social import engagement as interactions
+from app.services.social import feed, notes, notifications, search
+from app.web.forms import safe_next_url
 
 GRID_PAGE_SIZE = 20
 # Endpoints of a storefront product page, if the storefront blueprint provides one.

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.money import known_currencies
-from app.services.preferences import SUPPORTED_CURRENCIES, country_names
-from app.web_helpers import select_choices
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
+from app.web.forms import select_choices
 
 
 def currency_choices() -> list[SelectChoice]:

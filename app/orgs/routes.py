@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.transaction import commit, rollback
 from app.orgs import bp
 from app.orgs.forms import CreateOrganizationForm, InviteForm, RoleForm, TransferForm
-from app.services import organizations as orgs
 from app.services.errors import DomainError, Forbidden, NotFound
+from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
-from app.transaction import commit, rollback
-from app.web_helpers import select_choices, show_errors_on_form
+from app.web.forms import select_choices, show_errors_on_form
 
 MEMBERS_PER_PAGE = 50
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "staff": _l("Staff")}

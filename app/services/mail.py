@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import OutboxEmail, utcnow
 from app.providers.mail import OutgoingMail, mail_transport
-from app.transaction import after_commit
 
 MAX_ATTEMPTS = 5
 
 
 def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:
     """Write an e-mail to the outbox; it is delivered once the transaction commits."""
-    from app.tasks import deliver_email  # tasks import services; import late to avoid a cycle
-
     email = OutboxEmail(to_address=to, subject=subject, body_text=body, purpose=purpose)
     db.session.add(email)
     db.session.flush()
-    after_commit(deliver_email, email.id)
+    after_commit("qiao.deliver_email", email.id)
     return email
 
 

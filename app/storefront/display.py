@@ -12,10 +12,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.services.catalog_reads import ProductOffer, VariantOffer
-from app.services.preferences import country_names
+from app.services.accounts.preferences import country_names
+from app.services.catalog.reads import ProductOffer, VariantOffer
 
-# The storefront's names of app.services.catalog_input.CATEGORIES (same slugs; a test
+# The storefront's names of app.services.fields.CATEGORIES (same slugs; a test
 # checks that every category has a label here).
 CATEGORY_LABELS = {
     "tea_coffee": _l("Tea & coffee"),

@@ -16,12 +16,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app.api.core import decode_cursor, encode_cursor
+from app.core.transaction import commit
 from app.models import Note, Product, Store, User
-from app.services import catalog_reads, feed, interactions
-from app.services.catalog_reads import ProductOffer
+from app.services.catalog import reads as catalog_reads
+from app.services.catalog.reads import ProductOffer
+from app.services.social import engagement as interactions
+from app.services.social import feed
 from app.storefront import bp, display
-from app.transaction import commit
-from app.viewer import current_preferences
+from app.web.viewer import current_preferences
 
 PAGE_SIZE = 24  # fills rows of 2, 3 and 4 columns
 STORE_NOTES_PAGE_SIZE = 20
@@ -171,7 +173,7 @@ def product(product_id: int):
         "image": image, "note_id": _int_arg("note"), "display": display,
         "title": item.localized_title(locale), "description": item.localized_description(locale),
         "picker": display.picker_data(offer, locale),
-        # For the add-to-cart form (templates/cart/_add_form.html): which variant ids it offers.
+        # For the add-to-cart form (templates/checkout/_add_form.html): which variant ids it offers.
         "variant_choices": [(v.variant.id, v.variant.option_label() or v.variant.sku,
                              v.available) for v in offer.variants],
         **_note_cards(notes),

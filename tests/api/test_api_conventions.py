@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, IdempotencyRecord, OutboxEmail, User
-from app.services.api_tokens import create_personal_token
+from app.services.accounts.api_tokens import create_personal_token
 from tests.api.test_auth_api import SIGNUP, error_of
 
 

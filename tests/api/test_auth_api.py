@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, User, utcnow
-from app.services.api_tokens import create_personal_token
+from app.services.accounts.api_tokens import create_personal_token
 from tests.conftest import PASSWORD
 
 SIGNUP = {"email": "Api.User@Example.com", "password": "a-long-unique-phrase",

@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Product
-from app.services import catalog
+from app.services.catalog import products as catalog
 from tests.catalog_factories import count, make_shop, png_bytes
 
 
@@ -134,7 +134,7 @@ def test_list_get_and_patch(client, shop, owner_headers, api_token):
 
 
 def test_reading_needs_a_token_and_writing_the_write_scope(client, shop):
-    from app.services.api_tokens import create_personal_token
+    from app.services.accounts.api_tokens import create_personal_token
 
     url = f"/api/v1/stores/{shop.store.id}/products"
     assert client.get(url).status_code == 401

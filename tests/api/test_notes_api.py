@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Note, Report
-from app.services import interactions
+from app.services.social import engagement as interactions
 from tests.catalog_factories import make_shop
 from tests.notes_factories import QueryCounter, image_bytes
 

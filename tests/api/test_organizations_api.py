@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Invitation
-from app.services.api_tokens import create_personal_token
+from app.services.accounts.api_tokens import create_personal_token
 
 
 def error_of(response) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Quote
-from app.services import payments
+from app.services.payments import quote_payments as payments
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 

@@ -17,12 +17,15 @@ from decimal import Decimal
 
 import pytest
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Membership, Organization, Store, User, Warehouse, utcnow
-from app.services import catalog, fx, inventory, notes
-from app.services.landed_cost import load_market_rules
-from app.services.passwords import hash_password
-from app.transaction import commit
+from app.services import inventory
+from app.services.accounts.passwords import hash_password
+from app.services.catalog import products as catalog
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import load_market_rules
+from app.services.social import notes
 from tests.checkout_factories import ECB_SAMPLE, address_for, build_profile, default_zones
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out

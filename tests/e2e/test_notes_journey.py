@@ -11,12 +11,12 @@ import uuid
 
 import pytest
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Membership, Organization, Store, User, utcnow
 from app.providers.translation import reset_translation_provider
-from app.services import catalog
-from app.services.passwords import hash_password
-from app.transaction import commit
+from app.services.accounts.passwords import hash_password
+from app.services.catalog import products as catalog
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.notes_factories import image_bytes

@@ -7,10 +7,10 @@ import pytest
 from app.extensions import db
 from app.models import Cart, CartItem
 from app.money import Money
-from app.services import cart as carts
-from app.services import notes
+from app.services.checkout import cart as carts
 from app.services.errors import NotFound, ValidationFailed
-from app.services.inventory_ledger import InsufficientStock
+from app.services.inventory.ledger import InsufficientStock
+from app.services.social import notes
 from tests.notes_factories import QueryCounter, uploads
 
 pytest_plugins = ["tests.checkout_factories"]

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Product, ProductImage, ProductVariant, VariantPrice, Warehouse
 from app.money import Money
-from app.services import catalog, catalog_reads, stores
+from app.services.catalog import products as catalog
+from app.services.catalog import reads as catalog_reads
+from app.services.catalog import stores
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests.catalog_factories import count, make_shop, png_bytes
 
@@ -424,9 +426,9 @@ def test_warehouses(shop):
 
 
 def test_demo_catalog_is_seeded_once(make_org, make_user):
+    from app.demo.catalog import seed_catalog
     from app.models import InventoryLevel
-    from app.services.demo_catalog import seed_catalog
-    from app.services.inventory import check_ledger, low_stock_variants
+    from app.services.inventory.stock import check_ledger, low_stock_variants
 
     tea_owner, brooklyn_owner = make_user(), make_user()
     tea = make_org("merchant", owner=tea_owner, name="Hangzhou Tea House").store

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import (
     CatalogImport,
@@ -19,10 +20,11 @@ from app.models import (
     StockMovement,
     VariantPrice,
 )
-from app.services import catalog, catalog_csv_import, inventory
-from app.services.catalog_csv import decode_upload, error_report_csv, export_catalog_csv
+from app.services import inventory
+from app.services.catalog import csv_import as catalog_csv_import
+from app.services.catalog import products as catalog
+from app.services.catalog.csv_format import decode_upload, error_report_csv, export_catalog_csv
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.transaction import commit
 from tests.catalog_factories import count, make_shop
 
 DATA = Path(__file__).resolve().parent.parent / "data"

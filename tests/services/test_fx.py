@@ -9,8 +9,8 @@ import pytest
 from app.extensions import db
 from app.models import FxSnapshot
 from app.money import Money
-from app.services import fx
 from app.services.errors import ValidationFailed
+from app.services.fx import conversion as fx
 
 SAMPLE = (Path(__file__).parent.parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
 PUBLISHED = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.demo.rates import seed_rates_and_rules
 from app.extensions import db
 from app.models import FxSnapshot, MarketRule, utcnow
 from app.models.markets import DutyRate
-from app.services import fx
-from app.services.demo_fx import seed_rates_and_rules
-from app.services.landed_cost import RULES_FILE
-from app.services.preferences import SUPPORTED_CURRENCIES
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import RULES_FILE
 
 pytest_plugins = ["tests.ecb_server"]
 

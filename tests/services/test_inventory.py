@@ -9,10 +9,11 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import InventoryLevel, Reservation, StockMovement, utcnow
-from app.services import catalog, inventory
+from app.services import inventory
+from app.services.catalog import products as catalog
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.inventory import InsufficientStock
-from app.tasks import release_expired_reservations
+from app.services.inventory.stock import InsufficientStock
+from app.tasks.inventory import release_expired_reservations
 from tests.catalog_factories import count, make_shop
 
 

@@ -8,8 +8,8 @@ import pytest
 from app.extensions import db
 from app.models import MarketRule
 from app.money import Money
-from app.services import fx
-from app.services.landed_cost import (
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import (
     ConsignmentLimitExceeded,
     DutiableLine,
     assess,

@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Note, NoteImage, NoteProductTag, NoteTopic, Topic
-from app.services import notes
 from app.services.errors import Forbidden, NotFound, ValidationFailed
-from app.services.notes import ImageUpload, TagInput
-from app.transaction import commit
+from app.services.social import notes
+from app.services.social.notes import ImageUpload, TagInput
 from tests.catalog_factories import make_shop
 from tests.notes_factories import image_bytes, uploads
 

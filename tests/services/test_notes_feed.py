@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import feed, interactions
+from app.services.social import engagement as interactions
+from app.services.social import feed
 
 pytest_plugins = ["tests.notes_fixtures"]
 

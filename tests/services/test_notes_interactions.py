@@ -21,8 +21,9 @@ from app.models import (
     Report,
     User,
 )
-from app.services import interactions, notifications
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.social import engagement as interactions
+from app.services.social import notifications
 
 pytest_plugins = ["tests.notes_fixtures"]
 
@@ -222,7 +223,7 @@ on_postgresql = pytest.mark.skipif(
 def test_concurrent_likes_keep_the_counter_exact(app, database_url, monkeypatch):
     """Many users like one note at the same moment, each in its own transaction."""
     from app.models import utcnow
-    from app.services.notes import hot_score
+    from app.services.social.notes import hot_score
 
     engine = create_engine(database_url, pool_size=20, max_overflow=0)
     sessions = scoped_session(sessionmaker(bind=engine))

@@ -6,8 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Note
-from app.services import notes, search
 from app.services.errors import ValidationFailed
+from app.services.social import notes, search
 from tests.catalog_factories import make_shop
 
 pytest_plugins = ["tests.notes_fixtures"]

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import TranslationCacheEntry
-from app.services import interactions, translation
 from app.services.errors import ValidationFailed
-from app.services.translation import TranslationFailed
+from app.services.social import engagement as interactions
+from app.services.social import translation
+from app.services.social.translation import TranslationFailed
 
 pytest_plugins = ["tests.notes_fixtures", "tests.translation_server"]
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Invitation, Membership, Organization, Store, utcnow
-from app.services import organizations as orgs
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.transaction import commit
+from app.services.orgs import organizations as orgs
 
 LINK = re.compile(r"https?://[^/\s]+/orgs/invitations/(\S+)")
 

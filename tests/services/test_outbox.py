@@ -7,11 +7,11 @@ from email.policy import default
 import pytest
 from aiosmtpd.controller import Controller
 
+from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.models import OutboxEmail
 from app.providers.mail import SmtpTransport
 from app.services.mail import queue_email
-from app.transaction import commit, rollback
 
 
 def _free_port() -> int:

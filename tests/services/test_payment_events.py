@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Order, Payment, WebhookEvent
-from app.services import payments
+from app.services.payments import quote_payments as payments
 from tests.localstripe_server import CARD_DECLINED
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order, Payment, Reservation, utcnow
-from app.services import inventory, payments
+from app.services import inventory
+from app.services.checkout.quotes import QuoteExpired
 from app.services.errors import DomainError
-from app.services.orders import orders_for_quote
-from app.services.quotes import QuoteExpired
+from app.services.orders.lifecycle import orders_for_quote
+from app.services.payments import quote_payments as payments
 from tests.localstripe_server import CARD_DECLINED
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]

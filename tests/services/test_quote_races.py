@@ -1,6 +1,6 @@
 """Quotes racing for the last units on PostgreSQL: no oversell, no deadlock, ledger intact.
 
-The quote holds every line with one batched conditional UPDATE (app.services.quotes),
+The quote holds every line with one batched conditional UPDATE (app.services.checkout.quotes),
 so this checks that path under real concurrency, as test_inventory_concurrency.py does
 for single reservations.
 """
@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.pool import NullPool
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import (
     Cart,
@@ -29,9 +30,8 @@ from app.models import (
     User,
     Warehouse,
 )
-from app.services import quotes
-from app.services.inventory import check_ledger, receive_stock
-from app.transaction import commit
+from app.services.checkout import quotes
+from app.services.inventory.stock import check_ledger, receive_stock
 from tests.checkout_factories import address_for, build_profile, default_zones
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 

@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ProductVariant, Quote, Reservation, Store, User, Warehouse, utcnow
 from app.money import Money
-from app.services import cart as carts
-from app.services import fx, inventory, quotes
-from app.services.catalog_reads import RestrictedDestination
+from app.services import inventory
+from app.services.catalog.reads import RestrictedDestination
+from app.services.checkout import cart as carts
+from app.services.checkout import quotes
+from app.services.checkout.shipping_rates import NoShippingRate
 from app.services.errors import NotFound, ValidationFailed
-from app.services.inventory_ledger import InsufficientStock, check_ledger
-from app.services.inventory_reservations import available, reserve_stock
-from app.services.landed_cost import ConsignmentLimitExceeded
-from app.services.shipping import NoShippingRate
+from app.services.fx import conversion as fx
+from app.services.inventory.ledger import InsufficientStock, check_ledger
+from app.services.inventory.reservations import available, reserve_stock
+from app.services.markets.landed_cost import ConsignmentLimitExceeded
 from tests.notes_factories import QueryCounter, uploads
 
 pytest_plugins = ["tests.checkout_factories"]
@@ -252,7 +254,7 @@ def test_insufficient_stock_names_the_item(us_shop, shopper, make_user, fx_snaps
 # Holding and expiring --------------------------------------------------------------------------
 def test_a_quote_reserves_its_stock_and_records_the_note(us_shop, shopper, make_user,
                                                          make_quote):
-    from app.services import notes
+    from app.services.social import notes
 
     note = notes.create_note(make_user(), title="Tea", body="Good", images=uploads(1),
                              publish=True)

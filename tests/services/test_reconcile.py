@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order, Payment
-from app.services import payments
+from app.services.payments import quote_payments as payments
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
@@ -55,7 +55,7 @@ def test_the_periodic_job_reconciles_payments_older_than_five_minutes(
     from datetime import timedelta
 
     from app.models import utcnow
-    from app.tasks import reconcile_payments
+    from app.tasks.payments import reconcile_payments
 
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()

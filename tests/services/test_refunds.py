@@ -8,9 +8,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Payment
 from app.money import Money
-from app.services import inventory, payments, refunds
+from app.services import inventory
 from app.services.errors import DomainError
-from app.services.orders import orders_for_quote
+from app.services.orders.lifecycle import orders_for_quote
+from app.services.payments import quote_payments as payments
+from app.services.payments import refunds
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import ShippingZone
 from app.money import Money
-from app.services import shipping
+from app.services.checkout import shipping_rates as shipping
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 
 pytest_plugins = ["tests.checkout_factories"]

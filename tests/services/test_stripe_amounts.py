@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.money import Money
-from app.services.stripe_amounts import (
+from app.services.payments.stripe_amounts import (
     AmountAboveMaximum,
     AmountBelowMinimum,
     AmountNotChargeable,

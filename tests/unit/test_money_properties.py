@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.models import utcnow
 from app.money import Money, exponent, round_minor
-from app.services import fx
+from app.services.fx import conversion as fx
 
 CURRENCIES = ["JPY", "KRW", "USD", "EUR", "GBP", "CNY", "KWD", "BHD"]  # exponents 0, 2, 3
 amounts = st.integers(min_value=0, max_value=10**12)

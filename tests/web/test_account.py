@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, User
-from app.services.passwords import verify_password
+from app.services.accounts.passwords import verify_password
 from tests.conftest import PASSWORD, csrf_from
 from tests.web.test_auth import field_errors, is_logged_in, user_by_email
 
@@ -361,7 +361,7 @@ def test_token_without_scopes_is_refused(make_user, login, post_form):
 
 def test_cannot_revoke_someone_elses_token(client, make_user, login, post_form):
     owner = make_user()
-    from app.services.api_tokens import create_personal_token
+    from app.services.accounts.api_tokens import create_personal_token
 
     token, _secret = create_personal_token(owner, "theirs", ["read"], None)
     db.session.commit()

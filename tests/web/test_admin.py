@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import PlatformRole, User
-from app.services import administration
+from app.services.accounts import administration
 from app.services.errors import Conflict
-from app.transaction import commit
 from tests.conftest import csrf_from
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FxSnapshot
-from app.services import fx
+from app.services.fx import conversion as fx
 from tests.conftest import csrf_from
 
 pytest_plugins = ["tests.ecb_server"]

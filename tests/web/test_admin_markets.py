@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import MarketRule
-from app.services.landed_cost import load_market_rules, rule_for
-from app.services.market_rules import rule_form_data
+from app.services.markets.landed_cost import load_market_rules, rule_for
+from app.services.markets.rules import rule_form_data
 from tests.conftest import csrf_from
 
 TODAY = date.today()

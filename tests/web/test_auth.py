@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import User
-from app.services.passwords import verify_password
+from app.services.accounts.passwords import verify_password
 from tests.conftest import PASSWORD, csrf_from
 
 NEW_PASSWORD = "a-brand-new-passphrase"

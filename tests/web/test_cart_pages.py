@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import CartItem, Quote, utcnow
-from app.services import cart as carts
+from app.services.checkout import cart as carts
 from tests.conftest import csrf_from
 
 pytest_plugins = ["tests.checkout_factories"]
@@ -56,7 +56,7 @@ def test_a_guest_adds_to_the_cart_and_sees_it(client, shop):
 
 
 def test_the_note_that_led_to_the_product_is_kept(client, shop, make_user):
-    from app.services import notes
+    from app.services.social import notes
     from tests.notes_factories import uploads
 
     note = notes.create_note(make_user(), title="Tea", body="Good", images=uploads(1),
@@ -228,7 +228,7 @@ def test_the_pay_button_appears_when_the_payment_page_exists(client, app, shop, 
     login(shopper)
     quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
     html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
-    assert ('data-testid="pay"' in html) == ("payments.pay" in app.view_functions)
+    assert ('data-testid="pay"' in html) == ("checkout.pay" in app.view_functions)
 
 
 def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_checkout_shop,

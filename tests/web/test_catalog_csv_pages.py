@@ -201,7 +201,7 @@ def test_every_csv_page_string_has_a_chinese_translation():
 
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
                 "lazy_gettext": None}
-    method_map = [("app/catalog_csv/**.py", "python"), ("templates/catalog_csv/**.html",
+    method_map = [("app/merchant/csv_*.py", "python"), ("templates/merchant/csv/**.html",
                                                          "jinja2")]
     messages = {m if isinstance(m, str) else m[0] for _f, _l, m, _c, _x in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=keywords)}

@@ -20,10 +20,10 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Invitation, Membership, Organization, Store
-from app.services import organizations as orgs
-from app.transaction import commit
+from app.services.orgs import organizations as orgs
 from tests.conftest import csrf_from
 
 SCOPE_PARAMS = {"org_id", "store_id"}

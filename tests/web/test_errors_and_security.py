@@ -104,12 +104,12 @@ def test_500_rolls_back_the_failed_work(app, client, monkeypatch, make_user):
 
 
 def test_error_page_falls_back_when_the_page_cannot_render(client, failing_view, monkeypatch):
-    import app.web
+    import app.web.hooks
 
     def database_down():
         raise RuntimeError("database unreachable")
 
-    monkeypatch.setattr(app.web, "current_preferences", database_down)
+    monkeypatch.setattr(app.web.hooks, "current_preferences", database_down)
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
@@ -294,7 +294,7 @@ def test_api_json_gets_a_locked_down_policy(client):
     ("/\t/evil.example", "/"), ("javascript:alert(1)", "/"), ("relative/path", "/"),
     ("", "/"), (None, "/")])
 def test_next_urls_stay_on_this_site(app, target, expected):
-    from app.web_helpers import safe_next_url
+    from app.web.forms import safe_next_url
 
     with app.test_request_context():
         assert safe_next_url(target) == expected
@@ -310,7 +310,7 @@ def test_login_ignores_a_backslash_next(client, make_user, post_form):
 def test_behind_a_trusted_proxy_the_client_address_counts():
     from flask import Flask, request
 
-    from app.web import register_request_hooks
+    from app.web.hooks import register_request_hooks
 
     proxied = Flask("proxied")
     proxied.config.update(SECRET_KEY="x", TRUSTED_PROXIES=1)

@@ -11,6 +11,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import (
     InventoryLevel,
@@ -21,8 +22,7 @@ from app.models import (
     Store,
     Warehouse,
 )
-from app.services import catalog
-from app.transaction import commit
+from app.services.catalog import products as catalog
 from tests.catalog_factories import make_shop, png_bytes
 from tests.conftest import csrf_from
 
@@ -34,9 +34,13 @@ FORM_BODY = {"title": "Hijacked", "name": "Hijacked", "slug": "hijacked", "actio
              "transfer-quantity": "1", "rows-0-sku": "VICTIM-1", "rows-0-quantity": "0"}
 
 
+ID_NAMES = {"store_id", "product_id", "variant_id", "warehouse_id", "image_id"}
+
+
 def merchant_rules(app):
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint.startswith("merchant.")),
-                  key=lambda r: r.rule)
+    """The portal's routes this world has ids for (orders, imports and zones test their own)."""
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint.startswith("merchant.")
+                   and r.arguments <= ID_NAMES), key=lambda r: r.rule)
 
 
 @pytest.fixture
@@ -147,6 +151,7 @@ def test_own_staff_open_every_page(app, client, world, login):
             url = url_for(rule.endpoint, **{k: v for k, v in values.items()
                                             if k in rule.arguments})
         response = client.get(url)
-        assert response.status_code in (200, 302), f"GET {url} -> {response.status_code}"
-        if response.status_code == 200 and rule.endpoint != "merchant.index":
+        assert response.status_code in (200, 302, 303), f"GET {url} -> {response.status_code}"
+        if response.status_code == 200 and rule.endpoint != "merchant.index" \
+                and response.mimetype == "text/html":
             assert victim.store.name in response.get_data(as_text=True)

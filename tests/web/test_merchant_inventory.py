@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import InventoryLevel, Product, StockMovement
 from app.services import inventory
-from app.transaction import commit
 from tests.catalog_factories import count, make_shop
 from tests.web.test_merchant_products import field_errors, form_values, text
 

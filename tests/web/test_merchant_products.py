@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 
 from app.extensions import db
 from app.models import Product, ProductImage, ProductVariant, VariantPrice
-from app.services import catalog
+from app.services.catalog import products as catalog
 from tests.catalog_factories import count, make_shop, png_bytes
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Board, Comment, Note, Report
-from app.services import interactions
+from app.services.social import engagement as interactions
 from tests.catalog_factories import make_shop
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter, image_bytes
@@ -356,7 +356,7 @@ def test_a_bad_tag_row_is_reported_on_the_form(login, post_form, shop):
 
 def test_editing_keeps_every_tag(client, login, post_form, shop):
     products = [shop.add_product(skus=(f"SKU-{i}",), title=f"Item {i}") for i in range(4)]
-    from app.services import notes as notes_service
+    from app.services.social import notes as notes_service
     from tests.notes_factories import uploads
 
     note = notes_service.create_note(shop.owner, title="Four pins", body="", images=uploads(1),
@@ -378,7 +378,7 @@ def test_editing_keeps_every_tag(client, login, post_form, shop):
 
 def test_buy_from_the_note_with_attribution(client, make_user, login, post_form, shop):
     from app.models import CartItem
-    from app.services import notes as notes_service
+    from app.services.social import notes as notes_service
     from tests.notes_factories import uploads
 
     single = shop.add_product(skus=("MUG-1",), title="Tea mug", stock={"MUG-1": {shop.us: 5}})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Payment
-from app.services import payments
-from app.transaction import commit
+from app.services.payments import quote_payments as payments
 from tests.localstripe_server import CARD_DECLINED
 from tests.notes_factories import QueryCounter
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Invitation, Membership, Organization, utcnow
-from app.services import organizations as orgs
-from app.transaction import commit
+from app.services.orgs import organizations as orgs
 from tests.conftest import PASSWORD, csrf_from
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services import payments
-from app.services.orders import orders_for_quote
+from app.services.orders.lifecycle import orders_for_quote
+from app.services.payments import quote_payments as payments
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 

@@ -10,7 +10,8 @@ import pytest
 
 from app.extensions import db
 from app.models import NoteProductTag
-from app.services import catalog, stores
+from app.services.catalog import products as catalog
+from app.services.catalog import stores
 from app.storefront import routes as storefront_routes
 from tests.catalog_factories import make_shop, png_bytes
 from tests.conftest import csrf_from

@@ -6,7 +6,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from app import ROOT
-from app.services.catalog_input import CATEGORIES
+from app.services.fields import CATEGORIES
 from app.storefront.display import CATEGORY_LABELS
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}

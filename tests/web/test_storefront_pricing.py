@@ -11,7 +11,9 @@ import pytest
 from app.extensions import db
 from app.models import utcnow
 from app.money import Money
-from app.services import catalog, catalog_reads, fx
+from app.services.catalog import products as catalog
+from app.services.catalog import reads as catalog_reads
+from app.services.fx import conversion as fx
 from tests.catalog_factories import make_shop
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter

@@ -7,7 +7,9 @@ import pytest
 
 from app.extensions import db
 from app.models import NoteProductTag
-from app.services import catalog, fx, inventory
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.fx import conversion as fx
 from tests.catalog_factories import make_shop, png_bytes
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter

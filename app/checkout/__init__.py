@@ -1,0 +1,7 @@
+"""The shopper's checkout: cart, shipping address and quote, payment, and their orders."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkout", __name__)
+
+from app.checkout import cart_routes, payment_routes  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Demo data for `flask demo seed`: one account per role, stores, notes, rates and rules."""

@@ -1,0 +1,245 @@
+"""Demo catalog: two cross-border stores with warehouses, bilingual products and stock.
+
+Idempotent: warehouses are found by name, products by their first SKU, and stock is
+received only into levels that do not exist yet, so running the seed again changes
+nothing (and never overwrites what a merchant edited in the demo).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Store, User, Warehouse
+from app.services import inventory
+from app.services.catalog import products as catalog
+from app.services.inventory.ledger import level_id_for
+
+SELLS_TO = ["AU", "CA", "CN", "GB", "HK", "JP", "SG", "US"]
+
+TEA_HOUSE: dict[str, Any] = {
+    "return_policy": "Unopened tea and undamaged teaware can be returned within 30 days of "
+                     "delivery. 未开封茶叶及完好茶具可在签收后30天内退货。",
+    "warehouses": [
+        {"name": "Hangzhou West Lake", "address_line1": "18 Longjing Road",
+         "city": "Hangzhou", "region": "Zhejiang", "postal_code": "310013", "country": "CN"},
+        {"name": "Hong Kong Kwai Chung", "address_line1": "Unit 12, 9/F, Goodman Interlink",
+         "address_line2": "39 Tsing Yi Road", "city": "Hong Kong", "postal_code": "",
+         "country": "HK"},
+    ],
+    "products": [
+        {
+            "title": "西湖龙井绿茶", "title_en": "West Lake Longjing green tea",
+            "description": "明前、雨前头采龙井，手工炒制，豆香清雅。",
+            "description_en": "Hand-fired first-flush Longjing from the West Lake hills: "
+                              "chestnut aroma, sweet finish.",
+            "category": "tea_coffee", "brand_name": "杭州茶舍", "hs_code": "0902.10",
+            "origin_country": "CN", "weight_grams": 120, "length_mm": 160, "width_mm": 90,
+            "height_mm": 90, "color": (122, 160, 82),
+            "options": [{"name": "Grade", "values": ["Mingqian 明前", "Yuqian 雨前"]},
+                        {"name": "Weight", "values": ["50g", "100g"]}],
+            "variants": [
+                ("LJ-MQ-50", "168.00", {"Grade": "Mingqian 明前", "Weight": "50g"},
+                 {"USD": "24.00", "JPY": "3600"}, {"CN": 40, "HK": 12}),
+                ("LJ-MQ-100", "298.00", {"Grade": "Mingqian 明前", "Weight": "100g"},
+                 {"USD": "42.00"}, {"CN": 25, "HK": 6}),
+                ("LJ-YQ-50", "98.00", {"Grade": "Yuqian 雨前", "Weight": "50g"},
+                 {}, {"CN": 60, "HK": 20}),
+                ("LJ-YQ-100", "178.00", {"Grade": "Yuqian 雨前", "Weight": "100g"},
+                 {}, {"CN": 35, "HK": 10}),
+            ],
+        },
+        {
+            "title": "桂花乌龙", "title_en": "Osmanthus oolong",
+            "description": "台式轻焙乌龙窨制金桂，花香馥郁。",
+            "description_en": "Lightly roasted oolong scented with golden osmanthus flowers.",
+            "category": "tea_coffee", "brand_name": "杭州茶舍", "hs_code": "090230",
+            "origin_country": "CN", "weight_grams": 110, "color": (214, 160, 60),
+            # One low-stock SKU: 3 left in all, the threshold is 5.
+            "variants": [("OOLONG-OSM-75", "88.00", {}, {"USD": "13.00"},
+                          {"CN": 2, "HK": 1})],
+        },
+        {
+            "title": "景德镇青瓷茶杯套装", "title_en": "Jingdezhen celadon teacup set",
+            "description": "四只手拉坯青瓷品茗杯，附桐木礼盒。",
+            "description_en": "Four wheel-thrown celadon tasting cups in a paulownia gift box.",
+            "category": "home", "brand_name": "景德镇窑", "hs_code": "691110",
+            "origin_country": "CN", "weight_grams": 650, "length_mm": 220, "width_mm": 220,
+            "height_mm": 80, "color": (150, 190, 170),
+            "variants": [
+                ("CUP-CELADON-4", "228.00", {"Glaze": "Celadon 青瓷"}, {"USD": "32.00"},
+                 {"CN": 15, "HK": 4}),
+                ("CUP-IVORY-4", "228.00", {"Glaze": "Ivory 象牙白"}, {"USD": "32.00"},
+                 {"CN": 9, "HK": 0}),
+            ],
+        },
+        {
+            "title": "宜兴紫砂壶", "title_en": "Yixing zisha clay teapot",
+            "description": "原矿紫泥，适合冲泡乌龙与普洱。",
+            "description_en": "Raw purple-clay teapot from Yixing, for oolong and pu-erh.",
+            "category": "home", "brand_name": "宜兴紫砂", "hs_code": "691200",
+            "origin_country": "CN", "weight_grams": 400, "color": (120, 70, 50),
+            "variants": [
+                ("POT-ZISHA-150", "380.00", {"Capacity": "150ml"}, {}, {"CN": 8, "HK": 2}),
+                ("POT-ZISHA-220", "460.00", {"Capacity": "220ml"}, {}, {"CN": 6, "HK": 2}),
+            ],
+        },
+        {
+            "title": "竹制干泡茶盘", "title_en": "Bamboo tea tray",
+            "description": "整竹拼接，干泡设计，无需排水。",
+            "description_en": "Solid bamboo dry-brewing tray; no drain needed.",
+            "category": "home", "brand_name": "杭州茶舍", "hs_code": "441919",
+            "origin_country": "CN", "weight_grams": 900, "length_mm": 350, "width_mm": 220,
+            "height_mm": 30, "color": (196, 160, 100),
+            # Australian biosecurity rules make untreated bamboo a poor fit for parcels.
+            "restricted_countries": ["AU"],
+            "variants": [("TRAY-BAMBOO-35", "158.00", {}, {}, {"CN": 20, "HK": 5})],
+        },
+    ],
+}
+
+BROOKLYN: dict[str, Any] = {
+    "return_policy": "Returns accepted within 30 days in original condition; opened "
+                     "skincare can be returned only if faulty.",
+    "warehouses": [
+        {"name": "Brooklyn Navy Yard", "address_line1": "63 Flushing Ave",
+         "address_line2": "Building 3", "city": "Brooklyn", "region": "NY",
+         "postal_code": "11205", "country": "US"},
+        {"name": "Los Angeles Cross-border Hub", "address_line1": "2100 E 7th St",
+         "city": "Los Angeles", "region": "CA", "postal_code": "90021", "country": "US"},
+    ],
+    "products": [
+        {
+            "title": "Whipped shea body butter", "title_zh": "乳木果身体霜",
+            "description": "Raw shea and cold-pressed oils, whipped in small batches.",
+            "description_zh": "生乳木果油与冷压植物油，小批量手工打发。",
+            "category": "beauty", "brand_name": "Brooklyn Goods", "hs_code": "330499",
+            "origin_country": "US", "weight_grams": 260, "color": (238, 222, 196),
+            "options": [{"name": "Scent", "values": ["Unscented", "Lavender", "Grapefruit"]},
+                        {"name": "Size", "values": ["4 oz", "8 oz"]}],
+            "variants": [
+                (f"SHEA-{scent[:3].upper()}-{size[0]}", price,
+                 {"Scent": scent, "Size": size}, fixed, stock)
+                for scent in ("Unscented", "Lavender", "Grapefruit")
+                for size, price, fixed, stock in (
+                    ("4 oz", "18.00", {"CNY": "128.00", "GBP": "15.00"},
+                     {"US": 30, "LA": 20}),
+                    ("8 oz", "29.00", {"CNY": "208.00"}, {"US": 18, "LA": 12}))
+            ],
+        },
+        {
+            "title": "Soy wax candle", "title_zh": "大豆蜡香薰蜡烛",
+            "description": "Hand-poured soy wax, cotton wick, about 50 hours.",
+            "description_zh": "手工浇筑大豆蜡，棉芯，约可燃烧50小时。",
+            "category": "home", "brand_name": "Brooklyn Goods", "hs_code": "340600",
+            "origin_country": "US", "weight_grams": 420, "color": (90, 110, 80),
+            "variants": [
+                ("CANDLE-FIG", "32.00", {"Scent": "Fig"}, {"CNY": "228.00"},
+                 {"US": 25, "LA": 10}),
+                ("CANDLE-CEDAR", "32.00", {"Scent": "Cedar"}, {}, {"US": 14, "LA": 9}),
+                ("CANDLE-SEASALT", "32.00", {"Scent": "Sea salt"}, {},
+                 {"US": 11, "LA": 0}),
+            ],
+        },
+        {
+            "title": "Enamel camp mug", "title_zh": "搪瓷露营杯",
+            "description": "Steel with a glass-enamel finish, 12 oz.",
+            "description_zh": "钢胎搪瓷，容量约350毫升。",
+            "category": "home", "brand_name": "Brooklyn Goods", "hs_code": "732394",
+            "origin_country": "US", "weight_grams": 230, "color": (30, 60, 45),
+            "variants": [
+                ("MUG-BLACK", "16.00", {"Colour": "Black"}, {"JPY": "2400"},
+                 {"US": 40, "LA": 25}),
+                ("MUG-CREAM", "16.00", {"Colour": "Cream"}, {}, {"US": 35, "LA": 20}),
+                ("MUG-FOREST", "16.00", {"Colour": "Forest green"}, {}, {"US": 22, "LA": 8}),
+            ],
+        },
+        {
+            "title": "Beeswax lip balm trio", "title_zh": "蜂蜡润唇膏三支装",
+            "description": "Local beeswax, three flavours: mint, honey, vanilla.",
+            "description_zh": "本地蜂蜡，薄荷、蜂蜜、香草三种口味。",
+            "category": "beauty", "brand_name": "Brooklyn Goods", "hs_code": "330410",
+            "origin_country": "US", "weight_grams": 40, "color": (230, 180, 70),
+            # The low-stock SKU: 4 left, threshold 5.
+            "variants": [("BALM-TRIO", "12.00", {}, {"CNY": "88.00"}, {"US": 3, "LA": 1})],
+        },
+        {
+            "title": "Small-batch hot sauce", "title_zh": "小批量辣椒酱",
+            "description": "Fermented habanero and garlic, 5 oz bottle.",
+            "description_zh": "发酵哈瓦那辣椒与大蒜，150毫升。",
+            "category": "food_snacks", "brand_name": "Brooklyn Goods", "hs_code": "210390",
+            "origin_country": "US", "weight_grams": 280, "color": (200, 50, 30),
+            # Sauces with fresh chilli face import controls in both markets.
+            "restricted_countries": ["AU", "CN"],
+            "variants": [("SAUCE-HAB-5", "11.00", {}, {}, {"US": 48, "LA": 30})],
+        },
+    ],
+}
+
+
+def _swatch(color: tuple[int, int, int]) -> bytes:
+    """A simple product picture: the product's colour with a lighter disc."""
+    image = Image.new("RGB", (800, 800), color)
+    draw = ImageDraw.Draw(image)
+    light = tuple(min(255, c + 60) for c in color)
+    draw.ellipse((200, 200, 600, 600), fill=light)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _seed_store(store: Store, owner: User, spec: dict[str, Any], short_names: list[str]
+                ) -> list[str]:
+    if not store.sells_to:
+        store.sells_to = list(SELLS_TO)
+    if not store.return_policy:
+        store.return_policy = spec["return_policy"]
+    warehouses: dict[str, Warehouse] = {}
+    for short, fields in zip(short_names, spec["warehouses"], strict=True):
+        warehouse = db.session.scalar(select(Warehouse).where(
+            Warehouse.store_id == store.id, Warehouse.name == fields["name"]))
+        if warehouse is None:
+            warehouse = Warehouse(store_id=store.id, **fields)
+            db.session.add(warehouse)
+            db.session.flush()
+        warehouses[short] = warehouse
+
+    created = 0
+    for product_spec in spec["products"]:
+        variants = product_spec["variants"]
+        if catalog.variant_by_sku(store.id, variants[0][0]) is not None:
+            continue
+        fields = {k: v for k, v in product_spec.items() if k not in ("variants", "color")}
+        fields["status"] = "active"
+        fields["variants"] = [
+            {"sku": sku, "price": price, "options": options,
+             "fixed_prices": [{"amount": amount, "currency": currency}
+                              for currency, amount in fixed.items()]}
+            for sku, price, options, fixed, _stock in variants]
+        product = catalog.create_product(owner, store.id, fields)
+        catalog.add_product_image(owner, store.id, product.id,
+                                  _swatch(product_spec["color"]),
+                                  alt_text=product_spec.get("title_en") or product.title)
+        created += 1
+        for sku, _price, _options, _fixed, stock in variants:
+            variant = catalog.variant_by_sku(store.id, sku)
+            for short, units in stock.items():
+                warehouse = warehouses[short]
+                if units and level_id_for(variant.id, warehouse.id, create=False) is None:
+                    inventory.receive_stock(owner, store.id, variant.id, warehouse.id, units,
+                                            reference=("demo_seed", store.slug),
+                                            reason="Opening stock")
+    db.session.flush()
+    return [f"{store.name}: {len(warehouses)} warehouses, {created} new products"]
+
+
+def seed_catalog(tea_store: Store, tea_owner: User, brooklyn_store: Store,
+                 brooklyn_owner: User) -> list[str]:
+    """Warehouses, products, variants, fixed prices and stock for both demo stores."""
+    db.session.flush()
+    return [*_seed_store(tea_store, tea_owner, TEA_HOUSE, ["CN", "HK"]),
+            *_seed_store(brooklyn_store, brooklyn_owner, BROOKLYN, ["US", "LA"])]

@@ -1,0 +1,115 @@
+"""Display preferences: UI locale, display currency and ship-to country.
+
+Signed-in users keep them on their account; guests keep them in the session. The
+request's own preferences are worked out at the edge, in app/web/viewer.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.models import User
+from app.services.errors import ValidationFailed
+
+# Presentment currencies offered to shoppers.
+SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY", "KRW", "HKD", "SGD", "AUD", "CAD")
+SESSION_KEY = "preferences"
+PREFERENCE_KEYS = ("locale", "currency", "ship_to_country")
+# CLDR territory codes that are not countries one can ship to (unions, pseudo-locales,
+# "unknown", and codes ISO 3166 only reserves).
+NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA",
+                           "XB", "ZZ"})
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the viewer sees prices in, where they ship to, and in which language."""
+
+    locale: str
+    currency: str
+    ship_to_country: str
+
+
+@cache
+def country_names(locale: str = "en") -> dict[str, str]:
+    """ISO 3166 alpha-2 code -> country name in `locale`, sorted by name."""
+    territories = Locale.parse(locale).territories
+    codes = {code: name for code, name in territories.items()
+             if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES}
+    return dict(sorted(codes.items(), key=lambda item: item[1]))
+
+
+def is_country(code: str | None) -> bool:
+    """Whether `code` is an ISO 3166 alpha-2 country code."""
+    return isinstance(code, str) and code.upper() in country_names("en")
+
+
+def supported_locales() -> list[str]:
+    """UI locales Qiao ships translations for."""
+    return list(current_app.config["LANGUAGES"])
+
+
+def validate_preferences(locale: str | None, currency: str | None, country: str | None) -> dict:
+    """Check each given preference; raise ValidationFailed naming each bad one."""
+    errors: dict[str, list[str]] = {}
+    if locale is not None and locale not in supported_locales():
+        errors["locale"] = [_("Choose one of: %(values)s.", values=", ".join(supported_locales()))]
+    if currency is not None and currency.upper() not in SUPPORTED_CURRENCIES:
+        errors["currency"] = [_("Choose one of: %(values)s.",
+                                values=", ".join(SUPPORTED_CURRENCIES))]
+    if country is not None and not is_country(country):
+        errors["ship_to_country"] = [_("Choose a country by its two-letter ISO code.")]
+    if errors:
+        raise ValidationFailed(_("Some preferences are not valid."), fields=errors)
+    return {
+        "locale": locale,
+        "currency": currency.upper() if currency else None,
+        "ship_to_country": country.upper() if country else None,
+    }
+
+
+def save_preferences(
+    user: User | None,
+    stored_session: dict,
+    *,
+    locale: str | None = None,
+    currency: str | None = None,
+    ship_to_country: str | None = None,
+) -> None:
+    """Remember the given preferences on the user, or in the guest's session."""
+    values = {k: v for k, v in validate_preferences(locale, currency, ship_to_country).items()
+              if v is not None}
+    if user is not None:
+        for key, value in values.items():
+            setattr(user, key, value)
+    else:
+        stored_session[SESSION_KEY] = {**stored_session.get(SESSION_KEY, {}), **values}
+
+
+def adopt_guest_preferences(user: User, stored_session: dict) -> None:
+    """On login, move the choices made as a guest onto the account.
+
+    The guest's choices are the most recent ones the person made (the header switcher
+    stores only explicit choices), so they replace what the account had.
+    """
+    guest = stored_session.pop(SESSION_KEY, None)
+    if not isinstance(guest, dict):
+        return
+    try:
+        values = validate_preferences(guest.get("locale"), guest.get("currency"),
+                                      guest.get("ship_to_country"))
+    except ValidationFailed:
+        return  # stale or tampered session values are dropped, not adopted
+    for key, value in values.items():
+        if value is not None:
+            setattr(user, key, value)
+
+
+def preferences_of(user: User) -> dict[str, str]:
+    """The preferences set on the account, as the guest session stores them."""
+    return {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}

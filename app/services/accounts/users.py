@@ -1,0 +1,281 @@
+"""Accounts: sign-up, e-mail verification, log-in, password reset, e-mail and password change."""
+
+from __future__ import annotations
+
+import hashlib
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import User, utcnow
+from app.services.accounts import signed_links, throttle
+from app.services.accounts.api_tokens import revoke_login_tokens
+from app.services.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
+from app.services.errors import Conflict, Unauthorized, ValidationFailed
+from app.services.mail import queue_email
+
+
+def email_taken_message() -> str:
+    """The message for an address another account uses (in the viewer's language)."""
+    return _("An account with this e-mail address already exists.")
+
+# A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
+_DUMMY_HASH = hash_password("qiao-timing-equaliser")
+
+
+def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
+    """A syntactically valid, lower-cased e-mail address, or ValidationFailed."""
+    try:
+        result = validate_email((raw or "").strip(), check_deliverability=check_deliverability)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            _("The e-mail address is not valid."), fields={"email": [str(exc)]}
+        ) from None
+    return result.normalized.lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account with this e-mail (case-insensitive), if any."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def check_new_password(password: str, email: str = "", display_name: str = "") -> None:
+    """Raise ValidationFailed with each rule a new password breaks."""
+    problems = password_problems(password or "", email, display_name)
+    if problems:
+        raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
+
+
+def register_user(email: str, password: str, display_name: str) -> User:
+    """Create an account and e-mail a verification link; rejects duplicates and weak passwords."""
+    errors: dict[str, list[str]] = {}
+    try:
+        email = normalize_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        errors["display_name"] = [_("Enter the name other people will see.")]
+    elif len(display_name) > 80:
+        errors["display_name"] = [_("Use at most 80 characters.")]
+    problems = password_problems(password or "", email if "email" not in errors else "",
+                                 display_name)
+    if problems:
+        errors["password"] = problems
+    taken = "email" not in errors and find_user_by_email(email) is not None
+    if taken:
+        errors["email"] = [email_taken_message()]
+    if taken and len(errors) == 1:
+        raise Conflict(email_taken_message(), code="email_taken", fields=errors)
+    if errors:
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
+
+    user = User(email=email, password_hash=hash_password(password), display_name=display_name)
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Two sign-ups with one address raced; the database constraint decided.
+        message = email_taken_message()
+        raise Conflict(message, code="email_taken", fields={"email": [message]}) from None
+    send_verification_email(user)
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    """E-mail a link that proves control of the user's current address."""
+    token = signed_links.sign("verify-email", {"uid": user.id, "email": user.email})
+    link = absolute_url("auth.verify_email", token=token)
+    queue_email(
+        user.email,
+        _("Confirm your e-mail address for Qiao"),
+        _("Hello %(name)s,\n\nConfirm your e-mail address by opening this link:\n%(link)s\n\n"
+          "If you did not sign up for Qiao, ignore this message.", name=user.display_name,
+          link=link),
+        purpose="verify_email",
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in a verification link as verified."""
+    payload = signed_links.unsign(
+        "verify-email", token, current_app.config["EMAIL_VERIFY_MAX_AGE"]
+    )
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        raise signed_links.InvalidLink(_("This link is for an address that is no longer in use."))
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str, ip: str) -> User:
+    """The user for these credentials; throttled per account and per address."""
+    email = (email or "").strip().lower()
+    throttle.check_login_allowed(email, ip)
+    user = find_user_by_email(email) if email else None
+    if user is None:
+        verify_password(_DUMMY_HASH, password or "")
+        throttle.record_login_failure(email, ip)
+        raise Unauthorized(_("The e-mail address or password is wrong."),
+                           code="invalid_credentials")
+    if not verify_password(user.password_hash, password or ""):
+        throttle.record_login_failure(email, ip)
+        raise Unauthorized(_("The e-mail address or password is wrong."),
+                           code="invalid_credentials")
+    if not user.is_active:
+        raise Unauthorized(_("This account has been disabled."), code="account_disabled")
+    throttle.clear_login_failures(email)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of the user (logout everywhere)."""
+    user.session_version += 1
+
+
+def end_all_sessions_and_logins(user: User) -> None:
+    """After a password change: end every session and revoke the API log-in tokens.
+
+    Log-in tokens were obtained with the old password, so they go too; personal access
+    tokens are separate credentials the user manages on the tokens page.
+    """
+    end_all_sessions(user)
+    revoke_login_tokens(user)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does, so a reset link works once.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the account exists; silent otherwise (no account probing)."""
+    # A plain look-up, not validation: an address already on an account is always findable.
+    user = find_user_by_email(email or "")
+    if user is None or not user.is_active:
+        return
+    token = signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
+    link = absolute_url("auth.reset_password", token=token)
+    queue_email(
+        user.email,
+        _("Reset your Qiao password"),
+        _("Hello %(name)s,\n\nSet a new password with this link (valid for one hour):\n"
+          "%(link)s\n\nIf you did not ask for this, you can ignore this message.",
+          name=user.display_name, link=link),
+        purpose="password_reset",
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link is for; InvalidLink when expired, tampered with or used."""
+    payload = signed_links.unsign(
+        "password-reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("pw") != _password_fingerprint(user):
+        raise signed_links.InvalidLink(
+            _("This reset link has already been used. Ask for a new one."), code="link_used"
+        )
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link and end every other session."""
+    user = user_for_reset_token(token)
+    check_new_password(new_password, user.email, user.display_name)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions_and_logins(user)
+    # The link reached the inbox, so the address is proven too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password after re-checking the current one; ends all other sessions."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ValidationFailed(
+            _("Your current password is wrong."),
+            fields={"current_password": [_("Your current password is wrong.")]},
+        )
+    check_new_password(new_password, user.email, user.display_name)
+    if verify_password(user.password_hash, new_password):
+        raise ValidationFailed(
+            _("Choose a password you are not using now."),
+            fields={"password": [_("The new password must differ from the current one.")]},
+        )
+    user.password_hash = hash_password(new_password)
+    end_all_sessions_and_logins(user)
+
+
+def request_email_change(user: User, new_email: str, password: str) -> str:
+    """E-mail a confirmation link to the new address; the change applies when it is opened."""
+    if not verify_password(user.password_hash, password or ""):
+        raise ValidationFailed(
+            _("Your password is wrong."), fields={"password": [_("Your password is wrong.")]}
+        )
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise ValidationFailed(_("That is already your address."),
+                               fields={"email": [_("That is already your address.")]})
+    if find_user_by_email(new_email) is not None:
+        raise ValidationFailed(
+            _("An account with this e-mail address already exists."),
+            fields={"email": [_("An account with this e-mail address already exists.")]},
+        )
+    token = signed_links.sign("email-change", {"uid": user.id, "old": user.email,
+                                               "new": new_email})
+    link = absolute_url("account.confirm_email_change", token=token)
+    queue_email(
+        new_email,
+        _("Confirm your new e-mail address for Qiao"),
+        _("Hello %(name)s,\n\nOpen this link to use this address for your Qiao account:\n"
+          "%(link)s", name=user.display_name, link=link),
+        purpose="email_change",
+    )
+    queue_email(
+        user.email,
+        _("Your Qiao e-mail address is being changed"),
+        _("Someone asked to move your Qiao account to %(new)s. If it was not you, change your "
+          "password now.", new=new_email),
+        purpose="email_change_notice",
+    )
+    return new_email
+
+
+def confirm_email_change(token: str) -> User:
+    """Apply an e-mail change from its confirmation link (once)."""
+    payload = signed_links.unsign("email-change", token,
+                                  current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("old"):
+        raise signed_links.InvalidLink(_("This link has already been used."), code="link_used")
+    if find_user_by_email(payload["new"]) is not None:
+        raise Conflict(_("Another account now uses this address."), code="email_taken")
+    user.email = payload["new"]
+    user.email_verified_at = utcnow()
+    return user
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: PUBLIC_BASE_URL plus the endpoint's path (works outside requests)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return base + url_for(endpoint, **values)
+

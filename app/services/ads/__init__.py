@@ -1,0 +1,1 @@
+"""Advertising: brand balances, campaigns, placements, sponsored notes, pacing and reports."""

@@ -1,0 +1,1 @@
+"""Catalog: stores and warehouses, products, variants, prices, images, reads and CSV."""

@@ -1,0 +1,1 @@
+"""Checkout: carts, shipping-rate tables and addresses, and landed-cost quotes."""

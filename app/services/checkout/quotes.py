@@ -1,0 +1,452 @@
+"""Checkout quotes: the cart priced, shipped, taxed and reserved for one address and currency.
+
+A quote splits the cart per store. Each line's unit price is the catalog's fixed
+price in the presentment currency when the merchant set one (it always wins), else
+the variant's base price converted at the store currency's locked rate (fee included,
+rounded once per unit by the house rule); a line total is unit price times quantity.
+Shipping comes from the store's profile (app.services.checkout.shipping_rates) in the store's
+currency and is converted at the same rate. Duties and taxes come from the
+destination's market rule (app.services.markets.landed_cost.assess) per store parcel and are
+allocated to lines by value with the largest-remainder split, so lines, groups and
+the quote always add up exactly.
+
+Delivered duty paid (DDP) groups charge duties and taxes now; otherwise they are an
+estimate due on delivery and stay out of the total. A quote holds its prices, rates
+and reserved stock for QUOTE_TTL_MINUTES; after that it is refused and its stock
+released. Creating a quote cancels the shopper's other open quotes, so re-quoting
+(say, after fixing the address) never competes with one's own reservations.
+
+Stock is held with one conditional UPDATE for every line at once (rows locked in id
+order first, so concurrent checkouts cannot deadlock), then bulk INSERTs of the
+reservations and ledger rows, which keeps the number of queries the same however many
+items the cart holds. When that plan cannot work (a line needs units from several
+warehouses, or another checkout took units meanwhile) the general per-line path of
+app.services.inventory.reservations decides, exactly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.extensions import db
+from app.models import (
+    Cart,
+    CartItem,
+    InventoryLevel,
+    Product,
+    ProductVariant,
+    Quote,
+    QuoteGroup,
+    QuoteLine,
+    Reservation,
+    StockMovement,
+    Store,
+    User,
+    Warehouse,
+    utcnow,
+)
+from app.money import Money
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES
+from app.services.catalog.reads import ensure_ships_to
+from app.services.checkout import cart as carts
+from app.services.checkout import shipping_rates as shipping
+from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.services.fx import conversion as fx
+from app.services.inventory.ledger import LEVELS, InsufficientStock
+from app.services.inventory.reservations import (
+    availability,
+    release_owner_reservations,
+    reserve_lines,
+)
+from app.services.markets.landed_cost import DutiableLine, RuleBook, assess
+
+OWNER_TYPE = "checkout_quote"
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
+# Amounts a client might send to set its own price; the server prices everything itself.
+CLIENT_AMOUNT_FIELDS = ("price", "unit_price", "amount", "subtotal", "total", "shipping",
+                        "duties", "taxes", "fx_rate", "rate")
+
+
+class QuoteExpired(Conflict):
+    """The quote's time ran out (or it was cancelled); ask for a new one."""
+
+    code = "quote_expired"
+    status = 409
+
+
+class EmptyCart(ValidationFailed):
+    """There is nothing in the cart to quote."""
+
+    code = "empty_cart"
+    status = 422
+
+
+class ItemUnavailable(Conflict):
+    """A cart item is no longer for sale."""
+
+    code = "variant_unavailable"
+    status = 409
+
+
+@dataclass(frozen=True)
+class _PricedLine:
+    item: CartItem
+    unit: Money
+    is_fixed: bool
+
+
+def quote_ttl() -> timedelta:
+    """How long a quote holds (QUOTE_TTL_MINUTES)."""
+    return timedelta(minutes=current_app.config["QUOTE_TTL_MINUTES"])
+
+
+def refuse_client_amounts(body: dict[str, Any]) -> None:
+    """422 naming any price or total a client sent: prices come only from the catalog."""
+    sent = [name for name in CLIENT_AMOUNT_FIELDS if name in body]
+    if sent:
+        raise ValidationFailed(
+            "Prices, totals and rates are set by the server; leave them out.",
+            code="client_amount_refused",
+            fields={name: ["Not accepted: the server prices every order."] for name in sent})
+
+
+def check_currency(currency: Any) -> str:
+    """A presentment currency Qiao offers, upper-cased; else 422 unsupported_currency."""
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    if code not in SUPPORTED_CURRENCIES:
+        raise ValidationFailed(
+            f"Checkout is available in {', '.join(SUPPORTED_CURRENCIES)}.",
+            code="unsupported_currency",
+            fields={"currency": [f"Choose one of {', '.join(SUPPORTED_CURRENCIES)}."]})
+    return code
+
+
+def _terms(currency: Any, shipping_address: Any) -> tuple[str, dict[str, str]]:
+    """Currency and address checked together, so one answer names every bad field."""
+    errors: dict[str, list[str]] = {}
+    code = ""
+    address: dict[str, str] = {}
+    failures: list[DomainError] = []
+    try:
+        code = check_currency(currency)
+    except ValidationFailed as exc:
+        failures.append(exc)
+    try:
+        address = shipping.validate_address(shipping_address)
+    except ValidationFailed as exc:
+        failures.append(exc)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        for failure in failures:
+            errors.update(failure.fields)
+        raise ValidationFailed("Check the currency and the shipping address.", fields=errors)
+    return code, address
+
+
+def _lock(store_currency: str, currency: str, now: datetime) -> fx.LockedRate:
+    """The rate for one store currency, with the error pointing at the currency field."""
+    try:
+        return fx.lock_rate(store_currency, currency, now=now)
+    except (fx.StaleRate, fx.RateUnavailable) as exc:
+        raise type(exc)(exc.message, fields={"currency": [
+            f"{currency} is unavailable right now; choose another currency."]}) from None
+
+
+def _quote_items(cart: Cart) -> list[CartItem]:
+    """The cart's items with what pricing reads: variant, fixed prices, product, store."""
+    variant = joinedload(CartItem.variant)
+    return list(db.session.scalars(
+        select(CartItem).where(CartItem.cart_id == cart.id)
+        .options(variant.joinedload(ProductVariant.product).joinedload(Product.store),
+                 variant.joinedload(ProductVariant.fixed_prices))
+        .order_by(CartItem.id)).unique())
+
+
+def _check_items(items: list[CartItem], country: str, now: datetime) -> None:
+    """Every line for sale, allowed to the destination, and in stock."""
+    for item in items:
+        product = item.variant.product
+        if not item.variant.is_active or product.status != "active":
+            raise ItemUnavailable(f"{product.title} ({item.variant.sku}) is no longer for "
+                                  "sale; remove it from your cart.",
+                                  fields={f"items.{item.id}": ["No longer for sale."]})
+        ensure_ships_to(product, country)
+    stock = availability([i.variant_id for i in items], now=now)
+    short = {f"items.{i.id}.quantity": [f"Only {max(stock[i.variant_id], 0)} of "
+                                        f"{i.variant.sku} available."]
+             for i in items if i.quantity > stock[i.variant_id]}
+    if short:
+        raise InsufficientStock("Some items are no longer available in the quantity you "
+                                "want; lower the quantity and try again.", fields=short)
+
+
+def _unit_price(item: CartItem, currency: str, rate: fx.LockedRate) -> _PricedLine:
+    """The fixed price in `currency` when the catalog has one, else the converted price."""
+    variant = item.variant
+    if currency != variant.currency:
+        fixed = next((p for p in variant.fixed_prices if p.currency == currency), None)
+        if fixed is not None:
+            return _PricedLine(item, Money(fixed.price_minor, currency), True)
+    return _PricedLine(item, fx.convert(Money(variant.price_minor, variant.currency), rate),
+                       False)
+
+
+def _allocate(total: Money, weights: list[int]) -> list[int]:
+    """`total` spread over lines by value, summing exactly (evenly if every line is free)."""
+    if total.minor == 0:
+        return [0] * len(weights)
+    return [part.minor for part in total.split(weights if sum(weights) else [1] * len(weights))]
+
+
+def _price_group(store: Store, profile, items: list[CartItem], currency: str, country: str,
+                 rate: fx.LockedRate, now: datetime, book: RuleBook
+                 ) -> tuple[QuoteGroup, list[dict]]:
+    """One store's parcel (shipping, duties, taxes) and its lines' values, in presentment."""
+    priced = [_unit_price(item, currency, rate) for item in items]
+    store_subtotal = Money(sum(p.item.variant.price_minor * p.item.quantity for p in priced),
+                           store.base_currency)
+    weight = sum((p.item.variant.effective_weight_grams or 0) * p.item.quantity
+                 for p in priced)
+    parcel = shipping.price_parcel(store, profile, country, weight, store_subtotal)
+    shipping_cost = fx.convert(parcel.price, rate)
+    line_values = [p.unit.times(p.item.quantity) for p in priced]
+    items_total = sum(line_values, Money.zero(currency))
+    assessment = assess(origin_country=store.origin_country, destination_country=country,
+                        lines=[DutiableLine(p.item.variant.product.hs_code or "", value)
+                               for p, value in zip(priced, line_values, strict=True)],
+                        shipping=shipping_cost, on=now.date(), book=book)
+    weights = [value.minor for value in line_values]
+    duties = _allocate(assessment.duties, weights)
+    taxes = _allocate(assessment.taxes, weights)
+    charged = items_total + shipping_cost
+    if assessment.collected_at_checkout:
+        charged += assessment.total
+    group = QuoteGroup(
+        store_id=store.id, store_currency=store.base_currency, fx_rate=rate.rate,
+        items_minor=items_total.minor, shipping_minor=shipping_cost.minor,
+        duties_minor=assessment.duties.minor, taxes_minor=assessment.taxes.minor,
+        collected_at_checkout=assessment.collected_at_checkout, total_minor=charged.minor,
+        delivery_days_min=parcel.delivery_days_min, delivery_days_max=parcel.delivery_days_max,
+        assessment={
+            "rule_id": assessment.rule_id, "rule_name": assessment.rule_name,
+            "source": assessment.source, "shipping_zone": parcel.zone_name,
+            "free_shipping": parcel.is_free, "weight_grams": weight,
+            "shipping_store_minor": parcel.price.minor,
+            "fx": {"mid_rate": str(rate.mid_rate), "rate": str(rate.rate),
+                   "source": rate.source, "as_of": rate.as_of.isoformat()},
+        })
+    lines = [
+        {"variant_id": p.item.variant_id, "product_id": p.item.variant.product_id,
+         "title": p.item.variant.product.title[:200], "sku": p.item.variant.sku,
+         "quantity": p.item.quantity, "unit_price_minor": p.unit.minor,
+         "unit_price_store_minor": p.item.variant.price_minor, "duty_minor": duty,
+         "tax_minor": tax, "hs_code": p.item.variant.product.hs_code,
+         "is_fixed_price": p.is_fixed, "note_id": p.item.note_id}
+        for p, duty, tax in zip(priced, duties, taxes, strict=True)]
+    return group, lines
+
+
+def _insert(quote: Quote, priced: list[tuple[QuoteGroup, list[dict]]]) -> None:
+    """Write the quote and its groups, then every line in one bulk INSERT."""
+    db.session.add(quote)
+    db.session.flush()
+    lines = db.session.scalars(insert(QuoteLine).returning(QuoteLine), [
+        {**row, "group_id": group.id} for group, rows in priced for row in rows]).all()
+    for group, _rows in priced:
+        set_committed_value(group, "lines", sorted(
+            (line for line in lines if line.group_id == group.id), key=lambda x: x.id))
+
+
+def new_reference() -> str:
+    """A short code shown to the shopper and shared by the quote's orders."""
+    return "QX-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+
+
+def create_quote(user: User, currency: str, shipping_address: dict, *,
+                 now: datetime | None = None) -> Quote:
+    """Price, ship, tax and reserve the user's cart for an address and currency.
+
+    Raises (each naming the fields): unsupported_currency, invalid_address, empty_cart,
+    variant_unavailable, restricted_destination, no_shipping_rate, insufficient_stock,
+    stale_rate / rate_unavailable, consignment_limit_exceeded. Nothing is written then.
+    """
+    now = now or utcnow()
+    currency, address = _terms(currency, shipping_address)
+    country = address["country"]
+    cart = carts.find_cart(user=user)
+    items = _quote_items(cart) if cart is not None else []
+    if not items:
+        raise EmptyCart("Your cart is empty.", fields={"items": ["Add something first."]})
+    cancel_open_quotes(user.id, now=now)
+    _check_items(items, country, now)
+    per_store: dict[int, list[CartItem]] = {}
+    for item in items:
+        per_store.setdefault(item.variant.store_id, []).append(item)
+    stores = {i.variant.store_id: i.variant.product.store for i in items}
+    profiles = shipping.profiles_for(list(per_store))
+    rates = {code: _lock(code, currency, now)
+             for code in sorted({s.base_currency for s in stores.values()})}
+    book = RuleBook()  # every parcel goes to the same country today
+    priced = [_price_group(stores[store_id], profiles.get(store_id), store_items, currency,
+                           country, rates[stores[store_id].base_currency], now, book)
+              for store_id, store_items in per_store.items()]
+    groups = [group for group, _lines in priced]
+    converted = [r for r in rates.values() if r.source != "identity"]
+    oldest = min(converted, key=lambda r: r.as_of) if converted else None
+    charged_duties = sum(g.duties_minor for g in groups if g.collected_at_checkout)
+    charged_taxes = sum(g.taxes_minor for g in groups if g.collected_at_checkout)
+    wanted: dict[int, int] = {}
+    for item in items:
+        wanted[item.variant_id] = wanted.get(item.variant_id, 0) + item.quantity
+    plan = _take_stock(wanted, country, now)
+    quote = Quote(
+        user_id=user.id, reference=new_reference(), state="open", currency=currency,
+        shipping_address=address, destination_country=country,
+        fx_source=oldest.source if oldest else "identity",
+        fx_as_of=oldest.as_of if oldest else now,
+        items_minor=sum(g.items_minor for g in groups),
+        shipping_minor=sum(g.shipping_minor for g in groups),
+        duties_minor=charged_duties, taxes_minor=charged_taxes,
+        total_minor=sum(g.total_minor for g in groups),
+        expires_at=now + quote_ttl(), groups=groups)
+    if plan is not None:
+        _insert(quote, priced)
+        _record_holds(user, plan, (OWNER_TYPE, str(quote.id)), quote.expires_at, now)
+        return quote
+    # The general path: per line, split across warehouses if need be. A savepoint keeps
+    # the quote out of the database if some line cannot be held after all.
+    with db.session.begin_nested():
+        _insert(quote, priced)
+        reserve_lines(user, list(wanted.items()), owner_type=OWNER_TYPE,
+                      owner_id=str(quote.id), ttl=quote_ttl(), ship_to=country, now=now)
+    return quote
+
+
+def _take_stock(wanted: dict[int, int], ship_to: str, now: datetime) -> dict[int, int] | None:
+    """Hold every line with one guarded UPDATE: level id -> units, or None (nothing held).
+
+    Each variant comes from one warehouse, those in `ship_to` first, then by level id
+    (the order of app.services.inventory.reservations). None when a variant needs
+    several warehouses, or when another checkout took units between the read and the
+    UPDATE; the rows this UPDATE did change are then given back at once (their locks
+    are held), so no savepoint is needed.
+    """
+    rows = db.session.execute(
+        select(InventoryLevel.id, InventoryLevel.variant_id,
+               InventoryLevel.on_hand - InventoryLevel.reserved, Warehouse.country)
+        .join(Warehouse, Warehouse.id == InventoryLevel.warehouse_id)
+        .where(InventoryLevel.variant_id.in_(wanted), Warehouse.is_active.is_(True))
+        .order_by(InventoryLevel.id)).all()
+    plan: dict[int, int] = {}
+    for variant_id, quantity in wanted.items():
+        levels = sorted((r for r in rows if r.variant_id == variant_id),
+                        key=lambda r: (r.country != ship_to, r.id))
+        level = next((r for r in levels if r[2] >= quantity), None)
+        if level is None:
+            return None
+        plan[level.id] = quantity
+    ids = sorted(plan)
+    # Row locks in id order, as every stock change takes them (no-op on SQLite's one writer).
+    db.session.execute(select(LEVELS.c.id).where(LEVELS.c.id.in_(ids))
+                       .order_by(LEVELS.c.id).with_for_update())
+    units = case(plan, value=LEVELS.c.id)
+    changed = db.session.scalars(
+        update(LEVELS).where(LEVELS.c.id.in_(ids), LEVELS.c.on_hand - LEVELS.c.reserved >= units)
+        .values(reserved=LEVELS.c.reserved + units, updated_at=now)
+        .returning(LEVELS.c.id)).all()
+    for level in list(db.session.identity_map.values()):
+        if isinstance(level, InventoryLevel) and level.id in plan:
+            db.session.expire(level)
+    if len(changed) == len(ids):
+        return plan
+    if changed:
+        db.session.execute(update(LEVELS).where(LEVELS.c.id.in_(changed))
+                           .values(reserved=LEVELS.c.reserved - units, updated_at=now))
+    return None
+
+
+def _record_holds(user: User, plan: dict[int, int], owner: tuple[str, str],
+                  expires_at: datetime, now: datetime) -> None:
+    """The reservations and ledger rows of units `_take_stock` held, for `owner`."""
+    ids = sorted(plan)
+    # Bulk INSERTs: one statement each on both databases (ORM flushes insert row by row
+    # on SQLite). Each level appears once in the plan, so level_id maps the returned ids.
+    held = dict(db.session.execute(
+        insert(Reservation).returning(Reservation.level_id, Reservation.id),
+        [{"level_id": level_id, "quantity": plan[level_id], "owner_type": owner[0],
+          "owner_id": owner[1], "expires_at": expires_at, "state": "active",
+          "created_at": now, "updated_at": now} for level_id in ids]).all())
+    # The same ledger rows app.services.inventory.ledger.record_movement writes.
+    db.session.execute(insert(StockMovement), [
+        {"level_id": level_id, "kind": "reserve", "on_hand_delta": 0,
+         "reserved_delta": plan[level_id], "actor_id": user.id if user else None,
+         "reservation_id": held[level_id], "reference_type": owner[0],
+         "reference_id": owner[1], "reason": "", "created_at": now} for level_id in ids])
+
+
+def get_quote(user: User, quote_id: int) -> Quote:
+    """The user's quote with groups, lines and stores; anyone else's is 404."""
+    quote = db.session.scalar(
+        select(Quote).where(Quote.id == quote_id, Quote.user_id == user.id)
+        .options(selectinload(Quote.groups).selectinload(QuoteGroup.lines),
+                 selectinload(Quote.groups).selectinload(QuoteGroup.store)))
+    if quote is None:
+        raise NotFound("No such quote.")
+    return quote
+
+
+def _close(quote: Quote, state: str, now: datetime, reason: str) -> None:
+    release_owner_reservations(None, OWNER_TYPE, quote.id, reason=reason, now=now)
+    quote.state = state
+    quote.closed_at = now
+    db.session.flush()
+
+
+def expire_quote_if_due(quote: Quote, *, now: datetime | None = None) -> bool:
+    """Mark an open quote past its time expired and release its stock; True if it did."""
+    now = now or utcnow()
+    if quote.state != "open" or now < quote.expires_at:
+        return False
+    _close(quote, "expired", now, "quote expired")
+    return True
+
+
+def ensure_quote_payable(quote: Quote, *, now: datetime | None = None) -> None:
+    """QuoteExpired (409) when the quote ran out or was cancelled; expiring releases stock.
+
+    Quotes in other states (paying, paid, failed) are left to the payment flow.
+    """
+    if expire_quote_if_due(quote, now=now) or quote.state in ("expired", "cancelled"):
+        raise QuoteExpired(
+            f"Quote {quote.reference} has expired: prices, exchange rates and stock are "
+            "held for a limited time. Ask for a new quote.")
+
+
+def cancel_open_quotes(user_id: int, *, now: datetime | None = None) -> int:
+    """Cancel a user's open quotes, releasing their stock (cart changed or quote replaced)."""
+    now = now or utcnow()
+    open_quotes = db.session.scalars(select(Quote).where(Quote.user_id == user_id,
+                                                         Quote.state == "open")).all()
+    for quote in open_quotes:
+        _close(quote, "cancelled", now, "quote replaced")
+    return len(open_quotes)
+
+
+def expire_quotes(now: datetime | None = None, *, limit: int = 500) -> int:
+    """Periodic: expire open quotes past their time, oldest first; returns how many."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Quote).where(Quote.state == "open",
+                                                 Quote.expires_at <= now)
+                             .order_by(Quote.expires_at, Quote.id).limit(limit)).all()
+    for quote in due:
+        _close(quote, "expired", now, "quote expired")
+    return len(due)

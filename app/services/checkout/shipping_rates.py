@@ -1,0 +1,350 @@
+"""Shipping: per-store profiles (zones, weight tiers, free-over thresholds) and addresses.
+
+A parcel's price comes from the first zone of the store's profile that lists the
+destination, else its first zone without countries (the rest of the world). Within
+the zone the lightest tier that holds the parcel's weight wins (a tier without a
+maximum takes any weight). The parcel ships free when the item subtotal, in the
+store's currency, reaches the zone's threshold. Amounts are the store's currency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
+from app.money import Money
+from app.services.accounts.preferences import is_country
+from app.services.errors import NotFound, ValidationFailed
+from app.services.permissions import require_store_staff
+
+EU_COUNTRIES = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR",
+                          "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL",
+                          "PT", "RO", "SE", "SI", "SK"})
+# Where carriers refuse a parcel without a postal code / a state or province / a phone.
+POSTAL_CODE_REQUIRED = EU_COUNTRIES | {"US", "GB", "CN", "JP", "CA", "AU", "KR", "SG", "CH",
+                                      "NO", "IN", "BR", "MX", "NZ", "TW"}
+REGION_REQUIRED = frozenset({"US", "CA", "AU", "CN"})
+PHONE_REQUIRED = frozenset({"CN"})
+POSTAL_CODE_FORMATS = {
+    "US": (r"\d{5}(-\d{4})?", "12345 or 12345-6789"),
+    "CA": (r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d", "A1A 1A1"),
+    "GB": (r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}", "SW1A 2AA"),
+    "JP": (r"\d{3}-?\d{4}", "100-0001"),
+    "CN": (r"\d{6}", "200001"),
+    "AU": (r"\d{4}", "2000"),
+    "DE": (r"\d{5}", "10117"),
+    "FR": (r"\d{5}", "75001"),
+    "KR": (r"\d{5}", "03187"),
+    "SG": (r"\d{6}", "048616"),
+}
+PHONE_PATTERN = re.compile(r"\+?[\d\s().-]{6,30}")
+ADDRESS_FIELDS = {"name": 120, "line1": 200, "line2": 200, "city": 120, "region": 120,
+                  "postal_code": 20, "country": 2, "phone": 30}
+MAX_ZONES = 20
+MAX_RATES = 10
+MAX_DELIVERY_DAYS = 180
+
+
+class NoShippingRate(ValidationFailed):
+    """The store's profile has no rate for this destination or parcel weight."""
+
+    code = "no_shipping_rate"
+    status = 422
+
+
+@dataclass(frozen=True)
+class ParcelPrice:
+    """What one store charges to ship one parcel, in its own currency."""
+
+    price: Money
+    zone_name: str
+    delivery_days_min: int
+    delivery_days_max: int
+    is_free: bool
+
+
+# Addresses ----------------------------------------------------------------------------------
+def validate_address(raw: Any) -> dict[str, str]:
+    """A clean shipping address, or ValidationFailed naming each bad field.
+
+    Errors are keyed `shipping_address.<field>`, the name the API and the form use.
+    """
+    if not isinstance(raw, Mapping):
+        raise ValidationFailed("Give the shipping address.", code="invalid_address",
+                               fields={"shipping_address": ["Send the address as an object."]})
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, str] = {}
+    for name, limit in ADDRESS_FIELDS.items():
+        value = raw.get(name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[f"shipping_address.{name}"] = ["Must be text."]
+            continue
+        value = " ".join(value.split())
+        if len(value) > limit:
+            errors[f"shipping_address.{name}"] = [f"Use at most {limit} characters."]
+        clean[name] = value
+    country = clean.get("country", "").upper()
+    clean["country"] = country
+    if not country:
+        errors.setdefault("shipping_address.country", ["Choose the country."])
+    elif not is_country(country):
+        errors.setdefault("shipping_address.country",
+                          ["Use a two-letter ISO 3166 country code such as US."])
+    for name, message in (("name", "Enter the recipient's name."),
+                          ("line1", "Enter the street address."),
+                          ("city", "Enter the city.")):
+        if not clean.get(name) and f"shipping_address.{name}" not in errors:
+            errors[f"shipping_address.{name}"] = [message]
+    _check_country_rules(country, clean, errors)
+    if errors:
+        raise ValidationFailed("Check the shipping address.", code="invalid_address",
+                               fields=errors)
+    return clean
+
+
+def _check_country_rules(country: str, clean: dict[str, str],
+                         errors: dict[str, list[str]]) -> None:
+    """Postal code, region and phone where the destination needs them."""
+    postal, region, phone = (clean.get(k, "") for k in ("postal_code", "region", "phone"))
+    if "shipping_address.postal_code" not in errors:
+        if not postal and country in POSTAL_CODE_REQUIRED:
+            errors["shipping_address.postal_code"] = [
+                f"A postal code is required for addresses in {country}."]
+        elif postal and country in POSTAL_CODE_FORMATS:
+            pattern, example = POSTAL_CODE_FORMATS[country]
+            if not re.fullmatch(pattern, postal):
+                errors["shipping_address.postal_code"] = [
+                    f"This is not a postal code in {country}; it looks like {example}."]
+            else:
+                clean["postal_code"] = postal.upper()
+    if not region and country in REGION_REQUIRED and "shipping_address.region" not in errors:
+        errors["shipping_address.region"] = [
+            f"A state, province or region is required for addresses in {country}."]
+    if "shipping_address.phone" not in errors:
+        if not phone and country in PHONE_REQUIRED:
+            errors["shipping_address.phone"] = [
+                f"A phone number is required for deliveries in {country}."]
+        elif phone and not PHONE_PATTERN.fullmatch(phone):
+            errors["shipping_address.phone"] = ["Use digits, spaces and an optional +."]
+
+
+# Pricing a parcel -----------------------------------------------------------------------------
+def profiles_for(store_ids: Sequence[int]) -> dict[int, ShippingProfile]:
+    """The stores' profiles with zones and rates, in one query whatever the count."""
+    if not store_ids:
+        return {}
+    profiles = db.session.scalars(
+        select(ShippingProfile).where(ShippingProfile.store_id.in_(set(store_ids)))
+        .options(joinedload(ShippingProfile.zones).joinedload(ShippingZone.rates))).unique()
+    return {p.store_id: p for p in profiles}
+
+
+def zone_for(profile: ShippingProfile | None, country: str) -> ShippingZone | None:
+    """The zone serving `country`: one that lists it, else the first catch-all zone."""
+    if profile is None:
+        return None
+    country = country.upper()
+    listed = next((z for z in profile.zones if z.countries and country in z.countries), None)
+    return listed or next((z for z in profile.zones if not z.countries), None)
+
+
+def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
+                 weight_grams: int, subtotal: Money) -> ParcelPrice:
+    """The shipping price of one parcel of `store` to `country` (NoShippingRate if none)."""
+    zone = zone_for(profile, country)
+    if zone is None:
+        raise NoShippingRate(f"{store.name} has no shipping rate to {country}.",
+                             fields={"shipping_address.country": [
+                                 f"{store.name} does not ship to {country}."]})
+    rate = next((r for r in zone.rates
+                 if r.max_weight_grams is None or weight_grams <= r.max_weight_grams), None)
+    if rate is None:
+        heaviest = max(r.max_weight_grams or 0 for r in zone.rates) if zone.rates else 0
+        raise NoShippingRate(
+            f"{store.name} ships parcels of at most {heaviest} g to {country}; this one "
+            f"weighs {weight_grams} g. Remove some items.",
+            fields={"items": [f"Too heavy to ship from {store.name} to {country}."]})
+    free = zone.free_over_minor is not None and subtotal.minor >= zone.free_over_minor
+    return ParcelPrice(price=Money(0 if free else rate.price_minor, store.base_currency),
+                       zone_name=zone.name, delivery_days_min=zone.delivery_days_min,
+                       delivery_days_max=zone.delivery_days_max, is_free=free)
+
+
+# The merchant's profile ----------------------------------------------------------------------
+def get_shipping_profile(actor: User, store_id: int) -> tuple[Store, ShippingProfile | None]:
+    """The store and its profile (None before the first zone is saved), for its staff."""
+    store = require_store_staff(actor, store_id)
+    return store, profiles_for([store.id]).get(store.id)
+
+
+def _zone_of(profile: ShippingProfile | None, zone_id: int) -> ShippingZone:
+    zone = next((z for z in profile.zones if z.id == zone_id), None) if profile else None
+    if zone is None:
+        raise NotFound("No such shipping zone.")
+    return zone
+
+
+def get_shipping_zone(actor: User, store_id: int, zone_id: int
+                      ) -> tuple[Store, ShippingZone]:
+    """One zone of the store's profile, for its staff (another store's zone: 404)."""
+    store, profile = get_shipping_profile(actor, store_id)
+    return store, _zone_of(profile, zone_id)
+
+
+def save_shipping_zone(actor: User, store_id: int, data: Mapping[str, Any],
+                       zone_id: int | None = None) -> ShippingZone:
+    """Create or replace a zone of the store's profile (store admins and owners).
+
+    `data`: name, countries (codes), free_over (decimal string or None),
+    delivery_days_min, delivery_days_max, rates ([{"max_weight_grams", "price"}]).
+    """
+    store = require_store_staff(actor, store_id, min_role="admin")
+    profile = profiles_for([store.id]).get(store.id)
+    zone = _zone_of(profile, zone_id) if zone_id is not None else None
+    if profile is None:
+        profile = ShippingProfile(store_id=store.id, name="Standard")
+        db.session.add(profile)
+    clean = _clean_zone(data, store.base_currency)
+    _check_overlap(profile, zone, clean["countries"])
+    if zone is None:
+        if len(profile.zones) >= MAX_ZONES:
+            raise ValidationFailed(f"A profile has at most {MAX_ZONES} zones.",
+                                   fields={"name": [f"At most {MAX_ZONES} zones."]})
+        zone = ShippingZone(position=len(profile.zones))
+        profile.zones.append(zone)
+    zone.name = clean["name"]
+    zone.countries = clean["countries"]
+    zone.free_over_minor = clean["free_over_minor"]
+    zone.delivery_days_min = clean["delivery_days_min"]
+    zone.delivery_days_max = clean["delivery_days_max"]
+    zone.rates.clear()
+    db.session.flush()  # the old tiers go before new ones reuse their weights
+    zone.rates.extend(ShippingRate(max_weight_grams=weight, price_minor=price)
+                      for weight, price in clean["rates"])
+    db.session.flush()
+    return zone
+
+
+def delete_shipping_zone(actor: User, store_id: int, zone_id: int) -> None:
+    """Remove a zone (store admins and owners); the others keep their order."""
+    store = require_store_staff(actor, store_id, min_role="admin")
+    profile = profiles_for([store.id]).get(store.id)
+    zone = _zone_of(profile, zone_id)
+    profile.zones.remove(zone)
+    for position, remaining in enumerate(profile.zones):
+        remaining.position = position
+    db.session.flush()
+
+
+def _check_overlap(profile: ShippingProfile, zone: ShippingZone | None,
+                   countries: list[str]) -> None:
+    """A country belongs to one zone; a second catch-all zone would never be used."""
+    others = [z for z in profile.zones if z is not zone]
+    taken = sorted({c for z in others for c in z.countries} & set(countries))
+    if taken:
+        raise ValidationFailed("Some countries are already in another zone.",
+                               fields={"countries": [f"Already in another zone: "
+                                                     f"{', '.join(taken)}."]})
+    if not countries and any(not z.countries for z in others):
+        raise ValidationFailed("There is already a rest-of-the-world zone.",
+                               fields={"countries": ["List the countries of this zone; "
+                                                     "another zone already covers the rest "
+                                                     "of the world."]})
+
+
+def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int,
+           maximum: int) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        errors[field] = [f"Use a whole number from {minimum} to {maximum}."]
+        return None
+    return value
+
+
+def _amount(value: Any, currency: str, field: str, errors: dict[str, list[str]]
+            ) -> int | None:
+    if not isinstance(value, str) or not value.strip():
+        errors[field] = [f"Enter an amount in {currency}, e.g. 5."]
+        return None
+    try:
+        minor = Money.from_decimal(value.strip(), currency).minor
+    except ValueError as exc:
+        errors[field] = [f"{exc}."]
+        return None
+    if minor < 0:
+        errors[field] = ["Must not be negative."]
+        return None
+    return minor
+
+
+def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """Validate a zone's fields; ValidationFailed names each bad one."""
+    errors: dict[str, list[str]] = {}
+    name = data.get("name")
+    name = " ".join(name.split()) if isinstance(name, str) else ""
+    if not name or len(name) > 80:
+        errors["name"] = ["Give the zone a name of up to 80 characters."]
+    countries: list[str] = []
+    raw_countries = data.get("countries") or []
+    if isinstance(raw_countries, str):
+        raw_countries = re.split(r"[\s,;]+", raw_countries)
+    for code in raw_countries:
+        if not isinstance(code, str) or not code.strip():
+            continue
+        if not is_country(code.strip()):
+            errors.setdefault("countries", []).append(f"{code.strip()!r} is not a country "
+                                                      "code such as US or JP.")
+        elif code.strip().upper() not in countries:
+            countries.append(code.strip().upper())
+    free_over = data.get("free_over")
+    free_over_minor = None
+    if isinstance(free_over, str) and free_over.strip():
+        free_over_minor = _amount(free_over, currency, "free_over", errors)
+    days_min = _whole(data.get("delivery_days_min"), "delivery_days_min", errors,
+                      minimum=0, maximum=MAX_DELIVERY_DAYS)
+    days_max = _whole(data.get("delivery_days_max"), "delivery_days_max", errors,
+                      minimum=0, maximum=MAX_DELIVERY_DAYS)
+    if days_min is not None and days_max is not None and days_max < days_min:
+        errors["delivery_days_max"] = ["Must not be less than the minimum."]
+    rates = _clean_rates(data.get("rates") or [], currency, errors)
+    if errors:
+        raise ValidationFailed("Check the shipping zone.", fields=errors)
+    return {"name": name, "countries": countries, "free_over_minor": free_over_minor,
+            "delivery_days_min": days_min, "delivery_days_max": days_max, "rates": rates}
+
+
+def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
+                 ) -> list[tuple[int | None, int]]:
+    """Weight tiers, lightest first: (max grams or None for any weight, price minor)."""
+    rates: list[tuple[int | None, int]] = []
+    for index, row in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(row, Mapping):
+            continue
+        weight, price = row.get("max_weight_grams"), row.get("price")
+        if (weight in (None, "") and price in (None, "")):
+            continue  # an empty row of the form
+        grams = None
+        if weight not in (None, ""):
+            grams = _whole(weight, f"rates.{index}.max_weight_grams", errors, minimum=1,
+                           maximum=1_000_000)
+        minor = _amount(price, currency, f"rates.{index}.price", errors)
+        if minor is not None and f"rates.{index}.max_weight_grams" not in errors:
+            rates.append((grams, minor))
+    if not rates and not any(k.startswith("rates.") for k in errors):
+        errors["rates"] = ["Add at least one rate."]
+    weights = [w for w, _ in rates]
+    if len(set(weights)) != len(weights):
+        errors["rates"] = ["Each weight limit may appear once."]
+    if len(rates) > MAX_RATES:
+        errors["rates"] = [f"At most {MAX_RATES} rates per zone."]
+    return sorted(rates, key=lambda r: (r[0] is None, r[0] or 0))

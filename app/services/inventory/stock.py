@@ -1,0 +1,515 @@
+"""Inventory for merchants: receive, adjust, transfer, return, bulk set, lists and history.
+
+Every change goes through app.services.inventory.ledger (a conditional UPDATE plus a
+ledger row with the actor and a reference). Reservations, availability and expiry live
+in app.services.inventory.reservations and are re-exported here, so callers import
+everything stock-related from this module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import (
+    InventoryLevel,
+    Product,
+    ProductVariant,
+    StockMovement,
+    User,
+    Warehouse,
+)
+from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
+from app.services.inventory.ledger import (
+    InsufficientStock,
+    LedgerMismatch,
+    Reference,
+    change_level,
+    check_ledger,
+    level_id_for,
+    level_numbers,
+)
+from app.services.inventory.reservations import (
+    DEFAULT_TTL,
+    availability,
+    available,
+    commit_owner_reservations,
+    commit_reservation,
+    expire_reservations,
+    extend_owner_reservations,
+    owner_reservations,
+    release_owner_reservations,
+    release_reservation,
+    reserve_lines,
+    reserve_stock,
+    variant_available_sql,
+)
+from app.services.pagination import Page
+from app.services.permissions import require_store_staff
+
+__all__ = [
+    "BulkLine",
+    "DEFAULT_TTL",
+    "InsufficientStock",
+    "InventoryRow",
+    "LedgerMismatch",
+    "LowStockRow",
+    "MAX_BULK_ITEMS",
+    "adjust_stock",
+    "availability",
+    "available",
+    "bulk_set_inventory",
+    "check_ledger",
+    "commit_owner_reservations",
+    "commit_reservation",
+    "count_low_stock_variants",
+    "expire_reservations",
+    "extend_owner_reservations",
+    "get_store_variant",
+    "list_inventory",
+    "low_stock_variants",
+    "owner_reservations",
+    "receive_stock",
+    "release_owner_reservations",
+    "release_reservation",
+    "reserve_lines",
+    "reserve_stock",
+    "return_stock",
+    "stock_history",
+    "transfer_stock",
+    "variant_available_sql",
+    "variant_levels",
+]
+
+BULK_MODES = ("set", "adjust")
+MAX_BULK_ITEMS = 1000
+CAS_ATTEMPTS = 3
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class BulkLine:
+    """A level after a bulk update."""
+
+    sku: str
+    warehouse_id: int
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        """Units that can still be reserved."""
+        return self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    """One variant's stock in one warehouse, for the inventory page."""
+
+    variant: ProductVariant
+    warehouse_id: int
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        """Units that can still be reserved."""
+        return self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class LowStockRow:
+    """A variant at or below its product's low-stock threshold."""
+
+    variant: ProductVariant
+    available: int
+    threshold: int
+
+
+# Lookups ----------------------------------------------------------------------------------
+def _store_variant(store_id: int, variant_id: int) -> ProductVariant:
+    variant = db.session.scalar(select(ProductVariant).where(
+        ProductVariant.id == variant_id, ProductVariant.store_id == store_id))
+    if variant is None:
+        raise NotFound("No such variant in this store.")
+    return variant
+
+
+def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehouse_id"
+                     ) -> Warehouse:
+    warehouse = db.session.scalar(select(Warehouse).where(
+        Warehouse.id == warehouse_id, Warehouse.store_id == store_id))
+    if warehouse is None:
+        raise NotFound("No such warehouse in this store.")
+    if not warehouse.is_active:
+        raise ValidationFailed(f"{warehouse.name} is closed.", code="warehouse_inactive",
+                               fields={field: ["This warehouse is closed."]})
+    return warehouse
+
+
+def _positive(quantity: Any, field: str = "quantity") -> int:
+    errors = FieldErrors()
+    value = clean_int(quantity, field, errors, minimum=1, maximum=MAX_QUANTITY, required=True)
+    errors.raise_if_any()
+    assert value is not None
+    return value
+
+
+def _reason(reason: str | None, *, required: bool) -> str:
+    errors = FieldErrors()
+    text = clean_text(reason, "reason", errors, max_len=MAX_REASON, required=required)
+    errors.raise_if_any("Say why the stock changes.")
+    return text or ""
+
+
+def _level(level_id: int) -> InventoryLevel:
+    level = db.session.get(InventoryLevel, level_id)
+    assert level is not None
+    return level
+
+
+# Changes ----------------------------------------------------------------------------------
+def receive_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
+                  quantity: int, *, reference: Reference = None,
+                  reason: str = "") -> InventoryLevel:
+    """Units arrived at a warehouse (a delivery from the supplier)."""
+    store = require_store_staff(actor, store_id)
+    variant = _store_variant(store.id, variant_id)
+    warehouse = _store_warehouse(store.id, warehouse_id)
+    quantity = _positive(quantity)
+    level_id = level_id_for(variant.id, warehouse.id)
+    assert level_id is not None
+    change_level(level_id, "receive", quantity, 0, actor=actor, reference=reference,
+                 reason=_reason(reason, required=False))
+    return _level(level_id)
+
+
+def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int, delta: int,
+                 *, reason: str, reference: Reference = None) -> InventoryLevel:
+    """Correct on_hand by `delta` (a count, damage, loss); the reason is required."""
+    store = require_store_staff(actor, store_id)
+    variant = _store_variant(store.id, variant_id)
+    warehouse = _store_warehouse(store.id, warehouse_id)
+    errors = FieldErrors()
+    value = clean_int(delta, "quantity", errors, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY,
+                      required=True)
+    if value == 0:
+        errors.add("quantity", "Enter how many units to add (positive) or remove (negative).")
+    errors.raise_if_any()
+    assert value is not None
+    text = _reason(reason, required=True)
+    level_id = level_id_for(variant.id, warehouse.id)
+    assert level_id is not None
+    if not change_level(level_id, "adjust", value, 0, actor=actor, reference=reference,
+                        reason=text):
+        on_hand, reserved = level_numbers([level_id])[level_id]
+        raise InsufficientStock(
+            f"{warehouse.name} has {on_hand} of {variant.sku}, {reserved} reserved: "
+            f"removing {-value} would leave less than the reserved units.",
+            fields={"quantity": [f"At most {on_hand - reserved} can be removed."]})
+    return _level(level_id)
+
+
+def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_id: int,
+                   to_warehouse_id: int, quantity: int, *, reason: str = ""
+                   ) -> tuple[InventoryLevel, InventoryLevel]:
+    """Move available units between two warehouses of the store (two ledger rows)."""
+    store = require_store_staff(actor, store_id)
+    variant = _store_variant(store.id, variant_id)
+    source = _store_warehouse(store.id, from_warehouse_id, field="from_warehouse_id")
+    target = _store_warehouse(store.id, to_warehouse_id, field="to_warehouse_id")
+    if source.id == target.id:
+        raise ValidationFailed("Choose two different warehouses.", code="same_warehouse",
+                               fields={"to_warehouse_id": ["Choose another warehouse."]})
+    quantity = _positive(quantity)
+    text = _reason(reason, required=False)
+    source_level = level_id_for(variant.id, source.id, create=False)
+    free = 0
+    if source_level is not None:
+        on_hand, reserved = level_numbers([source_level])[source_level]
+        free = on_hand - reserved
+    if source_level is None or free < quantity:
+        raise InsufficientStock(
+            f"{source.name} has {max(free, 0)} of {variant.sku} available to move.",
+            fields={"quantity": [f"At most {max(free, 0)} can be moved."]})
+    target_level = level_id_for(variant.id, target.id)
+    assert target_level is not None
+    reference = ("transfer", uuid.uuid4().hex)
+    with db.session.begin_nested():
+        # Lower level id first (the lock order); the source's guard decides.
+        for level_id in sorted((source_level, target_level)):
+            if level_id == source_level:
+                if not change_level(level_id, "transfer_out", -quantity, 0, actor=actor,
+                                    reference=reference, reason=text or f"to {target.name}"):
+                    raise InsufficientStock(
+                        f"{source.name} no longer has {quantity} of {variant.sku} available.",
+                        fields={"quantity": ["The stock changed; try again."]})
+            else:
+                change_level(level_id, "transfer_in", quantity, 0, actor=actor,
+                             reference=reference, reason=text or f"from {source.name}")
+    return _level(source_level), _level(target_level)
+
+
+def return_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
+                 quantity: int, *, reference: Reference = None,
+                 reason: str = "") -> InventoryLevel:
+    """Put returned (restocked) units back on hand, e.g. after a refund with restock."""
+    store = require_store_staff(actor, store_id)
+    variant = _store_variant(store.id, variant_id)
+    warehouse = _store_warehouse(store.id, warehouse_id)
+    quantity = _positive(quantity)
+    level_id = level_id_for(variant.id, warehouse.id)
+    assert level_id is not None
+    change_level(level_id, "return", quantity, 0, actor=actor, reference=reference,
+                 reason=_reason(reason, required=False) or "returned")
+    return _level(level_id)
+
+
+# Bulk -------------------------------------------------------------------------------------
+def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
+                      ) -> list[tuple[int, str | None, int | None, int | None]]:
+    if mode not in BULK_MODES:
+        errors.add("mode", 'Use "set" (the new on-hand count) or "adjust" (a change).',
+                   "invalid_mode")
+    if not isinstance(items, list) or not items:
+        errors.add("items", "List at least one item.")
+        return []
+    if len(items) > MAX_BULK_ITEMS:
+        errors.add("items", f"Send at most {MAX_BULK_ITEMS} items per request.")
+        return []
+    parsed = []
+    for index, item in enumerate(items):
+        path = f"items.{index}"
+        if not isinstance(item, Mapping):
+            errors.add(path, "Must be an object with sku, warehouse_id and quantity.")
+            continue
+        sku = clean_text(item.get("sku"), f"{path}.sku", errors, max_len=64, required=True)
+        warehouse_id = clean_int(item.get("warehouse_id"), f"{path}.warehouse_id", errors,
+                                 minimum=1, required=True)
+        quantity = item.get("quantity")
+        if mode == "set":
+            if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity < 0:
+                errors.add(f"{path}.quantity", "Stock cannot be negative.", "negative_stock")
+                quantity = None
+            else:
+                quantity = clean_int(quantity, f"{path}.quantity", errors,
+                                     maximum=MAX_QUANTITY, required=True)
+        else:
+            quantity = clean_int(quantity, f"{path}.quantity", errors, minimum=-MAX_QUANTITY,
+                                 maximum=MAX_QUANTITY, required=True)
+        parsed.append((index, sku, warehouse_id, quantity))
+    return parsed
+
+
+def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
+                       reference: Reference = None, reason: str | None = None
+                       ) -> list[BulkLine]:
+    """Set (or adjust) many on-hand counts at once: every item applies or none does.
+
+    Each bad item is named (`items.3.sku`: unknown SKU; `items.4.warehouse_id`: not a
+    warehouse of this store; `items.5.quantity`: the result would be negative or below
+    the reserved units). "set" is a compare-and-swap on the on_hand it read, so a
+    concurrent change cannot be overwritten unnoticed.
+    """
+    store = require_store_staff(actor, store_id)
+    errors = FieldErrors()
+    parsed = _parse_bulk_items(mode, items, errors)
+    text = _reason(reason, required=False) or f"Bulk inventory {mode}"
+    skus = {sku for _i, sku, _w, _q in parsed if sku}
+    warehouse_ids = {w for _i, _s, w, _q in parsed if w}
+    variants = {v.sku: v for v in db.session.scalars(select(ProductVariant).where(
+        ProductVariant.store_id == store.id, ProductVariant.sku.in_(skus)))} if skus else {}
+    warehouses = {w.id: w for w in db.session.scalars(select(Warehouse).where(
+        Warehouse.store_id == store.id, Warehouse.id.in_(warehouse_ids)))} \
+        if warehouse_ids else {}
+    levels = {(lv.variant_id, lv.warehouse_id): (lv.id, lv.on_hand, lv.reserved)
+              for lv in db.session.execute(
+                  select(InventoryLevel.variant_id, InventoryLevel.warehouse_id,
+                         InventoryLevel.id, InventoryLevel.on_hand, InventoryLevel.reserved)
+                  .where(InventoryLevel.variant_id.in_([v.id for v in variants.values()])))
+              } if variants else {}
+
+    seen: dict[tuple[str, int], int] = {}
+    # variant, warehouse, quantity, item index
+    plan: list[tuple[ProductVariant, Warehouse, int, int]] = []
+    for index, sku, warehouse_id, quantity in parsed:
+        path = f"items.{index}"
+        variant = variants.get(sku) if sku else None
+        warehouse = warehouses.get(warehouse_id) if warehouse_id else None
+        if sku and variant is None:
+            errors.add(f"{path}.sku", f"No variant with SKU {sku} in this store.",
+                       "unknown_sku")
+        if warehouse_id and warehouse is None:
+            errors.add(f"{path}.warehouse_id", "No such warehouse in this store.",
+                       "unknown_warehouse")
+        elif warehouse is not None and not warehouse.is_active:
+            errors.add(f"{path}.warehouse_id", f"{warehouse.name} is closed.",
+                       "warehouse_inactive")
+        if variant is None or warehouse is None or quantity is None:
+            continue
+        key = (variant.sku, warehouse.id)
+        if key in seen:
+            errors.add(path, f"{variant.sku} in this warehouse is already item {seen[key]}.",
+                       "duplicate_item")
+            continue
+        seen[key] = index
+        _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
+        _check_target(errors, path, mode, quantity, on_hand, reserved)
+        plan.append((variant, warehouse, quantity, index))
+    errors.raise_if_any("Some items are not valid; nothing was changed.")
+
+    reference = reference or ("bulk_inventory", uuid.uuid4().hex)
+    level_ids = {(v.id, w.id): level_id_for(v.id, w.id) for v, w, _q, _i in plan}
+    plan.sort(key=lambda entry: (entry[0].id, level_ids[(entry[0].id, entry[1].id)]))
+    with db.session.begin_nested():
+        for variant, warehouse, quantity, index in plan:
+            level_id = level_ids[(variant.id, warehouse.id)]
+            _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
+            _apply_bulk_item(actor, level_id, mode, quantity, f"items.{index}",
+                             known=(on_hand, reserved), reference=reference, reason=text)
+    numbers = level_numbers(list(level_ids.values()))
+    lines = [BulkLine(sku=v.sku, warehouse_id=w.id, on_hand=numbers[level_ids[(v.id, w.id)]][0],
+                      reserved=numbers[level_ids[(v.id, w.id)]][1])
+             for v, w, _q, _i in sorted(plan, key=lambda entry: entry[3])]
+    return lines
+
+
+def _check_target(errors: FieldErrors, path: str, mode: str, quantity: int, on_hand: int,
+                  reserved: int) -> bool:
+    target = quantity if mode == "set" else on_hand + quantity
+    if target < 0:
+        errors.add(f"{path}.quantity", f"On hand is {on_hand}: this would leave {target}.",
+                   "negative_stock")
+        return False
+    if target < reserved:
+        errors.add(f"{path}.quantity", f"{reserved} units are reserved for shoppers: on hand "
+                                       f"cannot go below that (this would leave {target}).",
+                   "negative_stock")
+        return False
+    return True
+
+
+def _apply_bulk_item(actor: User, level_id: int, mode: str, quantity: int, path: str, *,
+                     known: tuple[int, int], reference: Reference, reason: str) -> None:
+    on_hand, reserved = known
+    for attempt in range(CAS_ATTEMPTS):
+        if attempt:  # the compare-and-swap lost a race: read the level again
+            on_hand, reserved = level_numbers([level_id])[level_id]
+        errors = FieldErrors()
+        if not _check_target(errors, path, mode, quantity, on_hand, reserved):
+            errors.raise_if_any("The stock changed meanwhile; nothing was changed.")
+        delta = quantity - on_hand if mode == "set" else quantity
+        if delta == 0:
+            return
+        if change_level(level_id, "adjust", delta, 0, actor=actor, reference=reference,
+                        reason=reason, expected_on_hand=on_hand if mode == "set" else None):
+            return
+    raise Conflict("The stock kept changing while it was being set; try again.",
+                   code="stock_changed")
+
+
+# Reads ------------------------------------------------------------------------------------
+def variant_levels(variant_ids: Sequence[int]) -> dict[int, list[InventoryLevel]]:
+    """Each variant's levels with their warehouses, in one query."""
+    result: dict[int, list[InventoryLevel]] = {variant_id: [] for variant_id in variant_ids}
+    if not variant_ids:
+        return result
+    for level in db.session.scalars(select(InventoryLevel)
+                                    .where(InventoryLevel.variant_id.in_(variant_ids))
+                                    .options(joinedload(InventoryLevel.warehouse))
+                                    .order_by(InventoryLevel.warehouse_id)):
+        result[level.variant_id].append(level)
+    return result
+
+
+def list_inventory(actor: User, store_id: int, warehouse_id: int, *, text: str | None = None,
+                   after: Sequence[Any] | None = None, limit: int = 50) -> Page[InventoryRow]:
+    """Every variant of the store with its stock in one warehouse (zero where none)."""
+    store = require_store_staff(actor, store_id)
+    warehouse = db.session.scalar(select(Warehouse).where(
+        Warehouse.id == warehouse_id, Warehouse.store_id == store.id))
+    if warehouse is None:
+        raise NotFound("No such warehouse in this store.")
+    stmt = (select(ProductVariant, InventoryLevel.on_hand, InventoryLevel.reserved)
+            .outerjoin(InventoryLevel, and_(InventoryLevel.variant_id == ProductVariant.id,
+                                            InventoryLevel.warehouse_id == warehouse.id))
+            .join(Product, Product.id == ProductVariant.product_id)
+            .where(ProductVariant.store_id == store.id, Product.status != "archived")
+            .options(joinedload(ProductVariant.product))
+            .order_by(ProductVariant.id).limit(limit + 1))
+    if text and text.strip():
+        pattern = f"%{text.strip()}%"
+        stmt = stmt.where(ProductVariant.sku.ilike(pattern) | Product.title.ilike(pattern))
+    if after:
+        stmt = stmt.where(ProductVariant.id > int(after[0]))
+    rows = [InventoryRow(variant=v, warehouse_id=warehouse.id, on_hand=on_hand or 0,
+                         reserved=reserved or 0)
+            for v, on_hand, reserved in db.session.execute(stmt)]
+    items = rows[:limit]
+    return Page(items=items,
+                next_after=[items[-1].variant.id] if len(rows) > limit and items else None)
+
+
+def low_stock_variants(actor: User, store_id: int, *, after: Sequence[Any] | None = None,
+                       limit: int = 50) -> Page[LowStockRow]:
+    """Active variants of live and draft products at or below the low-stock threshold."""
+    store = require_store_staff(actor, store_id)
+    stock = variant_available_sql()
+    stmt = (select(ProductVariant, stock, Product.low_stock_threshold)
+            .join(Product, Product.id == ProductVariant.product_id)
+            .where(ProductVariant.store_id == store.id, ProductVariant.is_active.is_(True),
+                   Product.status != "archived", stock <= Product.low_stock_threshold)
+            .options(joinedload(ProductVariant.product))
+            .order_by(ProductVariant.id).limit(limit + 1))
+    if after:
+        stmt = stmt.where(ProductVariant.id > int(after[0]))
+    rows = [LowStockRow(variant=v, available=int(quantity), threshold=threshold)
+            for v, quantity, threshold in db.session.execute(stmt)]
+    items = rows[:limit]
+    return Page(items=items,
+                next_after=[items[-1].variant.id] if len(rows) > limit and items else None)
+
+
+def count_low_stock_variants(actor: User, store_id: int) -> int:
+    """How many variants `low_stock_variants` lists (the portal home's counter)."""
+    store = require_store_staff(actor, store_id)
+    return db.session.scalar(
+        select(func.count(ProductVariant.id))
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(ProductVariant.store_id == store.id, ProductVariant.is_active.is_(True),
+               Product.status != "archived",
+               variant_available_sql() <= Product.low_stock_threshold)) or 0
+
+
+def get_store_variant(actor: User, store_id: int, variant_id: int) -> ProductVariant:
+    """One of the store's variants (with its product), for its staff."""
+    store = require_store_staff(actor, store_id)
+    return _store_variant(store.id, variant_id)
+
+
+def stock_history(actor: User, store_id: int, variant_id: int, *,
+                  warehouse_id: int | None = None, after: Sequence[Any] | None = None,
+                  limit: int = 50) -> Page[StockMovement]:
+    """A variant's ledger rows, newest first (optionally in one warehouse)."""
+    store = require_store_staff(actor, store_id)
+    variant = _store_variant(store.id, variant_id)
+    stmt = (select(StockMovement)
+            .join(InventoryLevel, InventoryLevel.id == StockMovement.level_id)
+            .where(InventoryLevel.variant_id == variant.id)
+            .options(selectinload(StockMovement.level).joinedload(InventoryLevel.warehouse),
+                     selectinload(StockMovement.actor))
+            .order_by(StockMovement.id.desc()).limit(limit + 1))
+    if warehouse_id is not None:
+        stmt = stmt.where(InventoryLevel.warehouse_id == warehouse_id)
+    if after:
+        stmt = stmt.where(StockMovement.id < int(after[0]))
+    rows = list(db.session.scalars(stmt))
+    items = rows[:limit]
+    return Page(items=items, next_after=[items[-1].id] if len(rows) > limit and items else None)

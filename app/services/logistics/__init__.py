@@ -1,0 +1,1 @@
+"""Logistics: carriers, shipments and their legs, customs documents, tracking and returns."""

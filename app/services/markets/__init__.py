@@ -1,0 +1,1 @@
+"""Destination markets: dated duty and import-tax rules, and the landed cost they give."""

@@ -1,0 +1,266 @@
+"""Checking a market rule as admins type it or a JSON file lists it, before anything is written.
+
+Rates come in as percent strings and leave as exact fractions (20 -> 0.20);
+amounts come in as major-unit strings in the rule's currency and leave as
+minor units. Every problem is reported at once, keyed by field
+(`duty_rates.<n>.<field>` for a duty-rate row).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import astuple, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from app.models.markets import MarketRule
+from app.money import CurrencyError, Money, normalize_currency
+from app.services.accounts.preferences import is_country
+from app.services.errors import ValidationFailed
+
+MAX_TEXT = 4000
+MAX_DUTY_RATES = 200
+HS_PREFIX = re.compile(r"\d{2,10}")
+# How duties and taxes are paid: always at checkout (DDP), always on delivery (DDU), or at
+# checkout up to checkout_collection_limit and on delivery above it.
+COLLECTION_MODES = ("ddp", "ddu", "limit")
+
+
+@dataclass(frozen=True)
+class CleanDutyRate:
+    """A validated duty rate row."""
+
+    hs_prefix: str
+    rate: Decimal
+    description: str
+
+
+@dataclass(frozen=True)
+class CleanRule:
+    """A validated rule, in the model's units, ready to be written."""
+
+    country: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    currency: str
+    duty_free_threshold_minor: int
+    tax_free_threshold_minor: int | None
+    default_duty_rate: Decimal
+    vat_rate: Decimal
+    tax_includes_shipping: bool
+    tax_includes_duty: bool
+    checkout_collection_limit_minor: int | None
+    max_consignment_minor: int | None
+    source: str
+    notes: str
+    duty_rates: tuple[CleanDutyRate, ...]
+
+    def matches(self, rule: MarketRule) -> bool:
+        """Whether `rule` already holds exactly these values (Decimals compare by value)."""
+        columns = {name: getattr(self, name) for name in self.__dataclass_fields__
+                   if name != "duty_rates"}
+        stored = sorted((d.hs_prefix, d.rate, d.description) for d in rule.duty_rates)
+        return all(getattr(rule, name) == value for name, value in columns.items()) and \
+            stored == sorted(astuple(d) for d in self.duty_rates)
+
+
+def rule_data_from_json(entry: Any) -> dict[str, Any]:
+    """A file entry (rates as fractions, amounts as strings) in the form's terms."""
+    if not isinstance(entry, dict):
+        return {}
+
+    def percent(value: Any) -> Any:
+        try:
+            return format(Decimal(str(value)).scaleb(2), "f")
+        except (InvalidOperation, ValueError):
+            return value  # left as it is, so the validator names it
+
+    limit = entry.get("checkout_collection_limit")
+    if limit is None:
+        mode, limit = "ddp", ""
+    else:
+        try:
+            mode = "ddu" if Decimal(str(limit)) == 0 else "limit"
+        except (InvalidOperation, ValueError):
+            mode = "limit"
+    rates = entry.get("duty_rates")
+    return {
+        **{key: entry.get(key) for key in (
+            "country", "name", "currency", "effective_from", "effective_to",
+            "duty_free_threshold", "tax_free_threshold", "max_consignment",
+            "tax_includes_shipping", "tax_includes_duty", "source", "notes")},
+        "default_duty_rate": percent(entry.get("default_duty_rate")),
+        "vat_rate": percent(entry.get("vat_rate")),
+        "collection": mode,
+        "checkout_collection_limit": "" if mode != "limit" else limit,
+        "duty_rates": [{**row, "rate": percent(row.get("rate"))} if isinstance(row, dict)
+                       else row for row in rates] if isinstance(rates, list) else rates,
+    }
+
+
+def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *,
+          max_length: int, required: bool, message: str) -> str:
+    value = data.get(key)
+    value = value.strip() if isinstance(value, str) else ""
+    if (required and not value) or len(value) > max_length:
+        errors[key] = [message]
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *,
+          required: bool) -> date | None:
+    value = data.get(key)
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        if required:
+            errors[key] = ["Enter a date such as 2026-01-01."]
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors[key] = [f"{value.strip()!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01."]
+        return None
+
+
+def _percent(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal | None:
+    """A percentage from 0 to 100 with at most 4 decimals, as a fraction (20 -> 0.20)."""
+    text = value.strip().removesuffix("%").strip() if isinstance(value, str) else ""
+    try:
+        percent = Decimal(text)
+        if not percent.is_finite() or len(text) > 12:
+            raise InvalidOperation
+    except InvalidOperation:
+        errors[key] = ["Enter a percentage from 0 to 100, e.g. 20 or 3.2."]
+        return None
+    if not Decimal(0) <= percent <= Decimal(100):
+        errors[key] = [f"{text} % is outside 0 to 100 %."]
+        return None
+    if percent.normalize().as_tuple().exponent < -4:
+        errors[key] = ["Use at most 4 decimals, e.g. 16.5."]
+        return None
+    return percent.scaleb(-2)
+
+
+def _amount(value: Any, currency: str | None, key: str, errors: dict[str, list[str]], *,
+            required: bool, positive: bool = False) -> int | None:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        if required:
+            errors[key] = ["Enter an amount, e.g. 150 (0 for none)."]
+        return None
+    if currency is None:
+        return None  # the currency is wrong; that error is enough
+    try:
+        minor = Money.from_decimal(text, currency).minor
+    except ValueError as exc:
+        errors[key] = [f"{exc}."]
+        return None
+    if minor < 0 or (positive and minor == 0):
+        errors[key] = ["Must be more than 0." if positive else "Must not be negative."]
+        return None
+    return minor
+
+
+def _flag(data: Mapping[str, Any], key: str, errors: dict[str, list[str]]) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        errors[key] = ["Must be true or false."]
+        return False
+    return value
+
+
+def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
+    """Validate a rule and its duty rates; ValidationFailed names every bad field."""
+    errors: dict[str, list[str]] = {}
+    country = data.get("country")
+    country = country.strip().upper() if isinstance(country, str) else ""
+    if not is_country(country):
+        errors["country"] = [f"{country!r} is not a country code such as US or DE."]
+    name = _text(data, "name", errors, max_length=120, required=True,
+                 message="Give the rule a name of up to 120 characters.")
+    source = _text(data, "source", errors, max_length=MAX_TEXT, required=True,
+                   message=f"Say where the rule comes from (a law, a URL), up to {MAX_TEXT} "
+                           "characters.")
+    notes = _text(data, "notes", errors, max_length=MAX_TEXT, required=False,
+                  message=f"Notes take up to {MAX_TEXT} characters.")
+    currency: str | None
+    try:
+        currency = normalize_currency(data.get("currency") or "")
+    except CurrencyError as exc:
+        errors["currency"] = [str(exc)]
+        currency = None
+    start = _date(data, "effective_from", errors, required=True)
+    end = _date(data, "effective_to", errors, required=False)
+    if start and end and end < start:
+        errors["effective_to"] = ["The end date must not be before the start date."]
+    duty_free = _amount(data.get("duty_free_threshold"), currency, "duty_free_threshold",
+                        errors, required=True)
+    tax_free = _amount(data.get("tax_free_threshold"), currency, "tax_free_threshold",
+                       errors, required=False)
+    max_consignment = _amount(data.get("max_consignment"), currency, "max_consignment",
+                              errors, required=False, positive=True)
+    mode = data.get("collection")
+    collection_limit: int | None = None
+    if mode not in COLLECTION_MODES:
+        errors["collection"] = ["Choose when duties and taxes are paid."]
+    elif mode == "ddu":
+        collection_limit = 0
+    elif mode == "limit":
+        collection_limit = _amount(data.get("checkout_collection_limit"), currency,
+                                   "checkout_collection_limit", errors, required=True)
+    default_duty = _percent(data.get("default_duty_rate"), "default_duty_rate", errors)
+    vat = _percent(data.get("vat_rate"), "vat_rate", errors)
+    includes_shipping = _flag(data, "tax_includes_shipping", errors)
+    includes_duty = _flag(data, "tax_includes_duty", errors)
+    duty_rates = _clean_duty_rates(data.get("duty_rates"), errors)
+    if errors:
+        raise ValidationFailed("Check the market rule.", fields=errors)
+    return CleanRule(
+        country=country, name=name, effective_from=start, effective_to=end, currency=currency,
+        duty_free_threshold_minor=duty_free, tax_free_threshold_minor=tax_free,
+        default_duty_rate=default_duty, vat_rate=vat, tax_includes_shipping=includes_shipping,
+        tax_includes_duty=includes_duty, checkout_collection_limit_minor=collection_limit,
+        max_consignment_minor=max_consignment, source=source, notes=notes,
+        duty_rates=duty_rates)
+
+
+def _clean_duty_rates(raw: Any, errors: dict[str, list[str]]) -> tuple[CleanDutyRate, ...]:
+    """Rows of HS prefix and rate; empty rows and rows marked `remove` are skipped."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        errors["duty_rates"] = ["Expected a list of duty rates."]
+        return ()
+    rates: list[CleanDutyRate] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(raw):
+        if not isinstance(row, Mapping):
+            errors[f"duty_rates.{index}.hs_prefix"] = ["Expected an HS prefix and a rate."]
+            continue
+        prefix_text, rate_text, description = (
+            row.get(key) if isinstance(row.get(key), str) else ""
+            for key in ("hs_prefix", "rate", "description"))
+        if row.get("remove") or not (prefix_text.strip() or rate_text.strip()
+                                     or description.strip()):
+            continue
+        prefix = re.sub(r"[\s.]", "", prefix_text)
+        if not HS_PREFIX.fullmatch(prefix):
+            errors[f"duty_rates.{index}.hs_prefix"] = [
+                "An HS prefix is 2 to 10 digits, e.g. 61 or 0902."]
+        elif prefix in seen:
+            errors[f"duty_rates.{index}.hs_prefix"] = [f"{prefix} is listed twice."]
+        else:
+            seen[prefix] = index
+        rate = _percent(rate_text, f"duty_rates.{index}.rate", errors)
+        description = description.strip()
+        if len(description) > 200:
+            errors[f"duty_rates.{index}.description"] = ["Up to 200 characters."]
+        if rate is not None and seen.get(prefix) == index:
+            rates.append(CleanDutyRate(prefix, rate, description))
+    if len(rates) > MAX_DUTY_RATES:
+        errors["duty_rates"] = [f"At most {MAX_DUTY_RATES} duty rates per rule."]
+    return tuple(sorted(rates, key=lambda d: d.hs_prefix))

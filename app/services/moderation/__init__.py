@@ -1,0 +1,1 @@
+"""Moderation: rules per market, screening, the review queue, decisions and appeals."""

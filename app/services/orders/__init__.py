@@ -1,0 +1,1 @@
+"""Orders: created from a paid quote (one per store), their states and their lists."""

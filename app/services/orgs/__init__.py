@@ -1,0 +1,1 @@
+"""Organisations: merchant stores and brand accounts, their teams and invitations."""

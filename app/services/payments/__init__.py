@@ -1,0 +1,1 @@
+"""Payments: a quote paid through the provider, webhooks, refunds and reconciliation."""

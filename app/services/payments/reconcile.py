@@ -1,0 +1,77 @@
+"""Reconcile: record payment and refund outcomes that never reached us.
+
+A crash right after Stripe charged the card (before the webhook arrived or the return
+page was seen), a lost webhook, or a refund whose provider call never answered leaves a
+row in a waiting state. Reconcile asks Stripe how each one stands and records it with
+the same idempotent functions the webhook uses; an intent never learnt by its row is
+found again by re-sending the create call with the row's stored idempotency key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Payment, utcnow
+from app.providers.payments import PaymentProviderError, payment_provider
+from app.services.payments.quote_payments import (
+    OPEN_STATES,
+    PaymentUnavailable,
+    expire_payment,
+    hold_until,
+    open_payment_intent,
+    sync_payment,
+)
+from app.services.payments.refunds import pending_refunds, submit_refund
+
+# Leave payments alone while a shopper may still be typing their card number.
+DEFAULT_MIN_AGE = timedelta(minutes=5)
+
+
+def stale_payments(*, older_than: timedelta = DEFAULT_MIN_AGE, now: datetime | None = None,
+                   limit: int = 200) -> list[Payment]:
+    """Payments still created/processing after `older_than`, oldest first."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        select(Payment).where(Payment.state.in_(OPEN_STATES),
+                              Payment.created_at <= now - older_than)
+        .order_by(Payment.id).limit(limit)))
+
+
+def reconcile_payment(payment: Payment, *, now: datetime | None = None) -> str:
+    """Record what Stripe says about one waiting payment."""
+    now = now or utcnow()
+    if payment.intent_id is None:
+        # The same key makes Stripe return the intent if the first call reached it.
+        open_payment_intent(payment)
+    outcome = sync_payment(payment)
+    if payment.state in OPEN_STATES and now > hold_until(payment, payment.quote):
+        outcome = expire_payment(payment, now=now)
+    return outcome
+
+
+def reconcile_refunds() -> list[str]:
+    """Send refunds left pending again, with their stored keys."""
+    lines = []
+    for refund in pending_refunds():
+        submit_refund(refund)
+        lines.append(f"refund {refund.id}: {refund.state}")
+    return lines
+
+
+def reconcile_payments(*, older_than: timedelta = DEFAULT_MIN_AGE,
+                       now: datetime | None = None) -> list[str]:
+    """Reconcile every waiting payment and refund; one summary line each."""
+    provider = payment_provider()
+    lines = []
+    for payment in stale_payments(older_than=older_than, now=now):
+        try:
+            with db.session.begin_nested():
+                outcome = reconcile_payment(payment, now=now)
+        except (PaymentUnavailable, PaymentProviderError) as exc:
+            outcome = f"provider unavailable ({getattr(exc, 'message', exc)}); try later"
+        lines.append(f"payment {payment.id} ({payment.intent_id or 'no intent'} on "
+                     f"{provider.name}): {outcome}")
+    return lines + reconcile_refunds()

@@ -1,0 +1,300 @@
+"""Refunds and cancellations started by a merchant, through the payment provider.
+
+Like payments, a refund is two steps with a commit between them (the edge does it):
+`request_refund` claims the amount (conditional UPDATEs, so two refunds racing cannot
+together exceed what was captured) and writes the Refund row with its idempotency key;
+`submit_refund` calls the provider with that key. A refund left pending by a crash or
+an outage is submitted again by `flask payments reconcile`, with the same key.
+
+Amounts: per line, the unit price times the quantity plus, when duties and taxes were
+collected at checkout, the line's duty and tax in proportion (the last unit takes the
+rounding remainder, so a full refund is exact); shipping when asked and not refunded
+yet. An explicit `amount` replaces the computed one. Never more than what was captured
+minus earlier refunds.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import (
+    Order,
+    OrderLine,
+    Payment,
+    Refund,
+    RefundLine,
+    Reservation,
+    User,
+    utcnow,
+)
+from app.money import Money, round_minor
+from app.providers.payments import PaymentProviderError, payment_provider
+from app.services import inventory
+from app.services.errors import Conflict, ValidationFailed
+from app.services.orders.lifecycle import (
+    CANCELLABLE,
+    REFUNDABLE,
+    get_store_order,
+    refundable_minor,
+    shipping_refunded,
+    transition_order,
+)
+from app.services.payments.quote_payments import QUOTE_OWNER
+from app.services.payments.stripe_amounts import to_stripe_amount
+from app.services.permissions import require_store_staff
+
+ORDERS = Order.__table__
+PAYMENTS = Payment.__table__
+ORDER_LINES = OrderLine.__table__
+REFUND_ROLE = "admin"
+
+
+class RefundExceedsCaptured(ValidationFailed):
+    """More than what was captured, minus earlier refunds."""
+
+    code = "refund_exceeds_captured"
+
+
+class RefundQuantityExceeded(ValidationFailed):
+    """More units than are left to refund on a line."""
+
+    code = "refund_quantity_exceeded"
+
+
+class NothingToRefund(ValidationFailed):
+    """No lines, no shipping and no amount."""
+
+    code = "nothing_to_refund"
+
+
+class OrderNotRefundable(Conflict):
+    """The order's status allows no refund."""
+
+    code = "order_not_refundable"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """What a merchant asked to refund."""
+
+    lines: Sequence[tuple[int, int]] = ()
+    shipping: bool = False
+    amount: Money | None = None
+    restock: bool = False
+    reason: str = ""
+
+
+def _share(total: int, part: int, whole: int) -> int:
+    return round_minor(Decimal(total) * part / whole) if whole else 0
+
+
+def _line_amount(order: Order, line: OrderLine, quantity: int) -> int:
+    amount = line.unit_price_minor * quantity
+    if order.collected_at_checkout:
+        before, after = line.refunded_quantity, line.refunded_quantity + quantity
+        for total in (line.duty_minor, line.tax_minor):
+            amount += _share(total, after, line.quantity) - _share(total, before, line.quantity)
+    return amount
+
+
+def _parse_lines(order: Order, lines: Sequence[tuple[int, int]]) -> list[tuple[OrderLine, int]]:
+    by_id = {line.id: line for line in order.lines}
+    chosen: dict[int, int] = {}
+    errors: dict[str, list[str]] = {}
+    for index, (line_id, quantity) in enumerate(lines):
+        key = f"lines[{index}]"
+        line = by_id.get(line_id) if isinstance(line_id, int) else None
+        if line is None:
+            errors[key] = [_("This order has no such line.")]
+        elif not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            errors[key] = [_("Use a whole number of units.")]
+        elif quantity:
+            chosen[line_id] = chosen.get(line_id, 0) + quantity
+    if errors:
+        raise ValidationFailed(_("Some refund lines are invalid."), fields=errors)
+    over = {f"lines[{index}]": [_("Only %(left)d left to refund.",
+                                   left=by_id[line_id].quantity - by_id[line_id].refunded_quantity)]
+            for index, (line_id, _quantity) in enumerate(lines)
+            if line_id in chosen
+            and chosen[line_id] > by_id[line_id].quantity - by_id[line_id].refunded_quantity}
+    if over:
+        raise RefundQuantityExceeded(_("That is more units than are left to refund."),
+                                     fields=over)
+    return [(by_id[line_id], quantity) for line_id, quantity in chosen.items()]
+
+
+def _claim(table, row_id: int, column: str, amount: int, limit_column: str) -> bool:
+    """Add `amount` to `column` only if it stays within `limit_column` (one statement)."""
+    result = db.session.execute(
+        update(table).where(table.c.id == row_id,
+                            table.c[column] + amount <= table.c[limit_column])
+        .values({column: table.c[column] + amount}))
+    return result.rowcount == 1
+
+
+def request_refund(actor: User, store_id: int, order_id: int, request: RefundRequest, *,
+                   cancel: bool = False) -> Refund:
+    """Claim a refund on an order and write it (pending); the edge commits, then submits."""
+    order = get_store_order(actor, store_id, order_id, for_update=True)
+    require_store_staff(actor, store_id, min_role=REFUND_ROLE)
+    allowed = CANCELLABLE if cancel else (*REFUNDABLE, "cancelled")
+    if order.status not in allowed:
+        raise OrderNotRefundable(
+            _("This order cannot be cancelled any more: it has shipped or was closed.")
+            if cancel else _("This order cannot be refunded."))
+    chosen = _parse_lines(order, request.lines)
+    if request.shipping and shipping_refunded(order):
+        raise ValidationFailed(_("Shipping has already been refunded."),
+                               code="shipping_already_refunded",
+                               fields={"shipping": [_("Already refunded.")]})
+    computed = sum(_line_amount(order, line, quantity) for line, quantity in chosen) \
+        + (order.shipping_minor if request.shipping else 0)
+    if request.amount is not None:
+        if request.amount.currency != order.currency:
+            raise ValidationFailed(_("Refund in the order's currency (%(currency)s).",
+                                     currency=order.currency),
+                                   code="currency_mismatch",
+                                   fields={"amount": [_("Use %(c)s.", c=order.currency)]})
+        amount = request.amount.minor
+    else:
+        amount = computed
+    if amount <= 0:
+        raise NothingToRefund(_("Choose units or shipping to refund, or enter an amount."),
+                              fields={"amount": [_("Nothing to refund.")]})
+    payment = db.session.scalar(select(Payment).where(Payment.quote_id == order.quote_id))
+    left = min(refundable_minor(order), payment.amount_minor - payment.refunded_minor) \
+        if payment else 0
+    money = Money(amount, order.currency)
+    too_much = RefundExceedsCaptured(
+        _("%(amount)s is more than can still be refunded (%(left)s).",
+          amount=money.format(), left=Money(max(left, 0), order.currency).format()),
+        fields={"amount": [_("At most %(left)s.",
+                             left=Money(max(left, 0), order.currency).format())]})
+    if payment is None or amount > left:
+        raise too_much
+    to_stripe_amount(money)  # refuse amounts the provider cannot represent before claiming
+    db.session.flush()
+    if not (_claim(ORDERS, order.id, "refunded_minor", amount, "total_minor")
+            and _claim(PAYMENTS, payment.id, "refunded_minor", amount, "amount_minor")):
+        raise too_much  # a concurrent refund took it first; the edge rolls back
+    for line, quantity in chosen:
+        if not _claim(ORDER_LINES, line.id, "refunded_quantity", quantity, "quantity"):
+            raise RefundQuantityExceeded(_("That is more units than are left to refund."))
+    refund = Refund(order_id=order.id, state="pending", currency=order.currency,
+                    amount_minor=amount, includes_shipping=request.shipping,
+                    restock=request.restock, idempotency_key=f"qiao-refund-{uuid.uuid4().hex}",
+                    reason=(request.reason or "")[:2000], actor_id=actor.id)
+    for line, quantity in chosen:
+        refund.lines.append(RefundLine(order_line_id=line.id, quantity=quantity,
+                                       amount_minor=_line_amount(order, line, quantity)))
+    db.session.add(refund)
+    if cancel:
+        transition_order(order, "cancelled", actor=actor,
+                         reason=request.reason or _("cancelled by the merchant"))
+    db.session.flush()
+    db.session.expire(order)
+    return refund
+
+
+def submit_refund(refund: Refund, actor: User | None = None) -> Refund:
+    """Send a pending refund to the provider with its stored key and record the answer."""
+    if refund.state != "pending" or refund.provider_refund_id:
+        return refund
+    order = refund.order
+    payment = db.session.scalar(select(Payment).where(Payment.quote_id == order.quote_id))
+    try:
+        answer = payment_provider().refund(
+            payment.intent_id, to_stripe_amount(Money(refund.amount_minor, refund.currency)),
+            idempotency_key=refund.idempotency_key,
+            metadata={"qiao_refund_id": str(refund.id), "qiao_order_id": str(order.id)})
+    except PaymentProviderError as exc:
+        if exc.unavailable:
+            return refund  # still pending: reconcile retries with the same key
+        fail_refund(refund, exc.message)
+        return refund
+    refund.provider_refund_id = answer.id
+    if answer.status in ("failed", "canceled"):
+        fail_refund(refund, f"the provider reports the refund {answer.status}")
+        return refund
+    refund.state = "succeeded" if answer.status == "succeeded" else "pending"
+    _settle(refund, actor)
+    return refund
+
+
+def _settle(refund: Refund, actor: User | None) -> None:
+    """The money is on its way back: move the order's status and restock if asked."""
+    order = refund.order
+    # Flush first: refreshing the order cascades to its loaded refunds, which would
+    # otherwise throw away this refund's unflushed state and provider id.
+    db.session.flush()
+    db.session.refresh(order)
+    if order.status in REFUNDABLE:
+        full = order.refunded_minor >= order.total_minor
+        transition_order(order, "refunded" if full else "partially_refunded", actor=actor,
+                         reason=_("refund %(id)s", id=refund.id))
+    if refund.restock:
+        for line in refund.lines:
+            _restock(order, line.order_line, line.quantity, refund, actor)
+
+
+def _restock(order: Order, line: OrderLine, quantity: int, refund: Refund,
+             actor: User | None) -> None:
+    """Put units back in the warehouse they were taken from."""
+    reservation = db.session.scalar(
+        select(Reservation).join(Reservation.level)
+        .where(Reservation.owner_type == QUOTE_OWNER,
+               Reservation.owner_id == str(order.quote_id),
+               Reservation.state == "committed")
+        .where(Reservation.level.has(variant_id=line.variant_id))
+        .order_by(Reservation.id).limit(1))
+    actor = actor or (db.session.get(User, refund.actor_id) if refund.actor_id else None)
+    if reservation is None or actor is None:
+        return
+    inventory.return_stock(actor, order.store_id, line.variant_id,
+                           reservation.level.warehouse_id, quantity,
+                           reference=("refund", str(refund.id)),
+                           reason=_("refund %(id)s", id=refund.id))
+
+
+def fail_refund(refund: Refund, message: str) -> None:
+    """Give the claimed amount and units back: nothing was refunded."""
+    order = refund.order
+    refund.state = "failed"
+    refund.failure_message = message[:2000]
+    db.session.flush()
+    db.session.execute(update(ORDERS).where(ORDERS.c.id == order.id)
+                       .values(refunded_minor=ORDERS.c.refunded_minor - refund.amount_minor))
+    db.session.execute(update(PAYMENTS).where(PAYMENTS.c.quote_id == order.quote_id)
+                       .values(refunded_minor=PAYMENTS.c.refunded_minor - refund.amount_minor))
+    for line in refund.lines:
+        db.session.execute(update(ORDER_LINES).where(ORDER_LINES.c.id == line.order_line_id)
+                           .values(refunded_quantity=ORDER_LINES.c.refunded_quantity
+                                   - line.quantity))
+    db.session.expire(order)
+
+
+def request_cancellation(actor: User, store_id: int, order_id: int, *, reason: str = ""
+                         ) -> Refund:
+    """Cancel an order before shipment: refund what is left and put the units back."""
+    order = get_store_order(actor, store_id, order_id)
+    request = RefundRequest(
+        lines=[(line.id, line.quantity - line.refunded_quantity) for line in order.lines
+               if line.quantity > line.refunded_quantity],
+        shipping=order.shipping_minor > 0 and not shipping_refunded(order), restock=True,
+        reason=reason, amount=Money(refundable_minor(order), order.currency))
+    return request_refund(actor, store_id, order_id, request, cancel=True)
+
+
+def pending_refunds(limit: int = 100) -> list[Refund]:
+    """Refunds never confirmed by the provider (a crash or an outage), oldest first."""
+    return list(db.session.scalars(
+        select(Refund).where(Refund.state == "pending", Refund.provider_refund_id.is_(None),
+                             Refund.created_at <= utcnow())
+        .order_by(Refund.id).limit(limit)))

@@ -1,0 +1,101 @@
+"""Stripe webhook events: verified on the raw body, stored once per event id, acted on once.
+
+A redelivered event finds its stored row and does nothing. Events may arrive out of
+order (a `payment_failed` after the `succeeded` of a retry), so a payment event is only
+a prompt: the intent is fetched from Stripe and its current state is recorded through
+app.services.payments.quote_payments.record_intent_outcome, which changes each payment at most once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Refund, WebhookEvent, utcnow
+from app.providers.payments import InvalidSignature, PaymentProviderError, payment_provider
+from app.services.errors import DomainError
+from app.services.payments.quote_payments import PaymentUnavailable, record_intent_outcome
+from app.services.payments.refunds import fail_refund
+
+PAYMENT_INTENT_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed",
+                         "payment_intent.canceled", "payment_intent.processing")
+REFUND_EVENTS = ("refund.updated", "refund.failed", "charge.refund.updated")
+
+
+class BadSignature(DomainError):
+    """The webhook's Stripe-Signature does not match its body."""
+
+    code = "invalid_signature"
+    status = 400
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What became of one delivery."""
+
+    event: WebhookEvent
+    duplicate: bool
+
+
+def receive_stripe_event(payload: bytes, signature: str) -> Receipt:
+    """Verify, store and process one delivery; a replay is recognised and ignored."""
+    try:
+        data = payment_provider().verify_event(payload, signature or "")
+    except InvalidSignature as exc:
+        raise BadSignature(f"The webhook signature is invalid: {exc}") from None
+    obj = (data.get("data") or {}).get("object") or {}
+    created = data.get("created")
+    event = WebhookEvent(
+        provider="stripe", event_id=data["id"], event_type=str(data.get("type", ""))[:80],
+        object_id=str(obj.get("id"))[:255] if obj.get("id") else None, payload=data,
+        provider_created_at=datetime.fromtimestamp(created, UTC)
+        if isinstance(created, int) else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(event)
+            db.session.flush()
+    except IntegrityError:
+        existing = db.session.scalar(select(WebhookEvent).where(
+            WebhookEvent.provider == "stripe", WebhookEvent.event_id == data["id"]))
+        if existing is None:
+            raise
+        return Receipt(event=existing, duplicate=True)
+    event.outcome = process_event(event)
+    event.processed_at = utcnow()
+    return Receipt(event=event, duplicate=False)
+
+
+def process_event(event: WebhookEvent) -> str:
+    """Act on a stored event; returns what happened, for the log."""
+    if event.event_type in PAYMENT_INTENT_EVENTS and event.object_id:
+        try:
+            intent = payment_provider().retrieve_intent(event.object_id)
+        except PaymentProviderError as exc:
+            # Answering with an error makes Stripe deliver the event again later.
+            raise PaymentUnavailable(f"Could not fetch {event.object_id}: {exc.message}") \
+                from None
+        return record_intent_outcome(intent)[1]
+    if event.event_type in REFUND_EVENTS and event.object_id:
+        return _refund_update(event.object_id, event.payload["data"]["object"])
+    return "ignored"
+
+
+def _refund_update(provider_refund_id: str, obj: dict[str, Any]) -> str:
+    """A refund Stripe finished later (or failed) after first reporting it pending."""
+    refund = db.session.scalar(select(Refund).where(
+        Refund.provider_refund_id == provider_refund_id))
+    if refund is None:
+        return "not a Qiao refund"
+    status = obj.get("status")
+    if status == "succeeded" and refund.state == "pending":
+        refund.state = "succeeded"
+        return "refund succeeded"
+    if status in ("failed", "canceled") and refund.state != "failed":
+        fail_refund(refund, obj.get("failure_reason") or f"refund {status}")
+        return "refund failed"
+    return "no change"

@@ -1,0 +1,1 @@
+"""Social: notes, feeds, search, likes, boards, comments, follows, notifications, translation."""

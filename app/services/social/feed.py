@@ -1,0 +1,276 @@
+"""Feeds of notes with keyset (cursor) pagination and a fixed number of queries per page.
+
+Discover mixes two ranked streams, both ordered by `hot_score` (engagement on a log scale
+plus publication time, see app.services.social.notes.hot_score): notes "from home" (the viewer's
+language, and their region or none known) and notes "from abroad" (everything else). A
+configurable share of each page (DISCOVER_FOREIGN_SHARE) comes from abroad, spread evenly
+through the page, so domestic and overseas users meet each other's content. When one
+stream runs dry the other fills the page. The cursor remembers the position in each.
+
+Following lists notes by followed authors, newest first; profiles, topics and boards have
+their own orderings. Every feed loads notes with the same eager loads
+(app.services.social.notes.note_loader_options), so a page costs the same number of queries
+whatever its size or the size of the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, tuple_, union_all
+
+from app.extensions import db
+from app.models import (
+    Board,
+    BoardNote,
+    Follow,
+    Note,
+    NoteProductTag,
+    NoteTopic,
+    Product,
+    Topic,
+    User,
+)
+from app.services.errors import NotFound, ValidationFailed
+from app.services.social.notes import note_loader_options
+
+FEED_TABS = ("discover", "following")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is looking: their UI language and region decide what counts as "from abroad"."""
+
+    user: User | None
+    language: str
+    region: str | None
+
+
+@dataclass
+class FeedPage:
+    """One page of notes and the cursor values of the next page (None: this is the last)."""
+
+    notes: list[Note]
+    next_cursor: list[Any] | None
+
+
+class InvalidCursor(ValidationFailed):
+    """A cursor that does not fit the feed it was sent to."""
+
+    code = "invalid_cursor"
+    status = 400
+
+
+def _bad_cursor() -> InvalidCursor:
+    return InvalidCursor(_("The cursor is not valid; start again without it."),
+                         fields={"cursor": [_("Start again without a cursor.")]})
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _bad_cursor()
+    return value
+
+
+def _published_notes():
+    return select(Note).options(*note_loader_options()).where(Note.status == "published")
+
+
+# Discover ---------------------------------------------------------------------------------
+def _home_predicates(audience: Audience) -> list:
+    """"From home": the viewer's language, and their region or no known region.
+
+    Two predicates, each an equality range of ix_notes_status_language_region_hot_score,
+    so each is read in hot-score order straight from the index.
+    """
+    if audience.region is None:
+        return [Note.language == audience.language]
+    return [and_(Note.language == audience.language, Note.region == audience.region),
+            and_(Note.language == audience.language, Note.region.is_(None))]
+
+
+def _abroad_predicate(audience: Audience):
+    """Everything not from home (other or unknown language, or another known region)."""
+    other_language = func.coalesce(Note.language, "") != audience.language
+    if audience.region is None:
+        return other_language
+    return or_(other_language, and_(Note.region.is_not(None), Note.region != audience.region))
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    id: int
+    hot_score: float
+
+
+def _ranked_ids(predicate, position: tuple[float, int] | None, limit: int):
+    stmt = select(Note.id, Note.hot_score).where(Note.status == "published", predicate)
+    if position is not None:
+        stmt = stmt.where(tuple_(Note.hot_score, Note.id) < tuple_(*position))
+    return stmt.order_by(Note.hot_score.desc(), Note.id.desc()).limit(limit)
+
+
+def _ranked_stream(predicates: list, position: tuple[float, int] | None, limit: int
+                   ) -> list[_Ranked]:
+    """Ids and scores only, in one statement; the notes themselves are loaded once per page."""
+    if len(predicates) == 1:
+        stmt = _ranked_ids(predicates[0], position, limit)
+    else:
+        parts = [_ranked_ids(p, position, limit).subquery() for p in predicates]
+        merged = union_all(*[select(part.c.id, part.c.hot_score) for part in parts]).subquery()
+        stmt = select(merged.c.id, merged.c.hot_score) \
+            .order_by(merged.c.hot_score.desc(), merged.c.id.desc()).limit(limit)
+    return [_Ranked(row.id, row.hot_score) for row in db.session.execute(stmt)]
+
+
+def load_notes(ids: list[int]) -> list[Note]:
+    """The notes with these ids, in this order, with everything cards show (fixed queries)."""
+    if not ids:
+        return []
+    # By primary key only: the ids come from published-only queries, and a status filter
+    # here tempts SQLite (without statistics) into scanning a status index instead.
+    by_id = {n.id: n for n in db.session.scalars(
+        select(Note).options(*note_loader_options()).where(Note.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def discover(audience: Audience, cursor: list[Any] | None, limit: int,
+             foreign_share: float) -> FeedPage:
+    """A page of Discover: ranked notes, `foreign_share` of them from abroad."""
+    if cursor is not None and len(cursor) != 4:
+        raise _bad_cursor()
+    values = [_number(v) for v in cursor] if cursor else [None] * 4
+    home_at = (values[0], int(values[1])) if values[0] is not None and values[1] is not None \
+        else None
+    abroad_at = (values[2], int(values[3])) if values[2] is not None and values[3] is not None \
+        else None
+    # A stream already exhausted on an earlier page is marked with -1 and not queried again.
+    home_done = values[1] == -1
+    abroad_done = values[3] == -1
+    home = [] if home_done else _ranked_stream(_home_predicates(audience), home_at, limit + 1)
+    abroad = [] if abroad_done else _ranked_stream([_abroad_predicate(audience)], abroad_at,
+                                                   limit + 1)
+
+    share = min(max(foreign_share, 0.0), 1.0)
+    page: list[_Ranked] = []
+    taken_home = taken_abroad = 0
+    for slot in range(limit):
+        wants_abroad = int((slot + 1) * share) > int(slot * share)
+        if (wants_abroad and taken_abroad < len(abroad)) or taken_home >= len(home):
+            if taken_abroad >= len(abroad):
+                break
+            page.append(abroad[taken_abroad])
+            taken_abroad += 1
+        else:
+            page.append(home[taken_home])
+            taken_home += 1
+
+    more_home = taken_home < len(home)
+    more_abroad = taken_abroad < len(abroad)
+    notes = load_notes([r.id for r in page])
+    if not (more_home or more_abroad):
+        return FeedPage(notes, None)
+
+    def position(ranked: list[_Ranked], taken: int, before, more: bool) -> list[Any]:
+        if not more:
+            return [None, -1]
+        if taken:
+            last = ranked[taken - 1]
+            return [last.hot_score, last.id]
+        return [before[0], before[1]] if before else [None, None]
+
+    return FeedPage(notes, [*position(home, taken_home, home_at, more_home),
+                           *position(abroad, taken_abroad, abroad_at, more_abroad)])
+
+
+# Newest-first feeds -----------------------------------------------------------------------
+def _time_position(cursor: list[Any] | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    if len(cursor) != 2 or not isinstance(cursor[0], str) or not isinstance(cursor[1], int):
+        raise _bad_cursor()
+    try:
+        moment = datetime.fromisoformat(cursor[0])
+    except ValueError:
+        raise _bad_cursor() from None
+    if moment.tzinfo is None:
+        raise _bad_cursor()
+    return moment, cursor[1]
+
+
+def _newest_first(stmt, cursor: list[Any] | None, limit: int) -> FeedPage:
+    at = _time_position(cursor)
+    stmt = stmt.order_by(Note.published_at.desc(), Note.id.desc()).limit(limit + 1)
+    if at is not None:
+        stmt = stmt.where(tuple_(Note.published_at, Note.id) < tuple_(*at))
+    notes = list(db.session.scalars(stmt))
+    if len(notes) <= limit:
+        return FeedPage(notes, None)
+    last = notes[limit - 1]
+    return FeedPage(notes[:limit], [last.published_at.isoformat(), last.id])
+
+
+def following(user: User, cursor: list[Any] | None, limit: int) -> FeedPage:
+    """Notes by the authors `user` follows, newest first."""
+    followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
+    return _newest_first(_published_notes().where(Note.author_id.in_(followed)), cursor, limit)
+
+
+def topic_feed(name: str, cursor: list[Any] | None, limit: int) -> tuple[Topic, FeedPage]:
+    """Published notes carrying #name, newest first."""
+    topic = db.session.scalar(select(Topic).where(Topic.name == name.casefold()))
+    if topic is None:
+        raise NotFound(_("No notes carry this topic yet."), code="topic_not_found")
+    tagged = select(NoteTopic.note_id).where(NoteTopic.topic_id == topic.id)
+    return topic, _newest_first(_published_notes().where(Note.id.in_(tagged)), cursor, limit)
+
+
+def store_feed(store_id: int, cursor: list[Any] | None, limit: int) -> FeedPage:
+    """Published notes tagging the store's products (shoppable notes), newest first."""
+    tagged = (select(NoteProductTag.note_id)
+              .join(Product, Product.id == NoteProductTag.product_id)
+              .where(Product.store_id == store_id))
+    return _newest_first(_published_notes().where(Note.id.in_(tagged)), cursor, limit)
+
+
+def _id_position(cursor: list[Any] | None) -> int | None:
+    if cursor is None:
+        return None
+    if len(cursor) != 1 or not isinstance(cursor[0], int) or isinstance(cursor[0], bool):
+        raise _bad_cursor()
+    return cursor[0]
+
+
+def author_feed(author: User, viewer: User | None, cursor: list[Any] | None, limit: int
+                ) -> FeedPage:
+    """A profile's notes, newest first; the author also sees their drafts."""
+    before = _id_position(cursor)
+    stmt = select(Note).options(*note_loader_options()).where(Note.author_id == author.id)
+    if viewer is None or not getattr(viewer, "is_authenticated", False) \
+            or viewer.id != author.id:
+        stmt = stmt.where(Note.status == "published")
+    if before is not None:
+        stmt = stmt.where(Note.id < before)
+    notes = list(db.session.scalars(stmt.order_by(Note.id.desc()).limit(limit + 1)))
+    if len(notes) <= limit:
+        return FeedPage(notes, None)
+    return FeedPage(notes[:limit], [notes[limit - 1].id])
+
+
+def board_feed(board: Board, cursor: list[Any] | None, limit: int) -> FeedPage:
+    """The notes collected in a board, most recently collected first."""
+    before = _id_position(cursor)
+    stmt = (select(BoardNote.id, Note).join(Note, Note.id == BoardNote.note_id)
+            .options(*note_loader_options())
+            .where(BoardNote.board_id == board.id, Note.status == "published")
+            .order_by(BoardNote.id.desc()).limit(limit + 1))
+    if before is not None:
+        stmt = stmt.where(BoardNote.id < before)
+    rows = list(db.session.execute(stmt))
+    notes = [row[1] for row in rows[:limit]]
+    return FeedPage(notes, [rows[limit - 1][0]] if len(rows) > limit else None)

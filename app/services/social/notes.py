@@ -1,0 +1,457 @@
+"""Notes: post, edit, publish and delete a note with its images, topics and product tags.
+
+A note has 1-9 images. Each goes through the shared image pipeline
+(app.services.images: validated, EXIF stripped, turned upright, WebP renditions); if any
+image is refused, the renditions already stored for the others are removed, so a failed
+post writes nothing. Bodies are plain text: #topics and @mentions are parsed here and
+rendered (escaped, then linked) by app.notes.rendering.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.core.transaction import after_commit
+from app.extensions import db
+from app.models import (
+    Membership,
+    Note,
+    NoteImage,
+    NoteProductTag,
+    NoteTopic,
+    Product,
+    Store,
+    Topic,
+    User,
+)
+from app.providers.media import media_storage
+from app.services.errors import Forbidden, NotFound, ValidationFailed
+from app.services.images import process_image
+from app.services.social.language import detect_language
+
+MAX_TITLE = 100
+MAX_BODY = 2000
+MIN_IMAGES = 1
+MAX_IMAGES = 9
+MAX_TOPICS = 10
+MAX_TAGS_PER_IMAGE = 10
+# Longest side in pixels of each stored WebP rendition.
+NOTE_RENDITIONS = {"display": 1440, "thumb": 540}
+
+# A topic is "#" then letters/digits (any script); a mention is "@" then a handle. Neither
+# may follow a letter or digit, so "C#" and "me@example.com" stay plain text.
+TOPIC_PATTERN = re.compile(r"(?<![\w&#])#(\w{1,40})")
+MENTION_PATTERN = re.compile(r"(?<![\w@])@(\w[\w.-]{0,39}\w|\w)")
+
+# Discover ranks by log10(engagement) + publication time / FRESHNESS_SECONDS: ten times the
+# engagement is worth as much as being published FRESHNESS_SECONDS (12.5 hours) later.
+FRESHNESS_SECONDS = 45_000
+HOT_EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z, keeps the scores small
+
+
+@dataclass(frozen=True)
+class ImageUpload:
+    """The bytes of one uploaded image and the name the client gave it."""
+
+    data: bytes
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class TagInput:
+    """A requested product tag: a pin at (x %, y %) on image `image_index` (0-based)."""
+
+    image_index: Any
+    x: Any
+    y: Any
+    product_id: Any
+
+
+def hot_score(likes: int, collects: int, comments: int, published_at) -> float:
+    """The Discover rank of a note: engagement on a log scale plus freshness."""
+    engagement = likes + 2 * collects + 3 * comments
+    seconds = published_at.timestamp() - HOT_EPOCH if published_at is not None else 0.0
+    return round(math.log10(max(engagement, 1)) + seconds / FRESHNESS_SECONDS, 7)
+
+
+def refresh_hot_score(note_id: int) -> None:
+    """Recompute a note's hot score from its current counters (after an atomic change)."""
+    row = db.session.execute(
+        select(Note.like_count, Note.collect_count, Note.comment_count, Note.published_at)
+        .where(Note.id == note_id)
+    ).one_or_none()
+    if row is None:
+        return
+    db.session.execute(update(Note).where(Note.id == note_id)
+                       .values(hot_score=hot_score(*row)))
+
+
+def parse_topics(text: str) -> list[str]:
+    """The distinct #topics of `text`, case-folded, in order of appearance."""
+    seen: dict[str, None] = {}
+    for match in TOPIC_PATTERN.finditer(text or ""):
+        seen.setdefault(match.group(1).casefold(), None)
+    return list(seen)
+
+
+def parse_mentions(text: str) -> list[str]:
+    """The distinct @handles of `text`, in order of appearance."""
+    seen: dict[str, None] = {}
+    for match in MENTION_PATTERN.finditer(text or ""):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def handle_of(user: User) -> str:
+    """The @handle that mentions `user`: the display name without spaces."""
+    return re.sub(r"\s+", "", user.display_name)
+
+
+def resolve_mentions(text: str, *, exclude: User | None = None) -> list[User]:
+    """Users mentioned in `text` by handle (display name without spaces, any case)."""
+    handles = {h.casefold() for h in parse_mentions(text)}
+    if not handles:
+        return []
+    squashed = func.lower(func.replace(User.display_name, " ", ""))
+    users = db.session.scalars(select(User).where(squashed.in_(handles),
+                                                  User.is_active_account.is_(True))).all()
+    return [u for u in users if exclude is None or u.id != exclude.id]
+
+
+# Reading ----------------------------------------------------------------------------------
+def note_loader_options() -> list:
+    """Eager loads for showing notes in lists: a fixed number of queries per page."""
+    return [selectinload(Note.author), selectinload(Note.images), selectinload(Note.topics),
+            selectinload(Note.product_tags).selectinload(NoteProductTag.product)]
+
+
+def get_note(viewer: User | None, note_id: int) -> Note:
+    """The note if `viewer` may see it (drafts only by their author); else NotFound."""
+    note = db.session.scalar(select(Note).options(*note_loader_options())
+                             .where(Note.id == note_id))
+    if note is None or (not note.is_published and not _is_author(viewer, note)):
+        raise NotFound(_("No such note."), code="note_not_found")
+    return note
+
+
+def get_own_note(actor: User, note_id: int) -> Note:
+    """A note the actor wrote; someone else's note answers NotFound (drafts) or Forbidden."""
+    note = get_note(actor, note_id)
+    if not _is_author(actor, note):
+        raise Forbidden(_("Only the author can change this note."), code="not_note_author")
+    return note
+
+
+def _is_author(user: User | None, note: Note) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) \
+        and user.id == note.author_id
+
+
+def taggable_products(user: User, limit: int = 200) -> list[Product]:
+    """Live and draft products of the stores the user works for (newest first)."""
+    return list(db.session.scalars(
+        select(Product).join(Store, Store.id == Product.store_id)
+        .join(Membership, Membership.organization_id == Store.organization_id)
+        .where(Membership.user_id == user.id, Product.status != "archived")
+        .order_by(Product.id.desc()).limit(limit)))
+
+
+def record_tag_click(tag_id: int) -> NoteProductTag:
+    """Count a tap on a live product tag (attributed to its note); else NotFound."""
+    tag = db.session.get(NoteProductTag, tag_id)
+    if tag is None or not tag.note.is_published or tag.product.status != "active":
+        raise NotFound(_("No such product."), code="product_not_found")
+    db.session.execute(update(NoteProductTag).where(NoteProductTag.id == tag_id)
+                       .values(click_count=NoteProductTag.click_count + 1),
+                       execution_options={"synchronize_session": False})
+    return tag
+
+
+# Writing ----------------------------------------------------------------------------------
+def create_note(
+    author: User,
+    *,
+    title: str,
+    body: str,
+    images: list[ImageUpload],
+    cover_index: int = 0,
+    publish: bool = True,
+    product_tags: list[TagInput] | None = None,
+) -> Note:
+    """Post a note (published or draft) with 1-9 images; needs a verified e-mail."""
+    require_can_post(author)
+    title, body = _validated_text(title, body)
+    _check_image_count(len(images))
+    _check_cover_index(cover_index, len(images))
+    resolved_tags = _validated_tags(author, product_tags or [], len(images))
+
+    note = Note(author=author, title=title, body=body, status="draft",
+                language=detect_language(f"{title}\n{body}"), region=author.home_country)
+    note.images = _store_images(author, images, cover_index)
+    note.product_tags = resolved_tags
+    if publish:
+        note.publish()
+    note.hot_score = hot_score(0, 0, 0, note.published_at)
+    db.session.add(note)
+    db.session.flush()
+    _sync_topics(note)
+    _notify_mentions(author, note, body, previous="")
+    return note
+
+
+def update_note(
+    actor: User,
+    note_id: int,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    publish: bool | None = None,
+    images: list[ImageUpload] | None = None,
+    cover_index: int | None = None,
+    product_tags: list[TagInput] | None = None,
+) -> Note:
+    """Edit the author's own note; new `images` replace all of the old ones."""
+    note = get_own_note(actor, note_id)
+    new_title, new_body = _validated_text(title if title is not None else note.title,
+                                          body if body is not None else note.body)
+    image_count = len(images) if images is not None else len(note.images)
+    if images is not None:
+        _check_image_count(len(images))
+    if cover_index is not None:
+        _check_cover_index(cover_index, image_count)
+    resolved_tags = _validated_tags(actor, product_tags, image_count) \
+        if product_tags is not None else None
+    if resolved_tags is None and images is not None:
+        # Pins on images that no longer exist cannot stay.
+        if any(tag.image_position >= image_count for tag in note.product_tags):
+            raise ValidationFailed(
+                _("Some product tags are on images you removed; send the tags again."),
+                code="invalid_product_tag",
+                fields={"product_tags": [_("Some tags point at images that no longer exist.")]})
+
+    # Mentions already notified: those of the previous body, if it was public.
+    previous_body = note.body if note.is_published else ""
+    if images is not None:
+        old_keys = [key for image in note.images for key in image.keys.values()]
+        note.images = []
+        db.session.flush()  # frees the (note_id, position) pairs for the new images
+        note.images = _store_images(actor, images, cover_index or 0)
+        _delete_media_after_commit(old_keys)
+    elif cover_index is not None:
+        for image in note.images:
+            image.is_cover = image.position == cover_index
+    if resolved_tags is not None:
+        note.product_tags = resolved_tags
+    note.title, note.body = new_title, new_body
+    note.language = detect_language(f"{new_title}\n{new_body}")
+    if publish is True:
+        note.publish()
+    elif publish is False:
+        note.status = "draft"
+    note.hot_score = hot_score(note.like_count, note.collect_count, note.comment_count,
+                               note.published_at)
+    db.session.flush()
+    _sync_topics(note)
+    _notify_mentions(actor, note, new_body, previous=previous_body)
+    return note
+
+
+def delete_note(actor: User, note_id: int) -> None:
+    """Delete the author's own note; its images leave media storage after the commit."""
+    note = get_own_note(actor, note_id)
+    keys = [key for image in note.images for key in image.keys.values()]
+    topic_ids = [t.id for t in note.topics]
+    db.session.delete(note)
+    db.session.flush()
+    _recount_topics(topic_ids)
+    _delete_media_after_commit(keys)
+
+
+def require_can_post(user: User) -> None:
+    """Posting needs a signed-in account with a verified e-mail address."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise Forbidden(_("Log in to post notes."), code="login_required")
+    if not user.is_email_verified:
+        raise Forbidden(_("Confirm your e-mail address before posting notes."),
+                        code="email_not_verified")
+
+
+# Validation helpers -----------------------------------------------------------------------
+def _validated_text(title: str, body: str) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    body = (body or "").strip()
+    if not title:
+        errors["title"] = [_("Give the note a title.")]
+    elif len(title) > MAX_TITLE:
+        errors["title"] = [_("Use at most %(n)d characters.", n=MAX_TITLE)]
+    if len(body) > MAX_BODY:
+        errors["body"] = [_("Use at most %(n)d characters.", n=MAX_BODY)]
+    if len(parse_topics(body)) > MAX_TOPICS:
+        errors.setdefault("body", []).append(_("Use at most %(n)d #topics.", n=MAX_TOPICS))
+    if errors:
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
+    return title, body
+
+
+def _check_image_count(count: int) -> None:
+    if not MIN_IMAGES <= count <= MAX_IMAGES:
+        message = _("Add between %(low)d and %(high)d images (you sent %(n)d).",
+                    low=MIN_IMAGES, high=MAX_IMAGES, n=count)
+        raise ValidationFailed(message, code="image_count", fields={"images": [message]})
+
+
+def _check_cover_index(cover_index: Any, count: int) -> None:
+    if not isinstance(cover_index, int) or isinstance(cover_index, bool) \
+            or not 0 <= cover_index < count:
+        message = _("Choose the cover among the note's images (0 to %(last)d).",
+                    last=max(count - 1, 0))
+        raise ValidationFailed(message, code="invalid_cover", fields={"cover_index": [message]})
+
+
+def _store_images(author: User, uploads: list[ImageUpload], cover_index: int) -> list[NoteImage]:
+    """Run every upload through the pipeline; on any refusal remove what was stored."""
+    stored_keys: list[str] = []
+    images: list[NoteImage] = []
+    try:
+        for position, upload in enumerate(uploads):
+            try:
+                stored = process_image(upload.data, field="images", prefix=f"notes/{author.id}",
+                                       renditions=NOTE_RENDITIONS)
+            except ValidationFailed as exc:
+                name = f" ({upload.filename})" if upload.filename else ""
+                message = _("Image %(n)d%(name)s: %(problem)s", n=position + 1, name=name,
+                            problem=exc.message)
+                raise ValidationFailed(message, code="invalid_image",
+                                       fields={"images": [message]}) from None
+            stored_keys.extend(stored.keys.values())
+            images.append(NoteImage(position=position, is_cover=position == cover_index,
+                                    keys=stored.keys, width=stored.width,
+                                    height=stored.height))
+    except BaseException:
+        storage = media_storage()
+        for key in stored_keys:
+            storage.delete(key)
+        raise
+    return images
+
+
+def _validated_tags(author: User, tags: list[TagInput], image_count: int
+                    ) -> list[NoteProductTag]:
+    """Check each requested tag; the error names every bad one by its index."""
+    errors: list[str] = []
+    resolved: list[NoteProductTag] = []
+    product_ids = {t.product_id for t in tags if isinstance(t.product_id, int)
+                   and not isinstance(t.product_id, bool)}
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
+    member_store_ids = set(db.session.scalars(
+        select(Store.id).join(Membership, Membership.organization_id == Store.organization_id)
+        .where(Membership.user_id == author.id))) if products else set()
+    per_image: dict[int, int] = {}
+    for number, tag in enumerate(tags, start=1):
+        problem = _tag_problem(tag, image_count, products, member_store_ids)
+        if problem:
+            errors.append(_("Tag %(n)d: %(problem)s", n=number, problem=problem))
+            continue
+        per_image[tag.image_index] = per_image.get(tag.image_index, 0) + 1
+        if per_image[tag.image_index] > MAX_TAGS_PER_IMAGE:
+            errors.append(_("Tag %(n)d: at most %(max)d tags per image.", n=number,
+                            max=MAX_TAGS_PER_IMAGE))
+            continue
+        product = products[tag.product_id]
+        resolved.append(NoteProductTag(
+            image_position=tag.image_index, x=float(tag.x), y=float(tag.y),
+            product_id=product.id, is_affiliate=product.store_id not in member_store_ids))
+    if errors:
+        raise ValidationFailed(errors[0], code="invalid_product_tag",
+                               fields={"product_tags": errors})
+    return resolved
+
+
+def _tag_problem(tag: TagInput, image_count: int, products: dict[int, Product],
+                 member_store_ids: set[int]) -> str | None:
+    if not isinstance(tag.image_index, int) or isinstance(tag.image_index, bool) \
+            or not 0 <= tag.image_index < image_count:
+        return _("it points at an image the note does not have (the note has %(n)d).",
+                 n=image_count)
+    for name, value in (("x", tag.x), ("y", tag.y)):
+        if not isinstance(value, int | float) or isinstance(value, bool) \
+                or not math.isfinite(value) or not 0 <= value <= 100:
+            return _("%(axis)s must be a percentage from 0 to 100.", axis=name)
+    product = products.get(tag.product_id)
+    own_store = product is not None and product.store_id in member_store_ids
+    if product is None or (product.status == "draft" and not own_store):
+        return _("no such product.")
+    if product.status == "archived":
+        return _("the product is archived and can no longer be tagged.")
+    return None
+
+
+# Topics and mentions ----------------------------------------------------------------------
+def _sync_topics(note: Note) -> None:
+    """Link the note to the topics in its body (creating new topics) and recount them."""
+    names = parse_topics(note.body)
+    before = set(db.session.scalars(select(NoteTopic.topic_id)
+                                    .where(NoteTopic.note_id == note.id)))
+    topics = _topics_named(names)
+    after = {t.id for t in topics}
+    if before - after:
+        db.session.execute(delete(NoteTopic).where(NoteTopic.note_id == note.id,
+                                                   NoteTopic.topic_id.in_(before - after)))
+    for topic_id in after - before:
+        db.session.add(NoteTopic(note_id=note.id, topic_id=topic_id))
+    db.session.flush()
+    _recount_topics(before ^ after)
+    db.session.expire(note, ["topics"])
+
+
+def _topics_named(names: list[str]) -> list[Topic]:
+    if not names:
+        return []
+    existing = {t.name: t for t in db.session.scalars(select(Topic).where(Topic.name.in_(names)))}
+    for name in names:
+        if name not in existing:
+            topic = Topic(name=name, note_count=0)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(topic)
+            except IntegrityError:  # another note created the topic at the same moment
+                topic = db.session.scalar(select(Topic).where(Topic.name == name))
+            existing[name] = topic
+    return [existing[name] for name in names]
+
+
+def _recount_topics(topic_ids) -> None:
+    ids = list(topic_ids)
+    if not ids:
+        return
+    counted = select(func.count()).where(NoteTopic.topic_id == Topic.id).scalar_subquery()
+    db.session.execute(update(Topic).where(Topic.id.in_(ids)).values(note_count=counted),
+                       execution_options={"synchronize_session": False})
+
+
+def _notify_mentions(author: User, note: Note, body: str, *, previous: str) -> None:
+    """Tell newly mentioned users, once the note is public."""
+    if not note.is_published:
+        return
+    from app.services.social.notifications import notify
+
+    already = {h.casefold() for h in parse_mentions(previous)}
+    text = body if not already else " ".join(
+        f"@{h}" for h in parse_mentions(body) if h.casefold() not in already)
+    for user in resolve_mentions(text, exclude=author):
+        notify(user, author, "mention", note_id=note.id)
+
+
+def _delete_media_after_commit(keys: list[str]) -> None:
+    if keys:
+        after_commit("qiao.delete_media", keys)

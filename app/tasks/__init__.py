@@ -1,0 +1,8 @@
+"""Celery tasks, one module per domain. Each task is an edge: it calls services and commits.
+
+Services never import this package: they queue a task by its registered name with
+`app.core.transaction.after_commit("qiao.…", …)`. Importing the package registers every task.
+"""
+
+from app.tasks import catalog, inventory, mail, media, payments  # noqa: F401
+from app.tasks.batches import in_committed_batches  # noqa: F401

@@ -1,0 +1,23 @@
+"""Checkout quotes that ran out of time, and payment outcomes that never reached Qiao."""
+
+from __future__ import annotations
+
+from app.core.transaction import commit
+from app.extensions import celery
+from app.services.checkout import quotes
+from app.services.payments import reconcile
+from app.tasks.batches import in_committed_batches
+
+
+@celery.task(name="qiao.expire_checkout_quotes")
+def expire_checkout_quotes(batch: int = 500) -> int:
+    """Periodic: expire open checkout quotes past their time and release their stock."""
+    return in_committed_batches(lambda limit: quotes.expire_quotes(limit=limit), batch)
+
+
+@celery.task(name="qiao.reconcile_payments")
+def reconcile_payments() -> int:
+    """Periodic: record payment and refund outcomes the provider knows and Qiao missed."""
+    lines = reconcile.reconcile_payments()
+    commit()
+    return len(lines)

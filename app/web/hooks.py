@@ -1,0 +1,111 @@
+"""Request hooks shared by every HTML page: security headers and template context."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import db, login_manager
+from app.models import Membership, User
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
+from app.web.viewer import current_preferences
+
+# Only our own origin: every script, style and font is vendored under static/.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+# JSON is data, never a document: nothing may load or frame it.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+@login_manager.user_loader
+def load_user(identity: str) -> User | None:
+    """Resolve the session identity `<id>:<session_version>`; stale versions log out."""
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+def _nav_memberships() -> list[Membership]:
+    if not current_user.is_authenticated:
+        return []
+    return list(db.session.scalars(
+        select(Membership).options(joinedload(Membership.organization))
+        .where(Membership.user_id == current_user.id).order_by(Membership.id)
+    ))
+
+
+# Endpoints that take a note's images: up to 9 files of 20 MB each.
+NOTE_UPLOAD_ENDPOINTS = frozenset({"notes.compose", "notes.edit", "api.create_note",
+                                   "api.update_note"})
+
+
+def register_upload_limits(app: Flask) -> None:
+    """Raise the body limit for note uploads before anything (CSRF included) reads the form."""
+
+    @app.before_request
+    def _note_upload_limit() -> None:
+        if request.endpoint in NOTE_UPLOAD_ENDPOINTS:
+            request.max_content_length = app.config["NOTE_UPLOAD_MAX_BYTES"]
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Security headers on every response and shared template variables."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # The client's address (rate limits, login throttling) and scheme come from the
+        # proxies' X-Forwarded-* headers, trusting exactly that many hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    @app.before_request
+    def _bounded_session() -> None:
+        session.permanent = True
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if response.mimetype == "text/html":  # pages, the API reference and error pages
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        elif request.path.startswith("/api/"):
+            headers.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+        if "Cache-Control" not in headers and (
+                request.path.startswith("/api/") or session.get("_user_id")):
+            # Account pages, new token secrets and API answers are for this viewer only:
+            # no shared cache keeps them, and Back after logging out does not show them.
+            headers["Cache-Control"] = "no-store"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        return response
+
+    @app.context_processor
+    def _template_context() -> dict:
+        prefs = current_preferences()
+        return {
+            "prefs": prefs,
+            "ui_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "supported_currencies": SUPPORTED_CURRENCIES,
+            "country_choices": country_names(prefs.locale if prefs.locale == "en" else "zh"),
+            "nav_user": current_user if current_user.is_authenticated else None,
+            "nav_memberships": _nav_memberships(),
+            "g": g,
+        }

@@ -1,0 +1,54 @@
+"""The viewer of the current request: their locale, display currency and ship-to country.
+
+Services take preferences as arguments; this edge module works them out from the
+signed-in user (web session or API token), the guest session and Accept-Language.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request, session
+from flask_login import current_user
+
+from app.services.accounts.preferences import SESSION_KEY, Preferences, supported_locales
+
+
+def select_locale() -> str:
+    """Flask-Babel's selector: the user's choice, then Accept-Language, then English."""
+    return current_preferences().locale
+
+
+def current_preferences() -> Preferences:
+    """The viewer's preferences for this request (computed once per request)."""
+    if not has_request_context():
+        return Preferences(
+            current_app.config["BABEL_DEFAULT_LOCALE"],
+            current_app.config["DEFAULT_CURRENCY"],
+            current_app.config["DEFAULT_SHIP_TO_COUNTRY"],
+        )
+    cached = g.get("_qiao_preferences")
+    if cached is not None:
+        return cached
+    chosen: dict = {}
+    user = getattr(g, "api_user", None) or (
+        current_user if current_user and current_user.is_authenticated else None
+    )
+    if user is not None:
+        chosen = {"locale": user.locale, "currency": user.currency,
+                  "ship_to_country": user.ship_to_country}
+    else:
+        chosen = dict(session.get(SESSION_KEY, {}))
+    locale = chosen.get("locale") or request.accept_languages.best_match(
+        supported_locales(), default=current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    prefs = Preferences(
+        locale=locale,
+        currency=chosen.get("currency") or _default_currency(locale),
+        ship_to_country=chosen.get("ship_to_country")
+        or current_app.config["DEFAULT_SHIP_TO_COUNTRY"],
+    )
+    g._qiao_preferences = prefs
+    return prefs
+
+
+def _default_currency(locale: str) -> str:
+    return "CNY" if locale == "zh" else current_app.config["DEFAULT_CURRENCY"]
