@@ -43,8 +43,10 @@ run: install translations
 test: install translations
 	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
+# ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Regenerate the schema migration from the models (review the result before committing).
 migration: install

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.main import bp
+from app.notes.routes import home_page
 from app.services.accounts.preferences import save_preferences
 from app.services.errors import ValidationFailed
 from app.web.forms import safe_next_url
@@ -28,8 +29,6 @@ from app.web.forms import safe_next_url
 @bp.get("/")
 def index():
     """The home page: the Discover and Following feeds of note cards."""
-    from app.notes.routes import home_page
-
     return home_page()
 
 
