@@ -24,6 +24,16 @@ from app.models.inventory import (
     StockMovement,
     Warehouse,
 )
+from app.models.logistics import (
+    CUSTOMS_SUB_STATUSES,
+    EVENT_SOURCES,
+    LEG_KINDS,
+    TRACKING_STATUSES,
+    Shipment,
+    ShipmentLeg,
+    ShipmentLine,
+    TrackingEvent,
+)
 from app.models.markets import DutyRate, MarketRule
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.models.orders import (
@@ -66,7 +76,10 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "CUSTOMS_SUB_STATUSES",
+    "EVENT_SOURCES",
     "IMPORT_STATES",
+    "LEG_KINDS",
     "MEMBER_ROLES",
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
@@ -84,6 +97,7 @@ __all__ = [
     "RESERVATION_STATES",
     "STATUS_TRANSITIONS",
     "TOKEN_SCOPES",
+    "TRACKING_STATUSES",
     "ApiToken",
     "Board",
     "BoardNote",
@@ -127,6 +141,9 @@ __all__ = [
     "RefundLine",
     "Report",
     "Reservation",
+    "Shipment",
+    "ShipmentLeg",
+    "ShipmentLine",
     "ShippingProfile",
     "ShippingRate",
     "ShippingZone",
@@ -134,6 +151,7 @@ __all__ = [
     "Store",
     "TimestampMixin",
     "Topic",
+    "TrackingEvent",
     "TranslationCacheEntry",
     "UTCDateTime",
     "User",
