@@ -109,6 +109,8 @@ class Config:
     FX_ROUNDING = os.environ.get("FX_ROUNDING", "KRW:10")
     # How long a checkout quote holds its prices, exchange rate and reserved stock.
     QUOTE_TTL_MINUTES = _int("QUOTE_TTL_MINUTES", 15)
+    # Where `flask fx import` and the admin page download rates from (app.providers.fx_rates).
+    FX_RATE_SOURCE = os.environ.get("FX_RATE_SOURCE", "ecb")
     ECB_RATES_URL = os.environ.get(
         "ECB_RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
     )

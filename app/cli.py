@@ -85,14 +85,16 @@ def payments_reconcile_command(min_age: int) -> None:
 def fx_import_command(path: Path | None, url: str | None) -> None:
     """Import the ECB euro reference rates; exit 1 with the reason, writing nothing, if bad."""
     from app.services.errors import DomainError
-    from app.services.fx.admin import download_ecb_rates, import_ecb_document
+    from app.services.fx.admin import download_rates, import_ecb_document, import_rates
 
     if path and url:
         raise click.UsageError("Give --file or --url, not both.")
     source = str(path) if path else url or current_app.config["ECB_RATES_URL"]
     try:
-        content = path.read_bytes() if path else download_ecb_rates(source)
-        result = import_ecb_document(content, actor=None)
+        if path:
+            result = import_ecb_document(path.read_bytes(), actor=None)
+        else:
+            result = import_rates(download_rates(url), actor=None)
     except DomainError as exc:
         rollback()
         raise click.ClickException(f"{exc.message} (from {source})") from None

@@ -62,9 +62,8 @@ def fx_import():
     """Download and record today's ECB reference rates; a failure writes nothing."""
     if not ImportRatesForm().validate_on_submit():
         return _fx_page(errors=[_("The form expired. Please try again.")], status=400)
-    url = current_app.config["ECB_RATES_URL"]
     try:
-        result = fx_admin.import_ecb_document(fx_admin.download_ecb_rates(url), current_user)
+        result = fx_admin.import_rates(fx_admin.download_rates(), current_user)
     except DomainError as exc:
         rollback()
         return _fx_page(errors=[_("Nothing was imported: %(reason)s", reason=exc.message)],

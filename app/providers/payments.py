@@ -7,6 +7,10 @@ official SDK, each with its own StripeClient so no global SDK setting leaks.
 
 Every call that creates something carries our own idempotency key, stored on our row
 before the call, so a retry after a crash cannot create a second intent or refund.
+
+Amounts cross this interface as Money (ISO minor units); the Stripe provider converts to
+and from Stripe's own units (app.providers.stripe_amounts) and reports, through
+`amount_rules`, which amounts it can charge at all.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Any, Protocol
 
 import stripe
 from flask import current_app
+
+from app.money import Money
+from app.providers import stripe_amounts
 
 _EXTENSION_KEY = "qiao_payments"
 SANDBOX_SECRET_KEY = "sk_test_qiao_sandbox"
@@ -41,11 +48,15 @@ class InvalidSignature(Exception):
 
 @dataclass(frozen=True)
 class Intent:
-    """What we need of a PaymentIntent; `amount` is in Stripe's unit for the currency."""
+    """What we need of a PaymentIntent.
+
+    `amount` is None when the provider's amount is no whole amount of the currency (such
+    an intent was not created by us and matches no payment).
+    """
 
     id: str
     status: str
-    amount: int
+    amount: Money | None
     currency: str  # upper-case ISO code
     client_secret: str
     metadata: dict[str, str] = field(default_factory=dict)
@@ -58,7 +69,16 @@ class ProviderRefund:
 
     id: str
     status: str  # pending, succeeded, failed, canceled, requires_action
-    amount: int
+    amount: Money
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    """Which amounts the provider can charge in one currency."""
+
+    step: Money  # every chargeable amount is a multiple of this
+    minimum: Money | None  # the provider's own listed minimum, if it lists one
+    maximum: Money
 
 
 class PaymentProvider(Protocol):
@@ -69,9 +89,12 @@ class PaymentProvider(Protocol):
     publishable_key: str
     js_url: str
 
-    def create_intent(self, amount: int, currency: str, *, idempotency_key: str,
+    def amount_rules(self, currency: str) -> AmountRules:
+        """The step, minimum and maximum of a card payment in `currency`."""
+
+    def create_intent(self, amount: Money, *, idempotency_key: str,
                       metadata: dict[str, str]) -> Intent:
-        """A new intent for `amount` (Stripe units); the same key returns the same intent."""
+        """A new intent for `amount`; the same key returns the same intent."""
 
     def retrieve_intent(self, intent_id: str) -> Intent:
         """The intent as the provider knows it now."""
@@ -79,9 +102,9 @@ class PaymentProvider(Protocol):
     def cancel_intent(self, intent_id: str) -> Intent:
         """Cancel an unpaid intent so it can no longer be charged."""
 
-    def refund(self, intent_id: str, amount: int, *, idempotency_key: str,
+    def refund(self, intent_id: str, amount: Money, *, idempotency_key: str,
                metadata: dict[str, str]) -> ProviderRefund:
-        """Return `amount` (Stripe units) of a succeeded intent to the card."""
+        """Return `amount` of a succeeded intent to the card."""
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
         """The event in a webhook body whose signature checks out; InvalidSignature if not."""
@@ -90,9 +113,14 @@ class PaymentProvider(Protocol):
 def _intent(resource: Any) -> Intent:
     obj = resource.to_dict() if hasattr(resource, "to_dict") else resource
     error = obj.get("last_payment_error") or {}
+    currency = str(obj["currency"]).upper()
+    try:
+        amount: Money | None = stripe_amounts.from_stripe_amount(int(obj["amount"]), currency)
+    except ValueError:  # a fraction of an ISO unit, or a currency we do not know
+        amount = None
     return Intent(
-        id=obj["id"], status=obj["status"], amount=int(obj["amount"]),
-        currency=str(obj["currency"]).upper(), client_secret=obj.get("client_secret") or "",
+        id=obj["id"], status=obj["status"], amount=amount, currency=currency,
+        client_secret=obj.get("client_secret") or "",
         metadata={k: str(v) for k, v in (obj.get("metadata") or {}).items()},
         last_error=(error.get("message") or error.get("code") or "") if error else "",
     )
@@ -121,12 +149,19 @@ class StripeProvider:
         self.webhook_secret = webhook_secret
         self.js_url = js_url
 
-    def create_intent(self, amount: int, currency: str, *, idempotency_key: str,
+    def amount_rules(self, currency: str) -> AmountRules:
+        """Stripe's rules for `currency` (see app.providers.stripe_amounts)."""
+        return AmountRules(step=stripe_amounts.charge_step(currency),
+                           minimum=stripe_amounts.minimum_charge(currency),
+                           maximum=stripe_amounts.maximum_charge(currency))
+
+    def create_intent(self, amount: Money, *, idempotency_key: str,
                       metadata: dict[str, str]) -> Intent:
         """PaymentIntent.create with our idempotency key; cards only (the card element)."""
+        stripe_amount = stripe_amounts.to_stripe_amount(amount)
         try:
             return _intent(self.client.v1.payment_intents.create(
-                params={"amount": amount, "currency": currency.lower(),
+                params={"amount": stripe_amount, "currency": amount.currency.lower(),
                         "payment_method_types": ["card"], "metadata": metadata},
                 options={"idempotency_key": idempotency_key}))
         except stripe.StripeError as exc:
@@ -146,17 +181,21 @@ class StripeProvider:
         except stripe.StripeError as exc:
             raise _translate(exc) from None
 
-    def refund(self, intent_id: str, amount: int, *, idempotency_key: str,
+    def refund(self, intent_id: str, amount: Money, *, idempotency_key: str,
                metadata: dict[str, str]) -> ProviderRefund:
         """Refund.create against the intent with our idempotency key."""
+        stripe_amount = stripe_amounts.to_stripe_amount(amount)
         try:
             refund = self.client.v1.refunds.create(
-                params={"payment_intent": intent_id, "amount": amount, "metadata": metadata},
+                params={"payment_intent": intent_id, "amount": stripe_amount,
+                        "metadata": metadata},
                 options={"idempotency_key": idempotency_key})
         except stripe.StripeError as exc:
             raise _translate(exc) from None
+        # A refund is in its intent's currency, which is the currency we asked in.
         return ProviderRefund(id=refund["id"], status=refund["status"],
-                              amount=int(refund["amount"]))
+                              amount=stripe_amounts.from_stripe_amount(int(refund["amount"]),
+                                                                       amount.currency))
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
         """Check the Stripe-Signature header against the raw body, then parse it."""

@@ -1,12 +1,12 @@
-"""Running the exchange rates: ECB imports from a file or URL, the rate table, staleness.
+"""Running the exchange rates: imports from the rate source or a file, the rate table, staleness.
 
 app.services.fx.conversion records snapshots and converts with them; this module is what
-admins and operators use to look after them (the admin FX page and `flask fx`).
+admins and operators use to look after them (the admin FX page and `flask fx`). The rates
+are downloaded by the rate source FX_RATE_SOURCE names (app.providers.fx_rates).
 """
 
 from __future__ import annotations
 
-import urllib.error
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
@@ -20,6 +20,12 @@ from app.extensions import db
 from app.models import User, utcnow
 from app.models.fx import FxSnapshot
 from app.money import normalize_currency
+from app.providers.fx_rates import (
+    RateDocumentInvalid,
+    RateSheet,
+    RateSourceUnreachable,
+    rate_source,
+)
 from app.services.errors import DomainError
 from app.services.fx import conversion as fx
 from app.services.permissions import require_platform_role
@@ -85,21 +91,27 @@ def rate_display(rate: Decimal) -> str:
     return str(rate) if shown == rate else f"≈ {shown}"
 
 
-def download_ecb_rates(url: str, timeout: float = 20) -> bytes:
-    """The ECB document at `url`; RateSourceUnavailable when it cannot be fetched."""
+def download_rates(url: str | None = None) -> RateSheet:
+    """The rate source's current sheet (from `url` instead, if given); records nothing.
+
+    RateSourceUnavailable when it cannot be fetched, ValidationFailed when the document
+    it sent is not valid.
+    """
     try:
-        return fx.fetch_ecb_xml(url, timeout=timeout)
-    except urllib.error.HTTPError as exc:
-        raise RateSourceUnavailable(
-            f"The rate source {url} answered HTTP {exc.code}; nothing was imported.") from None
-    except urllib.error.URLError as exc:
-        raise RateSourceUnavailable(
-            f"Could not reach the rate source {url} ({exc.reason}); nothing was imported."
-        ) from None
-    except (OSError, ValueError) as exc:  # timeouts, resets, URLs urllib cannot open
-        raise RateSourceUnavailable(
-            f"Could not download the rates from {url} ({exc}); nothing was imported."
-        ) from None
+        return rate_source(url).fetch_rates()
+    except RateSourceUnreachable as exc:
+        raise RateSourceUnavailable(f"{exc.message}; nothing was imported.") from None
+    except RateDocumentInvalid as exc:
+        raise fx.invalid_document(exc) from None
+
+
+def import_rates(sheet: RateSheet, actor: User | None) -> ImportResult:
+    """Record a downloaded sheet, or find it already recorded.
+
+    `actor` is the admin who asked (checked), or None from the command line.
+    """
+    _require_importer(actor)
+    return _record(sheet, actor)
 
 
 def import_ecb_document(content: bytes, actor: User | None) -> ImportResult:
@@ -107,13 +119,18 @@ def import_ecb_document(content: bytes, actor: User | None) -> ImportResult:
 
     `actor` is the admin who asked (checked), or None from the command line.
     """
+    _require_importer(actor)
+    return _record(fx.read_ecb_document(content), actor)
+
+
+def _require_importer(actor: User | None) -> None:
     if actor is not None:
         require_platform_role(actor, "admin")
-    as_of, _rates = fx.parse_ecb_xml(content)
-    known = db.session.scalar(select(FxSnapshot.id).where(
-        FxSnapshot.source == "ecb", FxSnapshot.as_of == as_of))
-    snapshot = fx.import_ecb_rates(content, actor)
-    return ImportResult(snapshot, created=known is None)
+
+
+def _record(sheet: RateSheet, actor: User | None) -> ImportResult:
+    known = fx.recorded_snapshot(sheet) is not None
+    return ImportResult(fx.record_rate_sheet(sheet, actor), created=not known)
 
 
 def snapshot_page(actor: User, page: int = 1) -> tuple[Pagination, list[SnapshotRow]]:

@@ -8,10 +8,8 @@ a per-currency increment (FX_ROUNDING, e.g. KRW to 10 won).
 
 from __future__ import annotations
 
-import urllib.request
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
 from flask import current_app
@@ -22,11 +20,9 @@ from app.extensions import db
 from app.models import User, utcnow
 from app.models.fx import FxRate, FxSnapshot
 from app.money import Money, normalize_currency, round_minor
+from app.providers.fx_rates import RateDocumentInvalid, RateSheet, parse_ecb_document
 from app.services.errors import Conflict, ValidationFailed
 
-ECB_NAMESPACE = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
-# ECB reference rates are set around 16:00 CET on TARGET working days.
-ECB_PUBLICATION_TIME = time(15, 0, tzinfo=UTC)
 RATE_PRECISION = 28  # significant digits kept in cross rates
 
 
@@ -56,61 +52,42 @@ class LockedRate:
 
 
 # Importing ----------------------------------------------------------------------------
-def parse_ecb_xml(content: bytes) -> tuple[datetime, dict[str, Decimal]]:
-    """The publication time and EUR-based rates in an ECB eurofxref XML document."""
+def invalid_document(exc: RateDocumentInvalid) -> ValidationFailed:
+    """A rate source's complaint about a document, as the form or command shows it."""
+    return ValidationFailed(exc.message, fields={"file": [exc.hint]})
+
+
+def read_ecb_document(content: bytes) -> RateSheet:
+    """The rates in an ECB eurofxref XML document; ValidationFailed when it is bad."""
     try:
-        root = ET.fromstring(content)
-    except ET.ParseError as exc:
-        raise ValidationFailed(f"The ECB file is not valid XML: {exc}.",
-                               fields={"file": ["Not valid XML."]}) from None
-    day_cube = next((c for c in root.iter(f"{ECB_NAMESPACE}Cube") if c.get("time")), None)
-    if day_cube is None:
-        raise ValidationFailed("The ECB file has no dated <Cube time=...> element.",
-                               fields={"file": ["No rates found."]})
-    try:
-        day = datetime.strptime(day_cube.get("time"), "%Y-%m-%d").date()
-    except ValueError:
-        raise ValidationFailed("The ECB file's date is not YYYY-MM-DD.",
-                               fields={"file": ["Bad date."]}) from None
-    rates: dict[str, Decimal] = {}
-    for cube in day_cube.findall(f"{ECB_NAMESPACE}Cube"):
-        try:
-            currency = normalize_currency(cube.get("currency", ""))
-            rate = Decimal(cube.get("rate", ""))
-        except (ValueError, InvalidOperation):
-            raise ValidationFailed(
-                f"Bad rate entry: currency={cube.get('currency')!r} rate={cube.get('rate')!r}.",
-                fields={"file": ["A rate entry is not valid."]},
-            ) from None
-        if not rate.is_finite() or rate <= 0:
-            raise ValidationFailed(f"The rate for {currency} must be positive.",
-                                   fields={"file": [f"Bad rate for {currency}."]})
-        rates[currency] = rate
-    if not rates:
-        raise ValidationFailed("The ECB file lists no rates.", fields={"file": ["No rates."]})
-    return datetime.combine(day, ECB_PUBLICATION_TIME), rates
+        return parse_ecb_document(content)
+    except RateDocumentInvalid as exc:
+        raise invalid_document(exc) from None
 
 
-def fetch_ecb_xml(url: str, timeout: float = 20) -> bytes:
-    """Download the ECB document (production and `flask fx import --url`)."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - configured URL
-        return response.read()
+def recorded_snapshot(sheet: RateSheet) -> FxSnapshot | None:
+    """The snapshot already recorded for this source's publication, if any."""
+    return db.session.scalar(select(FxSnapshot).where(
+        FxSnapshot.source == sheet.source, FxSnapshot.as_of == sheet.as_of))
 
 
-def import_ecb_rates(content: bytes, actor: User | None = None) -> FxSnapshot:
-    """Record an ECB snapshot; importing the same day twice keeps one snapshot."""
-    as_of, rates = parse_ecb_xml(content)
-    existing = db.session.scalar(select(FxSnapshot).where(
-        FxSnapshot.source == "ecb", FxSnapshot.as_of == as_of))
+def record_rate_sheet(sheet: RateSheet, actor: User | None = None) -> FxSnapshot:
+    """Record a source's sheet as a snapshot; the same publication twice keeps one."""
+    existing = recorded_snapshot(sheet)
     if existing is not None:
         return existing
-    snapshot = FxSnapshot(source="ecb", base_currency="EUR", as_of=as_of,
-                          created_by_id=actor.id if actor else None,
-                          note="ECB euro foreign exchange reference rates")
-    snapshot.rates = [FxRate(currency=c, rate=r) for c, r in sorted(rates.items())]
+    snapshot = FxSnapshot(source=sheet.source, base_currency=sheet.base_currency,
+                          as_of=sheet.as_of, created_by_id=actor.id if actor else None,
+                          note=sheet.title)
+    snapshot.rates = [FxRate(currency=c, rate=r) for c, r in sorted(sheet.rates.items())]
     db.session.add(snapshot)
     db.session.flush()
     return snapshot
+
+
+def import_ecb_rates(content: bytes, actor: User | None = None) -> FxSnapshot:
+    """Record an ECB document's snapshot; importing the same day twice keeps one snapshot."""
+    return record_rate_sheet(read_ecb_document(content), actor)
 
 
 def set_manual_rate(actor: User | None, from_currency: str, to_currency: str,

@@ -41,11 +41,7 @@ from app.services.checkout.quotes import QuoteExpired, ensure_quote_payable, get
 from app.services.errors import Conflict, DomainError, NotFound
 from app.services.mail import queue_email
 from app.services.orders.lifecycle import create_orders_for_quote, orders_for_quote
-from app.services.payments.stripe_amounts import (
-    check_chargeable,
-    from_stripe_amount,
-    to_stripe_amount,
-)
+from app.services.payments.charge_limits import check_chargeable
 
 log = logging.getLogger("qiao.payments")
 
@@ -156,8 +152,7 @@ def open_payment_intent(payment: Payment) -> PaymentSession:
         else:
             quote = payment.quote
             intent = provider.create_intent(
-                to_stripe_amount(amount), payment.currency,
-                idempotency_key=payment.idempotency_key,
+                amount, idempotency_key=payment.idempotency_key,
                 metadata={"qiao_payment_id": str(payment.id), "qiao_quote_id": str(quote.id),
                           "qiao_reference": quote.reference})
     except PaymentProviderError as exc:
@@ -208,11 +203,7 @@ def confirm_sandbox_payment(user: User, quote_id: int, token_id: str) -> Intent:
 
 
 def _matches(payment: Payment, intent: Intent) -> bool:
-    try:
-        paid = from_stripe_amount(intent.amount, intent.currency)
-    except ValueError:
-        return False
-    return paid == Money(payment.amount_minor, payment.currency)
+    return intent.amount == Money(payment.amount_minor, payment.currency)
 
 
 def _payment_for_intent(intent: Intent) -> Payment | None:
@@ -234,7 +225,7 @@ def record_intent_outcome(intent: Intent, *, now: datetime | None = None
     if payment is None:
         return None, "not a Qiao payment"
     if not _matches(payment, intent):
-        log.error("intent %s amount %s %s does not match payment %s", intent.id,
+        log.error("intent %s amount %s (%s) does not match payment %s", intent.id,
                   intent.amount, intent.currency, payment.id)
         return payment, "amount mismatch: ignored"
     if intent.status == "succeeded":

@@ -46,8 +46,8 @@ from app.services.orders.lifecycle import (
     shipping_refunded,
     transition_order,
 )
+from app.services.payments.charge_limits import check_representable
 from app.services.payments.quote_payments import QUOTE_OWNER
-from app.services.payments.stripe_amounts import to_stripe_amount
 from app.services.permissions import require_store_staff
 
 ORDERS = Order.__table__
@@ -179,7 +179,7 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
                              left=Money(max(left, 0), order.currency).format())]})
     if payment is None or amount > left:
         raise too_much
-    to_stripe_amount(money)  # refuse amounts the provider cannot represent before claiming
+    check_representable(money)  # refuse what the provider cannot represent before claiming
     db.session.flush()
     if not (_claim(ORDERS, order.id, "refunded_minor", amount, "total_minor")
             and _claim(PAYMENTS, payment.id, "refunded_minor", amount, "amount_minor")):
@@ -211,7 +211,7 @@ def submit_refund(refund: Refund, actor: User | None = None) -> Refund:
     payment = db.session.scalar(select(Payment).where(Payment.quote_id == order.quote_id))
     try:
         answer = payment_provider().refund(
-            payment.intent_id, to_stripe_amount(Money(refund.amount_minor, refund.currency)),
+            payment.intent_id, Money(refund.amount_minor, refund.currency),
             idempotency_key=refund.idempotency_key,
             metadata={"qiao_refund_id": str(refund.id), "qiao_order_id": str(order.id)})
     except PaymentProviderError as exc:
