@@ -129,6 +129,16 @@ class Config:
     # How long a started payment keeps the quote's stock reserved, in minutes.
     PAYMENT_HOLD_MINUTES = _int("PAYMENT_HOLD_MINUTES", 30)
 
+    # Customs documents. ECB publishes no SDR rate, so a CN22's 300 SDR limit is checked in
+    # USD with this rate (a decimal string): the IMF's US dollars per SDR, to be refreshed
+    # from https://www.imf.org/external/np/fin/data/rms_sdrv.aspx now and then.
+    CUSTOMS_USD_PER_SDR = os.environ.get("CUSTOMS_USD_PER_SDR", "1.36")
+    # The platform's tax registrations, printed on the documents of parcels whose import tax
+    # it collected at checkout: IOSS (EU), UK VAT and Australian GST (ARN). Empty: not printed.
+    PLATFORM_IOSS_NUMBER = os.environ.get("PLATFORM_IOSS_NUMBER", "")
+    PLATFORM_UK_VAT_NUMBER = os.environ.get("PLATFORM_UK_VAT_NUMBER", "")
+    PLATFORM_AU_GST_NUMBER = os.environ.get("PLATFORM_AU_GST_NUMBER", "")
+
     # Notes and the feed.
     # Share of each Discover page (0 to 1) taken from other languages and regions than the
     # viewer's, so domestic and overseas users meet each other's notes.

@@ -16,6 +16,7 @@ from app.api import (  # noqa: E402,F401
     docs,
     feed,
     inventory,
+    logistics,
     me,
     notes,
     orders,

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask
 
 SCHEMAS: dict[str, dict[str, Any]] = {}
+# Marks a response schema from `binary`; the key names the media type, not a JSON property.
+MEDIA_TYPE_KEY = "x-qiao-media-type"
 
 
 def ref(name: str) -> dict[str, str]:
@@ -24,6 +26,11 @@ def schema(name: str, definition: dict[str, Any]) -> dict[str, str]:
     """Register a component schema and return a reference to it."""
     SCHEMAS[name] = definition
     return ref(name)
+
+
+def binary(media_type: str) -> dict[str, Any]:
+    """A response body that is a file of `media_type` (e.g. a PDF), not JSON."""
+    return {MEDIA_TYPE_KEY: media_type, "type": "string", "contentMediaType": media_type}
 
 
 def list_of(item: dict[str, Any]) -> dict[str, Any]:
@@ -89,8 +96,10 @@ def _response(status: int, body: Any) -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref("Error")}}}
     if body is None:
         return {"description": "OK" if status < 300 else "Error"}
+    media_type = body.get(MEDIA_TYPE_KEY, "application/json")
+    body = {key: value for key, value in body.items() if key != MEDIA_TYPE_KEY}
     return {"description": "OK" if status < 300 else ERROR_STATUSES.get(status, "Error"),
-            "content": {"application/json": {"schema": body}}}
+            "content": {media_type: {"schema": body}}}
 
 
 def _path_params(rule: str) -> tuple[str, list[dict[str, Any]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,6 +15,7 @@ from app.merchant.portal import PAGE_SIZE, after_param, open_portal, render_port
 from app.models import ORDER_STATES
 from app.money import Money
 from app.services.errors import DomainError
+from app.services.logistics import customs_documents as customs
 from app.services.orders import lifecycle as orders
 from app.services.payments import refunds
 
@@ -63,7 +64,9 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
         can_cancel=order.status in orders.CANCELLABLE,
         can_refund=order.status in orders.REFUNDABLE and orders.refundable_minor(order) > 0,
         shipping_refunded=orders.shipping_refunded(order),
-        refundable=orders.refundable_minor(order))
+        refundable=orders.refundable_minor(order),
+        document_kinds=customs.DOCUMENT_KINDS
+        if order.status in customs.DOCUMENTED_STATUSES else ())
     commit()
     return body
 
@@ -146,3 +149,15 @@ def cancel_order(store_id: int, order_id: int):
     return _submit(lambda: refunds.request_cancellation(current_user, store_id, order_id,
                                                         reason=form.reason.data or ""),
                    store_id, order_id, cancel_form=form)
+
+
+@bp.get("/stores/<int:store_id>/orders/<int:order_id>/documents/<kind>.pdf")
+@login_required
+def order_document(store_id: int, order_id: int, kind: str):
+    """A customs document (CN22, CN23, commercial invoice) or packing slip as PDF; no writes."""
+    document = customs.render_customs_document(
+        current_user, store_id, order_id, kind,
+        tracking_number=request.args.get("tracking_number"))
+    return Response(document.content, mimetype=document.media_type, headers={
+        "Content-Disposition": f'inline; filename="{document.filename}"',
+        "Cache-Control": "private, no-store"})
