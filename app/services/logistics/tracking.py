@@ -6,8 +6,8 @@ stored even when others are bad: a carrier redelivers the whole batch on an erro
 bad event stays bad on every retry, so refusing the batch would only lose the good ones.
 
 A shipment's status follows event time, not arrival: an event replaces the status only
-when it is at least as new as `status_at`, through a conditional UPDATE so that two
-deliveries racing on one shipment cannot put an older status back. The same report
+when it is at least as new as `status_at`; the shipments of a batch are locked, read and
+updated together, so two deliveries racing on one shipment cannot put an older status back. The same report
 delivered twice (or by push and pull) has the same fingerprint and is stored once; the
 unique (shipment_id, fingerprint) constraint backs the check up when two deliveries race.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -209,29 +209,43 @@ def _insert(new: list[_Parsed], source: str, now: datetime) -> set[int]:
     return lost
 
 
-def _apply_status(shipment_id: int, events: list[_Parsed]) -> _Parsed | None:
-    """Move the shipment to its newest event if that is at least as new; that event or None."""
-    latest = max(events, key=lambda p: (p.occurred_at, p.index))
-    changed = db.session.execute(
-        update(Shipment)
-        .where(Shipment.id == shipment_id,
-               or_(Shipment.status_at.is_(None), Shipment.status_at <= latest.occurred_at))
-        .values(status=latest.status, sub_status=latest.sub_status,
-                status_at=latest.occurred_at),
-        execution_options={"synchronize_session": False}).rowcount
-    newest = max(p.occurred_at for p in events)
-    db.session.execute(
-        update(Shipment)
-        .where(Shipment.id == shipment_id,
-               or_(Shipment.last_event_at.is_(None), Shipment.last_event_at < newest))
-        .values(last_event_at=newest), execution_options={"synchronize_session": False})
-    delivered = [p.occurred_at for p in events if p.status == "delivered"]
-    if delivered:
+def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]:
+    """Move each shipment to its newest event if at least as new; shipment id -> that event.
+
+    The rows are locked in id order (PostgreSQL; SQLite already holds its write lock since
+    the events were inserted), so what is read here is what the one executemany UPDATE
+    overwrites, and two deliveries racing on a shipment cannot put an older status back.
+    """
+    table = Shipment.__table__
+    rows = db.session.execute(
+        select(table.c.id, table.c.status, table.c.sub_status, table.c.status_at,
+               table.c.last_event_at, table.c.delivered_at)
+        .where(table.c.id.in_(by_shipment)).order_by(table.c.id).with_for_update()).all()
+    changed: dict[int, _Parsed] = {}
+    params = []
+    for row in rows:
+        events = by_shipment[row.id]
+        latest = max(events, key=lambda p: (p.occurred_at, p.index))
+        newest = max(p.occurred_at for p in events)
+        delivered = [p.occurred_at for p in events if p.status == "delivered"]
+        moves = row.status_at is None or row.status_at <= latest.occurred_at
+        if moves:
+            changed[row.id] = latest
+        params.append({
+            "b_id": row.id,
+            "b_status": latest.status if moves else row.status,
+            "b_sub_status": latest.sub_status if moves else row.sub_status,
+            "b_status_at": latest.occurred_at if moves else row.status_at,
+            "b_last_event_at": max(d for d in (row.last_event_at, newest) if d is not None),
+            "b_delivered_at": row.delivered_at or (min(delivered) if delivered else None),
+        })
+    if params:
         db.session.execute(
-            update(Shipment).where(Shipment.id == shipment_id, Shipment.delivered_at.is_(None))
-            .values(delivered_at=min(delivered)),
-            execution_options={"synchronize_session": False})
-    return latest if changed else None
+            update(table).where(table.c.id == bindparam("b_id")).values(
+                status=bindparam("b_status"), sub_status=bindparam("b_sub_status"),
+                status_at=bindparam("b_status_at"), last_event_at=bindparam("b_last_event_at"),
+                delivered_at=bindparam("b_delivered_at")), params)
+    return changed
 
 
 def ingest_tracking_events(events: Sequence[Any], *, source: str,
@@ -283,12 +297,8 @@ def ingest_tracking_events(events: Sequence[Any], *, source: str,
         if p.index not in lost:
             by_shipment.setdefault(p.shipment_id, []).append(p)
     report = IngestReport(outcomes)
-    current: dict[int, _Parsed] = {}
-    for shipment_id, stored in by_shipment.items():
-        latest = _apply_status(shipment_id, stored)
-        if latest is not None:
-            current[shipment_id] = latest
-            report.changed_shipment_ids.append(shipment_id)
+    current = _apply_statuses(by_shipment) if by_shipment else {}
+    report.changed_shipment_ids.extend(sorted(current))
     if by_shipment:
         # The conditional UPDATEs bypassed the identity map; reload what callers may hold.
         db.session.scalars(select(Shipment).where(Shipment.id.in_(by_shipment))
