@@ -151,6 +151,23 @@ class Config:
     # Seconds to wait for a translation before telling the viewer to try later.
     TRANSLATION_TIMEOUT_SECONDS = float(os.environ.get("TRANSLATION_TIMEOUT_SECONDS", "10"))
 
+    # Logistics: the signed tracking webhook and pulling events from carriers without push.
+    # HMAC-SHA256 key of POST /api/v1/webhooks/tracking; empty refuses every delivery (503).
+    TRACKING_WEBHOOK_SECRET = os.environ.get("TRACKING_WEBHOOK_SECRET", "")
+    # Most events one webhook delivery may carry (422 too_many_events above it).
+    TRACKING_WEBHOOK_MAX_EVENTS = _int("TRACKING_WEBHOOK_MAX_EVENTS", 500)
+    # Base URL of a tracking service answering GET <url>/trackings/<carrier>/<number>;
+    # empty turns pulling off.
+    TRACKING_PROVIDER_URL = os.environ.get("TRACKING_PROVIDER_URL", "")
+    TRACKING_PROVIDER_TIMEOUT_SECONDS = float(
+        os.environ.get("TRACKING_PROVIDER_TIMEOUT_SECONDS", "10"))
+    # Minutes between two pulls of a shipment that answered, and the longest back-off after
+    # failures (the wait doubles with each failure up to this).
+    TRACKING_POLL_INTERVAL_MINUTES = _int("TRACKING_POLL_INTERVAL_MINUTES", 120)
+    TRACKING_POLL_MAX_BACKOFF_MINUTES = _int("TRACKING_POLL_MAX_BACKOFF_MINUTES", 720)
+    # How long a shared public tracking link works, in days.
+    TRACKING_SHARE_LINK_MAX_AGE_DAYS = _int("TRACKING_SHARE_LINK_MAX_AGE_DAYS", 90)
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that are unsafe for this environment."""
@@ -185,6 +202,8 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = ""
     PUBLIC_BASE_URL = "http://localhost"
     TRANSLATION_URL = ""  # tests point it at a loopback LibreTranslate stand-in
+    TRACKING_WEBHOOK_SECRET = "tracking-test-secret"
+    TRACKING_PROVIDER_URL = ""  # tests point it at a loopback tracking stand-in
 
 
 class ProductionConfig(Config):

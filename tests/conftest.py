@@ -23,7 +23,7 @@ from tests.databases import scratch_database
 
 # Helper modules whose asserts should read well and which some tests also import.
 pytest.register_assert_rewrite("tests.localstripe_server", "tests.checkout_factories",
-                               "tests.checkout_race")
+                               "tests.checkout_race", "tests.logistics_factories")
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

@@ -25,6 +25,7 @@ from app.api import (  # noqa: E402,F401
     search,
     social,
     tokens,
+    tracking,
     users,
     webhooks,
 )

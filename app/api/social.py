@@ -75,10 +75,16 @@ NOTIFICATION_SCHEMA = schema("Notification", {
     "type": "object", "required": ["id", "kind", "actor", "read"],
     "properties": {"id": {"type": "integer"},
                    "kind": {"type": "string",
-                            "enum": ["follow", "like", "comment", "reply", "mention"]},
-                   "actor": AUTHOR_SCHEMA, "note_id": {"type": ["integer", "null"]},
+                            "enum": ["follow", "like", "comment", "reply", "mention",
+                                     "shipment"]},
+                   "actor": {"oneOf": [AUTHOR_SCHEMA, {"type": "null"}],
+                             "description": "null for platform notices (shipments)"},
+                   "note_id": {"type": ["integer", "null"]},
                    "note_title": {"type": ["string", "null"]},
                    "comment_id": {"type": ["integer", "null"]},
+                   "shipment_id": {"type": ["integer", "null"]},
+                   "shipment_status": {"type": ["string", "null"],
+                                       "description": "A tracking status, or customs_held"},
                    "read": {"type": "boolean"},
                    "created_at": {"type": "string", "format": "date-time"}},
 })
@@ -312,9 +318,11 @@ def create_report():
 # Notifications ------------------------------------------------------------------------------
 def notification_json(item: Notification) -> dict[str, Any]:
     """A notification."""
-    return {"id": item.id, "kind": item.kind, "actor": author_json(item.actor),
+    return {"id": item.id, "kind": item.kind,
+            "actor": author_json(item.actor) if item.actor else None,
             "note_id": item.note_id, "note_title": item.note.title if item.note else None,
-            "comment_id": item.comment_id, "read": item.read_at is not None,
+            "comment_id": item.comment_id, "shipment_id": item.shipment_id,
+            "shipment_status": item.shipment_status, "read": item.read_at is not None,
             "created_at": timestamp(item.created_at)}
 
 

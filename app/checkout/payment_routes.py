@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app.checkout import bp
+from app.checkout.tracking_routes import order_tracking_context
 from app.core.transaction import commit, rollback
 from app.models import Order
 from app.money import Money
@@ -146,6 +147,7 @@ def order_list():
 def order_detail(order_id: int):
     """One order: lines, amounts, status history and refunds."""
     order: Order = orders.get_shopper_order(current_user, order_id)
-    body = render_template("checkout/order.html", order=order, money=money)
+    body = render_template("checkout/order.html", order=order, money=money,
+                           **order_tracking_context(order))
     commit()
     return body

@@ -7,6 +7,7 @@ unique constraint, so concurrent double clicks cannot create duplicates.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -25,9 +26,14 @@ from app.models.base import TimestampMixin, UTCDateTime, utcnow
 from app.models.notes import Note
 from app.models.user import User
 
+if TYPE_CHECKING:
+    from app.models.logistics import Shipment
+
 REPORT_TARGETS = ("note", "comment", "user")
 REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
-NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention")
+# "shipment" notices come from the platform (no actor): a parcel reached a status the
+# shopper should hear about (customs hold, out for delivery, delivered, exception).
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment")
 
 
 class NoteLike(db.Model):
@@ -174,13 +180,14 @@ class Report(TimestampMixin, db.Model):
 
 
 class Notification(db.Model):
-    """An in-app notice: someone followed, liked, commented, replied or mentioned."""
+    """An in-app notice: a follow, like, comment, reply or mention, or a parcel update."""
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('follow', 'like', 'comment', 'reply', 'mention')", name="kind"
-        ),
+        CheckConstraint(f"kind IN {NOTIFICATION_KINDS}", name="kind"),
+        CheckConstraint("(kind = 'shipment') = (shipment_id IS NOT NULL)", name="shipment"),
+        # One notice per shipment and status, even when two deliveries race.
+        UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
         Index("ix_notifications_recipient_id_read_at", "recipient_id", "read_at"),
     )
@@ -189,8 +196,9 @@ class Notification(db.Model):
     recipient_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
-    actor_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False
+    # None for platform notices (shipments), which no person caused.
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     note_id: Mapped[int | None] = mapped_column(
@@ -199,10 +207,15 @@ class Notification(db.Model):
     comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
+    shipment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"))
+    # The tracking status the notice is about (TRACKING_STATUSES, or "customs_held").
+    shipment_status: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    shipment: Mapped[Shipment | None] = relationship()
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
 

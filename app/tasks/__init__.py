@@ -4,5 +4,5 @@ Services never import this package: they queue a task by its registered name wit
 `app.core.transaction.after_commit("qiao.…", …)`. Importing the package registers every task.
 """
 
-from app.tasks import catalog, inventory, mail, media, payments  # noqa: F401
+from app.tasks import catalog, inventory, logistics, mail, media, payments  # noqa: F401
 from app.tasks.batches import in_committed_batches  # noqa: F401

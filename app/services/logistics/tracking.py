@@ -1,0 +1,308 @@
+"""Carrier tracking events: parse, match to shipments, store once, move shipment status.
+
+Each event of a batch gets its own outcome (`stored`, `duplicate`,
+`unknown_tracking_number`, `invalid` with a code and message). Good events of a batch are
+stored even when others are bad: a carrier redelivers the whole batch on an error, and a
+bad event stays bad on every retry, so refusing the batch would only lose the good ones.
+
+A shipment's status follows event time, not arrival: an event replaces the status only
+when it is at least as new as `status_at`; the shipments of a batch are locked, read and
+updated together, so two deliveries racing on one shipment cannot put an older status back. The same report
+delivered twice (or by push and pull) has the same fingerprint and is stored once; the
+unique (shipment_id, fingerprint) constraint backs the check up when two deliveries race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import utcnow
+from app.models.logistics import EVENT_SOURCES, Shipment, ShipmentLeg, TrackingEvent
+from app.services.logistics.carriers import CARRIERS_BY_CODE, normalize_tracking_number
+from app.services.logistics.notices import after_status_change
+from app.services.logistics.tracking_formats import carrier_code_for, normalize_status
+
+# How far ahead of our clock an event may be dated (carrier clocks and zones are sloppy).
+CLOCK_SKEW = timedelta(minutes=10)
+MAX_OFFSET_MINUTES = 840
+FIELD_LIMITS = {"location": 200, "carrier_code": 64, "description": 2000}
+OUTCOMES = ("stored", "duplicate", "unknown_tracking_number", "invalid")
+
+
+@dataclass
+class EventOutcome:
+    """What became of one event of a batch."""
+
+    index: int
+    outcome: str
+    code: str = ""
+    message: str = ""
+    shipment_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The outcome as the webhook reports it."""
+        body: dict[str, Any] = {"index": self.index, "outcome": self.outcome,
+                                "shipment_id": self.shipment_id}
+        if self.code:
+            body.update(code=self.code, message=self.message)
+        return body
+
+
+@dataclass
+class IngestReport:
+    """Outcomes of a batch in input order, and the shipments whose status changed."""
+
+    outcomes: list[EventOutcome]
+    changed_shipment_ids: list[int] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        """How many events had this outcome."""
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+    def counts(self) -> dict[str, int]:
+        """Events per outcome."""
+        return {name: self.count(name) for name in OUTCOMES}
+
+
+@dataclass
+class _Parsed:
+    index: int
+    carrier: str
+    number: str
+    occurred_at: datetime  # UTC
+    offset_minutes: int
+    status: str
+    sub_status: str
+    location: str
+    carrier_code: str
+    description: str
+    shipment_id: int = 0
+    leg_id: int | None = None
+    fingerprint: str = ""
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def parse_occurred_at(value: Any, *, now: datetime | None = None) -> tuple[datetime, int]:
+    """(UTC time, offset in minutes) of an ISO 8601 time with an offset; ValueError if not."""
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("invalid_occurred_at", "occurred_at must be an ISO 8601 time string.")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _Invalid("invalid_occurred_at",
+                       f"occurred_at {value[:40]!r} is not an ISO 8601 time.") from None
+    offset = moment.utcoffset()
+    if offset is None:
+        raise _Invalid("naive_occurred_at", f"occurred_at {value[:40]!r} has no UTC offset; "
+                       "send the scan's local time with its offset, e.g. +08:00.")
+    minutes, seconds = divmod(int(offset.total_seconds()), 60)
+    if seconds or abs(minutes) > MAX_OFFSET_MINUTES:
+        raise _Invalid("invalid_occurred_at", f"occurred_at {value[:40]!r} has an impossible "
+                       "UTC offset.")
+    utc = moment.astimezone(UTC)
+    if utc > (now or utcnow()) + CLOCK_SKEW:
+        raise _Invalid("future_occurred_at",
+                       f"occurred_at {value[:40]!r} is in the future; events are refused "
+                       f"more than {int(CLOCK_SKEW.total_seconds() // 60)} minutes ahead.")
+    return utc, minutes
+
+
+def _text(event: Mapping[str, Any], name: str) -> str:
+    value = event.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Invalid("invalid_field", f"{name} must be a string.")
+    # Carriers' texts are kept but capped so a runaway description cannot bloat the table.
+    return value.strip()[:FIELD_LIMITS.get(name, 40)]
+
+
+def _parse(index: int, event: Any, now: datetime) -> _Parsed:
+    if not isinstance(event, Mapping):
+        raise _Invalid("invalid_event", "Each event must be a JSON object.")
+    carrier_raw = event.get("carrier")
+    if not isinstance(carrier_raw, str) or not carrier_raw.strip():
+        raise _Invalid("invalid_carrier", "carrier is required.")
+    carrier = carrier_code_for(carrier_raw)
+    if carrier not in CARRIERS_BY_CODE:
+        raise _Invalid("unknown_carrier", f"Unknown carrier {carrier_raw[:40]!r}.")
+    number_raw = event.get("tracking_number")
+    number = normalize_tracking_number(number_raw) if isinstance(number_raw, str) else ""
+    if not number or len(number) > 40:
+        raise _Invalid("invalid_tracking_number", "tracking_number is required (at most 40 "
+                       "characters).")
+    occurred_at, offset = parse_occurred_at(event.get("occurred_at"), now=now)
+    status_raw, sub_raw = event.get("status"), event.get("sub_status") or ""
+    if not isinstance(status_raw, str) or not isinstance(sub_raw, str):
+        raise _Invalid("invalid_status", "status and sub_status must be strings.")
+    normalized = normalize_status(status_raw, sub_raw[:40])
+    if normalized is None:
+        raise _Invalid("invalid_status", f"Unknown tracking status {status_raw[:40]!r}"
+                       f"{' / ' + sub_raw[:40] if sub_raw else ''}.")
+    return _Parsed(index, carrier, number, occurred_at, offset, normalized[0],
+                   normalized[1][:40], _text(event, "location"), _text(event, "carrier_code"),
+                   _text(event, "description"))
+
+
+def event_fingerprint(shipment_id: int, event: _Parsed) -> str:
+    """sha256 over what makes a report the same report, whoever delivered it."""
+    parts = [str(shipment_id), event.occurred_at.astimezone(UTC).isoformat(), event.status,
+             event.sub_status, event.carrier_code, event.location, event.description]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _match(parsed: list[_Parsed]) -> dict[tuple[str, str], tuple[int, int | None]]:
+    """(carrier, number) -> (shipment id, leg id) for the whole batch in two queries."""
+    numbers = {p.number for p in parsed}
+    if not numbers:
+        return {}
+    found: dict[tuple[str, str], tuple[int, int | None]] = {}
+    for carrier, number, leg_id, shipment_id in db.session.execute(
+            select(ShipmentLeg.carrier, ShipmentLeg.tracking_number, ShipmentLeg.id,
+                   ShipmentLeg.shipment_id).where(ShipmentLeg.tracking_number.in_(numbers))):
+        found[(carrier, number)] = (shipment_id, leg_id)
+    # The shipment's own number wins over a leg that happens to reuse it.
+    for carrier, number, shipment_id in db.session.execute(
+            select(Shipment.carrier, Shipment.tracking_number, Shipment.id)
+            .where(Shipment.tracking_number.in_(numbers))):
+        found[(carrier, number)] = (shipment_id, None)
+    return found
+
+
+def _event_row(p: _Parsed, source: str, received_at: datetime) -> TrackingEvent:
+    return TrackingEvent(shipment_id=p.shipment_id, leg_id=p.leg_id, occurred_at=p.occurred_at,
+                         utc_offset_minutes=p.offset_minutes, status=p.status,
+                         sub_status=p.sub_status, location=p.location,
+                         carrier_code=p.carrier_code, description=p.description,
+                         source=source, fingerprint=p.fingerprint, received_at=received_at)
+
+
+def _insert(new: list[_Parsed], source: str, now: datetime) -> set[int]:
+    """Insert the events; the indexes a concurrent delivery had inserted first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all([_event_row(p, source, now) for p in new])
+        return set()
+    except IntegrityError:
+        pass
+    # Someone stored some of these between our check and our insert: one savepoint each.
+    lost: set[int] = set()
+    for p in new:
+        try:
+            with db.session.begin_nested():
+                db.session.add(_event_row(p, source, now))
+        except IntegrityError:
+            lost.add(p.index)
+    return lost
+
+
+def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]:
+    """Move each shipment to its newest event if at least as new; shipment id -> that event.
+
+    The rows are locked in id order (PostgreSQL; SQLite already holds its write lock since
+    the events were inserted), so what is read here is what the one executemany UPDATE
+    overwrites, and two deliveries racing on a shipment cannot put an older status back.
+    """
+    table = Shipment.__table__
+    rows = db.session.execute(
+        select(table.c.id, table.c.status, table.c.sub_status, table.c.status_at,
+               table.c.last_event_at, table.c.delivered_at)
+        .where(table.c.id.in_(by_shipment)).order_by(table.c.id).with_for_update()).all()
+    changed: dict[int, _Parsed] = {}
+    params = []
+    for row in rows:
+        events = by_shipment[row.id]
+        latest = max(events, key=lambda p: (p.occurred_at, p.index))
+        newest = max(p.occurred_at for p in events)
+        delivered = [p.occurred_at for p in events if p.status == "delivered"]
+        moves = row.status_at is None or row.status_at <= latest.occurred_at
+        if moves:
+            changed[row.id] = latest
+        params.append({
+            "b_id": row.id,
+            "b_status": latest.status if moves else row.status,
+            "b_sub_status": latest.sub_status if moves else row.sub_status,
+            "b_status_at": latest.occurred_at if moves else row.status_at,
+            "b_last_event_at": max(d for d in (row.last_event_at, newest) if d is not None),
+            "b_delivered_at": row.delivered_at or (min(delivered) if delivered else None),
+        })
+    if params:
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(
+                status=bindparam("b_status"), sub_status=bindparam("b_sub_status"),
+                status_at=bindparam("b_status_at"), last_event_at=bindparam("b_last_event_at"),
+                delivered_at=bindparam("b_delivered_at")), params)
+    return changed
+
+
+def ingest_tracking_events(events: Sequence[Any], *, source: str,
+                           now: datetime | None = None) -> IngestReport:
+    """Store a batch of carrier events once each and move their shipments' status."""
+    if source not in EVENT_SOURCES:
+        raise ValueError(f"unknown event source {source}")
+    now = now or utcnow()
+    outcomes: list[EventOutcome] = []
+    parsed: list[_Parsed] = []
+    for index, event in enumerate(events):
+        try:
+            parsed.append(_parse(index, event, now))
+            outcomes.append(EventOutcome(index, "stored"))
+        except _Invalid as bad:
+            outcomes.append(EventOutcome(index, "invalid", bad.code, bad.message))
+    matches = _match(parsed)
+    candidates: list[_Parsed] = []
+    for p in parsed:
+        match = matches.get((p.carrier, p.number))
+        if match is None:
+            outcomes[p.index] = EventOutcome(
+                p.index, "unknown_tracking_number", "unknown_tracking_number",
+                f"No shipment has {p.carrier} tracking number {p.number}.")
+            continue
+        p.shipment_id, p.leg_id = match
+        p.fingerprint = event_fingerprint(p.shipment_id, p)
+        outcomes[p.index].shipment_id = p.shipment_id
+        candidates.append(p)
+    known = set()
+    if candidates:
+        known = set(db.session.execute(
+            select(TrackingEvent.shipment_id, TrackingEvent.fingerprint).where(
+                TrackingEvent.shipment_id.in_({p.shipment_id for p in candidates}),
+                TrackingEvent.fingerprint.in_({p.fingerprint for p in candidates}))).tuples())
+    new: list[_Parsed] = []
+    for p in candidates:
+        key = (p.shipment_id, p.fingerprint)
+        if key in known:
+            outcomes[p.index].outcome = "duplicate"
+            continue
+        known.add(key)  # a second copy later in this batch is a duplicate too
+        new.append(p)
+    lost = _insert(new, source, now) if new else set()
+    for index in lost:
+        outcomes[index].outcome = "duplicate"
+    by_shipment: dict[int, list[_Parsed]] = {}
+    for p in new:
+        if p.index not in lost:
+            by_shipment.setdefault(p.shipment_id, []).append(p)
+    report = IngestReport(outcomes)
+    current = _apply_statuses(by_shipment) if by_shipment else {}
+    report.changed_shipment_ids.extend(sorted(current))
+    if by_shipment:
+        # The conditional UPDATEs bypassed the identity map; reload what callers may hold.
+        db.session.scalars(select(Shipment).where(Shipment.id.in_(by_shipment))
+                           .execution_options(populate_existing=True)).all()
+    if current:
+        after_status_change({sid: (p.status, p.sub_status) for sid, p in current.items()})
+    return report
