@@ -16,6 +16,7 @@ from app.services.accounts.profiles import update_profile
 from app.services.accounts.signed_links import InvalidLink
 from app.services.errors import DomainError
 from app.web.forms import select_choices, show_errors_on_form
+from app.web.links import site_links
 
 
 def _profile_form() -> ProfileForm:
@@ -94,7 +95,8 @@ def change_email():
     if email_form.validate_on_submit():
         try:
             new_email = accounts.request_email_change(current_user, email_form.email.data,
-                                                      email_form.password.data)
+                                                      email_form.password.data,
+                                                      links=site_links)
         except DomainError as exc:
             rollback()
             show_errors_on_form(email_form, exc)

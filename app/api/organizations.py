@@ -22,6 +22,7 @@ from app.core.transaction import commit
 from app.models import Invitation, Membership, Organization
 from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
+from app.web.links import site_links
 
 STORE_SCHEMA = schema("Store", {
     "type": "object", "required": ["id", "name", "slug", "base_currency", "origin_country"],
@@ -174,7 +175,7 @@ def create_invitation(org_id: int):
     require_membership(api_user(), org_id, min_role="admin")
     fields = string_fields(json_body(), ["email", "role"])
     invitation, _secret = orgs.invite_member(api_user(), org_id, fields["email"],
-                                             fields["role"])
+                                             fields["role"], links=site_links)
     body = invitation_json(invitation)
     commit()
     return body, 201

@@ -9,6 +9,7 @@ from app.api.serializers import USER_SCHEMA, user_json
 from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
+from app.web.links import site_links
 
 SIGNUP_REQUEST = schema("SignupRequest", {
     "type": "object", "required": ["email", "password", "display_name"],
@@ -27,6 +28,7 @@ SIGNUP_REQUEST = schema("SignupRequest", {
 def create_user():
     """Create an account; a verification e-mail goes out. Browsing and buying work at once."""
     fields = string_fields(json_body(), ["email", "password", "display_name"])
-    user = accounts.register_user(fields["email"], fields["password"], fields["display_name"])
+    user = accounts.register_user(fields["email"], fields["password"], fields["display_name"],
+                                  links=site_links)
     commit()
     return user_json(user), 201

@@ -16,6 +16,7 @@ from app.services.accounts.signed_links import InvalidLink
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from app.web.forms import safe_next_url, show_errors_on_form
+from app.web.links import site_links
 
 
 def _start_session(user, remember: bool) -> None:
@@ -41,7 +42,7 @@ def signup():
     if form.validate_on_submit():
         try:
             user = accounts.register_user(form.email.data, form.password.data,
-                                          form.display_name.data)
+                                          form.display_name.data, links=site_links)
         except DomainError as exc:
             rollback()
             show_errors_on_form(form, exc)
@@ -119,7 +120,7 @@ def resend_verification():
     if current_user.is_email_verified:
         flash(_("Your e-mail address is already confirmed."), "info")
     else:
-        accounts.send_verification_email(current_user)
+        accounts.send_verification_email(current_user, links=site_links)
         commit()
         flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("account.profile"))
@@ -131,7 +132,7 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, links=site_links)
         commit()
         flash(_("If an account uses that address, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))

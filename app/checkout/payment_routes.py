@@ -21,6 +21,7 @@ from app.providers.payments import payment_provider
 from app.services.errors import DomainError, NotFound
 from app.services.orders import lifecycle as orders
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 ORDERS_PAGE_SIZE = 20
 # Where "start again" goes: the cart of the checkout feature, when it is installed.
@@ -62,7 +63,7 @@ def _stripe_csp() -> str:
 def pay(quote_id: int):
     """The card form for a quote; opening it twice uses the same PaymentIntent."""
     try:
-        payment = payments.prepare_payment(current_user, quote_id)
+        payment = payments.prepare_payment(current_user, quote_id, links=site_links)
         commit()  # the idempotency key is durable before Stripe is called
         session = payments.open_payment_intent(payment)
         commit()
@@ -93,7 +94,8 @@ def sandbox_confirm(quote_id: int):
         abort(404)
     body = request.get_json(silent=True) or {}
     try:
-        intent = payments.confirm_sandbox_payment(current_user, quote_id, body.get("token"))
+        intent = payments.confirm_sandbox_payment(current_user, quote_id, body.get("token"),
+                                                  links=site_links)
         commit()
     except DomainError as exc:
         rollback()
@@ -114,7 +116,7 @@ def complete(quote_id: int):
     unavailable = False
     if payment.state in payments.OPEN_STATES:
         try:
-            payments.sync_payment(payment)
+            payments.sync_payment(payment, links=site_links)
         except DomainError:
             rollback()
             unavailable = True

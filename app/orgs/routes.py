@@ -14,6 +14,7 @@ from app.services.errors import DomainError, Forbidden, NotFound
 from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
 from app.web.forms import select_choices, show_errors_on_form
+from app.web.links import site_links
 
 MEMBERS_PER_PAGE = 50
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "staff": _l("Staff")}
@@ -118,7 +119,7 @@ def invite(org_id: int):
         return _members_page(org_id, invite_form=form, status=422)
     try:
         invitation, _secret = orgs.invite_member(current_user, org_id, form.email.data,
-                                                 form.role.data)
+                                                 form.role.data, links=site_links)
     except DomainError as exc:
         rollback()
         show_errors_on_form(form, exc)
