@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from app.api import bp
-from app.api.core import idempotent, json_body, string_fields
+from app.api.core import idempotent, json_body
+from app.api.fields import string_fields
 from app.api.openapi import operation, schema
 from app.api.serializers import USER_SCHEMA, user_json
 from app.core.transaction import commit

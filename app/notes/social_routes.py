@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.api.core import decode_cursor, encode_cursor
 from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
@@ -14,6 +13,7 @@ from app.notes.routes import card_context, viewer
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
+from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
 
 GRID_PAGE_SIZE = 20
