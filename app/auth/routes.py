@@ -15,7 +15,7 @@ from app.services.accounts.preferences import adopt_guest_preferences, preferenc
 from app.services.accounts.signed_links import InvalidLink
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
-from app.web.forms import safe_next_url, show_errors_on_form
+from app.web.forms import reject_form, safe_next_url
 from app.web.links import site_links
 
 
@@ -44,8 +44,7 @@ def signup():
             user = accounts.register_user(form.email.data, form.password.data,
                                           form.display_name.data, links=site_links)
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("auth/signup.html", form=form), 422
         _start_session(user, remember=False)
         commit()
@@ -152,8 +151,7 @@ def reset_password(token: str):
         try:
             accounts.reset_password(token, form.password.data)
         except ValidationFailed as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("auth/reset.html", form=form), 422
         commit()
         logout_user()
