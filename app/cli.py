@@ -70,8 +70,9 @@ def payments_reconcile_command(min_age: int) -> None:
     from datetime import timedelta
 
     from app.services.payments.reconcile import reconcile_payments
+    from app.web.links import site_links
 
-    lines = reconcile_payments(older_than=timedelta(minutes=min_age))
+    lines = reconcile_payments(links=site_links, older_than=timedelta(minutes=min_age))
     commit()
     for line in lines:
         click.echo(line)

@@ -19,6 +19,7 @@ from app.services.checkout import cart, quotes
 from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import load_market_rules
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 from tests.checkout_factories import ECB_SAMPLE, address_for, build_profile, default_zones
 from tests.localstripe_server import Sandbox
 
@@ -63,10 +64,10 @@ def check_out(shopper_id: int, sandbox: Sandbox) -> str:
     shopper = db.session.get(User, shopper_id)
     quote = quotes.create_quote(shopper, "JPY", address_for("JP"))
     commit()  # the units are held for this shopper from here on
-    payment = payments.prepare_payment(shopper, quote.id)
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     commit()  # the idempotency key is stored before Stripe is called
     payments.open_payment_intent(payment)
     commit()
-    payments.confirm_sandbox_payment(shopper, quote.id, sandbox.card_token())
+    payments.confirm_sandbox_payment(shopper, quote.id, sandbox.card_token(), links=site_links)
     commit()  # the orders
     return "paid"

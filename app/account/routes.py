@@ -15,7 +15,8 @@ from app.services.accounts.preferences import country_names
 from app.services.accounts.profiles import update_profile
 from app.services.accounts.signed_links import InvalidLink
 from app.services.errors import DomainError
-from app.web.forms import select_choices, show_errors_on_form
+from app.web.forms import reject_form, select_choices
+from app.web.links import site_links
 
 
 def _profile_form() -> ProfileForm:
@@ -42,8 +43,7 @@ def profile():
                 avatar=upload.read() if upload else None,
             )
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("account/profile.html", form=form), 422
         commit()
         flash(_("Profile saved."), "success")
@@ -73,8 +73,7 @@ def change_password():
             accounts.change_password(current_user, password_form.current_password.data,
                                      password_form.password.data)
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(password_form, exc)
+            reject_form(password_form, exc)
         else:
             commit()
             logout_user()
@@ -94,10 +93,10 @@ def change_email():
     if email_form.validate_on_submit():
         try:
             new_email = accounts.request_email_change(current_user, email_form.email.data,
-                                                      email_form.password.data)
+                                                      email_form.password.data,
+                                                      links=site_links)
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(email_form, exc)
+            reject_form(email_form, exc)
         else:
             commit()
             flash(_("We sent a confirmation link to %(email)s. Your address changes when you "

@@ -13,11 +13,11 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.account import bp
 from app.account.forms import CheckboxListField
-from app.core.transaction import commit, rollback
+from app.core.transaction import commit
 from app.models import TOKEN_SCOPES
 from app.services.accounts import api_tokens
 from app.services.errors import DomainError
-from app.web.forms import show_errors_on_form
+from app.web.forms import reject_form
 
 
 class TokenForm(FlaskForm):
@@ -42,8 +42,7 @@ def tokens():
             _token, created_secret = api_tokens.create_personal_token(
                 current_user, form.name.data, form.scopes.data or [], form.expires_in_days.data)
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             status = 422
         else:
             commit()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import request
 
 from app.api import bp
-from app.api.core import json_body, string_fields
+from app.api.core import json_body
+from app.api.fields import string_fields
 from app.api.openapi import operation, schema
 from app.core.transaction import commit
 from app.extensions import limiter

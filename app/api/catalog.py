@@ -7,16 +7,7 @@ from typing import Any
 from flask import request
 
 from app.api import bp
-from app.api.core import (
-    PAGE_PARAMS,
-    api_user,
-    decode_cursor,
-    encode_cursor,
-    idempotent,
-    json_body,
-    page_limit,
-    token_required,
-)
+from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
@@ -31,6 +22,7 @@ from app.services.fields import CATEGORIES
 from app.services.inventory.stock import variant_levels
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
+from app.web.cursors import decode_cursor, encode_cursor
 
 MONEY = ref("Money")
 NULLABLE_MONEY = {"oneOf": [MONEY, {"type": "null"}]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -18,6 +17,7 @@ from app.extensions import db
 from app.models import IdempotencyRecord, User
 from app.services.accounts.api_tokens import authenticate_bearer
 from app.services.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
+from app.web.cursors import encode_cursor
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -113,25 +113,6 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def string_fields(body: dict[str, Any], required: list[str], optional: list[str] = ()) -> dict:
-    """Pick string fields from `body`, naming each missing or mistyped one."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for name in [*required, *optional]:
-        value = body.get(name)
-        if value is None:
-            if name in required:
-                errors[name] = ["This field is required."]
-            continue
-        if not isinstance(value, str):
-            errors[name] = ["Must be a string."]
-            continue
-        values[name] = value
-    if errors:
-        raise ValidationFailed("Some fields are missing or invalid.", fields=errors)
-    return values
-
-
 def page_limit() -> int:
     """`?limit=` between 1 and 100 (20 when absent)."""
     raw = request.args.get("limit")
@@ -141,26 +122,6 @@ def page_limit() -> int:
         raise ValidationFailed("limit must be a whole number from 1 to 100.",
                                fields={"limit": [f"Use a whole number from 1 to {MAX_LIMIT}."]})
     return int(raw)
-
-
-def encode_cursor(values: list[Any]) -> str:
-    """An opaque cursor for the position after a row with these sort values."""
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-def decode_cursor(length: int) -> list[Any] | None:
-    """The sort values in `?cursor=`, or None on the first page; 400 when tampered with."""
-    raw = request.args.get("cursor")
-    if not raw:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        values = None
-    if not isinstance(values, list) or len(values) != length:
-        raise MalformedRequest("The cursor is not valid; start again without it.",
-                               code="invalid_cursor")
-    return values
 
 
 def paginated(items: list[Any], limit: int, cursor_of: Callable[[Any], list[Any]],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from app.api import bp
-from app.api.core import PAGE_PARAMS, decode_cursor, encode_cursor, page_limit
+from app.api.core import PAGE_PARAMS, page_limit
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation
 from app.core.transaction import commit
@@ -14,6 +14,7 @@ from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed
+from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
 NOTE_LIST = list_of(NOTE_SCHEMA)

@@ -8,15 +8,7 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api.catalog import page_json
-from app.api.core import (
-    PAGE_PARAMS,
-    api_user,
-    decode_cursor,
-    idempotent,
-    json_body,
-    page_limit,
-    token_required,
-)
+from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.models import Warehouse
@@ -24,6 +16,7 @@ from app.services import inventory
 from app.services.catalog import stores
 from app.services.errors import ValidationFailed
 from app.services.permissions import require_store_staff
+from app.web.cursors import decode_cursor
 
 WAREHOUSE_SCHEMA = schema("Warehouse", {
     "type": "object", "required": ["id", "name", "country"],

@@ -12,13 +12,12 @@ from app.api.core import (
     PAGE_PARAMS,
     MalformedRequest,
     api_user,
-    decode_cursor,
-    encode_cursor,
     idempotent,
     json_body,
     page_limit,
     token_required,
 )
+from app.api.fields import int_field
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
@@ -28,6 +27,7 @@ from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
 from app.services.social.notes import ImageUpload, TagInput
+from app.web.cursors import decode_cursor, encode_cursor
 
 AUTHOR_SCHEMA = schema("NoteAuthor", {
     "type": "object", "required": ["id", "display_name"],
@@ -220,17 +220,6 @@ def _tag_inputs(raw: Any) -> list[TagInput]:
             for i in raw]
 
 
-def _int_field(value: Any, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    raise ValidationFailed(f"{name} must be a whole number.",
-                           fields={name: ["Must be a whole number."]})
-
-
 def _status(value: Any) -> bool | None:
     if value is None or value == "":
         return None
@@ -276,7 +265,7 @@ def create_note():
     publish = _status(form.get("status"))
     note = notes.create_note(
         api_user(), title=form.get("title", ""), body=form.get("body", ""),
-        images=_uploaded_images(), cover_index=_int_field(form.get("cover_index"),
+        images=_uploaded_images(), cover_index=int_field(form.get("cover_index"),
                                                           "cover_index") or 0,
         publish=publish is not False,
         product_tags=_tag_inputs(form.get("product_tags", "")),
@@ -316,7 +305,7 @@ def update_note(note_id: int):
     note = notes.update_note(
         api_user(), note_id, title=_text_field(data.get("title"), "title"),
         body=_text_field(data.get("body"), "body"), publish=_status(data.get("status")),
-        images=images, cover_index=_int_field(data.get("cover_index"), "cover_index"),
+        images=images, cover_index=int_field(data.get("cover_index"), "cover_index"),
         product_tags=_tag_inputs(tags) if tags is not None else None)
     commit()
     return notes_json([notes.get_note(api_user(), note.id)], api_user())[0]
@@ -362,7 +351,7 @@ def list_comments(note_id: int):
 def create_comment(note_id: int):
     """Comment, or reply with `parent_id` (a reply to a reply joins its thread)."""
     data = json_body()
-    parent_id = _int_field(data.get("parent_id"), "parent_id")
+    parent_id = int_field(data.get("parent_id"), "parent_id")
     comment = interactions.add_comment(api_user(), note_id,
                                        _text_field(data.get("body"), "body") or "",
                                        parent_id=parent_id)

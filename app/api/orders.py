@@ -9,15 +9,7 @@ from flask import request
 
 from app.api import bp
 from app.api.catalog import page_json
-from app.api.core import (
-    PAGE_PARAMS,
-    api_user,
-    decode_cursor,
-    idempotent,
-    json_body,
-    page_limit,
-    token_required,
-)
+from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit, rollback
@@ -27,6 +19,7 @@ from app.money import Money
 from app.services.errors import DomainError, ValidationFailed
 from app.services.orders import lifecycle as orders
 from app.services.payments import refunds
+from app.web.cursors import decode_cursor
 
 MONEY = ref("Money")
 ORDER_LINE = {

@@ -6,22 +6,22 @@ from typing import Any
 
 from app.api import bp
 from app.api.core import (
-    MalformedRequest,
     api_user,
-    decode_cursor,
     idempotent,
     json_body,
     page_limit,
     paginated,
-    string_fields,
     token_required,
 )
+from app.api.fields import string_fields
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
 from app.models import Invitation, Membership, Organization
 from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
+from app.web.cursors import decode_id_cursor
+from app.web.links import site_links
 
 STORE_SCHEMA = schema("Store", {
     "type": "object", "required": ["id", "name", "slug", "base_currency", "origin_country"],
@@ -136,11 +136,7 @@ def list_members(org_id: int):
     """The team in joining order (owner first), cursor-paginated. Members only."""
     require_membership(api_user(), org_id)
     limit = page_limit()
-    cursor = decode_cursor(1)
-    if cursor is not None and not isinstance(cursor[0], int):
-        raise MalformedRequest("The cursor is not valid; start again without it.",
-                               code="invalid_cursor")
-    members = orgs.list_members(api_user(), org_id, after_id=cursor[0] if cursor else None,
+    members = orgs.list_members(api_user(), org_id, after_id=decode_id_cursor(),
                                 limit=limit + 1)
     body = paginated(members, limit, lambda m: [m.id], member_json)
     commit()
@@ -174,7 +170,7 @@ def create_invitation(org_id: int):
     require_membership(api_user(), org_id, min_role="admin")
     fields = string_fields(json_body(), ["email", "role"])
     invitation, _secret = orgs.invite_member(api_user(), org_id, fields["email"],
-                                             fields["role"])
+                                             fields["role"], links=site_links)
     body = invitation_json(invitation)
     commit()
     return body, 201

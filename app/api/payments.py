@@ -10,6 +10,7 @@ from app.errors import json_error
 from app.providers.payments import payment_provider
 from app.services.errors import DomainError
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 PAYMENT_SCHEMA = schema("CheckoutPayment", {
     "type": "object", "required": ["payment_intent_id", "client_secret", "amount"],
@@ -42,7 +43,7 @@ PAYMENT_SCHEMA = schema("CheckoutPayment", {
 def start_payment(quote_id: int):
     """The quote's PaymentIntent with its client secret."""
     try:
-        payment = payments.prepare_payment(api_user(), quote_id)
+        payment = payments.prepare_payment(api_user(), quote_id, links=site_links)
         # The row and its idempotency key are durable before Stripe is called.
         commit()
         session = payments.open_payment_intent(payment)

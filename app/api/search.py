@@ -7,13 +7,14 @@ from typing import Any
 from flask import request
 
 from app.api import bp
-from app.api.core import PAGE_PARAMS, decode_cursor, encode_cursor, page_limit
+from app.api.core import PAGE_PARAMS, page_limit
 from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, author_json, notes_json, optional_viewer
 from app.api.openapi import operation, schema
 from app.core.transaction import commit
 from app.models import Product, Topic
 from app.providers.media import media_storage
 from app.services.social import search
+from app.web.cursors import decode_cursor, encode_cursor
 
 TOPIC_SCHEMA = schema("Topic", {
     "type": "object", "required": ["name", "note_count"],

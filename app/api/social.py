@@ -5,17 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.api import bp
-from app.api.core import (
-    PAGE_PARAMS,
-    api_user,
-    decode_cursor,
-    encode_cursor,
-    idempotent,
-    json_body,
-    page_limit,
-    token_required,
-)
-from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, _int_field, author_json, notes_json
+from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
+from app.api.fields import int_field, optional_body
+from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, author_json, notes_json
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
@@ -23,6 +15,7 @@ from app.models import Board, Notification
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notifications
+from app.web.cursors import decode_cursor, encode_cursor
 
 LIKE_STATE = schema("LikeState", {
     "type": "object", "required": ["liked", "like_count"],
@@ -109,12 +102,6 @@ def board_json(board: Board) -> dict[str, Any]:
             "created_at": timestamp(board.created_at)}
 
 
-def _optional_body() -> dict[str, Any]:
-    from flask import request
-
-    return json_body() if request.get_data(cache=True) else {}
-
-
 # Likes --------------------------------------------------------------------------------------
 @bp.post("/notes/<int:note_id>/like")
 @operation(summary="Like a note", tags=["interactions"], responses={200: LIKE_STATE,
@@ -167,7 +154,7 @@ def unlike_comment(comment_id: int):
 @token_required("write")
 def collect_note(note_id: int):
     """Save into `board_id` (one of yours) or your default "Saved" board."""
-    board_id = _int_field(_optional_body().get("board_id"), "board_id")
+    board_id = int_field(optional_body().get("board_id"), "board_id")
     board = interactions.collect_note(api_user(), note_id, board_id)
     note = interactions.published_note(note_id)
     commit()
@@ -180,7 +167,7 @@ def collect_note(note_id: int):
 @token_required("write")
 def uncollect_note(note_id: int):
     """Remove from `board_id`, or from every one of your boards."""
-    board_id = _int_field(_optional_body().get("board_id"), "board_id")
+    board_id = int_field(optional_body().get("board_id"), "board_id")
     note = interactions.uncollect_note(api_user(), note_id, board_id)
     still = note.id in interactions.collected_note_ids(api_user(), [note.id])
     commit()
@@ -301,7 +288,7 @@ def unfollow_user(user_id: int):
 def create_report():
     """Kept for the moderators; reporting the same thing twice is 409 `already_reported`."""
     data = json_body()
-    target_id = _int_field(data.get("target_id"), "target_id")
+    target_id = int_field(data.get("target_id"), "target_id")
     if target_id is None:
         raise ValidationFailed("target_id is required.",
                                fields={"target_id": ["This field is required."]})
@@ -350,7 +337,7 @@ def list_notifications():
 @token_required("write")
 def mark_notifications_read():
     """Mark the given `ids` (or all) read; returns how many changed and what is left."""
-    ids = _optional_body().get("ids")
+    ids = optional_body().get("ids")
     if ids is not None and (not isinstance(ids, list) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in ids)):
         raise ValidationFailed("ids must be a list of notification ids.",

@@ -7,9 +7,7 @@ from typing import Any
 from app.api import bp
 from app.api.core import (
     PAGE_PARAMS,
-    MalformedRequest,
     api_user,
-    decode_cursor,
     idempotent,
     json_body,
     page_limit,
@@ -22,6 +20,7 @@ from app.core.transaction import commit
 from app.models import ApiToken
 from app.services.accounts import api_tokens
 from app.services.errors import ValidationFailed
+from app.web.cursors import decode_id_cursor
 
 TOKEN_SCHEMA = schema("ApiToken", {
     "type": "object", "required": ["id", "name", "kind", "scopes", "prefix"],
@@ -61,12 +60,7 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 def list_tokens():
     """Your tokens that are not revoked or expired, newest first (secrets are never shown)."""
     limit = page_limit()
-    cursor = decode_cursor(1)
-    before_id = cursor[0] if cursor else None
-    if before_id is not None and (not isinstance(before_id, int) or isinstance(before_id, bool)):
-        raise MalformedRequest("The cursor is not valid; start again without it.",
-                               code="invalid_cursor")
-    rows = api_tokens.list_tokens(api_user(), limit=limit + 1, before_id=before_id)
+    rows = api_tokens.list_tokens(api_user(), limit=limit + 1, before_id=decode_id_cursor())
     body = paginated(rows, limit, lambda t: [t.id], token_json)
     commit()  # persists the token's last-used time
     return body

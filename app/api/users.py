@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from app.api import bp
-from app.api.core import idempotent, json_body, string_fields
+from app.api.core import idempotent, json_body
+from app.api.fields import string_fields
 from app.api.openapi import operation, schema
 from app.api.serializers import USER_SCHEMA, user_json
 from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
+from app.web.links import site_links
 
 SIGNUP_REQUEST = schema("SignupRequest", {
     "type": "object", "required": ["email", "password", "display_name"],
@@ -27,6 +29,7 @@ SIGNUP_REQUEST = schema("SignupRequest", {
 def create_user():
     """Create an account; a verification e-mail goes out. Browsing and buying work at once."""
     fields = string_fields(json_body(), ["email", "password", "display_name"])
-    user = accounts.register_user(fields["email"], fields["password"], fields["display_name"])
+    user = accounts.register_user(fields["email"], fields["password"], fields["display_name"],
+                                  links=site_links)
     commit()
     return user_json(user), 201

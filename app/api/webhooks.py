@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.openapi import operation, ref
 from app.core.transaction import commit
 from app.services.payments.webhooks import receive_stripe_event
+from app.web.links import site_links
 
 RECEIPT = {
     "type": "object", "required": ["received", "event_id", "duplicate"],
@@ -29,7 +30,7 @@ RECEIPT = {
 def stripe_webhook():
     """Verify, store and process one Stripe event."""
     receipt = receive_stripe_event(request.get_data(cache=False),
-                                   request.headers.get("Stripe-Signature", ""))
+                                   request.headers.get("Stripe-Signature", ""), links=site_links)
     body = {"received": True, "event_id": receipt.event.event_id,
             "duplicate": receipt.duplicate, "outcome": receipt.event.outcome}
     commit()

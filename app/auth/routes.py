@@ -15,7 +15,8 @@ from app.services.accounts.preferences import adopt_guest_preferences, preferenc
 from app.services.accounts.signed_links import InvalidLink
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
-from app.web.forms import safe_next_url, show_errors_on_form
+from app.web.forms import reject_form, safe_next_url
+from app.web.links import site_links
 
 
 def _start_session(user, remember: bool) -> None:
@@ -41,10 +42,9 @@ def signup():
     if form.validate_on_submit():
         try:
             user = accounts.register_user(form.email.data, form.password.data,
-                                          form.display_name.data)
+                                          form.display_name.data, links=site_links)
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("auth/signup.html", form=form), 422
         _start_session(user, remember=False)
         commit()
@@ -119,7 +119,7 @@ def resend_verification():
     if current_user.is_email_verified:
         flash(_("Your e-mail address is already confirmed."), "info")
     else:
-        accounts.send_verification_email(current_user)
+        accounts.send_verification_email(current_user, links=site_links)
         commit()
         flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("account.profile"))
@@ -131,7 +131,7 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        accounts.request_password_reset(form.email.data, links=site_links)
         commit()
         flash(_("If an account uses that address, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
@@ -151,8 +151,7 @@ def reset_password(token: str):
         try:
             accounts.reset_password(token, form.password.data)
         except ValidationFailed as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("auth/reset.html", form=form), 422
         commit()
         logout_user()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,8 +27,6 @@ from app.services.checkout import quotes
 from app.services.errors import DomainError
 from app.web.forms import safe_next_url, select_choices, show_errors_on_form
 from app.web.viewer import current_preferences
-
-PAYMENT_ENDPOINT = "checkout.pay"  # the payment page, when that blueprint is installed
 
 
 def _user() -> User | None:
@@ -204,8 +202,7 @@ def quote(quote_id: int):
     """The landed cost per store, the rate used, and the time left to pay."""
     found = quotes.get_quote(current_user, quote_id)
     quotes.expire_quote_if_due(found)
-    pay_url = url_for(PAYMENT_ENDPOINT, quote_id=found.id) \
-        if PAYMENT_ENDPOINT in current_app.view_functions and found.state == "open" else None
+    pay_url = url_for(".pay", quote_id=found.id) if found.state == "open" else None
     html = render_template("checkout/quote.html", quote=found, money=_money,
                            rate_text=_rate_text, pay_url=pay_url,
                            country_names=country_names("zh" if _locale() == "zh" else "en"))

@@ -22,10 +22,9 @@ from app.providers.payments import payment_provider
 from app.services.errors import DomainError, NotFound
 from app.services.orders import lifecycle as orders
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 ORDERS_PAGE_SIZE = 20
-# Where "start again" goes: the cart of the checkout feature, when it is installed.
-CART_ENDPOINTS = ("checkout.cart", "checkout.cart", "checkout.cart")
 
 
 def money(minor: int, currency: str) -> str:
@@ -34,11 +33,8 @@ def money(minor: int, currency: str) -> str:
 
 
 def cart_url() -> str:
-    """The cart page, or the shop when there is none."""
-    for endpoint in CART_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return url_for("storefront.browse")
+    """The cart page, where "start again" goes."""
+    return url_for(".cart")
 
 
 def _stripe_csp() -> str:
@@ -63,7 +59,7 @@ def _stripe_csp() -> str:
 def pay(quote_id: int):
     """The card form for a quote; opening it twice uses the same PaymentIntent."""
     try:
-        payment = payments.prepare_payment(current_user, quote_id)
+        payment = payments.prepare_payment(current_user, quote_id, links=site_links)
         commit()  # the idempotency key is durable before Stripe is called
         session = payments.open_payment_intent(payment)
         commit()
@@ -94,7 +90,8 @@ def sandbox_confirm(quote_id: int):
         abort(404)
     body = request.get_json(silent=True) or {}
     try:
-        intent = payments.confirm_sandbox_payment(current_user, quote_id, body.get("token"))
+        intent = payments.confirm_sandbox_payment(current_user, quote_id, body.get("token"),
+                                                  links=site_links)
         commit()
     except DomainError as exc:
         rollback()
@@ -115,7 +112,7 @@ def complete(quote_id: int):
     unavailable = False
     if payment.state in payments.OPEN_STATES:
         try:
-            payments.sync_payment(payment)
+            payments.sync_payment(payment, links=site_links)
         except DomainError:
             rollback()
             unavailable = True

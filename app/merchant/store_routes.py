@@ -13,7 +13,7 @@ from app.merchant.portal import Portal, open_portal, render_portal
 from app.models import Warehouse
 from app.services.catalog import stores
 from app.services.errors import Conflict, ValidationFailed
-from app.web.forms import show_errors_on_form
+from app.web.forms import reject_form
 
 SETTINGS_FIELDS = ("name", "slug", "description", "base_currency", "origin_country",
                    "sells_to", "return_policy")
@@ -51,8 +51,7 @@ def save_settings(store_id: int):
                                      {name: getattr(form, name).data or ""
                                       for name in SETTINGS_FIELDS})
     except (ValidationFailed, Conflict) as exc:
-        rollback()
-        show_errors_on_form(form, exc)
+        reject_form(form, exc)
         return _settings_page(portal, form=form, status=exc.status)
     commit()
     flash(_("The store settings were saved."), "success")
@@ -109,8 +108,7 @@ def create_warehouse(store_id: int):
     try:
         warehouse = stores.create_warehouse(current_user, store_id, _warehouse_data(form))
     except (ValidationFailed, Conflict) as exc:
-        rollback()
-        show_errors_on_form(form, exc)
+        reject_form(form, exc)
         return _warehouses_page(portal, form=form, status=exc.status)
     commit()
     flash(_("%(name)s was added.", name=warehouse.name), "success")
@@ -134,8 +132,7 @@ def edit_warehouse(store_id: int, warehouse_id: int):
     try:
         stores.update_warehouse(current_user, store_id, warehouse_id, _warehouse_data(form))
     except (ValidationFailed, Conflict) as exc:
-        rollback()
-        show_errors_on_form(form, exc)
+        reject_form(form, exc)
         warehouse = stores.get_warehouse(current_user, store_id, warehouse_id)
         return _edit_page(portal, warehouse, form, status=exc.status)
     commit()

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.api.core import decode_cursor, encode_cursor
 from app.core.transaction import commit, rollback
 from app.models import Note, User
 from app.notes import bp
@@ -20,6 +19,7 @@ from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, translation
+from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.viewer import current_preferences
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.api.core import decode_cursor, encode_cursor
 from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
@@ -14,13 +13,11 @@ from app.notes.routes import card_context, viewer
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
+from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
 
 GRID_PAGE_SIZE = 20
 # Endpoints of a storefront product page, if the storefront blueprint provides one.
-PRODUCT_PAGE_ENDPOINTS = ("shop.product", "storefront.product", "catalog.product")
-
-
 def _back(default: str) -> str:
     """Where to go after a button: the form's `next` if it is on this site."""
     return safe_next_url(request.form.get("next"), default_endpoint="main.index") \
@@ -270,12 +267,9 @@ def tag_click(tag_id: int):
     """Count a tap on a product tag, then open the product (attributed to the note)."""
     tag = notes.record_tag_click(tag_id)
     commit()
-    # The storefront page once it exists; until then the public product JSON.
-    for endpoint in PRODUCT_PAGE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return redirect(url_for(endpoint, product_id=tag.product_id, note=tag.note_id),
-                            code=303)
-    return redirect(url_for("api.get_public_product", product_id=tag.product_id), code=303)
+    # The note's id rides along so a purchase from the product page is attributed to it.
+    return redirect(url_for("storefront.product", product_id=tag.product_id, note=tag.note_id),
+                    code=303)
 
 
 # Search -------------------------------------------------------------------------------------

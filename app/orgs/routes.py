@@ -13,7 +13,8 @@ from app.orgs.forms import CreateOrganizationForm, InviteForm, RoleForm, Transfe
 from app.services.errors import DomainError, Forbidden, NotFound
 from app.services.orgs import organizations as orgs
 from app.services.permissions import require_membership
-from app.web.forms import select_choices, show_errors_on_form
+from app.web.forms import reject_form, select_choices
+from app.web.links import site_links
 
 MEMBERS_PER_PAGE = 50
 ROLE_LABELS = {"owner": _l("Owner"), "admin": _l("Admin"), "staff": _l("Staff")}
@@ -81,8 +82,7 @@ def create():
                 origin_country=form.origin_country.data,
                 store_description=form.store_description.data or "")
         except DomainError as exc:
-            rollback()
-            show_errors_on_form(form, exc)
+            reject_form(form, exc)
             return render_template("orgs/new.html", form=form), exc.status
         commit()
         flash(_("%(name)s is ready. You are its owner; invite your team from the members page.",
@@ -118,10 +118,9 @@ def invite(org_id: int):
         return _members_page(org_id, invite_form=form, status=422)
     try:
         invitation, _secret = orgs.invite_member(current_user, org_id, form.email.data,
-                                                 form.role.data)
+                                                 form.role.data, links=site_links)
     except DomainError as exc:
-        rollback()
-        show_errors_on_form(form, exc)
+        reject_form(form, exc)
         return _members_page(org_id, invite_form=form, status=exc.status)
     commit()
     flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
@@ -195,8 +194,7 @@ def transfer(org_id: int):
     try:
         new_owner = orgs.transfer_ownership(current_user, org_id, int(form.new_owner.data))
     except DomainError as exc:
-        rollback()
-        show_errors_on_form(form, exc)
+        reject_form(form, exc)
         return _members_page(org_id, transfer_form=form, status=exc.status)
     commit()
     flash(_("%(name)s now owns %(org)s. You are an admin.", name=new_owner.user.display_name,

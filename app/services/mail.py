@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 
 from app.core.transaction import after_commit
@@ -10,6 +12,25 @@ from app.models import OutboxEmail, utcnow
 from app.providers.mail import OutgoingMail, mail_transport
 
 MAX_ATTEMPTS = 5
+
+
+class EmailLinks(Protocol):
+    """The absolute links e-mails carry; the web edge builds them (services know no URLs)."""
+
+    def verify_email(self, token: str) -> str:
+        """The page that verifies an address from a signed token."""
+
+    def reset_password(self, token: str) -> str:
+        """The page that sets a new password from a signed token."""
+
+    def confirm_email_change(self, token: str) -> str:
+        """The page that applies an e-mail change from a signed token."""
+
+    def accept_invitation(self, secret: str) -> str:
+        """The page that accepts an organisation invitation."""
+
+    def order(self, order_id: int) -> str:
+        """The shopper's page for one order."""
 
 
 def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:

@@ -15,7 +15,6 @@ from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.api.core import decode_cursor, encode_cursor
 from app.core.transaction import commit
 from app.models import Note, Product, Store, User
 from app.services.catalog import reads as catalog_reads
@@ -23,6 +22,7 @@ from app.services.catalog.reads import ProductOffer
 from app.services.social import engagement as interactions
 from app.services.social import feed
 from app.storefront import bp, display
+from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
 PAGE_SIZE = 24  # fills rows of 2, 3 and 4 columns

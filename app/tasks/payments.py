@@ -7,6 +7,7 @@ from app.extensions import celery
 from app.services.checkout import quotes
 from app.services.payments import reconcile
 from app.tasks.batches import in_committed_batches
+from app.web.links import site_links
 
 
 @celery.task(name="qiao.expire_checkout_quotes")
@@ -18,6 +19,6 @@ def expire_checkout_quotes(batch: int = 500) -> int:
 @celery.task(name="qiao.reconcile_payments")
 def reconcile_payments() -> int:
     """Periodic: record payment and refund outcomes the provider knows and Qiao missed."""
-    lines = reconcile.reconcile_payments()
+    lines = reconcile.reconcile_payments(links=site_links)
     commit()
     return len(lines)

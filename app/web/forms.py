@@ -10,6 +10,7 @@ from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from app.core.transaction import rollback
 from app.services.errors import DomainError
 
 
@@ -45,3 +46,10 @@ def show_errors_on_form(form: FlaskForm, error: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def reject_form(form: FlaskForm, error: DomainError) -> None:
+    """Undo a failed service call's writes, then show its errors on the form to re-render."""
+    # Roll back first: re-rendering reads the database, and must see none of the failed call.
+    rollback()
+    show_errors_on_form(form, error)

@@ -235,7 +235,7 @@ def test_limit_bounds_are_accepted(client, five_tokens, limit):
 
 
 def test_cursor_helpers_round_trip(app):
-    from app.api.core import decode_cursor, encode_cursor
+    from app.web.cursors import decode_cursor, encode_cursor
 
     cursor = encode_cursor(["2026-01-01T00:00:00+00:00", 42])
     with app.test_request_context(f"/?cursor={cursor}"):

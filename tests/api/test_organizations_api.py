@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Invitation
 from app.services.accounts.api_tokens import create_personal_token
+from app.web.cursors import encode_cursor
 
 
 def error_of(response) -> dict:
@@ -100,6 +101,9 @@ def test_members_bad_cursor_and_limit(client, make_org, api_token):
     url = f"/api/v1/organizations/{org.id}/members"
     assert client.get(url + "?cursor=garbage", headers=headers).status_code == 400
     assert client.get(url + "?limit=101", headers=headers).status_code == 422
+    # `[true]` decodes to a Python int, but no member id is a boolean.
+    response = client.get(url + "?cursor=" + encode_cursor([True]), headers=headers)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (400, "invalid_cursor")
 
 
 def test_members_of_another_organisation_are_404(client, make_org, api_token):

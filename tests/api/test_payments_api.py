@@ -9,6 +9,7 @@ import pytest
 from app.extensions import db
 from app.models import Quote
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
@@ -63,7 +64,7 @@ def test_someone_elses_quote_is_404(client, setup, make_user, api_token):
 def test_orders_api_after_payment(client, setup, stripe_sandbox, make_user, api_token):
     shop, user, quote, headers = setup
     client.post(f"/api/v1/checkout/quotes/{quote.id}/payment", headers=headers)
-    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token())
+    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token(), links=site_links)
     db.session.commit()
     listing = client.get("/api/v1/orders", headers=headers).get_json()
     [order] = listing["items"]

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Invitation, Membership, Organization, Store, utcnow
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.orgs import organizations as orgs
+from app.web.links import site_links
 
 LINK = re.compile(r"https?://[^/\s]+/orgs/invitations/(\S+)")
 
@@ -25,7 +26,7 @@ def role_of(org, user) -> str | None:
 
 
 def invite(actor, org, email, role="staff"):
-    invitation, secret = orgs.invite_member(actor, org.id, email, role)
+    invitation, secret = orgs.invite_member(actor, org.id, email, role, links=site_links)
     commit()
     return invitation, secret
 
@@ -123,7 +124,7 @@ def test_only_owners_and_admins_invite(make_org, make_user, role):
     org = make_org(members=members)
     error = Forbidden if role else NotFound
     with pytest.raises(error):
-        orgs.invite_member(outsider, org.id, "x@example.com", "staff")
+        orgs.invite_member(outsider, org.id, "x@example.com", "staff", links=site_links)
 
 
 def test_admins_can_invite(make_org, make_user):
@@ -137,7 +138,7 @@ def test_invite_rejects_bad_email_and_role(make_org):
     org = make_org()
     owner = org.memberships[0].user
     with pytest.raises(ValidationFailed) as caught:
-        orgs.invite_member(owner, org.id, "not-an-address", "owner")
+        orgs.invite_member(owner, org.id, "not-an-address", "owner", links=site_links)
     assert set(caught.value.fields) == {"email", "role"}
 
 
@@ -145,7 +146,8 @@ def test_inviting_a_member_is_a_clear_error(make_org, make_user):
     member = make_user("member@example.com")
     org = make_org(members={member: "staff"})
     with pytest.raises(Conflict) as caught:
-        orgs.invite_member(org.memberships[0].user, org.id, "MEMBER@example.com", "staff")
+        orgs.invite_member(org.memberships[0].user, org.id, "MEMBER@example.com", "staff",
+                           links=site_links)
     assert caught.value.code == "already_member"
     assert "already a member" in caught.value.fields["email"][0]
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Order, Payment, WebhookEvent
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 from tests.localstripe_server import CARD_DECLINED
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
@@ -21,7 +22,7 @@ def paid_intent(stripe_sandbox, make_checkout_shop, make_user, make_quote):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     session = payments.open_payment_intent(payment)
     db.session.commit()
@@ -108,7 +109,7 @@ def test_failure_event_releases_the_quote(client, stripe_sandbox, make_checkout_
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 2)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     session = payments.open_payment_intent(payment)
     db.session.commit()

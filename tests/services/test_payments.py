@@ -14,6 +14,7 @@ from app.services.checkout.quotes import QuoteExpired
 from app.services.errors import DomainError
 from app.services.orders.lifecycle import orders_for_quote
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 from tests.localstripe_server import CARD_DECLINED
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
@@ -30,7 +31,7 @@ def shopper(make_user):
 
 
 def start(user, quote):
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     session = payments.open_payment_intent(payment)
     db.session.commit()
@@ -68,7 +69,7 @@ def test_double_submit_returns_the_same_intent(stripe_sandbox, shop, shopper, ma
 def test_retry_after_a_crash_reuses_the_key(stripe_sandbox, shop, shopper, make_quote):
     """The row (and key) was committed, the call went out, the answer was lost."""
     quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
-    payment = payments.prepare_payment(shopper, quote.id)
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     db.session.commit()
     first = payments.open_payment_intent(payment)
     payment.intent_id = None  # the crash: our row never learnt the id
@@ -87,7 +88,8 @@ def test_success_creates_orders_commits_stock_and_mails(stripe_sandbox, make_che
     quote = make_quote(shopper, [(tea.variants[0], 2), (cups.variants[0], 1)],
                        currency="USD", country="US")
     session = start(shopper, quote)
-    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token())
+    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                     links=site_links)
     db.session.commit()
     placed = orders_for_quote(quote.id)
     assert {o.store_id for o in placed} == {tea.store.id, cups.store.id}
@@ -111,10 +113,10 @@ def test_fulfilment_twice_acts_once(stripe_sandbox, shop, shopper, make_quote, o
     session = start(shopper, quote)
     intent = stripe_sandbox.charge_directly(session.intent_id)
     assert intent["status"] == "succeeded"
-    assert payments.sync_payment(session.payment).startswith("succeeded")
-    assert payments.sync_payment(session.payment) == "succeeded: 1 order(s)"
+    assert payments.sync_payment(session.payment, links=site_links).startswith("succeeded")
+    assert payments.sync_payment(session.payment, links=site_links) == "succeeded: 1 order(s)"
     payment = db.session.get(Payment, session.payment.id)
-    payments.fulfil_payment(payment)
+    payments.fulfil_payment(payment, links=site_links)
     db.session.commit()
     assert db.session.scalar(select(db.func.count(Order.id))
                              .where(Order.quote_id == quote.id)) == 1
@@ -134,7 +136,7 @@ def test_attribution_records_the_note_author(stripe_sandbox, shop, shopper, make
                        note_id=note.id)
     session = start(shopper, quote)
     stripe_sandbox.charge_directly(session.intent_id)
-    payments.sync_payment(session.payment)
+    payments.sync_payment(session.payment, links=site_links)
     db.session.commit()
     line = orders_for_quote(quote.id)[0].lines[0]
     assert (line.note_id, line.creator_id) == (note.id, author.id)
@@ -146,7 +148,8 @@ def test_decline_releases_stock_and_closes_the_quote(stripe_sandbox, shop, shopp
     session = start(shopper, quote)
     assert reserved(shop.variants[0]) == 3
     intent = payments.confirm_sandbox_payment(shopper, quote.id,
-                                              stripe_sandbox.card_token(CARD_DECLINED))
+                                              stripe_sandbox.card_token(CARD_DECLINED),
+                                              links=site_links)
     db.session.commit()
     assert intent.status == "requires_payment_method"
     payment = db.session.get(Payment, session.payment.id)
@@ -155,7 +158,7 @@ def test_decline_releases_stock_and_closes_the_quote(stripe_sandbox, shop, shopp
     assert stripe_sandbox.intent(session.intent_id)["status"] == "canceled"
     assert orders_for_quote(quote.id) == []
     with pytest.raises(DomainError) as caught:
-        payments.prepare_payment(shopper, quote.id)
+        payments.prepare_payment(shopper, quote.id, links=site_links)
     assert caught.value.code == "quote_not_payable"
     # Retrying means a new quote, which reserves afresh.
     again = make_quote(shopper, [(shop.variants[0], 3)], currency="USD", country="US")
@@ -166,7 +169,8 @@ def test_decline_releases_stock_and_closes_the_quote(stripe_sandbox, shop, shopp
 def test_expired_quote_cannot_be_paid(stripe_sandbox, shop, shopper, make_quote):
     quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
     with pytest.raises(QuoteExpired) as caught:
-        payments.prepare_payment(shopper, quote.id, now=quote.expires_at + timedelta(seconds=1))
+        payments.prepare_payment(shopper, quote.id,
+                                 links=site_links, now=quote.expires_at + timedelta(seconds=1))
     assert caught.value.code == "quote_expired" and caught.value.status == 409
     assert stripe_sandbox.proxy.keys_for("/v1/payment_intents") == []
 
@@ -178,7 +182,8 @@ def test_payment_keeps_stock_held_past_the_quote_expiry(stripe_sandbox, shop, sh
     later = quote.expires_at + timedelta(minutes=5)
     inventory.expire_reservations(later)
     assert reserved(shop.variants[0]) == 1
-    assert payments.prepare_payment(shopper, quote.id, now=later).id == session.payment.id
+    assert payments.prepare_payment(shopper, quote.id,
+                                    links=site_links, now=later).id == session.payment.id
 
 
 def test_hold_runs_out_cancels_the_intent(stripe_sandbox, shop, shopper, make_quote):
@@ -186,7 +191,7 @@ def test_hold_runs_out_cancels_the_intent(stripe_sandbox, shop, shopper, make_qu
     session = start(shopper, quote)
     much_later = utcnow() + timedelta(hours=3)
     with pytest.raises(QuoteExpired):
-        payments.prepare_payment(shopper, quote.id, now=much_later)
+        payments.prepare_payment(shopper, quote.id, links=site_links, now=much_later)
     db.session.commit()
     assert stripe_sandbox.intent(session.intent_id)["status"] == "canceled"
     assert db.session.get(Payment, session.payment.id).state == "canceled"
@@ -197,5 +202,5 @@ def test_another_users_quote_is_not_found(stripe_sandbox, shop, shopper, make_qu
                                           make_user):
     quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
     with pytest.raises(DomainError) as caught:
-        payments.prepare_payment(make_user(), quote.id)
+        payments.prepare_payment(make_user(), quote.id, links=site_links)
     assert caught.value.status == 404

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Order, Payment
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
@@ -16,7 +17,7 @@ def test_crash_after_payment_is_recorded_by_reconcile(stripe_sandbox, make_check
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     session = payments.open_payment_intent(payment)
     # The crash: Stripe charged, but neither our intent id nor any outcome was saved.
@@ -41,7 +42,7 @@ def test_recent_unpaid_payments_are_left_alone(stripe_sandbox, make_checkout_sho
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     payments.open_payment_intent(payment)
     db.session.commit()
@@ -60,7 +61,7 @@ def test_the_periodic_job_reconciles_payments_older_than_five_minutes(
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     session = payments.open_payment_intent(payment)
     db.session.commit()

@@ -13,6 +13,7 @@ from app.services.errors import DomainError
 from app.services.orders.lifecycle import orders_for_quote
 from app.services.payments import quote_payments as payments
 from app.services.payments import refunds
+from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
@@ -22,10 +23,10 @@ def order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 3)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     payments.open_payment_intent(payment)
-    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token())
+    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token(), links=site_links)
     db.session.commit()
     placed = orders_for_quote(quote.id)[0]
     placed.shop = shop

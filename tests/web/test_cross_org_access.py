@@ -24,6 +24,7 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import Invitation, Membership, Organization, Store
 from app.services.orgs import organizations as orgs
+from app.web.links import site_links
 from tests.conftest import csrf_from
 
 SCOPE_PARAMS = {"org_id", "store_id"}
@@ -51,7 +52,8 @@ def world(make_org, make_user):
     victim_staff = make_user(VICTIM_STAFF, display_name="Victim Staff")
     victim = make_org("merchant", owner=victim_owner, members={victim_staff: "staff"},
                       name=VICTIM_NAME)
-    invitation, _secret = orgs.invite_member(victim_owner, victim.id, VICTIM_INVITEE, "staff")
+    invitation, _secret = orgs.invite_member(victim_owner, victim.id, VICTIM_INVITEE, "staff",
+                                             links=site_links)
     commit()
     attacker = make_user("attacker@example.com", display_name="Attacker")
     own = make_org("merchant", owner=attacker, name="Attacker Shop")

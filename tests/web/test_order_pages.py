@@ -8,6 +8,7 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import Payment
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 from tests.localstripe_server import CARD_DECLINED
 from tests.notes_factories import QueryCounter
 
@@ -93,10 +94,11 @@ def test_expired_quote_page_explains(client, stripe_sandbox, shop, shopper, make
 def test_order_list_and_detail_are_mine_only(app, client, stripe_sandbox, shop, shopper,
                                              make_quote, make_user, login):
     quote = make_quote(shopper, [(shop.variants[0], 2)], currency="USD", country="US")
-    payment = payments.prepare_payment(shopper, quote.id)
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     db.session.commit()
     payments.open_payment_intent(payment)
-    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token())
+    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                     links=site_links)
     db.session.commit()
     listing = client.get("/orders").get_data(as_text=True)
     assert listing.count('data-testid="order-row"') == 1
@@ -115,10 +117,11 @@ def test_order_list_query_count_does_not_grow(client, stripe_sandbox, make_check
             shop = make_checkout_shop(currency="USD", country="US", price="25", stock=5)
             quote = make_quote(shopper, [(shop.variants[0], 1), (shop.variants[1], 1)],
                                currency="USD", country="US")
-            payment = payments.prepare_payment(shopper, quote.id)
+            payment = payments.prepare_payment(shopper, quote.id, links=site_links)
             db.session.commit()
             payments.open_payment_intent(payment)
-            payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token())
+            payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                             links=site_links)
             commit()  # and send the confirmation e-mails, as the route would
 
     buy(1)

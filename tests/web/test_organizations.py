@@ -12,6 +12,7 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import Invitation, Membership, Organization, utcnow
 from app.services.orgs import organizations as orgs
+from app.web.links import site_links
 from tests.conftest import PASSWORD, csrf_from
 
 
@@ -168,9 +169,11 @@ def test_invitation_for_another_address_is_refused(app, client, make_org, make_u
 def test_expired_revoked_and_unknown_links_say_so(client, make_org, make_user, login):
     org = make_org()
     owner = owner_of(org)
-    expired, expired_secret = orgs.invite_member(owner, org.id, "lin@example.com", "staff")
+    expired, expired_secret = orgs.invite_member(owner, org.id, "lin@example.com", "staff",
+                                                 links=site_links)
     expired.expires_at = utcnow() - timedelta(days=1)
-    revoked, revoked_secret = orgs.invite_member(owner, org.id, "mo@example.com", "staff")
+    revoked, revoked_secret = orgs.invite_member(owner, org.id, "mo@example.com", "staff",
+                                                 links=site_links)
     orgs.revoke_invitation(owner, org.id, revoked.id)
     commit()
     login(make_user("lin@example.com"))
@@ -220,7 +223,8 @@ def test_staff_cannot_invite_or_manage(client, make_org, make_user, login, post_
 def test_revoke_invitation_from_the_members_page(client, make_org, login, post_form):
     org = make_org()
     owner = owner_of(org)
-    invitation, secret = orgs.invite_member(owner, org.id, "lin@example.com", "staff")
+    invitation, secret = orgs.invite_member(owner, org.id, "lin@example.com", "staff",
+                                            links=site_links)
     commit()
     login(owner)
     response = post_form(f"/orgs/{org.id}/invitations/{invitation.id}/revoke", {},

@@ -7,6 +7,7 @@ import pytest
 from app.extensions import db
 from app.services.orders.lifecycle import orders_for_quote
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
@@ -16,10 +17,10 @@ def paid_order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     user = make_user()
     quote = make_quote(user, [(shop.variants[0], 2)], currency="USD", country="US")
-    payment = payments.prepare_payment(user, quote.id)
+    payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
     payments.open_payment_intent(payment)
-    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token())
+    payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token(), links=site_links)
     db.session.commit()
     return shop, orders_for_quote(quote.id)[0]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,7 @@ from app.services.accounts.passwords import (
     verify_password,
 )
 from app.services.errors import Conflict, Unauthorized, ValidationFailed
-from app.services.mail import queue_email
+from app.services.mail import EmailLinks, queue_email
 
 
 def email_taken_message() -> str:
@@ -55,7 +55,7 @@ def check_new_password(password: str, email: str = "", display_name: str = "") -
         raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
 
 
-def register_user(email: str, password: str, display_name: str) -> User:
+def register_user(email: str, password: str, display_name: str, *, links: EmailLinks) -> User:
     """Create an account and e-mail a verification link; rejects duplicates and weak passwords."""
     errors: dict[str, list[str]] = {}
     try:
@@ -88,14 +88,14 @@ def register_user(email: str, password: str, display_name: str) -> User:
         # Two sign-ups with one address raced; the database constraint decided.
         message = email_taken_message()
         raise Conflict(message, code="email_taken", fields={"email": [message]}) from None
-    send_verification_email(user)
+    send_verification_email(user, links=links)
     return user
 
 
-def send_verification_email(user: User) -> None:
+def send_verification_email(user: User, *, links: EmailLinks) -> None:
     """E-mail a link that proves control of the user's current address."""
     token = signed_links.sign("verify-email", {"uid": user.id, "email": user.email})
-    link = absolute_url("auth.verify_email", token=token)
+    link = links.verify_email(token)
     queue_email(
         user.email,
         _("Confirm your e-mail address for Qiao"),
@@ -162,14 +162,14 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, *, links: EmailLinks) -> None:
     """E-mail a reset link if the account exists; silent otherwise (no account probing)."""
     # A plain look-up, not validation: an address already on an account is always findable.
     user = find_user_by_email(email or "")
     if user is None or not user.is_active:
         return
     token = signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
-    link = absolute_url("auth.reset_password", token=token)
+    link = links.reset_password(token)
     queue_email(
         user.email,
         _("Reset your Qiao password"),
@@ -222,7 +222,8 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     end_all_sessions_and_logins(user)
 
 
-def request_email_change(user: User, new_email: str, password: str) -> str:
+def request_email_change(user: User, new_email: str, password: str, *,
+                         links: EmailLinks) -> str:
     """E-mail a confirmation link to the new address; the change applies when it is opened."""
     if not verify_password(user.password_hash, password or ""):
         raise ValidationFailed(
@@ -239,7 +240,7 @@ def request_email_change(user: User, new_email: str, password: str) -> str:
         )
     token = signed_links.sign("email-change", {"uid": user.id, "old": user.email,
                                                "new": new_email})
-    link = absolute_url("account.confirm_email_change", token=token)
+    link = links.confirm_email_change(token)
     queue_email(
         new_email,
         _("Confirm your new e-mail address for Qiao"),
@@ -269,13 +270,4 @@ def confirm_email_change(token: str) -> User:
     user.email = payload["new"]
     user.email_verified_at = utcnow()
     return user
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for an e-mail: PUBLIC_BASE_URL plus the endpoint's path (works outside requests)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context():
-        return base + url_for(endpoint, **values)
 

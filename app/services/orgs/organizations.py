@@ -32,9 +32,9 @@ from app.models import (
 )
 from app.money import CurrencyError, normalize_currency
 from app.services.accounts.preferences import is_country
-from app.services.accounts.users import absolute_url, normalize_email
+from app.services.accounts.users import normalize_email
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from app.services.mail import queue_email
+from app.services.mail import EmailLinks, queue_email
 from app.services.permissions import ROLE_RANK, require_membership
 
 INVITABLE_ROLES = ("admin", "staff")
@@ -248,7 +248,8 @@ def invitation_status(invitation: Invitation, now: datetime | None = None) -> st
 
 
 # Invitations -------------------------------------------------------------------------------
-def invite_member(actor: User, org_id: int, email: str, role: str) -> tuple[Invitation, str]:
+def invite_member(actor: User, org_id: int, email: str, role: str, *,
+                  links: EmailLinks) -> tuple[Invitation, str]:
     """E-mail an invitation link (owners and admins); returns it with its one-time secret.
 
     Inviting an address again revokes its earlier pending invitation, so only the
@@ -294,13 +295,14 @@ def invite_member(actor: User, org_id: int, email: str, role: str) -> tuple[Invi
     )
     db.session.add(invitation)
     db.session.flush()
-    _send_invitation(invitation, secret, actor)
+    _send_invitation(invitation, secret, actor, links)
     return invitation, secret
 
 
-def _send_invitation(invitation: Invitation, secret: str, actor: User) -> None:
+def _send_invitation(invitation: Invitation, secret: str, actor: User,
+                     links: EmailLinks) -> None:
     organization = invitation.organization
-    link = absolute_url("orgs.accept_invitation", secret=secret)
+    link = links.accept_invitation(secret)
     kind = _("merchant store") if organization.kind == "merchant" else _("brand account")
     queue_email(
         invitation.email,

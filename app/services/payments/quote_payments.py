@@ -39,7 +39,7 @@ from app.services import inventory
 from app.services.checkout import cart as carts
 from app.services.checkout.quotes import QuoteExpired, ensure_quote_payable, get_quote
 from app.services.errors import Conflict, DomainError, NotFound
-from app.services.mail import queue_email
+from app.services.mail import EmailLinks, queue_email
 from app.services.orders.lifecycle import create_orders_for_quote, orders_for_quote
 from app.services.payments.charge_limits import check_chargeable
 
@@ -95,7 +95,8 @@ def hold_until(payment: Payment, quote: Quote) -> datetime:
     return max(quote.expires_at, payment.created_at + hold)
 
 
-def prepare_payment(user: User, quote_id: int, *, now: datetime | None = None) -> Payment:
+def prepare_payment(user: User, quote_id: int, *, links: EmailLinks,
+                    now: datetime | None = None) -> Payment:
     """The quote's Payment row, created with its idempotency key on the first call.
 
     A second call for the same quote (a double submit, a reload) returns the same row.
@@ -133,7 +134,7 @@ def prepare_payment(user: User, quote_id: int, *, now: datetime | None = None) -
         raise QuoteNotPayable(_("This payment did not go through, and its items were "
                                 "released. Start a new checkout from your cart."))
     if now > hold_until(payment, quote):
-        expire_payment(payment, now=now)
+        expire_payment(payment, links=links, now=now)
         if payment.state == "succeeded":
             raise QuoteNotPayable(_("This checkout has already been paid."),
                                   code="quote_already_paid")
@@ -172,7 +173,7 @@ def payment_for_quote(user: User, quote_id: int) -> Payment | None:
     return get_quote(user, quote_id).payment
 
 
-def sync_payment(payment: Payment) -> str:
+def sync_payment(payment: Payment, *, links: EmailLinks) -> str:
     """Ask the provider how the payment stands and record it (the return page, reconcile)."""
     if payment.intent_id is None:
         return "no intent"
@@ -180,10 +181,11 @@ def sync_payment(payment: Payment) -> str:
         intent = payment_provider().retrieve_intent(payment.intent_id)
     except PaymentProviderError as exc:
         raise _provider_error(exc) from None
-    return record_intent_outcome(intent)[1]
+    return record_intent_outcome(intent, links=links)[1]
 
 
-def confirm_sandbox_payment(user: User, quote_id: int, token_id: str) -> Intent:
+def confirm_sandbox_payment(user: User, quote_id: int, token_id: str, *,
+                            links: EmailLinks) -> Intent:
     """Sandbox only: confirm the quote's intent with a card token from Stripe.js."""
     provider = payment_provider()
     if not isinstance(provider, SandboxStripeProvider):
@@ -198,7 +200,7 @@ def confirm_sandbox_payment(user: User, quote_id: int, token_id: str) -> Intent:
         intent = provider.confirm_with_token(payment.intent_id, token_id)
     except PaymentProviderError as exc:
         raise _provider_error(exc) from None
-    record_intent_outcome(intent)
+    record_intent_outcome(intent, links=links)
     return intent
 
 
@@ -217,7 +219,7 @@ def _payment_for_intent(intent: Intent) -> Payment | None:
     return payment
 
 
-def record_intent_outcome(intent: Intent, *, now: datetime | None = None
+def record_intent_outcome(intent: Intent, *, links: EmailLinks, now: datetime | None = None
                           ) -> tuple[Payment | None, str]:
     """Apply the intent's current state to its payment, at most once per change."""
     now = now or utcnow()
@@ -229,7 +231,7 @@ def record_intent_outcome(intent: Intent, *, now: datetime | None = None
                   intent.amount, intent.currency, payment.id)
         return payment, "amount mismatch: ignored"
     if intent.status == "succeeded":
-        orders = fulfil_payment(payment, now=now)
+        orders = fulfil_payment(payment, links=links, now=now)
         return payment, f"succeeded: {len(orders)} order(s)"
     if intent.status == "processing":
         _set_state(payment, "processing", ("created",))
@@ -253,7 +255,8 @@ def _set_state(payment: Payment, state: str, from_states: tuple[str, ...], **val
     return result.rowcount == 1
 
 
-def fulfil_payment(payment: Payment, *, now: datetime | None = None) -> list[Order]:
+def fulfil_payment(payment: Payment, *, links: EmailLinks, now: datetime | None = None
+                   ) -> list[Order]:
     """Turn a succeeded payment into orders, commit the stock and e-mail the shopper; once."""
     now = now or utcnow()
     if not _set_state(payment, "succeeded",
@@ -269,7 +272,7 @@ def fulfil_payment(payment: Payment, *, now: datetime | None = None) -> list[Ord
     quote.state = "paid"
     quote.closed_at = now
     _remove_bought_items(quote)
-    _send_confirmation(quote, orders)
+    _send_confirmation(quote, orders, links)
     return orders
 
 
@@ -335,7 +338,7 @@ def close_payment(payment: Payment, state: str, *, reason: str,
     return True
 
 
-def expire_payment(payment: Payment, *, now: datetime | None = None) -> str:
+def expire_payment(payment: Payment, *, links: EmailLinks, now: datetime | None = None) -> str:
     """A payment whose hold ran out: record a late success, or cancel the intent."""
     now = now or utcnow()
     provider = payment_provider()
@@ -343,7 +346,7 @@ def expire_payment(payment: Payment, *, now: datetime | None = None) -> str:
         if payment.intent_id:
             intent = provider.retrieve_intent(payment.intent_id)
             if intent.status in ("succeeded", "processing", "canceled"):
-                return record_intent_outcome(intent, now=now)[1]
+                return record_intent_outcome(intent, links=links, now=now)[1]
             provider.cancel_intent(payment.intent_id)
     except PaymentProviderError as exc:
         raise _provider_error(exc) from None
@@ -365,12 +368,10 @@ def _remove_bought_items(quote: Quote) -> None:
             carts.remove_item(cart, item.id)
 
 
-def _send_confirmation(quote: Quote, orders: list[Order]) -> None:
+def _send_confirmation(quote: Quote, orders: list[Order], links: EmailLinks) -> None:
     user = db.session.get(User, quote.user_id)
     if user is None or not orders:
         return
-    from app.services.accounts.users import absolute_url
-
     with force_locale(user.locale or "en"):
         subject = _("Your Qiao order %(reference)s is confirmed", reference=quote.reference)
         # The bare template environment: e-mails are also sent outside requests (webhooks
@@ -378,6 +379,5 @@ def _send_confirmation(quote: Quote, orders: list[Order]) -> None:
         body = current_app.jinja_env.get_template("email/order_confirmation.txt").render(
             user=user, quote=quote, orders=orders,
             money=lambda minor, currency: Money(minor, currency).format(user.locale or "en"),
-            links={order.id: absolute_url("checkout.order_detail", order_id=order.id)
-                   for order in orders})
+            links={order.id: links.order(order.id) for order in orders})
     queue_email(user.email, subject, body, purpose="order_confirmation")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Payment, utcnow
 from app.providers.payments import PaymentProviderError, payment_provider
+from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import (
     OPEN_STATES,
     PaymentUnavailable,
@@ -40,15 +41,16 @@ def stale_payments(*, older_than: timedelta = DEFAULT_MIN_AGE, now: datetime | N
         .order_by(Payment.id).limit(limit)))
 
 
-def reconcile_payment(payment: Payment, *, now: datetime | None = None) -> str:
+def reconcile_payment(payment: Payment, *, links: EmailLinks, now: datetime | None = None
+                      ) -> str:
     """Record what Stripe says about one waiting payment."""
     now = now or utcnow()
     if payment.intent_id is None:
         # The same key makes Stripe return the intent if the first call reached it.
         open_payment_intent(payment)
-    outcome = sync_payment(payment)
+    outcome = sync_payment(payment, links=links)
     if payment.state in OPEN_STATES and now > hold_until(payment, payment.quote):
-        outcome = expire_payment(payment, now=now)
+        outcome = expire_payment(payment, links=links, now=now)
     return outcome
 
 
@@ -61,7 +63,7 @@ def reconcile_refunds() -> list[str]:
     return lines
 
 
-def reconcile_payments(*, older_than: timedelta = DEFAULT_MIN_AGE,
+def reconcile_payments(*, links: EmailLinks, older_than: timedelta = DEFAULT_MIN_AGE,
                        now: datetime | None = None) -> list[str]:
     """Reconcile every waiting payment and refund; one summary line each."""
     provider = payment_provider()
@@ -69,7 +71,7 @@ def reconcile_payments(*, older_than: timedelta = DEFAULT_MIN_AGE,
     for payment in stale_payments(older_than=older_than, now=now):
         try:
             with db.session.begin_nested():
-                outcome = reconcile_payment(payment, now=now)
+                outcome = reconcile_payment(payment, links=links, now=now)
         except (PaymentUnavailable, PaymentProviderError) as exc:
             outcome = f"provider unavailable ({getattr(exc, 'message', exc)}); try later"
         lines.append(f"payment {payment.id} ({payment.intent_id or 'no intent'} on "

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Refund, WebhookEvent, utcnow
 from app.providers.payments import InvalidSignature, PaymentProviderError, payment_provider
 from app.services.errors import DomainError
+from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import PaymentUnavailable, record_intent_outcome
 from app.services.payments.refunds import fail_refund
 
@@ -42,7 +43,7 @@ class Receipt:
     duplicate: bool
 
 
-def receive_stripe_event(payload: bytes, signature: str) -> Receipt:
+def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -> Receipt:
     """Verify, store and process one delivery; a replay is recognised and ignored."""
     try:
         data = payment_provider().verify_event(payload, signature or "")
@@ -65,12 +66,12 @@ def receive_stripe_event(payload: bytes, signature: str) -> Receipt:
         if existing is None:
             raise
         return Receipt(event=existing, duplicate=True)
-    event.outcome = process_event(event)
+    event.outcome = process_event(event, links=links)
     event.processed_at = utcnow()
     return Receipt(event=event, duplicate=False)
 
 
-def process_event(event: WebhookEvent) -> str:
+def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
     """Act on a stored event; returns what happened, for the log."""
     if event.event_type in PAYMENT_INTENT_EVENTS and event.object_id:
         try:
@@ -79,7 +80,7 @@ def process_event(event: WebhookEvent) -> str:
             # Answering with an error makes Stripe deliver the event again later.
             raise PaymentUnavailable(f"Could not fetch {event.object_id}: {exc.message}") \
                 from None
-        return record_intent_outcome(intent)[1]
+        return record_intent_outcome(intent, links=links)[1]
     if event.event_type in REFUND_EVENTS and event.object_id:
         return _refund_update(event.object_id, event.payload["data"]["object"])
     return "ignored"

@@ -36,6 +36,7 @@ from app.providers.media import media_storage
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.images import process_image
 from app.services.social.language import detect_language
+from app.services.social.notifications import notify
 
 MAX_TITLE = 100
 MAX_BODY = 2000
@@ -443,8 +444,6 @@ def _notify_mentions(author: User, note: Note, body: str, *, previous: str) -> N
     """Tell newly mentioned users, once the note is public."""
     if not note.is_published:
         return
-    from app.services.social.notifications import notify
-
     already = {h.casefold() for h in parse_mentions(previous)}
     text = body if not already else " ".join(
         f"@{h}" for h in parse_mentions(body) if h.casefold() not in already)
