@@ -34,6 +34,7 @@ def build(app) -> tuple[int, int, int]:
     from app.services.fx import conversion as fx
     from app.services.markets.landed_cost import load_market_rules
     from app.services.payments import quote_payments as payments
+    from app.web.links import site_links
     from tests.checkout_factories import build_profile, default_zones
 
     with app.app_context():
@@ -72,9 +73,9 @@ def build(app) -> tuple[int, int, int]:
         quote = quotes.create_quote(shopper, "EUR", {
             "name": "Lena Vogel", "line1": "Unter den Linden 1", "line2": "", "city": "Berlin",
             "region": "", "postal_code": "10117", "country": "DE", "phone": ""})
-        payment = payments.prepare_payment(shopper, quote.id)
+        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
         payment.intent_id = "pi_bench"
-        (order,) = payments.fulfil_payment(payment)
+        (order,) = payments.fulfil_payment(payment, links=site_links)
         commit()
         ids = owner.id, store.id, order.id
         db.session.remove()

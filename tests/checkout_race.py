@@ -66,7 +66,7 @@ def check_out(shopper_id: int, sandbox: Sandbox) -> str:
     commit()  # the units are held for this shopper from here on
     payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     commit()  # the idempotency key is stored before Stripe is called
-    payments.open_payment_intent(payment)
+    payments.open_payment_intent(payment, links=site_links)
     commit()
     payments.confirm_sandbox_payment(shopper, quote.id, sandbox.card_token(), links=site_links)
     commit()  # the orders

@@ -23,6 +23,7 @@ import pytest
 from app.core.transaction import commit
 from app.models import Order
 from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 STREAM = re.compile(rb"stream\r?\n(.*?)(?:\r?\n)?endstream", re.S)
 # A font resource name, or a string shown with Tj (literal or hex).
@@ -74,9 +75,9 @@ def make_paid_order(make_user, make_quote):
         shopper = make_user()
         quote = make_quote(shopper, items, currency=currency, country=country,
                            address=address)
-        payment = payments.prepare_payment(shopper, quote.id)
+        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
         payment.intent_id = f"pi_test_{quote.id}"
-        orders = payments.fulfil_payment(payment)
+        orders = payments.fulfil_payment(payment, links=site_links)
         commit()
         return orders[0]
 

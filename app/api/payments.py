@@ -46,7 +46,7 @@ def start_payment(quote_id: int):
         payment = payments.prepare_payment(api_user(), quote_id, links=site_links)
         # The row and its idempotency key are durable before Stripe is called.
         commit()
-        session = payments.open_payment_intent(payment)
+        session = payments.open_payment_intent(payment, links=site_links)
         commit()
     except DomainError as exc:
         # Answered (not raised) so the Idempotency-Key claim committed above is released.

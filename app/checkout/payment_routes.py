@@ -61,7 +61,7 @@ def pay(quote_id: int):
     try:
         payment = payments.prepare_payment(current_user, quote_id, links=site_links)
         commit()  # the idempotency key is durable before Stripe is called
-        session = payments.open_payment_intent(payment)
+        session = payments.open_payment_intent(payment, links=site_links)
         commit()
     except NotFound:
         raise

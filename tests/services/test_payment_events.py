@@ -24,7 +24,7 @@ def paid_intent(stripe_sandbox, make_checkout_shop, make_user, make_quote):
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    session = payments.open_payment_intent(payment)
+    session = payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     stripe_sandbox.charge_directly(session.intent_id)
     return quote, session.intent_id
@@ -111,7 +111,7 @@ def test_failure_event_releases_the_quote(client, stripe_sandbox, make_checkout_
     quote = make_quote(user, [(shop.variants[0], 2)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    session = payments.open_payment_intent(payment)
+    session = payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     stripe_sandbox.charge_directly(session.intent_id, CARD_DECLINED)
     [failed] = stripe_sandbox.events(session.intent_id, "payment_intent.payment_failed")

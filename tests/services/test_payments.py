@@ -33,7 +33,7 @@ def shopper(make_user):
 def start(user, quote):
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    session = payments.open_payment_intent(payment)
+    session = payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     return session
 
@@ -71,10 +71,10 @@ def test_retry_after_a_crash_reuses_the_key(stripe_sandbox, shop, shopper, make_
     quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
     payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     db.session.commit()
-    first = payments.open_payment_intent(payment)
+    first = payments.open_payment_intent(payment, links=site_links)
     payment.intent_id = None  # the crash: our row never learnt the id
     db.session.commit()
-    again = payments.open_payment_intent(payment)
+    again = payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     assert again.intent_id == first.intent_id
     keys = stripe_sandbox.proxy.keys_for("/v1/payment_intents")

@@ -19,7 +19,7 @@ def test_crash_after_payment_is_recorded_by_reconcile(stripe_sandbox, make_check
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    session = payments.open_payment_intent(payment)
+    session = payments.open_payment_intent(payment, links=site_links)
     # The crash: Stripe charged, but neither our intent id nor any outcome was saved.
     payment.intent_id = None
     db.session.commit()
@@ -44,7 +44,7 @@ def test_recent_unpaid_payments_are_left_alone(stripe_sandbox, make_checkout_sho
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    payments.open_payment_intent(payment)
+    payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     result = runner.invoke(args=["payments", "reconcile"])
     assert "Reconciled 0" in result.output
@@ -63,7 +63,7 @@ def test_the_periodic_job_reconciles_payments_older_than_five_minutes(
     quote = make_quote(user, [(shop.variants[0], 1)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    session = payments.open_payment_intent(payment)
+    session = payments.open_payment_intent(payment, links=site_links)
     db.session.commit()
     stripe_sandbox.charge_directly(session.intent_id)  # the webhook never arrives
     assert reconcile_payments() == 0  # too recent: the webhook may still come

@@ -25,7 +25,7 @@ def order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
     quote = make_quote(user, [(shop.variants[0], 3)], currency="USD", country="US")
     payment = payments.prepare_payment(user, quote.id, links=site_links)
     db.session.commit()
-    payments.open_payment_intent(payment)
+    payments.open_payment_intent(payment, links=site_links)
     payments.confirm_sandbox_payment(user, quote.id, stripe_sandbox.card_token(), links=site_links)
     db.session.commit()
     placed = orders_for_quote(quote.id)[0]

@@ -96,7 +96,7 @@ def test_order_list_and_detail_are_mine_only(app, client, stripe_sandbox, shop, 
     quote = make_quote(shopper, [(shop.variants[0], 2)], currency="USD", country="US")
     payment = payments.prepare_payment(shopper, quote.id, links=site_links)
     db.session.commit()
-    payments.open_payment_intent(payment)
+    payments.open_payment_intent(payment, links=site_links)
     payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
                                      links=site_links)
     db.session.commit()
@@ -119,7 +119,7 @@ def test_order_list_query_count_does_not_grow(client, stripe_sandbox, make_check
                                currency="USD", country="US")
             payment = payments.prepare_payment(shopper, quote.id, links=site_links)
             db.session.commit()
-            payments.open_payment_intent(payment)
+            payments.open_payment_intent(payment, links=site_links)
             payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
                                              links=site_links)
             commit()  # and send the confirmation e-mails, as the route would

@@ -7,7 +7,8 @@ bad event stays bad on every retry, so refusing the batch would only lose the go
 
 A shipment's status follows event time, not arrival: an event replaces the status only
 when it is at least as new as `status_at`; the shipments of a batch are locked, read and
-updated together, so two deliveries racing on one shipment cannot put an older status back. The same report
+updated together, so two deliveries racing on one shipment cannot put an older status
+back. The same report
 delivered twice (or by push and pull) has the same fingerprint and is stored once; the
 unique (shipment_id, fingerprint) constraint backs the check up when two deliveries race.
 """

@@ -143,7 +143,7 @@ def prepare_payment(user: User, quote_id: int, *, links: EmailLinks,
     return payment
 
 
-def open_payment_intent(payment: Payment) -> PaymentSession:
+def open_payment_intent(payment: Payment, *, links: EmailLinks) -> PaymentSession:
     """Create the payment's intent with its stored key, or fetch the one it has."""
     provider = payment_provider()
     amount = Money(payment.amount_minor, payment.currency)
@@ -162,7 +162,7 @@ def open_payment_intent(payment: Payment) -> PaymentSession:
         raise PaymentRejected(f"Intent {intent.id} does not match payment {payment.id}.")
     payment.intent_id = intent.id
     if intent.status in ("succeeded", "processing"):
-        record_intent_outcome(intent)
+        record_intent_outcome(intent, links=links)
     return PaymentSession(payment=payment, intent_id=intent.id,
                           client_secret=intent.client_secret, status=intent.status,
                           amount=amount)

@@ -47,7 +47,7 @@ def reconcile_payment(payment: Payment, *, links: EmailLinks, now: datetime | No
     now = now or utcnow()
     if payment.intent_id is None:
         # The same key makes Stripe return the intent if the first call reached it.
-        open_payment_intent(payment)
+        open_payment_intent(payment, links=links)
     outcome = sync_payment(payment, links=links)
     if payment.state in OPEN_STATES and now > hold_until(payment, payment.quote):
         outcome = expire_payment(payment, links=links, now=now)
