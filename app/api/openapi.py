@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask
 
+from app.services.error_codes import ERROR_CODES
+
 SCHEMAS: dict[str, dict[str, Any]] = {}
 # Marks a response schema from `binary`; the key names the media type, not a JSON property.
 MEDIA_TYPE_KEY = "x-qiao-media-type"
@@ -169,7 +171,17 @@ schema("Error", {
         "type": "object",
         "required": ["code", "message", "fields"],
         "properties": {
-            "code": {"type": "string", "examples": ["validation_failed"]},
+            # Examples plus a table rather than an enum: a client generated from an enum
+            # would refuse a response carrying a code added later.
+            "code": {
+                "type": "string",
+                "description": "Stable machine code; `x-error-codes` lists each with its "
+                               "HTTP statuses and meaning.",
+                "examples": sorted(ERROR_CODES),
+                "x-error-codes": {code: {"statuses": list(entry.statuses),
+                                         "meaning": entry.meaning}
+                                  for code, entry in sorted(ERROR_CODES.items())},
+            },
             "message": {"type": "string"},
             "fields": {"type": "object",
                        "additionalProperties": {"type": "array", "items": {"type": "string"}}},

@@ -58,7 +58,7 @@ from app.models.organization import (
     Store,
 )
 from app.models.outbox import OutboxEmail
-from app.models.shipping import ShippingProfile, ShippingRate, ShippingZone
+from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
     NOTIFICATION_KINDS,
     REPORT_REASONS,

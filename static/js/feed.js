@@ -1,4 +1,5 @@
-// The note feed: a masonry of cards that fills the shortest column, and infinite scroll.
+// The note feed: a masonry of cards that fills the shortest column, and infinite scroll
+// (infinite_scroll.js, loaded before this file).
 // Without JavaScript the feed is a CSS multi-column list with a plain "Load more" link.
 (function () {
   "use strict";
@@ -47,50 +48,11 @@
   });
 
   if (!link) return;
-  let nextUrl = link.dataset.loadMore;
-  let loading = false;
-  const label = link.textContent;
-  let observer = null;
-
-  async function loadMore() {
-    if (loading || !nextUrl) return;
-    loading = true;
-    link.setAttribute("aria-busy", "true");
-    link.textContent = "…";
-    try {
-      const response = await fetch(nextUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
-      if (!response.ok) throw new Error(`feed page answered ${response.status}`);
-      const html = await response.text();
-      const page = new DOMParser().parseFromString(html, "text/html").querySelector("[data-feed-page]");
-      if (!page) throw new Error("no feed page in the answer");
-      place(Array.from(page.querySelectorAll(".note-card")).map((card) => document.importNode(card, true)));
-      nextUrl = page.dataset.more || null;
-      if (nextUrl) {
-        link.href = page.dataset.next;
-      } else {
-        if (observer) observer.disconnect();
-        link.parentElement.remove();
-      }
-    } catch (error) {
-      // Leave the plain link in place: following it still loads the next page.
-      nextUrl = null;
-      if (observer) observer.disconnect();
-    } finally {
-      loading = false;
-      link.removeAttribute("aria-busy");
-      link.textContent = label;
-    }
-  }
-
-  link.addEventListener("click", (event) => {
-    if (!nextUrl) return;
-    event.preventDefault();
-    loadMore();
+  window.infiniteScroll({
+    link,
+    nextUrl: link.dataset.loadMore,
+    pageSelector: "[data-feed-page]",
+    cardSelector: ".note-card",
+    append: place,
   });
-  if ("IntersectionObserver" in window) {
-    observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) loadMore();
-    }, { rootMargin: "600px 0px" });
-    observer.observe(link);
-  }
 })();

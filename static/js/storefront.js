@@ -3,59 +3,17 @@
 (function () {
   "use strict";
 
-  // Product grids: append the next page's cards (infinite scroll, as the note feed does).
+  // Product grids: append the next page's cards (infinite_scroll.js, loaded before this).
   const grid = document.querySelector("[data-product-grid]");
   const link = document.querySelector("[data-load-more-products]");
   if (grid && link) {
-    let nextUrl = link.dataset.loadMoreProducts;
-    let loading = false;
-    let observer = null;
-    const label = link.textContent;
-
-    const stop = () => {
-      nextUrl = null;
-      if (observer) observer.disconnect();
-    };
-
-    const loadMore = async () => {
-      if (loading || !nextUrl) return;
-      loading = true;
-      link.setAttribute("aria-busy", "true");
-      link.textContent = "…";
-      try {
-        const response = await fetch(nextUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
-        if (!response.ok) throw new Error(`product page answered ${response.status}`);
-        const html = await response.text();
-        const page = new DOMParser().parseFromString(html, "text/html").querySelector("[data-product-page]");
-        if (!page) throw new Error("no product page in the answer");
-        page.querySelectorAll(".product-card").forEach((card) => grid.appendChild(document.importNode(card, true)));
-        nextUrl = page.dataset.more || null;
-        if (nextUrl) {
-          link.href = page.dataset.next;
-        } else {
-          stop();
-          link.parentElement.remove();
-        }
-      } catch (error) {
-        stop();  // the plain link still opens the next page
-      } finally {
-        loading = false;
-        link.removeAttribute("aria-busy");
-        link.textContent = label;
-      }
-    };
-
-    link.addEventListener("click", (event) => {
-      if (!nextUrl) return;
-      event.preventDefault();
-      loadMore();
+    window.infiniteScroll({
+      link,
+      nextUrl: link.dataset.loadMoreProducts,
+      pageSelector: "[data-product-page]",
+      cardSelector: ".product-card",
+      append: (cards) => cards.forEach((card) => grid.appendChild(card)),
     });
-    if ("IntersectionObserver" in window) {
-      observer = new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) loadMore();
-      }, { rootMargin: "600px 0px" });
-      observer.observe(link);
-    }
   }
 
   // Gallery: a thumbnail shows its photo in the main frame instead of reloading the page.

@@ -127,3 +127,38 @@ def test_the_reference_page_in_chinese(client):
     response = client.get("/api/v1/docs", headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 200
     assert '<html lang="zh-Hans">' in response.get_data(as_text=True)
+
+
+def test_the_error_schema_lists_every_catalogued_code(document):
+    from app.services.error_codes import ERROR_CODES
+
+    code = document["components"]["schemas"]["Error"]["properties"]["error"]["properties"][
+        "code"]
+    assert code["examples"] == sorted(ERROR_CODES)
+    table = code["x-error-codes"]
+    assert set(table) == set(ERROR_CODES)
+    assert table["idempotency_key_reused"] == {
+        "statuses": [409], "meaning": ERROR_CODES["idempotency_key_reused"].meaning}
+    assert table["invalid_credentials"]["statuses"] == [401]
+
+
+def test_a_real_error_response_carries_a_documented_code(client, document):
+    from openapi_schema_validator import OAS31Validator
+
+    response = client.post("/api/v1/auth/token", json={"email": "nobody@example.com",
+                                                      "password": "wrong"})
+    assert response.status_code == 401
+    body = response.get_json()
+    schema = {**document["components"]["schemas"]["Error"],
+              "components": document["components"]}
+    OAS31Validator(schema).validate(body)
+    code = body["error"]["code"]
+    table = schema["properties"]["error"]["properties"]["code"]["x-error-codes"]
+    assert response.status_code in table[code]["statuses"]
+
+
+def test_the_reference_page_lists_the_error_codes(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert 'id="error-codes"' in html
+    assert '<tr id="error-idempotency_key_reused"><td><code>idempotency_key_reused</code></td>' \
+           "<td>409</td>" in html

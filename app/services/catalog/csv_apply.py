@@ -55,7 +55,7 @@ LEVELS = InventoryLevel.__table__
 
 
 @dataclass
-class Report:
+class ImportReport:
     """The rows that failed and why, in the CatalogImport.errors shape."""
 
     entries: list[dict[str, Any]] = field(default_factory=list)
@@ -187,7 +187,7 @@ class ImportRun:
     actor: User
     store: Store
     layout: CsvLayout
-    report: Report
+    report: ImportReport
     levels: dict[tuple[int, int], tuple[int, int]]
     reference: tuple[str, str]
     reason: str

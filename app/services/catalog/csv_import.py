@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import CatalogImport, Store, User, utcnow
-from app.services.catalog.csv_apply import Counts, ImportRun, Report
+from app.services.catalog.csv_apply import Counts, ImportReport, ImportRun
 from app.services.catalog.csv_format import decode_upload, read_csv
 from app.services.catalog.csv_rows import (
     ProductRows,
@@ -183,7 +183,7 @@ def validate_catalog_import(import_id: int, actor_id: int) -> CatalogImport | No
     upload = db.session.get(CatalogImport, import_id)
     if upload is None or upload.state != "validating":
         return None
-    report = Report()
+    report = ImportReport()
     _process(upload, _actor(actor_id, upload), report, dry_run=True)
     upload.errors = report.sorted_entries()
     upload.state = "invalid" if report.entries else "ready"
@@ -201,7 +201,7 @@ def run_catalog_import(import_id: int, actor_id: int, *,
     upload = db.session.get(CatalogImport, import_id)
     if upload is None or upload.state != "importing":
         return None
-    report = Report()
+    report = ImportReport()
     savepoint = db.session.begin_nested()
     try:
         counts = _process(upload, _actor(actor_id, upload), report, dry_run=False,
@@ -238,7 +238,7 @@ def _actor(actor_id: int, upload: CatalogImport) -> User:
 
 
 # Processing -------------------------------------------------------------------------------
-def _process(upload: CatalogImport, actor: User, report: Report, *, dry_run: bool,
+def _process(upload: CatalogImport, actor: User, report: ImportReport, *, dry_run: bool,
              valid_only: bool = False, on_progress: ProgressCallback | None = None) -> Counts:
     """Read, check and apply (or, for `dry_run`, only check) every row of the upload."""
     store = db.session.get(Store, upload.store_id)

@@ -1,0 +1,207 @@
+"""The catalogue of error codes: each stable code, the HTTP statuses it answers with, its meaning.
+
+API clients branch on `error.code`, so this list is part of the contract. A test scans the
+sources for every code raised and fails when one is missing here or listed but unused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One stable error code: the statuses it can come with and what it means for a client."""
+
+    statuses: tuple[int, ...]
+    meaning: str
+
+
+# A few codes come with more than one status because different endpoints raise them
+# (a form field error is 422, the same clash found at save time is 409); both are listed.
+# `http_error` has none: it carries whatever unusual status the server answered with.
+ERROR_CODES: dict[str, ErrorCode] = {
+    "account_disabled": ErrorCode((401, 409), "The account is disabled; it cannot log in or "
+                                              "be given a role."),
+    "already_member": ErrorCode((409,), "That person is already a member of the organisation."),
+    "already_reported": ErrorCode((409,), "You have already reported this content."),
+    "amount_above_maximum": ErrorCode((422,), "The amount is above what the card processor "
+                                              "accepts in this currency."),
+    "amount_below_minimum": ErrorCode((422,), "The amount is below what the card processor "
+                                              "accepts in this currency."),
+    "amount_not_chargeable": ErrorCode((422,), "The card processor cannot charge this amount "
+                                               "in this currency."),
+    "authentication_required": ErrorCode((401,), "Send `Authorization: Bearer <token>`."),
+    "bad_request": ErrorCode((400,), "The request could not be understood."),
+    "board_name_taken": ErrorCode((409,), "You already have a board with that name."),
+    "board_not_found": ErrorCode((404,), "No such board, or not yours."),
+    "cannot_disable_self": ErrorCode((409,), "An administrator cannot disable their own "
+                                             "account."),
+    "cannot_follow_self": ErrorCode((422,), "You cannot follow yourself."),
+    "cannot_revoke_own_admin": ErrorCode((409,), "An administrator cannot remove their own "
+                                                 "admin role."),
+    "cart_full": ErrorCode((422,), "The cart holds as many lines as it can."),
+    "client_amount_refused": ErrorCode((422,), "Prices, totals and rates come from the server; "
+                                               "leave them out of the request."),
+    "comment_not_found": ErrorCode((404,), "No such comment."),
+    "conflict": ErrorCode((409,), "The request conflicts with the current state; reload and "
+                                  "retry."),
+    "consignment_limit_exceeded": ErrorCode((422,), "The parcel is above the destination's "
+                                                    "limit for this kind of shipment."),
+    "csrf_failed": ErrorCode((400,), "The form's security token is missing or expired."),
+    "currency_locked": ErrorCode((422,), "The store's base currency cannot change once "
+                                         "products are priced in it."),
+    "currency_mismatch": ErrorCode((422,), "The amount is not in the expected currency."),
+    "domain_error": ErrorCode((422,), "A business rule refused the operation."),
+    "duplicate_columns": ErrorCode((422,), "The CSV file names a column twice."),
+    "duplicate_item": ErrorCode((422,), "The same SKU and warehouse appear twice in one "
+                                        "request."),
+    "duplicate_options": ErrorCode((422,), "Two variants have the same option values."),
+    "duplicate_sku": ErrorCode((409, 422), "The SKU is already used in this store."),
+    "duplicate_warehouse": ErrorCode((409,), "The store already has a warehouse with that "
+                                             "name."),
+    "email_not_verified": ErrorCode((403,), "Verify your e-mail address before posting."),
+    "email_taken": ErrorCode((409,), "An account with that e-mail address exists."),
+    "email_unverified": ErrorCode((403,), "Verify your e-mail address before joining an "
+                                          "organisation."),
+    "empty_cart": ErrorCode((422,), "The cart is empty."),
+    "empty_file": ErrorCode((422,), "The uploaded file has no data rows."),
+    "empty_query": ErrorCode((422,), "The search query is empty."),
+    "forbidden": ErrorCode((403,), "You lack the role for this operation."),
+    "http_error": ErrorCode((), "An unusual HTTP error; the status line says which."),
+    "idempotency_in_progress": ErrorCode((409,), "A request with this Idempotency-Key is still "
+                                                 "running; retry shortly."),
+    "idempotency_key_required": ErrorCode((422,), "This endpoint needs an Idempotency-Key "
+                                                  "header."),
+    "idempotency_key_reused": ErrorCode((409,), "The Idempotency-Key was used with a different "
+                                                "body."),
+    "image_count": ErrorCode((422,), "A note needs a number of images within the allowed "
+                                     "range."),
+    "import_has_errors": ErrorCode((409,), "The CSV file has errors; fix them or import only "
+                                           "the valid rows."),
+    "import_not_ready": ErrorCode((409,), "The CSV import is not ready to be applied."),
+    "insufficient_scope": ErrorCode((403,), "The token lacks the scope this endpoint needs."),
+    "insufficient_stock": ErrorCode((409,), "Not enough stock is available."),
+    "internal_error": ErrorCode((500,), "Something went wrong on the server; it was logged."),
+    "invalid_address": ErrorCode((422,), "The shipping address is incomplete or invalid."),
+    "invalid_card_token": ErrorCode((422,), "The card token was refused by the card "
+                                            "processor."),
+    "invalid_category": ErrorCode((422,), "Not one of the known categories."),
+    "invalid_country": ErrorCode((422,), "Not an ISO 3166 two-letter country code."),
+    "invalid_cover": ErrorCode((422,), "The cover must be one of the note's images."),
+    "invalid_credentials": ErrorCode((401,), "The e-mail address or password is wrong."),
+    "invalid_csv": ErrorCode((422,), "The file is not valid CSV."),
+    "invalid_cursor": ErrorCode((400, 422), "The `cursor` is not one this list handed out."),
+    "invalid_encoding": ErrorCode((422,), "The file's text encoding is not supported."),
+    "invalid_hs_code": ErrorCode((422,), "An HS code is 6 to 10 digits."),
+    "invalid_image": ErrorCode((422,), "The image cannot be read or is not an allowed type."),
+    "invalid_link": ErrorCode((400,), "The link is invalid."),
+    "invalid_mode": ErrorCode((422,), "The stock mode must be `set` or `adjust`."),
+    "invalid_options": ErrorCode((422,), "The variant's options do not match the product's."),
+    "invalid_order_transition": ErrorCode((409,), "The order cannot move to that status from "
+                                                  "its current one."),
+    "invalid_product_tag": ErrorCode((422,), "A tagged product does not exist or cannot be "
+                                             "tagged."),
+    "invalid_quantity": ErrorCode((422,), "The quantity is not a whole number in range."),
+    "invalid_signature": ErrorCode((400,), "The webhook signature does not match its body."),
+    "invalid_sku": ErrorCode((422,), "The SKU has characters or a length that is not "
+                                     "allowed."),
+    "invalid_slug": ErrorCode((422,), "The store address has characters that are not "
+                                      "allowed."),
+    "invalid_status": ErrorCode((422,), "Not one of the allowed status values."),
+    "invalid_status_transition": ErrorCode((422,), "The product cannot move to that status "
+                                                   "from its current one."),
+    "invalid_token": ErrorCode((401,), "The bearer token is unknown, revoked or expired."),
+    "invitation_email_mismatch": ErrorCode((403,), "The invitation was sent to another e-mail "
+                                                   "address."),
+    "invitation_expired": ErrorCode((410,), "The invitation has expired."),
+    "invitation_gone": ErrorCode((410,), "The invitation can no longer be used."),
+    "invitation_not_found": ErrorCode((404,), "No such invitation."),
+    "invitation_revoked": ErrorCode((410,), "The invitation was revoked."),
+    "invitation_used": ErrorCode((409,), "The invitation has already been accepted."),
+    "last_admin": ErrorCode((409,), "The platform must keep at least one administrator."),
+    "link_expired": ErrorCode((400,), "The link has expired; ask for a new one."),
+    "link_used": ErrorCode((400,), "The link has already been used."),
+    "login_required": ErrorCode((403,), "Log in first."),
+    "login_throttled": ErrorCode((429,), "Too many failed logins; wait before trying again."),
+    "malformed_json": ErrorCode((400,), "The body is not valid JSON or not a JSON object."),
+    "malformed_request": ErrorCode((400,), "The request is malformed."),
+    "market_rule_not_found": ErrorCode((404,), "No such market rule."),
+    "member_not_found": ErrorCode((404,), "No such member of the organisation."),
+    "method_not_allowed": ErrorCode((405,), "The endpoint does not accept that method."),
+    "missing_columns": ErrorCode((422,), "The CSV file lacks required columns."),
+    "negative_amount": ErrorCode((422,), "The amount must not be negative."),
+    "negative_stock": ErrorCode((422,), "The change would make stock negative."),
+    "negative_value": ErrorCode((422,), "The number must not be negative."),
+    "no_shipping_rate": ErrorCode((422,), "No shipping rate covers this destination or "
+                                          "weight."),
+    "no_valid_rows": ErrorCode((409,), "No row of the CSV file is valid."),
+    "not_comment_author": ErrorCode((403,), "Only the comment's author may do this."),
+    "not_found": ErrorCode((404, 422), "No such resource, or not yours."),
+    "not_note_author": ErrorCode((403,), "Only the note's author may do this."),
+    "not_ready": ErrorCode((422,), "The product lacks what it needs to go live (e.g. an HS "
+                                   "code)."),
+    "note_not_found": ErrorCode((404,), "No such note."),
+    "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
+    "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "
+                                              "status."),
+    "owner_must_transfer": ErrorCode((409,), "The owner must hand ownership to someone else "
+                                             "first."),
+    "owner_only": ErrorCode((403,), "Only the organisation's owner may do this."),
+    "owner_protected": ErrorCode((403,), "The owner cannot be removed or demoted."),
+    "ownership_changed": ErrorCode((409,), "Ownership changed meanwhile; reload and retry."),
+    "payload_too_large": ErrorCode((413,), "The request body is too large."),
+    "payment_provider_unavailable": ErrorCode((503,), "The payment service is unavailable; "
+                                                      "nothing was charged. Retry later."),
+    "payment_rejected": ErrorCode((422,), "The card processor refused the payment."),
+    "product_not_found": ErrorCode((404,), "No such product."),
+    "quote_already_paid": ErrorCode((409,), "The quote has already been paid."),
+    "quote_expired": ErrorCode((409,), "The quote expired; ask for a new one."),
+    "quote_not_payable": ErrorCode((409,), "The quote cannot be paid in its current state."),
+    "rate_limited": ErrorCode((429,), "Too many requests; see the Retry-After header."),
+    "rate_source_unavailable": ErrorCode((502,), "The exchange-rate source could not be "
+                                                 "reached."),
+    "rate_unavailable": ErrorCode((409,), "No exchange rate is available for this currency "
+                                          "pair."),
+    "refund_exceeds_captured": ErrorCode((422,), "The refund is larger than what remains "
+                                                 "captured."),
+    "refund_failed": ErrorCode((422,), "The card processor did not make the refund."),
+    "refund_quantity_exceeded": ErrorCode((422,), "More units than remain refundable on the "
+                                                  "line."),
+    "reservation_ended": ErrorCode((409,), "The stock reservation has already ended."),
+    "restricted_destination": ErrorCode((422,), "The product cannot be shipped to that "
+                                                "country."),
+    "role_not_found": ErrorCode((404,), "No such role."),
+    "same_warehouse": ErrorCode((422,), "A transfer needs two different warehouses."),
+    "shipping_already_refunded": ErrorCode((422,), "The shipping has already been refunded."),
+    "slug_taken": ErrorCode((409, 422), "Another store already uses this address."),
+    "stale_rate": ErrorCode((409,), "The exchange rate is too old to price with."),
+    "stock_changed": ErrorCode((409,), "The stock kept changing meanwhile; retry."),
+    "too_many_boards": ErrorCode((422,), "You have as many boards as allowed."),
+    "too_many_images": ErrorCode((422,), "The product has as many images as allowed."),
+    "too_many_invitations": ErrorCode((409,), "Too many pending invitations; revoke some "
+                                              "first."),
+    "too_many_rows": ErrorCode((422,), "The CSV file has more rows than allowed; split it."),
+    "topic_not_found": ErrorCode((404,), "No such topic."),
+    "translation_unavailable": ErrorCode((503,), "The translation service is unavailable; "
+                                                 "retry later."),
+    "unauthorized": ErrorCode((401,), "Credentials are missing or wrong."),
+    "undecodable_file": ErrorCode((422,), "The file is not readable text; save it as CSV "
+                                          "UTF-8."),
+    "unknown_columns": ErrorCode((422,), "The CSV file has columns Qiao does not know."),
+    "unknown_currency": ErrorCode((422,), "Not an ISO 4217 currency code."),
+    "unknown_field": ErrorCode((422,), "The body names a field this endpoint does not know."),
+    "unknown_sku": ErrorCode((422,), "No variant with that SKU in this store."),
+    "unknown_warehouse": ErrorCode((422,), "No such warehouse in this store."),
+    "unsupported_currency": ErrorCode((422,), "Checkout does not support that currency."),
+    "unsupported_media_type": ErrorCode((400, 415), "The body's content type is not accepted "
+                                                    "here."),
+    "use_transfer": ErrorCode((422,), "Make someone owner by transferring ownership, not by "
+                                      "changing a role."),
+    "user_not_found": ErrorCode((404,), "No such user."),
+    "validation_failed": ErrorCode((422,), "Input failed validation; `fields` names each bad "
+                                           "field."),
+    "variant_unavailable": ErrorCode((409,), "The variant is no longer for sale."),
+    "warehouse_inactive": ErrorCode((422,), "The warehouse is inactive."),
+    "warehouse_not_empty": ErrorCode((409,), "The warehouse still holds stock."),
+}
