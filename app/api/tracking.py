@@ -19,6 +19,7 @@ from app.services.logistics.tracking_reads import (
     local_time,
 )
 from app.services.logistics.tracking_webhook import receive_tracking_webhook
+from app.web.links import site_links
 
 EVENT_IN = schema("TrackingEventIn", {
     "type": "object", "required": ["carrier", "tracking_number", "occurred_at", "status"],
@@ -156,7 +157,7 @@ def tracking_webhook():
         raise PayloadTooLarge("The JSON body is too large.")
     report = receive_tracking_webhook(
         raw, request.headers, secret=current_app.config["TRACKING_WEBHOOK_SECRET"],
-        max_events=current_app.config["TRACKING_WEBHOOK_MAX_EVENTS"])
+        max_events=current_app.config["TRACKING_WEBHOOK_MAX_EVENTS"], links=site_links)
     body = {"received": len(report.outcomes), "counts": report.counts(),
             "results": [o.as_dict() for o in report.outcomes]}
     commit()

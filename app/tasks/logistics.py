@@ -6,6 +6,7 @@ from app.extensions import celery
 from app.providers.tracking import tracking_provider
 from app.services.logistics import polling
 from app.tasks.batches import in_committed_batches
+from app.web.links import site_links
 
 
 @celery.task(name="qiao.poll_tracking")
@@ -15,4 +16,5 @@ def poll_tracking(batch: int = 50) -> int:
     if provider is None:
         return 0
     return in_committed_batches(
-        lambda limit: polling.poll_due_shipments(provider, limit=limit), batch)
+        lambda limit: polling.poll_due_shipments(provider, limit=limit, links=site_links),
+        batch)

@@ -15,6 +15,7 @@ from app.models.logistics import TrackingEvent
 from app.services.logistics.tracking import ingest_tracking_events
 from app.services.logistics.tracking_formats import events_from_payload, normalize_status
 from app.services.orders.lifecycle import transition_order
+from app.web.links import site_links
 from tests.logistics_factories import tracking_event, yunexpress_number
 
 pytestmark = pytest.mark.usefixtures("app")
@@ -30,7 +31,7 @@ def _events(shipment_id: int) -> list[TrackingEvent]:
 
 
 def _ingest(events, source="webhook"):
-    report = ingest_tracking_events(events, source=source)
+    report = ingest_tracking_events(events, source=source, links=site_links)
     commit()
     return report
 

@@ -9,6 +9,7 @@ import pytest
 from app.core.transaction import commit
 from app.services.logistics.tracking import ingest_tracking_events
 from app.services.logistics.tracking_reads import share_token
+from app.web.links import site_links
 from tests.logistics_factories import tracking_event
 
 pytest_plugins = ["tests.checkout_factories", "tests.logistics_factories"]
@@ -26,7 +27,7 @@ def tracked(shipped_order, make_shipment):
                        description="Departed sorting centre"),
         tracking_event(shipment, "customs", T0 + timedelta(days=2), sub_status="held",
                        location="Tokyo", number="RR473124829JP", carrier="japan_post",
-                       description="Held for inspection")], source="webhook")
+                       description="Held for inspection")], source="webhook", links=site_links)
     commit()
     return shipped_order, shipment
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import ORDER_TRANSITIONS, Notification, Order, User
 from app.models.logistics import Shipment
 from app.services.logistics.carriers import get_carrier, tracking_url
-from app.services.mail import queue_email
+from app.services.mail import EmailLinks, queue_email
 from app.services.orders.lifecycle import transition_order
 
 NOTICE_STATUSES = ("customs_held", "out_for_delivery", "delivered", "exception")
@@ -40,7 +40,7 @@ def _subject(key: str) -> str:
     }.get(key) or _("There is a problem with your Qiao parcel")
 
 
-def notify_shipment_status(shipment: Shipment, key: str) -> bool:
+def notify_shipment_status(shipment: Shipment, key: str, *, links: EmailLinks) -> bool:
     """Tell the shopper about the shipment's new status once; False if already told."""
     order = shipment.order
     already = db.session.scalar(select(Notification.id).where(
@@ -57,8 +57,6 @@ def notify_shipment_status(shipment: Shipment, key: str) -> bool:
     user = db.session.get(User, order.user_id)
     if user is None:
         return True
-    from app.services.accounts.users import absolute_url
-
     locale = user.locale or "en"
     with force_locale(locale):
         carrier = get_carrier(shipment.carrier)
@@ -66,7 +64,7 @@ def notify_shipment_status(shipment: Shipment, key: str) -> bool:
             user=user, order=order, shipment=shipment, n=notice,
             carrier_name=carrier.display_name(locale),
             carrier_url=tracking_url(shipment.carrier, shipment.tracking_number),
-            link=absolute_url("checkout.order_detail", order_id=order.id)
+            link=links.order(order.id)
             + f"#shipment-{shipment.id}")
         subject = _subject(key)
     queue_email(user.email, subject, body, purpose=f"shipment_{key}")
@@ -92,7 +90,7 @@ def complete_delivered_order(order: Order) -> bool:
     return True
 
 
-def after_status_change(changes: dict[int, tuple[str, str]]) -> None:
+def after_status_change(changes: dict[int, tuple[str, str]], *, links: EmailLinks) -> None:
     """Notify shoppers and complete orders for shipments that reached a new status."""
     shipments = db.session.scalars(select(Shipment).where(Shipment.id.in_(changes))
                                    .options(selectinload(Shipment.order))).all()
@@ -101,7 +99,7 @@ def after_status_change(changes: dict[int, tuple[str, str]]) -> None:
         status, sub_status = changes[shipment.id]
         key = notice_key(status, sub_status)
         if key:
-            notify_shipment_status(shipment, key)
+            notify_shipment_status(shipment, key, links=links)
         if status == "delivered":
             delivered_orders[shipment.order_id] = shipment.order_id
     for order_id in sorted(delivered_orders):

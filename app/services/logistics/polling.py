@@ -18,6 +18,7 @@ from app.models import utcnow
 from app.models.logistics import Shipment
 from app.providers.tracking import TrackingProvider, TrackingUnavailable
 from app.services.logistics.tracking import ingest_tracking_events
+from app.services.mail import EmailLinks
 
 FINAL_STATUSES = ("delivered", "returned", "expired")
 FIRST_BACKOFF = timedelta(minutes=15)
@@ -40,7 +41,7 @@ def due_shipment_ids(*, limit: int, now: datetime | None = None) -> list[int]:
         .limit(limit)))
 
 
-def poll_shipment(shipment: Shipment, provider: TrackingProvider, *,
+def poll_shipment(shipment: Shipment, provider: TrackingProvider, *, links: EmailLinks,
                   now: datetime | None = None) -> bool:
     """Pull one shipment's events and schedule its next pull; whether the pull worked."""
     now = now or utcnow()
@@ -56,14 +57,14 @@ def poll_shipment(shipment: Shipment, provider: TrackingProvider, *,
         minutes=current_app.config["TRACKING_POLL_INTERVAL_MINUTES"])
     db.session.flush()
     if events:
-        ingest_tracking_events(events, source="poll", now=now)
+        ingest_tracking_events(events, source="poll", links=links, now=now)
     return True
 
 
-def poll_due_shipments(provider: TrackingProvider, *, limit: int,
+def poll_due_shipments(provider: TrackingProvider, *, limit: int, links: EmailLinks,
                        now: datetime | None = None) -> int:
     """Pull up to `limit` due shipments; how many were handled (worked or failed)."""
     ids = due_shipment_ids(limit=limit, now=now)
     for shipment in db.session.scalars(select(Shipment).where(Shipment.id.in_(ids))):
-        poll_shipment(shipment, provider, now=now)
+        poll_shipment(shipment, provider, links=links, now=now)
     return len(ids)

@@ -30,6 +30,7 @@ from app.models.logistics import EVENT_SOURCES, Shipment, ShipmentLeg, TrackingE
 from app.services.logistics.carriers import CARRIERS_BY_CODE, normalize_tracking_number
 from app.services.logistics.notices import after_status_change
 from app.services.logistics.tracking_formats import carrier_code_for, normalize_status
+from app.services.mail import EmailLinks
 
 # How far ahead of our clock an event may be dated (carrier clocks and zones are sloppy).
 CLOCK_SKEW = timedelta(minutes=10)
@@ -249,7 +250,7 @@ def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]
     return changed
 
 
-def ingest_tracking_events(events: Sequence[Any], *, source: str,
+def ingest_tracking_events(events: Sequence[Any], *, source: str, links: EmailLinks,
                            now: datetime | None = None) -> IngestReport:
     """Store a batch of carrier events once each and move their shipments' status."""
     if source not in EVENT_SOURCES:
@@ -305,5 +306,6 @@ def ingest_tracking_events(events: Sequence[Any], *, source: str,
         db.session.scalars(select(Shipment).where(Shipment.id.in_(by_shipment))
                            .execution_options(populate_existing=True)).all()
     if current:
-        after_status_change({sid: (p.status, p.sub_status) for sid, p in current.items()})
+        after_status_change({sid: (p.status, p.sub_status) for sid, p in current.items()},
+                            links=links)
     return report

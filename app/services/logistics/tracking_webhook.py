@@ -20,6 +20,7 @@ from typing import Any
 from app.services.errors import DomainError, ValidationFailed
 from app.services.logistics.tracking import IngestReport, ingest_tracking_events
 from app.services.logistics.tracking_formats import PayloadShapeError, events_from_payload
+from app.services.mail import EmailLinks
 
 
 class BadTrackingSignature(DomainError):
@@ -64,7 +65,7 @@ def verify_tracking_signature(raw: bytes, headers: Mapping[str, str], secret: st
 
 
 def receive_tracking_webhook(raw: bytes, headers: Mapping[str, str], *, secret: str,
-                             max_events: int) -> IngestReport:
+                             max_events: int, links: EmailLinks) -> IngestReport:
     """Verify, parse and ingest one webhook delivery; the per-event outcomes."""
     verify_tracking_signature(raw, headers, secret)
     try:
@@ -80,4 +81,4 @@ def receive_tracking_webhook(raw: bytes, headers: Mapping[str, str], *, secret: 
     if len(events) > max_events:
         raise ValidationFailed(f"At most {max_events} events per delivery; send the rest in "
                                "further deliveries.", code="too_many_events")
-    return ingest_tracking_events(events, source=source)
+    return ingest_tracking_events(events, source=source, links=links)
