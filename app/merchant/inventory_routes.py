@@ -1,6 +1,6 @@
 """Portal inventory: counts per warehouse, one SKU's stock and history, low stock.
 
-Every change goes through app.services.inventory.stock, so each one is a conditional
+Every change goes through app.services.inventory, so each one is a conditional
 update plus a ledger row naming who changed what and why.
 """
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Quote, utcnow
-from app.services.inventory.reservations import available, reserve_stock
+from app.services.inventory import available, reserve_stock
 
 pytest_plugins = ["tests.checkout_factories"]
 

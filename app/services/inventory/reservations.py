@@ -47,7 +47,8 @@ class _PlanFailed(Exception):
     """A split plan lost a race; its savepoint is rolled back and the plan retried."""
 
 
-def _check_quantity(quantity: int) -> None:
+def check_quantity(quantity: int) -> None:
+    """422 invalid_quantity unless `quantity` is a whole number above zero."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise ValidationFailed("The quantity must be a whole number above zero.",
                                code="invalid_quantity",
@@ -101,7 +102,7 @@ def reserve_stock(actor: User | None, variant_id: int, quantity: int, *, owner_t
     Returns one reservation per warehouse used (one unless the quantity was split);
     raises InsufficientStock (409 `insufficient_stock`) when the units are not there.
     """
-    _check_quantity(quantity)
+    check_quantity(quantity)
     if not owner_type or len(owner_type) > 40 or not str(owner_id) or len(str(owner_id)) > 64:
         raise ValueError("a reservation needs an owner type and id")
     if not timedelta(0) < ttl <= MAX_TTL:
@@ -163,7 +164,7 @@ def reserve_lines(actor: User | None, lines: Sequence[tuple[int, int]], *, owner
     """
     merged: dict[int, int] = {}
     for variant_id, quantity in lines:
-        _check_quantity(quantity)
+        check_quantity(quantity)
         merged[variant_id] = merged.get(variant_id, 0) + quantity
     with db.session.begin_nested():
         held: list[Reservation] = []
