@@ -215,13 +215,20 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
 
     Each bad item is named (`items.3.sku`: unknown SKU; `items.4.warehouse_id`: not a
     warehouse of this store; `items.5.quantity`: the result would be negative or below
-    the reserved units). "set" is a compare-and-swap on the on_hand it read, so a
-    concurrent change cannot be overwritten unnoticed.
+    the reserved units). An adjust needs a reason (`reason`: `reason_required`); a set
+    (a count) defaults to "Bulk inventory set". "set" is a compare-and-swap on the
+    on_hand it read, so a concurrent change cannot be overwritten unnoticed.
     """
     store = require_store_staff(actor, store_id)
     errors = FieldErrors()
     parsed = _parse_bulk_items(mode, items, errors)
-    text = _reason(reason, required=False) or f"Bulk inventory {mode}"
+    text = clean_text(reason, "reason", errors, max_len=MAX_REASON) or f"Bulk inventory {mode}"
+    if mode == "adjust" and not errors.has("reason") and not (reason or "").strip():
+        # A count explains itself; a change by some units needs its cause in the ledger.
+        errors.add("reason", "Say why the stock changes (a delivery, damage, a count).",
+                   "reason_required")
+    if set(errors.fields) == {"reason"}:
+        errors.raise_if_any("Say why the stock changes; nothing was changed.")
     skus = {sku for _i, sku, _w, _q in parsed if sku}
     warehouse_ids = {w for _i, _s, w, _q in parsed if w}
     variants = {v.sku: v for v in db.session.scalars(select(ProductVariant).where(
