@@ -373,7 +373,7 @@ def test_bulk_names_every_bad_item_and_changes_nothing(shop, other_shop, tee):
 
     with pytest.raises(ValidationFailed) as info:
         inventory.bulk_set_inventory(shop.owner, shop.store.id, "adjust", [
-            {"sku": "TEE-S", "warehouse_id": shop.cn.id, "quantity": -4}])
+            {"sku": "TEE-S", "warehouse_id": shop.cn.id, "quantity": -4}], reason="Damaged")
     assert info.value.code == "negative_stock"
     with pytest.raises(ValidationFailed) as info:
         inventory.bulk_set_inventory(shop.owner, shop.store.id, "replace", [])
