@@ -43,7 +43,7 @@ def flush_command() -> None:
 @click.option("--store", "store_id", type=int, default=None, help="Check one store only.")
 def inventory_check_command(store_id: int | None) -> None:
     """Verify that every level equals the sums of its ledger rows; exit 1 on a mismatch."""
-    from app.services.inventory.stock import check_ledger
+    from app.services.inventory import check_ledger
 
     mismatches = check_ledger(store_id)
     for mismatch in mismatches:

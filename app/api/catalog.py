@@ -19,7 +19,7 @@ from app.services.catalog import reads as catalog_reads
 from app.services.catalog.reads import ProductOffer
 from app.services.errors import ValidationFailed
 from app.services.fields import CATEGORIES
-from app.services.inventory.stock import variant_levels
+from app.services.inventory import variant_levels
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
 from app.web.cursors import decode_cursor, encode_cursor

@@ -171,7 +171,7 @@ def quote_json(quote: Quote) -> dict[str, Any]:
     due = sum(g.duties_minor + g.taxes_minor for g in quote.groups
               if not g.collected_at_checkout)
     return {
-        "id": quote.id, "reference": quote.reference, "state": quote.state,
+        "id": quote.id, "reference": quote.reference, "state": quotes.shown_state(quote),
         "currency": currency, "expires_at": timestamp(quote.expires_at),
         "created_at": timestamp(quote.created_at),
         "shipping_address": dict(quote.shipping_address),
@@ -216,8 +216,4 @@ def create_quote():
 @token_required("read")
 def get_quote(quote_id: int):
     """The quote with its breakdown; past `expires_at` its state reads `expired`."""
-    quote = quotes.get_quote(api_user(), quote_id)
-    quotes.expire_quote_if_due(quote)
-    result = quote_json(quote)
-    commit()
-    return result
+    return quote_json(quotes.get_quote(api_user(), quote_id))

@@ -33,6 +33,9 @@ CREATE_WAREHOUSE = schema("CreateWarehouseRequest", {
     "properties": {name: {"type": "string"} for name in (
         "name", "country", "address_line1", "address_line2", "city", "region", "postal_code")},
 })
+# The ledger reason of a bulk change sent without one (the contract made `reason` optional,
+# while the service asks a reason of every adjust).
+API_REASON = "Stock sync through the API"
 BULK_REQUEST = schema("BulkInventoryRequest", {
     "type": "object", "required": ["mode", "items"],
     "properties": {
@@ -40,7 +43,8 @@ BULK_REQUEST = schema("BulkInventoryRequest", {
                  "description": "set: quantity is the new on-hand count; adjust: it is added "
                                 "(negative removes)."},
         "reason": {"type": "string", "maxLength": 500,
-                   "description": "Recorded in the stock ledger."},
+                   "description": "Optional. Why the stock changes, recorded on every ledger "
+                                  f"row; left out, the rows read \"{API_REASON}\"."},
         "items": {"type": "array", "minItems": 1, "maxItems": inventory.MAX_BULK_ITEMS,
                   "items": {"type": "object", "required": ["sku", "warehouse_id", "quantity"],
                             "properties": {"sku": {"type": "string"},
@@ -141,7 +145,8 @@ def bulk_inventory(store_id: int):
     `items.<n>.sku`: `unknown_sku`; `items.<n>.warehouse_id`: `unknown_warehouse` (another
     store's warehouse is unknown here too); `items.<n>.quantity`: `negative_stock` when the
     result would be negative or below the units reserved for shoppers. Every change is a
-    ledger row referencing the Idempotency-Key.
+    ledger row referencing the Idempotency-Key, with the body's `reason` or, when there is
+    none, "Stock sync through the API".
     """
     body = json_body()
     mode = body.get("mode")
@@ -152,7 +157,7 @@ def bulk_inventory(store_id: int):
     lines = inventory.bulk_set_inventory(
         api_user(), store_id, mode if isinstance(mode, str) else "", body.get("items"),
         reference=("bulk_inventory", key[:64]),
-        reason=reason)
+        reason=reason if reason and reason.strip() else API_REASON)
     result = {"mode": mode, "items": [
         {"sku": line.sku, "warehouse_id": line.warehouse_id, "on_hand": line.on_hand,
          "reserved": line.reserved, "available": line.available} for line in lines]}

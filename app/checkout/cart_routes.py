@@ -64,11 +64,9 @@ def cart():
     prefs = current_preferences()
     cart = carts.view_cart(_current_cart(), currency=prefs.currency,
                            country=prefs.ship_to_country)
-    html = render_template("checkout/cart.html", cart=cart, quantity_form=QuantityForm(),
+    return render_template("checkout/cart.html", cart=cart, quantity_form=QuantityForm(),
                            remove_form=RemoveForm(), ship_to=prefs.ship_to_country,
                            country_names=country_names("zh" if _locale() == "zh" else "en"))
-    commit()  # reading stock may release expired reservations
-    return html
 
 
 @bp.post("/cart/items")
@@ -177,9 +175,7 @@ def checkout():
     if not cart.lines and status == 200:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for(".cart"))
-    html = render_template("checkout/address.html", form=form, cart=cart)
-    commit()
-    return html, status
+    return render_template("checkout/address.html", form=form, cart=cart), status
 
 
 def _show_quote_error(form: CheckoutForm, exc: DomainError) -> None:
@@ -201,10 +197,10 @@ def _show_quote_error(form: CheckoutForm, exc: DomainError) -> None:
 def quote(quote_id: int):
     """The landed cost per store, the rate used, and the time left to pay."""
     found = quotes.get_quote(current_user, quote_id)
-    quotes.expire_quote_if_due(found)
     pay_url = url_for(".pay", quote_id=found.id) if found.state == "open" else None
-    html = render_template("checkout/quote.html", quote=found, money=_money,
+    # Past its time an open quote reads expired (the template then offers no payment);
+    # the expiry job, or an attempt to pay, closes it.
+    return render_template("checkout/quote.html", quote=found,
+                           state=quotes.shown_state(found), money=_money,
                            rate_text=_rate_text, pay_url=pay_url,
                            country_names=country_names("zh" if _locale() == "zh" else "en"))
-    commit()
-    return html

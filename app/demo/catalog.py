@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Store, User, Warehouse
 from app.services import inventory
 from app.services.catalog import products as catalog
-from app.services.inventory.ledger import level_id_for
+from app.services.inventory import level_id_for
 
 SELLS_TO = ["AU", "CA", "CN", "GB", "HK", "JP", "SG", "US"]
 

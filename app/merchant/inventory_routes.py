@@ -1,6 +1,6 @@
 """Portal inventory: counts per warehouse, one SKU's stock and history, low stock.
 
-Every change goes through app.services.inventory.stock, so each one is a conditional
+Every change goes through app.services.inventory, so each one is a conditional
 update plus a ledger row naming who changed what and why.
 """
 
@@ -93,9 +93,7 @@ def count_stock(store_id: int, warehouse_id: int):
             rows.append(index)
     if not items:
         form.form_errors.append(_("Type a number next to at least one SKU."))
-    if form.mode.data == "adjust" and not (form.reason.data or "").strip():
-        form.reason.errors = [_("Say why the stock changes (a delivery, damage, a count).")]
-    if form.form_errors or form.reason.errors:
+    if form.form_errors:
         return _warehouse_page(portal, warehouse_id, form=form, status=422)
     try:
         lines = inventory.bulk_set_inventory(current_user, store_id, form.mode.data, items,
@@ -107,6 +105,8 @@ def count_stock(store_id: int, warehouse_id: int):
             if parts[0] == "items" and len(parts) > 1 and parts[1].isdigit():
                 quantity = form.rows[rows[int(parts[1])]].form.quantity
                 quantity.errors = [*quantity.errors, *messages]
+            elif name == "reason":
+                form.reason.errors = [*form.reason.errors, *messages]
             else:
                 form.form_errors.extend(messages)
         if not exc.fields:

@@ -34,7 +34,7 @@ from app.services.catalog import products as catalog
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Conflict, ValidationFailed
 from app.services.fields import CATEGORIES
-from app.services.inventory.stock import variant_levels
+from app.services.inventory import variant_levels
 
 STATUS_LABELS = dict(STATUS_CHOICES)
 

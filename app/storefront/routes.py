@@ -4,9 +4,8 @@ Product lists page by keyset: `?after=<product id>` is the last product of the p
 page. The "more" endpoints answer just the next cards, for infinite scroll
 (static/js/storefront.js); without JavaScript the "Load more" link opens the next page.
 
-Pages are rendered before the commit (reading stock may release expired reservations):
-committing first would expire every loaded row and the template would reload them one by
-one, so the query count would grow with the number of products and variants.
+Every page here only reads: stock counts a hold past its expiry as free without
+releasing it (the expiry job does), so no page takes a row lock or writes a row.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.core.transaction import commit
 from app.models import Note, Product, Store, User
 from app.services.catalog import reads as catalog_reads
 from app.services.catalog.reads import ProductOffer
@@ -88,10 +86,8 @@ def browse():
     text, category = _search_args()
     cards = _product_cards(None, text, category)
     categories = catalog_reads.store_categories()
-    html = render_template("storefront/browse.html", query=text, category=category,
+    return render_template("storefront/browse.html", query=text, category=category,
                            categories=categories, **cards)
-    commit()  # lazy release of expired reservations while reading stock
-    return html
 
 
 @bp.get("/shop/more")
@@ -99,9 +95,7 @@ def browse_more():
     """The next cards of /shop, as an HTML fragment for infinite scroll."""
     text, category = _search_args()
     cards = _product_cards(None, text, category)
-    html = render_template("storefront/_product_page.html", **cards)
-    commit()
-    return html
+    return render_template("storefront/_product_page.html", **cards)
 
 
 # Store --------------------------------------------------------------------------------------
@@ -123,9 +117,7 @@ def store(slug: str):
             if cursor else None
         context["more_url"] = url_for(".store_notes_more", slug=slug, cursor=cursor) \
             if cursor else None
-    html = render_template("storefront/store.html", **context)
-    commit()
-    return html
+    return render_template("storefront/store.html", **context)
 
 
 @bp.get("/stores/<slug>/more")
@@ -134,9 +126,7 @@ def store_more(slug: str):
     shop = catalog_reads.get_public_store_by_slug(slug)
     text, category = _search_args()
     cards = _product_cards(shop, text, category)
-    html = render_template("storefront/_product_page.html", **cards)
-    commit()
-    return html
+    return render_template("storefront/_product_page.html", **cards)
 
 
 @bp.get("/stores/<slug>/notes/more")
@@ -178,6 +168,4 @@ def product(product_id: int):
                              v.available) for v in offer.variants],
         **_note_cards(notes),
     }
-    html = render_template("storefront/product.html", **context)
-    commit()  # lazy release of expired reservations while reading stock
-    return html
+    return render_template("storefront/product.html", **context)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InventoryLevel, StockMovement
-from app.services.inventory.stock import check_ledger
+from app.services.inventory import check_ledger
 from tests.catalog_factories import count, make_shop
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Quote, utcnow
-from app.services.inventory.reservations import available, reserve_stock
+from app.services.checkout import quotes
+from app.services.inventory import available, reserve_stock
 
 pytest_plugins = ["tests.checkout_factories"]
 
@@ -163,11 +164,13 @@ def test_someone_elses_quote_answers_404(client, headers, shops, make_user, make
         == 404
 
 
-def test_an_expired_quote_reads_expired_and_frees_its_stock(client, headers, shopper, shops,
-                                                           make_quote):
+def test_an_expired_quote_reads_expired_and_the_expiry_job_frees_its_stock(
+        client, headers, shopper, shops, make_quote):
     mine = make_quote(shopper, [(shops[0].variants[0], 4)], currency="USD", country="US")
     mine.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     body = client.get(f"/api/v1/checkout/quotes/{mine.id}", headers=headers).get_json()
     assert body["state"] == "expired"
+    assert available(shops[0].variants[0].id) == 6  # a GET writes nothing
+    assert quotes.expire_quotes() == 1
     assert available(shops[0].variants[0].id) == 10

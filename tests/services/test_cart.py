@@ -9,7 +9,7 @@ from app.models import Cart, CartItem
 from app.money import Money
 from app.services.checkout import cart as carts
 from app.services.errors import NotFound, ValidationFailed
-from app.services.inventory.ledger import InsufficientStock
+from app.services.inventory import InsufficientStock
 from app.services.social import notes
 from tests.notes_factories import QueryCounter, uploads
 

@@ -428,7 +428,7 @@ def test_warehouses(shop):
 def test_demo_catalog_is_seeded_once(make_org, make_user):
     from app.demo.catalog import seed_catalog
     from app.models import InventoryLevel
-    from app.services.inventory.stock import check_ledger, low_stock_variants
+    from app.services.inventory import check_ledger, low_stock_variants
 
     tea_owner, brooklyn_owner = make_user(), make_user()
     tea = make_org("merchant", owner=tea_owner, name="Hangzhou Tea House").store

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import InventoryLevel, Order, Payment
 from app.providers.payments import reset_payment_provider
-from app.services.inventory.stock import check_ledger
+from app.services.inventory import check_ledger
 from tests.checkout_race import check_out, seed_last_units
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 from tests.localstripe_server import WEBHOOK_SECRET, Sandbox

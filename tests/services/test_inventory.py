@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from app.extensions import db
-from app.models import InventoryLevel, Reservation, StockMovement, utcnow
+from app.models import InventoryLevel, ProductVariant, Reservation, StockMovement, utcnow
 from app.services import inventory
 from app.services.catalog import products as catalog
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.inventory.stock import InsufficientStock
+from app.services.inventory import InsufficientStock
 from app.tasks.inventory import release_expired_reservations
 from tests.catalog_factories import count, make_shop
 
@@ -282,15 +282,28 @@ def test_expired_reservations_are_released_by_the_job(shop, tee):
     assert inventory.available(small.id) == 8
 
 
-def test_reading_stock_lazily_releases_expired_reservations(shop, tee):
+def test_reading_stock_counts_an_expired_hold_as_free_without_writing(shop, tee):
     small = variant(tee, "TEE-S")
-    past = utcnow() - timedelta(hours=1)
-    inventory.reserve_stock(None, small.id, 8, owner_type="checkout_quote", owner_id=1,
-                            ttl=timedelta(minutes=15), now=past)
-    assert levels(small) == {"Brooklyn": (5, 5), "Shenzhen": (3, 3)}  # nobody expired it yet
-    assert inventory.available(small.id) == 8  # the read released it
-    assert levels(small) == {"Brooklyn": (5, 0), "Shenzhen": (3, 0)}
-    assert {r.state for r in db.session.scalars(select(Reservation))} == {"expired"}
+    brooklyn, shenzhen = shop.warehouses
+    inventory.reserve_stock(None, small.id, 2, owner_type="checkout_quote", owner_id=2,
+                            warehouse_id=brooklyn.id)  # still held: stays out of reach
+    inventory.reserve_stock(None, small.id, 6, owner_type="checkout_quote", owner_id=1,
+                            ttl=timedelta(minutes=15), now=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    assert levels(small) == {"Brooklyn": (5, 5), "Shenzhen": (3, 3)}
+    statements: list[str] = []
+    record = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert inventory.available(small.id) == 6
+        assert inventory.availability([small.id], warehouse_id=shenzhen.id) == {small.id: 3}
+        assert db.session.scalar(select(inventory.variant_available_sql())
+                                 .where(ProductVariant.id == small.id)) == 6
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements and all(s.lstrip().upper().startswith("SELECT") for s in statements)
+    assert levels(small) == {"Brooklyn": (5, 5), "Shenzhen": (3, 3)}  # nothing released
+    assert sorted(r.state for r in db.session.scalars(select(Reservation))) == ["active"] * 3
     assert ledger_ok()
 
 
@@ -360,7 +373,7 @@ def test_bulk_names_every_bad_item_and_changes_nothing(shop, other_shop, tee):
 
     with pytest.raises(ValidationFailed) as info:
         inventory.bulk_set_inventory(shop.owner, shop.store.id, "adjust", [
-            {"sku": "TEE-S", "warehouse_id": shop.cn.id, "quantity": -4}])
+            {"sku": "TEE-S", "warehouse_id": shop.cn.id, "quantity": -4}], reason="Damaged")
     assert info.value.code == "negative_stock"
     with pytest.raises(ValidationFailed) as info:
         inventory.bulk_set_inventory(shop.owner, shop.store.id, "replace", [])

@@ -30,8 +30,8 @@ from app.models import (
     Warehouse,
     utcnow,
 )
-from app.services.inventory.stock import check_ledger, expire_reservations
-from app.services.inventory.stock import reserve_stock as reserve
+from app.services.inventory import check_ledger, expire_reservations
+from app.services.inventory import reserve_stock as reserve
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 
 pytestmark = POSTGRES_ONLY
@@ -69,7 +69,7 @@ def seed_sku(app: Flask, sku: str, stock: list[int]) -> int:
                                  currency="USD")
         db.session.add(variant)
         db.session.flush()
-        from app.services.inventory.stock import receive_stock
+        from app.services.inventory import receive_stock
 
         for warehouse, units in zip(warehouses, stock, strict=True):
             receive_stock(user, store.id, variant.id, warehouse.id, units)

@@ -31,7 +31,7 @@ from app.models import (
     Warehouse,
 )
 from app.services.checkout import quotes
-from app.services.inventory.stock import check_ledger, receive_stock
+from app.services.inventory import check_ledger, receive_stock
 from tests.checkout_factories import address_for, build_profile, default_zones
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 

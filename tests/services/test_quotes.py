@@ -18,8 +18,7 @@ from app.services.checkout import quotes
 from app.services.checkout.shipping_rates import NoShippingRate
 from app.services.errors import NotFound, ValidationFailed
 from app.services.fx import conversion as fx
-from app.services.inventory.ledger import InsufficientStock, check_ledger
-from app.services.inventory.reservations import available, reserve_stock
+from app.services.inventory import InsufficientStock, available, check_ledger, reserve_stock
 from app.services.markets.landed_cost import ConsignmentLimitExceeded
 from tests.notes_factories import QueryCounter, uploads
 

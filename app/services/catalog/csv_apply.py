@@ -5,7 +5,7 @@ the catalog's validators (a refusal names the row and column) and applied with t
 catalog's own helpers, a batch of products per flush; the check before an import runs
 the same validation without writing. Rows that would change nothing are left alone,
 which keeps re-imports fast and their counts honest. Stock is set in batches of
-compare-and-swap UPDATEs plus their ledger rows (`set_stock_levels`); a batch that meets
+compare-and-swap UPDATEs plus their ledger rows (inventory.set_stock_levels); a batch that meets
 a concurrent change falls back to inventory.bulk_set_inventory, which re-reads, retries
 and names each item it refuses. (Measured: the catalog service and bulk_set_inventory
 one product or item at a time took over a minute for 10,000 rows; batched, ~20 s.)
@@ -16,26 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
 from app.extensions import db
-from app.models import (
-    InventoryLevel,
-    Product,
-    ProductVariant,
-    StockMovement,
-    Store,
-    User,
-    utcnow,
-)
+from app.models import Product, ProductVariant, Store, User
 from app.money import Money
 from app.services import inventory
 from app.services.catalog import products as catalog
 from app.services.catalog.csv_format import CsvLayout
-from app.services.catalog.csv_rows import FIELD_COLUMNS, ParsedRow, ProductRows, chunks
+from app.services.catalog.csv_rows import FIELD_COLUMNS, ParsedRow, ProductRows
 from app.services.catalog.variants import (
     VariantSpec,
     apply_options,
@@ -47,11 +37,9 @@ from app.services.catalog.variants import (
 )
 from app.services.errors import DomainError
 from app.services.fields import FieldErrors, clean_options
-from app.services.inventory.ledger import Reference
 
 STOCK_BATCH = 1000  # bulk_set_inventory's limit per call
 GROUP_ATTEMPTS = 3  # a product is retried without the rows the catalog refused
-LEVELS = InventoryLevel.__table__
 
 
 @dataclass
@@ -329,7 +317,7 @@ class ImportRun:
             targets = [(self.variant_ids[row.sku], warehouse_id,
                         self.levels.get((self.variant_ids[row.sku], warehouse_id), (0, 0))[0],
                         target) for row, warehouse_id, target in batch]
-            if not set_stock_levels(self.actor, targets, reference=self.reference,
+            if not inventory.set_stock_levels(self.actor, targets, reference=self.reference,
                                     reason=self.reason):
                 self._bulk_set(batch, valid_only)
 
@@ -422,49 +410,3 @@ def _check_product(product: Product | None, data: dict[str, Any], store: Store
             errors.add("variants", "Activate at least one variant first.", "not_ready")
     errors.raise_if_any()
     return values, options, specs
-
-
-# Stock --------------------------------------------------------------------------------------
-def set_stock_levels(actor: User, targets: list[tuple[int, int, int, int]], *,
-                     reference: Reference, reason: str) -> bool:
-    """Set many on-hand counts at once, each a compare-and-swap with its ledger row.
-
-    `targets` are (variant id, warehouse id, on_hand as read, new on_hand). The batched
-    form of inventory_ledger.change_level with `expected_on_hand`: one executemany UPDATE
-    guarded per level (`on_hand` unchanged since read, `reserved` not above the target),
-    then one insert of the ledger rows. Returns False, having changed nothing, when any
-    level moved meanwhile; the caller then goes item by item.
-    """
-    if not targets:
-        return True
-    now = utcnow()
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(LEVELS).on_conflict_do_nothing(),
-        [{"variant_id": v, "warehouse_id": w, "on_hand": 0, "reserved": 0, "created_at": now,
-          "updated_at": now} for v, w, _read, _target in targets])
-    level_ids: dict[tuple[int, int], int] = {}
-    for chunk in chunks(sorted({v for v, _w, _r, _t in targets})):
-        level_ids.update({(v, w): i for i, v, w in db.session.execute(
-            select(LEVELS.c.id, LEVELS.c.variant_id, LEVELS.c.warehouse_id)
-            .where(LEVELS.c.variant_id.in_(chunk)))})
-    # The ledger's lock order: (variant id, level id).
-    ordered = sorted(targets, key=lambda t: (t[0], level_ids[(t[0], t[1])]))
-    params = [{"b_id": level_ids[(v, w)], "b_read": read, "b_target": target, "b_now": now}
-              for v, w, read, target in ordered]
-    savepoint = db.session.begin_nested()
-    result = db.session.execute(
-        update(LEVELS).where(LEVELS.c.id == bindparam("b_id"),
-                             LEVELS.c.on_hand == bindparam("b_read"),
-                             LEVELS.c.reserved <= bindparam("b_target"))
-        .values(on_hand=bindparam("b_target"), updated_at=bindparam("b_now")), params)
-    if result.rowcount != len(params):
-        savepoint.rollback()
-        return False
-    db.session.execute(insert(StockMovement), [
-        {"level_id": p["b_id"], "kind": "adjust", "on_hand_delta": p["b_target"] - p["b_read"],
-         "reserved_delta": 0, "actor_id": actor.id, "reference_type": reference[0]
-         if reference else None, "reference_id": str(reference[1]) if reference else None,
-         "reason": reason, "created_at": now} for p in params])
-    savepoint.commit()
-    return True

@@ -22,11 +22,10 @@ from app.extensions import db
 from app.models import Cart, CartItem, Note, Product, ProductVariant, User
 from app.money import Money
 from app.services.catalog.reads import ProductOffer, VariantOffer, product_offers
-from app.services.checkout import quotes
 from app.services.checkout import shipping_rates as shipping
+from app.services.checkout.open_quotes import cancel_open_quotes
 from app.services.errors import NotFound, ValidationFailed
-from app.services.inventory.ledger import InsufficientStock
-from app.services.inventory.reservations import availability
+from app.services.inventory import InsufficientStock, availability
 
 MAX_QUANTITY = 99  # per line
 MAX_LINES = 50
@@ -203,7 +202,7 @@ def add_item(cart: Cart, variant_id: object, quantity: object = 1, *,
 def _cart_changed(cart: Cart) -> None:
     """The owner's open quote no longer matches the cart: cancel it, releasing its stock."""
     if cart.user_id is not None:
-        quotes.cancel_open_quotes(cart.user_id)
+        cancel_open_quotes(cart.user_id)
 
 
 def _attributable_note(note_id: object) -> int | None:

@@ -16,12 +16,9 @@ and reserved stock for QUOTE_TTL_MINUTES; after that it is refused and its stock
 released. Creating a quote cancels the shopper's other open quotes, so re-quoting
 (say, after fixing the address) never competes with one's own reservations.
 
-Stock is held with one conditional UPDATE for every line at once (rows locked in id
-order first, so concurrent checkouts cannot deadlock), then bulk INSERTs of the
-reservations and ledger rows, which keeps the number of queries the same however many
-items the cart holds. When that plan cannot work (a line needs units from several
-warehouses, or another checkout took units meanwhile) the general per-line path of
-app.services.inventory.reservations decides, exactly.
+Every line's stock is held in one go (app.services.inventory.reserve_lines_at_once: one
+guarded UPDATE and bulk INSERTs, the per-line path when that cannot work), so the
+number of queries stays the same however many items the cart holds.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,17 +37,13 @@ from app.extensions import db
 from app.models import (
     Cart,
     CartItem,
-    InventoryLevel,
     Product,
     ProductVariant,
     Quote,
     QuoteGroup,
     QuoteLine,
-    Reservation,
-    StockMovement,
     Store,
     User,
-    Warehouse,
     utcnow,
 )
 from app.money import Money
@@ -58,17 +51,12 @@ from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.catalog.reads import ensure_ships_to
 from app.services.checkout import cart as carts
 from app.services.checkout import shipping_rates as shipping
+from app.services.checkout.open_quotes import OWNER_TYPE, cancel_open_quotes, close_quote
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.services.fx import conversion as fx
-from app.services.inventory.ledger import LEVELS, InsufficientStock
-from app.services.inventory.reservations import (
-    availability,
-    release_owner_reservations,
-    reserve_lines,
-)
+from app.services.inventory import InsufficientStock, availability, reserve_lines_at_once
 from app.services.markets.landed_cost import DutiableLine, RuleBook, assess
 
-OWNER_TYPE = "checkout_quote"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 # Amounts a client might send to set its own price; the server prices everything itself.
 CLIENT_AMOUNT_FIELDS = ("price", "unit_price", "amount", "subtotal", "total", "shipping",
@@ -304,10 +292,6 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
     oldest = min(converted, key=lambda r: r.as_of) if converted else None
     charged_duties = sum(g.duties_minor for g in groups if g.collected_at_checkout)
     charged_taxes = sum(g.taxes_minor for g in groups if g.collected_at_checkout)
-    wanted: dict[int, int] = {}
-    for item in items:
-        wanted[item.variant_id] = wanted.get(item.variant_id, 0) + item.quantity
-    plan = _take_stock(wanted, country, now)
     quote = Quote(
         user_id=user.id, reference=new_reference(), state="open", currency=currency,
         shipping_address=address, destination_country=country,
@@ -318,79 +302,13 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
         duties_minor=charged_duties, taxes_minor=charged_taxes,
         total_minor=sum(g.total_minor for g in groups),
         expires_at=now + quote_ttl(), groups=groups)
-    if plan is not None:
-        _insert(quote, priced)
-        _record_holds(user, plan, (OWNER_TYPE, str(quote.id)), quote.expires_at, now)
-        return quote
-    # The general path: per line, split across warehouses if need be. A savepoint keeps
-    # the quote out of the database if some line cannot be held after all.
+    # A savepoint keeps the quote out of the database if some line cannot be held.
     with db.session.begin_nested():
         _insert(quote, priced)
-        reserve_lines(user, list(wanted.items()), owner_type=OWNER_TYPE,
-                      owner_id=str(quote.id), ttl=quote_ttl(), ship_to=country, now=now)
+        reserve_lines_at_once(user, [(i.variant_id, i.quantity) for i in items],
+                              owner_type=OWNER_TYPE, owner_id=str(quote.id), ttl=quote_ttl(),
+                              ship_to=country, now=now)
     return quote
-
-
-def _take_stock(wanted: dict[int, int], ship_to: str, now: datetime) -> dict[int, int] | None:
-    """Hold every line with one guarded UPDATE: level id -> units, or None (nothing held).
-
-    Each variant comes from one warehouse, those in `ship_to` first, then by level id
-    (the order of app.services.inventory.reservations). None when a variant needs
-    several warehouses, or when another checkout took units between the read and the
-    UPDATE; the rows this UPDATE did change are then given back at once (their locks
-    are held), so no savepoint is needed.
-    """
-    rows = db.session.execute(
-        select(InventoryLevel.id, InventoryLevel.variant_id,
-               InventoryLevel.on_hand - InventoryLevel.reserved, Warehouse.country)
-        .join(Warehouse, Warehouse.id == InventoryLevel.warehouse_id)
-        .where(InventoryLevel.variant_id.in_(wanted), Warehouse.is_active.is_(True))
-        .order_by(InventoryLevel.id)).all()
-    plan: dict[int, int] = {}
-    for variant_id, quantity in wanted.items():
-        levels = sorted((r for r in rows if r.variant_id == variant_id),
-                        key=lambda r: (r.country != ship_to, r.id))
-        level = next((r for r in levels if r[2] >= quantity), None)
-        if level is None:
-            return None
-        plan[level.id] = quantity
-    ids = sorted(plan)
-    # Row locks in id order, as every stock change takes them (no-op on SQLite's one writer).
-    db.session.execute(select(LEVELS.c.id).where(LEVELS.c.id.in_(ids))
-                       .order_by(LEVELS.c.id).with_for_update())
-    units = case(plan, value=LEVELS.c.id)
-    changed = db.session.scalars(
-        update(LEVELS).where(LEVELS.c.id.in_(ids), LEVELS.c.on_hand - LEVELS.c.reserved >= units)
-        .values(reserved=LEVELS.c.reserved + units, updated_at=now)
-        .returning(LEVELS.c.id)).all()
-    for level in list(db.session.identity_map.values()):
-        if isinstance(level, InventoryLevel) and level.id in plan:
-            db.session.expire(level)
-    if len(changed) == len(ids):
-        return plan
-    if changed:
-        db.session.execute(update(LEVELS).where(LEVELS.c.id.in_(changed))
-                           .values(reserved=LEVELS.c.reserved - units, updated_at=now))
-    return None
-
-
-def _record_holds(user: User, plan: dict[int, int], owner: tuple[str, str],
-                  expires_at: datetime, now: datetime) -> None:
-    """The reservations and ledger rows of units `_take_stock` held, for `owner`."""
-    ids = sorted(plan)
-    # Bulk INSERTs: one statement each on both databases (ORM flushes insert row by row
-    # on SQLite). Each level appears once in the plan, so level_id maps the returned ids.
-    held = dict(db.session.execute(
-        insert(Reservation).returning(Reservation.level_id, Reservation.id),
-        [{"level_id": level_id, "quantity": plan[level_id], "owner_type": owner[0],
-          "owner_id": owner[1], "expires_at": expires_at, "state": "active",
-          "created_at": now, "updated_at": now} for level_id in ids]).all())
-    # The same ledger rows app.services.inventory.ledger.record_movement writes.
-    db.session.execute(insert(StockMovement), [
-        {"level_id": level_id, "kind": "reserve", "on_hand_delta": 0,
-         "reserved_delta": plan[level_id], "actor_id": user.id if user else None,
-         "reservation_id": held[level_id], "reference_type": owner[0],
-         "reference_id": owner[1], "reason": "", "created_at": now} for level_id in ids])
 
 
 def get_quote(user: User, quote_id: int) -> Quote:
@@ -404,11 +322,11 @@ def get_quote(user: User, quote_id: int) -> Quote:
     return quote
 
 
-def _close(quote: Quote, state: str, now: datetime, reason: str) -> None:
-    release_owner_reservations(None, OWNER_TYPE, quote.id, reason=reason, now=now)
-    quote.state = state
-    quote.closed_at = now
-    db.session.flush()
+def shown_state(quote: Quote, *, now: datetime | None = None) -> str:
+    """The state a reader sees, without writing: an open quote past its time is expired."""
+    if quote.state == "open" and (now or utcnow()) >= quote.expires_at:
+        return "expired"
+    return quote.state
 
 
 def expire_quote_if_due(quote: Quote, *, now: datetime | None = None) -> bool:
@@ -416,7 +334,7 @@ def expire_quote_if_due(quote: Quote, *, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if quote.state != "open" or now < quote.expires_at:
         return False
-    _close(quote, "expired", now, "quote expired")
+    close_quote(quote, "expired", now, "quote expired")
     return True
 
 
@@ -431,16 +349,6 @@ def ensure_quote_payable(quote: Quote, *, now: datetime | None = None) -> None:
             "held for a limited time. Ask for a new quote.")
 
 
-def cancel_open_quotes(user_id: int, *, now: datetime | None = None) -> int:
-    """Cancel a user's open quotes, releasing their stock (cart changed or quote replaced)."""
-    now = now or utcnow()
-    open_quotes = db.session.scalars(select(Quote).where(Quote.user_id == user_id,
-                                                         Quote.state == "open")).all()
-    for quote in open_quotes:
-        _close(quote, "cancelled", now, "quote replaced")
-    return len(open_quotes)
-
-
 def expire_quotes(now: datetime | None = None, *, limit: int = 500) -> int:
     """Periodic: expire open quotes past their time, oldest first; returns how many."""
     now = now or utcnow()
@@ -448,5 +356,5 @@ def expire_quotes(now: datetime | None = None, *, limit: int = 500) -> int:
                                                  Quote.expires_at <= now)
                              .order_by(Quote.expires_at, Quote.id).limit(limit)).all()
     for quote in due:
-        _close(quote, "expired", now, "quote expired")
+        close_quote(quote, "expired", now, "quote expired")
     return len(due)

@@ -1,41 +1,51 @@
 """Inventory: stock levels per warehouse, reservations, and the ledger of every change.
 
 Only this package writes `inventory_levels`, `reservations` and `stock_movements`; every
-other domain calls the functions exported here.
+other domain calls the functions exported here, and imports nothing from the modules
+behind them (ledger, reservations, batch, stock, listing).
 """
 
-from app.services.inventory.stock import (  # noqa: F401 - the public surface of the domain
-    DEFAULT_TTL,
-    MAX_BULK_ITEMS,
-    BulkLine,
+from app.services.inventory.batch import reserve_lines_at_once, set_stock_levels
+from app.services.inventory.ledger import (
     InsufficientStock,
-    InventoryRow,
     LedgerMismatch,
-    LowStockRow,
-    adjust_stock,
-    availability,
-    available,
-    bulk_set_inventory,
+    Reference,
     check_ledger,
-    commit_owner_reservations,
-    commit_reservation,
+    level_id_for,
+)
+from app.services.inventory.listing import (
+    InventoryRow,
+    LowStockRow,
     count_low_stock_variants,
-    expire_reservations,
-    extend_owner_reservations,
     get_store_variant,
     list_inventory,
     low_stock_variants,
+    stock_history,
+    variant_levels,
+)
+from app.services.inventory.reservations import (
+    DEFAULT_TTL,
+    availability,
+    available,
+    commit_owner_reservations,
+    commit_reservation,
+    expire_reservations,
+    extend_owner_reservations,
     owner_reservations,
-    receive_stock,
     release_owner_reservations,
     release_reservation,
     reserve_lines,
     reserve_stock,
-    return_stock,
-    stock_history,
-    transfer_stock,
     variant_available_sql,
-    variant_levels,
+)
+from app.services.inventory.stock import (
+    MAX_BULK_ITEMS,
+    BulkLine,
+    adjust_stock,
+    bulk_set_inventory,
+    receive_stock,
+    return_stock,
+    transfer_stock,
 )
 
 __all__ = [
@@ -46,6 +56,7 @@ __all__ = [
     "LedgerMismatch",
     "LowStockRow",
     "MAX_BULK_ITEMS",
+    "Reference",
     "adjust_stock",
     "availability",
     "available",
@@ -57,6 +68,7 @@ __all__ = [
     "expire_reservations",
     "extend_owner_reservations",
     "get_store_variant",
+    "level_id_for",
     "list_inventory",
     "low_stock_variants",
     "owner_reservations",
@@ -64,8 +76,10 @@ __all__ = [
     "release_owner_reservations",
     "release_reservation",
     "reserve_lines",
+    "reserve_lines_at_once",
     "reserve_stock",
     "return_stock",
+    "set_stock_levels",
     "stock_history",
     "transfer_stock",
     "variant_available_sql",

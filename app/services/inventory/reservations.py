@@ -9,9 +9,11 @@ nothing inside a savepoint.
 
 A reservation ends by being committed (the units ship: on_hand and reserved both
 drop), released (the owner gave up) or expired (its time ran out: the periodic job
-`expire_reservations`, and lazily whenever stock of its variant is read or
-reserved). Each transition is itself a conditional UPDATE on the reservation's
-state, so a release racing a commit or the expiry job takes effect exactly once.
+`expire_reservations`, and the next reservation of its variant). Each transition is
+itself a conditional UPDATE on the reservation's state, so a release racing a commit
+or the expiry job takes effect exactly once. Reads never write: `availability` and
+`variant_available_sql` count a hold past its expiry as free, in SQL, so a page that
+shows stock takes no row lock and needs no commit.
 
 Permissions: these functions are called by other services (checkout, shipping,
 campaigns), which authorise their own actors; the actor is recorded in the ledger.
@@ -47,7 +49,8 @@ class _PlanFailed(Exception):
     """A split plan lost a race; its savepoint is rolled back and the plan retried."""
 
 
-def _check_quantity(quantity: int) -> None:
+def check_quantity(quantity: int) -> None:
+    """422 invalid_quantity unless `quantity` is a whole number above zero."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise ValidationFailed("The quantity must be a whole number above zero.",
                                code="invalid_quantity",
@@ -101,7 +104,7 @@ def reserve_stock(actor: User | None, variant_id: int, quantity: int, *, owner_t
     Returns one reservation per warehouse used (one unless the quantity was split);
     raises InsufficientStock (409 `insufficient_stock`) when the units are not there.
     """
-    _check_quantity(quantity)
+    check_quantity(quantity)
     if not owner_type or len(owner_type) > 40 or not str(owner_id) or len(str(owner_id)) > 64:
         raise ValueError("a reservation needs an owner type and id")
     if not timedelta(0) < ttl <= MAX_TTL:
@@ -163,7 +166,7 @@ def reserve_lines(actor: User | None, lines: Sequence[tuple[int, int]], *, owner
     """
     merged: dict[int, int] = {}
     for variant_id, quantity in lines:
-        _check_quantity(quantity)
+        check_quantity(quantity)
         merged[variant_id] = merged.get(variant_id, 0) + quantity
     with db.session.begin_nested():
         held: list[Reservation] = []
@@ -292,19 +295,29 @@ def expire_reservations(now: datetime | None = None, *,
                for r in db.session.scalars(stmt).all())
 
 
+def _expired_holds(now: datetime):
+    """Units of active reservations past `now`, per level: free to a reader already."""
+    return (select(Reservation.level_id, func.sum(Reservation.quantity).label("quantity"))
+            .where(Reservation.state == "active", Reservation.expires_at <= now)
+            .group_by(Reservation.level_id).subquery())
+
+
 def availability(variant_ids: Sequence[int], *, now: datetime | None = None,
                  warehouse_id: int | None = None) -> dict[int, int]:
     """Available units (on_hand - reserved over active warehouses) per variant.
 
-    Expired reservations of these variants are released first (lazy release).
+    A hold past its expiry counts as free although its row is still active: the expiry
+    job or the next reservation releases it, so reading stock writes nothing.
     """
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return {}
-    expire_reservations(now, variant_ids=ids)
-    stmt = (select(InventoryLevel.variant_id,
-                   func.sum(InventoryLevel.on_hand - InventoryLevel.reserved))
+    expired = _expired_holds(now or utcnow())
+    free = (InventoryLevel.on_hand - InventoryLevel.reserved
+            + func.coalesce(expired.c.quantity, 0))
+    stmt = (select(InventoryLevel.variant_id, func.sum(free))
             .join(Warehouse, Warehouse.id == InventoryLevel.warehouse_id)
+            .outerjoin(expired, expired.c.level_id == InventoryLevel.id)
             .where(InventoryLevel.variant_id.in_(ids), Warehouse.is_active.is_(True))
             .group_by(InventoryLevel.variant_id))
     if warehouse_id is not None:
@@ -318,8 +331,18 @@ def available(variant_id: int, *, now: datetime | None = None) -> int:
     return availability([variant_id], now=now)[variant_id]
 
 
-def variant_available_sql():
-    """Correlated SQL for a variant's available units (on_hand - reserved, all warehouses)."""
-    return (select(func.coalesce(func.sum(InventoryLevel.on_hand - InventoryLevel.reserved), 0))
-            .where(InventoryLevel.variant_id == ProductVariant.id)
-            .correlate(ProductVariant).scalar_subquery())
+def variant_available_sql(now: datetime | None = None):
+    """Correlated SQL for a variant's available units over all its warehouses.
+
+    on_hand - reserved, plus the units of holds past their expiry (free to readers).
+    """
+    levels = (select(func.coalesce(func.sum(InventoryLevel.on_hand - InventoryLevel.reserved),
+                                   0))
+              .where(InventoryLevel.variant_id == ProductVariant.id)
+              .correlate(ProductVariant).scalar_subquery())
+    expired = (select(func.coalesce(func.sum(Reservation.quantity), 0))
+               .join(InventoryLevel, InventoryLevel.id == Reservation.level_id)
+               .where(InventoryLevel.variant_id == ProductVariant.id,
+                      Reservation.state == "active", Reservation.expires_at <= (now or utcnow()))
+               .correlate(ProductVariant).scalar_subquery())
+    return levels + expired

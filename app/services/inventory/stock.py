@@ -1,92 +1,32 @@
-"""Inventory for merchants: receive, adjust, transfer, return, bulk set, lists and history.
+"""Stock changes by merchants: receive, adjust, transfer, return, and bulk set or adjust.
 
 Every change goes through app.services.inventory.ledger (a conditional UPDATE plus a
-ledger row with the actor and a reference). Reservations, availability and expiry live
-in app.services.inventory.reservations and are re-exported here, so callers import
-everything stock-related from this module.
+ledger row with the actor and a reference). Reservations and availability live in
+app.services.inventory.reservations, reads for merchants in .listing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import (
-    InventoryLevel,
-    Product,
-    ProductVariant,
-    StockMovement,
-    User,
-    Warehouse,
-)
+from app.models import InventoryLevel, ProductVariant, User, Warehouse
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
 from app.services.inventory.ledger import (
     InsufficientStock,
-    LedgerMismatch,
     Reference,
     change_level,
-    check_ledger,
     level_id_for,
     level_numbers,
 )
-from app.services.inventory.reservations import (
-    DEFAULT_TTL,
-    availability,
-    available,
-    commit_owner_reservations,
-    commit_reservation,
-    expire_reservations,
-    extend_owner_reservations,
-    owner_reservations,
-    release_owner_reservations,
-    release_reservation,
-    reserve_lines,
-    reserve_stock,
-    variant_available_sql,
-)
-from app.services.pagination import Page
+from app.services.inventory.listing import LevelStock, store_variant
 from app.services.permissions import require_store_staff
-
-__all__ = [
-    "BulkLine",
-    "DEFAULT_TTL",
-    "InsufficientStock",
-    "InventoryRow",
-    "LedgerMismatch",
-    "LowStockRow",
-    "MAX_BULK_ITEMS",
-    "adjust_stock",
-    "availability",
-    "available",
-    "bulk_set_inventory",
-    "check_ledger",
-    "commit_owner_reservations",
-    "commit_reservation",
-    "count_low_stock_variants",
-    "expire_reservations",
-    "extend_owner_reservations",
-    "get_store_variant",
-    "list_inventory",
-    "low_stock_variants",
-    "owner_reservations",
-    "receive_stock",
-    "release_owner_reservations",
-    "release_reservation",
-    "reserve_lines",
-    "reserve_stock",
-    "return_stock",
-    "stock_history",
-    "transfer_stock",
-    "variant_available_sql",
-    "variant_levels",
-]
 
 BULK_MODES = ("set", "adjust")
 MAX_BULK_ITEMS = 1000
@@ -94,54 +34,14 @@ CAS_ATTEMPTS = 3
 MAX_REASON = 500
 
 
-@dataclass(frozen=True)
-class BulkLine:
+@dataclass(frozen=True, kw_only=True)
+class BulkLine(LevelStock):
     """A level after a bulk update."""
 
     sku: str
-    warehouse_id: int
-    on_hand: int
-    reserved: int
-
-    @property
-    def available(self) -> int:
-        """Units that can still be reserved."""
-        return self.on_hand - self.reserved
-
-
-@dataclass(frozen=True)
-class InventoryRow:
-    """One variant's stock in one warehouse, for the inventory page."""
-
-    variant: ProductVariant
-    warehouse_id: int
-    on_hand: int
-    reserved: int
-
-    @property
-    def available(self) -> int:
-        """Units that can still be reserved."""
-        return self.on_hand - self.reserved
-
-
-@dataclass(frozen=True)
-class LowStockRow:
-    """A variant at or below its product's low-stock threshold."""
-
-    variant: ProductVariant
-    available: int
-    threshold: int
 
 
 # Lookups ----------------------------------------------------------------------------------
-def _store_variant(store_id: int, variant_id: int) -> ProductVariant:
-    variant = db.session.scalar(select(ProductVariant).where(
-        ProductVariant.id == variant_id, ProductVariant.store_id == store_id))
-    if variant is None:
-        raise NotFound("No such variant in this store.")
-    return variant
-
-
 def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehouse_id"
                      ) -> Warehouse:
     warehouse = db.session.scalar(select(Warehouse).where(
@@ -181,7 +81,7 @@ def receive_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int
                   reason: str = "") -> InventoryLevel:
     """Units arrived at a warehouse (a delivery from the supplier)."""
     store = require_store_staff(actor, store_id)
-    variant = _store_variant(store.id, variant_id)
+    variant = store_variant(store.id, variant_id)
     warehouse = _store_warehouse(store.id, warehouse_id)
     quantity = _positive(quantity)
     level_id = level_id_for(variant.id, warehouse.id)
@@ -195,7 +95,7 @@ def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
                  *, reason: str, reference: Reference = None) -> InventoryLevel:
     """Correct on_hand by `delta` (a count, damage, loss); the reason is required."""
     store = require_store_staff(actor, store_id)
-    variant = _store_variant(store.id, variant_id)
+    variant = store_variant(store.id, variant_id)
     warehouse = _store_warehouse(store.id, warehouse_id)
     errors = FieldErrors()
     value = clean_int(delta, "quantity", errors, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY,
@@ -222,7 +122,7 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
                    ) -> tuple[InventoryLevel, InventoryLevel]:
     """Move available units between two warehouses of the store (two ledger rows)."""
     store = require_store_staff(actor, store_id)
-    variant = _store_variant(store.id, variant_id)
+    variant = store_variant(store.id, variant_id)
     source = _store_warehouse(store.id, from_warehouse_id, field="from_warehouse_id")
     target = _store_warehouse(store.id, to_warehouse_id, field="to_warehouse_id")
     if source.id == target.id:
@@ -262,7 +162,7 @@ def return_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
                  reason: str = "") -> InventoryLevel:
     """Put returned (restocked) units back on hand, e.g. after a refund with restock."""
     store = require_store_staff(actor, store_id)
-    variant = _store_variant(store.id, variant_id)
+    variant = store_variant(store.id, variant_id)
     warehouse = _store_warehouse(store.id, warehouse_id)
     quantity = _positive(quantity)
     level_id = level_id_for(variant.id, warehouse.id)
@@ -315,13 +215,20 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
 
     Each bad item is named (`items.3.sku`: unknown SKU; `items.4.warehouse_id`: not a
     warehouse of this store; `items.5.quantity`: the result would be negative or below
-    the reserved units). "set" is a compare-and-swap on the on_hand it read, so a
-    concurrent change cannot be overwritten unnoticed.
+    the reserved units). An adjust needs a reason (`reason`: `reason_required`); a set
+    (a count) defaults to "Bulk inventory set". "set" is a compare-and-swap on the
+    on_hand it read, so a concurrent change cannot be overwritten unnoticed.
     """
     store = require_store_staff(actor, store_id)
     errors = FieldErrors()
     parsed = _parse_bulk_items(mode, items, errors)
-    text = _reason(reason, required=False) or f"Bulk inventory {mode}"
+    text = clean_text(reason, "reason", errors, max_len=MAX_REASON) or f"Bulk inventory {mode}"
+    if mode == "adjust" and not errors.has("reason") and not (reason or "").strip():
+        # A count explains itself; a change by some units needs its cause in the ledger.
+        errors.add("reason", "Say why the stock changes (a delivery, damage, a count).",
+                   "reason_required")
+    if set(errors.fields) == {"reason"}:
+        errors.raise_if_any("Say why the stock changes; nothing was changed.")
     skus = {sku for _i, sku, _w, _q in parsed if sku}
     warehouse_ids = {w for _i, _s, w, _q in parsed if w}
     variants = {v.sku: v for v in db.session.scalars(select(ProductVariant).where(
@@ -415,101 +322,3 @@ def _apply_bulk_item(actor: User, level_id: int, mode: str, quantity: int, path:
                    code="stock_changed")
 
 
-# Reads ------------------------------------------------------------------------------------
-def variant_levels(variant_ids: Sequence[int]) -> dict[int, list[InventoryLevel]]:
-    """Each variant's levels with their warehouses, in one query."""
-    result: dict[int, list[InventoryLevel]] = {variant_id: [] for variant_id in variant_ids}
-    if not variant_ids:
-        return result
-    for level in db.session.scalars(select(InventoryLevel)
-                                    .where(InventoryLevel.variant_id.in_(variant_ids))
-                                    .options(joinedload(InventoryLevel.warehouse))
-                                    .order_by(InventoryLevel.warehouse_id)):
-        result[level.variant_id].append(level)
-    return result
-
-
-def list_inventory(actor: User, store_id: int, warehouse_id: int, *, text: str | None = None,
-                   after: Sequence[Any] | None = None, limit: int = 50) -> Page[InventoryRow]:
-    """Every variant of the store with its stock in one warehouse (zero where none)."""
-    store = require_store_staff(actor, store_id)
-    warehouse = db.session.scalar(select(Warehouse).where(
-        Warehouse.id == warehouse_id, Warehouse.store_id == store.id))
-    if warehouse is None:
-        raise NotFound("No such warehouse in this store.")
-    stmt = (select(ProductVariant, InventoryLevel.on_hand, InventoryLevel.reserved)
-            .outerjoin(InventoryLevel, and_(InventoryLevel.variant_id == ProductVariant.id,
-                                            InventoryLevel.warehouse_id == warehouse.id))
-            .join(Product, Product.id == ProductVariant.product_id)
-            .where(ProductVariant.store_id == store.id, Product.status != "archived")
-            .options(joinedload(ProductVariant.product))
-            .order_by(ProductVariant.id).limit(limit + 1))
-    if text and text.strip():
-        pattern = f"%{text.strip()}%"
-        stmt = stmt.where(ProductVariant.sku.ilike(pattern) | Product.title.ilike(pattern))
-    if after:
-        stmt = stmt.where(ProductVariant.id > int(after[0]))
-    rows = [InventoryRow(variant=v, warehouse_id=warehouse.id, on_hand=on_hand or 0,
-                         reserved=reserved or 0)
-            for v, on_hand, reserved in db.session.execute(stmt)]
-    items = rows[:limit]
-    return Page(items=items,
-                next_after=[items[-1].variant.id] if len(rows) > limit and items else None)
-
-
-def low_stock_variants(actor: User, store_id: int, *, after: Sequence[Any] | None = None,
-                       limit: int = 50) -> Page[LowStockRow]:
-    """Active variants of live and draft products at or below the low-stock threshold."""
-    store = require_store_staff(actor, store_id)
-    stock = variant_available_sql()
-    stmt = (select(ProductVariant, stock, Product.low_stock_threshold)
-            .join(Product, Product.id == ProductVariant.product_id)
-            .where(ProductVariant.store_id == store.id, ProductVariant.is_active.is_(True),
-                   Product.status != "archived", stock <= Product.low_stock_threshold)
-            .options(joinedload(ProductVariant.product))
-            .order_by(ProductVariant.id).limit(limit + 1))
-    if after:
-        stmt = stmt.where(ProductVariant.id > int(after[0]))
-    rows = [LowStockRow(variant=v, available=int(quantity), threshold=threshold)
-            for v, quantity, threshold in db.session.execute(stmt)]
-    items = rows[:limit]
-    return Page(items=items,
-                next_after=[items[-1].variant.id] if len(rows) > limit and items else None)
-
-
-def count_low_stock_variants(actor: User, store_id: int) -> int:
-    """How many variants `low_stock_variants` lists (the portal home's counter)."""
-    store = require_store_staff(actor, store_id)
-    return db.session.scalar(
-        select(func.count(ProductVariant.id))
-        .join(Product, Product.id == ProductVariant.product_id)
-        .where(ProductVariant.store_id == store.id, ProductVariant.is_active.is_(True),
-               Product.status != "archived",
-               variant_available_sql() <= Product.low_stock_threshold)) or 0
-
-
-def get_store_variant(actor: User, store_id: int, variant_id: int) -> ProductVariant:
-    """One of the store's variants (with its product), for its staff."""
-    store = require_store_staff(actor, store_id)
-    return _store_variant(store.id, variant_id)
-
-
-def stock_history(actor: User, store_id: int, variant_id: int, *,
-                  warehouse_id: int | None = None, after: Sequence[Any] | None = None,
-                  limit: int = 50) -> Page[StockMovement]:
-    """A variant's ledger rows, newest first (optionally in one warehouse)."""
-    store = require_store_staff(actor, store_id)
-    variant = _store_variant(store.id, variant_id)
-    stmt = (select(StockMovement)
-            .join(InventoryLevel, InventoryLevel.id == StockMovement.level_id)
-            .where(InventoryLevel.variant_id == variant.id)
-            .options(selectinload(StockMovement.level).joinedload(InventoryLevel.warehouse),
-                     selectinload(StockMovement.actor))
-            .order_by(StockMovement.id.desc()).limit(limit + 1))
-    if warehouse_id is not None:
-        stmt = stmt.where(InventoryLevel.warehouse_id == warehouse_id)
-    if after:
-        stmt = stmt.where(StockMovement.id < int(after[0]))
-    rows = list(db.session.scalars(stmt))
-    items = rows[:limit]
-    return Page(items=items, next_after=[items[-1].id] if len(rows) > limit and items else None)
