@@ -43,6 +43,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "cart_full": ErrorCode((422,), "The cart holds as many lines as it can."),
     "client_amount_refused": ErrorCode((422,), "Prices, totals and rates come from the server; "
                                                "leave them out of the request."),
+    "cn23_required": ErrorCode((422,), "The parcel's contents are worth more than 300 SDR: print a "
+                                       "CN23, not a CN22."),
     "comment_not_found": ErrorCode((404,), "No such comment."),
     "conflict": ErrorCode((409,), "The request conflicts with the current state; reload and "
                                   "retry."),
@@ -52,6 +54,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "currency_locked": ErrorCode((422,), "The store's base currency cannot change once "
                                          "products are priced in it."),
     "currency_mismatch": ErrorCode((422,), "The amount is not in the expected currency."),
+    "customs_data_missing": ErrorCode((422,), "An item lacks the HS code, origin or weight a "
+                                              "customs form needs."),
     "domain_error": ErrorCode((422,), "A business rule refused the operation."),
     "duplicate_columns": ErrorCode((422,), "The CSV file names a column twice."),
     "duplicate_item": ErrorCode((422,), "The same SKU and warehouse appear twice in one "
@@ -100,6 +104,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_options": ErrorCode((422,), "The variant's options do not match the product's."),
     "invalid_order_transition": ErrorCode((409,), "The order cannot move to that status from "
                                                   "its current one."),
+    "invalid_payload": ErrorCode((422,), "The webhook body is JSON but not in a format Qiao "
+                                         "accepts."),
     "invalid_product_tag": ErrorCode((422,), "A tagged product does not exist or cannot be "
                                              "tagged."),
     "invalid_quantity": ErrorCode((422,), "The quantity is not a whole number in range."),
@@ -112,6 +118,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_status_transition": ErrorCode((422,), "The product cannot move to that status "
                                                    "from its current one."),
     "invalid_token": ErrorCode((401,), "The bearer token is unknown, revoked or expired."),
+    "invalid_tracking_number": ErrorCode((422,), "The tracking number does not fit the carrier's "
+                                                 "format or check digit."),
     "invitation_email_mismatch": ErrorCode((403,), "The invitation was sent to another e-mail "
                                                    "address."),
     "invitation_expired": ErrorCode((410,), "The invitation has expired."),
@@ -133,6 +141,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "negative_amount": ErrorCode((422,), "The amount must not be negative."),
     "negative_stock": ErrorCode((422,), "The change would make stock negative."),
     "negative_value": ErrorCode((422,), "The number must not be negative."),
+    "no_active_warehouse": ErrorCode((409,), "The store has no active warehouse to ship from."),
+    "no_events": ErrorCode((422,), "The tracking webhook body holds no events."),
     "no_shipping_rate": ErrorCode((422,), "No shipping rate covers this destination or "
                                           "weight."),
     "no_valid_rows": ErrorCode((409,), "No row of the CSV file is valid."),
@@ -145,6 +155,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
     "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "
                                               "status."),
+    "order_not_shippable": ErrorCode((409,), "The order is not paid, or was cancelled or refunded "
+                                             "in full."),
     "owner_must_transfer": ErrorCode((409,), "The owner must hand ownership to someone else "
                                              "first."),
     "owner_only": ErrorCode((403,), "Only the organisation's owner may do this."),
@@ -163,6 +175,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                                  "reached."),
     "rate_unavailable": ErrorCode((409,), "No exchange rate is available for this currency "
                                           "pair."),
+    "reason_required": ErrorCode((422,), "A stock adjustment needs a reason for the ledger."),
     "refund_exceeds_captured": ErrorCode((422,), "The refund is larger than what remains "
                                                  "captured."),
     "refund_failed": ErrorCode((422,), "The card processor did not make the refund."),
@@ -178,18 +191,24 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "stale_rate": ErrorCode((409,), "The exchange rate is too old to price with."),
     "stock_changed": ErrorCode((409,), "The stock kept changing meanwhile; retry."),
     "too_many_boards": ErrorCode((422,), "You have as many boards as allowed."),
+    "too_many_events": ErrorCode((422,), "The tracking webhook batch holds more events than "
+                                         "allowed."),
     "too_many_images": ErrorCode((422,), "The product has as many images as allowed."),
     "too_many_invitations": ErrorCode((409,), "Too many pending invitations; revoke some "
                                               "first."),
     "too_many_rows": ErrorCode((422,), "The CSV file has more rows than allowed; split it."),
     "topic_not_found": ErrorCode((404,), "No such topic."),
+    "tracking_webhook_disabled": ErrorCode((503,), "Tracking webhooks are not configured here yet; "
+                                                   "retry later."),
     "translation_unavailable": ErrorCode((503,), "The translation service is unavailable; "
                                                  "retry later."),
     "unauthorized": ErrorCode((401,), "Credentials are missing or wrong."),
     "undecodable_file": ErrorCode((422,), "The file is not readable text; save it as CSV "
                                           "UTF-8."),
+    "unknown_carrier": ErrorCode((422,), "No carrier in the registry has that code."),
     "unknown_columns": ErrorCode((422,), "The CSV file has columns Qiao does not know."),
     "unknown_currency": ErrorCode((422,), "Not an ISO 4217 currency code."),
+    "unknown_document": ErrorCode((404,), "No such customs document kind."),
     "unknown_field": ErrorCode((422,), "The body names a field this endpoint does not know."),
     "unknown_sku": ErrorCode((422,), "No variant with that SKU in this store."),
     "unknown_warehouse": ErrorCode((422,), "No such warehouse in this store."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,7 +181,7 @@ def test_each_code_answers_with_the_statuses_the_catalogue_gives(uses):
 
 def test_catalogue_entries_are_snake_case_with_a_one_line_meaning():
     for code, entry in ERROR_CODES.items():
-        assert code.replace("_", "").isalpha() and code == code.lower(), code
+        assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", code), code
         assert entry.meaning.strip() and "\n" not in entry.meaning, code
         assert all(400 <= status < 600 for status in entry.statuses), code
 
