@@ -24,9 +24,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.orgs.forms import country_choices, currency_choices
 from app.services.fields import CATEGORIES, MAX_OPTIONS, MAX_VARIANTS
-from app.web.forms import select_choices
+from app.web.forms import country_choices, currency_choices, select_choices
 
 STATUS_CHOICES = [("draft", _l("Draft")), ("active", _l("Active")),
                   ("archived", _l("Archived"))]

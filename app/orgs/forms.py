@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from babel.numbers import get_currency_name
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.money import known_currencies
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
-from app.web.forms import select_choices
-
-
-def currency_choices() -> list[SelectChoice]:
-    """Common presentment currencies first, then every other ISO 4217 code."""
-    locale = str(get_locale() or "en")
-
-    def label(code: str) -> str:
-        return f"{code} — {get_currency_name(code, locale=locale)}"
-
-    others = sorted(known_currencies() - set(SUPPORTED_CURRENCIES))
-    return select_choices([("", "—"), *[(c, label(c)) for c in SUPPORTED_CURRENCIES],
-                           *[(c, label(c)) for c in others]])
-
-
-def country_choices() -> list[SelectChoice]:
-    """Every country, named in the page's language."""
-    locale = "zh" if str(get_locale() or "en").startswith("zh") else "en"
-    return select_choices([("", "—"), *country_names(locale).items()])
+from app.web.forms import country_choices, currency_choices
 
 
 class CreateOrganizationForm(FlaskForm):

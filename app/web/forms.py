@@ -1,4 +1,4 @@
-"""Helpers for HTML routes: safe redirects and showing service errors on forms."""
+"""Helpers for HTML routes: safe redirects, choice lists, and service errors on forms."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.numbers import get_currency_name
 from flask import url_for
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.core.transaction import rollback
+from app.money import known_currencies
+from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
 from app.services.errors import DomainError
 
 
@@ -53,3 +57,21 @@ def reject_form(form: FlaskForm, error: DomainError) -> None:
     # Roll back first: re-rendering reads the database, and must see none of the failed call.
     rollback()
     show_errors_on_form(form, error)
+
+
+def currency_choices() -> list[SelectChoice]:
+    """Common presentment currencies first, then every other ISO 4217 code."""
+    locale = str(get_locale() or "en")
+
+    def label(code: str) -> str:
+        return f"{code} — {get_currency_name(code, locale=locale)}"
+
+    others = sorted(known_currencies() - set(SUPPORTED_CURRENCIES))
+    return select_choices([("", "—"), *[(c, label(c)) for c in SUPPORTED_CURRENCIES],
+                           *[(c, label(c)) for c in others]])
+
+
+def country_choices() -> list[SelectChoice]:
+    """Every country, named in the page's language."""
+    locale = "zh" if str(get_locale() or "en").startswith("zh") else "en"
+    return select_choices([("", "—"), *country_names(locale).items()])
