@@ -115,8 +115,8 @@ def fx_import_command(path: Path | None, url: str | None) -> None:
 def fx_rates_command(base: str) -> None:
     """List the rates checkout uses now for the presentment currencies, with their age."""
     from app.money import CurrencyError
-    from app.services.accounts.preferences import SUPPORTED_CURRENCIES
     from app.services.fx.admin import max_age, rate_table
+    from app.services.regions import SUPPORTED_CURRENCIES
 
     try:
         rows = rate_table(base, SUPPORTED_CURRENCIES)

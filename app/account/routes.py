@@ -11,10 +11,10 @@ from app.account import bp
 from app.account.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
 from app.core.transaction import commit, rollback
 from app.services.accounts import users as accounts
-from app.services.accounts.preferences import country_names
 from app.services.accounts.profiles import update_profile
-from app.services.accounts.signed_links import InvalidLink
 from app.services.errors import DomainError
+from app.services.regions import country_names
+from app.services.signed_links import InvalidLink
 from app.web.forms import reject_form, select_choices
 from app.web.links import site_links
 

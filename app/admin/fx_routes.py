@@ -15,10 +15,10 @@ from app.admin import bp
 from app.admin.forms import ImportRatesForm, ManualRateForm
 from app.admin.routes import _page
 from app.core.transaction import commit, rollback
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.errors import DomainError
 from app.services.fx import admin as fx_admin
 from app.services.fx import conversion as fx
+from app.services.regions import SUPPORTED_CURRENCIES
 from app.web.forms import show_errors_on_form
 
 

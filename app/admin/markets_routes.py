@@ -18,9 +18,9 @@ from app.admin.forms import MarketRuleForm
 from app.admin.routes import _page
 from app.core.transaction import commit, rollback
 from app.models.markets import MarketRule
-from app.services.accounts.preferences import is_country
 from app.services.errors import ValidationFailed
 from app.services.markets import rules as market_rules
+from app.services.regions import is_country
 
 BLANK_DUTY_ROWS = 3
 RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",

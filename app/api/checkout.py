@@ -11,9 +11,9 @@ from app.api.serializers import timestamp
 from app.core.transaction import commit
 from app.models import Quote, QuoteGroup
 from app.money import Money
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.checkout import quotes
 from app.services.checkout.shipping_rates import ADDRESS_FIELDS
+from app.services.regions import SUPPORTED_CURRENCIES
 
 ADDRESS_SCHEMA = schema("ShippingAddress", {
     "type": "object", "required": ["name", "line1", "city", "country"],

@@ -12,9 +12,9 @@ from app.core.transaction import commit, rollback
 from app.extensions import limiter
 from app.services.accounts import users as accounts
 from app.services.accounts.preferences import adopt_guest_preferences, preferences_of
-from app.services.accounts.signed_links import InvalidLink
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
+from app.services.signed_links import InvalidLink
 from app.web.forms import reject_form, safe_next_url
 from app.web.links import site_links
 

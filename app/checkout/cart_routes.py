@@ -21,10 +21,10 @@ from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.models import Cart, Quote, User
 from app.money import Money
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
 from app.services.checkout import cart as carts
 from app.services.checkout import quotes
 from app.services.errors import DomainError
+from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.forms import safe_next_url, select_choices, show_errors_on_form
 from app.web.viewer import current_preferences
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from app.extensions import db
 from app.models import utcnow
 from app.models.fx import FxRate, FxSnapshot
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.fx import conversion as fx
 from app.services.fx.admin import import_ecb_document
 from app.services.markets.landed_cost import load_market_rules
+from app.services.regions import SUPPORTED_CURRENCIES
 
 DEMO_RATES_FILE = Path(__file__).resolve().parent.parent / "data" / "ecb-eurofxref-demo.xml"
 

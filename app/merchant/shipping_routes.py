@@ -14,9 +14,9 @@ from app.merchant import bp
 from app.merchant.portal import Portal, open_portal, plain_amount, render_portal
 from app.merchant.shipping_forms import DeleteZoneForm, ZoneForm
 from app.models import ShippingZone
-from app.services.accounts.preferences import country_names
 from app.services.checkout import shipping_rates as shipping
 from app.services.errors import ValidationFailed
+from app.services.regions import country_names
 
 BLANK_RATE_ROWS = 2
 ZONE_FIELDS = ("name", "countries", "free_over", "delivery_days_min", "delivery_days_max")

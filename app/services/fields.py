@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.money import CurrencyError, Money, normalize_currency
-from app.services.accounts.preferences import is_country
 from app.services.errors import ValidationFailed
+from app.services.regions import is_country
 
 # Storefront browsing categories (stable slugs; labels are translated by the UI).
 CATEGORIES = {

@@ -12,8 +12,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.services.accounts.preferences import country_names
 from app.services.catalog.reads import ProductOffer, VariantOffer
+from app.services.regions import country_names
 
 # The storefront's names of app.services.fields.CATEGORIES (same slugs; a test
 # checks that every category has a label here).

@@ -14,8 +14,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.core.transaction import rollback
 from app.money import known_currencies
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
 from app.services.errors import DomainError
+from app.services.regions import SUPPORTED_CURRENCIES, country_names
 
 
 def safe_next_url(target: str | None, default_endpoint: str = "main.index") -> str:

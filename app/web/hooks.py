@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import Membership, User
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES, country_names
+from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.viewer import current_preferences
 
 # Only our own origin: every script, style and font is vendored under static/.

@@ -14,9 +14,9 @@ from app.demo.rates import seed_rates_and_rules
 from app.extensions import db
 from app.models import FxSnapshot, MarketRule, utcnow
 from app.models.markets import DutyRate
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES
 from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import RULES_FILE
+from app.services.regions import SUPPORTED_CURRENCIES
 
 pytest_plugins = ["tests.ecb_server"]
 

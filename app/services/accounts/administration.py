@@ -28,9 +28,9 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.accounts.preferences import is_country
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.permissions import require_platform_role
+from app.services.regions import is_country
 
 log = logging.getLogger("qiao.admin")
 

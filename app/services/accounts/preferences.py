@@ -7,23 +7,16 @@ request's own preferences are worked out at the edge, in app/web/viewer.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
-from babel import Locale
 from flask import current_app
 from flask_babel import gettext as _
 
 from app.models import User
 from app.services.errors import ValidationFailed
+from app.services.regions import SUPPORTED_CURRENCIES, is_country
 
-# Presentment currencies offered to shoppers.
-SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CNY", "JPY", "KRW", "HKD", "SGD", "AUD", "CAD")
 SESSION_KEY = "preferences"
 PREFERENCE_KEYS = ("locale", "currency", "ship_to_country")
-# CLDR territory codes that are not countries one can ship to (unions, pseudo-locales,
-# "unknown", and codes ISO 3166 only reserves).
-NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA",
-                           "XB", "ZZ"})
 
 
 @dataclass(frozen=True)
@@ -33,20 +26,6 @@ class Preferences:
     locale: str
     currency: str
     ship_to_country: str
-
-
-@cache
-def country_names(locale: str = "en") -> dict[str, str]:
-    """ISO 3166 alpha-2 code -> country name in `locale`, sorted by name."""
-    territories = Locale.parse(locale).territories
-    codes = {code: name for code, name in territories.items()
-             if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES}
-    return dict(sorted(codes.items(), key=lambda item: item[1]))
-
-
-def is_country(code: str | None) -> bool:
-    """Whether `code` is an ISO 3166 alpha-2 country code."""
-    return isinstance(code, str) and code.upper() in country_names("en")
 
 
 def supported_locales() -> list[str]:

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 
 from app.models import User
 from app.providers.media import media_storage
-from app.services.accounts.preferences import is_country
 from app.services.errors import ValidationFailed
 from app.services.images import process_image
+from app.services.regions import is_country
 
 PROFILE_LANGUAGES = {"en": "English", "zh": "中文", "ja": "日本語", "ko": "한국어",
                      "fr": "Français", "de": "Deutsch", "es": "Español"}

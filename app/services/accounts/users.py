@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import User, utcnow
-from app.services.accounts import signed_links, throttle
+from app.services import signed_links
+from app.services.accounts import throttle
 from app.services.accounts.api_tokens import revoke_login_tokens
 from app.services.accounts.passwords import (
     hash_password,

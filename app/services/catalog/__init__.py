@@ -1,1 +1,15 @@
 """Catalog: stores and warehouses, products, variants, prices, images, reads and CSV."""
+
+from app.services.catalog.reads import (
+    ProductOffer,
+    VariantOffer,
+    ensure_ships_to,
+    product_offers,
+)
+
+__all__ = [
+    "ProductOffer",
+    "VariantOffer",
+    "ensure_ships_to",
+    "product_offers",
+]

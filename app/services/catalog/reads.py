@@ -36,13 +36,13 @@ from app.models import (
     User,
 )
 from app.money import CurrencyError, Money, normalize_currency
-from app.services.accounts.preferences import is_country
 from app.services.errors import NotFound, ValidationFailed
-from app.services.fx.conversion import LockedRate, RateUnavailable, StaleRate, convert, lock_rate
+from app.services.fx import LockedRate, RateUnavailable, StaleRate, convert, lock_rate
 from app.services.inventory import availability, variant_available_sql
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
-from app.services.social.notes import note_loader_options
+from app.services.regions import is_country
+from app.services.social import note_loader_options
 
 T = TypeVar("T")
 MAX_PAGE = 100

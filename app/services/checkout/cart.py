@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Cart, CartItem, Note, Product, ProductVariant, User
 from app.money import Money
-from app.services.catalog.reads import ProductOffer, VariantOffer, product_offers
+from app.services.catalog import ProductOffer, VariantOffer, product_offers
 from app.services.checkout import shipping_rates as shipping
 from app.services.checkout.open_quotes import cancel_open_quotes
 from app.services.errors import NotFound, ValidationFailed

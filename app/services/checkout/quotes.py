@@ -47,15 +47,15 @@ from app.models import (
     utcnow,
 )
 from app.money import Money
-from app.services.accounts.preferences import SUPPORTED_CURRENCIES
-from app.services.catalog.reads import ensure_ships_to
+from app.services import fx
+from app.services.catalog import ensure_ships_to
 from app.services.checkout import cart as carts
 from app.services.checkout import shipping_rates as shipping
 from app.services.checkout.open_quotes import OWNER_TYPE, cancel_open_quotes, close_quote
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.services.fx import conversion as fx
 from app.services.inventory import InsufficientStock, availability, reserve_lines_at_once
-from app.services.markets.landed_cost import DutiableLine, RuleBook, assess
+from app.services.markets import DutiableLine, RuleBook, assess
+from app.services.regions import SUPPORTED_CURRENCIES
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 # Amounts a client might send to set its own price; the server prices everything itself.

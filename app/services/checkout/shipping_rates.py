@@ -20,13 +20,10 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
 from app.money import Money
-from app.services.accounts.preferences import is_country
 from app.services.errors import NotFound, ValidationFailed
 from app.services.permissions import require_store_staff
+from app.services.regions import EU_COUNTRIES, is_country
 
-EU_COUNTRIES = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR",
-                          "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL",
-                          "PT", "RO", "SE", "SI", "SK"})
 # Where carriers refuse a parcel without a postal code / a state or province / a phone.
 POSTAL_CODE_REQUIRED = EU_COUNTRIES | {"US", "GB", "CN", "JP", "CA", "AU", "KR", "SG", "CH",
                                       "NO", "IN", "BR", "MX", "NZ", "TW"}

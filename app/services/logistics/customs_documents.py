@@ -25,9 +25,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Order, Product, ProductVariant, User, Warehouse
 from app.money import Money
-from app.services.checkout.shipping_rates import EU_COUNTRIES
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.fx.conversion import lock_rate
+from app.services.fx import lock_rate
 from app.services.logistics import customs_pdf
 from app.services.logistics.customs_declaration import (
     CustomsDeclaration,
@@ -35,6 +34,7 @@ from app.services.logistics.customs_declaration import (
     Party,
 )
 from app.services.permissions import require_store_staff
+from app.services.regions import EU_COUNTRIES
 
 DOCUMENT_KINDS = ("cn22", "cn23", "commercial-invoice", "packing-slip")
 # The documents customs reads: every line needs an HS code, an origin and a weight.

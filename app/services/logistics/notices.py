@@ -20,7 +20,7 @@ from app.models import ORDER_TRANSITIONS, Notification, Order, User
 from app.models.logistics import Shipment
 from app.services.logistics.carriers import get_carrier, tracking_url
 from app.services.mail import EmailLinks, queue_email
-from app.services.orders.lifecycle import transition_order
+from app.services.orders import transition_order
 
 NOTICE_STATUSES = ("customs_held", "out_for_delivery", "delivered", "exception")
 

@@ -11,8 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Order, User
 from app.models.logistics import Shipment, TrackingEvent
-from app.services import permissions
-from app.services.accounts import signed_links
+from app.services import permissions, signed_links
 from app.services.errors import NotFound
 
 SHARE_PURPOSE = "shipment_tracking"

@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models.markets import DutyRate, MarketRule
 from app.money import Money
+from app.services import fx
 from app.services.errors import DomainError
-from app.services.fx import conversion as fx
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "market_rules.json"
 

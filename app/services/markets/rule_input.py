@@ -17,8 +17,8 @@ from typing import Any
 
 from app.models.markets import MarketRule
 from app.money import CurrencyError, Money, normalize_currency
-from app.services.accounts.preferences import is_country
 from app.services.errors import ValidationFailed
+from app.services.regions import is_country
 
 MAX_TEXT = 4000
 MAX_DUTY_RATES = 200

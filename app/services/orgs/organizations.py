@@ -31,11 +31,11 @@ from app.models import (
     utcnow,
 )
 from app.money import CurrencyError, normalize_currency
-from app.services.accounts.preferences import is_country
-from app.services.accounts.users import normalize_email
+from app.services.accounts import normalize_email
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 from app.services.permissions import ROLE_RANK, require_membership
+from app.services.regions import is_country
 
 INVITABLE_ROLES = ("admin", "staff")
 MAX_NAME = 120

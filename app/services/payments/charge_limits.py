@@ -14,7 +14,7 @@ from flask import current_app
 from app.money import Money
 from app.providers.payments import AmountRules, payment_provider
 from app.services.errors import ValidationFailed
-from app.services.fx.conversion import RateUnavailable, StaleRate, lock_rate
+from app.services.fx import RateUnavailable, StaleRate, lock_rate
 
 
 class AmountNotChargeable(ValidationFailed):

@@ -36,11 +36,16 @@ from app.providers.payments import (
     payment_provider,
 )
 from app.services import inventory
-from app.services.checkout import cart as carts
-from app.services.checkout.quotes import QuoteExpired, ensure_quote_payable, get_quote
+from app.services.checkout import (
+    QuoteExpired,
+    ensure_quote_payable,
+    find_cart,
+    get_quote,
+    remove_item,
+)
 from app.services.errors import Conflict, DomainError, NotFound
 from app.services.mail import EmailLinks, queue_email
-from app.services.orders.lifecycle import create_orders_for_quote, orders_for_quote
+from app.services.orders import create_orders_for_quote, orders_for_quote
 from app.services.payments.charge_limits import check_chargeable
 
 log = logging.getLogger("qiao.payments")
@@ -359,13 +364,13 @@ def expire_payment(payment: Payment, *, links: EmailLinks, now: datetime | None 
 def _remove_bought_items(quote: Quote) -> None:
     """Take what was bought out of the shopper's cart; anything added since stays."""
     user = db.session.get(User, quote.user_id)
-    cart = carts.find_cart(user=user) if user else None
+    cart = find_cart(user=user) if user else None
     if cart is None:
         return
     bought = {line.variant_id for group in quote.groups for line in group.lines}
     for item in list(cart.items):
         if item.variant_id in bought:
-            carts.remove_item(cart, item.id)
+            remove_item(cart, item.id)
 
 
 def _send_confirmation(quote: Quote, orders: list[Order], links: EmailLinks) -> None:

@@ -38,7 +38,7 @@ from app.money import Money, round_minor
 from app.providers.payments import PaymentProviderError, payment_provider
 from app.services import inventory
 from app.services.errors import Conflict, ValidationFailed
-from app.services.orders.lifecycle import (
+from app.services.orders import (
     CANCELLABLE,
     REFUNDABLE,
     get_store_order,
