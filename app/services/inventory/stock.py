@@ -80,15 +80,8 @@ def receive_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int
                   quantity: int, *, reference: Reference = None,
                   reason: str = "") -> InventoryLevel:
     """Units arrived at a warehouse (a delivery from the supplier)."""
-    store = require_store_staff(actor, store_id)
-    variant = store_variant(store.id, variant_id)
-    warehouse = _store_warehouse(store.id, warehouse_id)
-    quantity = _positive(quantity)
-    level_id = level_id_for(variant.id, warehouse.id)
-    assert level_id is not None
-    change_level(level_id, "receive", quantity, 0, actor=actor, reference=reference,
-                 reason=_reason(reason, required=False))
-    return _level(level_id)
+    return _add_on_hand("receive", actor, store_id, variant_id, warehouse_id, quantity,
+                        reference=reference, reason=reason)
 
 
 def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int, delta: int,
@@ -161,14 +154,22 @@ def return_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
                  quantity: int, *, reference: Reference = None,
                  reason: str = "") -> InventoryLevel:
     """Put returned (restocked) units back on hand, e.g. after a refund with restock."""
+    return _add_on_hand("return", actor, store_id, variant_id, warehouse_id, quantity,
+                        reference=reference, reason=reason, default_reason="returned")
+
+
+def _add_on_hand(kind: str, actor: User, store_id: int, variant_id: int, warehouse_id: int,
+                 quantity: int, *, reference: Reference, reason: str,
+                 default_reason: str = "") -> InventoryLevel:
+    # Access first: another store's ids answer 404 whatever else the request holds.
     store = require_store_staff(actor, store_id)
     variant = store_variant(store.id, variant_id)
     warehouse = _store_warehouse(store.id, warehouse_id)
     quantity = _positive(quantity)
     level_id = level_id_for(variant.id, warehouse.id)
     assert level_id is not None
-    change_level(level_id, "return", quantity, 0, actor=actor, reference=reference,
-                 reason=_reason(reason, required=False) or "returned")
+    change_level(level_id, kind, quantity, 0, actor=actor, reference=reference,
+                 reason=_reason(reason, required=False) or default_reason)
     return _level(level_id)
 
 

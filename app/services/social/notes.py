@@ -166,14 +166,23 @@ def taggable_products(user: User, limit: int = 200) -> list[Product]:
 
 
 def record_tag_click(tag_id: int) -> NoteProductTag:
-    """Count a tap on a live product tag (attributed to its note); else NotFound."""
+    """A tap on a live product tag (attributed to its note); else NotFound.
+
+    The tap is counted by a queued job after the request commits, so following a tag
+    (a GET) neither writes nor waits on the tag's row lock.
+    """
     tag = db.session.get(NoteProductTag, tag_id)
     if tag is None or not tag.note.is_published or tag.product.status != "active":
         raise NotFound(_("No such product."), code="product_not_found")
+    after_commit("qiao.count_tag_click", tag.id)
+    return tag
+
+
+def count_tag_click(tag_id: int) -> None:
+    """Add one tap to a tag's click count (the job queued by record_tag_click)."""
     db.session.execute(update(NoteProductTag).where(NoteProductTag.id == tag_id)
                        .values(click_count=NoteProductTag.click_count + 1),
                        execution_options={"synchronize_session": False})
-    return tag
 
 
 # Writing ----------------------------------------------------------------------------------
