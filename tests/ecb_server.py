@@ -7,56 +7,44 @@ Load it with `pytest_plugins = ["tests.ecb_server"]`.
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.loopback import LoopbackServer
+
 ECB_SAMPLE = (Path(__file__).resolve().parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
 
 
-class FakeEcb:
+class FakeEcb(LoopbackServer):
     """The running server: its URL, what it serves, and the paths it was asked for."""
 
     def __init__(self) -> None:
+        super().__init__()
+        self.url = f"{self.base_url}/eurofxref-daily.xml"
         self.body = ECB_SAMPLE
         self.status = 200
         self.requests: list[str] = []
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
-                outer.requests.append(self.path)
-                found = self.path == "/eurofxref-daily.xml"
-                body = outer.body if found else b"Not Found"
-                self.send_response(outer.status if found else 404)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:  # keep test output quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/eurofxref-daily.xml"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, bytes]:
+        """The daily file (or whatever a test set), 404 for any other path."""
+        self.requests.append(path)
+        if method == "GET" and path == "/eurofxref-daily.xml":
+            return self.status, "text/xml", self.body
+        return 404, "text/xml", b"Not Found"
 
 
 @pytest.fixture
 def ecb_server(app):
     """A loopback ECB; ECB_RATES_URL points at it for this test."""
-    fake = FakeEcb()
-    fake.thread.start()
     saved = app.config["ECB_RATES_URL"]
-    app.config["ECB_RATES_URL"] = fake.url
-    try:
-        yield fake
-    finally:
-        fake.server.shutdown()
-        fake.server.server_close()
-        app.config["ECB_RATES_URL"] = saved
+    with FakeEcb() as fake:
+        app.config["ECB_RATES_URL"] = fake.url
+        try:
+            yield fake
+        finally:
+            app.config["ECB_RATES_URL"] = saved
 
 
 @pytest.fixture

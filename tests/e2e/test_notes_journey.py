@@ -65,19 +65,16 @@ def cast(live_server):
 @pytest.fixture
 def loopback_translation(live_server):
     """Point the live server at a LibreTranslate stand-in on loopback."""
-    fake = FakeLibreTranslate()
-    fake.thread.start()
-    with live_server.app.app_context():
-        live_server.app.config["TRANSLATION_URL"] = fake.url
-        reset_translation_provider()
-    try:
-        yield fake
-    finally:
+    with FakeLibreTranslate() as fake:
         with live_server.app.app_context():
-            live_server.app.config["TRANSLATION_URL"] = ""
+            live_server.app.config["TRANSLATION_URL"] = fake.url
             reset_translation_provider()
-        fake.server.shutdown()
-        fake.server.server_close()
+        try:
+            yield fake
+        finally:
+            with live_server.app.app_context():
+                live_server.app.config["TRANSLATION_URL"] = ""
+                reset_translation_provider()
 
 
 def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
