@@ -1,5 +1,6 @@
 """Logistics: carriers, shipments and their legs, customs documents, tracking and returns."""
 
+from app.services.logistics.carriers import get_carrier, list_carriers, tracking_url
 from app.services.logistics.shipment_lists import (
     BOARD_GROUPS,
     BoardGroup,
@@ -18,6 +19,9 @@ __all__ = [
     "ShipmentFilters",
     "exception_board",
     "export_shipments_csv",
+    "get_carrier",
+    "list_carriers",
     "list_store_shipments",
     "order_reference",
+    "tracking_url",
 ]
