@@ -167,6 +167,9 @@ class Config:
     TRACKING_POLL_MAX_BACKOFF_MINUTES = _int("TRACKING_POLL_MAX_BACKOFF_MINUTES", 720)
     # How long a shared public tracking link works, in days.
     TRACKING_SHARE_LINK_MAX_AGE_DAYS = _int("TRACKING_SHARE_LINK_MAX_AGE_DAYS", 90)
+    # Days without a tracking event after which an undelivered parcel shows on the merchant's
+    # exceptions board as quiet (from its ship date when it has no event at all).
+    TRACKING_QUIET_DAYS = _int("TRACKING_QUIET_DAYS", 5)
 
     @classmethod
     def validate(cls) -> None:

@@ -1,4 +1,4 @@
-"""The merchant portal: products, inventory, store settings, orders, shipping rates, CSV."""
+"""The merchant portal: products, inventory, settings, orders, shipments, shipping rates, CSV."""
 
 from flask import Blueprint
 
@@ -11,6 +11,7 @@ from app.merchant import (  # noqa: E402,F401
     inventory_routes,
     orders_routes,
     products_routes,
+    shipments_routes,
     shipping_routes,
     store_routes,
 )
