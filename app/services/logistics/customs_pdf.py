@@ -189,13 +189,15 @@ class Sheet:
 
     def barcode(self, number: str, *, x: float, width: float, bar_height: float) -> float:
         """`number` as Code 128 with the digits under it, fitted into `width`; its height."""
-        barcode = Code128(number, barHeight=bar_height, barWidth=0.33 * mm, humanReadable=True,
-                          fontSize=self.size, fontName=LATIN)
+        barcode = Code128(number, barHeight=bar_height, barWidth=0.33 * mm)
         if barcode.width > width:
             barcode = Code128(number, barHeight=bar_height,
-                              barWidth=0.33 * mm * width / barcode.width, humanReadable=True,
-                              fontSize=self.size, fontName=LATIN)
+                              barWidth=0.33 * mm * width / barcode.width)
         barcode.drawOn(self.canvas, x, self.y - bar_height)
+        # The digits are drawn apart from the bars: reportlab's own caption overlaps them.
+        self.canvas.setFont(LATIN, self.size)
+        self.canvas.drawCentredString(x + barcode.width / 2, self.y - bar_height - self.size * 1.2,
+                                      number)
         return bar_height + self.size * 1.6
 
     def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]],
