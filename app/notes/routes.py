@@ -253,7 +253,7 @@ def show(note_id: int):
                                                                         language):
         try:
             translated = translation.translate_note(note, language)
-            commit()  # keeps the cached translation
+            commit()  # queues the job that caches the translation
         except DomainError as exc:
             rollback()
             translation_error = exc.message

@@ -1,14 +1,22 @@
-"""Counters of the social side, bumped outside the requests that read them."""
+"""Social writes kept out of the pages that read: tag tap counts, the translation cache."""
 
 from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import notes
+from app.services.social import notes, translation
 
 
 @celery.task(name="qiao.count_tag_click")
 def count_tag_click(tag_id: int) -> None:
     """Count one tap on a note's product tag."""
     notes.count_tag_click(tag_id)
+    commit()
+
+
+@celery.task(name="qiao.cache_translation")
+def cache_translation(text_hash: str, target: str, source: str | None, translated: str,
+                      provider_name: str) -> None:
+    """Keep a translation so the next reader of the same text gets it without the provider."""
+    translation.cache_translation(text_hash, target, source, translated, provider_name)
     commit()

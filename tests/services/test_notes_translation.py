@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import TranslationCacheEntry
 from app.services.errors import ValidationFailed
@@ -30,10 +31,13 @@ def test_translations_are_cached_per_text_and_target(make_user, quick_note, libr
     note = quick_note(author, "抹茶拿铁", "", language="zh")
     twin = quick_note(author, "抹茶拿铁", "", language="zh")
     translation.translate_note(note, "en")
+    assert db.session.scalar(select(func.count(TranslationCacheEntry.id))) == 0  # no write yet
+    commit()  # the request ends: the queued job stores the translation
     translation.translate_note(twin, "en")
     translation.translate_note(note, "en")
     assert [c["q"] for c in libretranslate.translate_calls()] == ["抹茶拿铁"]
     translation.translate_note(note, "fr")
+    commit()
     assert [c["target"] for c in libretranslate.translate_calls()] == ["en", "fr"]
     assert db.session.scalar(select(func.count(TranslationCacheEntry.id))) == 2
 

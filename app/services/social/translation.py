@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import Comment, Note, TranslationCacheEntry
 from app.providers.translation import TranslationUnavailable, translation_provider
@@ -75,14 +76,21 @@ def translate_text(text: str, target: str, source: str | None = None) -> str:
     except TranslationUnavailable:
         raise TranslationFailed(_("Translation is not available right now. "
                                   "Try again later.")) from None
+    # Reading a page must not write: the cache row is stored by a job after the request.
+    after_commit("qiao.cache_translation", digest, target, source, translated, provider.name)
+    return translated
+
+
+def cache_translation(text_hash: str, target: str, source: str | None, translated: str,
+                      provider_name: str) -> None:
+    """Store one provider translation in the cache (the job queued by translate_text)."""
     try:
         with db.session.begin_nested():
             db.session.add(TranslationCacheEntry(
-                text_hash=digest, target_language=target, source_language=source,
-                translated_text=translated, provider=provider.name))
+                text_hash=text_hash, target_language=target, source_language=source,
+                translated_text=translated, provider=provider_name))
     except IntegrityError:
         pass  # another request cached the same text a moment ago
-    return translated
 
 
 def translate_note(note: Note, target: str) -> TranslatedNote:
