@@ -2,8 +2,8 @@
 
 Load with `pytest_plugins = ["tests.checkout_factories", "tests.shipment_factories"]`:
 
-    def test_something(make_paid_order):
-        paid = make_paid_order(quantities=(3, 2))  # 3 of TEA-S and 2 of TEA-L
+    def test_something(make_held_order):
+        paid = make_held_order(quantities=(3, 2))  # 3 of TEA-S and 2 of TEA-L
         paid.order, paid.shop, paid.shopper
 
 No Stripe call: a succeeded Payment row is fulfilled directly, as the webhook would.
@@ -37,7 +37,7 @@ class PaidOrder:
 
 
 @pytest.fixture
-def make_paid_order(make_checkout_shop, make_user, make_quote):
+def make_held_order(make_checkout_shop, make_user, make_quote):
     """Factory of paid orders of the shop's first variants, US store shipping to JP."""
 
     def factory(*, quantities: tuple[int, ...] = (3,), stock: int = 10,

@@ -52,8 +52,8 @@ def movements() -> int:
     return db.session.scalar(select(func.count(StockMovement.id)))
 
 
-def test_full_shipment_commits_the_held_units_and_ships_the_order(make_paid_order, outbox):
-    paid = make_paid_order(quantities=(3,))
+def test_full_shipment_commits_the_held_units_and_ships_the_order(make_held_order, outbox):
+    paid = make_held_order(quantities=(3,))
     tea = paid.shop.variants[0]
     assert level(tea, paid.shop.warehouse) == (10, 3)
     shipment = ship(paid, weight_grams=700, length_mm=300, width_mm=200, height_mm=100)
@@ -74,8 +74,8 @@ def test_full_shipment_commits_the_held_units_and_ships_the_order(make_paid_orde
     assert inventory.check_ledger() == []
 
 
-def test_partial_then_second_shipment(make_paid_order):
-    paid = make_paid_order(quantities=(3, 2))
+def test_partial_then_second_shipment(make_held_order):
+    paid = make_held_order(quantities=(3, 2))
     first, second = paid.order.lines
     tea = paid.shop.variants[0]
     ship(paid, [{"order_line_id": first.id, "quantity": 1}])
@@ -90,8 +90,8 @@ def test_partial_then_second_shipment(make_paid_order):
     assert inventory.check_ledger() == []
 
 
-def test_over_shipping_is_refused_per_line_and_nothing_changes(make_paid_order):
-    paid = make_paid_order(quantities=(3, 2))
+def test_over_shipping_is_refused_per_line_and_nothing_changes(make_held_order):
+    paid = make_held_order(quantities=(3, 2))
     first, second = paid.order.lines
     ship(paid, [{"order_line_id": first.id, "quantity": 2}])
     before = movements()
@@ -107,8 +107,8 @@ def test_over_shipping_is_refused_per_line_and_nothing_changes(make_paid_order):
     assert db.session.scalar(select(func.count(Shipment.id))) == 1
 
 
-def test_every_bad_field_is_named(make_paid_order):
-    paid = make_paid_order()
+def test_every_bad_field_is_named(make_held_order):
+    paid = make_held_order()
     error = refused(shipments.create_shipment, paid.shop.staff, paid.order.store_id,
                     paid.order.id, warehouse_id=999999, carrier="yunexpress",
                     tracking_number="12345", links=site_links, weight_grams=0,
@@ -119,8 +119,8 @@ def test_every_bad_field_is_named(make_paid_order):
                                  "lines[0].order_line_id", "lines[1].quantity"}
 
 
-def test_bad_tracking_number_and_unknown_carrier(make_paid_order):
-    paid = make_paid_order()
+def test_bad_tracking_number_and_unknown_carrier(make_held_order):
+    paid = make_held_order()
     args = (paid.shop.staff, paid.order.store_id, paid.order.id)
     lines = [{"order_line_id": paid.order.lines[0].id, "quantity": 1}]
     error = refused(shipments.create_shipment, *args, warehouse_id=paid.shop.warehouse.id,
@@ -133,8 +133,8 @@ def test_bad_tracking_number_and_unknown_carrier(make_paid_order):
     assert paid.order.status == "paid" and shipments.shipped_quantities([paid.order.id]) == {}
 
 
-def test_a_tracking_number_in_use_answers_409(make_paid_order):
-    paid = make_paid_order(quantities=(3,))
+def test_a_tracking_number_in_use_answers_409(make_held_order):
+    paid = make_held_order(quantities=(3,))
     number = yunexpress_number()
     ship(paid, [{"order_line_id": paid.order.lines[0].id, "quantity": 1}], number=number)
     error = refused(ship, paid, [{"order_line_id": paid.order.lines[0].id, "quantity": 1}],
@@ -142,9 +142,9 @@ def test_a_tracking_number_in_use_answers_409(make_paid_order):
     assert error.code == "tracking_number_taken" and error.status == 409
 
 
-def test_hold_in_another_warehouse_moves_to_the_chosen_one(make_paid_order,
+def test_hold_in_another_warehouse_moves_to_the_chosen_one(make_held_order,
                                                            second_warehouse):
-    paid = make_paid_order(quantities=(3,))
+    paid = make_held_order(quantities=(3,))
     tea = paid.shop.variants[0]
     other = second_warehouse(paid.shop, stock=5)
     ship(paid, [{"order_line_id": paid.order.lines[0].id, "quantity": 2}], warehouse=other)
@@ -156,8 +156,8 @@ def test_hold_in_another_warehouse_moves_to_the_chosen_one(make_paid_order,
 
 
 def test_no_stock_in_the_chosen_warehouse_is_refused_with_nothing_changed(
-        make_paid_order, second_warehouse):
-    paid = make_paid_order(quantities=(3,))
+        make_held_order, second_warehouse):
+    paid = make_held_order(quantities=(3,))
     tea = paid.shop.variants[0]
     empty = second_warehouse(paid.shop, stock=1)
     before = movements()
@@ -172,8 +172,8 @@ def test_no_stock_in_the_chosen_warehouse_is_refused_with_nothing_changed(
     assert paid.order.status == "paid"
 
 
-def test_another_stores_order_is_not_found(make_paid_order, make_checkout_shop):
-    paid = make_paid_order()
+def test_another_stores_order_is_not_found(make_held_order, make_checkout_shop):
+    paid = make_held_order()
     stranger = make_checkout_shop()
     error = refused(shipments.create_shipment, stranger.owner, stranger.store.id,
                     paid.order.id, warehouse_id=stranger.warehouse.id, carrier="yunexpress",
@@ -184,16 +184,16 @@ def test_another_stores_order_is_not_found(make_paid_order, make_checkout_shop):
     assert error.status == 404
 
 
-def test_cancelled_order_cannot_ship(make_paid_order):
-    paid = make_paid_order()
+def test_cancelled_order_cannot_ship(make_held_order):
+    paid = make_held_order()
     transition_order(paid.order, "cancelled", reason="test")
     db.session.commit()
     error = refused(ship, paid)
     assert error.code == "order_not_shippable" and error.status == 409
 
 
-def test_order_paid_before_holds_ships_without_a_second_stock_change(make_paid_order):
-    paid = make_paid_order(quantities=(3,))
+def test_order_paid_before_holds_ships_without_a_second_stock_change(make_held_order):
+    paid = make_held_order(quantities=(3,))
     tea = paid.shop.variants[0]
     # As payment did before: the quote's units committed, no hold for the order.
     inventory.release_order_holds(None, inventory.order_owner(paid.order.id), write_off=True)
@@ -210,8 +210,8 @@ def test_order_paid_before_holds_ships_without_a_second_stock_change(make_paid_o
     assert inventory.check_ledger() == []
 
 
-def test_add_leg(make_paid_order):
-    paid = make_paid_order()
+def test_add_leg(make_held_order):
+    paid = make_held_order()
     shipment = ship(paid)
     leg = shipments.add_shipment_leg(paid.shop.staff, shipment.id, kind="last_mile",
                                      carrier="yunexpress", tracking_number=yunexpress_number())
@@ -274,8 +274,8 @@ def test_refund_of_shipped_units_returns_stock_and_unshipped_releases_the_hold(
     assert error.code == "order_not_refundable"
 
 
-def test_events_are_logged_once_per_change(make_paid_order):
-    paid = make_paid_order(quantities=(2,))
+def test_events_are_logged_once_per_change(make_held_order):
+    paid = make_held_order(quantities=(2,))
     ship(paid)
     assert db.session.scalar(select(func.count(OrderEvent.id)).where(
         OrderEvent.order_id == paid.order.id)) == 2
