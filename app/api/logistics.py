@@ -1,14 +1,139 @@
-"""Logistics API: customs documents of a store's orders (shipments and tracking come next)."""
+"""Logistics API: merchants ship order lines and add legs; customs documents of orders."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Response, request
 
 from app.api import bp
-from app.api.core import api_user, token_required
-from app.api.openapi import binary, operation
+from app.api.core import api_user, idempotent, json_body, token_required
+from app.api.openapi import binary, operation, schema
 from app.core.transaction import commit
+from app.models.logistics import LEG_KINDS, TRACKING_STATUSES, Shipment, ShipmentLeg
+from app.services import logistics
 from app.services.logistics import customs_documents as customs
+from app.services.logistics.carriers import list_carriers, tracking_url
+from app.web.links import site_links
+
+CARRIER_CODES = [carrier.code for carrier in list_carriers()]
+SHIPMENT_REQUEST = schema("ShipmentRequest", {
+    "type": "object", "required": ["warehouse_id", "carrier", "tracking_number", "lines"],
+    "properties": {
+        "warehouse_id": {"type": "integer", "description": "An open warehouse of the store; "
+                         "the units are committed from its stock."},
+        "carrier": {"type": "string", "enum": CARRIER_CODES},
+        "tracking_number": {"type": "string", "maxLength": 60,
+                            "description": "Checked against the carrier's formats and check "
+                                           "digit; spaces and dashes are ignored."},
+        "lines": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["order_line_id", "quantity"],
+            "properties": {"order_line_id": {"type": "integer"},
+                           "quantity": {"type": "integer", "minimum": 1}}}},
+        "weight_grams": {"type": "integer", "minimum": 1},
+        "length_mm": {"type": "integer", "minimum": 1},
+        "width_mm": {"type": "integer", "minimum": 1},
+        "height_mm": {"type": "integer", "minimum": 1},
+    },
+})
+SHIPMENT_CREATED = schema("Shipment", {
+    "type": "object",
+    "required": ["id", "order_id", "status", "carrier", "tracking_number", "tracking_url",
+                 "warehouse_id", "lines"],
+    "properties": {
+        "id": {"type": "integer"}, "order_id": {"type": "integer"},
+        "status": {"type": "string", "enum": list(TRACKING_STATUSES)},
+        "carrier": {"type": "string"}, "tracking_number": {"type": "string"},
+        "tracking_url": {"type": "string"}, "warehouse_id": {"type": "integer"},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+            "order_line_id": {"type": "integer"}, "quantity": {"type": "integer"}}}},
+    },
+})
+LEG_REQUEST = schema("ShipmentLegRequest", {
+    "type": "object", "required": ["kind", "carrier", "tracking_number"],
+    "properties": {"kind": {"type": "string", "enum": list(LEG_KINDS)},
+                   "carrier": {"type": "string", "enum": CARRIER_CODES},
+                   "tracking_number": {"type": "string", "maxLength": 60}},
+})
+LEG_CREATED = schema("ShipmentLeg", {
+    "type": "object",
+    "required": ["id", "shipment_id", "position", "kind", "carrier", "tracking_number",
+                 "tracking_url"],
+    "properties": {"id": {"type": "integer"}, "shipment_id": {"type": "integer"},
+                   "position": {"type": "integer"}, "kind": {"type": "string"},
+                   "carrier": {"type": "string"}, "tracking_number": {"type": "string"},
+                   "tracking_url": {"type": "string"}},
+})
+
+
+def created_shipment_json(shipment: Shipment) -> dict[str, Any]:
+    """A new shipment: its id, status, carrier, number and lines."""
+    return {"id": shipment.id, "order_id": shipment.order_id, "status": shipment.status,
+            "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
+            "tracking_url": tracking_url(shipment.carrier, shipment.tracking_number),
+            "warehouse_id": shipment.warehouse_id,
+            "lines": [{"order_line_id": line.order_line_id, "quantity": line.quantity}
+                      for line in shipment.lines]}
+
+
+def leg_json(leg: ShipmentLeg) -> dict[str, Any]:
+    """A leg of a shipment."""
+    return {"id": leg.id, "shipment_id": leg.shipment_id, "position": leg.position,
+            "kind": leg.kind, "carrier": leg.carrier, "tracking_number": leg.tracking_number,
+            "tracking_url": tracking_url(leg.carrier, leg.tracking_number)}
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/shipments")
+@operation(summary="Ship some lines of an order", tags=["logistics"], idempotent=True,
+           request=SHIPMENT_REQUEST,
+           responses={201: SHIPMENT_CREATED, 400: None, 401: None, 403: None, 404: None,
+                      409: None, 422: None},
+           description="Merchant staff. Records the parcel, commits its units from the "
+                       "warehouse's stock, moves the order to `partially_shipped` or "
+                       "`shipped` and tells the shopper. Nothing is written on an error. "
+                       "422 `invalid_tracking_number` (format or check digit), "
+                       "`unknown_carrier`, `ship_quantity_exceeded` (more than ordered - "
+                       "refunded - shipped, at `lines[i].quantity`), `unknown_order_line`, "
+                       "`insufficient_stock` (the warehouse lacks the units, naming the SKU "
+                       "and warehouse), `unknown_warehouse`, `warehouse_inactive`, "
+                       "`validation_failed` (several kinds at once, each in `fields`); "
+                       "409 `order_not_shippable` (unpaid, cancelled, refunded or already "
+                       "shipped), `tracking_number_taken`; 404 for another store's order.")
+@token_required("write")
+@idempotent()
+def create_shipment(store_id: int, order_id: int):
+    """Ship order lines from a warehouse under a carrier's tracking number."""
+    body = json_body()
+    shipment = logistics.create_shipment(
+        api_user(), store_id, order_id, warehouse_id=body.get("warehouse_id"),
+        carrier=body.get("carrier"), tracking_number=body.get("tracking_number"),
+        lines=body.get("lines"), weight_grams=body.get("weight_grams"),
+        length_mm=body.get("length_mm"), width_mm=body.get("width_mm"),
+        height_mm=body.get("height_mm"), links=site_links)
+    response = created_shipment_json(shipment)
+    commit()
+    return response, 201
+
+
+@bp.post("/shipments/<int:shipment_id>/legs")
+@operation(summary="Add a leg to a shipment", tags=["logistics"], idempotent=True,
+           request=LEG_REQUEST,
+           responses={201: LEG_CREATED, 400: None, 401: None, 403: None, 404: None,
+                      409: None, 422: None},
+           description="Merchant staff of the shipment's store (404 for anyone else). "
+                       "422 `invalid_leg_kind`, `unknown_carrier`, `invalid_tracking_number`; "
+                       "409 `tracking_number_taken`.")
+@token_required("write")
+@idempotent()
+def add_shipment_leg(shipment_id: int):
+    """Record a stretch of the journey under its own carrier and number."""
+    body = json_body()
+    leg = logistics.add_shipment_leg(api_user(), shipment_id, kind=body.get("kind"),
+                                     carrier=body.get("carrier"),
+                                     tracking_number=body.get("tracking_number"))
+    response = leg_json(leg)
+    commit()
+    return response, 201
 
 
 @bp.get("/stores/<int:store_id>/orders/<int:order_id>/customs-documents/<kind>")

@@ -57,6 +57,11 @@ ORDER_SCHEMA = schema("Order", {
         "paid_at": {"type": ["string", "null"], "format": "date-time"},
         "commission": MONEY, "merchant_net": MONEY,
         "events": {"type": "array", "items": {"type": "object"}},
+        "shipments": {"type": "array", "description": "The order's parcels, oldest first; "
+                      "GET /shipments/{id} has their journey.",
+                      "items": {"type": "object", "required": ["id", "status"],
+                                "properties": {"id": {"type": "integer"},
+                                               "status": {"type": "string"}}}},
     },
 })
 REFUND_SCHEMA = schema("Refund", {
@@ -128,6 +133,7 @@ def order_json(order: Order, *, merchant: bool = False) -> dict[str, Any]:
         "fx_rate": str(order.fx_rate), "fx_as_of": timestamp(order.fx_as_of),
         "shipping_address": order.shipping_address,
         "created_at": timestamp(order.created_at), "paid_at": timestamp(order.paid_at),
+        "shipments": [{"id": s.id, "status": s.status} for s in order.shipments],
     }
     if merchant:
         del body["store_name"]

@@ -147,6 +147,8 @@ class Order(LandedAmounts, TimestampMixin, db.Model):
     refunds: Mapped[list[Refund]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="Refund.id"
     )
+    # Read-only here: shipments are created by the logistics service, never via the order.
+    shipments = relationship("Shipment", order_by="Shipment.id", viewonly=True)
     store = relationship("Store")
     user = relationship("User")
     quote = relationship("Quote")

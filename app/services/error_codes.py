@@ -85,7 +85,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                            "the valid rows."),
     "import_not_ready": ErrorCode((409,), "The CSV import is not ready to be applied."),
     "insufficient_scope": ErrorCode((403,), "The token lacks the scope this endpoint needs."),
-    "insufficient_stock": ErrorCode((409,), "Not enough stock is available."),
+    "insufficient_stock": ErrorCode((409, 422), "Not enough stock is available (422: the "
+                                                "warehouse a shipment leaves lacks it)."),
     "internal_error": ErrorCode((500,), "Something went wrong on the server; it was logged."),
     "invalid_address": ErrorCode((422,), "The shipping address is incomplete or invalid."),
     "invalid_card_token": ErrorCode((422,), "The card token was refused by the card "
@@ -118,6 +119,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_status_transition": ErrorCode((422,), "The product cannot move to that status "
                                                    "from its current one."),
     "invalid_token": ErrorCode((401,), "The bearer token is unknown, revoked or expired."),
+    "invalid_leg_kind": ErrorCode((422,), "A shipment leg is first_mile, line_haul, customs "
+                                          "or last_mile."),
     "invalid_tracking_number": ErrorCode((422,), "The tracking number does not fit the carrier's "
                                                  "format or check digit."),
     "invitation_email_mismatch": ErrorCode((403,), "The invitation was sent to another e-mail "
@@ -186,6 +189,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                                 "country."),
     "role_not_found": ErrorCode((404,), "No such role."),
     "same_warehouse": ErrorCode((422,), "A transfer needs two different warehouses."),
+    "ship_quantity_exceeded": ErrorCode((422,), "More units than are left to ship on the "
+                                                "order line (ordered - refunded - shipped)."),
     "shipping_already_refunded": ErrorCode((422,), "The shipping has already been refunded."),
     "slug_taken": ErrorCode((409, 422), "Another store already uses this address."),
     "stale_rate": ErrorCode((409,), "The exchange rate is too old to price with."),
@@ -198,6 +203,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                               "first."),
     "too_many_rows": ErrorCode((422,), "The CSV file has more rows than allowed; split it."),
     "topic_not_found": ErrorCode((404,), "No such topic."),
+    "tracking_number_taken": ErrorCode((409,), "Another shipment already uses this carrier's "
+                                               "tracking number."),
     "tracking_webhook_disabled": ErrorCode((503,), "Tracking webhooks are not configured here yet; "
                                                    "retry later."),
     "translation_unavailable": ErrorCode((503,), "The translation service is unavailable; "
@@ -210,6 +217,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "unknown_currency": ErrorCode((422,), "Not an ISO 4217 currency code."),
     "unknown_document": ErrorCode((404,), "No such customs document kind."),
     "unknown_field": ErrorCode((422,), "The body names a field this endpoint does not know."),
+    "unknown_order_line": ErrorCode((422,), "The order has no line with that id."),
     "unknown_sku": ErrorCode((422,), "No variant with that SKU in this store."),
     "unknown_warehouse": ErrorCode((422,), "No such warehouse in this store."),
     "unsupported_currency": ErrorCode((422,), "Checkout does not support that currency."),

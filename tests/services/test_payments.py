@@ -81,7 +81,7 @@ def test_retry_after_a_crash_reuses_the_key(stripe_sandbox, shop, shopper, make_
     assert keys == [payment.idempotency_key, payment.idempotency_key]
 
 
-def test_success_creates_orders_commits_stock_and_mails(stripe_sandbox, make_checkout_shop,
+def test_success_creates_orders_holding_their_stock_and_mails(stripe_sandbox, make_checkout_shop,
                                                         shopper, make_quote, outbox):
     tea = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     cups = make_checkout_shop(currency="CNY", country="CN", price="80", stock=10)
@@ -100,9 +100,14 @@ def test_success_creates_orders_commits_stock_and_mails(stripe_sandbox, make_che
     assert cny.store_currency == "CNY" and cny.currency == "USD"
     assert cny.total_store_minor > cny.total_minor  # yuan amounts are larger than dollars
     assert cny.commission_store_minor + cny.merchant_net_store_minor == cny.total_store_minor
+    # The units stay reserved, now for the order; they leave on_hand when they ship.
     levels = inventory.variant_levels([tea.variants[0].id])[tea.variants[0].id]
-    assert sum(level.on_hand for level in levels) == 8
-    assert reserved(tea.variants[0]) == 0
+    assert sum(level.on_hand for level in levels) == 10
+    assert reserved(tea.variants[0]) == 2
+    tea_order = next(o for o in placed if o.store_id == tea.store.id)
+    assert inventory.order_holds(tea_order.id) == {tea.variants[0].id: {tea.warehouse.id: 2}}
+    assert inventory.owner_reservations("checkout_quote", quote.id) == []
+    assert inventory.check_ledger() == []
     assert db.session.get(Payment, session.payment.id).state == "succeeded"
     mails = outbox("order_confirmation", to=shopper.email)
     assert len(mails) == 1 and quote.reference in mails[0].body_text

@@ -47,6 +47,10 @@ def on_hand(order):
     return sum(lv.on_hand for lv in inventory.variant_levels([line.variant_id])[line.variant_id])
 
 
+def available(order):
+    return inventory.available(order.lines[0].variant_id)
+
+
 def test_partial_line_refund_through_stripe(stripe_sandbox, order):
     line = order.lines[0]
     made = refund(order, lines=[(line.id, 1)])
@@ -57,10 +61,21 @@ def test_partial_line_refund_through_stripe(stripe_sandbox, order):
     assert stripe_sandbox.proxy.keys_for("/v1/refunds") == [made.idempotency_key]
 
 
-def test_restock_puts_units_back(stripe_sandbox, order):
-    before = on_hand(order)
+def test_restock_of_unshipped_units_releases_the_orders_hold(stripe_sandbox, order):
+    # Paid units are held for the order, not yet taken off on_hand: a restock frees them.
+    before, shelf = available(order), on_hand(order)
     refund(order, lines=[(order.lines[0].id, 2)], restock=True)
-    assert on_hand(order) == before + 2
+    assert available(order) == before + 2 and on_hand(order) == shelf
+    assert inventory.order_holds(order.id) == {order.lines[0].variant_id: {
+        order.shop.warehouse.id: 1}}
+    assert inventory.check_ledger() == []
+
+
+def test_refund_without_restock_writes_the_held_units_off(stripe_sandbox, order):
+    before, shelf = available(order), on_hand(order)
+    refund(order, lines=[(order.lines[0].id, 1)])
+    assert available(order) == before and on_hand(order) == shelf - 1
+    assert inventory.check_ledger() == []
 
 
 def test_full_refund_with_shipping_marks_refunded(stripe_sandbox, order):
@@ -112,7 +127,7 @@ def test_staff_cannot_refund_and_strangers_get_404(stripe_sandbox, order, make_u
 
 
 def test_cancel_refunds_everything_and_restocks(stripe_sandbox, order):
-    before = on_hand(order)
+    before = available(order)
     made = refunds.request_cancellation(order.shop.owner, order.store_id, order.id,
                                         reason="out of stock")
     db.session.commit()
@@ -120,7 +135,8 @@ def test_cancel_refunds_everything_and_restocks(stripe_sandbox, order):
     db.session.commit()
     assert made.state == "succeeded" and made.amount_minor == order.total_minor
     assert order.status == "cancelled" and order.events[-1].to_status == "cancelled"
-    assert on_hand(order) == before + 3
+    assert available(order) == before + 3
+    assert inventory.order_holds(order.id) == {} and inventory.check_ledger() == []
     with pytest.raises(DomainError) as caught:
         refunds.request_cancellation(order.shop.owner, order.store_id, order.id)
     assert caught.value.code == "order_not_refundable"

@@ -2,10 +2,19 @@
 
 Only this package writes `inventory_levels`, `reservations` and `stock_movements`; every
 other domain calls the functions exported here, and imports nothing from the modules
-behind them (ledger, reservations, batch, stock, listing).
+behind them (ledger, reservations, fulfilment, batch, stock, listing).
 """
 
 from app.services.inventory.batch import reserve_lines_at_once, set_stock_levels
+from app.services.inventory.fulfilment import (
+    ORDER_HOLD_EXPIRES_AT,
+    StockNotInWarehouse,
+    hold_for_orders,
+    order_holds,
+    order_owner,
+    release_order_holds,
+    ship_held_units,
+)
 from app.services.inventory.ledger import (
     InsufficientStock,
     LedgerMismatch,
@@ -56,7 +65,9 @@ __all__ = [
     "LedgerMismatch",
     "LowStockRow",
     "MAX_BULK_ITEMS",
+    "ORDER_HOLD_EXPIRES_AT",
     "Reference",
+    "StockNotInWarehouse",
     "adjust_stock",
     "availability",
     "available",
@@ -68,11 +79,15 @@ __all__ = [
     "expire_reservations",
     "extend_owner_reservations",
     "get_store_variant",
+    "hold_for_orders",
     "level_id_for",
     "list_inventory",
     "low_stock_variants",
+    "order_holds",
+    "order_owner",
     "owner_reservations",
     "receive_stock",
+    "release_order_holds",
     "release_owner_reservations",
     "release_reservation",
     "reserve_lines",
@@ -80,6 +95,7 @@ __all__ = [
     "reserve_stock",
     "return_stock",
     "set_stock_levels",
+    "ship_held_units",
     "stock_history",
     "transfer_stock",
     "variant_available_sql",

@@ -1,6 +1,7 @@
 """What follows a shipment's new status: the shopper is told, and a delivered order moves on.
 
-The shopper hears, in the app and by e-mail in their own language, when a parcel is held
+The shopper hears, in the app and by e-mail in their own language, when a parcel leaves
+the merchant ("shipped", sent by the shipment itself, not by a tracking status), is held
 at customs, out for delivery, delivered, or in trouble (exception). Each shipment and
 status is announced once: the unique (shipment_id, shipment_status) of notifications
 makes a duplicate or a racing delivery a no-op.
@@ -34,6 +35,7 @@ def notice_key(status: str, sub_status: str) -> str | None:
 
 def _subject(key: str) -> str:
     return {
+        "shipped": _("Your Qiao order has shipped"),
         "customs_held": _("Your Qiao parcel is held at customs"),
         "out_for_delivery": _("Your Qiao parcel is out for delivery"),
         "delivered": _("Your Qiao parcel was delivered"),

@@ -146,7 +146,7 @@ def orders_for_quote(quote_id: int) -> list[Order]:
 
 # Shopper ----------------------------------------------------------------------------------
 def _list_options() -> list[Any]:
-    return [selectinload(Order.lines), joinedload(Order.store)]
+    return [selectinload(Order.lines), selectinload(Order.shipments), joinedload(Order.store)]
 
 
 def list_shopper_orders(user: User, *, after: Sequence[Any] | None = None,
@@ -166,7 +166,8 @@ def get_shopper_order(user: User, order_id: int) -> Order:
     order = db.session.scalar(
         select(Order).where(Order.id == order_id, Order.user_id == user.id)
         .options(selectinload(Order.lines), selectinload(Order.events),
-                 selectinload(Order.refunds), joinedload(Order.store)))
+                 selectinload(Order.refunds), selectinload(Order.shipments),
+                 joinedload(Order.store)))
     if order is None:
         raise NotFound("No such order.")
     return order
@@ -180,7 +181,8 @@ def list_store_orders(actor: User, store_id: int, *, status: str | None = None,
     """A store's order queue, newest first, filtered by status, date and reference."""
     store = require_store_staff(actor, store_id)
     stmt = (select(Order).where(Order.store_id == store.id)
-            .options(selectinload(Order.lines), joinedload(Order.user))
+            .options(selectinload(Order.lines), selectinload(Order.shipments),
+                     joinedload(Order.user))
             .order_by(Order.id.desc()).limit(limit + 1))
     if status:
         if status not in ORDER_STATES:
@@ -210,7 +212,8 @@ def get_store_order(actor: User, store_id: int, order_id: int, *, for_update: bo
     store = require_store_staff(actor, store_id)
     stmt = (select(Order).where(Order.id == order_id, Order.store_id == store.id)
             .options(selectinload(Order.lines), selectinload(Order.events),
-                     selectinload(Order.refunds), joinedload(Order.user)))
+                     selectinload(Order.refunds), selectinload(Order.shipments),
+                     joinedload(Order.user)))
     if for_update:
         stmt = stmt.with_for_update(of=Order)
     order = db.session.scalar(stmt)

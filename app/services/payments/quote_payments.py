@@ -262,15 +262,15 @@ def _set_state(payment: Payment, state: str, from_states: tuple[str, ...], **val
 
 def fulfil_payment(payment: Payment, *, links: EmailLinks, now: datetime | None = None
                    ) -> list[Order]:
-    """Turn a succeeded payment into orders, commit the stock and e-mail the shopper; once."""
+    """Turn a succeeded payment into orders holding their stock, e-mail the shopper; once."""
     now = now or utcnow()
     if not _set_state(payment, "succeeded",
                       ("created", "processing", "failed", "canceled"),
                       succeeded_at=now, failure_message=""):
         return orders_for_quote(payment.quote_id)
     quote = payment.quote
-    shortages = _commit_stock(quote, now)
     orders = create_orders_for_quote(quote, payment, now=now)
+    shortages = _hold_stock(quote, {order.store_id: order.id for order in orders}, now)
     for order in orders:
         for shortage in shortages.get(order.store_id, []):
             order.events[-1].reason += f"; {shortage}"
@@ -281,19 +281,22 @@ def fulfil_payment(payment: Payment, *, links: EmailLinks, now: datetime | None 
     return orders
 
 
-def _commit_stock(quote: Quote, now: datetime) -> dict[int, list[str]]:
-    """Commit the quote's reservations; re-reserve what expired meanwhile.
+def _hold_stock(quote: Quote, orders_by_store: dict[int, int], now: datetime
+                ) -> dict[int, list[str]]:
+    """Hand the quote's holds to its orders; re-reserve what expired meanwhile.
 
+    The units stay reserved, now for the orders: the merchant's shipment commits them
+    from the warehouse the parcel leaves, and a refund or cancellation releases them.
+    (Until this change they were committed here, at payment; such orders still ship.)
     Returns per store the SKUs that could not be covered (the money is taken, so the
     orders are still created and the merchant sees the shortage on the order).
     """
-    reference = ("checkout", quote.reference)
-    committed = inventory.commit_owner_reservations(None, QUOTE_OWNER, quote.id,
-                                                    reference=reference, now=now)
     covered: dict[int, int] = {}
-    for reservation in committed:
+    for reservation in inventory.owner_reservations(QUOTE_OWNER, quote.id):
         covered[reservation.level.variant_id] = \
             covered.get(reservation.level.variant_id, 0) + reservation.quantity
+    # First, so reserving the missing units below cannot expire a hold still counted.
+    inventory.hold_for_orders((QUOTE_OWNER, quote.id), orders_by_store, now=now)
     lines = db.session.execute(
         select(QuoteLine.variant_id, QuoteLine.sku, QuoteLine.quantity, QuoteGroup.store_id)
         .join(QuoteGroup, QuoteGroup.id == QuoteLine.group_id)
@@ -313,8 +316,7 @@ def _commit_stock(quote: Quote, now: datetime) -> dict[int, list[str]]:
                                     now=now)
         except DomainError:
             shortages.setdefault(store_id, []).append(f"stock short: {sku} x{missing}")
-    inventory.commit_owner_reservations(None, QUOTE_OWNER, quote.id, reference=reference,
-                                        now=now)
+    inventory.hold_for_orders((QUOTE_OWNER, quote.id), orders_by_store, now=now)
     return shortages
 
 

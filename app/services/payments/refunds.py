@@ -30,13 +30,12 @@ from app.models import (
     Payment,
     Refund,
     RefundLine,
-    Reservation,
     User,
     utcnow,
 )
 from app.money import Money, round_minor
 from app.providers.payments import PaymentProviderError, payment_provider
-from app.services import inventory
+from app.services import inventory, logistics
 from app.services.errors import Conflict, ValidationFailed
 from app.services.orders import (
     CANCELLABLE,
@@ -149,6 +148,9 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
         raise OrderNotRefundable(
             _("This order cannot be cancelled any more: it has shipped or was closed.")
             if cancel else _("This order cannot be refunded."))
+    if cancel and any(logistics.shipped_quantities([order.id]).values()):
+        raise OrderNotRefundable(
+            _("This order cannot be cancelled any more: it has shipped or was closed."))
     chosen = _parse_lines(order, request.lines)
     if request.shipping and shipping_refunded(order):
         raise ValidationFailed(_("Shipping has already been refunded."),
@@ -198,6 +200,9 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
     if cancel:
         transition_order(order, "cancelled", actor=actor,
                          reason=request.reason or _("cancelled by the merchant"))
+        # Nothing of a cancelled order will ship: its held units are free to sell again.
+        inventory.release_order_holds(actor, inventory.order_owner(order.id),
+                                      reference=("order", order.id), reason="order cancelled")
     db.session.flush()
     db.session.expire(order)
     return refund
@@ -239,28 +244,52 @@ def _settle(refund: Refund, actor: User | None) -> None:
         full = order.refunded_minor >= order.total_minor
         transition_order(order, "refunded" if full else "partially_refunded", actor=actor,
                          reason=_("refund %(id)s", id=refund.id))
-    if refund.restock:
-        for line in refund.lines:
-            _restock(order, line.order_line, line.quantity, refund, actor)
+    shipped = logistics.shipped_quantities([order.id])
+    for line in refund.lines:
+        _put_back(order, line.order_line, line.quantity, shipped.get(line.order_line_id, 0),
+                  refund, actor)
 
 
-def _restock(order: Order, line: OrderLine, quantity: int, refund: Refund,
-             actor: User | None) -> None:
-    """Put units back in the warehouse they were taken from."""
-    reservation = db.session.scalar(
-        select(Reservation).join(Reservation.level)
-        .where(Reservation.owner_type == QUOTE_OWNER,
-               Reservation.owner_id == str(order.quote_id),
-               Reservation.state == "committed")
-        .where(Reservation.level.has(variant_id=line.variant_id))
-        .order_by(Reservation.id).limit(1))
-    actor = actor or (db.session.get(User, refund.actor_id) if refund.actor_id else None)
-    if reservation is None or actor is None:
+def _put_back(order: Order, line: OrderLine, quantity: int, shipped: int, refund: Refund,
+              actor: User | None) -> None:
+    """Settle the stock of refunded units: held ones first, then those that shipped.
+
+    Units still in the warehouse are held for the order: a restock releases the hold, a
+    refund without restock writes the units off (they leave on_hand, as they did when
+    stock was committed at payment). Shipped units come back on hand, in the warehouse
+    they left, only with restock. Orders paid before holds existed have no hold: their
+    unshipped units were committed at payment and are returned as before.
+    """
+    reference = ("refund", str(refund.id))
+    reason = _("refund %(id)s", id=refund.id)
+    # The units of this refund are counted as unshipped first.
+    unshipped = max(line.quantity - (line.refunded_quantity - quantity) - shipped, 0)
+    from_unshipped = min(quantity, unshipped)
+    done = 0
+    if from_unshipped:
+        done = inventory.release_order_holds(
+            actor, inventory.order_owner(order.id), {line.variant_id: from_unshipped},
+            write_off=not refund.restock, reference=reference, reason=reason,
+        ).get(line.variant_id, 0)
+    if not refund.restock:
         return
-    inventory.return_stock(actor, order.store_id, line.variant_id,
-                           reservation.level.warehouse_id, quantity,
-                           reference=("refund", str(refund.id)),
-                           reason=_("refund %(id)s", id=refund.id))
+    actor = actor or (db.session.get(User, refund.actor_id) if refund.actor_id else None)
+    if actor is None:
+        return
+    legacy = from_unshipped - done
+    if legacy:
+        committed = inventory.owner_reservations(QUOTE_OWNER, order.quote_id,
+                                                 states=("committed",))
+        warehouse_id = next((r.level.warehouse_id for r in committed
+                             if r.level.variant_id == line.variant_id), None)
+        if warehouse_id is not None:
+            inventory.return_stock(actor, order.store_id, line.variant_id, warehouse_id,
+                                   legacy, reference=reference, reason=reason)
+    back = quantity - from_unshipped
+    warehouse_id = logistics.shipped_from(order.id).get(line.id)
+    if back and warehouse_id is not None:
+        inventory.return_stock(actor, order.store_id, line.variant_id, warehouse_id, back,
+                               reference=reference, reason=reason)
 
 
 def fail_refund(refund: Refund, message: str) -> None:
