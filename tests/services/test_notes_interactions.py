@@ -220,14 +220,16 @@ on_postgresql = pytest.mark.skipif(
 
 @pytest.mark.postgres_only
 @on_postgresql
-def test_concurrent_likes_keep_the_counter_exact(app, database_url, monkeypatch):
+def test_concurrent_likes_keep_the_counter_exact(app, database_url):
     """Many users like one note at the same moment, each in its own transaction."""
     from app.models import utcnow
     from app.services.social.notes import hot_score
 
     engine = create_engine(database_url, pool_size=20, max_overflow=0)
     sessions = scoped_session(sessionmaker(bind=engine))
-    monkeypatch.setattr(db, "session", sessions)  # real commits, one connection per thread
+    # Real commits, one connection per thread. Put back by hand, not by monkeypatch: its
+    # undo may run after the suite's transaction fixture has restored the app's session.
+    suite_session, db.session = db.session, sessions
     workers = 16
     try:
         author = User(email="race-author@example.test", password_hash="x",
@@ -273,6 +275,7 @@ def test_concurrent_likes_keep_the_counter_exact(app, database_url, monkeypatch)
         assert (stored.like_count, rows) == (workers, workers)
         assert stored.hot_score == pytest.approx(hot_score(workers, 0, 0, now), abs=1e-6)
     finally:
+        db.session = suite_session
         sessions.remove()
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email.like("race-%@example.test")))
