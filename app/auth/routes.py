@@ -17,6 +17,7 @@ from app.services.errors import DomainError, RateLimited, Unauthorized, Validati
 from app.services.signed_links import InvalidLink
 from app.web.forms import reject_form, safe_next_url
 from app.web.links import site_links
+from app.web.login_devices import device_from_request, remember_device
 
 
 def _start_session(user, remember: bool) -> None:
@@ -57,14 +58,15 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with e-mail and password (throttled per account and per address)."""
+    """Log in with e-mail and password (throttled per account and browser or address)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        device = device_from_request()
         try:
             user = accounts.authenticate(form.email.data, form.password.data,
-                                         request.remote_addr or "unknown")
+                                         request.remote_addr or "unknown", device=device)
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             retry = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
@@ -76,7 +78,7 @@ def login():
         _start_session(user, remember=form.remember.data)
         commit()
         flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-        return redirect(safe_next_url(form.next.data))
+        return remember_device(redirect(safe_next_url(form.next.data)), device, user)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

@@ -334,3 +334,34 @@ def test_password_reset_revokes_login_tokens_but_not_personal_ones(client, make_
                             "confirm": "another-long-phrase"}).status_code == 302
     assert client.get("/api/v1/me", headers=login_headers).status_code == 401
     assert client.get("/api/v1/me", headers=bearer(personal)).status_code == 200
+
+
+# Token log-in throttling ----------------------------------------------------------------------
+def _token(client, email, password, **environ):
+    return client.post("/api/v1/auth/token", json={"email": email, "password": password},
+                       environ_base=environ)
+
+
+def test_token_login_locks_the_pair_with_429_and_retry_after(app, client, make_user):
+    user = make_user("locked@example.com")
+    for _ in range(5):
+        assert _token(client, user.email, "wrong-password-x").status_code == 401
+    response = _token(client, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "login_throttled"
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
+    # The same account from another address is not locked.
+    other = _token(app.test_client(), user.email, PASSWORD, REMOTE_ADDR="192.0.2.44")
+    assert other.status_code == 201
+
+
+def test_token_login_with_a_device_cookie_is_judged_on_its_own(app, client, make_user, login):
+    user = make_user()
+    browser = app.test_client()
+    login(user, target=browser)
+    for _ in range(5):
+        assert _token(client, user.email, "wrong-password-x").status_code == 401
+    assert _token(client, user.email, PASSWORD).status_code == 429
+    # Same address, but it sends the cookie of a browser that logged in here before.
+    assert browser.get_cookie("qiao_device") is not None
+    assert _token(browser, user.email, PASSWORD).status_code == 201

@@ -342,56 +342,149 @@ def _attempt(browser, email, password, **environ):
                                              "csrf_token": token}, environ_base=environ)
 
 
-def test_login_is_throttled_per_account(app, client, make_user, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+def _fail(browser, email, times, **environ):
+    for _ in range(times):
+        assert _attempt(browser, email, "wrong-password-x", **environ).status_code == 401
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, moved forward by hand."""
+    from app.services.accounts import throttle
+
+    now = [throttle.time.time()]
+    monkeypatch.setattr(throttle, "_now", lambda: now[0])
+
+    def advance(seconds: float) -> None:
+        now[0] += seconds
+
+    return advance
+
+
+def test_five_failures_lock_the_pair_with_a_clear_429(client, make_user):
     user = make_user("target@example.com")
-    other = make_user()
-    for _ in range(3):
-        assert _attempt(client, user.email, "wrong-password-x").status_code == 401
-    # Even the right password is refused while the account is throttled, from any address.
+    _fail(client, user.email, 5)
+    # While locked even the right password is refused from here, with a time to come back.
     response = _attempt(client, user.email, PASSWORD)
     assert response.status_code == 429
     assert "Too many failed log-in attempts" in response.get_data(as_text=True)
-    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
     assert not is_logged_in(client)
-    elsewhere = app.test_client()
-    assert _attempt(elsewhere, "TARGET@example.com", PASSWORD,
-                    REMOTE_ADDR="192.0.2.7").status_code == 429
-    # Another account from the same address is not affected.
-    assert _attempt(client, other.email, PASSWORD).status_code == 302
 
 
-def test_login_is_throttled_per_address(app, client, make_user, monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_IP", "4 per 15 minutes")
-    victims = [make_user() for _ in range(4)]
-    for victim in victims:
-        assert _attempt(client, victim.email, "wrong-password-x",
-                        REMOTE_ADDR="198.51.100.9").status_code == 401
-    fresh = make_user()
-    assert _attempt(client, fresh.email, PASSWORD,
-                    REMOTE_ADDR="198.51.100.9").status_code == 429
-    # The same account from another address gets in.
-    assert _attempt(app.test_client(), fresh.email, PASSWORD,
-                    REMOTE_ADDR="198.51.100.10").status_code == 302
-
-
-def test_default_account_limit_is_ten_failures(client, make_user):
+def test_locks_grow_and_end(client, make_user, clock):
     user = make_user()
-    for _ in range(10):
-        assert _attempt(client, user.email, "wrong-password-x").status_code == 401
+    _fail(client, user.email, 5)
+    assert _attempt(client, user.email, PASSWORD).status_code == 429
+    clock(61)
+    # The lock is over, and the next failure locks again, twice as long.
+    _fail(client, user.email, 1)
+    retry = int(_attempt(client, user.email, PASSWORD).headers["Retry-After"])
+    assert 115 <= retry <= 120
+    clock(121)
+    _fail(client, user.email, 1)
+    assert 235 <= int(_attempt(client, user.email, PASSWORD).headers["Retry-After"]) <= 240
+    clock(241)
+    assert _attempt(client, user.email, PASSWORD).status_code == 302
+
+
+def test_locks_stop_growing_at_the_cap(app, client, make_user, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LOCK_MAX_SECONDS", 150)
+    user = make_user()
+    _fail(client, user.email, 5)
+    for _ in range(3):
+        clock(200)
+        _fail(client, user.email, 1)
+    assert 145 <= int(_attempt(client, user.email, PASSWORD).headers["Retry-After"]) <= 150
+
+
+def test_someone_elses_failures_do_not_lock_the_owner_out(app, client, make_user):
+    user = make_user("admin@example.com")
+    attacker = app.test_client()
+    _fail(attacker, user.email, 5, REMOTE_ADDR="203.0.113.66")
+    assert _attempt(attacker, user.email, PASSWORD,
+                    REMOTE_ADDR="203.0.113.66").status_code == 429
+    # The owner at another address still gets in.
+    assert _attempt(client, user.email, PASSWORD).status_code == 302
+
+
+def test_a_known_browser_is_not_locked_by_failures_from_its_own_address(app, make_user,
+                                                                         login, post_form):
+    user = make_user("merchant@example.com")
+    known = app.test_client()
+    login(user, target=known)
+    device = known.get_cookie("qiao_device")
+    assert device is not None and device.http_only and device.same_site == "Lax"
+    assert device.expires is not None  # long-lived, not a session cookie
+    post_form("/auth/logout", {}, page="/account/profile", target=known)
+    # A guesser behind the same proxy address locks the pair (account, address)…
+    stranger = app.test_client()
+    _fail(stranger, user.email, 5)
+    assert _attempt(stranger, user.email, PASSWORD).status_code == 429
+    # …but the browser that logged in before is judged on its own failures.
+    assert _attempt(known, user.email, PASSWORD).status_code == 302
+
+
+def test_a_known_browser_locks_on_its_own_failures(app, make_user, login, post_form):
+    user = make_user()
+    known = app.test_client()
+    login(user, target=known)
+    post_form("/auth/logout", {}, page="/account/profile", target=known)
+    _fail(known, user.email, 5)
+    assert _attempt(known, user.email, PASSWORD).status_code == 429
+    # Its failures did not lock the address for a new browser either.
+    assert _attempt(app.test_client(), user.email, PASSWORD).status_code == 302
+
+
+def test_a_forged_device_cookie_counts_as_the_address(app, client, make_user):
+    user = make_user()
+    _fail(client, user.email, 5)
+    client.set_cookie("qiao_device", "forged.value.here")
     assert _attempt(client, user.email, PASSWORD).status_code == 429
 
 
-def test_a_successful_login_forgives_earlier_failures(app, client, make_user, login,
-                                                      monkeypatch):
-    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+def test_a_device_cookie_for_another_account_does_not_help(app, make_user, login, post_form):
+    mine, theirs = make_user(), make_user()
+    browser = app.test_client()
+    login(mine, target=browser)
+    post_form("/auth/logout", {}, page="/account/profile", target=browser)
+    _fail(app.test_client(), theirs.email, 5)
+    assert _attempt(browser, theirs.email, PASSWORD).status_code == 429
+
+
+def test_a_correct_password_still_works_after_another_addresss_50_failures(app, client,
+                                                                           make_user):
+    victims = [make_user() for _ in range(10)]
+    guesser = app.test_client()
+    for n in range(50):
+        assert _attempt(guesser, victims[n % 10].email, "wrong-password-x",
+                        REMOTE_ADDR="198.51.100.9").status_code in (401, 429)
+    for victim in victims:
+        assert _attempt(app.test_client(), victim.email, PASSWORD).status_code == 302
+
+
+def test_the_per_address_limit_slows_failures_not_correct_logins(app, client, make_user,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_IP", "4 per 15 minutes")
+    victims = [make_user() for _ in range(5)]
+    for victim in victims[:4]:
+        _fail(client, victim.email, 1, REMOTE_ADDR="198.51.100.9")
+    # Over the limit, one failure is enough to lock its pair…
+    _fail(client, victims[4].email, 1, REMOTE_ADDR="198.51.100.9")
+    assert _attempt(client, victims[4].email, PASSWORD,
+                    REMOTE_ADDR="198.51.100.9").status_code == 429
+    # …while a correct password for an account not failed from here still gets in.
+    fresh = make_user()
+    assert _attempt(app.test_client(), fresh.email, PASSWORD,
+                    REMOTE_ADDR="198.51.100.9").status_code == 302
+
+
+def test_a_successful_login_forgives_earlier_failures(app, client, make_user, login):
     user = make_user()
-    for _ in range(2):
-        assert _attempt(client, user.email, "wrong-password-x").status_code == 401
+    _fail(client, user.email, 4)
     assert _attempt(client, user.email, PASSWORD).status_code == 302
     phone = app.test_client()
-    for _ in range(2):
-        assert _attempt(phone, user.email, "wrong-password-x").status_code == 401
+    _fail(phone, user.email, 4)
     assert _attempt(phone, user.email, PASSWORD).status_code == 302
 
 

@@ -15,6 +15,7 @@ from app.models import User, utcnow
 from app.services import signed_links
 from app.services.accounts import throttle
 from app.services.accounts.api_tokens import revoke_login_tokens
+from app.services.accounts.devices import KnownDevice
 from app.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -120,23 +121,27 @@ def verify_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
-    """The user for these credentials; throttled per account and per address."""
+def authenticate(email: str, password: str, ip: str, *,
+                 device: KnownDevice | None = None) -> User:
+    """The user for these credentials; failures lock only this account and client pair."""
     email = (email or "").strip().lower()
-    throttle.check_login_allowed(email, ip)
     user = find_user_by_email(email) if email else None
+    # A browser this account logged in from before is judged on its own failures alone.
+    device_id = device.device_id if device is not None and device.knows(user) else None
+    pair = throttle.LoginPair(email, ip, device_id)
+    throttle.check_login_allowed(pair)
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
-        throttle.record_login_failure(email, ip)
+        throttle.record_login_failure(pair)
         raise Unauthorized(_("The e-mail address or password is wrong."),
                            code="invalid_credentials")
     if not verify_password(user.password_hash, password or ""):
-        throttle.record_login_failure(email, ip)
+        throttle.record_login_failure(pair)
         raise Unauthorized(_("The e-mail address or password is wrong."),
                            code="invalid_credentials")
     if not user.is_active:
         raise Unauthorized(_("This account has been disabled."), code="account_disabled")
-    throttle.clear_login_failures(email)
+    throttle.clear_login_failures(pair)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
