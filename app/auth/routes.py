@@ -36,7 +36,7 @@ def _start_session(user, remember: bool) -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def signup():
-    """Create an account; a verification e-mail goes out."""
+    """Create an account; the answer is the same whether or not the address is taken."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
@@ -47,11 +47,15 @@ def signup():
         except DomainError as exc:
             reject_form(form, exc)
             return render_template("auth/signup.html", form=form), 422
-        _start_session(user, remember=False)
+        if user is not None:
+            # The guest's choices become the new account's. A copy of the session is
+            # passed so this browser's own choices stay as they are either way.
+            adopt_guest_preferences(user, dict(session))
         commit()
-        flash(_("Welcome to Qiao! We sent a link to %(email)s to confirm your address.",
-                email=user.email), "success")
-        return redirect(url_for("main.index"))
+        # Not logged in straight away: that would tell a new address from a taken one.
+        flash(_("We sent a message to %(email)s. Open it to confirm your address, then "
+                "log in.", email=form.email.data.strip()), "success")
+        return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 

@@ -39,11 +39,14 @@ def is_logged_in(browser) -> bool:
 
 
 # Sign-up --------------------------------------------------------------------------------------
-def test_signup_creates_account_sends_verification_and_logs_in(client, post_form, outbox,
-                                                                  sent_mail):
+SIGNUP_NOTICE = "We sent a message to {}. Open it to confirm your address, then log in."
+
+
+def test_signup_creates_account_and_sends_verification(client, post_form, outbox, sent_mail):
     response = post_form("/auth/signup", {"display_name": "Lin", "email": "Lin@Example.com",
                                           "password": "a-long-unique-phrase"})
     assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login"
     user = user_by_email("lin@example.com")
     assert user is not None and user.display_name == "Lin"
     assert not user.is_email_verified
@@ -53,9 +56,10 @@ def test_signup_creates_account_sends_verification_and_logs_in(client, post_form
     assert [m.to_address for m in mails] == ["lin@example.com"]
     assert mails[0].sent_at is not None  # delivered after the commit
     assert [m.to for m in sent_mail] == ["lin@example.com"]
-    page = client.get("/").get_data(as_text=True)
-    assert "We sent a link to lin@example.com" in page
-    assert is_logged_in(client)
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert SIGNUP_NOTICE.format("Lin@Example.com") in page
+    # Logging in straight away would tell a new address from a taken one.
+    assert not is_logged_in(client)
 
 
 def test_signup_page_renders(client):
@@ -65,18 +69,29 @@ def test_signup_page_renders(client):
 
 
 @pytest.mark.parametrize("email", ["taken@example.com", "TAKEN@Example.COM", " taken@example.com"])
-def test_signup_with_a_taken_email_is_refused_case_insensitively(client, post_form, make_user,
-                                                                  outbox, email):
-    make_user("taken@example.com")
+def test_signup_with_a_taken_email_answers_like_a_new_one(app, client, post_form, make_user,
+                                                          outbox, mail_link, email):
+    owner = make_user("taken@example.com")
     before = user_count()
-    response = post_form("/auth/signup", {"display_name": "Copy", "email": email,
-                                          "password": "a-long-unique-phrase"})
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert field_errors(html, "email") == ["An account with this e-mail address already exists."]
-    assert user_count() == before
-    assert outbox() == []
-    assert not is_logged_in(client)
+    new = post_form("/auth/signup", {"display_name": "Fresh", "email": "fresh@example.com",
+                                     "password": "a-long-unique-phrase"}, follow=True)
+    stranger = app.test_client()
+    taken = post_form("/auth/signup", {"display_name": "Copy", "email": email,
+                                       "password": "a-long-unique-phrase"},
+                      follow=True, target=stranger)
+    assert new.status_code == taken.status_code == 200
+    assert SIGNUP_NOTICE.format("fresh@example.com") in new.get_data(as_text=True)
+    assert SIGNUP_NOTICE.format(email.strip()) in taken.get_data(as_text=True)
+    assert "already exists" not in taken.get_data(as_text=True)
+    assert user_count() == before + 1
+    assert not is_logged_in(stranger)
+    # The owner hears about it, with a way back in if it was them.
+    notices = outbox("signup_attempt")
+    assert [m.to_address for m in notices] == [owner.email]
+    assert "tried to create a new Qiao account" in notices[0].body_text
+    assert outbox("verify_email", to=owner.email) == []
+    reset = stranger.get(mail_link("signup_attempt"))
+    assert reset.status_code == 200 and 'name="password"' in reset.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("password", "message"), [
@@ -590,6 +605,7 @@ def test_reset_ends_every_other_session(app, client, make_user, post_form, mail_
 
 def test_link_problem_pages_offer_the_right_next_step(client, make_user, post_form, mail_link):
     _sign_up(post_form)
+    post_form("/auth/login", {"email": "ver@example.com", "password": "a-long-unique-phrase"})
     html = client.get(mail_link("verify_email")[:-2]).get_data(as_text=True)
     assert 'href="/account/profile"' in html and "Send a new confirmation link" in html
     user = make_user()

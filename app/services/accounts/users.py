@@ -25,11 +25,6 @@ from app.services.accounts.passwords import (
 from app.services.errors import Conflict, Unauthorized, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 
-
-def email_taken_message() -> str:
-    """The message for an address another account uses (in the viewer's language)."""
-    return _("An account with this e-mail address already exists.")
-
 # A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
 _DUMMY_HASH = hash_password("qiao-timing-equaliser")
 
@@ -57,8 +52,14 @@ def check_new_password(password: str, email: str = "", display_name: str = "") -
         raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
 
 
-def register_user(email: str, password: str, display_name: str, *, links: EmailLinks) -> User:
-    """Create an account and e-mail a verification link; rejects duplicates and weak passwords."""
+def register_user(email: str, password: str, display_name: str, *,
+                  links: EmailLinks) -> User | None:
+    """Create an account and e-mail a verification link; None when the address is taken.
+
+    A taken address is not revealed to the caller: the answer is the same as for a new
+    account, and the address's owner gets an e-mail about the attempt instead. Only the
+    input itself (address syntax, name, password rules) is ever refused.
+    """
     errors: dict[str, list[str]] = {}
     try:
         email = normalize_email(email)
@@ -73,25 +74,39 @@ def register_user(email: str, password: str, display_name: str, *, links: EmailL
                                  display_name)
     if problems:
         errors["password"] = problems
-    taken = "email" not in errors and find_user_by_email(email) is not None
-    if taken:
-        errors["email"] = [email_taken_message()]
-    if taken and len(errors) == 1:
-        raise Conflict(email_taken_message(), code="email_taken", fields=errors)
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name)
+    # Hash first either way, so a taken address costs as long to answer as a new one.
+    password_hash = hash_password(password)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        send_signup_attempt_notice(owner, links=links)
+        return None
+    user = User(email=email, password_hash=password_hash, display_name=display_name)
     db.session.add(user)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        # Two sign-ups with one address raced; the database constraint decided.
-        message = email_taken_message()
-        raise Conflict(message, code="email_taken", fields={"email": [message]}) from None
+        # Two sign-ups with one address raced; the first one's owner gets the verification.
+        return None
     send_verification_email(user, links=links)
     return user
+
+
+def send_signup_attempt_notice(owner: User, *, links: EmailLinks) -> None:
+    """Tell an address's owner that someone tried to sign up with it, with a reset link."""
+    queue_email(
+        owner.email,
+        _("Someone tried to create a Qiao account with your address"),
+        _("Hello %(name)s,\n\nSomeone tried to create a new Qiao account with this e-mail "
+          "address, which already has an account. If it was you, log in instead; if you "
+          "forgot your password, set a new one with this link (valid for one hour):\n"
+          "%(link)s\n\nIf it was not you, you can ignore this message: nothing has changed.",
+          name=owner.display_name, link=links.reset_password(_reset_token(owner))),
+        purpose="signup_attempt",
+    )
 
 
 def send_verification_email(user: User, *, links: EmailLinks) -> None:
@@ -168,14 +183,17 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+def _reset_token(user: User) -> str:
+    return signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
+
+
 def request_password_reset(email: str, *, links: EmailLinks) -> None:
     """E-mail a reset link if the account exists; silent otherwise (no account probing)."""
     # A plain look-up, not validation: an address already on an account is always findable.
     user = find_user_by_email(email or "")
     if user is None or not user.is_active:
         return
-    token = signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
-    link = links.reset_password(token)
+    link = links.reset_password(_reset_token(user))
     queue_email(
         user.email,
         _("Reset your Qiao password"),
