@@ -70,8 +70,20 @@ class Config:
     # Rate limits (Flask-Limiter); Redis in production.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    # Log-in throttling (app/services/accounts/throttle.py): failures lock one account and
+    # client pair (the browser's device cookie, else the address) for growing delays; an
+    # account is never locked for everyone, so a guesser cannot lock its owner out.
+    LOGIN_FAILURES_BEFORE_LOCK = _int("LOGIN_FAILURES_BEFORE_LOCK", 5)
+    LOGIN_FAILURE_WINDOW = _int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+    LOGIN_LOCK_SECONDS = _int("LOGIN_LOCK_SECONDS", 60)  # the first lock; each next doubles
+    LOGIN_LOCK_MAX_SECONDS = _int("LOGIN_LOCK_MAX_SECONDS", 60 * 60)
+    LOGIN_LOCK_MEMORY = 24 * 3600  # a pair's locks stop growing after a quiet day
+    # Failures from one address across all accounts; over it each failure locks its pair
+    # at once. It never refuses a correct password.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "50 per 15 minutes")
+    # The signed cookie marking a browser that logged in to an account before.
+    LOGIN_DEVICE_COOKIE_NAME = "qiao_device"
+    LOGIN_DEVICE_MAX_AGE = _int("LOGIN_DEVICE_DAYS", 365) * 86400
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted; without
     # this, every visitor shares the proxy's address and the per-IP limits hit them all.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)

@@ -12,6 +12,7 @@ from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
 from app.services.accounts.api_tokens import issue_login_token
+from app.web.login_devices import device_from_request
 
 TOKEN_REQUEST = schema("TokenRequest", {
     "type": "object", "required": ["email", "password"],
@@ -28,12 +29,22 @@ TOKEN_RESPONSE = schema("TokenResponse", {
 @limiter.limit("30 per minute")
 @operation(summary="Log in and receive a bearer token", tags=["auth"], auth=False,
            request=TOKEN_REQUEST,
-           responses={201: TOKEN_RESPONSE, 400: None, 401: None, 422: None, 429: None})
+           responses={201: TOKEN_RESPONSE, 400: None, 401: None, 422: None, 429: None},
+           description=(
+               "Exchange credentials for a 30-day full-scope token. Failed attempts lock the "
+               "account for this client only (the `qiao_device` cookie of a browser that "
+               "logged in before, otherwise the client's address): after a few failures "
+               "the answer is `429` `login_throttled` with `Retry-After` (seconds), and "
+               "each further lock lasts twice as long, up to an hour. Many failures from "
+               "one address make every further failure from it lock at once; a correct "
+               "password for an account that is not locked for this client still works."))
 def create_token():
-    """Exchange credentials for a 30-day full-scope token (throttled per account and IP)."""
+    """Exchange credentials for a 30-day full-scope token (throttled per account and client)."""
     fields = string_fields(json_body(), ["email", "password"])
+    # A client that kept the browser's device cookie is judged on its own failures;
+    # any other is judged by its address.
     user = accounts.authenticate(fields["email"], fields["password"],
-                                 request.remote_addr or "unknown")
+                                 request.remote_addr or "unknown", device=device_from_request())
     token, secret = issue_login_token(user)
     commit()
     return {"token": secret, "expires_at": token.expires_at.isoformat()}, 201

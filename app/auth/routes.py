@@ -17,6 +17,7 @@ from app.services.errors import DomainError, RateLimited, Unauthorized, Validati
 from app.services.signed_links import InvalidLink
 from app.web.forms import reject_form, safe_next_url
 from app.web.links import site_links
+from app.web.login_devices import device_from_request, remember_device
 
 
 def _start_session(user, remember: bool) -> None:
@@ -35,7 +36,7 @@ def _start_session(user, remember: bool) -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def signup():
-    """Create an account; a verification e-mail goes out."""
+    """Create an account; the answer is the same whether or not the address is taken."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = SignupForm()
@@ -46,25 +47,30 @@ def signup():
         except DomainError as exc:
             reject_form(form, exc)
             return render_template("auth/signup.html", form=form), 422
-        _start_session(user, remember=False)
+        if user is not None:
+            # The guest's choices become the new account's. A copy of the session is
+            # passed so this browser's own choices stay as they are either way.
+            adopt_guest_preferences(user, dict(session))
         commit()
-        flash(_("Welcome to Qiao! We sent a link to %(email)s to confirm your address.",
-                email=user.email), "success")
-        return redirect(url_for("main.index"))
+        # Not logged in straight away: that would tell a new address from a taken one.
+        flash(_("We sent a message to %(email)s. Open it to confirm your address, then "
+                "log in.", email=form.email.data.strip()), "success")
+        return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Log in with e-mail and password (throttled per account and per address)."""
+    """Log in with e-mail and password (throttled per account and browser or address)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
+        device = device_from_request()
         try:
             user = accounts.authenticate(form.email.data, form.password.data,
-                                         request.remote_addr or "unknown")
+                                         request.remote_addr or "unknown", device=device)
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             retry = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
@@ -76,7 +82,7 @@ def login():
         _start_session(user, remember=form.remember.data)
         commit()
         flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-        return redirect(safe_next_url(form.next.data))
+        return remember_device(redirect(safe_next_url(form.next.data)), device, user)
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

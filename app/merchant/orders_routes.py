@@ -96,12 +96,18 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
     if leg_form is None:
         leg_form = LegForm(formdata=None)
     leg_form.carrier.choices = _carrier_choices()
+    # Refunds and cancellations need REFUND_ROLE (the service refuses anyone below it);
+    # a form the viewer cannot use is not shown, a short note says who can.
+    may_refund = portal.has_role(refunds.REFUND_ROLE)
+    refundable_now = order.status in orders.REFUNDABLE and orders.refundable_minor(order) > 0
+    cancellable_now = order.status in orders.CANCELLABLE and not shipments
     body = render_portal(
         "merchant/orders/detail.html", portal, status=status, tab="orders", order=order,
         refund_form=refund_form or RefundForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
-        can_cancel=order.status in orders.CANCELLABLE and not shipments,
-        can_refund=order.status in orders.REFUNDABLE and orders.refundable_minor(order) > 0,
+        can_cancel=cancellable_now and may_refund,
+        can_refund=refundable_now and may_refund,
+        refund_needs_role=(refundable_now or cancellable_now) and not may_refund,
         shipping_refunded=orders.shipping_refunded(order),
         refundable=orders.refundable_minor(order),
         document_kinds=customs.DOCUMENT_KINDS

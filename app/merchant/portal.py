@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from app.models import Membership, Store
 from app.money import Money
-from app.services.permissions import membership_of, require_store_staff
+from app.services.permissions import ROLE_RANK, membership_of, require_store_staff
 
 PAGE_SIZE = 25
 # The CSV import/export lives in its own blueprint; the portal links to it when it exists.
@@ -28,6 +28,10 @@ class Portal:
     def can_manage(self) -> bool:
         """Owners and admins change settings and warehouses; staff see them."""
         return self.membership.role in ("owner", "admin")
+
+    def has_role(self, min_role: str) -> bool:
+        """True when the viewer's role is `min_role` or above (owner > admin > staff)."""
+        return ROLE_RANK[self.membership.role] >= ROLE_RANK[min_role]
 
 
 def open_portal(store_id: int) -> Portal:

@@ -7,6 +7,7 @@ low gets 403.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -14,6 +15,15 @@ from app.models import MEMBER_ROLES, Membership, Organization, Store, User
 from app.services.errors import Forbidden, NotFound
 
 ROLE_RANK = {"staff": 1, "admin": 2, "owner": 3}
+
+
+def not_found_in_organization() -> NotFound:
+    """The one 404 for anything an organisation owns: missing and not-yours read the same.
+
+    Stores, organisations, warehouses, products, orders… all answer with this message and
+    the plain `not_found` code, so nobody can tell which ids exist by probing.
+    """
+    return NotFound(_("Not found, or you do not have access to it."))
 
 
 def membership_of(user: User | None, organization_id: int) -> Membership | None:
@@ -39,7 +49,7 @@ def require_membership(
         raise ValueError(f"unknown role {min_role}")
     membership = membership_of(user, organization_id)
     if membership is None or (kind and membership.organization.kind != kind):
-        raise NotFound("No such organisation.")
+        raise not_found_in_organization()
     if ROLE_RANK[membership.role] < ROLE_RANK[min_role]:
         raise Forbidden(f"This needs the {min_role} role in {membership.organization.name}.")
     return membership
@@ -54,7 +64,7 @@ def require_store_staff(user: User | None, store_id: int, *, min_role: str = "st
     """The store, if the user is a member of its merchant organisation; else NotFound."""
     store = db.session.get(Store, store_id)
     if store is None:
-        raise NotFound("No such store.")
+        raise not_found_in_organization()
     require_membership(user, store.organization_id, min_role=min_role, kind="merchant")
     return store
 

@@ -37,12 +37,11 @@ def test_signup_creates_the_account_and_sends_verification(client, outbox, sent_
     response = client.post("/api/v1/users", json=SIGNUP)
     assert response.status_code == 201
     body = response.get_json()
+    assert set(body) == {"email", "message"}
     assert body["email"] == "api.user@example.com"
-    assert body["display_name"] == "Api User"
-    assert body["email_verified"] is False
-    assert body["roles"] == [] and body["memberships"] == []
-    assert isinstance(body["id"], int)
     assert "password" not in str(body) and "hash" not in str(body)
+    user = db.session.scalar(select(User).where(User.email == "api.user@example.com"))
+    assert user.display_name == "Api User" and user.email_verified_at is None
     assert [m.to_address for m in outbox("verify_email")] == ["api.user@example.com"]
     assert [m.to for m in sent_mail] == ["api.user@example.com"]
 
@@ -57,16 +56,20 @@ def test_signup_then_log_in_with_the_new_account(client):
 
 
 @pytest.mark.parametrize("email", ["taken@example.com", "TAKEN@example.com"])
-def test_signup_with_a_taken_email_is_409(client, make_user, outbox, email):
-    make_user("taken@example.com")
+def test_signup_with_a_taken_email_answers_like_a_new_one(client, make_user, outbox, email):
+    owner = make_user("taken@example.com")
     before = user_count()
+    fresh = client.post("/api/v1/users", json={**SIGNUP, "email": "fresh@example.com"})
     response = client.post("/api/v1/users", json={**SIGNUP, "email": email})
-    assert response.status_code == 409
-    error = error_of(response)
-    assert error["code"] == "email_taken"
-    assert error["fields"] == {"email": ["An account with this e-mail address already exists."]}
-    assert user_count() == before
-    assert outbox() == []
+    assert response.status_code == fresh.status_code == 201
+    assert response.get_json()["message"] == fresh.get_json()["message"]
+    assert response.get_json()["email"] == "taken@example.com"
+    assert user_count() == before + 1
+    # The owner is told instead, and no verification goes to their address.
+    assert [m.to_address for m in outbox("signup_attempt")] == [owner.email]
+    assert outbox("verify_email", to=owner.email) == []
+    # The owner's password was not touched.
+    assert _token(client, owner.email, PASSWORD).status_code == 201
 
 
 def test_signup_with_a_weak_password_is_422(client, outbox):
@@ -82,11 +85,22 @@ def test_signup_with_a_weak_password_is_422(client, outbox):
 
 def test_signup_with_several_problems_names_each(client, make_user):
     make_user("taken@example.com")
-    response = client.post("/api/v1/users", json={"email": "taken@example.com",
+    response = client.post("/api/v1/users", json={"email": "no-at-sign",
                                                   "password": "short", "display_name": " "})
     assert response.status_code == 422
     fields = error_of(response)["fields"]
     assert set(fields) == {"email", "password", "display_name"}
+
+
+def test_bad_input_with_a_taken_email_names_the_same_fields_as_with_a_new_one(client,
+                                                                            make_user):
+    make_user("taken@example.com")
+    bad = {"password": "short", "display_name": " "}
+    taken = client.post("/api/v1/users", json={"email": "taken@example.com", **bad})
+    fresh = client.post("/api/v1/users", json={"email": "fresh@example.com", **bad})
+    assert taken.status_code == fresh.status_code == 422
+    assert error_of(taken) == error_of(fresh)
+    assert set(error_of(taken)["fields"]) == {"password", "display_name"}
 
 
 def test_signup_with_an_invalid_address(client):
@@ -334,3 +348,34 @@ def test_password_reset_revokes_login_tokens_but_not_personal_ones(client, make_
                             "confirm": "another-long-phrase"}).status_code == 302
     assert client.get("/api/v1/me", headers=login_headers).status_code == 401
     assert client.get("/api/v1/me", headers=bearer(personal)).status_code == 200
+
+
+# Token log-in throttling ----------------------------------------------------------------------
+def _token(client, email, password, **environ):
+    return client.post("/api/v1/auth/token", json={"email": email, "password": password},
+                       environ_base=environ)
+
+
+def test_token_login_locks_the_pair_with_429_and_retry_after(app, client, make_user):
+    user = make_user("locked@example.com")
+    for _ in range(5):
+        assert _token(client, user.email, "wrong-password-x").status_code == 401
+    response = _token(client, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert error_of(response)["code"] == "login_throttled"
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
+    # The same account from another address is not locked.
+    other = _token(app.test_client(), user.email, PASSWORD, REMOTE_ADDR="192.0.2.44")
+    assert other.status_code == 201
+
+
+def test_token_login_with_a_device_cookie_is_judged_on_its_own(app, client, make_user, login):
+    user = make_user()
+    browser = app.test_client()
+    login(user, target=browser)
+    for _ in range(5):
+        assert _token(client, user.email, "wrong-password-x").status_code == 401
+    assert _token(client, user.email, PASSWORD).status_code == 429
+    # Same address, but it sends the cookie of a browser that logged in here before.
+    assert browser.get_cookie("qiao_device") is not None
+    assert _token(browser, user.email, PASSWORD).status_code == 201

@@ -93,3 +93,29 @@ def test_cancel_before_shipping(client, login, post_form, paid_order):
     html = response.get_data(as_text=True)
     assert 'data-status="cancelled"' in html
     assert 'data-testid="cancel-form"' not in html
+
+
+def test_staff_see_no_refund_or_cancel_form_and_cannot_post_one(client, login, post_form,
+                                                                 paid_order):
+    shop, order = paid_order
+    page = f"/merchant/stores/{shop.store.id}/orders/{order.id}"
+    login(shop.staff)
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-testid="refund-form"' not in html
+    assert 'data-testid="cancel-form"' not in html
+    assert "Refunds and cancellations need the owner or admin role." in html
+    # The server still refuses them, whatever the page shows.
+    line = order.lines[0]
+    assert post_form(f"{page}/refunds", {f"qty-{line.id}": "1"}, page=page).status_code == 403
+    assert post_form(f"{page}/cancel", {"reason": "x"}, page=page).status_code == 403
+    db.session.expire_all()
+    assert (order.status, order.refunds) == ("paid", [])
+
+
+def test_owners_see_the_refund_and_cancel_forms(client, login, paid_order):
+    shop, order = paid_order
+    login(shop.owner)
+    html = client.get(f"/merchant/stores/{shop.store.id}/orders/{order.id}").get_data(
+        as_text=True)
+    assert 'data-testid="refund-form"' in html and 'data-testid="cancel-form"' in html
+    assert 'data-testid="refund-role-note"' not in html

@@ -1,9 +1,27 @@
-"""Login throttling per account and per IP, in the rate-limit storage (Redis in production)."""
+"""Log-in throttling by account and client pair, with growing locks (OWASP brute-force advice).
+
+A "client" is a browser's device id when it carries a device cookie for the account (it
+logged in to that account before), otherwise the network address. Failures count against
+the (account, client) pair only, so nobody can lock another person's known browser out,
+and one noisy address behind a shared proxy cannot lock out every account behind it.
+
+After LOGIN_FAILURES_BEFORE_LOCK failures within LOGIN_FAILURE_WINDOW seconds the pair is
+locked for LOGIN_LOCK_SECONDS; once a lock ends, each further failure within a day locks it
+again for twice as long, up to LOGIN_LOCK_MAX_SECONDS. A correct password resets all this.
+A per-address limit on failures (LOGIN_LIMIT_PER_IP, across all accounts) slows a guesser
+spraying many accounts: over it, each failure locks its pair at once. It never refuses a
+correct password on a pair that is not locked.
+
+State lives in the rate-limit storage (Redis in production, memory in tests), under
+hashed keys so no e-mail address or IP is stored in the clear.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,34 +31,77 @@ from app.extensions import limiter
 from app.services.errors import RateLimited
 
 
-def _limits():
-    return (
-        ("account", parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])),
-        ("ip", parse(current_app.config["LOGIN_LIMIT_PER_IP"])),
-    )
+def _now() -> float:
+    # One clock for every lock decision, so tests can move time forward.
+    return time.time()
 
 
-def check_login_allowed(email: str, ip: str) -> None:
-    """Raise RateLimited when recent failures for this account or address are too many."""
-    for scope, item in _limits():
-        key = email.lower() if scope == "account" else ip
-        if not limiter.limiter.test(item, "login", scope, key):
-            error = RateLimited(_(
-                "Too many failed log-in attempts. Wait a few minutes and try again, "
-                "or reset your password."
-            ), code="login_throttled")
-            reset_at = limiter.limiter.get_window_stats(item, "login", scope, key).reset_time
-            error.retry_after = max(1, math.ceil(reset_at - time.time()))  # seconds
-            raise error
+@dataclass(frozen=True)
+class LoginPair:
+    """The account (normalised e-mail) and the client trying to log in to it."""
+
+    email: str
+    address: str
+    device_id: str | None = None
+
+    @property
+    def client(self) -> str:
+        """The device when known to this account, else the address."""
+        return f"device:{self.device_id}" if self.device_id else f"address:{self.address}"
 
 
-def record_login_failure(email: str, ip: str) -> None:
-    """Count one failed attempt against the account and the address."""
-    for scope, item in _limits():
-        limiter.limiter.hit(item, "login", scope, email.lower() if scope == "account" else ip)
+def _key(kind: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
+    return f"qiao/login/{kind}/{digest}"
 
 
-def clear_login_failures(email: str) -> None:
-    """A successful login forgives the account's earlier failures."""
-    _, item = _limits()[0]
-    limiter.limiter.clear(item, "login", "account", email.lower())
+def _keys(pair: LoginPair) -> tuple[str, str, str]:
+    return (_key("failures", pair.email, pair.client), _key("lock", pair.email, pair.client),
+            _key("level", pair.email, pair.client))
+
+
+def _per_address_limit():
+    return parse(current_app.config["LOGIN_LIMIT_PER_IP"])
+
+
+def check_login_allowed(pair: LoginPair) -> None:
+    """Raise RateLimited (with retry_after in seconds) while the pair is locked."""
+    lock_key = _keys(pair)[1]
+    locked_until = limiter.storage.get(lock_key)
+    remaining = locked_until - _now()
+    if locked_until and remaining > 0:
+        error = RateLimited(_(
+            "Too many failed log-in attempts. Wait a few minutes and try again, "
+            "or reset your password."
+        ), code="login_throttled")
+        error.retry_after = max(1, math.ceil(remaining))
+        raise error
+
+
+def record_login_failure(pair: LoginPair) -> None:
+    """Count a failure for the pair and the address; lock the pair when either is over."""
+    config = current_app.config
+    storage = limiter.storage
+    failures_key, lock_key, level_key = _keys(pair)
+    failures = storage.incr(failures_key, int(config["LOGIN_FAILURE_WINDOW"]))
+    address_ok = limiter.limiter.hit(_per_address_limit(), "login", "address", pair.address)
+    # A pair that was locked lately gets no fresh allowance: its next failure locks again.
+    locked_lately = storage.get(level_key) > 0
+    if failures < int(config["LOGIN_FAILURES_BEFORE_LOCK"]) and address_ok \
+            and not locked_lately:
+        return
+    # Each lock doubles the previous one; the level is forgotten after a quiet day.
+    level = storage.incr(level_key, int(config["LOGIN_LOCK_MEMORY"]))
+    seconds = min(int(config["LOGIN_LOCK_SECONDS"]) * 2 ** min(level - 1, 30),
+                  int(config["LOGIN_LOCK_MAX_SECONDS"]))
+    # The lock stores its end time; clear-then-add is not atomic, but two racing failures
+    # only decide which of two nearly equal end times wins.
+    storage.clear(lock_key)
+    storage.incr(lock_key, seconds + 60, amount=int(_now() + seconds))
+    storage.clear(failures_key)
+
+
+def clear_login_failures(pair: LoginPair) -> None:
+    """A correct password forgives the pair's failures and resets its lock growth."""
+    for key in _keys(pair):
+        limiter.storage.clear(key)

@@ -15,6 +15,7 @@ from app.models import User, utcnow
 from app.services import signed_links
 from app.services.accounts import throttle
 from app.services.accounts.api_tokens import revoke_login_tokens
+from app.services.accounts.devices import KnownDevice
 from app.services.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -23,11 +24,6 @@ from app.services.accounts.passwords import (
 )
 from app.services.errors import Conflict, Unauthorized, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
-
-
-def email_taken_message() -> str:
-    """The message for an address another account uses (in the viewer's language)."""
-    return _("An account with this e-mail address already exists.")
 
 # A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
 _DUMMY_HASH = hash_password("qiao-timing-equaliser")
@@ -56,8 +52,14 @@ def check_new_password(password: str, email: str = "", display_name: str = "") -
         raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
 
 
-def register_user(email: str, password: str, display_name: str, *, links: EmailLinks) -> User:
-    """Create an account and e-mail a verification link; rejects duplicates and weak passwords."""
+def register_user(email: str, password: str, display_name: str, *,
+                  links: EmailLinks) -> User | None:
+    """Create an account and e-mail a verification link; None when the address is taken.
+
+    A taken address is not revealed to the caller: the answer is the same as for a new
+    account, and the address's owner gets an e-mail about the attempt instead. Only the
+    input itself (address syntax, name, password rules) is ever refused.
+    """
     errors: dict[str, list[str]] = {}
     try:
         email = normalize_email(email)
@@ -72,25 +74,39 @@ def register_user(email: str, password: str, display_name: str, *, links: EmailL
                                  display_name)
     if problems:
         errors["password"] = problems
-    taken = "email" not in errors and find_user_by_email(email) is not None
-    if taken:
-        errors["email"] = [email_taken_message()]
-    if taken and len(errors) == 1:
-        raise Conflict(email_taken_message(), code="email_taken", fields=errors)
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name)
+    # Hash first either way, so a taken address costs as long to answer as a new one.
+    password_hash = hash_password(password)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        send_signup_attempt_notice(owner, links=links)
+        return None
+    user = User(email=email, password_hash=password_hash, display_name=display_name)
     db.session.add(user)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        # Two sign-ups with one address raced; the database constraint decided.
-        message = email_taken_message()
-        raise Conflict(message, code="email_taken", fields={"email": [message]}) from None
+        # Two sign-ups with one address raced; the first one's owner gets the verification.
+        return None
     send_verification_email(user, links=links)
     return user
+
+
+def send_signup_attempt_notice(owner: User, *, links: EmailLinks) -> None:
+    """Tell an address's owner that someone tried to sign up with it, with a reset link."""
+    queue_email(
+        owner.email,
+        _("Someone tried to create a Qiao account with your address"),
+        _("Hello %(name)s,\n\nSomeone tried to create a new Qiao account with this e-mail "
+          "address, which already has an account. If it was you, log in instead; if you "
+          "forgot your password, set a new one with this link (valid for one hour):\n"
+          "%(link)s\n\nIf it was not you, you can ignore this message: nothing has changed.",
+          name=owner.display_name, link=links.reset_password(_reset_token(owner))),
+        purpose="signup_attempt",
+    )
 
 
 def send_verification_email(user: User, *, links: EmailLinks) -> None:
@@ -120,23 +136,27 @@ def verify_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str, ip: str) -> User:
-    """The user for these credentials; throttled per account and per address."""
+def authenticate(email: str, password: str, ip: str, *,
+                 device: KnownDevice | None = None) -> User:
+    """The user for these credentials; failures lock only this account and client pair."""
     email = (email or "").strip().lower()
-    throttle.check_login_allowed(email, ip)
     user = find_user_by_email(email) if email else None
+    # A browser this account logged in from before is judged on its own failures alone.
+    device_id = device.device_id if device is not None and device.knows(user) else None
+    pair = throttle.LoginPair(email, ip, device_id)
+    throttle.check_login_allowed(pair)
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
-        throttle.record_login_failure(email, ip)
+        throttle.record_login_failure(pair)
         raise Unauthorized(_("The e-mail address or password is wrong."),
                            code="invalid_credentials")
     if not verify_password(user.password_hash, password or ""):
-        throttle.record_login_failure(email, ip)
+        throttle.record_login_failure(pair)
         raise Unauthorized(_("The e-mail address or password is wrong."),
                            code="invalid_credentials")
     if not user.is_active:
         raise Unauthorized(_("This account has been disabled."), code="account_disabled")
-    throttle.clear_login_failures(email)
+    throttle.clear_login_failures(pair)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -163,14 +183,17 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
+def _reset_token(user: User) -> str:
+    return signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
+
+
 def request_password_reset(email: str, *, links: EmailLinks) -> None:
     """E-mail a reset link if the account exists; silent otherwise (no account probing)."""
     # A plain look-up, not validation: an address already on an account is always findable.
     user = find_user_by_email(email or "")
     if user is None or not user.is_active:
         return
-    token = signed_links.sign("password-reset", {"uid": user.id, "pw": _password_fingerprint(user)})
-    link = links.reset_password(token)
+    link = links.reset_password(_reset_token(user))
     queue_email(
         user.email,
         _("Reset your Qiao password"),

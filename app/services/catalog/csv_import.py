@@ -40,7 +40,7 @@ from app.services.catalog.csv_rows import (
 )
 from app.services.errors import Conflict, NotFound
 from app.services.pagination import Page
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 250  # rows between progress reports (and stock flushes)
@@ -51,7 +51,7 @@ def _import_of_store(store_id: int, import_id: int) -> CatalogImport:
     found = db.session.scalar(select(CatalogImport).where(
         CatalogImport.id == import_id, CatalogImport.store_id == store_id))
     if found is None:
-        raise NotFound("No such import in this store.")
+        raise not_found_in_organization()
     return found
 
 

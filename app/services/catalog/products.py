@@ -47,10 +47,10 @@ from app.services.catalog.variants import (
     match_existing,
     resolve_options,
 )
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, ValidationFailed
 from app.services.fields import FieldErrors, clean_money, clean_options, clean_text
 from app.services.images import process_image
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 IMAGE_RENDITIONS = {"thumb": 320, "medium": 800, "large": 1600}
 MAX_IMAGES = 12
@@ -69,7 +69,7 @@ def product_of_store(store_id: int, product_id: int) -> Product:
         )
     )
     if product is None:
-        raise NotFound("No such product in this store.")
+        raise not_found_in_organization()
     return product
 
 
@@ -238,7 +238,7 @@ def set_fixed_price(actor: User, store_id: int, variant_id: int, currency: str,
     variant = db.session.scalar(select(ProductVariant).where(
         ProductVariant.id == variant_id, ProductVariant.store_id == store.id))
     if variant is None:
-        raise NotFound("No such variant in this store.")
+        raise not_found_in_organization()
     errors = FieldErrors()
     money = clean_money(amount if amount is not None else "0", "price", errors,
                         default_currency=currency)
@@ -289,7 +289,7 @@ def remove_product_image(actor: User, store_id: int, product_id: int, image_id: 
     product = product_of_store(store.id, product_id)
     image = next((i for i in product.images if i.id == image_id), None)
     if image is None:
-        raise NotFound("No such image on this product.")
+        raise not_found_in_organization()
     product.images.remove(image)
     db.session.flush()
     for key in image.keys.values():

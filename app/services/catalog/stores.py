@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import InventoryLevel, ProductVariant, Store, User, Warehouse
 from app.providers.media import media_storage
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict
 from app.services.fields import (
     FieldErrors,
     clean_countries,
@@ -25,7 +25,7 @@ from app.services.fields import (
     clean_text,
 )
 from app.services.images import process_image
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 MAX_STORE_NAME = 120
 MAX_DESCRIPTION = 5000
@@ -136,7 +136,7 @@ def get_warehouse(actor: User, store_id: int, warehouse_id: int) -> Warehouse:
     warehouse = db.session.scalar(select(Warehouse).where(
         Warehouse.id == warehouse_id, Warehouse.store_id == store.id))
     if warehouse is None:
-        raise NotFound("No such warehouse in this store.")
+        raise not_found_in_organization()
     return warehouse
 
 

@@ -14,10 +14,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import InventoryLevel, Product, ProductVariant, StockMovement, User, Warehouse
-from app.services.errors import NotFound
 from app.services.inventory.reservations import variant_available_sql
 from app.services.pagination import Page
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,7 +54,7 @@ def store_variant(store_id: int, variant_id: int) -> ProductVariant:
     variant = db.session.scalar(select(ProductVariant).where(
         ProductVariant.id == variant_id, ProductVariant.store_id == store_id))
     if variant is None:
-        raise NotFound("No such variant in this store.")
+        raise not_found_in_organization()
     return variant
 
 
@@ -79,7 +78,7 @@ def list_inventory(actor: User, store_id: int, warehouse_id: int, *, text: str |
     warehouse = db.session.scalar(select(Warehouse).where(
         Warehouse.id == warehouse_id, Warehouse.store_id == store.id))
     if warehouse is None:
-        raise NotFound("No such warehouse in this store.")
+        raise not_found_in_organization()
     stmt = (select(ProductVariant, InventoryLevel.on_hand, InventoryLevel.reserved)
             .outerjoin(InventoryLevel, and_(InventoryLevel.variant_id == ProductVariant.id,
                                             InventoryLevel.warehouse_id == warehouse.id))

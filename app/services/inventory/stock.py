@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import InventoryLevel, ProductVariant, User, Warehouse
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, ValidationFailed
 from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
 from app.services.inventory.ledger import (
     InsufficientStock,
@@ -26,7 +26,7 @@ from app.services.inventory.ledger import (
     level_numbers,
 )
 from app.services.inventory.listing import LevelStock, store_variant
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 BULK_MODES = ("set", "adjust")
 MAX_BULK_ITEMS = 1000
@@ -47,7 +47,7 @@ def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehous
     warehouse = db.session.scalar(select(Warehouse).where(
         Warehouse.id == warehouse_id, Warehouse.store_id == store_id))
     if warehouse is None:
-        raise NotFound("No such warehouse in this store.")
+        raise not_found_in_organization()
     if not warehouse.is_active:
         raise ValidationFailed(f"{warehouse.name} is closed.", code="warehouse_inactive",
                                fields={field: ["This warehouse is closed."]})

@@ -33,7 +33,7 @@ from app.services.logistics.customs_declaration import (
     DeclarationLine,
     Party,
 )
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 from app.services.regions import EU_COUNTRIES
 
 DOCUMENT_KINDS = ("cn22", "cn23", "commercial-invoice", "packing-slip")
@@ -118,7 +118,7 @@ def _load_order(actor: User | None, store_id: int, order_id: int) -> Order:
     order = db.session.scalar(select(Order).where(Order.id == order_id,
                                                   Order.store_id == store.id))
     if order is None:
-        raise NotFound(_("No such order."))
+        raise not_found_in_organization()
     return order
 
 

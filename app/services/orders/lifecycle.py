@@ -34,9 +34,9 @@ from app.models import (
     utcnow,
 )
 from app.money import Money, round_minor
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, ValidationFailed
 from app.services.pagination import Page
-from app.services.permissions import require_store_staff
+from app.services.permissions import not_found_in_organization, require_store_staff
 
 # Before any unit has left the warehouse, a merchant may still cancel.
 CANCELLABLE = ("paid", "fulfilling", "partially_refunded")
@@ -169,7 +169,7 @@ def get_shopper_order(user: User, order_id: int) -> Order:
                  selectinload(Order.refunds), selectinload(Order.shipments),
                  joinedload(Order.store)))
     if order is None:
-        raise NotFound("No such order.")
+        raise not_found_in_organization()
     return order
 
 
@@ -218,7 +218,7 @@ def get_store_order(actor: User, store_id: int, order_id: int, *, for_update: bo
         stmt = stmt.with_for_update(of=Order)
     order = db.session.scalar(stmt)
     if order is None:
-        raise NotFound("No such order.")
+        raise not_found_in_organization()
     return order
 
 
