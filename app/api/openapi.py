@@ -192,8 +192,15 @@ schema("Money", {
     "type": "object",
     "required": ["amount", "currency"],
     "properties": {
-        "amount": {"type": "string", "pattern": r"^-?\d+(\.\d+)?$",
-                   "description": "Exactly the currency's ISO 4217 exponent of decimals."},
+        "amount": {"type": "string", "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,3})?$",
+                   "maxLength": 20,
+                   "description": "A plain decimal string: ASCII digits, at most 15 before "
+                                  "the point, and exactly the currency's ISO 4217 exponent "
+                                  "of digits after it — `1500` JPY, `19.99` USD, `1.250` "
+                                  "KWD. Requests are held to the same rule: `19.9`, `20` "
+                                  "(USD), `1e2`, `+5.00`, `1_000.00` or a JSON number answer "
+                                  "422 `invalid_amount` naming the field.",
+                   "examples": ["19.99", "1500", "1.250"]},
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
     },
 })
