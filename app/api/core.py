@@ -19,6 +19,8 @@ from app.services.accounts.api_tokens import authenticate_bearer
 from app.services.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
 from app.web.cursors import encode_cursor
 
+# The largest PostgreSQL INTEGER: row ids and counts live in such columns.
+MAX_INTEGER = 2**31 - 1
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # OpenAPI parameters of every list endpoint: `@operation(..., params=PAGE_PARAMS)`.
@@ -106,7 +108,36 @@ def json_body() -> dict[str, Any]:
                                code="malformed_json") from None
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
+    _check_integers(body)
     return body
+
+
+def _check_integers(body: dict[str, Any]) -> None:
+    """422 naming each integer too large for the INTEGER columns ids and counts live in.
+
+    Done once here so no endpoint binds 2^63 (or 2^31 on PostgreSQL) into a query and
+    answers 500; an `..._id` out of range is `invalid_id`, any other number
+    `validation_failed`.
+    """
+    fields: dict[str, list[str]] = {}
+    codes: set[str] = set()
+    stack: list[tuple[str, Any]] = [(str(key), value) for key, value in body.items()]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, int) and not -MAX_INTEGER <= value <= MAX_INTEGER:
+            name = path.rsplit(".", 1)[-1]
+            names_a_row = name == "id" or name.endswith("_id") or (
+                name.isdigit() and path.rsplit(".", 2)[-2].endswith("_ids"))
+            codes.add("invalid_id" if names_a_row else "validation_failed")
+            fields[path] = [f"Use a number from 1 to {MAX_INTEGER}." if names_a_row
+                            else f"Use a number from -{MAX_INTEGER} to {MAX_INTEGER}."]
+    if fields:
+        raise ValidationFailed("Some numbers are out of range.", fields=fields,
+                               code=codes.pop() if len(codes) == 1 else "validation_failed")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask import request
 
-from app.api.core import json_body
+from app.api.core import MAX_INTEGER, json_body
 from app.money import CurrencyError, Money, normalize_currency
 from app.services.errors import ValidationFailed
 from app.services.fields import FieldErrors, clean_money
 
 # Row ids are PostgreSQL INTEGER columns: anything outside this range names no row, and
 # binding it would overflow the column (a 500) instead of answering "no such thing".
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER
 
 
 def optional_body() -> dict[str, Any]:
@@ -41,13 +41,14 @@ def string_fields(body: dict[str, Any], required: list[str], optional: list[str]
 
 
 def int_field(value: Any, name: str) -> int | None:
-    """A whole number sent as a JSON number or a form string; None when absent or empty."""
+    """A whole number (within INTEGER's range) as a JSON number or a form string, or None."""
     if value is None or value == "":
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER:
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isascii() \
-            and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 11:
+            and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 10 \
+            and abs(int(value)) <= MAX_INTEGER:
         return int(value)
     raise ValidationFailed(f"{name} must be a whole number.",
                            fields={name: ["Must be a whole number."]})

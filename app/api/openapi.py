@@ -109,8 +109,10 @@ def _path_params(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if converter == "int" else "string"}})
+        # `int` is app.web.converters.RowIdConverter: a row id, 1 to 2^31-1.
+        kind = ({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                if converter == "int" else {"type": "string"})
+        params.append({"name": name, "in": "path", "required": True, "schema": kind})
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
 
 
