@@ -234,6 +234,9 @@ def idempotent(required: bool = False, redact: tuple[str, ...] = ()) -> Callable
             commit()
             return response
 
+        # Read by the OpenAPI registry (functools.wraps carries it up through the other
+        # decorators), so every endpoint that honours the header documents its 409s.
+        wrapper.idempotency = {"required": required}
         return wrapper
 
     return decorate

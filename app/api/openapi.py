@@ -54,6 +54,7 @@ def operation(
     responses: dict[int, Any],
     request: dict[str, Any] | None = None,
     request_content_type: str = "application/json",
+    body_required: bool = True,
     auth: bool = True,
     idempotent: bool = False,
     params: list[dict[str, Any]] | None = None,
@@ -68,6 +69,7 @@ def operation(
             "responses": responses,
             "request": request,
             "request_content_type": request_content_type,
+            "body_required": body_required,
             "auth": auth,
             "idempotent": idempotent,
             "params": params or [],
@@ -137,15 +139,24 @@ def build_document(app: Flask) -> dict[str, Any]:
                 "responses": {str(code): _response(code, body)
                               for code, body in spec["responses"].items()},
             }
-            if spec["idempotent"]:
-                op["parameters"].append({
-                    "name": "Idempotency-Key", "in": "header", "required": False,
+            idempotency = getattr(view, "idempotency", None)
+            if idempotency is not None or spec["idempotent"]:
+                required = bool(idempotency and idempotency["required"])
+                declared = any(p.get("name") == "Idempotency-Key" for p in op["parameters"])
+                op["parameters"] += [] if declared else [{
+                    "name": "Idempotency-Key", "in": "header", "required": required,
                     "schema": {"type": "string", "maxLength": 255},
                     "description": "Replays return the first response; reuse with another "
-                                   "body answers 409 idempotency_key_reused.",
-                })
+                                   "body answers 409 idempotency_key_reused (409 "
+                                   "idempotency_in_progress while the first still runs).",
+                }]
+                # What app.api.core.idempotent itself can answer, whatever the view does.
+                for status in (409, 422):
+                    op["responses"].setdefault(str(status), _response(status, None))
             if spec["request"] is not None:
-                op["requestBody"] = {"required": True, "content": {
+                # Endpoints whose body may be left out say so; the rest refuse a missing
+                # one (json_body: 400 malformed_json / unsupported_media_type).
+                op["requestBody"] = {"required": spec["body_required"], "content": {
                     spec["request_content_type"]: {"schema": spec["request"]}}}
             op["security"] = [{"bearerAuth": []}] if spec["auth"] else []
             paths.setdefault(path, {})[method.lower()] = op

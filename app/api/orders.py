@@ -280,6 +280,7 @@ def create_refund(store_id: int, order_id: int):
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/cancel")
 @operation(summary="Cancel an order before it ships", tags=["orders"], idempotent=True,
            request={"type": "object", "properties": {"reason": {"type": "string"}}},
+           body_required=False,
            responses={201: REFUND_SCHEMA, 400: None, 401: None, 403: None, 404: None,
                       409: None, 422: None},
            description="Store admins: refunds everything still refundable, puts the units "

@@ -149,7 +149,7 @@ def unlike_comment(comment_id: int):
 
 # Collecting and boards ----------------------------------------------------------------------
 @bp.post("/notes/<int:note_id>/collect")
-@operation(summary="Collect a note into a board", tags=["interactions"],
+@operation(summary="Collect a note into a board", tags=["interactions"], body_required=False,
            request=COLLECT_REQUEST, responses={200: COLLECT_STATE, **WRITE_ERRORS})
 @token_required("write")
 def collect_note(note_id: int):
@@ -162,7 +162,7 @@ def collect_note(note_id: int):
 
 
 @bp.delete("/notes/<int:note_id>/collect")
-@operation(summary="Remove a note from your boards", tags=["interactions"],
+@operation(summary="Remove a note from your boards", tags=["interactions"], body_required=False,
            request=COLLECT_REQUEST, responses={200: COLLECT_STATE, **WRITE_ERRORS})
 @token_required("write")
 def uncollect_note(note_id: int):
@@ -333,7 +333,7 @@ def list_notifications():
 
 @bp.post("/notifications/read")
 @operation(summary="Mark notifications read", tags=["notifications"], request=MARK_READ,
-           responses={200: COUNTS, 400: None, 401: None, 422: None})
+           body_required=False, responses={200: COUNTS, 400: None, 401: None, 422: None})
 @token_required("write")
 def mark_notifications_read():
     """Mark the given `ids` (or all) read; returns how many changed and what is left."""

@@ -106,3 +106,24 @@ def test_a_signed_event_for_an_unknown_intent_is_acknowledged(client, stripe_san
     assert response.get_json()["outcome"] == "unknown payment intent"
     stored = db.session.query(WebhookEvent).one()
     assert stored.object_id == "pi_nobody_knows" and stored.processed_at is not None
+
+
+def test_every_idempotent_endpoint_documents_its_409(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/notes", "/api/v1/notes/{note_id}/comments",
+                 "/api/v1/stores/{store_id}/orders/{order_id}/refunds"):
+        post = paths[path]["post"]
+        assert "409" in post["responses"], path
+        assert any(p["name"] == "Idempotency-Key" for p in post["parameters"]), path
+
+
+def test_the_document_says_which_bodies_may_be_left_out(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert paths["/api/v1/notifications/read"]["post"]["requestBody"]["required"] is False
+    assert paths["/api/v1/boards"]["post"]["requestBody"]["required"] is True
+
+
+def test_a_missing_body_is_refused_with_a_code(client, make_user, api_token):
+    response = client.post("/api/v1/boards", headers=api_token(make_user()))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] in {"unsupported_media_type", "malformed_json"}
