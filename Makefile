@@ -11,7 +11,7 @@ WORKERS ?= auto
 export QIAO_CONFIG ?= development
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint translations messages migration clean
+.PHONY: install run test fuzz lint translations messages migration clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -42,6 +42,12 @@ run: install translations
 
 test: install translations
 	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+# A longer schemathesis campaign than the one `make test` runs (tests/api/test_fuzz.py).
+FUZZ_EXAMPLES ?= 100
+fuzz: install translations
+	QIAO_CONFIG=testing FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(WORKERS) \
+		-m fuzz tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 # ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: install
