@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address e-mail links use under `make run` (a wildcard listen address is not one).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 # Parallel test workers (pytest-xdist); "auto" uses every core.
 WORKERS ?= auto
 
@@ -37,7 +39,9 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed
 	# Without STRIPE_SECRET_KEY the Stripe sandbox (localstripe) runs beside the server.
-	$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
+	# E-mail links point at this server unless PUBLIC_BASE_URL says otherwise.
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} \
+		$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install translations
