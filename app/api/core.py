@@ -113,14 +113,12 @@ def json_body() -> dict[str, Any]:
 
 
 def _check_integers(body: dict[str, Any]) -> None:
-    """422 naming each integer too large for the INTEGER columns ids and counts live in.
+    """422 `invalid_id` naming each id in the body that no INTEGER column can hold.
 
     Done once here so no endpoint binds 2^63 (or 2^31 on PostgreSQL) into a query and
-    answers 500; an `..._id` out of range is `invalid_id`, any other number
-    `validation_failed`.
+    answers 500. Other numbers are left to each field's own validator and its message.
     """
     fields: dict[str, list[str]] = {}
-    codes: set[str] = set()
     stack: list[tuple[str, Any]] = [(str(key), value) for key, value in body.items()]
     while stack:
         path, value = stack.pop()
@@ -128,16 +126,18 @@ def _check_integers(body: dict[str, Any]) -> None:
             stack.extend((f"{path}.{key}", item) for key, item in value.items())
         elif isinstance(value, list):
             stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
-        elif isinstance(value, int) and not -MAX_INTEGER <= value <= MAX_INTEGER:
-            name = path.rsplit(".", 1)[-1]
-            names_a_row = name == "id" or name.endswith("_id") or (
-                name.isdigit() and path.rsplit(".", 2)[-2].endswith("_ids"))
-            codes.add("invalid_id" if names_a_row else "validation_failed")
-            fields[path] = [f"Use a number from 1 to {MAX_INTEGER}." if names_a_row
-                            else f"Use a number from -{MAX_INTEGER} to {MAX_INTEGER}."]
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and not 1 <= value <= MAX_INTEGER and _names_a_row(path):
+            fields[path] = [f"Use an id from 1 to {MAX_INTEGER}."]
     if fields:
-        raise ValidationFailed("Some numbers are out of range.", fields=fields,
-                               code=codes.pop() if len(codes) == 1 else "validation_failed")
+        raise ValidationFailed("Some ids are out of range.", code="invalid_id", fields=fields)
+
+
+def _names_a_row(path: str) -> bool:
+    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `..._ids`)."""
+    *parents, name = path.split(".")
+    return name == "id" or name.endswith("_id") or (
+        name.isdigit() and bool(parents) and parents[-1].endswith("_ids"))
 
 
 def _refuse_constant(name: str) -> Any:

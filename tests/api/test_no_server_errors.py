@@ -44,12 +44,14 @@ def test_a_body_id_past_the_column_is_422_naming_it(client, make_user, api_token
     assert error["code"] == "invalid_id" and list(error["fields"]) == ["variant_id"]
 
 
-def test_a_nested_number_past_the_column_is_422_naming_it(client, make_user, api_token):
-    response = client.post("/api/v1/stores/1/orders/1/cancel", headers=api_token(make_user()),
-                           json={"lines": [{"order_line_id": 1, "quantity": HUGE}]})
+def test_a_nested_id_past_the_column_is_422_naming_it(client, make_user, api_token):
+    response = client.post("/api/v1/reports", headers=api_token(make_user()),
+                           json={"target_type": "note", "target_id": HUGE, "reason": "spam",
+                                 "extra": {"items": [{"product_id": -1}]}})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {
-        "lines.0.quantity": [f"Use a number from -{2**31 - 1} to {2**31 - 1}."]}
+        "target_id": [f"Use an id from 1 to {2**31 - 1}."],
+        "extra.items.0.product_id": [f"Use an id from 1 to {2**31 - 1}."]}
 
 
 def test_a_cursor_past_the_column_is_400(client, make_user, api_token):
