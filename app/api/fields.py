@@ -56,7 +56,13 @@ def int_field(value: Any, name: str) -> int | None:
 
 def id_field(value: Any, name: str) -> int | None:
     """A row id (1 to 2^31-1) sent as a JSON number or a form string; None when absent."""
-    number = int_field(value, name)
+    text = value.strip() if isinstance(value, str) else None
+    if text and text.isascii() and text.lstrip("-").isdigit():
+        # A string of digits is an id, however long: too long is out of range (and int()
+        # is not asked to read thousands of digits).
+        number: int | None = int(text) if len(text) <= 11 else MAX_ID + 1
+    else:
+        number = int_field(value, name)
     if number is not None and not 1 <= number <= MAX_ID:
         raise ValidationFailed(f"{name} is not the id of anything.", code="invalid_id",
                                fields={name: [f"Use an id from 1 to {MAX_ID}."]})

@@ -137,3 +137,14 @@ def test_an_out_of_range_id_is_404_whatever_the_method(client, make_user, api_to
     # Werkzeug answered 405 when another method's rule had the same shape.
     response = client.delete(path, headers=api_token(make_user()))
     assert response.status_code == 404
+
+
+def test_a_query_id_past_the_column_is_422(client, make_org, make_user, api_token):
+    # Found by the fuzz test on PostgreSQL: the id reached the query and overflowed INTEGER.
+    from tests.catalog_factories import make_shop
+
+    shop = make_shop(make_org, make_user)
+    response = client.get(f"/api/v1/stores/{shop.store.id}/inventory?warehouse_id={HUGE}",
+                          headers=api_token(shop.owner))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_id"
