@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The address e-mail links use under `make run` (a wildcard listen address is not one).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 # Parallel test workers (pytest-xdist); "auto" uses every core.
 WORKERS ?= auto
 
 export QIAO_CONFIG ?= development
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint translations messages migration clean
+.PHONY: install run test fuzz lint translations messages migration clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,11 +39,19 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed
 	# Without STRIPE_SECRET_KEY the Stripe sandbox (localstripe) runs beside the server.
-	$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
+	# E-mail links point at this server unless PUBLIC_BASE_URL says otherwise.
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} \
+		$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
 		$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install translations
 	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+# A longer schemathesis campaign than the one `make test` runs (tests/api/test_fuzz.py).
+FUZZ_EXAMPLES ?= 100
+fuzz: install translations
+	QIAO_CONFIG=testing FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(WORKERS) \
+		-m fuzz tests/api/test_fuzz.py $(PYTEST_ARGS)
 
 # ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: install

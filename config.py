@@ -30,14 +30,25 @@ class ConfigurationError(RuntimeError):
     """Raised at start-up when the configuration is unsafe or incomplete."""
 
 
+def database_url(raw: str) -> str:
+    """`postgresql://` (or Heroku's `postgres://`) as the psycopg 3 driver URL SQLAlchemy needs.
+
+    Hosts hand out the bare form; SQLAlchemy reads it as psycopg2, which is not installed.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    return raw
+
+
 class Config:
     """Settings shared by every environment."""
 
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'qiao.db'}"
-    )
+    ))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Sessions and cookies.
@@ -209,7 +220,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "qiao-testing-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"

@@ -30,7 +30,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    from app.web.converters import register_converters
     from app.web.hooks import register_request_hooks, register_upload_limits
+
+    register_converters(app)
 
     # Before the extensions: CSRF protection reads the form in its own before_request.
     register_upload_limits(app)

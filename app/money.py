@@ -8,6 +8,7 @@ largest-remainder method so the parts always add up exactly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import cache
@@ -18,10 +19,20 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 ROUNDING = ROUND_HALF_EVEN
 # Significant digits for intermediate results: far beyond any amount times any rate.
 EXACT_PRECISION = 200
+# Whole-unit digits an amount typed or sent to us may have: 10^15 is far above any real
+# price and keeps every minor-unit count inside a signed 64-bit column.
+MAX_WHOLE_DIGITS = 15
+# ASCII digits only (`\d` would take Arabic-Indic digits too); no exponent, sign "+",
+# underscores or spaces inside.
+AMOUNT_PATTERN = re.compile(r"-?([0-9]{1,15})(?:\.([0-9]+))?")
 
 
 class CurrencyError(ValueError):
     """An unknown currency code, or arithmetic across two currencies."""
+
+
+class AmountFormatError(ValueError):
+    """A money amount that is not a plain decimal string in the currency's digits."""
 
 
 @cache
@@ -63,10 +74,38 @@ class Money:
         return cls(0, currency)
 
     @classmethod
+    def parse(cls, text: str, currency: str, *, exact: bool = False) -> Money:
+        """The one parser for amounts people and clients send: `-?digits(.digits)?`.
+
+        At most 15 whole digits and the currency's exponent of decimals (none for JPY);
+        `exact` demands exactly that many (the API's rule), otherwise fewer are fine
+        ("20" in a form). The length is checked before anything else, so a hostile
+        "1e999999" costs nothing; no Decimal is ever built from the text.
+        """
+        digits = exponent(currency)
+        if not isinstance(text, str) or len(text) > MAX_WHOLE_DIGITS + digits + 2:
+            raise AmountFormatError(_amount_rule(currency, exact))
+        match = AMOUNT_PATTERN.fullmatch(text)
+        if match is None:
+            raise AmountFormatError(_amount_rule(currency, exact))
+        whole, fraction = match.group(1), match.group(2) or ""
+        if len(fraction) > digits or (exact and len(fraction) != digits):
+            raise AmountFormatError(_amount_rule(currency, exact))
+        minor = int(whole) * 10**digits + (int(fraction.ljust(digits, "0")) if digits else 0)
+        return cls(-minor if text.startswith("-") else minor, currency)
+
+    @classmethod
     def from_decimal(cls, amount: Decimal | str, currency: str) -> Money:
         """Parse a major-unit amount that must not carry more digits than the currency allows."""
         if isinstance(amount, float):
             raise TypeError("a money amount must be a Decimal or a string, never a float")
+        if isinstance(amount, str):
+            return cls.parse(amount, currency)
+        if isinstance(amount, Decimal) and amount.is_finite() and \
+                amount.adjusted() >= MAX_WHOLE_DIGITS:
+            # Before scaling: 1E+999999 would become an integer of a million digits.
+            raise AmountFormatError(f"{currency.upper()} amounts have at most "
+                                    f"{MAX_WHOLE_DIGITS} digits before the point")
         try:
             value = Decimal(amount)
         except (InvalidOperation, TypeError, ValueError):
@@ -163,6 +202,17 @@ class Money:
         for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:leftover]:
             shares[index] += 1
         return [Money(sign * s, self.currency) for s in shares]
+
+
+def _amount_rule(currency: str, exact: bool) -> str:
+    """How an amount in `currency` must be written, for the error message."""
+    digits = exponent(currency)
+    example = "1500" if digits == 0 else "19." + "99"[:digits].ljust(digits, "0")
+    if digits == 0:
+        return f"Use whole {currency.upper()} such as {example}: digits only, no decimals"
+    count = "exactly" if exact else "at most"
+    return (f"Use a plain number such as {example} with {count} {digits} decimals for "
+            f"{currency.upper()} (digits 0-9, a point, an optional leading minus)")
 
 
 def round_minor(value: Decimal) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -19,8 +20,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from urllib.parse import urlsplit
-
-from app.providers.payments import SANDBOX_WEBHOOK_SECRET
 
 WEBHOOK_NAME = "qiao"
 START_TIMEOUT_SECONDS = 20
@@ -81,6 +80,13 @@ def register_webhook(base: str, url: str, secret: str) -> None:
         pass
 
 
+def new_webhook_secret() -> str:
+    """A webhook signing secret for this run only."""
+    # A constant one would let anyone who has read the source sign "payment succeeded"
+    # events for a sandbox server reachable from outside.
+    return "whsec_" + secrets.token_urlsafe(24)
+
+
 def run(command: list[str], *, host: str, port: int) -> int:
     """Run `command` with the sandbox beside it when no Stripe key is configured."""
     if os.environ.get("STRIPE_SECRET_KEY"):
@@ -88,7 +94,7 @@ def run(command: list[str], *, host: str, port: int) -> int:
     sandbox_url = os.environ.get("STRIPE_SANDBOX_URL", "http://127.0.0.1:8420")
     sandbox_port = urlsplit(sandbox_url).port or 8420
     process = start(sandbox_port)
-    secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or SANDBOX_WEBHOOK_SECRET
+    secret = os.environ.get("STRIPE_WEBHOOK_SECRET") or new_webhook_secret()
     app_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
     register_webhook(sandbox_url, f"http://{app_host}:{port}/api/v1/webhooks/stripe", secret)
     print(f" * Stripe sandbox (localstripe) on {sandbox_url}; test card 4242 4242 4242 4242",

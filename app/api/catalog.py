@@ -8,6 +8,7 @@ from flask import request
 
 from app.api import bp
 from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
+from app.api.fields import money_format_problem
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
@@ -18,7 +19,7 @@ from app.services.catalog import products as catalog
 from app.services.catalog import reads as catalog_reads
 from app.services.catalog.reads import ProductOffer
 from app.services.errors import ValidationFailed
-from app.services.fields import CATEGORIES
+from app.services.fields import CATEGORIES, FieldErrors
 from app.services.inventory import variant_levels
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
@@ -322,7 +323,32 @@ def _known_fields_only(body: dict[str, Any]) -> dict[str, Any]:
     if fields:
         raise ValidationFailed("The body has fields this endpoint does not know.",
                                code="unknown_field", fields=fields)
+    _exact_prices(body)
     return body
+
+
+def _exact_prices(body: dict[str, Any]) -> None:
+    """The API's Money rule on every price: exactly the currency's decimals, as a string.
+
+    The catalog service also reads forms and CSV files, where "20" is a fine price, so the
+    API's stricter reading is applied here, before the service sees the body.
+    """
+    errors = FieldErrors()
+    variants = body.get("variants")
+    for index, variant in enumerate(variants if isinstance(variants, list) else []):
+        if not isinstance(variant, dict):
+            continue
+        path = f"variants.{index}"
+        fixed = variant.get("fixed_prices")
+        prices = {f"{path}.price": variant.get("price"),
+                  f"{path}.compare_at_price": variant.get("compare_at_price"),
+                  **{f"{path}.fixed_prices.{position}": price for position, price
+                     in enumerate(fixed if isinstance(fixed, list) else [])}}
+        for field, price in prices.items():
+            problem = money_format_problem(price)
+            if problem:
+                errors.add(field, problem, "invalid_amount")
+    errors.raise_if_any()
 
 
 def _flag(name: str) -> bool:

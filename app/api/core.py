@@ -19,6 +19,8 @@ from app.services.accounts.api_tokens import authenticate_bearer
 from app.services.errors import Conflict, DomainError, Forbidden, Unauthorized, ValidationFailed
 from app.web.cursors import encode_cursor
 
+# The largest PostgreSQL INTEGER: row ids and counts live in such columns.
+MAX_INTEGER = 2**31 - 1
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 # OpenAPI parameters of every list endpoint: `@operation(..., params=PAGE_PARAMS)`.
@@ -106,7 +108,36 @@ def json_body() -> dict[str, Any]:
                                code="malformed_json") from None
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
+    _check_integers(body)
     return body
+
+
+def _check_integers(body: dict[str, Any]) -> None:
+    """422 `invalid_id` naming each id in the body that no INTEGER column can hold.
+
+    Done once here so no endpoint binds 2^63 (or 2^31 on PostgreSQL) into a query and
+    answers 500. Other numbers are left to each field's own validator and its message.
+    """
+    fields: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = [(str(key), value) for key, value in body.items()]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) \
+                and not 1 <= value <= MAX_INTEGER and _names_a_row(path):
+            fields[path] = [f"Use an id from 1 to {MAX_INTEGER}."]
+    if fields:
+        raise ValidationFailed("Some ids are out of range.", code="invalid_id", fields=fields)
+
+
+def _names_a_row(path: str) -> bool:
+    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `..._ids`)."""
+    *parents, name = path.split(".")
+    return name == "id" or name.endswith("_id") or (
+        name.isdigit() and bool(parents) and parents[-1].endswith("_ids"))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -203,6 +234,9 @@ def idempotent(required: bool = False, redact: tuple[str, ...] = ()) -> Callable
             commit()
             return response
 
+        # Read by the OpenAPI registry (functools.wraps carries it up through the other
+        # decorators), so every endpoint that honours the header documents its 409s.
+        wrapper.idempotency = {"required": required}
         return wrapper
 
     return decorate

@@ -9,6 +9,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api.catalog import page_json
 from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
+from app.api.fields import MAX_ID, id_field
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.models import Warehouse
@@ -110,7 +111,7 @@ def create_warehouse(store_id: int):
 @operation(summary="Stock of every variant in one warehouse", tags=["inventory"],
            params=[*PAGE_PARAMS,
                    {"name": "warehouse_id", "in": "query", "required": True,
-                    "schema": {"type": "integer"}},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
                    {"name": "q", "in": "query", "required": False,
                     "schema": {"type": "string"}, "description": "SKU or title contains."}],
            responses={200: list_of(LEVEL_ROW), 400: None, 401: None, 403: None, 404: None,
@@ -119,11 +120,12 @@ def create_warehouse(store_id: int):
 def list_inventory(store_id: int):
     """One row per variant (zero where the warehouse holds none), by variant id."""
     require_store_staff(api_user(), store_id)  # another store answers 404 before any parsing
-    raw = request.args.get("warehouse_id", "")
-    if not raw.isdigit():
+    warehouse_id = id_field(request.args.get("warehouse_id"), "warehouse_id")
+    if warehouse_id is None:
         raise ValidationFailed("warehouse_id is required.",
                                fields={"warehouse_id": ["Give the warehouse's id."]})
-    page = inventory.list_inventory(api_user(), store_id, int(raw), text=request.args.get("q"),
+    page = inventory.list_inventory(api_user(), store_id, warehouse_id,
+                                    text=request.args.get("q"),
                                     after=decode_cursor(1), limit=page_limit())
     body = page_json(page, lambda row: {
         "sku": row.variant.sku, "variant_id": row.variant.id, "warehouse_id": row.warehouse_id,

@@ -17,7 +17,7 @@ from app.api.core import (
     page_limit,
     token_required,
 )
-from app.api.fields import int_field
+from app.api.fields import id_field, int_field
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
@@ -351,7 +351,7 @@ def list_comments(note_id: int):
 def create_comment(note_id: int):
     """Comment, or reply with `parent_id` (a reply to a reply joins its thread)."""
     data = json_body()
-    parent_id = int_field(data.get("parent_id"), "parent_id")
+    parent_id = id_field(data.get("parent_id"), "parent_id")
     comment = interactions.add_comment(api_user(), note_id,
                                        _text_field(data.get("body"), "body") or "",
                                        parent_id=parent_id)

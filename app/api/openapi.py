@@ -54,6 +54,7 @@ def operation(
     responses: dict[int, Any],
     request: dict[str, Any] | None = None,
     request_content_type: str = "application/json",
+    body_required: bool = True,
     auth: bool = True,
     idempotent: bool = False,
     params: list[dict[str, Any]] | None = None,
@@ -68,6 +69,7 @@ def operation(
             "responses": responses,
             "request": request,
             "request_content_type": request_content_type,
+            "body_required": body_required,
             "auth": auth,
             "idempotent": idempotent,
             "params": params or [],
@@ -109,8 +111,10 @@ def _path_params(rule: str) -> tuple[str, list[dict[str, Any]]]:
 
     params = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule):
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if converter == "int" else "string"}})
+        # `int` is app.web.converters.RowIdConverter: a row id, 1 to 2^31-1.
+        kind = ({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                if converter == "int" else {"type": "string"})
+        params.append({"name": name, "in": "path", "required": True, "schema": kind})
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), params
 
 
@@ -135,15 +139,24 @@ def build_document(app: Flask) -> dict[str, Any]:
                 "responses": {str(code): _response(code, body)
                               for code, body in spec["responses"].items()},
             }
-            if spec["idempotent"]:
-                op["parameters"].append({
-                    "name": "Idempotency-Key", "in": "header", "required": False,
+            idempotency = getattr(view, "idempotency", None)
+            if idempotency is not None or spec["idempotent"]:
+                required = bool(idempotency and idempotency["required"])
+                declared = any(p.get("name") == "Idempotency-Key" for p in op["parameters"])
+                op["parameters"] += [] if declared else [{
+                    "name": "Idempotency-Key", "in": "header", "required": required,
                     "schema": {"type": "string", "maxLength": 255},
                     "description": "Replays return the first response; reuse with another "
-                                   "body answers 409 idempotency_key_reused.",
-                })
+                                   "body answers 409 idempotency_key_reused (409 "
+                                   "idempotency_in_progress while the first still runs).",
+                }]
+                # What app.api.core.idempotent itself can answer, whatever the view does.
+                for status in (409, 422):
+                    op["responses"].setdefault(str(status), _response(status, None))
             if spec["request"] is not None:
-                op["requestBody"] = {"required": True, "content": {
+                # Endpoints whose body may be left out say so; the rest refuse a missing
+                # one (json_body: 400 malformed_json / unsupported_media_type).
+                op["requestBody"] = {"required": spec["body_required"], "content": {
                     spec["request_content_type"]: {"schema": spec["request"]}}}
             op["security"] = [{"bearerAuth": []}] if spec["auth"] else []
             paths.setdefault(path, {})[method.lower()] = op
@@ -192,8 +205,15 @@ schema("Money", {
     "type": "object",
     "required": ["amount", "currency"],
     "properties": {
-        "amount": {"type": "string", "pattern": r"^-?\d+(\.\d+)?$",
-                   "description": "Exactly the currency's ISO 4217 exponent of decimals."},
+        "amount": {"type": "string", "pattern": r"^-?[0-9]{1,15}(\.[0-9]{1,3})?$",
+                   "maxLength": 20,
+                   "description": "A plain decimal string: ASCII digits, at most 15 before "
+                                  "the point, and exactly the currency's ISO 4217 exponent "
+                                  "of digits after it — `1500` JPY, `19.99` USD, `1.250` "
+                                  "KWD. Requests are held to the same rule: `19.9`, `20` "
+                                  "(USD), `1e2`, `+5.00`, `1_000.00` or a JSON number answer "
+                                  "422 `invalid_amount` naming the field.",
+                   "examples": ["19.99", "1500", "1.250"]},
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
     },
 })

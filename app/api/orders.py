@@ -10,6 +10,7 @@ from flask import request
 from app.api import bp
 from app.api.catalog import page_json
 from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
+from app.api.fields import MAX_ID, money_field
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit, rollback
@@ -17,8 +18,10 @@ from app.errors import json_error
 from app.models import Order, Refund
 from app.money import Money
 from app.services.errors import DomainError, ValidationFailed
+from app.services.fields import FieldErrors
 from app.services.orders import lifecycle as orders
 from app.services.payments import refunds
+from app.services.permissions import require_store_staff
 from app.web.cursors import decode_cursor
 
 MONEY = ref("Money")
@@ -230,8 +233,10 @@ def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
     else:
         for index, item in enumerate(raw_lines):
             if not isinstance(item, dict) or not isinstance(item.get("order_line_id"), int) \
+                    or not 1 <= item["order_line_id"] <= MAX_ID \
                     or not isinstance(item.get("quantity"), int) \
-                    or isinstance(item.get("quantity"), bool) or item["quantity"] < 1:
+                    or isinstance(item.get("quantity"), bool) \
+                    or not 1 <= item["quantity"] <= MAX_ID:
                 errors[f"lines[{index}]"] = ["Give order_line_id and a quantity of 1 or more."]
             else:
                 lines.append((item["order_line_id"], item["quantity"]))
@@ -241,15 +246,12 @@ def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
         if not isinstance(value, bool):
             errors[name] = ["Must be true or false."]
         flags[name] = value is True
-    amount = None
-    if body.get("amount") is not None:
-        raw = body["amount"]
-        try:
-            if not isinstance(raw, dict) or not isinstance(raw.get("amount"), str):
-                raise ValueError("not a Money object")
-            amount = Money.from_decimal(raw["amount"], str(raw.get("currency", "")))
-        except (ValueError, TypeError):
-            errors["amount"] = ['Use {"amount": "12.50", "currency": "USD"}.']
+    money_errors = FieldErrors()
+    amount = money_field(body.get("amount"), "amount", money_errors)
+    if money_errors:
+        if not errors:  # only a money problem: keep its specific code (invalid_amount...)
+            money_errors.raise_if_any("The refund is invalid.")
+        errors.update(money_errors.fields)
     reason = body.get("reason", "")
     if not isinstance(reason, str):
         errors["reason"] = ["Must be text."]
@@ -274,6 +276,8 @@ def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
 @idempotent()
 def create_refund(store_id: int, order_id: int):
     """Refund units, shipping or an amount; optionally put the units back in stock."""
+    # Another store's staff (or anyone else) gets 404 before the body is even read.
+    require_store_staff(api_user(), store_id, min_role=refunds.REFUND_ROLE)
     request_data = _refund_request(json_body())
     return _run_refund(lambda: refunds.request_refund(api_user(), store_id, order_id,
                                                       request_data))
@@ -282,6 +286,7 @@ def create_refund(store_id: int, order_id: int):
 @bp.post("/stores/<int:store_id>/orders/<int:order_id>/cancel")
 @operation(summary="Cancel an order before it ships", tags=["orders"], idempotent=True,
            request={"type": "object", "properties": {"reason": {"type": "string"}}},
+           body_required=False,
            responses={201: REFUND_SCHEMA, 400: None, 401: None, 403: None, 404: None,
                       409: None, 422: None},
            description="Store admins: refunds everything still refundable, puts the units "

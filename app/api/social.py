@@ -6,7 +6,7 @@ from typing import Any
 
 from app.api import bp
 from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
-from app.api.fields import int_field, optional_body
+from app.api.fields import id_field, optional_body
 from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, author_json, notes_json
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
@@ -149,12 +149,12 @@ def unlike_comment(comment_id: int):
 
 # Collecting and boards ----------------------------------------------------------------------
 @bp.post("/notes/<int:note_id>/collect")
-@operation(summary="Collect a note into a board", tags=["interactions"],
+@operation(summary="Collect a note into a board", tags=["interactions"], body_required=False,
            request=COLLECT_REQUEST, responses={200: COLLECT_STATE, **WRITE_ERRORS})
 @token_required("write")
 def collect_note(note_id: int):
     """Save into `board_id` (one of yours) or your default "Saved" board."""
-    board_id = int_field(optional_body().get("board_id"), "board_id")
+    board_id = id_field(optional_body().get("board_id"), "board_id")
     board = interactions.collect_note(api_user(), note_id, board_id)
     note = interactions.published_note(note_id)
     commit()
@@ -162,12 +162,12 @@ def collect_note(note_id: int):
 
 
 @bp.delete("/notes/<int:note_id>/collect")
-@operation(summary="Remove a note from your boards", tags=["interactions"],
+@operation(summary="Remove a note from your boards", tags=["interactions"], body_required=False,
            request=COLLECT_REQUEST, responses={200: COLLECT_STATE, **WRITE_ERRORS})
 @token_required("write")
 def uncollect_note(note_id: int):
     """Remove from `board_id`, or from every one of your boards."""
-    board_id = int_field(optional_body().get("board_id"), "board_id")
+    board_id = id_field(optional_body().get("board_id"), "board_id")
     note = interactions.uncollect_note(api_user(), note_id, board_id)
     still = note.id in interactions.collected_note_ids(api_user(), [note.id])
     commit()
@@ -288,7 +288,7 @@ def unfollow_user(user_id: int):
 def create_report():
     """Kept for the moderators; reporting the same thing twice is 409 `already_reported`."""
     data = json_body()
-    target_id = int_field(data.get("target_id"), "target_id")
+    target_id = id_field(data.get("target_id"), "target_id")
     if target_id is None:
         raise ValidationFailed("target_id is required.",
                                fields={"target_id": ["This field is required."]})
@@ -333,7 +333,7 @@ def list_notifications():
 
 @bp.post("/notifications/read")
 @operation(summary="Mark notifications read", tags=["notifications"], request=MARK_READ,
-           responses={200: COUNTS, 400: None, 401: None, 422: None})
+           body_required=False, responses={200: COUNTS, 400: None, 401: None, 422: None})
 @token_required("write")
 def mark_notifications_read():
     """Mark the given `ids` (or all) read; returns how many changed and what is left."""

@@ -25,8 +25,12 @@ RECEIPT = {
                     "schema": {"type": "string"}}],
            responses={200: RECEIPT, 400: None, 503: ref("Error")},
            description="The signature is checked on the raw body (400 `invalid_signature` "
-                       "when it fails). Each event id is acted on once; a redelivery answers "
-                       "200 with `duplicate: true`. 503 asks Stripe to deliver again later.")
+                       "when it fails; 400 `invalid_event` when a signed body is not a "
+                       "Stripe event). Each event id is acted on once; a redelivery answers "
+                       "200 with `duplicate: true`; an event for a PaymentIntent Stripe does "
+                       "not know is acknowledged (200, outcome `unknown payment intent`) "
+                       "and logged. 503 asks Stripe to deliver again later, only while "
+                       "Stripe itself cannot be reached.")
 def stripe_webhook():
     """Verify, store and process one Stripe event."""
     receipt = receive_stripe_event(request.get_data(cache=False),

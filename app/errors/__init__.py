@@ -123,9 +123,16 @@ def register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         if wants_json():
             message = API_MESSAGES.get(status) or exc.description or exc.name
-            return json_error(status, HTTP_CODES.get(status, "http_error"), message)
-        title, message = page_text(status)
-        return html_error(status, title, message or exc.description or "")
+            body, status = json_error(status, HTTP_CODES.get(status, "http_error"), message)
+        else:
+            title, message = page_text(status)
+            body, status = html_error(status, title, message or exc.description or "")
+        response = app.make_response((body, status))
+        # The exception's own headers: `Allow` on a 405 (RFC 9110 requires it), for one.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

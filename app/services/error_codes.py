@@ -98,7 +98,15 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_csv": ErrorCode((422,), "The file is not valid CSV."),
     "invalid_cursor": ErrorCode((400, 422), "The `cursor` is not one this list handed out."),
     "invalid_encoding": ErrorCode((422,), "The file's text encoding is not supported."),
+    "invalid_amount": ErrorCode((422,), "A money amount is not a plain decimal string with the "
+                                        "currency's digits: at most 15 before the point and, "
+                                        "in the API, exactly the currency's exponent after it "
+                                        "(`19.99` USD, `1500` JPY, `1.250` KWD)."),
+    "invalid_event": ErrorCode((400,), "A correctly signed Stripe webhook body that is not a "
+                                       "Stripe event (no data.object, a bad id or timestamp)."),
     "invalid_hs_code": ErrorCode((422,), "An HS code is 6 to 10 digits."),
+    "invalid_id": ErrorCode((422,), "An id in the body is not a whole number from 1 to "
+                                    "2147483647, so it cannot name anything."),
     "invalid_image": ErrorCode((422,), "The image cannot be read or is not an allowed type."),
     "invalid_link": ErrorCode((400,), "The link is invalid."),
     "invalid_mode": ErrorCode((422,), "The stock mode must be `set` or `adjust`."),

@@ -187,11 +187,14 @@ def clean_currency(value: Any, field: str, errors: FieldErrors) -> str | None:
 
 
 def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency: str,
-                required_currency: str | None = None, required: bool = False) -> Money | None:
-    """A non-negative Money from Money, {"amount", "currency"}, or a decimal string/Decimal.
+                required_currency: str | None = None, required: bool = False,
+                exact: bool = False) -> Money | None:
+    """A non-negative Money from Money, {"amount", "currency"}, or a decimal string.
 
     A bare amount is read in `default_currency`; with `required_currency` set, any other
-    currency is refused. Floats are refused: they cannot carry exact amounts.
+    currency is refused. Strings go through `Money.parse` (the one amount parser; `exact`
+    asks for exactly the currency's decimals, the API's rule). Floats are refused: they
+    cannot carry exact amounts.
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -203,29 +206,34 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         currency, amount = value.currency, value.amount
     elif isinstance(value, dict):
         if set(value) - {"amount", "currency"} or "amount" not in value:
-            errors.add(field, 'Send money as {"amount": "19.99", "currency": "USD"}.')
+            errors.add(field, 'Send money as {"amount": "19.99", "currency": "USD"}.',
+                       "invalid_amount")
             return None
         amount, currency = value.get("amount"), value.get("currency", default_currency)
     code = clean_currency(currency, field, errors)
     if code is None:
         return None
-    if isinstance(amount, float) or isinstance(amount, bool):
-        errors.add(field, 'Send amounts as decimal strings such as "19.99", not numbers.')
+    if isinstance(amount, float | bool) or (exact and not isinstance(amount, str)):
+        errors.add(field, 'Send amounts as decimal strings such as "19.99", not numbers.',
+                   "invalid_amount")
         return None
     if not isinstance(amount, str | int | Decimal):
-        errors.add(field, "Must be a decimal amount such as 19.99.")
+        errors.add(field, "Must be a decimal amount such as 19.99.", "invalid_amount")
         return None
     try:
-        money = Money.from_decimal(str(amount).strip() if isinstance(amount, str) else amount,
-                                   code)
-    except ValueError as exc:
-        errors.add(field, f"{exc}.")
+        if isinstance(amount, Decimal):
+            money = Money.from_decimal(amount, code)
+        else:
+            text = str(amount)
+            money = Money.parse(text if exact else text.strip(), code, exact=exact)
+    except ValueError as exc:  # AmountFormatError, or a Decimal with too many decimals
+        errors.add(field, f"{exc}.", "invalid_amount")
         return None
     if money.minor < 0:
         errors.add(field, "Prices must not be negative.", "negative_amount")
         return None
     if money.minor > MAX_PRICE_MINOR:
-        errors.add(field, "The amount is too large.")
+        errors.add(field, "The amount is too large.", "invalid_amount")
         return None
     if required_currency and money.currency != required_currency:
         errors.add(field, f"Prices are in the store's base currency {required_currency}; "

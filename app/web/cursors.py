@@ -13,6 +13,7 @@ from typing import Any
 from flask import request
 
 from app.services.errors import DomainError
+from app.web.converters import MAX_ROW_ID
 
 
 class InvalidCursor(DomainError):
@@ -42,6 +43,10 @@ def decode_cursor(length: int) -> list[Any] | None:
         values = None
     if not isinstance(values, list) or len(values) != length:
         raise _invalid()
+    # Sort values are row ids and counts (INTEGER columns): a number past them is not one
+    # of ours, and binding it would overflow the column instead of answering 400.
+    if any(isinstance(v, int) and not -MAX_ROW_ID <= v <= MAX_ROW_ID for v in values):
+        raise _invalid()
     return values
 
 
@@ -51,6 +56,6 @@ def decode_id_cursor() -> int | None:
     if cursor is None:
         return None
     # json gives True for `true`, which is an int to Python but never a row id.
-    if not isinstance(cursor[0], int) or isinstance(cursor[0], bool):
+    if not isinstance(cursor[0], int) or isinstance(cursor[0], bool) or cursor[0] < 1:
         raise _invalid()
     return cursor[0]

@@ -216,7 +216,7 @@ def test_load_updates_a_changed_rule_and_its_duty_rates(runner, tmp_path):
     (lambda r: r[1].update(effective_from="2025-08-01"), "overlaps"),
     (lambda r: r[0].update(country="XX"), "country: 'XX' is not a country code"),
     (lambda r: r[0].update(effective_from="yesterday"), "'yesterday' is not a date"),
-    (lambda r: r[0].update(duty_free_threshold="80.001"), "more than 2 decimal places"),
+    (lambda r: r[0].update(duty_free_threshold="80.001"), "at most 2 decimals"),
 ])
 def test_load_refuses_a_bad_file_and_writes_nothing(runner, tmp_path, change, message):
     rules = us_rules()

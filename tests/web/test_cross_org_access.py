@@ -19,6 +19,7 @@ import uuid
 import pytest
 from flask import url_for
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from app.core.transaction import commit
 from app.extensions import db
@@ -74,7 +75,7 @@ def url_values(rule, world) -> dict:
             values[name] = known[name]
         else:
             converter = rule._converters.get(name)
-            values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+            values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return values
 
 

@@ -366,7 +366,7 @@ def test_changed_options_without_updating_rows_save_nothing(owner_client, shop):
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"variants-0-price": "-5.00"}, "variants-0-price", "Prices must not be negative."),
     ({"variants-0-price": ""}, "variants-0-price", "Enter a price."),
-    ({"variants-0-price": "1.999"}, "variants-0-price", "more than 2 decimal places"),
+    ({"variants-0-price": "1.999"}, "variants-0-price", "at most 2 decimals"),
     ({"variants-0-fixed_prices": "XYZ 10.00"}, "variants-0-fixed_prices",
      "Unknown currency 'XYZ'"),
     ({"variants-0-fixed_prices": "ten euros"}, "variants-0-fixed_prices",

@@ -59,7 +59,7 @@ def test_editing_shows_errors_next_to_each_input(client, login, shop):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Must not be less than the minimum." in html
-    assert "more than 2 decimal places" in html
+    assert "at most 2 decimals" in html
     db.session.expire_all()
     assert db.session.get(ShippingZone, zone.id).name == "Domestic"
 

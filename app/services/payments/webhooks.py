@@ -8,6 +8,7 @@ app.services.payments.quote_payments.record_intent_outcome, which changes each p
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import PaymentUnavailable, record_intent_outcome
 from app.services.payments.refunds import fail_refund
 
+log = logging.getLogger("qiao.payments.webhooks")
 PAYMENT_INTENT_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed",
                          "payment_intent.canceled", "payment_intent.processing")
 REFUND_EVENTS = ("refund.updated", "refund.failed", "charge.refund.updated")
@@ -32,6 +34,13 @@ class BadSignature(DomainError):
     """The webhook's Stripe-Signature does not match its body."""
 
     code = "invalid_signature"
+    status = 400
+
+
+class MalformedEvent(DomainError):
+    """A correctly signed body that is not a Stripe event Qiao can store."""
+
+    code = "invalid_event"
     status = 400
 
 
@@ -49,13 +58,11 @@ def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -
         data = payment_provider().verify_event(payload, signature or "")
     except InvalidSignature as exc:
         raise BadSignature(f"The webhook signature is invalid: {exc}") from None
-    obj = (data.get("data") or {}).get("object") or {}
-    created = data.get("created")
+    obj, created = _check_shape(data)
     event = WebhookEvent(
         provider="stripe", event_id=data["id"], event_type=str(data.get("type", ""))[:80],
-        object_id=str(obj.get("id"))[:255] if obj.get("id") else None, payload=data,
-        provider_created_at=datetime.fromtimestamp(created, UTC)
-        if isinstance(created, int) else None)
+        object_id=obj["id"] if isinstance(obj.get("id"), str) else None, payload=data,
+        provider_created_at=created)
     try:
         with db.session.begin_nested():
             db.session.add(event)
@@ -71,12 +78,47 @@ def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -
     return Receipt(event=event, duplicate=False)
 
 
+def _check_shape(data: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]:
+    """The event's object and creation time; MalformedEvent when the body is not an event.
+
+    The signature proves the body came from Stripe (or whoever holds the secret), not that
+    it has an event's shape; answering 400 tells the sender the body, not the server, is at
+    fault.
+    """
+    payload = data.get("data")
+    obj = payload.get("object") if isinstance(payload, dict) else None
+    created = data.get("created")
+    problems = []
+    if not 0 < len(data["id"]) <= 255:
+        problems.append("id must be 1 to 255 characters")
+    if not isinstance(data.get("type", ""), str):
+        problems.append("type must be a string")
+    if not isinstance(obj, dict):
+        problems.append("data.object must be an object")
+    elif obj.get("id") is not None and not (isinstance(obj["id"], str)
+                                            and len(obj["id"]) <= 255):
+        problems.append("data.object.id must be a string of at most 255 characters")
+    # Seconds since 1970, up to the year 9999 (fromtimestamp raises past that).
+    if created is not None and not (isinstance(created, int) and not isinstance(created, bool)
+                                    and 0 <= created < 253402300800):
+        problems.append("created must be a Unix timestamp")
+    if problems:
+        raise MalformedEvent(f"The signed body is not a Stripe event: {'; '.join(problems)}.")
+    return obj, datetime.fromtimestamp(created, UTC) if created is not None else None
+
+
 def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
     """Act on a stored event; returns what happened, for the log."""
     if event.event_type in PAYMENT_INTENT_EVENTS and event.object_id:
         try:
             intent = payment_provider().retrieve_intent(event.object_id)
         except PaymentProviderError as exc:
+            if not exc.unavailable:
+                # Stripe says no such intent (another account's, or a test event): asking
+                # for a redelivery would only fail the same way for days, so acknowledge it.
+                log.warning("Stripe event %s names payment intent %s, which Stripe does not "
+                            "know: %s", event.event_id, event.object_id, exc.message)
+                return "unknown payment intent"
             # Answering with an error makes Stripe deliver the event again later.
             raise PaymentUnavailable(f"Could not fetch {event.object_id}: {exc.message}") \
                 from None

@@ -132,16 +132,20 @@ def update_board(owner: User, board_id: int, *, name: str | None = None,
     """Rename a board or change who can see it."""
     board = own_board(owner, board_id)
     if name is not None:
-        board.name = _board_name(name)
+        name = _board_name(name)
+        try:
+            # The new name is set inside the savepoint: begin_nested() flushes pending
+            # changes first, outside it, where a clash would poison the whole transaction.
+            with db.session.begin_nested():
+                board.name = name
+        except IntegrityError:
+            raise Conflict(_("You already have a board with this name."),
+                           code="board_name_taken",
+                           fields={"name": [_("You already have a board with this name.")]}
+                           ) from None
     if is_private is not None:
         board.is_private = is_private
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(_("You already have a board with this name."), code="board_name_taken",
-                       fields={"name": [_("You already have a board with this name.")]}
-                       ) from None
+    db.session.flush()
     return board
 
 
