@@ -4,8 +4,6 @@ forms, and its shipments with their legs.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,7 +12,7 @@ from flask_login import current_user, login_required
 from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.orders_forms import LEG_KIND_LABELS, CancelForm, LegForm, RefundForm, ShipForm
-from app.merchant.portal import PAGE_SIZE, after_param, open_portal, render_portal
+from app.merchant.portal import PAGE_SIZE, after_param, day_param, open_portal, render_portal
 from app.models import ORDER_STATES
 from app.money import Money
 from app.services import inventory, logistics
@@ -28,18 +26,6 @@ from app.services.payments import refunds
 from app.web.links import site_links
 
 
-def _day(name: str, *, end: bool = False) -> datetime | None:
-    raw = request.args.get(name, "").strip()
-    try:
-        day = datetime.strptime(raw, "%Y-%m-%d").date() if raw else None
-    except ValueError:
-        return None
-    if day is None:
-        return None
-    moment = datetime.combine(day, time.min, UTC)
-    return moment + timedelta(days=1) if end else moment
-
-
 @bp.get("/stores/<int:store_id>/orders")
 @login_required
 def order_queue(store_id: int):
@@ -51,7 +37,8 @@ def order_queue(store_id: int):
                "q": request.args.get("q", "").strip()[:40]}
     page = orders.list_store_orders(
         current_user, store_id, status=filters["status"] or None,
-        created_from=_day("from"), created_to=_day("to", end=True), reference=filters["q"],
+        created_from=day_param("from"), created_to=day_param("to", end=True),
+        reference=filters["q"],
         after=after_param(), limit=PAGE_SIZE)
     next_url = url_for(".order_queue", store_id=store_id, after=page.next_after[0],
                        **{k: v for k, v in filters.items() if v}) if page.next_after else None
