@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -42,35 +42,52 @@ def _subject(key: str) -> str:
     }.get(key) or _("There is a problem with your Qiao parcel")
 
 
-def notify_shipment_status(shipment: Shipment, key: str, *, links: EmailLinks) -> bool:
-    """Tell the shopper about the shipment's new status once; False if already told."""
+def _email(shipment: Shipment, key: str, user: User, notice: Row, *,
+           links: EmailLinks) -> None:
     order = shipment.order
-    already = db.session.scalar(select(Notification.id).where(
-        Notification.shipment_id == shipment.id, Notification.shipment_status == key))
-    if already is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            notice = Notification(recipient_id=order.user_id, actor_id=None, kind="shipment",
-                                  shipment_id=shipment.id, shipment_status=key)
-            db.session.add(notice)
-    except IntegrityError:
-        return False  # a concurrent delivery of the same news told them
-    user = db.session.get(User, order.user_id)
-    if user is None:
-        return True
-    locale = user.locale or "en"
-    with force_locale(locale):
+    with force_locale(user.locale or "en"):
         carrier = get_carrier(shipment.carrier)
         body = current_app.jinja_env.get_template("email/shipment_update.txt").render(
             user=user, order=order, shipment=shipment, n=notice,
-            carrier_name=carrier.display_name(locale),
+            carrier_name=carrier.display_name(user.locale or "en"),
             carrier_url=tracking_url(shipment.carrier, shipment.tracking_number),
-            link=links.order(order.id)
-            + f"#shipment-{shipment.id}")
+            link=links.order(order.id) + f"#shipment-{shipment.id}")
         subject = _subject(key)
     queue_email(user.email, subject, body, purpose=f"shipment_{key}")
-    return True
+
+
+def notify_shipment_status(shipment: Shipment, key: str, *, links: EmailLinks) -> bool:
+    """Tell the shopper about the shipment's new status once; False if already told."""
+    return bool(_notify([(shipment, key)], links=links))
+
+
+def _notify(news: list[tuple[Shipment, str]], *, links: EmailLinks) -> int:
+    """Record and e-mail each (shipment, notice) not told before; how many were new.
+
+    One INSERT ... ON CONFLICT DO NOTHING on the unique (shipment_id, shipment_status)
+    both checks and records: a notice already given, or being given by a racing delivery
+    (which the insert waits for), comes back absent and is not e-mailed again.
+    """
+    table = Notification.__table__
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    recorded = db.session.execute(
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["shipment_id", "shipment_status"])
+        .returning(table.c.id, table.c.shipment_id, table.c.shipment_status),
+        [{"recipient_id": shipment.order.user_id, "actor_id": None, "kind": "shipment",
+          "shipment_id": shipment.id, "shipment_status": key}
+         for shipment, key in sorted(news, key=lambda n: (n[0].id, n[1]))]).all()
+    if not recorded:
+        return 0
+    new = {(row.shipment_id, row.shipment_status): row for row in recorded}
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({s.order.user_id for s, _key in news})))}
+    for shipment, key in news:
+        notice = new.get((shipment.id, key))
+        user = users.get(shipment.order.user_id)
+        if notice is not None and user is not None:
+            _email(shipment, key, user, notice, links=links)
+    return len(recorded)
 
 
 def complete_delivered_order(order: Order) -> bool:
@@ -78,7 +95,8 @@ def complete_delivered_order(order: Order) -> bool:
     if "delivered" not in ORDER_TRANSITIONS.get(order.status, ()):
         return False  # refunded, cancelled, still fulfilling...: nothing to move
     shipments = db.session.scalars(select(Shipment).where(Shipment.order_id == order.id)
-                                   .options(selectinload(Shipment.lines))).all()
+                                   .options(selectinload(Shipment.lines))
+                                   .execution_options(populate_existing=True)).all()
     if not shipments or any(s.status != "delivered" for s in shipments):
         return False
     shipped: dict[int, int] = {}
@@ -96,19 +114,19 @@ def after_status_change(changes: dict[int, tuple[str, str]], *, links: EmailLink
     """Notify shoppers and complete orders for shipments that reached a new status."""
     shipments = db.session.scalars(select(Shipment).where(Shipment.id.in_(changes))
                                    .options(selectinload(Shipment.order))).all()
-    delivered_orders: dict[int, int] = {}
-    for shipment in shipments:
-        status, sub_status = changes[shipment.id]
-        key = notice_key(status, sub_status)
-        if key:
-            notify_shipment_status(shipment, key, links=links)
-        if status == "delivered":
-            delivered_orders[shipment.order_id] = shipment.order_id
-    for order_id in sorted(delivered_orders):
-        # Lock the order (PostgreSQL) so the last two parcels arriving at once still see
-        # each other's delivered status before one of them completes the order.
-        order = db.session.scalar(select(Order).where(Order.id == order_id)
-                                  .options(selectinload(Order.lines))
-                                  .with_for_update().execution_options(populate_existing=True))
-        if order is not None:
-            complete_delivered_order(order)
+    news = [(shipment, key) for shipment in shipments
+            if (key := notice_key(*changes[shipment.id]))]
+    if news:
+        _notify(news, links=links)
+    delivered = sorted({s.order_id for s in shipments if changes[s.id][0] == "delivered"})
+    if not delivered:
+        return
+    # Lock the orders in id order (PostgreSQL) before reading their shipments, so the last
+    # two parcels of an order arriving at once on two connections are serialised here: the
+    # second reads the first's committed delivered status and completes the order, once.
+    orders = db.session.scalars(select(Order).where(Order.id.in_(delivered))
+                                .order_by(Order.id).with_for_update()
+                                .options(selectinload(Order.lines))
+                                .execution_options(populate_existing=True)).all()
+    for order in orders:
+        complete_delivered_order(order)

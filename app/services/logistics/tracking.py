@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, cast, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 from app.models import utcnow
@@ -184,31 +185,40 @@ def _match(parsed: list[_Parsed]) -> dict[tuple[str, str], tuple[int, int | None
     return found
 
 
-def _event_row(p: _Parsed, source: str, received_at: datetime) -> TrackingEvent:
-    return TrackingEvent(shipment_id=p.shipment_id, leg_id=p.leg_id, occurred_at=p.occurred_at,
-                         utc_offset_minutes=p.offset_minutes, status=p.status,
-                         sub_status=p.sub_status, location=p.location,
-                         carrier_code=p.carrier_code, description=p.description,
-                         source=source, fingerprint=p.fingerprint, received_at=received_at)
+def _store(new: list[_Parsed], source: str, received_at: datetime) -> set[tuple[int, str]]:
+    """Insert the events in one statement; the (shipment id, fingerprint) actually stored.
 
-
-def _insert(new: list[_Parsed], source: str, now: datetime) -> set[int]:
-    """Insert the events; the indexes a concurrent delivery had inserted first."""
-    try:
-        with db.session.begin_nested():
-            db.session.add_all([_event_row(p, source, now) for p in new])
-        return set()
-    except IntegrityError:
-        pass
-    # Someone stored some of these between our check and our insert: one savepoint each.
-    lost: set[int] = set()
-    for p in new:
-        try:
-            with db.session.begin_nested():
-                db.session.add(_event_row(p, source, now))
-        except IntegrityError:
-            lost.add(p.index)
-    return lost
+    ON CONFLICT DO NOTHING on the (shipment_id, fingerprint) key is the dedupe: an event
+    already stored, by an earlier delivery or by one racing with this one, is skipped by
+    the database instead of checked first, so the check and the insert are one round trip
+    and a concurrent copy waits for the other transaction instead of failing. Rows go in
+    key order so two overlapping deliveries take the unique-index locks in the same order.
+    """
+    table = TrackingEvent.__table__
+    rows = [{"shipment_id": p.shipment_id, "leg_id": p.leg_id, "occurred_at": p.occurred_at,
+             "utc_offset_minutes": p.offset_minutes, "status": p.status,
+             "sub_status": p.sub_status, "location": p.location,
+             "carrier_code": p.carrier_code, "description": p.description, "source": source,
+             "fingerprint": p.fingerprint, "received_at": received_at}
+            for p in sorted(new, key=lambda p: (p.shipment_id, p.fingerprint))]
+    if db.session.get_bind().dialect.name != "postgresql":
+        statement = (sqlite.insert(table)
+                     .on_conflict_do_nothing(index_elements=["shipment_id", "fingerprint"])
+                     .returning(table.c.shipment_id, table.c.fingerprint))
+        return set(db.session.execute(statement, rows).tuples())
+    # PostgreSQL: one array per column unnested into rows. The statement's text is the same
+    # whatever the batch size, so psycopg converts it and the server plans it once; a
+    # VALUES list is a new long statement each time, and converting those dominated the
+    # profile.
+    names = list(rows[0])
+    arrays = [cast(bindparam(f"{name}_array", [row[name] for row in rows],
+                             type_=postgresql.ARRAY(table.c[name].type)),
+                   postgresql.ARRAY(table.c[name].type)) for name in names]
+    unnested = func.unnest(*arrays).table_valued(*names).render_derived(name="batch")
+    statement = (postgresql.insert(table).from_select(names, select(*unnested.c))
+                 .on_conflict_do_nothing(index_elements=["shipment_id", "fingerprint"])
+                 .returning(table.c.shipment_id, table.c.fingerprint))
+    return set(db.session.execute(statement).tuples())
 
 
 def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]:
@@ -277,33 +287,29 @@ def ingest_tracking_events(events: Sequence[Any], *, source: str, links: EmailLi
         p.fingerprint = event_fingerprint(p.shipment_id, p)
         outcomes[p.index].shipment_id = p.shipment_id
         candidates.append(p)
-    known = set()
-    if candidates:
-        known = set(db.session.execute(
-            select(TrackingEvent.shipment_id, TrackingEvent.fingerprint).where(
-                TrackingEvent.shipment_id.in_({p.shipment_id for p in candidates}),
-                TrackingEvent.fingerprint.in_({p.fingerprint for p in candidates}))).tuples())
     new: list[_Parsed] = []
+    seen: set[tuple[int, str]] = set()
     for p in candidates:
         key = (p.shipment_id, p.fingerprint)
-        if key in known:
-            outcomes[p.index].outcome = "duplicate"
+        if key in seen:
+            outcomes[p.index].outcome = "duplicate"  # a second copy within this batch
             continue
-        known.add(key)  # a second copy later in this batch is a duplicate too
+        seen.add(key)
         new.append(p)
-    lost = _insert(new, source, now) if new else set()
-    for index in lost:
-        outcomes[index].outcome = "duplicate"
+    stored = _store(new, source, now) if new else set()
     by_shipment: dict[int, list[_Parsed]] = {}
     for p in new:
-        if p.index not in lost:
+        if (p.shipment_id, p.fingerprint) in stored:
             by_shipment.setdefault(p.shipment_id, []).append(p)
+        else:
+            outcomes[p.index].outcome = "duplicate"
     report = IngestReport(outcomes)
     current = _apply_statuses(by_shipment) if by_shipment else {}
     report.changed_shipment_ids.extend(sorted(current))
-    if by_shipment:
-        # The conditional UPDATEs bypassed the identity map; reload what callers may hold.
-        db.session.scalars(select(Shipment).where(Shipment.id.in_(by_shipment))
+    held = [sid for sid in by_shipment if identity_key(Shipment, sid) in db.session.identity_map]
+    if held:
+        # The UPDATE bypassed the identity map; reload the shipments the caller may hold.
+        db.session.scalars(select(Shipment).where(Shipment.id.in_(held))
                            .execution_options(populate_existing=True)).all()
     if current:
         after_status_change({sid: (p.status, p.sub_status) for sid, p in current.items()},
