@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Row, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import ORDER_TRANSITIONS, Notification, Order, User
@@ -113,7 +113,7 @@ def complete_delivered_order(order: Order) -> bool:
 def after_status_change(changes: dict[int, tuple[str, str]], *, links: EmailLinks) -> None:
     """Notify shoppers and complete orders for shipments that reached a new status."""
     shipments = db.session.scalars(select(Shipment).where(Shipment.id.in_(changes))
-                                   .options(selectinload(Shipment.order))).all()
+                                   .options(joinedload(Shipment.order))).all()
     news = [(shipment, key) for shipment in shipments
             if (key := notice_key(*changes[shipment.id]))]
     if news:

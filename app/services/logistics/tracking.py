@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, cast, func, select, update
+from sqlalchemy import bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
@@ -168,21 +168,21 @@ def event_fingerprint(shipment_id: int, event: _Parsed) -> str:
 
 
 def _match(parsed: list[_Parsed]) -> dict[tuple[str, str], tuple[int, int | None]]:
-    """(carrier, number) -> (shipment id, leg id) for the whole batch in two queries."""
+    """(carrier, number) -> (shipment id, leg id) for the whole batch in one query."""
     numbers = {p.number for p in parsed}
     if not numbers:
         return {}
-    found: dict[tuple[str, str], tuple[int, int | None]] = {}
-    for carrier, number, leg_id, shipment_id in db.session.execute(
-            select(ShipmentLeg.carrier, ShipmentLeg.tracking_number, ShipmentLeg.id,
-                   ShipmentLeg.shipment_id).where(ShipmentLeg.tracking_number.in_(numbers))):
-        found[(carrier, number)] = (shipment_id, leg_id)
-    # The shipment's own number wins over a leg that happens to reuse it.
-    for carrier, number, shipment_id in db.session.execute(
-            select(Shipment.carrier, Shipment.tracking_number, Shipment.id)
-            .where(Shipment.tracking_number.in_(numbers))):
-        found[(carrier, number)] = (shipment_id, None)
-    return found
+    legs = (select(ShipmentLeg.carrier, ShipmentLeg.tracking_number, ShipmentLeg.shipment_id,
+                   ShipmentLeg.id.label("leg_id"))
+            .where(ShipmentLeg.tracking_number.in_(numbers)))
+    own = (select(Shipment.carrier, Shipment.tracking_number, Shipment.id,
+                  null().label("leg_id"))
+           .where(Shipment.tracking_number.in_(numbers)))
+    rows = db.session.execute(union_all(legs, own)).all()
+    # Shipments' own numbers last: they win over a leg that happens to reuse the number.
+    rows.sort(key=lambda row: row.leg_id is None)
+    return {(carrier, number): (shipment_id, leg_id)
+            for carrier, number, shipment_id, leg_id in rows}
 
 
 def _store(new: list[_Parsed], source: str, received_at: datetime) -> set[tuple[int, str]]:
