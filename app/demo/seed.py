@@ -13,6 +13,7 @@ DEMO_PASSWORD = "qiao-demo-pass"
 DEMO_USERS = [
     # email, display name, home country, languages, locale, currency
     ("shopper@example.com", "Mia Shopper", "US", ["en"], "en", "USD"),
+    ("shopper.jp@example.com", "Sato Haruka 佐藤遥", "JP", ["ja", "en", "zh"], "zh", "JPY"),
     ("creator@example.com", "小红 Xiaohong", "CN", ["zh", "en"], "zh", "CNY"),
     ("merchant@example.com", "Chen Wei (Hangzhou Tea House)", "CN", ["zh", "en"], "en", "CNY"),
     ("merchant2@example.com", "Sam Rivera (Brooklyn Goods)", "US", ["en"], "en", "USD"),
@@ -121,4 +122,7 @@ def seed_demo() -> list[str]:
     from app.demo.notes import seed_notes
 
     lines += seed_notes(DEMO_PASSWORD)
+    from app.demo.logistics import seed_logistics
+
+    lines += seed_logistics()
     return lines

@@ -1,0 +1,84 @@
+"""The demo's orders: every shipment state, real journeys, valid numbers, seeded once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Notification, Order, QuoteGroup, Store, User, utcnow
+from app.models.logistics import Shipment, ShipmentLeg, TrackingEvent
+from app.services.logistics import exception_board
+from app.services.logistics.carriers import validate_tracking_number
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (Order, Shipment, ShipmentLeg, TrackingEvent, Notification))
+
+
+def _shipments() -> dict[str, Shipment]:
+    return {s.tracking_number: s for s in db.session.scalars(select(Shipment))}
+
+
+def test_the_demo_has_a_parcel_in_every_state_and_seeds_once(runner):
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "Demo orders and shipments: " in result.output
+    shipments = _shipments()
+    assert sorted((s.status, s.sub_status) for s in shipments.values()) == [
+        ("attempt_failed", ""), ("customs", "duties_due"), ("delivered", ""),
+        ("delivered", ""), ("exception", ""), ("in_transit", ""), ("in_transit", ""),
+        ("out_for_delivery", ""), ("pending", "")]
+    for shipment in shipments.values():
+        assert validate_tracking_number(shipment.carrier, shipment.tracking_number)
+        for leg in shipment.legs:
+            assert validate_tracking_number(leg.carrier, leg.tracking_number)
+
+    # Hangzhou -> PVG -> LAX customs (submitted, held, released) -> USPS, delivered in NY.
+    [hangzhou] = [s for s in shipments.values() if s.carrier == "china_post" and s.legs]
+    assert [(leg.kind, leg.carrier) for leg in hangzhou.legs] == [
+        ("line_haul", "cainiao"), ("last_mile", "usps")]
+    events = list(db.session.scalars(select(TrackingEvent).where(
+        TrackingEvent.shipment_id == hangzhou.id).order_by(TrackingEvent.occurred_at)))
+    assert [e.sub_status for e in events if e.status == "customs"] == [
+        "submitted", "held", "released"]
+    assert {e.utc_offset_minutes for e in events} >= {480, -480}  # Shanghai and LA scans
+    assert events[-1].leg_id == hangzhou.legs[1].id and events[-1].status == "delivered"
+    assert hangzhou.order.status == "delivered"
+    assert hangzhou.shipped_at < events[0].occurred_at < utcnow()
+
+    # Brooklyn -> JFK -> Narita customs -> Japan Post, delivered to the Japan shopper.
+    [tokyo] = [s for s in shipments.values() if s.legs and s.legs[0].carrier == "japan_post"]
+    assert tokyo.status == "delivered" and tokyo.order.status == "delivered"
+    assert tokyo.order.user.email == "shopper.jp@example.com"
+
+    # Held at customs with duties due: the order was DDU.
+    [held] = [s for s in shipments.values() if s.status == "customs"]
+    ddu = db.session.scalar(select(QuoteGroup.collected_at_checkout).where(
+        QuoteGroup.quote_id == held.order.quote_id, QuoteGroup.store_id == held.store_id))
+    assert ddu is False
+    assert db.session.scalar(select(Notification.id).where(
+        Notification.shipment_id == held.id, Notification.shipment_status == "customs_held"))
+
+    # One line of two shipped.
+    partly = [o for o in db.session.scalars(select(Order)) if o.status == "partially_shipped"]
+    assert len(partly) == 1 and len(partly[0].lines) == 2
+
+    # The merchant's exceptions board shows the failed attempt and the long-silent exception.
+    tea = db.session.scalar(select(Store).where(Store.slug == "hangzhou-tea-house"))
+    owner = db.session.scalar(select(User).where(User.email == "merchant@example.com"))
+    board = {group.key: group for group in exception_board(owner, tea.id).groups}
+    [stuck] = board["exception"].shipments
+    assert utcnow() - stuck.last_event_at > timedelta(days=10)
+    assert board["attempt_failed"].count == 1
+
+    before = _counts()
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.exit_code == 0, again.output
+    assert "Demo orders and shipments" not in again.output
+    assert _counts() == before
