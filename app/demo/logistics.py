@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Payment, Store, User, Warehouse, utcnow
+from app.models import Order, Payment, Store, User, Warehouse, utcnow
 from app.services.catalog import products as catalog
 from app.services.checkout import cart, quotes
 from app.services.logistics import add_shipment_leg, create_shipment
@@ -285,7 +285,7 @@ def _idempotency_key(key: str) -> str:
     return f"demo-logistics-{key}"
 
 
-def _place(spec: DemoOrder, store: Store, shopper: User, placed_at: datetime):
+def _place(spec: DemoOrder, store: Store, shopper: User, placed_at: datetime) -> Order:
     """Check the shopper's cart out as the web checkout does; the paid order."""
     basket = cart.open_cart(user=shopper)
     for sku, quantity in spec.lines:
