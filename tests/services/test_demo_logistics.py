@@ -69,13 +69,15 @@ def test_the_demo_has_a_parcel_in_every_state_and_seeds_once(runner):
     partly = [o for o in db.session.scalars(select(Order)) if o.status == "partially_shipped"]
     assert len(partly) == 1 and len(partly[0].lines) == 2
 
-    # The merchant's exceptions board shows the failed attempt and the long-silent exception.
+    # The merchant's exceptions board: the failed attempt, the long-silent exception and the
+    # parcel held for its duties.
     tea = db.session.scalar(select(Store).where(Store.slug == "hangzhou-tea-house"))
     owner = db.session.scalar(select(User).where(User.email == "merchant@example.com"))
     board = {group.key: group for group in exception_board(owner, tea.id).groups}
     [stuck] = board["exception"].shipments
     assert utcnow() - stuck.last_event_at > timedelta(days=10)
     assert board["attempt_failed"].count == 1
+    assert [s.id for s in board["customs_held"].shipments] == [held.id]
 
     before = _counts()
     again = runner.invoke(args=["demo", "seed"])
