@@ -38,6 +38,7 @@ SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
 POSTGRES_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
 _IMMEDIATE_FLAG = "qiao_write_lock"
+_DEFERRED_FLAG = "qiao_reads_only"
 
 
 def writes_on_get(view: Callable) -> Callable:
@@ -59,8 +60,17 @@ def is_busy(exc: BaseException) -> bool:
     return "database is locked" in str(original)
 
 
+def reads_only_from_now() -> None:
+    """The rest of this request only reads (the page telling the user the lock was busy)."""
+    setattr(g, _DEFERRED_FLAG, True)
+
+
 def _immediate() -> bool:
-    if not has_request_context() or request.method not in READ_METHODS:
+    if not has_request_context():
+        return True
+    if g.get(_DEFERRED_FLAG):
+        return False
+    if request.method not in READ_METHODS:
         return True
     if g.get(_IMMEDIATE_FLAG):
         return True

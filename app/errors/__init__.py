@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from app.core.database import is_busy
+from app.core.database import is_busy, reads_only_from_now
 from app.services.errors import DomainError
 
 log = logging.getLogger("qiao.errors")
@@ -149,6 +149,8 @@ def register_error_handlers(app: Flask) -> None:
         # rolled back whole, so the client may simply retry.
         log.warning("Database busy on %s %s: %s", request.method, request.path, exc.orig)
         rollback()
+        # The page below reads the viewer's language and menus: without waiting for the lock.
+        reads_only_from_now()
         if wants_json():
             body, status = json_error(503, "database_busy",
                                       "The database is busy. Nothing was changed; retry "

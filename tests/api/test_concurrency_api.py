@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.models import ApiToken, Order, OrderLine, Payment, utcnow
+from app.models import ApiToken, Order, OrderLine, Payment, User, utcnow
 from app.providers.payments import reset_payment_provider
 from tests.concurrency import race_application
 from tests.localstripe_server import WEBHOOK_SECRET, Sandbox
@@ -184,15 +184,59 @@ def test_a_lock_held_past_the_timeout_is_503_with_retry_after(impatient_app):
     first = client.post(url, headers=shop.shopper)
     assert first.status_code == 201, first.get_json()
 
+    browser = app.test_client()
+    with app.app_context():
+        version = db.session.get(User, shop.shopper_id).session_version
+    with browser.session_transaction() as session:
+        session["_user_id"] = f"{shop.shopper_id}:{version}"
+        session["_fresh"] = True
+
     with lock_held(app, shop.quote_id):
         busy = client.post(url, headers=shop.shopper)
         read = client.get("/api/v1/me", headers=shop.shopper)
+        page = browser.get(f"/checkout/quotes/{shop.quote_id}/pay")
 
     assert busy.status_code == 503, busy.get_json()
     assert busy.get_json()["error"]["code"] == "database_busy"
     assert busy.headers["Retry-After"] == "3"
     assert read.status_code == 200  # reads do not wait for the writer
+    assert page.status_code == 503 and page.headers["Retry-After"] == "3"
+    assert "Busy right now" in page.get_data(as_text=True)
     again = client.post(url, headers=shop.shopper)
     assert again.status_code == 201
     assert again.get_json()["payment_intent_id"] == first.get_json()["payment_intent_id"]
     assert intents_created(sandbox) == 1
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="SQLite's deferred read transactions only")
+def test_a_get_whose_write_meets_another_writer_runs_again_holding_the_lock(tmp_path):
+    with race_application("get_retry", tmp_path) as app:
+        with app.app_context():
+            db.session.add(User(email="reader@retry.test", password_hash="x",
+                                display_name="Reader"))
+            db.session.commit()
+        attempts: list[str] = []
+
+        def read_then_write():
+            """Reads, then writes after another connection has committed a write."""
+            attempts.append(request.method)
+            db.session.scalar(select(User.id))  # the read snapshot starts here
+            if len(attempts) == 1:
+                other = sqlite3.connect(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+                other.execute("UPDATE users SET display_name = 'Changed'")
+                other.commit()
+                other.close()
+            db.session.add(User(email=f"writer{len(attempts)}@retry.test", password_hash="x",
+                                display_name="Writer"))
+            db.session.commit()
+            return "written"
+
+        app.add_url_rule("/read-then-write", view_func=read_then_write)
+        response = app.test_client().get("/read-then-write")
+
+        assert (response.status_code, response.get_data(as_text=True)) == (200, "written")
+        assert attempts == ["GET", "GET"]  # the stale snapshot failed once, then the lock held
+        with app.app_context():
+            emails = db.session.scalars(select(User.email).where(User.email.like("writer%")))
+            assert list(emails) == ["writer2@retry.test"]

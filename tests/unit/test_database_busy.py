@@ -1,0 +1,46 @@
+"""Which database errors mean "busy, retry" (503 database_busy) and which are bugs (500)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import psycopg
+import pytest
+from psycopg import errors as pg
+from sqlalchemy.exc import DBAPIError
+
+from app.core.database import is_busy
+
+
+def wrapped(original: Exception) -> DBAPIError:
+    """The exception as SQLAlchemy raises it around the driver's."""
+    base = psycopg.Error if isinstance(original, psycopg.Error) else sqlite3.Error
+    return DBAPIError.instance("UPDATE payments SET state = 'x'", {}, original, base)
+
+
+@pytest.mark.parametrize("error", [pg.SerializationFailure, pg.DeadlockDetected,
+                                   pg.LockNotAvailable])
+def test_postgresql_lock_and_serialisation_failures_are_busy(error):
+    assert is_busy(wrapped(error("could not obtain lock")))
+
+
+def test_other_errors_are_not():
+    assert not is_busy(wrapped(pg.UniqueViolation("duplicate key")))
+    assert not is_busy(wrapped(pg.UndefinedTable("no such table")))
+    assert not is_busy(ValueError("database is locked"))
+
+
+def test_a_sqlite_write_lock_held_elsewhere_is_busy(tmp_path):
+    path = tmp_path / "busy.db"
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        waiter.execute("BEGIN IMMEDIATE")
+    holder.close()
+    waiter.close()
+    assert is_busy(wrapped(raised.value))
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        sqlite3.connect(":memory:").execute("SELECT * FROM nowhere")
+    assert not is_busy(wrapped(missing.value))
