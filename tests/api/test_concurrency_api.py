@@ -75,6 +75,25 @@ def test_ten_payment_calls_on_one_quote_make_one_intent_and_one_answer(race_app)
         assert sandbox.intent(payment.intent_id)["amount"] == payment.amount_minor
 
 
+def test_ten_card_pages_opened_at_once_share_one_intent(race_app):
+    app, sandbox = race_app
+    shop = seed_quote(app, tag="page10")
+    sandbox.proxy.requests.clear()
+    with app.app_context():
+        version = db.session.get(User, shop.shopper_id).session_version
+
+    def open_page(client, _index):
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{shop.shopper_id}:{version}"
+            session["_fresh"] = True
+        return client.get(f"/checkout/quotes/{shop.quote_id}/pay")
+
+    answers = at_once(app, CALLS, open_page)
+
+    assert Counter(a.status for a in answers) == {200: CALLS}
+    assert intents_created(sandbox) == 1
+
+
 def test_ten_refunds_of_one_unit_on_a_two_unit_line(race_app):
     app, sandbox = race_app
     shop = seed_quote(app, units=2, tag="refund10")
