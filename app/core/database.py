@@ -22,12 +22,14 @@ the error handlers answer 503 with `Retry-After`.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.core.transaction import rollback
 from app.extensions import db
@@ -39,6 +41,7 @@ SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 POSTGRES_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
 _IMMEDIATE_FLAG = "qiao_write_lock"
 _DEFERRED_FLAG = "qiao_reads_only"
+_TURN_KEY = "qiao_writer_turn"
 
 
 def writes_on_get(view: Callable) -> Callable:
@@ -98,9 +101,39 @@ def configure_engines(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
+    # SQLite's busy handler polls, sleeping up to 100 ms between tries, so under a steady
+    # stream of writers one of them can keep missing the lock until its timeout. This
+    # process's writers take turns on a lock instead (a waiter is woken as soon as it is
+    # released); SQLite's own timeout still covers writers in other processes.
+    turn = threading.Lock()
+    turn_timeout = app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]
+
+    def end_turn(info: dict) -> None:
+        if info.pop(_TURN_KEY, False):
+            turn.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate() else "BEGIN")
+        if not _immediate():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not turn.acquire(timeout=turn_timeout):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
+        connection.info[_TURN_KEY] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end_turn(connection.info)
+            raise
+
+    # The next writer may start as COMMIT runs: it waits those milliseconds inside SQLite.
+    event.listen(engine, "commit", lambda connection: end_turn(connection.info))
+    event.listen(engine, "rollback", lambda connection: end_turn(connection.info))
+    # A connection handed back to the pool mid-transaction is rolled back there; a broken
+    # one is dropped (and its info with it).
+    event.listen(engine, "checkin", lambda _dbapi, record: end_turn(record.info))
+    event.listen(engine, "invalidate", lambda _dbapi, record, _exc: end_turn(record.info))
 
     dispatch = app.dispatch_request
 

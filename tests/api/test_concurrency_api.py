@@ -174,9 +174,24 @@ def impatient_app(tmp_path_factory, _localstripe_process) -> Iterator[tuple[Flas
 
 
 @contextmanager
-def lock_held(app: Flask, quote_id: int) -> Iterator[None]:
-    """Another connection holds the lock a payment call needs, until the block ends."""
+def lock_held(app: Flask, quote_id: int, holder: str) -> Iterator[None]:
+    """Another connection holds the lock a payment call needs, until the block ends.
+
+    `holder` is "other program" (a connection of its own) or "this app" (one of the app's
+    pooled connections, a writer of this process).
+    """
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if holder == "this app":
+        with app.app_context():
+            engine = db.engine  # no app context while the requests run: each gets its own
+        with engine.connect() as other:
+            with other.begin():  # on SQLite, BEGIN IMMEDIATE: this process's writer turn
+                other.execute(text("SELECT id FROM payments WHERE quote_id = :q"
+                                   + (" FOR UPDATE" if url.get_backend_name() != "sqlite"
+                                      else "")), {"q": quote_id})
+                yield
+                other.rollback()
+        return
     if url.get_backend_name() == "sqlite":
         other = sqlite3.connect(url.database, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
@@ -195,9 +210,11 @@ def lock_held(app: Flask, quote_id: int) -> Iterator[None]:
     engine.dispose()
 
 
-def test_a_lock_held_past_the_timeout_is_503_with_retry_after(impatient_app):
+@pytest.mark.parametrize("holder", ["other program", "this app"])
+def test_a_lock_held_past_the_timeout_is_503_with_retry_after(impatient_app, holder):
     app, sandbox = impatient_app
-    shop = seed_quote(app, tag="busy")
+    shop = seed_quote(app, tag=f"busy-{holder.replace(' ', '-')}")
+    sandbox.proxy.requests.clear()
     client = app.test_client()
     url = f"/api/v1/checkout/quotes/{shop.quote_id}/payment"
     first = client.post(url, headers=shop.shopper)
@@ -210,7 +227,7 @@ def test_a_lock_held_past_the_timeout_is_503_with_retry_after(impatient_app):
         session["_user_id"] = f"{shop.shopper_id}:{version}"
         session["_fresh"] = True
 
-    with lock_held(app, shop.quote_id):
+    with lock_held(app, shop.quote_id, holder):
         busy = client.post(url, headers=shop.shopper)
         read = client.get("/api/v1/me", headers=shop.shopper)
         page = browser.get(f"/checkout/quotes/{shop.quote_id}/pay")
