@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import psycopg
@@ -10,6 +11,8 @@ from psycopg import errors as pg
 from sqlalchemy.exc import DBAPIError
 
 from app.core.database import is_busy
+from app.extensions import db
+from tests.concurrency import race_application
 
 
 def wrapped(original: Exception) -> DBAPIError:
@@ -44,3 +47,12 @@ def test_a_sqlite_write_lock_held_elsewhere_is_busy(tmp_path):
     with pytest.raises(sqlite3.OperationalError) as missing:
         sqlite3.connect(":memory:").execute("SELECT * FROM nowhere")
     assert not is_busy(wrapped(missing.value))
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="SQLite's settings")
+def test_sqlite_runs_in_wal_with_the_configured_busy_timeout(tmp_path):
+    with race_application("pragmas", tmp_path, SQLITE_BUSY_TIMEOUT_SECONDS=7) as app:
+        with app.app_context(), db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
