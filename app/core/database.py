@@ -5,10 +5,11 @@ SQLite allows one writer at a time. pysqlite opens a transaction only at the fir
 second one's write fails at once with "database is locked": waiting cannot help, as its
 snapshot is stale. So we emit BEGIN ourselves:
 
-- `BEGIN IMMEDIATE` for every transaction outside GET/HEAD requests (and outside any
-  request: jobs, CLI): it takes the write lock first, waiting up to the busy timeout, so
-  writers queue instead of failing, and a read-check-write in one transaction is exact.
-- `BEGIN` (deferred) for GET/HEAD, so pages and API reads run side by side without the
+- `BEGIN IMMEDIATE` for every transaction outside GET/HEAD/OPTIONS requests (and outside
+  any request: jobs, CLI): it takes the write lock first, waiting up to the busy timeout,
+  so writers queue instead of failing, and a read-check-write in one transaction is
+  exact. Writers of one process queue on a lock of their own first (see below).
+- `BEGIN` (deferred) for GET/HEAD/OPTIONS, so pages and API reads run side by side without the
   lock. A GET that writes anyway (a token's `last_used_at`, the return page recording a
   payment, a queued job run in-process) mostly succeeds; if its write meets another
   writer, the request is run again once with IMMEDIATE transactions (a GET is safe to
