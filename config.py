@@ -120,6 +120,13 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     INVITATION_MAX_AGE_DAYS = _int("INVITATION_MAX_AGE_DAYS", 14)
     API_TOKEN_LOGIN_DAYS = _int("API_TOKEN_LOGIN_DAYS", 30)
+    # A token's last_used_at is written at most this often, so API reads seldom write.
+    API_TOKEN_TOUCH_MINUTES = _int("API_TOKEN_TOUCH_MINUTES", 5)
+
+    # SQLite: how long a writer waits for the write lock before the request answers 503.
+    SQLITE_BUSY_TIMEOUT_SECONDS = _int("SQLITE_BUSY_TIMEOUT_SECONDS", 10)
+    # The Retry-After of a 503 database_busy (a lock timeout or a serialisation failure).
+    DATABASE_BUSY_RETRY_AFTER = _int("DATABASE_BUSY_RETRY_AFTER", 2)
 
     # Media (avatars now; note and product images later).
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))

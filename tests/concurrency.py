@@ -1,8 +1,9 @@
 """Real concurrency on PostgreSQL: an app on a database of its own and a thread race helper.
 
 Races need committed data visible to every connection, so tests using these helpers do
-not use the suite's rolled-back `_transaction` (they override it) and run only on
-PostgreSQL: SQLite serialises writers, so concurrent connections prove nothing there.
+not use the suite's rolled-back `_transaction` (they override it). The stock races run only
+on PostgreSQL (`POSTGRES_ONLY`): SQLite serialises writers, so they prove nothing there;
+races about how a request behaves under a busy lock run on both.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ def scratch_database(purpose: str, sqlite_dir: Path) -> Iterator[str]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
+        sqlite_dir.mkdir(parents=True, exist_ok=True)
         yield f"sqlite:///{sqlite_dir / f'{purpose}-{worker}.db'}"
         return
     url = make_url(base)

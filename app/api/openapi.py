@@ -89,7 +89,10 @@ ERROR_STATUSES = {
     413: "Body too large",
     422: "Validation failed",
     429: "Too many requests",
+    503: "Temporarily unavailable (the database or a provider is busy): retry later",
 }
+RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying.",
+                      "schema": {"type": "integer", "minimum": 0}}
 
 
 def _response(status: int, body: Any) -> dict[str, Any]:
@@ -153,6 +156,9 @@ def build_document(app: Flask) -> dict[str, Any]:
                 # What app.api.core.idempotent itself can answer, whatever the view does.
                 for status in (409, 422):
                     op["responses"].setdefault(str(status), _response(status, None))
+            # Any operation can find the database busy (app.errors: 503 database_busy).
+            op["responses"].setdefault("503", _response(503, None))
+            op["responses"]["503"]["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
             if spec["request"] is not None:
                 # Endpoints whose body may be left out say so; the rest refuse a missing
                 # one (json_body: 400 malformed_json / unsupported_media_type).

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from app.checkout import bp
 from app.checkout.tracking_routes import order_tracking_context
+from app.core.database import writes_on_get
 from app.core.transaction import commit, rollback
 from app.models import Order
 from app.money import Money
@@ -55,6 +56,7 @@ def _stripe_csp() -> str:
 
 
 @bp.get("/checkout/quotes/<int:quote_id>/pay")
+@writes_on_get
 @login_required
 def pay(quote_id: int):
     """The card form for a quote; opening it twice uses the same PaymentIntent."""
@@ -103,6 +105,7 @@ def sandbox_confirm(quote_id: int):
 
 
 @bp.get("/checkout/quotes/<int:quote_id>/complete")
+@writes_on_get
 @login_required
 def complete(quote_id: int):
     """Where Stripe.js sends the shopper: the orders, or how the payment stands."""

@@ -8,8 +8,10 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from app.core.database import is_busy, reads_only_from_now
 from app.services.errors import DomainError
 
 log = logging.getLogger("qiao.errors")
@@ -63,6 +65,9 @@ def page_text(status: int) -> tuple[str, str]:
         429: (_("Slow down"), _("Too many requests. Wait a moment and try again.")),
         500: (_("Something went wrong"),
               _("Something went wrong on our side. We have been told; please try again.")),
+        503: (_("Busy right now"),
+              _("Many people are doing the same thing right now. Nothing was changed; "
+                "please try again in a moment.")),
     }
     return pages.get(status, (_("Something is not right"), ""))
 
@@ -132,6 +137,29 @@ def register_error_handlers(app: Flask) -> None:
         for name, value in exc.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if not is_busy(exc):
+            return _unexpected(exc)
+        from app.core.transaction import rollback
+
+        # A lock not had within the busy timeout, or a serialisation failure: the work was
+        # rolled back whole, so the client may simply retry.
+        log.warning("Database busy on %s %s: %s", request.method, request.path, exc.orig)
+        rollback()
+        # The page below reads the viewer's language and menus: without waiting for the lock.
+        reads_only_from_now()
+        if wants_json():
+            body, status = json_error(503, "database_busy",
+                                      "The database is busy. Nothing was changed; retry "
+                                      "after the Retry-After delay.")
+        else:
+            title, message = page_text(503)
+            body, status = html_error(503, title, message)
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = str(app.config["DATABASE_BUSY_RETRY_AFTER"])
         return response
 
     @app.errorhandler(Exception)

@@ -56,6 +56,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "currency_mismatch": ErrorCode((422,), "The amount is not in the expected currency."),
     "customs_data_missing": ErrorCode((422,), "An item lacks the HS code, origin or weight a "
                                               "customs form needs."),
+    "database_busy": ErrorCode((503,), "The database is busy (a lock not had in time, or a "
+                                       "conflict with a concurrent change); nothing was "
+                                       "changed. Retry after the Retry-After header's "
+                                       "seconds."),
     "domain_error": ErrorCode((422,), "A business rule refused the operation."),
     "duplicate_columns": ErrorCode((422,), "The CSV file names a column twice."),
     "duplicate_item": ErrorCode((422,), "The same SKU and warehouse appear twice in one "

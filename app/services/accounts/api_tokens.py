@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import TOKEN_SCOPES, ApiToken, User, utcnow
@@ -118,7 +118,23 @@ def authenticate_bearer(secret: str) -> ApiToken | None:
     now = utcnow()
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    # Touch at most once a minute, so reads stay read-only most of the time.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+    _touch(token, now)
     return token
+
+
+def _touch(token: ApiToken, now: datetime) -> None:
+    """Record the use at most once per API_TOKEN_TOUCH_MINUTES, so reads seldom write.
+
+    Conditional, so concurrent requests with one token write it once; the others change
+    nothing (and on SQLite a GET that does not write never takes the write lock).
+    """
+    stale = now - timedelta(minutes=current_app.config["API_TOKEN_TOUCH_MINUTES"])
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    tokens = ApiToken.__table__
+    db.session.execute(
+        update(tokens).where(tokens.c.id == token.id,
+                             or_(tokens.c.last_used_at.is_(None), tokens.c.last_used_at <= stale))
+        .values(last_used_at=now))
+    # A concurrent request may have written it instead: read the row's value when asked.
+    db.session.expire(token, ["last_used_at"])

@@ -2,9 +2,11 @@
 
 Starting a payment is two steps with a commit between them (the edge does it):
 `prepare_payment` writes the Payment row with our own idempotency key, and
-`open_payment_intent` calls the provider with that key. A crash between the call and
-the next commit leaves a row whose retry reuses the key, so Stripe hands back the same
-intent instead of creating a second one; `flask payments reconcile` finds such rows.
+`open_payment_intent` calls the provider with that key, holding the payment row's lock
+until the edge commits, so concurrent calls for one quote wait and then reuse the intent
+the first one stored. A crash between the call and the next commit leaves a row whose
+retry reuses the key, so Stripe hands back the same intent instead of creating a second
+one; `flask payments reconcile` finds such rows.
 
 `record_intent_outcome` is the one place an intent's state becomes ours. The webhook,
 the return page and reconcile all call it with the intent as the provider reports it
@@ -149,7 +151,15 @@ def prepare_payment(user: User, quote_id: int, *, links: EmailLinks,
 
 
 def open_payment_intent(payment: Payment, *, links: EmailLinks) -> PaymentSession:
-    """Create the payment's intent with its stored key, or fetch the one it has."""
+    """Create the payment's intent with its stored key, or fetch the one it has.
+
+    Concurrent calls for one payment queue on its row (FOR UPDATE on PostgreSQL; on SQLite
+    the write transaction's lock) until the first has stored its intent and committed;
+    the others then read the intent id and answer with the same intent, so one quote
+    never gets two, whatever the provider does with repeated idempotency keys.
+    """
+    db.session.flush()
+    db.session.refresh(payment, with_for_update=True)
     provider = payment_provider()
     amount = Money(payment.amount_minor, payment.currency)
     try:
