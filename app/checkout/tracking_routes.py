@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, render_template
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 
 from app.checkout import bp
 from app.core.transaction import commit
@@ -16,15 +18,15 @@ from app.services.logistics.tracking_reads import (
     share_token,
     shared_journey,
 )
+from app.web.times import format_at_offset
 
 
 def scan_time(event: TrackingEvent) -> str:
-    """The event's time where the parcel was scanned, with that place's UTC offset."""
-    moment = local_time(event)
-    minutes = event.utc_offset_minutes
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC{sign}{hours:02d}:{rest:02d}"
+    """The clock where the parcel was scanned, when it differs from the viewer's, else ""."""
+    viewer_offset = local_time(event).astimezone(get_timezone()).utcoffset()
+    if viewer_offset == timedelta(minutes=event.utc_offset_minutes):
+        return ""
+    return format_at_offset(event.occurred_at, event.utc_offset_minutes)
 
 
 def timeline_context(journeys: list[ShipmentJourney], *, shareable: bool) -> dict:

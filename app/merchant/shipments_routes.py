@@ -14,12 +14,12 @@ from app.merchant.portal import (
     PAGE_SIZE,
     after_param,
     day_param,
-    format_moment,
     open_portal,
     render_portal,
 )
 from app.models.logistics import TRACKING_STATUSES
 from app.services import logistics
+from app.web.times import format_when
 
 # What each group of the exceptions board is called and why a shipment is in it.
 BOARD_TITLES = {
@@ -67,7 +67,7 @@ def _row_helpers() -> dict:
     """What the shipment rows need: carrier names and links, times, references."""
     locale = str(get_locale() or "en")
     return {"carrier_name": lambda code: logistics.get_carrier(code).display_name(locale),
-            "carrier_url": logistics.tracking_url, "moment": format_moment,
+            "carrier_url": logistics.tracking_url, "moment": format_when,
             "order_reference": logistics.order_reference}
 
 
