@@ -11,6 +11,7 @@ from app.checkout import bp
 from app.core.transaction import commit
 from app.models.logistics import TrackingEvent
 from app.services.logistics.carriers import get_carrier, tracking_url
+from app.services.logistics.delivery_estimates import delivery_estimates
 from app.services.logistics.tracking_reads import (
     ShipmentJourney,
     local_time,
@@ -33,6 +34,7 @@ def timeline_context(journeys: list[ShipmentJourney], *, shareable: bool) -> dic
     """What the shipments partial needs: journeys, carrier names and links, share tokens."""
     return {
         "journeys": journeys, "scan_time": scan_time,
+        "estimates": delivery_estimates([j.shipment for j in journeys]),
         "viewer_locale": str(get_locale() or "en"),
         "carrier_name": lambda code, locale: get_carrier(code).display_name(locale),
         "carrier_url": tracking_url,

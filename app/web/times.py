@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from babel.dates import format_date, format_datetime, format_time, get_datetime_format
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_time,
+    get_datetime_format,
+)
 from flask import Flask
 from flask_babel import get_locale, get_timezone
 
@@ -40,6 +46,13 @@ def format_day(moment: datetime | date | None) -> str:
     return format_date(moment, "medium", locale=str(get_locale() or "en"))
 
 
+def format_day_range(earliest: datetime, latest: datetime) -> str:
+    """Two days where the viewer is, as a short localised range: "Dec 12 – 17"."""
+    zone = get_timezone()
+    first, last = (_aware(m).astimezone(zone).date() for m in (earliest, latest))
+    return format_interval(first, last, "MMMd", locale=str(get_locale() or "en"))
+
+
 def format_at_offset(moment: datetime, offset_minutes: int) -> str:
     """A time on the clock of the place it happened (a scan's own UTC offset)."""
     zone = timezone(timedelta(minutes=offset_minutes))
@@ -59,4 +72,5 @@ def register_time_filters(app: Flask) -> None:
     app.add_template_filter(format_when, "when")
     app.add_template_filter(format_day, "day")
     app.add_template_global(format_at_offset)
+    app.add_template_global(format_day_range)
     app.add_template_global(zone_label)
