@@ -221,7 +221,7 @@ def _uploaded_csv() -> bytes:
                        "`fields` as `rows[N].column` (N as a spreadsheet numbers rows: the "
                        "header is row 1). Uploading the same file again ships nothing "
                        "twice: its rows report `already_shipped`. 422 also for the file "
-                       "itself: `file_too_large` (over 1 MB), `too_many_rows`, "
+                       "itself: `file_too_large` (over 1 MB), `too_many_rows` (over 500), "
                        "`undecodable_file`, `missing_columns`, `unknown_columns`, "
                        "`empty_file`.")
 @token_required("write")

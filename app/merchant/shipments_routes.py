@@ -121,6 +121,12 @@ def export_shipments(store_id: int):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def _bulk_page(portal, form: BulkShippingForm, status: int = 200, **context):
+    return render_portal("merchant/shipments/bulk.html", portal, form=form, tab="shipments",
+                         status=status, max_rows=bulk_shipping.MAX_ROWS, **_row_helpers(),
+                         **context)
+
+
 @bp.route("/stores/<int:store_id>/shipments/bulk", methods=["GET", "POST"])
 @login_required
 def bulk_ship(store_id: int):
@@ -128,22 +134,16 @@ def bulk_ship(store_id: int):
     portal = open_portal(store_id)
     form = BulkShippingForm()
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_portal("merchant/shipments/bulk.html", portal, form=form,
-                             tab="shipments", status=status, **_row_helpers())
+        return _bulk_page(portal, form, 422 if form.is_submitted() else 200)
     try:
         result = bulk_shipping.ship_from_csv(
             current_user, portal.store.id, form.file.data.read(),
             valid_only=bool(form.valid_only.data), links=site_links)
     except bulk_shipping.BulkShippingRejected as exc:
         rollback()
-        return render_portal("merchant/shipments/bulk.html", portal, form=form,
-                             tab="shipments", status=422, problems=exc.problems,
-                             **_row_helpers())
+        return _bulk_page(portal, form, 422, problems=exc.problems)
     except DomainError as exc:
         reject_form(form, exc)
-        return render_portal("merchant/shipments/bulk.html", portal, form=form,
-                             tab="shipments", status=422, **_row_helpers())
+        return _bulk_page(portal, form, 422)
     commit()
-    return render_portal("merchant/shipments/bulk.html", portal, form=BulkShippingForm(
-        formdata=None), tab="shipments", result=result, **_row_helpers())
+    return _bulk_page(portal, BulkShippingForm(formdata=None), result=result)

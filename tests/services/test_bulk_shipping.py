@@ -147,6 +147,8 @@ def test_files_that_cannot_be_read(two_orders):
     shop = first.shop
     too_big = (HEADER + "x,y,1,ups,z\n" * 100_000).encode()
     assert rejected(shop, too_big).code == "file_too_large"
+    too_long = (HEADER + "x,y,1,ups,z\n" * (bulk_shipping.MAX_ROWS + 1)).encode()
+    assert rejected(shop, too_long).code == "too_many_rows"
     assert rejected(shop, "订单,数量\n".encode("utf-16")).code == "undecodable_file"
     assert rejected(shop, b"\xff\xfe\xfa\x00garbage").code == "undecodable_file"
     assert rejected(shop, "order,sku\n1,A\n").code == "missing_columns"
