@@ -136,7 +136,6 @@ class _Checker:
     """Checks rows against the store's orders, warehouses and tracking numbers."""
 
     def __init__(self, store_id: int, rows: list[tuple[int, dict[str, str]]]) -> None:
-        self.store_id = store_id
         self.problems: list[RowProblem] = []
         ids = set()
         for _n, row in rows:
@@ -169,8 +168,9 @@ class _Checker:
 
     def warehouse(self, n: int, text: str, order: Order, variant_id: int) -> int | None:
         if not text:
-            held = self.holds.setdefault(order.id, inventory.order_holds(order.id))
-            places = held.get(variant_id) or {}
+            if order.id not in self.holds:
+                self.holds[order.id] = inventory.order_holds(order.id)
+            places = self.holds[order.id].get(variant_id) or {}
             if places:
                 return max(places, key=places.get)
             active = [w for w in self.warehouses if w.is_active]
