@@ -55,14 +55,14 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.providers.mail import init_mail
     from app.providers.media import init_media
-    from app.web.viewer import select_locale
+    from app.web.viewer import select_locale, select_timezone
 
     db.init_app(app)
     database.configure_engines(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
     init_celery(app)

@@ -8,22 +8,42 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.account import bp
-from app.account.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
+from app.account.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ProfileForm,
+    TimeZoneForm,
+    time_zone_choices,
+)
 from app.core.transaction import commit, rollback
 from app.services.accounts import users as accounts
 from app.services.accounts.profiles import update_profile
+from app.services.accounts.time_zones import set_time_zone
 from app.services.errors import DomainError
 from app.services.regions import country_names
 from app.services.signed_links import InvalidLink
 from app.web.forms import reject_form, select_choices
 from app.web.links import site_links
+from app.web.viewer import browser_time_zone
 
 
-def _profile_form() -> ProfileForm:
-    form = ProfileForm(obj=current_user)
+def _profile_form(**kwargs) -> ProfileForm:
+    form = ProfileForm(obj=current_user, **kwargs)
     form.home_country.choices = select_choices(
         [("", "—"), *country_names(str(get_locale())).items()])
     return form
+
+
+def _time_zone_form(**kwargs) -> TimeZoneForm:
+    form = TimeZoneForm(data={"time_zone": current_user.time_zone or ""},
+                        **kwargs)
+    form.time_zone.choices = time_zone_choices(str(get_locale()))
+    return form
+
+
+def _render_profile(form: ProfileForm, zone_form: TimeZoneForm, status: int = 200):
+    return render_template("account/profile.html", form=form, zone_form=zone_form,
+                           browser_zone=browser_time_zone()), status
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -31,6 +51,7 @@ def _profile_form() -> ProfileForm:
 def profile():
     """Edit display name, avatar, bio, home country and languages."""
     form = _profile_form()
+    zone_form = _time_zone_form(formdata=None)
     if form.validate_on_submit():
         upload = form.avatar.data
         try:
@@ -44,12 +65,28 @@ def profile():
             )
         except DomainError as exc:
             reject_form(form, exc)
-            return render_template("account/profile.html", form=form), 422
+            return _render_profile(form, zone_form, 422)
         commit()
         flash(_("Profile saved."), "success")
         return redirect(url_for("account.profile"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("account/profile.html", form=form), status
+    return _render_profile(form, zone_form, 422 if form.is_submitted() else 200)
+
+
+@bp.post("/time-zone")
+@login_required
+def time_zone():
+    """Choose the zone times are shown in, or go back to the browser's."""
+    zone_form = _time_zone_form()
+    if zone_form.validate_on_submit():
+        try:
+            set_time_zone(current_user, zone_form.time_zone.data)
+        except DomainError as exc:
+            reject_form(zone_form, exc)
+        else:
+            commit()
+            flash(_("Time zone saved."), "success")
+            return redirect(url_for("account.profile"))
+    return _render_profile(_profile_form(formdata=None), zone_form, 422)
 
 
 @bp.get("/security")

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Response, request
 
 from app.api import bp
-from app.api.core import api_user, idempotent, json_body, token_required
+from app.api.core import MalformedRequest, api_user, idempotent, json_body, token_required
 from app.api.openapi import binary, operation, schema
 from app.core.transaction import commit
 from app.models.logistics import LEG_KINDS, TRACKING_STATUSES, Shipment, ShipmentLeg
 from app.services import logistics
+from app.services.logistics import bulk_shipping
 from app.services.logistics import customs_documents as customs
 from app.services.logistics.carriers import list_carriers, tracking_url
 from app.web.links import site_links
@@ -165,3 +166,74 @@ def get_customs_document(store_id: int, order_id: int, kind: str):
     return Response(document.content, mimetype=document.media_type, headers={
         "Content-Disposition": f'inline; filename="{document.filename}"',
         "Cache-Control": "private, no-store"})
+
+
+BULK_SHIPPING_REQUEST = schema("BulkShippingRequest", {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary", "description":
+                            "CSV with columns order, sku, quantity, carrier, tracking_number "
+                            "and optionally warehouse (id or name); UTF-8 with or without a "
+                            "BOM, or GB18030; comma, semicolon or tab separated."}},
+})
+BULK_SHIPPING_RESULT = schema("BulkShippingResult", {
+    "type": "object", "required": ["rows", "shipments", "skipped"],
+    "properties": {
+        "rows": {"type": "integer", "description": "Rows read from the file."},
+        "shipments": {"type": "array", "items": SHIPMENT_CREATED},
+        "skipped": {"type": "array", "description": "With valid_only: the rows left out.",
+                    "items": {"type": "object", "required": ["row", "column", "code", "message"],
+                              "properties": {"row": {"type": "integer"},
+                                             "column": {"type": "string"},
+                                             "code": {"type": "string"},
+                                             "message": {"type": "string"}}}},
+    },
+})
+
+
+def _uploaded_csv() -> bytes:
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise MalformedRequest("Attach the CSV as the multipart field `file`.")
+        return upload.read()
+    if request.mimetype in ("text/csv", "text/plain"):
+        return request.get_data()
+    raise MalformedRequest("Send the CSV as multipart/form-data (field `file`) or as a "
+                           "text/csv body.", code="unsupported_media_type")
+
+
+@bp.post("/stores/<int:store_id>/shipments/bulk")
+@operation(summary="Mark orders shipped from a CSV", tags=["logistics"], idempotent=True,
+           request=BULK_SHIPPING_REQUEST, request_content_type="multipart/form-data",
+           params=[{"name": "valid_only", "in": "query", "required": False,
+                    "schema": {"type": "boolean", "default": False},
+                    "description": "Ship the parcels whose rows are all valid and report "
+                                   "the others, instead of refusing the whole file."}],
+           responses={201: BULK_SHIPPING_RESULT, 400: None, 401: None, 403: None, 404: None,
+                      413: None, 422: None},
+           description="Merchant staff. The body is a CSV (multipart field `file`, or a "
+                       "`text/csv` body) of order (reference as shown to merchants, or id), "
+                       "sku, quantity, carrier (code), tracking_number and optional "
+                       "warehouse (id or name; default: where the order's stock is held). "
+                       "Rows with the same order, carrier and number are one shipment. "
+                       "Every row is checked first; with any problem nothing ships and the "
+                       "answer is 422 `bulk_shipping_has_errors` with each problem in "
+                       "`fields` as `rows[N].column` (N as a spreadsheet numbers rows: the "
+                       "header is row 1). Uploading the same file again ships nothing "
+                       "twice: its rows report `already_shipped`. 422 also for the file "
+                       "itself: `file_too_large` (over 1 MB), `too_many_rows` (over 500), "
+                       "`undecodable_file`, `missing_columns`, `unknown_columns`, "
+                       "`empty_file`.")
+@token_required("write")
+@idempotent()
+def bulk_ship(store_id: int):
+    """Create the shipments a CSV lists, all or nothing (or only the valid ones)."""
+    valid_only = request.args.get("valid_only", "").lower() in ("1", "true", "yes")
+    data = _uploaded_csv()
+    result = bulk_shipping.ship_from_csv(api_user(), store_id, data, valid_only=valid_only,
+                                         links=site_links)
+    body = {"rows": result.rows,
+            "shipments": [created_shipment_json(s) for s in result.shipments],
+            "skipped": bulk_shipping.problem_rows(result.skipped)}
+    commit()
+    return body, 201

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, render_template
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 
 from app.checkout import bp
 from app.core.transaction import commit
 from app.models.logistics import TrackingEvent
 from app.services.logistics.carriers import get_carrier, tracking_url
+from app.services.logistics.delivery_estimates import delivery_estimates
 from app.services.logistics.tracking_reads import (
     ShipmentJourney,
     local_time,
@@ -16,21 +19,22 @@ from app.services.logistics.tracking_reads import (
     share_token,
     shared_journey,
 )
+from app.web.times import format_at_offset
 
 
 def scan_time(event: TrackingEvent) -> str:
-    """The event's time where the parcel was scanned, with that place's UTC offset."""
-    moment = local_time(event)
-    minutes = event.utc_offset_minutes
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC{sign}{hours:02d}:{rest:02d}"
+    """The clock where the parcel was scanned, when it differs from the viewer's, else ""."""
+    viewer_offset = local_time(event).astimezone(get_timezone()).utcoffset()
+    if viewer_offset == timedelta(minutes=event.utc_offset_minutes):
+        return ""
+    return format_at_offset(event.occurred_at, event.utc_offset_minutes)
 
 
 def timeline_context(journeys: list[ShipmentJourney], *, shareable: bool) -> dict:
     """What the shipments partial needs: journeys, carrier names and links, share tokens."""
     return {
         "journeys": journeys, "scan_time": scan_time,
+        "estimates": delivery_estimates([j.shipment for j in journeys]),
         "viewer_locale": str(get_locale() or "en"),
         "carrier_name": lambda code, locale: get_carrier(code).display_name(locale),
         "carrier_url": tracking_url,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     FieldList,
@@ -220,3 +220,11 @@ class WarehouseForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices()
+
+
+class BulkShippingForm(FlaskForm):
+    """A CSV of order, sku, quantity, carrier, tracking_number (and warehouse) to ship."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+    valid_only = BooleanField(_l("Ship the parcels whose rows are all valid, and list the "
+                                 "others"))

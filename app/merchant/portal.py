@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from flask import render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 from app.models import Membership, Store
@@ -68,7 +68,7 @@ def after_param() -> list[int] | None:
 
 
 def day_param(name: str, *, end: bool = False) -> datetime | None:
-    """A `YYYY-MM-DD` query parameter as UTC midnight (the next one for an inclusive end)."""
+    """A `YYYY-MM-DD` query parameter as the viewer's midnight (the next one for an end)."""
     raw = request.args.get(name, "").strip()
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date() if raw else None
@@ -76,13 +76,7 @@ def day_param(name: str, *, end: bool = False) -> datetime | None:
         return None
     if day is None:
         return None
-    moment = datetime.combine(day, time.min, UTC)
-    return moment + timedelta(days=1) if end else moment
-
-
-def format_moment(moment: datetime | None) -> str:
-    """A time in the viewer's language, in UTC and saying so: users have no time zone yet."""
-    if moment is None:
-        return ""
-    # BABEL_DEFAULT_TIMEZONE is UTC, so the label below is true for every viewer.
-    return f"{format_datetime(moment, 'short')} UTC"
+    if end:
+        day += timedelta(days=1)
+    # The day as the viewer lives it: midnight in their zone, compared in UTC.
+    return datetime.combine(day, time.min, get_timezone()).astimezone(UTC)

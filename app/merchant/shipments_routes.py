@@ -9,17 +9,23 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.core.transaction import commit, rollback
 from app.merchant import bp
+from app.merchant.forms import BulkShippingForm
 from app.merchant.portal import (
     PAGE_SIZE,
     after_param,
     day_param,
-    format_moment,
     open_portal,
     render_portal,
 )
 from app.models.logistics import TRACKING_STATUSES
 from app.services import logistics
+from app.services.errors import DomainError
+from app.services.logistics import bulk_shipping
+from app.web.forms import reject_form
+from app.web.links import site_links
+from app.web.times import format_when
 
 # What each group of the exceptions board is called and why a shipment is in it.
 BOARD_TITLES = {
@@ -67,7 +73,7 @@ def _row_helpers() -> dict:
     """What the shipment rows need: carrier names and links, times, references."""
     locale = str(get_locale() or "en")
     return {"carrier_name": lambda code: logistics.get_carrier(code).display_name(locale),
-            "carrier_url": logistics.tracking_url, "moment": format_moment,
+            "carrier_url": logistics.tracking_url, "moment": format_when,
             "order_reference": logistics.order_reference}
 
 
@@ -113,3 +119,31 @@ def export_shipments(store_id: int):
     filename = f"{portal.store.slug}-shipments-{date.today().isoformat()}.csv"
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _bulk_page(portal, form: BulkShippingForm, status: int = 200, **context):
+    return render_portal("merchant/shipments/bulk.html", portal, form=form, tab="shipments",
+                         status=status, max_rows=bulk_shipping.MAX_ROWS, **_row_helpers(),
+                         **context)
+
+
+@bp.route("/stores/<int:store_id>/shipments/bulk", methods=["GET", "POST"])
+@login_required
+def bulk_ship(store_id: int):
+    """Mark many orders shipped from one CSV: every row checked, then all or nothing."""
+    portal = open_portal(store_id)
+    form = BulkShippingForm()
+    if not form.validate_on_submit():
+        return _bulk_page(portal, form, 422 if form.is_submitted() else 200)
+    try:
+        result = bulk_shipping.ship_from_csv(
+            current_user, portal.store.id, form.file.data.read(),
+            valid_only=bool(form.valid_only.data), links=site_links)
+    except bulk_shipping.BulkShippingRejected as exc:
+        rollback()
+        return _bulk_page(portal, form, 422, problems=exc.problems)
+    except DomainError as exc:
+        reject_form(form, exc)
+        return _bulk_page(portal, form, 422)
+    commit()
+    return _bulk_page(portal, BulkShippingForm(formdata=None), result=result)

@@ -12,6 +12,8 @@ class RateForm(Form):
 
     max_weight_grams = StringField(_l("Up to (grams)"))
     price = StringField(_l("Price"))
+    transit_days_min = StringField(_l("Transit at least (days)"))
+    transit_days_max = StringField(_l("Transit at most (days)"))
 
 
 class ZoneForm(FlaskForm):

@@ -20,6 +20,7 @@ from app.services.regions import country_names
 
 BLANK_RATE_ROWS = 2
 ZONE_FIELDS = ("name", "countries", "free_over", "delivery_days_min", "delivery_days_max")
+TRANSIT_FIELDS = ("transit_days_min", "transit_days_max")
 
 
 @bp.get("/stores/<int:store_id>/shipping")
@@ -45,7 +46,9 @@ def _zone_form(portal: Portal, zone: ShippingZone | None) -> ZoneForm:
                 "delivery_days_max": str(zone.delivery_days_max),
                 "rates": [{"max_weight_grams": "" if r.max_weight_grams is None
                            else str(r.max_weight_grams),
-                           "price": plain_amount(r.price_minor, currency)} for r in zone.rates]}
+                           "price": plain_amount(r.price_minor, currency),
+                           **{name: "" if getattr(r, name) is None else str(getattr(r, name))
+                              for name in TRANSIT_FIELDS}} for r in zone.rates]}
     form = ZoneForm(formdata=None, data=data)
     while len(form.rates) < min(len(data["rates"]) + BLANK_RATE_ROWS, shipping.MAX_RATES):
         form.rates.append_entry()
@@ -55,7 +58,9 @@ def _zone_form(portal: Portal, zone: ShippingZone | None) -> ZoneForm:
 def _zone_data(form: ZoneForm) -> dict:
     return {**{name: getattr(form, name).data or "" for name in ZONE_FIELDS},
             "rates": [{"max_weight_grams": (row.max_weight_grams.data or "").strip(),
-                       "price": (row.price.data or "").strip()} for row in form.rates]}
+                       "price": (row.price.data or "").strip(),
+                       **{name: (getattr(row, name).data or "").strip()
+                          for name in TRANSIT_FIELDS}} for row in form.rates]}
 
 
 def _show_errors(form: ZoneForm, exc: ValidationFailed) -> None:

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import TimestampMixin
 
+MAX_TRANSIT_DAYS = 120
+
 
 class ShippingProfile(TimestampMixin, db.Model):
     """How one store charges for shipping; amounts are in the store's base currency."""
@@ -71,6 +73,10 @@ class ShippingRate(db.Model):
         CheckConstraint("max_weight_grams IS NULL OR max_weight_grams > 0",
                         name="max_weight_grams"),
         UniqueConstraint("zone_id", "max_weight_grams"),
+        CheckConstraint(
+            "(transit_days_min IS NULL AND transit_days_max IS NULL) OR (transit_days_min >= 0 "
+            f"AND transit_days_max >= transit_days_min AND transit_days_max <= {MAX_TRANSIT_DAYS})",
+            name="transit_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,5 +85,8 @@ class ShippingRate(db.Model):
     )
     max_weight_grams: Mapped[int | None] = mapped_column(Integer)
     price_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    # This tier's own transit time (a heavy tier going by sea, say); None: the zone's.
+    transit_days_min: Mapped[int | None] = mapped_column(Integer)
+    transit_days_max: Mapped[int | None] = mapped_column(Integer)
 
     zone: Mapped[ShippingZone] = relationship(back_populates="rates")

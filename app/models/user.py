@@ -42,6 +42,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     currency: Mapped[str | None] = mapped_column(String(3))
     ship_to_country: Mapped[str | None] = mapped_column(String(2))
+    # An IANA name such as "Asia/Tokyo"; None follows the browser's zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     platform_roles: Mapped[list[PlatformRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -24,6 +24,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "account_disabled": ErrorCode((401, 409), "The account is disabled; it cannot log in or "
                                               "be given a role."),
     "already_member": ErrorCode((409,), "That person is already a member of the organisation."),
+    "already_shipped": ErrorCode((422,), "A bulk shipping row's tracking number is already "
+                                         "recorded for that order: it shipped before."),
     "already_reported": ErrorCode((409,), "You have already reported this content."),
     "amount_above_maximum": ErrorCode((422,), "The amount is above what the card processor "
                                               "accepts in this currency."),
@@ -35,6 +37,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "bad_request": ErrorCode((400,), "The request could not be understood."),
     "board_name_taken": ErrorCode((409,), "You already have a board with that name."),
     "board_not_found": ErrorCode((404,), "No such board, or not yours."),
+    "bulk_shipping_has_errors": ErrorCode((422,), "A bulk shipping file has problems; nothing "
+                                                  "was shipped. `fields` names each as "
+                                                  "`rows[N].column` (N as a spreadsheet "
+                                                  "numbers rows, the header being row 1)."),
     "cannot_disable_self": ErrorCode((409,), "An administrator cannot disable their own "
                                              "account."),
     "cannot_follow_self": ErrorCode((422,), "You cannot follow yourself."),
@@ -75,6 +81,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "empty_cart": ErrorCode((422,), "The cart is empty."),
     "empty_file": ErrorCode((422,), "The uploaded file has no data rows."),
     "empty_query": ErrorCode((422,), "The search query is empty."),
+    "file_too_large": ErrorCode((422,), "The uploaded file is larger than the endpoint "
+                                        "accepts; split it."),
     "forbidden": ErrorCode((403,), "You lack the role for this operation."),
     "http_error": ErrorCode((), "An unusual HTTP error; the status line says which."),
     "idempotency_in_progress": ErrorCode((409,), "A request with this Idempotency-Key is still "
@@ -170,8 +178,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
     "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "
                                               "status."),
-    "order_not_shippable": ErrorCode((409,), "The order is not paid, or was cancelled or refunded "
-                                             "in full."),
+    "order_not_shippable": ErrorCode((409, 422), "The order is not paid, or was cancelled or "
+                                                 "refunded in full (422: a row of a bulk "
+                                                 "shipping report)."),
     "owner_must_transfer": ErrorCode((409,), "The owner must hand ownership to someone else "
                                              "first."),
     "owner_only": ErrorCode((403,), "Only the organisation's owner may do this."),
@@ -215,8 +224,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                               "first."),
     "too_many_rows": ErrorCode((422,), "The CSV file has more rows than allowed; split it."),
     "topic_not_found": ErrorCode((404,), "No such topic."),
-    "tracking_number_taken": ErrorCode((409,), "Another shipment already uses this carrier's "
-                                               "tracking number."),
+    "tracking_number_taken": ErrorCode((409, 422), "Another shipment already uses this "
+                                                   "carrier's tracking number (422: a row of "
+                                                   "a bulk shipping report)."),
     "tracking_webhook_disabled": ErrorCode((503,), "Tracking webhooks are not configured here yet; "
                                                    "retry later."),
     "translation_unavailable": ErrorCode((503,), "The translation service is unavailable; "
@@ -229,6 +239,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "unknown_currency": ErrorCode((422,), "Not an ISO 4217 currency code."),
     "unknown_document": ErrorCode((404,), "No such customs document kind."),
     "unknown_field": ErrorCode((422,), "The body names a field this endpoint does not know."),
+    "unknown_order": ErrorCode((422,), "No order of this store has that reference or number."),
     "unknown_order_line": ErrorCode((422,), "The order has no line with that id."),
     "unknown_sku": ErrorCode((422,), "No variant with that SKU in this store."),
     "unknown_warehouse": ErrorCode((422,), "No such warehouse in this store."),

@@ -1,4 +1,4 @@
-"""The viewer of the current request: their locale, display currency and ship-to country.
+"""The viewer of the current request: locale, display currency, ship-to country, time zone.
 
 Services take preferences as arguments; this edge module works them out from the
 signed-in user (web session or API token), the guest session and Accept-Language.
@@ -6,15 +6,43 @@ signed-in user (web session or API token), the guest session and Accept-Language
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 from app.services.accounts.preferences import SESSION_KEY, Preferences, supported_locales
+from app.services.accounts.time_zones import is_time_zone
+
+# Written by static/js/timezone.js with the browser's IANA zone; never trusted unchecked.
+TIME_ZONE_COOKIE = "qiao_tz"
 
 
 def select_locale() -> str:
     """Flask-Babel's selector: the user's choice, then Accept-Language, then English."""
     return current_preferences().locale
+
+
+def select_timezone() -> ZoneInfo:
+    """Flask-Babel's selector: the user's chosen zone, then the browser's, then UTC."""
+    # A ZoneInfo, not a name: Flask-Babel would look a name up in pytz's own database.
+    if not has_request_context():
+        return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    user = _signed_in_user()
+    chosen = user.time_zone if user is not None else None
+    return ZoneInfo(chosen if is_time_zone(chosen) else browser_time_zone())
+
+
+def browser_time_zone() -> str:
+    """The zone the browser reported in its cookie, when it is a real one; else UTC."""
+    reported = request.cookies.get(TIME_ZONE_COOKIE, "")
+    return reported if is_time_zone(reported) else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _signed_in_user():
+    return getattr(g, "api_user", None) or (
+        current_user if current_user and current_user.is_authenticated else None
+    )
 
 
 def current_preferences() -> Preferences:
@@ -29,9 +57,7 @@ def current_preferences() -> Preferences:
     if cached is not None:
         return cached
     chosen: dict = {}
-    user = getattr(g, "api_user", None) or (
-        current_user if current_user and current_user.is_authenticated else None
-    )
+    user = _signed_in_user()
     if user is not None:
         chosen = {"locale": user.locale, "currency": user.currency,
                   "ship_to_country": user.ship_to_country}

@@ -19,6 +19,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 # argument, when that is a literal). A test below keeps this list honest.
 CARRIERS = {
     "_file_error": (1, 422),  # csv_format._file_error(message, code) -> ValidationFailed
+    "flag": (3, 422),  # bulk_shipping._Checker.flag(row, column, message, code): a 422 row
     "json_error": (1, None),  # app.errors.json_error(status, code, message)
 }
 # FieldErrors.add(field, message, code): raise_if_any turns it into a ValidationFailed.

@@ -94,7 +94,7 @@ def test_snapshots_and_the_rate_checkout_uses(admin_client, max_age):
     db.session.commit()
     page = text_of(admin_client.get("/admin/fx?base=USD"))
     listed = row_of(page, "data-snapshot", str(snapshot.id))
-    assert "2026-11-27 15:00 UTC" in listed and "ECB reference rates" in listed
+    assert "Nov 27, 2026, 3:00 PM GMT+00:00" in listed and "ECB reference rates" in listed
     assert "9 currencies against EUR" in listed and "Fresh" in listed
     jpy = row_of(page, "data-currency", "JPY")
     mid = Decimal("162.43") / Decimal("1.0850")

@@ -154,7 +154,7 @@ def test_checkout_quotes_and_shows_the_breakdown(client, shop, login, shopper,
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert quote.reference in html
     assert html.count('data-testid="quote-group"') == 1
-    assert "7–14 days" in html
+    assert "arrives in 7–14 days" in html
     assert 'data-testid="no-duties"' in html  # under Japan's 10,000 JPY exemption
     assert f'data-testid="total">¥{quote.total_minor:,}<' in html
     assert "Exchange rate: 1 USD = " in html and "ECB" in html

@@ -82,7 +82,7 @@ def test_the_list_shows_each_shipment_with_its_order_tracking_and_status(client,
     assert "RR473124829JP" in held  # the last-mile leg's number too
     assert 'data-testid="shipment-status">Customs<' in held
     assert 'data-testid="customs-state">Held at customs<' in held
-    assert re.search(r'data-testid="last-event">[^<]+ UTC<', held)
+    assert re.search(r'data-testid="last-event">[^<]+ GMT\+00:00<', held)
     assert 'data-testid="destination">Japan<' in held
     assert 'class="table-scroll"' in html  # phones scroll the table sideways
 
@@ -295,9 +295,9 @@ def test_the_pages_render_in_chinese(client, login, store):
     assert 'data-testid="customs-state">海关扣留<' in listing
     assert 'data-testid="destination">日本<' in listing
     assert "云途物流" in listing
-    assert "异常看板" in listing and "时间为 UTC" in listing
+    assert "异常看板" in listing and "时间均为 UTC (GMT+00:00)" in listing
     for english in ("Shipments", "Exceptions board", "Download as CSV", "Carrier",
-                    "Tracking number or order", "Next page", "Times are in UTC."):
+                    "Tracking number or order", "Next page", "Times are in UTC (GMT+00:00)."):
         assert f">{english}<" not in listing
     for english in ("No news", "Held at customs", "Carrier exceptions", "Nothing here."):
         assert f">{english}<" not in board

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 
 from app.extensions import db
 from app.models import utcnow
@@ -64,8 +65,8 @@ def test_prices_are_converted_to_the_display_currency(client, shop, admin):
     choose(client, currency="JPY")
     html = page(client, f"/products/{product.id}")
     assert shown_price(html) == "¥3,043"
-    assert price_note(html).startswith("Converted from $19.99 at the exchange rate of "
-                                       f"{rate.as_of:%Y-%m-%d}")
+    assert price_note(html).startswith("Converted from $19.99 at the exchange rate of " +
+                                       format_date(rate.as_of, "medium", locale="en"))
     listing = page(client, "/shop")
     assert "¥3,043" in listing and "$19.99" not in listing
 

@@ -32,14 +32,15 @@ def tracked(shipped_order, make_shipment):
     return shipped_order, shipment
 
 
-def test_order_page_shows_the_timeline_in_scan_local_time(client, login, tracked):
+def test_order_page_shows_the_timeline_in_viewer_and_scan_local_time(client, login, tracked):
     placed, shipment = tracked
     login(placed.shopper)
     html = client.get(f"/orders/{placed.order.id}").get_data(as_text=True)
     assert f'id="shipment-{shipment.id}"' in html
     assert 'data-testid="shipment-status">Customs<' in html
     assert 'data-testid="customs-state">Held at customs<' in html
-    assert "2026-11-02 09:30 UTC+08:00" in html  # Shenzhen's own clock
+    assert "Nov 2, 2026, 1:30\u202fAM GMT+00:00" in html  # the viewer's zone (UTC here)
+    assert "Nov 2, 2026, 9:30\u202fAM GMT+08:00 where it was scanned" in html
     assert html.index("Held for inspection") < html.index("Departed sorting centre")
     assert "https://www.yuntrack.com/parcelTracking?id=" + shipment.tracking_number in html
     assert 'data-testid="share-link"' in html

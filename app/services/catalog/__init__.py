@@ -1,5 +1,6 @@
 """Catalog: stores and warehouses, products, variants, prices, images, reads and CSV."""
 
+from app.services.catalog.csv_format import decode_upload
 from app.services.catalog.reads import (
     ProductOffer,
     VariantOffer,
@@ -10,6 +11,7 @@ from app.services.catalog.reads import (
 __all__ = [
     "ProductOffer",
     "VariantOffer",
+    "decode_upload",
     "ensure_ships_to",
     "product_offers",
 ]

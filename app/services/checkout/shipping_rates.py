@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
+from app.models.shipping_rates import MAX_TRANSIT_DAYS
 from app.money import Money
 from app.services.errors import NotFound, ValidationFailed
 from app.services.permissions import require_store_staff
@@ -171,9 +172,12 @@ def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
             f"weighs {weight_grams} g. Remove some items.",
             fields={"items": [f"Too heavy to ship from {store.name} to {country}."]})
     free = zone.free_over_minor is not None and subtotal.minor >= zone.free_over_minor
+    own = rate.transit_days_min is not None and rate.transit_days_max is not None
     return ParcelPrice(price=Money(0 if free else rate.price_minor, store.base_currency),
-                       zone_name=zone.name, delivery_days_min=zone.delivery_days_min,
-                       delivery_days_max=zone.delivery_days_max, is_free=free)
+                       zone_name=zone.name,
+                       delivery_days_min=rate.transit_days_min if own else zone.delivery_days_min,
+                       delivery_days_max=rate.transit_days_max if own else zone.delivery_days_max,
+                       is_free=free)
 
 
 # The merchant's profile ----------------------------------------------------------------------
@@ -202,7 +206,8 @@ def save_shipping_zone(actor: User, store_id: int, data: Mapping[str, Any],
     """Create or replace a zone of the store's profile (store admins and owners).
 
     `data`: name, countries (codes), free_over (decimal string or None),
-    delivery_days_min, delivery_days_max, rates ([{"max_weight_grams", "price"}]).
+    delivery_days_min, delivery_days_max, rates ([{"max_weight_grams", "price",
+    "transit_days_min", "transit_days_max"}], the tier's own transit days optional).
     """
     store = require_store_staff(actor, store_id, min_role="admin")
     profile = profiles_for([store.id]).get(store.id)
@@ -225,8 +230,9 @@ def save_shipping_zone(actor: User, store_id: int, data: Mapping[str, Any],
     zone.delivery_days_max = clean["delivery_days_max"]
     zone.rates.clear()
     db.session.flush()  # the old tiers go before new ones reuse their weights
-    zone.rates.extend(ShippingRate(max_weight_grams=weight, price_minor=price)
-                      for weight, price in clean["rates"])
+    zone.rates.extend(ShippingRate(max_weight_grams=weight, price_minor=price,
+                                   transit_days_min=days[0], transit_days_max=days[1])
+                      for weight, price, days in clean["rates"])
     db.session.flush()
     return zone
 
@@ -320,10 +326,29 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
             "delivery_days_min": days_min, "delivery_days_max": days_max, "rates": rates}
 
 
+def _clean_transit(row: Mapping[str, Any], path: str, errors: dict[str, list[str]]
+                   ) -> tuple[int | None, int | None]:
+    """A tier's own transit days: both or neither, 0 <= min <= max <= MAX_TRANSIT_DAYS."""
+    low, high = row.get("transit_days_min"), row.get("transit_days_max")
+    if low in (None, "") and high in (None, ""):
+        return None, None
+    if low in (None, "") or high in (None, ""):
+        field = f"{path}.transit_days_min" if low in (None, "") else f"{path}.transit_days_max"
+        errors[field] = ["Give both transit days, or leave both empty to use the zone's."]
+        return None, None
+    low = _whole(low, f"{path}.transit_days_min", errors, minimum=0, maximum=MAX_TRANSIT_DAYS)
+    high = _whole(high, f"{path}.transit_days_max", errors, minimum=0,
+                  maximum=MAX_TRANSIT_DAYS)
+    if low is not None and high is not None and high < low:
+        errors[f"{path}.transit_days_max"] = ["Must not be less than the minimum."]
+        return None, None
+    return low, high
+
+
 def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
-                 ) -> list[tuple[int | None, int]]:
-    """Weight tiers, lightest first: (max grams or None for any weight, price minor)."""
-    rates: list[tuple[int | None, int]] = []
+                 ) -> list[tuple[int | None, int, tuple[int | None, int | None]]]:
+    """Weight tiers, lightest first: (max grams or None, price minor, (transit days))."""
+    rates: list[tuple[int | None, int, tuple[int | None, int | None]]] = []
     for index, row in enumerate(raw if isinstance(raw, list) else []):
         if not isinstance(row, Mapping):
             continue
@@ -335,11 +360,12 @@ def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
             grams = _whole(weight, f"rates.{index}.max_weight_grams", errors, minimum=1,
                            maximum=1_000_000)
         minor = _amount(price, currency, f"rates.{index}.price", errors)
+        days = _clean_transit(row, f"rates.{index}", errors)
         if minor is not None and f"rates.{index}.max_weight_grams" not in errors:
-            rates.append((grams, minor))
+            rates.append((grams, minor, days))
     if not rates and not any(k.startswith("rates.") for k in errors):
         errors["rates"] = ["Add at least one rate."]
-    weights = [w for w, _ in rates]
+    weights = [w for w, _price, _days in rates]
     if len(set(weights)) != len(weights):
         errors["rates"] = ["Each weight limit may appear once."]
     if len(rates) > MAX_RATES:

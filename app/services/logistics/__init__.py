@@ -4,6 +4,7 @@ Other domains import what they need from here; the edges may use the modules dir
 """
 
 from app.services.logistics.carriers import get_carrier, list_carriers, tracking_url
+from app.services.logistics.delivery_estimates import DeliveryEstimate, delivery_estimates
 from app.services.logistics.shipment_lists import (
     BOARD_GROUPS,
     BoardGroup,
@@ -29,12 +30,14 @@ from app.services.logistics.shipments import (
 __all__ = [
     "BOARD_GROUPS",
     "BoardGroup",
+    "DeliveryEstimate",
     "ExceptionBoard",
     "OrderNotShippable",
     "ShipmentFilters",
     "TrackingNumberTaken",
     "add_shipment_leg",
     "create_shipment",
+    "delivery_estimates",
     "exception_board",
     "export_shipments_csv",
     "get_carrier",

@@ -1,0 +1,76 @@
+"""Times in the viewer's language and time zone, as Jinja filters (`|when`, `|day`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_time,
+    get_datetime_format,
+)
+from flask import Flask
+from flask_babel import get_locale, get_timezone
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive values; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _date_and_time(moment: datetime, zone, locale: str) -> str:
+    """Medium date, short time and the zone's offset, joined the locale's way."""
+    pattern = get_datetime_format("medium", locale=locale)
+    both = pattern.replace("{1}", format_date(moment, "medium", locale=locale)) \
+        .replace("{0}", format_time(moment, "short", tzinfo=zone, locale=locale))
+    return f"{both} {format_datetime(moment, 'ZZZZ', tzinfo=zone, locale=locale)}"
+
+
+def format_when(moment: datetime | None) -> str:
+    """A time that matters (an event, an expiry) in the viewer's zone, saying which."""
+    if moment is None:
+        return ""
+    zone = get_timezone()
+    local = _aware(moment).astimezone(zone)
+    return _date_and_time(local, zone, str(get_locale() or "en"))
+
+
+def format_day(moment: datetime | date | None) -> str:
+    """The calendar day of `moment` where the viewer is."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = _aware(moment).astimezone(get_timezone()).date()
+    return format_date(moment, "medium", locale=str(get_locale() or "en"))
+
+
+def format_day_range(earliest: datetime, latest: datetime) -> str:
+    """Two days where the viewer is, as a short localised range: "Dec 12 – 17"."""
+    zone = get_timezone()
+    first, last = (_aware(m).astimezone(zone).date() for m in (earliest, latest))
+    return format_interval(first, last, "MMMd", locale=str(get_locale() or "en"))
+
+
+def format_at_offset(moment: datetime, offset_minutes: int) -> str:
+    """A time on the clock of the place it happened (a scan's own UTC offset)."""
+    zone = timezone(timedelta(minutes=offset_minutes))
+    return _date_and_time(_aware(moment).astimezone(zone), zone, str(get_locale() or "en"))
+
+
+def zone_label() -> str:
+    """The viewer's zone for a caption: "Asia/Tokyo (GMT+09:00)"."""
+    zone = get_timezone()
+    offset = format_datetime(datetime.now(zone), "ZZZZ", tzinfo=zone,
+                             locale=str(get_locale() or "en"))
+    return f"{zone} ({offset})"
+
+
+def register_time_filters(app: Flask) -> None:
+    """Make the formatters available to every template."""
+    app.add_template_filter(format_when, "when")
+    app.add_template_filter(format_day, "day")
+    app.add_template_global(format_at_offset)
+    app.add_template_global(format_day_range)
+    app.add_template_global(zone_label)
