@@ -77,7 +77,8 @@ def complete_delivered_order(order: Order) -> bool:
     """Move the order to delivered when every line has shipped and every parcel arrived."""
     if "delivered" not in ORDER_TRANSITIONS.get(order.status, ()):
         return False  # refunded, cancelled, still fulfilling...: nothing to move
-    shipments = db.session.scalars(select(Shipment).where(Shipment.order_id == order.id)
+    shipments = db.session.scalars(select(Shipment).where(Shipment.order_id == order.id,
+                                                          Shipment.direction == "outbound")
                                    .options(selectinload(Shipment.lines))).all()
     if not shipments or any(s.status != "delivered" for s in shipments):
         return False
@@ -98,6 +99,8 @@ def after_status_change(changes: dict[int, tuple[str, str]], *, links: EmailLink
                                    .options(selectinload(Shipment.order))).all()
     delivered_orders: dict[int, int] = {}
     for shipment in shipments:
+        if shipment.direction != "outbound":
+            continue  # a return parcel: its return request's page shows its progress
         status, sub_status = changes[shipment.id]
         key = notice_key(status, sub_status)
         if key:
