@@ -1,0 +1,23 @@
+"""The merchant's return decisions; per-line receipt choices come as fields the route reads."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length
+
+
+class ApproveReturnForm(FlaskForm):
+    """Accept the return."""
+
+
+class RefuseReturnForm(FlaskForm):
+    """Refuse the return; the shopper reads the reason."""
+
+    reason = TextAreaField(_l("Why is the return refused?"),
+                           validators=[InputRequired(), Length(max=2000)])
+
+
+class ReceiveReturnForm(FlaskForm):
+    """The parcel arrived; per line: received-<id>, restock-<id>, warehouse-<id>."""
