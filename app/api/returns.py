@@ -184,8 +184,8 @@ def add_return_parcel(return_id: int):
 @operation(summary="The store's returns", tags=["returns"],
            params=[*PAGE_PARAMS, {"name": "status", "in": "query", "required": False,
                                   "schema": {"type": "string", "enum": list(RETURN_STATES)}}],
-           responses={200: list_of(RETURN_SCHEMA), 401: None, 403: None, 404: None,
-                      422: None})
+           responses={200: list_of(RETURN_SCHEMA), 400: None, 401: None, 403: None,
+                      404: None, 422: None})
 @token_required("read")
 def list_store_returns(store_id: int):
     """Merchant staff: the store's returns, newest first, optionally of one status."""

@@ -33,7 +33,7 @@ def store_returns(store_id: int):
     next_url = url_for(".store_returns", store_id=store_id, after=page.next_after[0],
                        **({"status": status} if status else {})) if page.next_after else None
     body = render_portal("merchant/returns/list.html", portal, tab="returns",
-                         returns=page.items, status=status, statuses=RETURN_STATES,
+                         returns=page.items, status_filter=status, statuses=RETURN_STATES,
                          next_url=next_url, reason_labels=REASON_LABELS)
     commit()
     return body

@@ -205,7 +205,10 @@ def list_store_returns(actor: User, store_id: int, *, status: str | None = None,
                                    fields={"status": [", ".join(RETURN_TRANSITIONS)]})
         stmt = stmt.where(ReturnRequest.status == status)
     if after:
-        stmt = stmt.where(ReturnRequest.id < int(after[0]))
+        if not isinstance(after[0], int) or isinstance(after[0], bool):
+            raise ValidationFailed(_("The cursor is not valid; start again without it."),
+                                   code="invalid_cursor")
+        stmt = stmt.where(ReturnRequest.id < after[0])
     rows = list(db.session.scalars(stmt))
     return Page(items=rows[:limit],
                 next_after=[rows[limit - 1].id] if len(rows) > limit else None)
