@@ -178,3 +178,20 @@ def test_every_return_string_has_a_chinese_translation():
         catalog = read_po(handle)
     assert sorted(m for m in found if m not in catalog or not catalog[m].string
                   or catalog[m].fuzzy) == []
+
+
+def test_the_merchant_sets_the_return_window(client, login, make_checkout_shop):
+    from tests.web.test_merchant_products import field_errors, form_values, text
+
+    shop = make_checkout_shop()
+    login(shop.owner)
+    url = f"/merchant/stores/{shop.store.id}/settings"
+    data = form_values(text(client.get(url)), "settings-form")
+    assert data["return_window_days"] == "30"
+    too_long = client.post(url, data={**data, "return_window_days": "400"})
+    assert too_long.status_code == 422
+    assert any("at most 365" in e for e in field_errors(text(too_long), "return_window_days"))
+    saved = client.post(url, data={**data, "return_window_days": "0"})
+    assert saved.status_code == 303
+    db.session.refresh(shop.store)
+    assert shop.store.return_window_days == 0
