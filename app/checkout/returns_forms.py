@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.web.returns import REASON_LABELS
@@ -17,6 +17,8 @@ class ReturnRequestForm(FlaskForm):
                          validators=[InputRequired()])
     comment = TextAreaField(_l("Tell the store more (optional)"),
                             validators=[Optional(), Length(max=2000)])
+    # Checked (type, size, count) by the returns service's image pipeline.
+    photos = MultipleFileField(_l("Photos (optional, up to 5; JPEG, PNG or WebP)"))
 
 
 class ReturnParcelForm(FlaskForm):

@@ -65,9 +65,11 @@ def create_return(order_id: int):
         form.form_errors.append(_("Choose at least one item and how many to return."))
         return _new_page(order_id, form, status=422)
     try:
+        photos = [upload.read() for upload in request.files.getlist("photos")
+                  if upload.filename]
         made = returns.request_return(current_user, order_id, lines=lines,
                                       reason=form.reason.data, comment=form.comment.data,
-                                      links=site_links)
+                                      photos=photos, links=site_links)
         commit()
     except DomainError as exc:
         rollback()
@@ -77,7 +79,7 @@ def create_return(order_id: int):
             index = name.split("]")[0].removeprefix("lines[")
             if name.startswith("lines[") and index.isdigit() and int(index) in index_of:
                 line_errors.setdefault(index_of[int(index)], []).extend(messages)
-            elif name in ("reason", "comment"):
+            elif name in ("reason", "comment", "photos"):
                 getattr(form, name).errors = list(messages)
         return _new_page(order_id, form, status=exc.status, line_errors=line_errors)
     flash(_("Your return request was sent to the store."), "success")

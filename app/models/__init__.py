@@ -63,6 +63,7 @@ from app.models.returns import (
     RETURN_STATES,
     RETURN_TRANSITIONS,
     ReturnLine,
+    ReturnPhoto,
     ReturnRequest,
 )
 from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
@@ -138,6 +139,7 @@ __all__ = [
     "RETURN_STATES",
     "RETURN_TRANSITIONS",
     "ReturnLine",
+    "ReturnPhoto",
     "ReturnRequest",
     "Payment",
     "PlatformRole",

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -75,6 +85,8 @@ class ReturnRequest(TimestampMixin, db.Model):
     order: Mapped[Order] = relationship()
     lines: Mapped[list[ReturnLine]] = relationship(
         back_populates="return_request", cascade="all, delete-orphan", order_by="ReturnLine.id")
+    photos: Mapped[list[ReturnPhoto]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturnPhoto.position")
     shipment: Mapped[Shipment | None] = relationship()
     refund: Mapped[Refund | None] = relationship()
 
@@ -106,3 +118,22 @@ class ReturnLine(db.Model):
 
     return_request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()
+
+
+class ReturnPhoto(db.Model):
+    """A shopper's photo of the items, stored as WebP renditions (EXIF and GPS removed)."""
+
+    __tablename__ = "return_photos"
+    __table_args__ = (
+        CheckConstraint("position >= 0", name="position"),
+        UniqueConstraint("return_request_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_request_id: Mapped[int] = mapped_column(
+        ForeignKey("return_requests.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    # Media keys by rendition name ("thumb", "large").
+    keys: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)

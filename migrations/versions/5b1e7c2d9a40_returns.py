@@ -114,9 +114,26 @@ def upgrade():
     with op.batch_alter_table('return_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_return_lines_order_line_id'), ['order_line_id'],
                               unique=False)
+    op.create_table(
+        'return_photos',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('return_request_id', sa.Integer(), nullable=False),
+        sa.Column('position', sa.SmallInteger(), nullable=False),
+        sa.Column('keys', sa.JSON(), nullable=False),
+        sa.Column('width', sa.Integer(), nullable=False),
+        sa.Column('height', sa.Integer(), nullable=False),
+        sa.CheckConstraint('position >= 0', name=op.f('ck_return_photos_position')),
+        sa.ForeignKeyConstraint(['return_request_id'], ['return_requests.id'],
+                                name=op.f('fk_return_photos_return_request_id_return_requests'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_return_photos')),
+        sa.UniqueConstraint('return_request_id', 'position',
+                            name=op.f('uq_return_photos_return_request_id_position')),
+    )
 
 
 def downgrade():
+    op.drop_table('return_photos')
     with op.batch_alter_table('return_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_return_lines_order_line_id'))
     op.drop_table('return_lines')

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import MarketRule, OutboxEmail, ReturnRequest, StockMovement, utcnow
+from app.models import (
+    MarketRule,
+    OutboxEmail,
+    ReturnPhoto,
+    ReturnRequest,
+    StockMovement,
+    utcnow,
+)
 from app.services import inventory, logistics, returns
 from app.services.errors import DomainError
 from app.services.payments import submit_refund
@@ -276,3 +283,28 @@ def test_merchants_see_only_their_returns_and_shoppers_only_theirs(
     assert error_of(returns.receive_return, delivered.shop.staff, delivered.shop.store.id,
                     made.id).code in ("forbidden", "not_found")
     assert returns.get_return(delivered.shop.staff, made.id).id == made.id
+
+
+def test_photos_are_stored_checked_and_limited(app, make_delivered_order):
+    from pathlib import Path
+
+    from tests.catalog_factories import png_bytes
+
+    def stored_files():
+        return sorted((Path(app.config["MEDIA_ROOT"]) / "returns").rglob("*.webp"))
+
+    delivered = make_delivered_order(quantities=(2,))
+    before = stored_files()
+    made = ask(delivered, photos=[png_bytes(), png_bytes((60, 40))])
+    assert [p.position for p in made.photos] == [0, 1]
+    kept = stored_files()
+    assert len(kept) == len(before) + 4  # a thumbnail and a large rendition each
+    problem = error_of(ask, delivered, photos=[png_bytes(), b"not an image"])
+    assert problem.code == "invalid_image" and "Photo 2" in problem.message
+    problem = error_of(ask, delivered, photos=[png_bytes()] * 6)
+    assert problem.code == "image_count"
+    # A refused request keeps none of its photos, in the database or in storage.
+    problem = error_of(ask, delivered, quantity=5, photos=[png_bytes()])
+    assert problem.code == "return_quantity_exceeded"
+    assert db.session.scalar(select(func.count(ReturnPhoto.id))) == 2
+    assert stored_files() == kept

@@ -195,3 +195,27 @@ def test_the_merchant_sets_the_return_window(client, login, make_checkout_shop):
     assert saved.status_code == 303
     db.session.refresh(shop.store)
     assert shop.store.return_window_days == 0
+
+
+def test_photos_upload_with_the_request_and_show_on_both_pages(client, login, switch_to,
+                                                               post_form,
+                                                               make_delivered_order):
+    import io
+
+    from tests.catalog_factories import png_bytes
+
+    delivered = make_delivered_order()
+    login(delivered.shopper)
+    assert 'enctype="multipart/form-data"' in client.get(new_url(delivered)).get_data(
+        as_text=True)
+    response = ask(post_form, delivered, photos=(io.BytesIO(png_bytes()), "lid.png"))
+    assert response.status_code == 302
+    made = db.session.scalar(select(ReturnRequest))
+    assert len(made.photos) == 1
+    assert 'data-testid="return-photos"' in client.get(
+        f"/returns/{made.id}").get_data(as_text=True)
+    bad = ask(post_form, delivered, photos=(io.BytesIO(b"text"), "notes.txt"))
+    assert bad.status_code == 422 and "Photo 1" in bad.get_data(as_text=True)
+    switch_to(delivered.shop.staff)
+    assert 'data-testid="return-photos"' in client.get(
+        merchant_url(delivered, made)).get_data(as_text=True)

@@ -28,6 +28,7 @@ from app.models import (
     Order,
     OrderLine,
     ReturnLine,
+    ReturnPhoto,
     ReturnRequest,
     Shipment,
     ShipmentLine,
@@ -36,9 +37,11 @@ from app.models import (
     utcnow,
 )
 from app.models.returns import CLOSED_WITHOUT_RETURN
+from app.providers.media import media_storage
 from app.services import logistics
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
+from app.services.images import process_image
 from app.services.mail import EmailLinks
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
@@ -48,6 +51,9 @@ ORDERS = Order.__table__
 RETURNS = ReturnRequest.__table__
 MAX_LINES = 100
 MAX_COMMENT = 2000
+MAX_PHOTOS = 5
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_RENDITIONS = {"thumb": 320, "large": 1280}
 
 
 class ReturnWindowClosed(ValidationFailed):
@@ -141,6 +147,7 @@ def _load(return_id: int) -> ReturnRequest | None:
     return db.session.scalar(
         select(ReturnRequest).where(ReturnRequest.id == return_id)
         .options(selectinload(ReturnRequest.lines).selectinload(ReturnLine.order_line),
+                 selectinload(ReturnRequest.photos),
                  selectinload(ReturnRequest.order).selectinload(Order.lines),
                  selectinload(ReturnRequest.shipment), selectinload(ReturnRequest.refund)))
 
@@ -253,9 +260,55 @@ def _parse_lines(lines: Any, errors: FieldErrors) -> list[tuple[int, int | None,
     return parsed
 
 
+def _store_photos(actor: User, photos: Sequence[bytes]) -> list[ReturnPhoto]:
+    """Run each photo through the image pipeline; on a refusal remove what was stored."""
+    if len(photos) > MAX_PHOTOS:
+        message = _("Add at most %(n)d photos.", n=MAX_PHOTOS)
+        raise ValidationFailed(message, code="image_count", fields={"photos": [message]})
+    stored: list[ReturnPhoto] = []
+    try:
+        for position, data in enumerate(photos):
+            try:
+                image = process_image(data, field="photos", prefix=f"returns/{actor.id}",
+                                      renditions=PHOTO_RENDITIONS, max_bytes=MAX_PHOTO_BYTES)
+            except ValidationFailed as exc:
+                message = _("Photo %(n)d: %(problem)s", n=position + 1, problem=exc.message)
+                raise ValidationFailed(message, code="invalid_image",
+                                       fields={"photos": [message]}) from None
+            stored.append(ReturnPhoto(position=position, keys=image.keys, width=image.width,
+                                      height=image.height))
+    except BaseException:
+        _discard(stored)
+        raise
+    return stored
+
+
+def _discard(photos: Sequence[ReturnPhoto]) -> None:
+    storage = media_storage()
+    for photo in photos:
+        for key in photo.keys.values():
+            storage.delete(key)
+
+
 def request_return(actor: User, order_id: int, *, lines: Any, reason: Any, comment: Any = "",
-                   links: EmailLinks, now: datetime | None = None) -> ReturnRequest:
-    """Ask to send delivered units back; the merchant is told. Writes nothing if refused."""
+                   photos: Sequence[bytes] = (), links: EmailLinks,
+                   now: datetime | None = None) -> ReturnRequest:
+    """Ask to send delivered units back, with photos; the merchant is told.
+
+    Writes nothing if refused (and removes any photo it stored).
+    """
+    stored = _store_photos(actor, photos)
+    try:
+        return _request_return(actor, order_id, lines=lines, reason=reason, comment=comment,
+                               photos=stored, links=links, now=now)
+    except BaseException:
+        _discard(stored)
+        raise
+
+
+def _request_return(actor: User, order_id: int, *, lines: Any, reason: Any, comment: Any,
+                    photos: list[ReturnPhoto], links: EmailLinks,
+                    now: datetime | None) -> ReturnRequest:
     errors = FieldErrors()
     if reason not in RETURN_REASONS:
         errors.add("reason", _("Choose a reason."), "invalid_return_reason")
@@ -303,6 +356,7 @@ def request_return(actor: User, order_id: int, *, lines: Any, reason: Any, comme
                                 status="requested", reason=reason, comment=text)
         for line_id, quantity in chosen.items():
             request.lines.append(ReturnLine(order_line_id=line_id, quantity=quantity))
+        request.photos.extend(photos)
         db.session.add(request)
         db.session.flush()
     notify_merchant(request, links=links)
