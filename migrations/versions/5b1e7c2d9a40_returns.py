@@ -16,6 +16,8 @@ down_revision = '876a834f5f58'
 branch_labels = None
 depends_on = None
 
+OLD_KINDS = "kind IN ('follow', 'like', 'comment', 'reply', 'mention', 'shipment')"
+NEW_KINDS = "kind IN ('follow', 'like', 'comment', 'reply', 'mention', 'shipment', 'return')"
 RETURN_STATES = "status IN ('requested', 'approved', 'in_transit', 'received', 'refunded', 'refused', 'cancelled')"
 RETURN_REASONS = ("reason IN ('damaged', 'defective', 'wrong_item', 'not_as_described', "
                   "'size_or_fit', 'changed_mind', 'arrived_late', 'other')")
@@ -130,9 +132,29 @@ def upgrade():
         sa.UniqueConstraint('return_request_id', 'position',
                             name=op.f('uq_return_photos_return_request_id_position')),
     )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('return_request_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('return_status', sa.String(length=16), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_notifications_return_request_id_return_requests'),
+            'return_requests', ['return_request_id'], ['id'], ondelete='CASCADE')
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), NEW_KINDS)
+        batch_op.create_check_constraint(
+            batch_op.f('ck_notifications_return_request'),
+            "(kind = 'return') = (return_request_id IS NOT NULL)")
 
 
 def downgrade():
+    op.execute("DELETE FROM notifications WHERE kind = 'return'")
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_notifications_return_request'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_notifications_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_notifications_kind'), OLD_KINDS)
+        batch_op.drop_constraint(batch_op.f('fk_notifications_return_request_id_return_requests'),
+                                 type_='foreignkey')
+        batch_op.drop_column('return_status')
+        batch_op.drop_column('return_request_id')
     op.drop_table('return_photos')
     with op.batch_alter_table('return_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_return_lines_order_line_id'))

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     MarketRule,
+    Notification,
     OutboxEmail,
     ReturnPhoto,
     ReturnRequest,
@@ -145,6 +146,11 @@ def test_the_merchant_hears_of_a_request_and_the_shopper_of_the_decision(
         OutboxEmail.purpose == "return_approved")).one()
     assert approved.to_address == delivered.shopper.email
     assert f"/returns/{made.id}" in approved.body_text
+    notices = db.session.execute(select(Notification.recipient_id, Notification.return_status)
+                                 .where(Notification.return_request_id == made.id)).all()
+    assert sorted(notices) == sorted([(delivered.shop.owner.id, "requested"),
+                                      (delivered.shop.staff.id, "requested"),
+                                      (delivered.shopper.id, "approved")])
 
 
 def test_the_return_parcel_is_validated_and_tracked_without_moving_the_order(

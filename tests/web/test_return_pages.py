@@ -58,7 +58,7 @@ def test_the_order_page_offers_a_return_with_its_deadline(client, login, switch_
         f"/orders/{waiting.order.id}").get_data(as_text=True)
 
 
-def test_the_shopper_asks_and_sees_the_status(client, login, post_form, outbox,
+def test_the_shopper_asks_and_sees_the_status(client, login, switch_to, post_form, outbox,
                                               make_delivered_order):
     delivered = make_delivered_order(quantities=(2,))
     login(delivered.shopper)
@@ -73,6 +73,10 @@ def test_the_shopper_asks_and_sees_the_status(client, login, post_form, outbox,
     assert outbox(purpose="return_requested")
     order_page = client.get(f"/orders/{delivered.order.id}").get_data(as_text=True)
     assert f"/returns/{made.id}" in order_page
+    switch_to(delivered.shop.staff)
+    notices = client.get("/notifications").get_data(as_text=True)
+    assert 'data-testid="return-notice"' in notices
+    assert f"/merchant/stores/{delivered.shop.store.id}/returns/{made.id}" in notices
 
 
 def test_too_many_units_show_the_error_next_to_the_line(client, login, post_form,

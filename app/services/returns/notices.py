@@ -1,4 +1,5 @@
-"""E-mails about returns: the merchant's staff hear of a new request, the shopper of each step.
+"""Notices about returns, in the app and by e-mail: the merchant's staff hear of a new
+request, the shopper of each step.
 
 Each goes out in the recipient's language, queued in the outbox and sent only after
 the transaction that made the change commits.
@@ -12,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership, ReturnRequest, Store, User
+from app.models import Membership, Notification, ReturnRequest, Store, User
 from app.services.mail import EmailLinks, queue_email
 
 
@@ -27,6 +28,8 @@ def _subject(key: str) -> str:
 
 
 def _send(user: User, request: ReturnRequest, key: str, link: str) -> None:
+    db.session.add(Notification(recipient_id=user.id, actor_id=None, kind="return",
+                                return_request_id=request.id, return_status=key))
     with force_locale(user.locale or "en"):
         body = current_app.jinja_env.get_template("email/return_update.txt").render(
             user=user, request=request, store=db.session.get(Store, request.store_id),
