@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import ROOT
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import ReturnRequest
+from app.services import returns
+from app.web.links import site_links
 from tests.conftest import csrf_from
 from tests.logistics_factories import yunexpress_number
 
@@ -223,3 +226,40 @@ def test_photos_upload_with_the_request_and_show_on_both_pages(client, login, sw
     switch_to(delivered.shop.staff)
     assert 'data-testid="return-photos"' in client.get(
         merchant_url(delivered, made)).get_data(as_text=True)
+
+
+def test_the_returns_list_runs_the_same_queries_for_1_or_4_returns(client, login, post_form,
+                                                                   make_delivered_order):
+    delivered = make_delivered_order(quantities=(4,))
+    login(delivered.shopper)
+
+    def queries_for_list() -> int:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            response = client.get(f"/merchant/stores/{delivered.shop.store.id}/returns")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert response.status_code == 200
+        return len(statements)
+
+    line_id = delivered.order.lines[0].id
+
+    def add_return():
+        returns.request_return(delivered.shopper, delivered.order.id,
+                               lines=[{"order_line_id": line_id, "quantity": 1}],
+                               reason="other", links=site_links)
+        commit()  # sends the queued e-mails now, not during the page under count
+
+    add_return()
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/auth/logout", data={"csrf_token": token})
+    login(delivered.shop.staff)
+    # Each count follows a warm-up request: a commit expires what the test session held.
+    queries_for_list()
+    one = queries_for_list()
+    for _ in range(3):
+        add_return()
+    queries_for_list()
+    assert queries_for_list() == one
