@@ -314,3 +314,20 @@ def test_photos_are_stored_checked_and_limited(app, make_delivered_order):
     assert problem.code == "return_quantity_exceeded"
     assert db.session.scalar(select(func.count(ReturnPhoto.id))) == 2
     assert stored_files() == kept
+
+
+def test_a_refund_confirmed_later_marks_the_return_refunded(stripe_sandbox, runner,
+                                                            make_delivered_order):
+    delivered = make_delivered_order(quantities=(1,))
+    made = ask(delivered)
+    approve(delivered, made)
+    # Received, refund claimed, but the provider was never reached (a crash before Stripe).
+    returns.receive_return(delivered.shop.owner, delivered.shop.store.id, made.id)
+    db.session.commit()
+    assert made.status == "received" and made.refund.state == "pending"
+    result = runner.invoke(args=["payments", "reconcile", "--min-age", "0"])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(made)
+    assert made.status == "refunded" and made.refund.state == "succeeded"
+    assert db.session.scalar(select(OutboxEmail.id).where(
+        OutboxEmail.purpose == "return_refunded")) is not None

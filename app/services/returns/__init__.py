@@ -5,7 +5,11 @@ parcel is tracked like any other), payments (the refund), inventory (the restock
 markets (whether duty and tax go back too).
 """
 
-from app.services.returns.receiving import receive_return, settle_return_refund
+from app.services.returns.receiving import (
+    receive_return,
+    settle_refunded_returns,
+    settle_return_refund,
+)
 from app.services.returns.requests import (
     InvalidReturnTransition,
     NotReturnable,
@@ -43,5 +47,6 @@ __all__ = [
     "refuse_return",
     "request_return",
     "returnable_lines",
+    "settle_refunded_returns",
     "settle_return_refund",
 ]

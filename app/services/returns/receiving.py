@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ReturnRequest, User, utcnow
+from app.models import Refund, ReturnRequest, User, utcnow
 from app.services import inventory, logistics, markets, payments
 from app.services.errors import ValidationFailed
 from app.services.fields import FieldErrors, clean_bool, clean_int
@@ -127,3 +128,18 @@ def settle_return_refund(request: ReturnRequest, *, links: EmailLinks) -> Return
     elif request.status == "received":
         notify_shopper(request, "received", links=links)
     return request
+
+
+def settle_refunded_returns(*, links: EmailLinks, limit: int = 500) -> int:
+    """Mark refunded the received returns whose refund the provider confirmed later.
+
+    A refund left pending at receipt (an outage, a slow answer) is completed by the
+    payments reconciliation; this follows it so the return does not stay "received".
+    """
+    waiting = db.session.scalars(
+        select(ReturnRequest).join(Refund, Refund.id == ReturnRequest.refund_id)
+        .where(ReturnRequest.status == "received", Refund.state == "succeeded")
+        .order_by(ReturnRequest.id).limit(limit)).all()
+    for request in waiting:
+        settle_return_refund(request, links=links)
+    return len(waiting)
