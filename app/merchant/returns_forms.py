@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -21,3 +21,11 @@ class RefuseReturnForm(FlaskForm):
 
 class ReceiveReturnForm(FlaskForm):
     """The parcel arrived; per line: received-<id>, restock-<id>, warehouse-<id>."""
+
+
+class ReturnParcelForm(FlaskForm):
+    """The return parcel's carrier and number, when the store books the pickup itself."""
+
+    carrier = SelectField(_l("Carrier"), validators=[InputRequired()])
+    tracking_number = StringField(_l("Tracking number"),
+                                  validators=[InputRequired(), Length(max=40)])

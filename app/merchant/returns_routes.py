@@ -10,7 +10,12 @@ from flask_login import current_user, login_required
 from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.portal import PAGE_SIZE, after_param, open_portal, render_portal
-from app.merchant.returns_forms import ApproveReturnForm, ReceiveReturnForm, RefuseReturnForm
+from app.merchant.returns_forms import (
+    ApproveReturnForm,
+    ReceiveReturnForm,
+    RefuseReturnForm,
+    ReturnParcelForm,
+)
 from app.models import RETURN_STATES
 from app.services import logistics, returns
 from app.services.catalog.stores import list_warehouses
@@ -39,19 +44,27 @@ def store_returns(store_id: int):
     return body
 
 
+def _carrier_choices() -> list[tuple[str, str]]:
+    locale = str(get_locale() or "en")
+    return [(c.code, c.display_name(locale)) for c in logistics.list_carriers()]
+
+
 def _detail(store_id: int, return_id: int, *, refuse_form: RefuseReturnForm | None = None,
-            errors: list[str] | None = None, status: int = 200):
+            parcel_form: ReturnParcelForm | None = None, errors: list[str] | None = None,
+            status: int = 200):
     portal = open_portal(store_id)
     found = returns.get_store_return(current_user, store_id, return_id)
     journeys = [get_shipment_journey(current_user, found.shipment_id)] \
         if found.shipment_id else []
     locale = str(get_locale() or "en")
+    parcel_form = parcel_form or ReturnParcelForm(formdata=None)
+    parcel_form.carrier.choices = _carrier_choices()
     body = render_portal(
         "merchant/returns/detail.html", portal, status=status, tab="returns", ret=found,
         order=found.order, reason_labels=REASON_LABELS, errors=errors or [],
         approve_form=ApproveReturnForm(formdata=None),
         refuse_form=refuse_form or RefuseReturnForm(formdata=None),
-        receive_form=ReceiveReturnForm(formdata=None),
+        receive_form=ReceiveReturnForm(formdata=None), parcel_form=parcel_form,
         may_receive=portal.has_role(REFUND_ROLE),
         warehouses=list_warehouses(current_user, store_id),
         shipped_from=logistics.shipped_from(found.order_id),
@@ -104,6 +117,22 @@ def refuse_return(store_id: int, return_id: int):
                 lambda: returns.refuse_return(current_user, store_id, return_id,
                                               reason=form.reason.data, links=site_links),
                 _("Return refused; the shopper was told."), refuse_form=form)
+
+
+@bp.post("/stores/<int:store_id>/returns/<int:return_id>/parcel")
+@login_required
+def add_return_parcel(store_id: int, return_id: int):
+    """The store books the return parcel itself and enters its carrier and number."""
+    form = ReturnParcelForm()
+    form.carrier.choices = _carrier_choices()
+    if not form.validate():
+        return _detail(store_id, return_id, parcel_form=form, status=422)
+    returns.get_store_return(current_user, store_id, return_id)  # another store's: 404
+    return _run(store_id, return_id,
+                lambda: returns.add_return_parcel(current_user, return_id,
+                                                  carrier=form.carrier.data,
+                                                  tracking_number=form.tracking_number.data),
+                _("The return parcel is being tracked."), parcel_form=form)
 
 
 @bp.post("/stores/<int:store_id>/returns/<int:return_id>/receive")

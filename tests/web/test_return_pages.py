@@ -263,3 +263,27 @@ def test_the_returns_list_runs_the_same_queries_for_1_or_4_returns(client, login
         add_return()
     queries_for_list()
     assert queries_for_list() == one
+
+
+def test_the_merchant_can_enter_the_return_parcel(client, login, switch_to, post_form,
+                                                 make_delivered_order):
+    delivered = make_delivered_order()
+    login(delivered.shopper)
+    ask(post_form, delivered)
+    made = db.session.scalar(select(ReturnRequest))
+    switch_to(delivered.shop.staff)
+    post_form(merchant_url(delivered, made, "/approve"), {},
+              page=merchant_url(delivered, made))
+    bad = post_form(merchant_url(delivered, made, "/parcel"),
+                    {"carrier": "yunexpress", "tracking_number": "YT12"},
+                    page=merchant_url(delivered, made))
+    assert bad.status_code == 422 and made.status == "approved"
+    number = yunexpress_number()
+    sent = post_form(merchant_url(delivered, made, "/parcel"),
+                     {"carrier": "yunexpress", "tracking_number": number},
+                     page=merchant_url(delivered, made))
+    assert sent.status_code == 302
+    db.session.refresh(made)
+    assert made.status == "in_transit" and made.shipment.tracking_number == number
+    assert 'data-testid="return-parcel"' in client.get(
+        merchant_url(delivered, made)).get_data(as_text=True)
