@@ -180,6 +180,22 @@ def add_return_parcel(return_id: int):
     return response, 201
 
 
+@bp.post("/returns/<int:return_id>/cancel")
+@operation(summary="Withdraw a return", tags=["returns"], idempotent=True, body_required=False,
+           request={"type": "object"},
+           responses={200: RETURN_SCHEMA, 401: None, 404: None, 409: None},
+           description="The return's shopper, before it is received; its units can be "
+                       "asked for again. " + TRANSITION_ERRORS)
+@token_required("write")
+@idempotent()
+def cancel_return(return_id: int):
+    """Withdraw the request."""
+    found = returns.cancel_return(api_user(), return_id)
+    response = return_json(found)
+    commit()
+    return response
+
+
 @bp.get("/stores/<int:store_id>/returns")
 @operation(summary="The store's returns", tags=["returns"],
            params=[*PAGE_PARAMS, {"name": "status", "in": "query", "required": False,

@@ -129,3 +129,20 @@ def test_other_peoples_returns_and_orders_answer_404(client, api_token, make_del
                         json={"lines": [{"order_line_id": line.id, "quantity": 1}],
                               "reason": "damaged"}, headers=stranger)
     assert taken.status_code == 404
+
+
+def test_the_shopper_withdraws_a_return_and_staff_cannot(client, api_token,
+                                                         make_delivered_order):
+    delivered = make_delivered_order(quantities=(1,))
+    made = ask(client, api_token, delivered).get_json()
+    staff_try = client.post(f"/api/v1/returns/{made['id']}/cancel",
+                            headers=api_token(delivered.shop.staff))
+    assert staff_try.status_code == 404
+    cancelled = client.post(f"/api/v1/returns/{made['id']}/cancel",
+                            headers=api_token(delivered.shopper))
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    again = client.post(f"/api/v1/returns/{made['id']}/cancel",
+                        headers=api_token(delivered.shopper))
+    assert again.status_code == 409
+    # The unit is free to be asked for again.
+    assert ask(client, api_token, delivered).status_code == 201
