@@ -70,9 +70,11 @@ def payments_reconcile_command(min_age: int) -> None:
     from datetime import timedelta
 
     from app.services.payments.reconcile import reconcile_payments
+    from app.services.returns import settle_refunded_returns
     from app.web.links import site_links
 
     lines = reconcile_payments(links=site_links, older_than=timedelta(minutes=min_age))
+    settle_refunded_returns(links=site_links)  # returns whose refund just went through
     commit()
     for line in lines:
         click.echo(line)

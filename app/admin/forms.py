@@ -78,6 +78,8 @@ class MarketRuleForm(FlaskForm):
     vat_rate = StringField(_l("Import VAT/GST rate (%)"))
     tax_includes_shipping = BooleanField(_l("VAT/GST is also charged on shipping"))
     tax_includes_duty = BooleanField(_l("VAT/GST is also charged on the duty"))
+    duty_tax_refundable_on_return = BooleanField(
+        _l("Duty and VAT/GST are refunded with a returned item"))
     collection = SelectField(_l("Duties and taxes are paid"), validate_choice=False, choices=[
         SelectChoice("ddp", _l("At checkout (DDP)")),
         SelectChoice("ddu", _l("On delivery (DDU)")),

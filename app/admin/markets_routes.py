@@ -25,7 +25,8 @@ from app.services.regions import is_country
 BLANK_DUTY_ROWS = 3
 RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",
                "duty_free_threshold", "tax_free_threshold", "default_duty_rate", "vat_rate",
-               "tax_includes_shipping", "tax_includes_duty", "collection",
+               "tax_includes_shipping", "tax_includes_duty",
+               "duty_tax_refundable_on_return", "collection",
                "checkout_collection_limit", "max_consignment", "source", "notes")
 ROW_FIELDS = ("hs_prefix", "rate", "description")
 

@@ -151,7 +151,9 @@ STORE_SUMMARY = {
                    "base_currency": {"type": "string"},
                    "sells_to": {"type": "array", "items": COUNTRY,
                                 "description": "Empty: worldwide."},
-                   "return_policy": {"type": "string"}},
+                   "return_policy": {"type": "string"},
+                   "return_window_days": {"type": "integer", "description":
+                                          "Days after delivery returns are accepted; 0: none."}},
 }
 PUBLIC_PRODUCT = schema("PublicProduct", {
     "type": "object", "required": ["id", "store", "title", "variants", "available"],
@@ -269,7 +271,8 @@ def public_product_json(offer: ProductOffer) -> dict[str, Any]:
         "id": product.id,
         "store": {"id": store.id, "name": store.name, "slug": store.slug,
                   "origin_country": store.origin_country, "base_currency": store.base_currency,
-                  "sells_to": list(store.sells_to or []), "return_policy": store.return_policy},
+                  "sells_to": list(store.sells_to or []), "return_policy": store.return_policy,
+                  "return_window_days": store.return_window_days},
         **_product_fields(product),
         "options": _options_json(product),
         "images": [image_json(i) for i in product.images],

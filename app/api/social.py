@@ -69,7 +69,7 @@ NOTIFICATION_SCHEMA = schema("Notification", {
     "properties": {"id": {"type": "integer"},
                    "kind": {"type": "string",
                             "enum": ["follow", "like", "comment", "reply", "mention",
-                                     "shipment"]},
+                                     "shipment", "return"]},
                    "actor": {"oneOf": [AUTHOR_SCHEMA, {"type": "null"}],
                              "description": "null for platform notices (shipments)"},
                    "note_id": {"type": ["integer", "null"]},
@@ -78,6 +78,9 @@ NOTIFICATION_SCHEMA = schema("Notification", {
                    "shipment_id": {"type": ["integer", "null"]},
                    "shipment_status": {"type": ["string", "null"],
                                        "description": "A tracking status, or customs_held"},
+                   "return_id": {"type": ["integer", "null"]},
+                   "return_status": {"type": ["string", "null"], "description":
+                                     "requested, approved, refused, received or refunded"},
                    "read": {"type": "boolean"},
                    "created_at": {"type": "string", "format": "date-time"}},
 })
@@ -309,7 +312,8 @@ def notification_json(item: Notification) -> dict[str, Any]:
             "actor": author_json(item.actor) if item.actor else None,
             "note_id": item.note_id, "note_title": item.note.title if item.note else None,
             "comment_id": item.comment_id, "shipment_id": item.shipment_id,
-            "shipment_status": item.shipment_status, "read": item.read_at is not None,
+            "shipment_status": item.shipment_status, "return_id": item.return_request_id,
+            "return_status": item.return_status, "read": item.read_at is not None,
             "created_at": timestamp(item.created_at)}
 
 

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("checkout", __name__)
 
-from app.checkout import cart_routes, payment_routes, tracking_routes  # noqa: E402,F401
+from app.checkout import (  # noqa: E402,F401
+    cart_routes,
+    payment_routes,
+    returns_routes,
+    tracking_routes,
+)

@@ -20,6 +20,7 @@ from app.core.transaction import commit, rollback
 from app.models import Order
 from app.money import Money
 from app.providers.payments import payment_provider
+from app.services import returns
 from app.services.errors import DomainError, NotFound
 from app.services.orders import lifecycle as orders
 from app.services.payments import quote_payments as payments
@@ -147,7 +148,11 @@ def order_list():
 def order_detail(order_id: int):
     """One order: lines, amounts, status history and refunds."""
     order: Order = orders.get_shopper_order(current_user, order_id)
+    returnable = returns.returnable_lines(order)
     body = render_template("checkout/order.html", order=order, money=money,
+                           returns=returns.order_returns(order.id),
+                           return_deadline=max((r.deadline for r in returnable.values()
+                                                if r.quantity and r.deadline), default=None),
                            **order_tracking_context(order))
     commit()
     return body

@@ -11,6 +11,7 @@ from app.merchant import (  # noqa: E402,F401
     inventory_routes,
     orders_routes,
     products_routes,
+    returns_routes,
     shipments_routes,
     shipping_routes,
     store_routes,

@@ -193,6 +193,8 @@ class StoreSettingsForm(FlaskForm):
     origin_country = SelectField(_l("Ships from"), validate_choice=False)
     sells_to = StringField(_l("Sells to"))
     return_policy = TextAreaField(_l("Return policy"))
+    # Text, not IntegerField: the route sends every field as text and the service checks it.
+    return_window_days = StringField(_l("Return window (days after delivery)"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from app.merchant.orders_forms import LEG_KIND_LABELS, CancelForm, LegForm, Refu
 from app.merchant.portal import PAGE_SIZE, after_param, day_param, open_portal, render_portal
 from app.models import ORDER_STATES
 from app.money import Money
-from app.services import inventory, logistics
+from app.services import inventory, logistics, returns
 from app.services.catalog.stores import list_warehouses
 from app.services.errors import DomainError, NotFound
 from app.services.logistics import customs_documents as customs
@@ -105,7 +105,7 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
         ship_line_errors=ship_line_errors or {}, carriers=list_carriers(),
         carrier_names=dict(_carrier_choices()), shipments=shipments,
         tracking_url=tracking_url, leg_form=leg_form, leg_shipment_id=leg_shipment_id,
-        leg_kinds=LEG_KIND_LABELS)
+        leg_kinds=LEG_KIND_LABELS, order_returns=returns.order_returns(order.id))
     commit()
     return body
 

@@ -16,7 +16,7 @@ from app.services.errors import Conflict, ValidationFailed
 from app.web.forms import reject_form
 
 SETTINGS_FIELDS = ("name", "slug", "description", "base_currency", "origin_country",
-                   "sells_to", "return_policy")
+                   "sells_to", "return_policy", "return_window_days")
 WAREHOUSE_FIELDS = ("name", "address_line1", "address_line2", "city", "region",
                     "postal_code", "country")
 

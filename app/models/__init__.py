@@ -58,6 +58,14 @@ from app.models.organization import (
     Store,
 )
 from app.models.outbox import OutboxEmail
+from app.models.returns import (
+    RETURN_REASONS,
+    RETURN_STATES,
+    RETURN_TRANSITIONS,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnRequest,
+)
 from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
     NOTIFICATION_KINDS,
@@ -127,6 +135,12 @@ __all__ = [
     "OrderLine",
     "Organization",
     "OutboxEmail",
+    "RETURN_REASONS",
+    "RETURN_STATES",
+    "RETURN_TRANSITIONS",
+    "ReturnLine",
+    "ReturnPhoto",
+    "ReturnRequest",
     "Payment",
     "PlatformRole",
     "Product",

@@ -39,6 +39,8 @@ TRACKING_STATUSES = ("pending", "info_received", "in_transit", "customs", "out_f
 CUSTOMS_SUB_STATUSES = ("submitted", "held", "released", "duties_due")
 LEG_KINDS = ("first_mile", "line_haul", "customs", "last_mile")
 EVENT_SOURCES = ("webhook", "aftership", "poll", "merchant")
+# A parcel to the shopper, or one coming back from them (a return request's parcel).
+DIRECTIONS = ("outbound", "return")
 
 
 class Shipment(TimestampMixin, db.Model):
@@ -52,6 +54,7 @@ class Shipment(TimestampMixin, db.Model):
         CheckConstraint("width_mm IS NULL OR width_mm > 0", name="width_mm"),
         CheckConstraint("height_mm IS NULL OR height_mm > 0", name="height_mm"),
         CheckConstraint("poll_failures >= 0", name="poll_failures"),
+        CheckConstraint(f"direction IN {DIRECTIONS}", name="direction"),
         UniqueConstraint("carrier", "tracking_number"),
         Index("ix_shipments_store_status", "store_id", "status"),
         Index("ix_shipments_next_poll_at", "next_poll_at"),
@@ -63,8 +66,11 @@ class Shipment(TimestampMixin, db.Model):
     # Denormalised from the order so merchant lists filter without a join.
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="RESTRICT"),
                                           nullable=False)
+    # Where an outbound parcel left from, or where a return parcel is going back to.
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="RESTRICT"),
                                               nullable=False)
+    direction: Mapped[str] = mapped_column(String(8), default="outbound",
+                                           server_default="outbound", nullable=False)
     carrier: Mapped[str] = mapped_column(String(32), nullable=False)
     tracking_number: Mapped[str] = mapped_column(String(40), nullable=False)
     status: Mapped[str] = mapped_column(String(24), default="pending", nullable=False)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +57,10 @@ class MarketRule(TimestampMixin, db.Model):
     vat_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
     tax_includes_shipping: Mapped[bool] = mapped_column(Boolean, nullable=False)
     tax_includes_duty: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # Whether duty and import tax collected at checkout go back with a returned item's
+    # refund (e.g. EU IOSS VAT and UK VAT are adjusted by the seller); see `source`.
+    duty_tax_refundable_on_return: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False)
     # Consignments at or below this value pay duties and taxes at checkout (DDP); above it
     # they are due on delivery (DDU, shown as an estimate). None: always at checkout.
     checkout_collection_limit_minor: Mapped[int | None] = mapped_column(Integer)

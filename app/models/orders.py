@@ -148,7 +148,11 @@ class Order(LandedAmounts, TimestampMixin, db.Model):
         back_populates="order", cascade="all, delete-orphan", order_by="Refund.id"
     )
     # Read-only here: shipments are created by the logistics service, never via the order.
-    shipments = relationship("Shipment", order_by="Shipment.id", viewonly=True)
+    # Only parcels to the shopper; a return's parcel hangs off its return request.
+    shipments = relationship(
+        "Shipment", order_by="Shipment.id", viewonly=True,
+        primaryjoin="and_(Order.id == foreign(Shipment.order_id), "
+                    "Shipment.direction == 'outbound')")
     store = relationship("Store")
     user = relationship("User")
     quote = relationship("Quote")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -85,6 +93,9 @@ class Store(TimestampMixin, db.Model):
     """The storefront of a merchant organisation (the catalog hangs off it)."""
 
     __tablename__ = "stores"
+    __table_args__ = (
+        CheckConstraint("return_window_days BETWEEN 0 AND 365", name="return_window_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
@@ -99,6 +110,9 @@ class Store(TimestampMixin, db.Model):
     logo_path: Mapped[str | None] = mapped_column(String(255))
     return_policy: Mapped[str] = mapped_column(Text, default="", server_default="",
                                                nullable=False)
+    # Days after delivery a shopper may ask to return a line; 0: no returns.
+    return_window_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30",
+                                                    nullable=False)
     # ISO 3166 alpha-2 codes the store ships to; an empty list means worldwide.
     sells_to: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]",
                                                 nullable=False)

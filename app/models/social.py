@@ -28,12 +28,14 @@ from app.models.user import User
 
 if TYPE_CHECKING:
     from app.models.logistics import Shipment
+    from app.models.returns import ReturnRequest
 
 REPORT_TARGETS = ("note", "comment", "user")
 REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "shipment" notices come from the platform (no actor): a parcel reached a status the
-# shopper should hear about (customs hold, out for delivery, delivered, exception).
-NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment")
+# shopper should hear about (customs hold, out for delivery, delivered, exception);
+# "return" notices tell a store's team of a return request and its shopper of each step.
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return")
 
 
 class NoteLike(db.Model):
@@ -186,6 +188,8 @@ class Notification(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN {NOTIFICATION_KINDS}", name="kind"),
         CheckConstraint("(kind = 'shipment') = (shipment_id IS NOT NULL)", name="shipment"),
+        CheckConstraint("(kind = 'return') = (return_request_id IS NOT NULL)",
+                        name="return_request"),
         # One notice per shipment and status, even when two deliveries race.
         UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
@@ -211,11 +215,16 @@ class Notification(db.Model):
         ForeignKey("shipments.id", ondelete="CASCADE"))
     # The tracking status the notice is about (TRACKING_STATUSES, or "customs_held").
     shipment_status: Mapped[str | None] = mapped_column(String(24))
+    return_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("return_requests.id", ondelete="CASCADE"))
+    # The return's step the notice is about (requested, approved, refused, received, refunded).
+    return_status: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     shipment: Mapped[Shipment | None] = relationship()
+    return_request: Mapped[ReturnRequest | None] = relationship()
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
 

@@ -130,6 +130,11 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_product_tag": ErrorCode((422,), "A tagged product does not exist or cannot be "
                                              "tagged."),
     "invalid_quantity": ErrorCode((422,), "The quantity is not a whole number in range."),
+    "invalid_return_reason": ErrorCode((422,), "The return reason is not one of the listed "
+                                               "reasons."),
+    "invalid_return_transition": ErrorCode((409,), "The return cannot take this step from its "
+                                                   "current status (e.g. received twice, or "
+                                                   "approved after being refused)."),
     "invalid_signature": ErrorCode((400,), "The webhook signature does not match its body."),
     "invalid_sku": ErrorCode((422,), "The SKU has characters or a length that is not "
                                      "allowed."),
@@ -174,6 +179,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "not_note_author": ErrorCode((403,), "Only the note's author may do this."),
     "not_ready": ErrorCode((422,), "The product lacks what it needs to go live (e.g. an HS "
                                    "code)."),
+    "not_returnable": ErrorCode((409,), "Nothing of this order can be returned: nothing of "
+                                     "it has been delivered yet."),
     "note_not_found": ErrorCode((404,), "No such note."),
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
     "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "
@@ -208,6 +215,11 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "reservation_ended": ErrorCode((409,), "The stock reservation has already ended."),
     "restricted_destination": ErrorCode((422,), "The product cannot be shipped to that "
                                                 "country."),
+    "return_quantity_exceeded": ErrorCode((422,), "More units than were delivered, minus those "
+                                                  "already in a return and those refunded."),
+    "return_window_closed": ErrorCode((422,), "The store's return window for the line has passed "
+                                              "(counted from the delivery of its parcel), or the "
+                                              "store takes no returns."),
     "role_not_found": ErrorCode((404,), "No such role."),
     "same_warehouse": ErrorCode((422,), "A transfer needs two different warehouses."),
     "ship_quantity_exceeded": ErrorCode((422,), "More units than are left to ship on the "

@@ -32,6 +32,12 @@ class EmailLinks(Protocol):
     def order(self, order_id: int) -> str:
         """The shopper's page for one order."""
 
+    def return_request(self, return_id: int) -> str:
+        """The shopper's page for one return request."""
+
+    def store_return(self, store_id: int, return_id: int) -> str:
+        """The merchant portal's page for one return request."""
+
 
 def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:
     """Write an e-mail to the outbox; it is delivered once the transaction commits."""

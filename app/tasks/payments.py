@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
+from app.services import returns
 from app.services.checkout import quotes
 from app.services.payments import reconcile
 from app.tasks.batches import in_committed_batches
@@ -20,5 +21,6 @@ def expire_checkout_quotes(batch: int = 500) -> int:
 def reconcile_payments() -> int:
     """Periodic: record payment and refund outcomes the provider knows and Qiao missed."""
     lines = reconcile.reconcile_payments(links=site_links)
+    returns.settle_refunded_returns(links=site_links)  # returns whose refund just went through
     commit()
     return len(lines)

@@ -41,5 +41,13 @@ class SiteLinks:
         """The shopper's order page."""
         return absolute_url("checkout.order_detail", order_id=order_id)
 
+    def return_request(self, return_id: int) -> str:
+        """The shopper's return page."""
+        return absolute_url("checkout.return_detail", return_id=return_id)
+
+    def store_return(self, store_id: int, return_id: int) -> str:
+        """The merchant portal's return page."""
+        return absolute_url("merchant.return_detail", store_id=store_id, return_id=return_id)
+
 
 site_links = SiteLinks()

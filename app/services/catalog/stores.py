@@ -22,6 +22,7 @@ from app.services.fields import (
     clean_countries,
     clean_country,
     clean_currency,
+    clean_int,
     clean_text,
 )
 from app.services.images import process_image
@@ -30,6 +31,8 @@ from app.services.permissions import not_found_in_organization, require_store_st
 MAX_STORE_NAME = 120
 MAX_DESCRIPTION = 5000
 MAX_RETURN_POLICY = 10_000
+# Days after delivery a shopper may ask for a return (0: the store takes no returns).
+MAX_RETURN_WINDOW_DAYS = 365
 LOGO_RENDITION = {"logo": 512}
 # The store's address on the storefront: lower-case words joined by single dashes.
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -80,6 +83,11 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
     if "return_policy" in data:
         values["return_policy"] = clean_text(data["return_policy"], "return_policy", errors,
                                              max_len=MAX_RETURN_POLICY) or ""
+    if "return_window_days" in data:  # blank: unchanged
+        days = clean_int(data["return_window_days"], "return_window_days", errors, minimum=0,
+                         maximum=MAX_RETURN_WINDOW_DAYS)
+        if days is not None:
+            values["return_window_days"] = days
     if "origin_country" in data:
         values["origin_country"] = clean_country(data["origin_country"], "origin_country",
                                                  errors, required=True)

@@ -94,7 +94,8 @@ def complete_delivered_order(order: Order) -> bool:
     """Move the order to delivered when every line has shipped and every parcel arrived."""
     if "delivered" not in ORDER_TRANSITIONS.get(order.status, ()):
         return False  # refunded, cancelled, still fulfilling...: nothing to move
-    shipments = db.session.scalars(select(Shipment).where(Shipment.order_id == order.id)
+    shipments = db.session.scalars(select(Shipment).where(Shipment.order_id == order.id,
+                                                          Shipment.direction == "outbound")
                                    .options(selectinload(Shipment.lines))
                                    .execution_options(populate_existing=True)).all()
     if not shipments or any(s.status != "delivered" for s in shipments):
@@ -114,6 +115,8 @@ def after_status_change(changes: dict[int, tuple[str, str]], *, links: EmailLink
     """Notify shoppers and complete orders for shipments that reached a new status."""
     shipments = db.session.scalars(select(Shipment).where(Shipment.id.in_(changes))
                                    .options(joinedload(Shipment.order))).all()
+    # A return parcel's progress shows on its return request's page, not as order notices.
+    shipments = [s for s in shipments if s.direction == "outbound"]
     news = [(shipment, key) for shipment in shipments
             if (key := notice_key(*changes[shipment.id]))]
     if news:

@@ -118,7 +118,8 @@ def _text_condition(store_id: int, text: str) -> ColumnElement[bool] | None:
 
 
 def _filtered(store_id: int, filters: ShipmentFilters):
-    stmt = select(Shipment).where(Shipment.store_id == store_id)
+    stmt = select(Shipment).where(Shipment.store_id == store_id,
+                                  Shipment.direction == "outbound")
     if filters.status:
         if filters.status not in TRACKING_STATUSES:
             raise ValidationFailed("Unknown shipment status.", code="invalid_status", fields={
@@ -185,7 +186,8 @@ def exception_board(actor: User, store_id: int, *, now: datetime | None = None,
     ranked = (select(Shipment.id.label("shipment_id"), group,
                      func.row_number().over(partition_by=group,
                                             order_by=(heard_at, Shipment.id)).label("rank"))
-              .where(Shipment.store_id == store.id, Shipment.status != "delivered",
+              .where(Shipment.store_id == store.id, Shipment.direction == "outbound",
+                     Shipment.status != "delivered",
                      Shipment.delivered_at.is_(None))
               .subquery())
     counts = dict(db.session.execute(

@@ -73,7 +73,7 @@ def shipped_quantities(order_ids: Sequence[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(ShipmentLine.order_line_id, func.sum(ShipmentLine.quantity))
         .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.order_id.in_(list(order_ids)))
+        .where(Shipment.order_id.in_(list(order_ids)), Shipment.direction == "outbound")
         .group_by(ShipmentLine.order_line_id))
     return {line_id: int(quantity) for line_id, quantity in rows}
 
@@ -83,7 +83,8 @@ def shipped_from(order_id: int) -> dict[int, int]:
     rows = db.session.execute(
         select(ShipmentLine.order_line_id, Shipment.warehouse_id)
         .join(Shipment, Shipment.id == ShipmentLine.shipment_id)
-        .where(Shipment.order_id == order_id).order_by(Shipment.id))
+        .where(Shipment.order_id == order_id, Shipment.direction == "outbound")
+        .order_by(Shipment.id))
     return dict(rows.tuples().all())
 
 
@@ -91,7 +92,8 @@ def list_order_shipments(actor: User, store_id: int, order_id: int) -> list[Ship
     """An order's shipments with lines and legs, oldest first (merchant staff)."""
     store = require_store_staff(actor, store_id)
     return list(db.session.scalars(
-        select(Shipment).where(Shipment.order_id == order_id, Shipment.store_id == store.id)
+        select(Shipment).where(Shipment.order_id == order_id, Shipment.store_id == store.id,
+                               Shipment.direction == "outbound")
         .options(selectinload(Shipment.lines), selectinload(Shipment.legs))
         .order_by(Shipment.id)))
 
@@ -346,3 +348,29 @@ def add_shipment_leg(actor: User, shipment_id: int, *, kind: Any, carrier: Any,
         raise _taken(number, "tracking_number") from None
     db.session.expire(shipment, ["legs"])
     return leg
+
+
+def create_return_parcel(actor: User, order: Order, *, warehouse_id: int, carrier: Any,
+                         tracking_number: Any, lines: Mapping[int, int]) -> Shipment:
+    """Record a parcel coming back from the shopper, tracked like any other; no stock moves.
+
+    The caller (returns) has checked who may do this and which units travel; the number
+    is checked here exactly as for an outbound parcel.
+    """
+    errors = FieldErrors()
+    code, number = _check_number(carrier, tracking_number, errors)
+    errors.raise_if_any("The return parcel is not valid; nothing was recorded.")
+    assert code and number
+    _ensure_number_free(code, number)
+    shipment = Shipment(order_id=order.id, store_id=order.store_id, warehouse_id=warehouse_id,
+                        direction="return", carrier=code, tracking_number=number,
+                        status="pending", created_by_id=actor.id, shipped_at=utcnow())
+    for line_id, quantity in lines.items():
+        shipment.lines.append(ShipmentLine(order_line_id=line_id, quantity=quantity))
+    try:
+        with db.session.begin_nested():
+            db.session.add(shipment)
+            db.session.flush()
+    except IntegrityError:
+        raise _taken(number, "tracking_number") from None
+    return shipment

@@ -54,7 +54,7 @@ def get_shipment_journey(actor: User | None, shipment_id: int) -> ShipmentJourne
 def order_journeys(order: Order) -> list[ShipmentJourney]:
     """Every shipment of an order (already permitted) with its events, in three queries."""
     shipments = list(db.session.scalars(
-        select(Shipment).where(Shipment.order_id == order.id)
+        select(Shipment).where(Shipment.order_id == order.id, Shipment.direction == "outbound")
         .options(selectinload(Shipment.legs)).order_by(Shipment.id)))
     events = _events([s.id for s in shipments]) if shipments else []
     grouped: dict[int, list[TrackingEvent]] = {s.id: [] for s in shipments}

@@ -5,9 +5,11 @@ from app.services.markets.landed_cost import (
     RuleBook,
     assess,
 )
+from app.services.markets.rules import duty_tax_refundable_on_return
 
 __all__ = [
     "DutiableLine",
     "RuleBook",
     "assess",
+    "duty_tax_refundable_on_return",
 ]

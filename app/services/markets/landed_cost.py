@@ -183,6 +183,7 @@ def load_market_rules(path: Path = RULES_FILE) -> int:
             vat_rate=Decimal(entry["vat_rate"]),
             tax_includes_shipping=entry["tax_includes_shipping"],
             tax_includes_duty=entry["tax_includes_duty"],
+            duty_tax_refundable_on_return=entry.get("duty_tax_refundable_on_return", False),
             checkout_collection_limit_minor=minor(entry["checkout_collection_limit"]),
             max_consignment_minor=minor(entry["max_consignment"]),
             source=entry["source"], notes=entry["notes"],

@@ -52,6 +52,7 @@ class CleanRule:
     vat_rate: Decimal
     tax_includes_shipping: bool
     tax_includes_duty: bool
+    duty_tax_refundable_on_return: bool
     checkout_collection_limit_minor: int | None
     max_consignment_minor: int | None
     source: str
@@ -92,6 +93,7 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
             "country", "name", "currency", "effective_from", "effective_to",
             "duty_free_threshold", "tax_free_threshold", "max_consignment",
             "tax_includes_shipping", "tax_includes_duty", "source", "notes")},
+        "duty_tax_refundable_on_return": entry.get("duty_tax_refundable_on_return", False),
         "default_duty_rate": percent(entry.get("default_duty_rate")),
         "vat_rate": percent(entry.get("vat_rate")),
         "collection": mode,
@@ -216,6 +218,9 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     vat = _percent(data.get("vat_rate"), "vat_rate", errors)
     includes_shipping = _flag(data, "tax_includes_shipping", errors)
     includes_duty = _flag(data, "tax_includes_duty", errors)
+    # Older files without the flag: nothing refundable on return.
+    refundable = _flag({"duty_tax_refundable_on_return": False, **data},
+                       "duty_tax_refundable_on_return", errors)
     duty_rates = _clean_duty_rates(data.get("duty_rates"), errors)
     if errors:
         raise ValidationFailed("Check the market rule.", fields=errors)
@@ -223,7 +228,8 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
         country=country, name=name, effective_from=start, effective_to=end, currency=currency,
         duty_free_threshold_minor=duty_free, tax_free_threshold_minor=tax_free,
         default_duty_rate=default_duty, vat_rate=vat, tax_includes_shipping=includes_shipping,
-        tax_includes_duty=includes_duty, checkout_collection_limit_minor=collection_limit,
+        tax_includes_duty=includes_duty, duty_tax_refundable_on_return=refundable,
+        checkout_collection_limit_minor=collection_limit,
         max_consignment_minor=max_consignment, source=source, notes=notes,
         duty_rates=duty_rates)
 

@@ -76,6 +76,7 @@ def rule_form_data(rule: MarketRule) -> dict[str, Any]:
         "vat_rate": percent_text(rule.vat_rate),
         "tax_includes_shipping": rule.tax_includes_shipping,
         "tax_includes_duty": rule.tax_includes_duty,
+        "duty_tax_refundable_on_return": rule.duty_tax_refundable_on_return,
         "collection": mode,
         "checkout_collection_limit": amount_text(rule.checkout_collection_limit_minor,
                                                  rule.currency) if mode == "limit" else "",
@@ -144,6 +145,17 @@ def market_rules_of(country: str) -> list[MarketRule]:
         select(MarketRule).options(selectinload(MarketRule.duty_rates))
         .where(MarketRule.country == country.strip().upper())
         .order_by(MarketRule.effective_from)))
+
+
+def duty_tax_refundable_on_return(rule_id: object) -> bool:
+    """Whether the rule an order was assessed under refunds its duty and tax on a return.
+
+    No rule (a domestic order, or one priced before rules existed): nothing to refund.
+    """
+    if not isinstance(rule_id, int) or isinstance(rule_id, bool):
+        return False
+    rule = db.session.get(MarketRule, rule_id)
+    return bool(rule and rule.duty_tax_refundable_on_return)
 
 
 def _rule(rule_id: int) -> MarketRule:

@@ -88,15 +88,18 @@ class RefundRequest:
     amount: Money | None = None
     restock: bool = False
     reason: str = ""
+    # False for a returned item whose market keeps its duty and tax (see markets).
+    include_duty_tax: bool = True
 
 
 def _share(total: int, part: int, whole: int) -> int:
     return round_minor(Decimal(total) * part / whole) if whole else 0
 
 
-def _line_amount(order: Order, line: OrderLine, quantity: int) -> int:
+def _line_amount(order: Order, line: OrderLine, quantity: int, *,
+                 include_duty_tax: bool = True) -> int:
     amount = line.unit_price_minor * quantity
-    if order.collected_at_checkout:
+    if order.collected_at_checkout and include_duty_tax:
         before, after = line.refunded_quantity, line.refunded_quantity + quantity
         for total in (line.duty_minor, line.tax_minor):
             amount += _share(total, after, line.quantity) - _share(total, before, line.quantity)
@@ -156,7 +159,9 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
         raise ValidationFailed(_("Shipping has already been refunded."),
                                code="shipping_already_refunded",
                                fields={"shipping": [_("Already refunded.")]})
-    computed = sum(_line_amount(order, line, quantity) for line, quantity in chosen) \
+    computed = sum(_line_amount(order, line, quantity,
+                                include_duty_tax=request.include_duty_tax)
+                   for line, quantity in chosen) \
         + (order.shipping_minor if request.shipping else 0)
     if request.amount is not None:
         if request.amount.currency != order.currency:
@@ -195,7 +200,9 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
                     reason=(request.reason or "")[:2000], actor_id=actor.id)
     for line, quantity in chosen:
         refund.lines.append(RefundLine(order_line_id=line.id, quantity=quantity,
-                                       amount_minor=_line_amount(order, line, quantity)))
+                                       amount_minor=_line_amount(
+                                           order, line, quantity,
+                                           include_duty_tax=request.include_duty_tax)))
     db.session.add(refund)
     if cancel:
         transition_order(order, "cancelled", actor=actor,

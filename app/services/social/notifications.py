@@ -45,6 +45,7 @@ def list_notifications(user: User, *, before_id: int | None = None, limit: int =
     """The user's notifications, newest first; `limit + 1` rows tell if there are more."""
     stmt = (select(Notification)
             .options(selectinload(Notification.actor), selectinload(Notification.shipment),
+                     selectinload(Notification.return_request),
                      selectinload(Notification.note).selectinload(Note.images),
                      selectinload(Notification.comment))
             .where(Notification.recipient_id == user.id)
