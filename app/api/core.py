@@ -112,6 +112,20 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+def json_form_field(text: str, name: str) -> Any:
+    """A JSON value sent as the text of a form field, held to a JSON body's rules.
+
+    None when it is not JSON (the caller names the field); ids out of range are 422
+    `invalid_id` under the same paths as in a JSON body (`product_tags.0.product_id`).
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (RecursionError, ValueError):
+        return None
+    _check_integers({name: value})
+    return value
+
+
 def _check_integers(body: dict[str, Any]) -> None:
     """422 `invalid_id` naming each id in the body that no INTEGER column can hold.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
@@ -14,6 +13,7 @@ from app.api.core import (
     api_user,
     idempotent,
     json_body,
+    json_form_field,
     page_limit,
     token_required,
 )
@@ -206,11 +206,9 @@ def optional_viewer() -> User | None:
 
 # Parsing ------------------------------------------------------------------------------------
 def _tag_inputs(raw: Any) -> list[TagInput]:
+    """Tags from a JSON array, or from its text in a multipart field (the same checks)."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except ValueError:
-            raw = None
+        raw = json_form_field(raw, "product_tags") if raw.strip() else []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         raise ValidationFailed("product_tags must be a JSON array of objects.",
                                code="invalid_product_tag",
