@@ -381,6 +381,23 @@ def test_token_login_with_a_device_cookie_is_judged_on_its_own(app, client, make
     assert _token(browser, user.email, PASSWORD).status_code == 201
 
 
+def test_token_login_against_one_account_from_many_addresses_is_slowed(app, make_user, login,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 5)
+    user = make_user()
+    browser = app.test_client()
+    login(user, target=browser)
+    for n in range(5):
+        assert _token(app.test_client(), user.email, "wrong-password-x",
+                      REMOTE_ADDR=f"203.0.113.{n + 1}").status_code == 401
+    refused = _token(app.test_client(), user.email, PASSWORD, REMOTE_ADDR="192.0.2.50")
+    assert refused.status_code == 429
+    assert error_of(refused)["code"] == "login_throttled"
+    assert 55 <= int(refused.headers["Retry-After"]) <= 60
+    # A client holding the account's device cookie is not held back.
+    assert _token(browser, user.email, PASSWORD).status_code == 201
+
+
 # E-mail change ------------------------------------------------------------------------------
 def test_email_change_sends_a_link_to_the_new_address(client, make_user, api_token, outbox,
                                                       mail_link):
