@@ -23,9 +23,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.api.openapi import build_document
+from app.extensions import db, limiter
 from tests.catalog_factories import make_shop
 
 pytest_plugins = ["tests.checkout_factories", "tests.customs_factories",
@@ -84,6 +86,21 @@ def _scenarios(app, headers, store_id=None):
     """Run linked scenarios of a few steps each; every response passes CHECKS."""
 
     class Scenarios(schema.as_state_machine()):
+        # Each scenario starts from the same data: what one wrote is rolled back (and the
+        # rate limits reset), or a replayed scenario would meet another's board names.
+        def setup(self):
+            self.outer_session = db.session
+            connection = self.outer_session.get_bind()
+            self.savepoint = connection.begin_nested()
+            db.session = scoped_session(sessionmaker(
+                bind=connection, join_transaction_mode="create_savepoint"))
+            limiter.reset()
+
+        def teardown(self):
+            db.session.remove()
+            db.session = self.outer_session
+            self.savepoint.rollback()
+
         def before_call(self, case):
             if store_id is not None and "store_id" in (case.path_parameters or {}):
                 case.path_parameters["store_id"] = store_id
