@@ -109,6 +109,7 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
     _check_integers(body)
+    refuse_nul_characters(body)
     return body
 
 
@@ -145,6 +146,26 @@ def _check_integers(body: dict[str, Any]) -> None:
             fields[path] = [f"Use an id from 1 to {MAX_INTEGER}."]
     if fields:
         raise ValidationFailed("Some ids are out of range.", code="invalid_id", fields=fields)
+
+
+def refuse_nul_characters(values: dict[str, Any]) -> None:
+    """422 naming each string (or key) holding U+0000, which no PostgreSQL text can store."""
+    fields: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = [("", values)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    fields[path or name] = ["Keys must not contain NUL characters."]
+                stack.append((name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and "\x00" in value:
+            fields[path] = ["Text must not contain NUL characters."]
+    if fields:
+        raise ValidationFailed("Some text holds NUL characters.", fields=fields)
 
 
 def _names_a_row(path: str) -> bool:

@@ -15,6 +15,7 @@ from app.api.core import (
     json_body,
     json_form_field,
     page_limit,
+    refuse_nul_characters,
     token_required,
 )
 from app.api.fields import id_field, int_field
@@ -260,6 +261,7 @@ def create_note():
                                code="unsupported_media_type")
     notes.require_can_post(api_user())
     form = request.form
+    refuse_nul_characters(form.to_dict())
     publish = _status(form.get("status"))
     note = notes.create_note(
         api_user(), title=form.get("title", ""), body=form.get("body", ""),
@@ -294,7 +296,8 @@ def update_note(note_id: int):
     Someone else's note answers 403 `not_note_author` (404 if it is their draft).
     """
     if request.mimetype == "multipart/form-data":
-        data: dict[str, Any] = dict(request.form)
+        data: dict[str, Any] = request.form.to_dict()
+        refuse_nul_characters(data)
         images = _uploaded_images() or None
     else:
         data = json_body()

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, User, utcnow
+from app.services.accounts import users as accounts
 from app.services.accounts.api_tokens import create_personal_token
 from tests.conftest import PASSWORD
 
@@ -453,3 +454,15 @@ def test_email_change_needs_a_token(client):
     response = client.post("/api/v1/me/email", json={"email": "a@example.com",
                                                      "password": PASSWORD})
     assert response.status_code == 401
+
+
+def test_nul_characters_in_a_json_body_are_named_not_a_500(client, make_user):
+    response = client.post("/api/v1/auth/token", json={"email": "a\u0000@example.com",
+                                                       "password": "x", "\u0000": {}})
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"email", "\u0000"}
+
+
+def test_an_address_with_a_nul_character_finds_nobody():
+    # PostgreSQL refuses U+0000 in a query; the web log-in form passes the text through.
+    assert accounts.find_user_by_email("me\x00@example.com") is None

@@ -211,6 +211,17 @@ def test_multipart_tags_that_are_not_an_array_of_objects(client, make_user, api_
     assert note_total() == 1
 
 
+def test_nul_characters_in_a_multipart_note_are_named(client, make_user, api_token, make_note):
+    author = make_user()
+    headers = api_token(author)
+    posted = post_note(client, headers, title="Tea\x00")
+    note = make_note(author, "Green tea", "#tea")
+    edited = client.patch(f"/api/v1/notes/{note.id}", data={"body": "\x00"}, headers=headers,
+                          content_type="multipart/form-data")
+    assert (posted.status_code, list(error_of(posted)["fields"])) == (422, ["title"])
+    assert (edited.status_code, list(error_of(edited)["fields"])) == (422, ["body"])
+
+
 # GET / PATCH / DELETE -----------------------------------------------------------------------
 def test_read_edit_and_delete(client, make_user, api_token, make_note):
     author, intruder = make_user(), make_user()

@@ -42,6 +42,8 @@ def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """The account with this e-mail (case-insensitive), if any."""
+    if "\x00" in email:  # no address holds one, and PostgreSQL refuses it in a query
+        return None
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
