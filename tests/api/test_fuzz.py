@@ -35,6 +35,7 @@ pytest_plugins = ["tests.checkout_factories", "tests.customs_factories",
 pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+SCENARIOS = 2 * EXAMPLES  # per role, of up to 6 linked requests each
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
           content_type_conformance]
 
@@ -112,9 +113,6 @@ def _scenarios(app, headers, store_id=None):
             case.validate_response(response, checks=CHECKS, headers=headers)
 
     Scenarios.run(settings=settings(BUDGET, max_examples=SCENARIOS, stateful_step_count=6))
-
-
-SCENARIOS = 2 * EXAMPLES
 
 
 def test_linked_scenarios_as_a_shopper(app, shopper, stripe_sandbox):
