@@ -169,10 +169,10 @@ def refuse_nul_characters(values: dict[str, Any]) -> None:
 
 
 def _names_a_row(path: str) -> bool:
-    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `..._ids`)."""
+    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `ids`, `..._ids`)."""
     *parents, name = path.split(".")
     return name == "id" or name.endswith("_id") or (
-        name.isdigit() and bool(parents) and parents[-1].endswith("_ids"))
+        name.isdigit() and bool(parents) and parents[-1].split("_")[-1] == "ids")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -157,3 +157,11 @@ def test_refund_lines_are_named_like_every_other_list(client, paid_order):
     assert response.get_json()["error"]["fields"].keys() == {
         "lines.0.quantity", "lines.1", "lines.2.order_line_id"}
     assert db.session.query(Refund).count() == 0
+
+
+def test_a_plain_ids_list_is_held_to_the_id_range(client, make_user, api_token):
+    response = client.post("/api/v1/notifications/read", headers=api_token(make_user()),
+                           json={"ids": [1, -574292532414, 2**31]})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_id"
+    assert set(response.get_json()["error"]["fields"]) == {"ids.1", "ids.2"}
