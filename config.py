@@ -83,7 +83,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Log-in throttling (app/services/accounts/throttle.py): failures lock one account and
     # client pair (the browser's device cookie, else the address) for growing delays; an
-    # account is never locked for everyone, so a guesser cannot lock its owner out.
+    # account is never locked for a browser it logged in from before, so a guesser cannot
+    # lock its owner out.
     LOGIN_FAILURES_BEFORE_LOCK = _int("LOGIN_FAILURES_BEFORE_LOCK", 5)
     LOGIN_FAILURE_WINDOW = _int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
     LOGIN_LOCK_SECONDS = _int("LOGIN_LOCK_SECONDS", 60)  # the first lock; each next doubles
@@ -92,6 +93,10 @@ class Config:
     # Failures from one address across all accounts; over it each failure locks its pair
     # at once. It never refuses a correct password.
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "50 per 15 minutes")
+    # Failures against one account from clients it does not know (a guess spread over many
+    # addresses), per LOGIN_FAILURE_WINDOW; over it the account is locked, with growing
+    # delays, for every client but the browsers it logged in from before.
+    LOGIN_FAILURES_PER_ACCOUNT = _int("LOGIN_FAILURES_PER_ACCOUNT", 20)
     # The signed cookie marking a browser that logged in to an account before.
     LOGIN_DEVICE_COOKIE_NAME = "qiao_device"
     LOGIN_DEVICE_MAX_AGE = _int("LOGIN_DEVICE_DAYS", 365) * 86400

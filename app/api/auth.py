@@ -37,7 +37,10 @@ TOKEN_RESPONSE = schema("TokenResponse", {
                "the answer is `429` `login_throttled` with `Retry-After` (seconds), and "
                "each further lock lasts twice as long, up to an hour. Many failures from "
                "one address make every further failure from it lock at once; a correct "
-               "password for an account that is not locked for this client still works."))
+               "password for an account that is not locked for this client still works. "
+               "Many failures against one account from clients it does not know (spread "
+               "over many addresses) lock it, with growing delays, for every client but "
+               "the browsers it logged in from before."))
 def create_token():
     """Exchange credentials for a 30-day full-scope token (throttled per account and client)."""
     fields = string_fields(json_body(), ["email", "password"])

@@ -109,7 +109,22 @@ def json_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", code="malformed_json")
     _check_integers(body)
+    refuse_nul_characters(body)
     return body
+
+
+def json_form_field(text: str, name: str) -> Any:
+    """A JSON value sent as the text of a form field, held to a JSON body's rules.
+
+    None when it is not JSON (the caller names the field); ids out of range are 422
+    `invalid_id` under the same paths as in a JSON body (`product_tags.0.product_id`).
+    """
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except (RecursionError, ValueError):
+        return None
+    _check_integers({name: value})
+    return value
 
 
 def _check_integers(body: dict[str, Any]) -> None:
@@ -133,11 +148,31 @@ def _check_integers(body: dict[str, Any]) -> None:
         raise ValidationFailed("Some ids are out of range.", code="invalid_id", fields=fields)
 
 
+def refuse_nul_characters(values: dict[str, Any]) -> None:
+    """422 naming each string (or key) holding U+0000, which no PostgreSQL text can store."""
+    fields: dict[str, list[str]] = {}
+    stack: list[tuple[str, Any]] = [("", values)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if "\x00" in str(key):
+                    fields[path or name] = ["Keys must not contain NUL characters."]
+                stack.append((name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and "\x00" in value:
+            fields[path] = ["Text must not contain NUL characters."]
+    if fields:
+        raise ValidationFailed("Some text holds NUL characters.", fields=fields)
+
+
 def _names_a_row(path: str) -> bool:
-    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `..._ids`)."""
+    """Whether the field at `path` is an id (`id`, `..._id`, or an item of `ids`, `..._ids`)."""
     *parents, name = path.split(".")
     return name == "id" or name.endswith("_id") or (
-        name.isdigit() and bool(parents) and parents[-1].endswith("_ids"))
+        name.isdigit() and bool(parents) and parents[-1].split("_")[-1] == "ids")
 
 
 def _refuse_constant(name: str) -> Any:

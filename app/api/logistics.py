@@ -94,7 +94,7 @@ def leg_json(leg: ShipmentLeg) -> dict[str, Any]:
                        "`shipped` and tells the shopper. Nothing is written on an error. "
                        "422 `invalid_tracking_number` (format or check digit), "
                        "`unknown_carrier`, `ship_quantity_exceeded` (more than ordered - "
-                       "refunded - shipped, at `lines[i].quantity`), `unknown_order_line`, "
+                       "refunded - shipped, at `lines.<i>.quantity`), `unknown_order_line`, "
                        "`insufficient_stock` (the warehouse lacks the units, naming the SKU "
                        "and warehouse), `unknown_warehouse`, `warehouse_inactive`, "
                        "`validation_failed` (several kinds at once, each in `fields`); "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
@@ -14,7 +13,9 @@ from app.api.core import (
     api_user,
     idempotent,
     json_body,
+    json_form_field,
     page_limit,
+    refuse_nul_characters,
     token_required,
 )
 from app.api.fields import id_field, int_field
@@ -206,11 +207,9 @@ def optional_viewer() -> User | None:
 
 # Parsing ------------------------------------------------------------------------------------
 def _tag_inputs(raw: Any) -> list[TagInput]:
+    """Tags from a JSON array, or from its text in a multipart field (the same checks)."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except ValueError:
-            raw = None
+        raw = json_form_field(raw, "product_tags") if raw.strip() else []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         raise ValidationFailed("product_tags must be a JSON array of objects.",
                                code="invalid_product_tag",
@@ -262,6 +261,7 @@ def create_note():
                                code="unsupported_media_type")
     notes.require_can_post(api_user())
     form = request.form
+    refuse_nul_characters(form.to_dict())
     publish = _status(form.get("status"))
     note = notes.create_note(
         api_user(), title=form.get("title", ""), body=form.get("body", ""),
@@ -296,7 +296,8 @@ def update_note(note_id: int):
     Someone else's note answers 403 `not_note_author` (404 if it is their draft).
     """
     if request.mimetype == "multipart/form-data":
-        data: dict[str, Any] = dict(request.form)
+        data: dict[str, Any] = request.form.to_dict()
+        refuse_nul_characters(data)
         images = _uploaded_images() or None
     else:
         data = json_body()

@@ -95,6 +95,54 @@ RETRY_AFTER_HEADER = {"description": "Seconds to wait before retrying.",
                       "schema": {"type": "integer", "minimum": 0}}
 
 
+# What a client can do next with an answer (OpenAPI links), by operationId and status:
+# {link name: (target operationId, {parameter: runtime expression}, request body or None)}.
+# Clients read them as documentation; the stateful fuzz run (tests/api/test_fuzz.py)
+# follows them to chain requests on the objects it created.
+NOTE = {"note_id": "$response.body#/id"}
+STORE_PRODUCT = {"store_id": "$request.path.store_id", "product_id": "$response.body#/id"}
+SHIPMENT = {"shipment_id": "$response.body#/id"}
+MY_STORE = {"store_id": "$response.body#/memberships/0/store_id"}
+LINKS: dict[str, dict[int, dict[str, tuple[str, dict[str, str], Any]]]] = {
+    "me_get": {200: {"CreateProductInMyStore": ("create_product_post", MY_STORE, None),
+                     "MyStoresOrders": ("list_store_orders_get", MY_STORE, None)}},
+    "list_store_orders_get": {200: {"ShipTheOrder": (
+        "create_shipment_post",
+        {"store_id": "$request.path.store_id", "order_id": "$response.body#/items/0/id"},
+        None)}},
+    "create_note_post": {201: {"GetNote": ("get_note_get", NOTE, None),
+                               "EditNote": ("update_note_patch", NOTE, None),
+                               "DeleteNote": ("delete_note_delete", NOTE, None)}},
+    "create_board_post": {201: {
+        "RenameBoard": ("update_board_patch", {"board_id": "$response.body#/id"}, None),
+        "BoardNotes": ("board_notes_get", {"board_id": "$response.body#/id"}, None)}},
+    "add_cart_item_post": {201: {
+        "ChangeQuantity": ("update_cart_item_patch",
+                           {"item_id": "$response.body#/items/0/id"}, None),
+        "QuoteTheCart": ("create_quote_post", {}, None)}},
+    "create_quote_post": {201: {
+        "GetQuote": ("get_quote_get", {"quote_id": "$response.body#/id"}, None),
+        "PayTheQuote": ("start_payment_post", {"quote_id": "$response.body#/id"}, None)}},
+    "create_product_post": {201: {
+        "GetProduct": ("get_product_get", STORE_PRODUCT, None),
+        "EditProduct": ("update_product_patch", STORE_PRODUCT, None),
+        "ShopperView": ("get_public_product_get", {"product_id": "$response.body#/id"}, None),
+        "AddVariantToCart": ("add_cart_item_post", {},
+                             {"variant_id": "$response.body#/variants/0/id", "quantity": 1})}},
+    "create_shipment_post": {201: {"GetShipment": ("get_shipment_get", SHIPMENT, None),
+                                   "AddLeg": ("add_shipment_leg_post", SHIPMENT, None)}},
+}
+
+
+def _links(operation_id: str, status: int) -> dict[str, Any]:
+    links = {}
+    for name, (target, parameters, body) in LINKS.get(operation_id, {}).get(status, {}).items():
+        links[name] = {"operationId": target, "parameters": parameters}
+        if body is not None:
+            links[name]["requestBody"] = body
+    return links
+
+
 def _response(status: int, body: Any) -> dict[str, Any]:
     if status == 204:
         return {"description": "No content"}
@@ -133,8 +181,9 @@ def build_document(app: Flask) -> dict[str, Any]:
             continue
         path, path_params = _path_params(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operation_id = f"{rule.endpoint.removeprefix('api.')}_{method.lower()}"
             op: dict[str, Any] = {
-                "operationId": f"{rule.endpoint.removeprefix('api.')}_{method.lower()}",
+                "operationId": operation_id,
                 "summary": spec["summary"],
                 "description": spec["description"],
                 "tags": spec["tags"],
@@ -142,6 +191,10 @@ def build_document(app: Flask) -> dict[str, Any]:
                 "responses": {str(code): _response(code, body)
                               for code, body in spec["responses"].items()},
             }
+            for code, response in op["responses"].items():
+                links = _links(operation_id, int(code))
+                if links:
+                    response["links"] = links
             idempotency = getattr(view, "idempotency", None)
             if idempotency is not None or spec["idempotent"]:
                 required = bool(idempotency and idempotency["required"])

@@ -10,7 +10,7 @@ from flask import request
 from app.api import bp
 from app.api.catalog import page_json
 from app.api.core import PAGE_PARAMS, api_user, idempotent, json_body, page_limit, token_required
-from app.api.fields import MAX_ID, money_field
+from app.api.fields import money_field
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit, rollback
@@ -18,13 +18,14 @@ from app.errors import json_error
 from app.models import Order, Refund
 from app.money import Money
 from app.services.errors import DomainError, ValidationFailed
-from app.services.fields import FieldErrors
+from app.services.fields import FieldErrors, clean_quantity_lines
 from app.services.orders import lifecycle as orders
 from app.services.payments import refunds
 from app.services.permissions import require_store_staff
 from app.web.cursors import decode_cursor
 
 MONEY = ref("Money")
+MAX_REFUND_LINES = 500
 ORDER_LINE = {
     "type": "object",
     "required": ["id", "variant_id", "sku", "title", "quantity", "unit_price", "total"],
@@ -83,7 +84,7 @@ REFUND_SCHEMA = schema("Refund", {
 REFUND_REQUEST = schema("RefundRequest", {
     "type": "object",
     "properties": {
-        "lines": {"type": "array", "items": {
+        "lines": {"type": "array", "maxItems": MAX_REFUND_LINES, "items": {
             "type": "object", "required": ["order_line_id", "quantity"],
             "properties": {"order_line_id": {"type": "integer"},
                            "quantity": {"type": "integer", "minimum": 1}}}},
@@ -225,38 +226,22 @@ def get_store_order(store_id: int, order_id: int):
 
 
 def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
-    errors: dict[str, list[str]] = {}
-    raw_lines = body.get("lines", [])
-    lines: list[tuple[int, int]] = []
-    if not isinstance(raw_lines, list):
-        errors["lines"] = ["Must be a list."]
-    else:
-        for index, item in enumerate(raw_lines):
-            if not isinstance(item, dict) or not isinstance(item.get("order_line_id"), int) \
-                    or not 1 <= item["order_line_id"] <= MAX_ID \
-                    or not isinstance(item.get("quantity"), int) \
-                    or isinstance(item.get("quantity"), bool) \
-                    or not 1 <= item["quantity"] <= MAX_ID:
-                errors[f"lines[{index}]"] = ["Give order_line_id and a quantity of 1 or more."]
-            else:
-                lines.append((item["order_line_id"], item["quantity"]))
+    errors = FieldErrors()
+    lines = [(line_id, quantity) for _path, line_id, quantity in clean_quantity_lines(
+        body.get("lines", []), "lines", errors, id_key="order_line_id",
+        max_items=MAX_REFUND_LINES, allow_empty=True) if line_id and quantity]
     flags = {}
     for name in ("shipping", "restock"):
         value = body.get(name, False)
         if not isinstance(value, bool):
-            errors[name] = ["Must be true or false."]
+            errors.add(name, "Must be true or false.")
         flags[name] = value is True
-    money_errors = FieldErrors()
-    amount = money_field(body.get("amount"), "amount", money_errors)
-    if money_errors:
-        if not errors:  # only a money problem: keep its specific code (invalid_amount...)
-            money_errors.raise_if_any("The refund is invalid.")
-        errors.update(money_errors.fields)
+    # Only a money problem keeps its specific code (invalid_amount...).
+    amount = money_field(body.get("amount"), "amount", errors)
     reason = body.get("reason", "")
     if not isinstance(reason, str):
-        errors["reason"] = ["Must be text."]
-    if errors:
-        raise ValidationFailed("The refund is invalid.", fields=errors)
+        errors.add("reason", "Must be text.")
+    errors.raise_if_any("The refund is invalid.")
     return refunds.RefundRequest(lines=lines, shipping=flags["shipping"], amount=amount,
                                  restock=flags["restock"], reason=reason)
 

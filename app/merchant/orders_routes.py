@@ -244,8 +244,8 @@ def _place_errors(form, exc: DomainError, sent: list[int]) -> dict[int, list[str
     line_errors: dict[int, list[str]] = {}
     placed = False
     for name, messages in exc.fields.items():
-        if name.startswith("lines[") and "]" in name:
-            index = name[len("lines["):name.index("]")]
+        if name.startswith("lines."):
+            index = name.split(".")[1]
             if index.isdigit() and int(index) < len(sent):
                 line_errors.setdefault(sent[int(index)], []).extend(messages)
                 placed = True

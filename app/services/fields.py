@@ -10,6 +10,7 @@ otherwise `validation_failed`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,7 @@ MAX_VARIANTS = 100
 MAX_QUANTITY = 10_000_000
 MAX_WEIGHT_GRAMS = 1_000_000  # one tonne: more is a typo
 MAX_DIMENSION_MM = 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns on PostgreSQL
 MAX_PRICE_MINOR = 10**15  # far above any real price, far below the 64-bit limit
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]{0,63}$")
 BARCODE_PATTERN = re.compile(r"^[A-Za-z0-9\-]{1,64}$")
@@ -104,7 +106,7 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
     if isinstance(value, bool):
         errors.add(field, "Must be a whole number.")
         return None
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         value = int(value)
     if not isinstance(value, int):
         errors.add(field, "Must be a whole number.")
@@ -119,6 +121,49 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
         errors.add(field, f"Must be at most {maximum:,}.")
         return None
     return value
+
+
+def clean_id(value: Any, field: str, errors: FieldErrors, *,
+             required: bool = True) -> int | None:
+    """A row id: a whole number the id columns can hold (1 to 2^31-1)."""
+    return clean_int(value, field, errors, minimum=1, maximum=MAX_ID, required=required)
+
+
+def clean_objects(value: Any, field: str, errors: FieldErrors, *, max_items: int, shape: str,
+                  allow_empty: bool = False) -> list[tuple[str, Mapping[str, Any]]]:
+    """Each object of a list with its field path (`lines.0`); every problem is recorded.
+
+    `shape` says what one object holds ("order_line_id and quantity"), for the messages.
+    """
+    if value is None and allow_empty:
+        return []
+    if not isinstance(value, list | tuple) or not (value or allow_empty):
+        errors.add(field, f"List at least one object with {shape}.")
+        return []
+    if len(value) > max_items:
+        errors.add(field, f"Send at most {max_items} items.")
+        return []
+    objects = []
+    for index, item in enumerate(value):
+        path = f"{field}.{index}"
+        if isinstance(item, Mapping):
+            objects.append((path, item))
+        else:
+            errors.add(path, f"Must be an object with {shape}.")
+    return objects
+
+
+def clean_quantity_lines(value: Any, field: str, errors: FieldErrors, *, id_key: str,
+                         max_items: int, allow_empty: bool = False
+                         ) -> list[tuple[str, int | None, int | None]]:
+    """(path, id, quantity) per `{id_key, "quantity"}` object; quantities 1 or more."""
+    return [(path,
+             clean_id(item.get(id_key), f"{path}.{id_key}", errors),
+             clean_int(item.get("quantity"), f"{path}.quantity", errors, minimum=1,
+                       maximum=MAX_QUANTITY, required=True))
+            for path, item in clean_objects(value, field, errors, max_items=max_items,
+                                            shape=f"{id_key} and quantity",
+                                            allow_empty=allow_empty)]
 
 
 def clean_bool(value: Any, field: str, errors: FieldErrors) -> bool | None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import ApiToken, User, utcnow
+from app.services.accounts import users as accounts
 from app.services.accounts.api_tokens import create_personal_token
 from tests.conftest import PASSWORD
 
@@ -379,3 +380,89 @@ def test_token_login_with_a_device_cookie_is_judged_on_its_own(app, client, make
     # Same address, but it sends the cookie of a browser that logged in here before.
     assert browser.get_cookie("qiao_device") is not None
     assert _token(browser, user.email, PASSWORD).status_code == 201
+
+
+def test_token_login_against_one_account_from_many_addresses_is_slowed(app, make_user, login,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 5)
+    user = make_user()
+    browser = app.test_client()
+    login(user, target=browser)
+    for n in range(5):
+        assert _token(app.test_client(), user.email, "wrong-password-x",
+                      REMOTE_ADDR=f"203.0.113.{n + 1}").status_code == 401
+    refused = _token(app.test_client(), user.email, PASSWORD, REMOTE_ADDR="192.0.2.50")
+    assert refused.status_code == 429
+    assert error_of(refused)["code"] == "login_throttled"
+    assert 55 <= int(refused.headers["Retry-After"]) <= 60
+    # A client holding the account's device cookie is not held back.
+    assert _token(browser, user.email, PASSWORD).status_code == 201
+
+
+# E-mail change ------------------------------------------------------------------------------
+def test_email_change_sends_a_link_to_the_new_address(client, make_user, api_token, outbox,
+                                                      mail_link):
+    user = make_user("old@example.com")
+    response = client.post("/api/v1/me/email", headers=api_token(user),
+                           json={"email": "New@Example.com", "password": PASSWORD})
+    assert response.status_code == 202
+    assert response.get_json()["email"] == "new@example.com"
+    assert [m.to_address for m in outbox("email_change")] == ["new@example.com"]
+    assert [m.to_address for m in outbox("email_change_notice")] == ["old@example.com"]
+    assert client.get(mail_link("email_change")).status_code == 302
+    assert db.session.get(User, user.id).email == "new@example.com"
+
+
+def test_email_change_to_a_taken_address_answers_like_a_free_one(client, make_user,
+                                                                  api_token, outbox):
+    owner = make_user("taken@example.com")
+    user = make_user("me@example.com")
+    headers = api_token(user)
+    free = client.post("/api/v1/me/email", headers=headers,
+                       json={"email": "free@example.com", "password": PASSWORD})
+    taken = client.post("/api/v1/me/email", headers=headers,
+                        json={"email": "TAKEN@example.com", "password": PASSWORD})
+    assert taken.status_code == free.status_code == 202
+    assert taken.get_json() == {**free.get_json(), "email": "taken@example.com",
+                                "message": free.get_json()["message"].replace(
+                                    "free@example.com", "taken@example.com")}
+    # No link can move the owner's address; the owner is told, and nothing changes.
+    assert [m.to_address for m in outbox("email_change")] == ["free@example.com"]
+    [attempt] = outbox("email_change_attempt")
+    assert attempt.to_address == owner.email and "Nothing has changed" in attempt.body_text
+    assert [m.to_address for m in outbox("email_change_notice")] == ["me@example.com"] * 2
+    assert db.session.get(User, owner.id).email == "taken@example.com"
+    assert db.session.get(User, user.id).email == "me@example.com"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"email": "new@example.com", "password": "wrong-password-here"}, "password"),
+    ({"email": "not an address", "password": PASSWORD}, "email"),
+    ({"email": "me@example.com", "password": PASSWORD}, "email"),
+    ({"email": "new@example.com"}, "password"),
+])
+def test_email_change_refusals_name_the_field(client, make_user, api_token, outbox, body,
+                                              field):
+    response = client.post("/api/v1/me/email", headers=api_token(make_user("me@example.com")),
+                           json=body)
+    assert response.status_code == 422
+    assert list(error_of(response)["fields"]) == [field]
+    assert outbox() == []
+
+
+def test_email_change_needs_a_token(client):
+    response = client.post("/api/v1/me/email", json={"email": "a@example.com",
+                                                     "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_nul_characters_in_a_json_body_are_named_not_a_500(client, make_user):
+    response = client.post("/api/v1/auth/token", json={"email": "a\u0000@example.com",
+                                                       "password": "x", "\u0000": {}})
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"email", "\u0000"}
+
+
+def test_an_address_with_a_nul_character_finds_nobody():
+    # PostgreSQL refuses U+0000 in a query; the web log-in form passes the text through.
+    assert accounts.find_user_by_email("me\x00@example.com") is None

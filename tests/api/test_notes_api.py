@@ -174,6 +174,54 @@ def test_product_tags(client, shop, other_shop, api_token):
     assert note_total() == 1
 
 
+@pytest.mark.parametrize("product_id", [0, -1, 2**31, 2**63, 10**30])
+def test_multipart_tags_keep_ids_in_range_like_json(client, make_user, api_token, make_note,
+                                                    product_id):
+    """Ids no column holds are 422 naming the field, in a multipart form and in JSON."""
+    author = make_user()
+    headers = api_token(author)
+    tags = json.dumps([{"image_index": 0, "x": 1, "y": 1, "product_id": product_id}])
+    posted = post_note(client, headers, product_tags=tags)
+    note = make_note(author, "Green tea", "#tea")
+    url = f"/api/v1/notes/{note.id}"
+    edited = client.patch(url, data={"product_tags": tags}, headers=headers,
+                          content_type="multipart/form-data")
+    as_json = client.patch(url, json={"product_tags": json.loads(tags)}, headers=headers)
+    for response in (posted, edited, as_json):
+        assert response.status_code == 422, response.get_json()
+        error = error_of(response)
+        assert (error["code"], list(error["fields"])) == ("invalid_id",
+                                                          ["product_tags.0.product_id"])
+    assert note_total() == 1
+
+
+@pytest.mark.parametrize("tags", ["NaN", '[{"image_index": 0, "x": NaN, "y": 1}]', "[" * 5000,
+                                  '{"product_id": 1}', "[1]", '"[]"', "9" * 5000])
+def test_multipart_tags_that_are_not_an_array_of_objects(client, make_user, api_token,
+                                                         make_note, tags):
+    author = make_user()
+    headers = api_token(author)
+    note = make_note(author, "Green tea", "#tea")
+    for response in (post_note(client, headers, product_tags=tags),
+                     client.patch(f"/api/v1/notes/{note.id}", data={"product_tags": tags},
+                                  headers=headers, content_type="multipart/form-data")):
+        assert response.status_code == 422
+        assert (error_of(response)["code"], list(error_of(response)["fields"])) == (
+            "invalid_product_tag", ["product_tags"])
+    assert note_total() == 1
+
+
+def test_nul_characters_in_a_multipart_note_are_named(client, make_user, api_token, make_note):
+    author = make_user()
+    headers = api_token(author)
+    posted = post_note(client, headers, title="Tea\x00")
+    note = make_note(author, "Green tea", "#tea")
+    edited = client.patch(f"/api/v1/notes/{note.id}", data={"body": "\x00"}, headers=headers,
+                          content_type="multipart/form-data")
+    assert (posted.status_code, list(error_of(posted)["fields"])) == (422, ["title"])
+    assert (edited.status_code, list(error_of(edited)["fields"])) == (422, ["body"])
+
+
 # GET / PATCH / DELETE -----------------------------------------------------------------------
 def test_read_edit_and_delete(client, make_user, api_token, make_note):
     author, intruder = make_user(), make_user()

@@ -56,7 +56,7 @@ def test_422_codes(client, api_token, make_held_order, second_warehouse):
     assert too_many.status_code == 422
     error = too_many.get_json()["error"]
     assert error["code"] == "ship_quantity_exceeded"
-    assert list(error["fields"]) == ["lines[0].quantity"]
+    assert list(error["fields"]) == ["lines.0.quantity"]
     empty = second_warehouse(paid.shop)
     no_stock = client.post(url(paid), json=body(paid, warehouse_id=empty.id), headers=headers)
     assert no_stock.status_code == 422

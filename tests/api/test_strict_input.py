@@ -147,3 +147,21 @@ def test_loose_refund_amounts_refund_nothing(client, paid_order, amount):
     assert response.get_json()["error"]["code"] == "invalid_amount"
     assert response.get_json()["error"]["fields"].keys() == {"amount"}
     assert db.session.query(Refund).count() == 0
+
+
+def test_refund_lines_are_named_like_every_other_list(client, paid_order):
+    merchant, url = paid_order
+    response = client.post(url, headers=merchant, json={"lines": [
+        {"order_line_id": 1, "quantity": 0}, 5, {"quantity": 1}]})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"].keys() == {
+        "lines.0.quantity", "lines.1", "lines.2.order_line_id"}
+    assert db.session.query(Refund).count() == 0
+
+
+def test_a_plain_ids_list_is_held_to_the_id_range(client, make_user, api_token):
+    response = client.post("/api/v1/notifications/read", headers=api_token(make_user()),
+                           json={"ids": [1, -574292532414, 2**31]})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_id"
+    assert set(response.get_json()["error"]["fields"]) == {"ids.1", "ids.2"}

@@ -101,8 +101,8 @@ def test_over_shipping_is_refused_per_line_and_nothing_changes(make_held_order):
                     lines=[{"order_line_id": second.id, "quantity": 1},
                            {"order_line_id": first.id, "quantity": 2}])
     assert error.code == "ship_quantity_exceeded" and error.status == 422
-    assert list(error.fields) == ["lines[1].quantity"]
-    assert "Only 1" in error.fields["lines[1].quantity"][0]
+    assert list(error.fields) == ["lines.1.quantity"]
+    assert "Only 1" in error.fields["lines.1.quantity"][0]
     assert movements() == before
     assert db.session.scalar(select(func.count(Shipment.id))) == 1
 
@@ -116,7 +116,7 @@ def test_every_bad_field_is_named(make_held_order):
                            {"order_line_id": paid.order.lines[0].id, "quantity": 0}])
     assert error.code == "validation_failed"
     assert set(error.fields) == {"tracking_number", "warehouse_id", "weight_grams",
-                                 "lines[0].order_line_id", "lines[1].quantity"}
+                                 "lines.0.order_line_id", "lines.1.quantity"}
 
 
 def test_bad_tracking_number_and_unknown_carrier(make_held_order):
@@ -164,7 +164,7 @@ def test_no_stock_in_the_chosen_warehouse_is_refused_with_nothing_changed(
     error = refused(ship, paid, warehouse=empty)
     assert error.code == "insufficient_stock" and error.status == 422
     assert tea.sku in error.message and empty.name in error.message
-    assert "lines[0].quantity" in error.fields and "warehouse_id" in error.fields
+    assert "lines.0.quantity" in error.fields and "warehouse_id" in error.fields
     assert movements() == before
     assert level(tea, paid.shop.warehouse) == (10, 3) and level(tea, empty) == (1, 0)
     assert inventory.order_holds(paid.order.id) == {tea.id: {paid.shop.warehouse.id: 3}}
@@ -279,3 +279,13 @@ def test_events_are_logged_once_per_change(make_held_order):
     ship(paid)
     assert db.session.scalar(select(func.count(OrderEvent.id)).where(
         OrderEvent.order_id == paid.order.id)) == 2
+
+
+def test_line_ids_beyond_the_id_column_are_named_not_looked_up(make_held_order):
+    paid = make_held_order()
+    error = refused(shipments.create_shipment, paid.shop.staff, paid.order.store_id,
+                    paid.order.id, warehouse_id=paid.shop.warehouse.id, carrier="yunexpress",
+                    tracking_number=yunexpress_number(), links=site_links,
+                    lines=[{"order_line_id": 2**31, "quantity": 1}, "one"])
+    assert error.status == 422
+    assert set(error.fields) == {"lines.0.order_line_id", "lines.1"}

@@ -134,16 +134,29 @@ def test_change_email_through_the_confirmation_link(client, make_user, login, po
     assert "already been used" in again.get_data(as_text=True)
 
 
-def test_change_email_to_a_taken_address(make_user, login, post_form, outbox):
-    make_user("someone@example.com")
+def test_change_email_to_a_taken_address_answers_as_for_a_free_one(client, make_user, login,
+                                                                  post_form, outbox):
+    """The page, the flash and the mover's own notice are those of a free address."""
+    owner = make_user("someone@example.com")
     user = make_user("me@example.com")
     login(user)
-    response = security_form(post_form, "email", {"email": "SOMEONE@example.com",
-                                                  "password": PASSWORD})
-    assert response.status_code == 422
-    assert field_errors(response.get_data(as_text=True), "em-email") == [
-        "An account with this e-mail address already exists."]
-    assert outbox() == []
+    taken = security_form(post_form, "email", {"email": "SOMEONE@example.com",
+                                               "password": PASSWORD})
+    assert taken.status_code == 302 and taken.location.endswith("/account/security")
+    assert "We sent a confirmation link to someone@example.com" in client.get(
+        "/account/security").get_data(as_text=True)
+    assert outbox("email_change") == []  # no link that could move the address
+    [attempt] = outbox("email_change_attempt")
+    assert attempt.to_address == owner.email and "Nothing has changed" in attempt.body_text
+    [notice] = outbox("email_change_notice")
+    assert notice.to_address == "me@example.com" and "someone@example.com" in notice.body_text
+    assert user_by_email("me@example.com").id == user.id
+    assert user_by_email("someone@example.com").id == owner.id
+
+    free = security_form(post_form, "email", {"email": "free@example.com",
+                                              "password": PASSWORD})
+    assert (free.status_code, free.location) == (taken.status_code, taken.location)
+    assert [m.to_address for m in outbox("email_change_notice")] == ["me@example.com"] * 2
 
 
 def test_change_email_needs_the_password(make_user, login, post_form, outbox):

@@ -494,6 +494,59 @@ def test_the_per_address_limit_slows_failures_not_correct_logins(app, client, ma
                     REMOTE_ADDR="198.51.100.9").status_code == 302
 
 
+def _spread_guess(app, email, times):
+    """`times` failures against one account, each from a fresh browser and address."""
+    for n in range(times):
+        _fail(app.test_client(), email, 1, REMOTE_ADDR=f"198.51.100.{n + 1}")
+
+
+def test_a_guess_spread_over_many_addresses_locks_the_account_for_strangers(
+        app, make_user, login, post_form, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 6)
+    user = make_user("merchant@example.com")
+    known = app.test_client()
+    login(user, target=known)
+    post_form("/auth/logout", {}, page="/account/profile", target=known)
+    _spread_guess(app, user.email, 6)
+    # Any client the account does not know is refused, the right password included…
+    response = _attempt(app.test_client(), user.email, PASSWORD, REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.get_data(as_text=True)
+    assert 55 <= int(response.headers["Retry-After"]) <= 60
+    # …while the browser that logged in before still gets in.
+    assert _attempt(known, user.email, PASSWORD).status_code == 302
+    # Other accounts are not affected.
+    assert _attempt(app.test_client(), make_user().email, PASSWORD,
+                    REMOTE_ADDR="198.51.100.1").status_code == 302
+
+
+def test_account_locks_grow_while_the_spread_guess_goes_on(app, make_user, clock,
+                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 4)
+    user = make_user()
+    _spread_guess(app, user.email, 4)
+    assert _attempt(app.test_client(), user.email, PASSWORD).status_code == 429
+    clock(61)
+    _spread_guess(app, user.email, 4)
+    retry = _attempt(app.test_client(), user.email, PASSWORD).headers["Retry-After"]
+    assert 115 <= int(retry) <= 120
+    clock(121)
+    assert _attempt(app.test_client(), user.email, PASSWORD).status_code == 302
+
+
+def test_the_owners_typos_in_a_known_browser_do_not_count_for_the_account(
+        app, make_user, login, post_form, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_ACCOUNT", 4)
+    user = make_user()
+    known = app.test_client()
+    login(user, target=known)
+    post_form("/auth/logout", {}, page="/account/profile", target=known)
+    _fail(known, user.email, 4)
+    _spread_guess(app, user.email, 3)
+    assert _attempt(app.test_client(), user.email, PASSWORD,
+                    REMOTE_ADDR="192.0.2.7").status_code == 302
+
+
 def test_a_successful_login_forgives_earlier_failures(app, client, make_user, login):
     user = make_user()
     _fail(client, user.email, 4)

@@ -12,6 +12,13 @@ A per-address limit on failures (LOGIN_LIMIT_PER_IP, across all accounts) slows 
 spraying many accounts: over it, each failure locks its pair at once. It never refuses a
 correct password on a pair that is not locked.
 
+A guess spread over many addresses against one account (OWASP's credential stuffing)
+gets past the pair locks, so failures from clients the account does not know also count
+per account: over LOGIN_FAILURES_PER_ACCOUNT within the window the account is locked for
+such clients, each lock within a day twice as long as the one before. A browser holding
+the account's device cookie is never held back by that lock: its owner can always log
+in from a browser used before.
+
 State lives in the rate-limit storage (Redis in production, memory in tests), under
 hashed keys so no e-mail address or IP is stored in the clear.
 """
@@ -64,9 +71,19 @@ def _per_address_limit():
     return parse(current_app.config["LOGIN_LIMIT_PER_IP"])
 
 
+def _account_keys(email: str) -> tuple[str, str, str]:
+    return (_key("account-failures", email), _key("account-lock", email),
+            _key("account-level", email))
+
+
 def check_login_allowed(pair: LoginPair) -> None:
-    """Raise RateLimited (with retry_after in seconds) while the pair is locked."""
-    lock_key = _keys(pair)[1]
+    """Raise RateLimited (with retry_after in seconds) while the pair or account is locked."""
+    _refuse_while_locked(_keys(pair)[1])
+    if pair.device_id is None:  # a browser the account knows ignores the account lock
+        _refuse_while_locked(_account_keys(pair.email)[1])
+
+
+def _refuse_while_locked(lock_key: str) -> None:
     locked_until = limiter.storage.get(lock_key)
     remaining = locked_until - _now()
     if locked_until and remaining > 0:
@@ -79,18 +96,28 @@ def check_login_allowed(pair: LoginPair) -> None:
 
 
 def record_login_failure(pair: LoginPair) -> None:
-    """Count a failure for the pair and the address; lock the pair when either is over."""
+    """Count a failure for the pair, the address and the account; lock what is over."""
     config = current_app.config
     storage = limiter.storage
+    window = int(config["LOGIN_FAILURE_WINDOW"])
     failures_key, lock_key, level_key = _keys(pair)
-    failures = storage.incr(failures_key, int(config["LOGIN_FAILURE_WINDOW"]))
+    failures = storage.incr(failures_key, window)
     address_ok = limiter.limiter.hit(_per_address_limit(), "login", "address", pair.address)
     # A pair that was locked lately gets no fresh allowance: its next failure locks again.
     locked_lately = storage.get(level_key) > 0
-    if failures < int(config["LOGIN_FAILURES_BEFORE_LOCK"]) and address_ok \
-            and not locked_lately:
-        return
-    # Each lock doubles the previous one; the level is forgotten after a quiet day.
+    if failures >= int(config["LOGIN_FAILURES_BEFORE_LOCK"]) or not address_ok \
+            or locked_lately:
+        _lock(lock_key, level_key, failures_key)
+    if pair.device_id is None:  # the owner's typos in a known browser are not a guess
+        account_failures, account_lock, account_level = _account_keys(pair.email)
+        if storage.incr(account_failures, window) >= int(config["LOGIN_FAILURES_PER_ACCOUNT"]):
+            _lock(account_lock, account_level, account_failures)
+
+
+def _lock(lock_key: str, level_key: str, failures_key: str) -> None:
+    """Lock for LOGIN_LOCK_SECONDS, doubled for each lock within the last day."""
+    config = current_app.config
+    storage = limiter.storage
     level = storage.incr(level_key, int(config["LOGIN_LOCK_MEMORY"]))
     seconds = min(int(config["LOGIN_LOCK_SECONDS"]) * 2 ** min(level - 1, 30),
                   int(config["LOGIN_LOCK_MAX_SECONDS"]))
@@ -102,6 +129,11 @@ def record_login_failure(pair: LoginPair) -> None:
 
 
 def clear_login_failures(pair: LoginPair) -> None:
-    """A correct password forgives the pair's failures and resets its lock growth."""
+    """A correct password forgives the pair's failures and resets its lock growth.
+
+    The account's count of strangers' failures restarts too; its lock growth stays, so a
+    guess that goes on meets longer locks.
+    """
     for key in _keys(pair):
         limiter.storage.clear(key)
+    limiter.storage.clear(_account_keys(pair.email)[0])

@@ -42,6 +42,8 @@ def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     """The account with this e-mail (case-insensitive), if any."""
+    if "\x00" in email:  # no address holds one, and PostgreSQL refuses it in a query
+        return None
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
@@ -248,7 +250,12 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def request_email_change(user: User, new_email: str, password: str, *,
                          links: EmailLinks) -> str:
-    """E-mail a confirmation link to the new address; the change applies when it is opened."""
+    """E-mail a confirmation link to the new address; the change applies when it is opened.
+
+    An address that belongs to another account is not revealed (the same answer, and the
+    same notice to the user's current address): its owner is told of the attempt instead
+    of getting a link, and nothing changes.
+    """
     if not verify_password(user.password_hash, password or ""):
         raise ValidationFailed(
             _("Your password is wrong."), fields={"password": [_("Your password is wrong.")]}
@@ -257,21 +264,19 @@ def request_email_change(user: User, new_email: str, password: str, *,
     if new_email == user.email:
         raise ValidationFailed(_("That is already your address."),
                                fields={"email": [_("That is already your address.")]})
-    if find_user_by_email(new_email) is not None:
-        raise ValidationFailed(
-            _("An account with this e-mail address already exists."),
-            fields={"email": [_("An account with this e-mail address already exists.")]},
+    owner = find_user_by_email(new_email)
+    if owner is None:
+        token = signed_links.sign("email-change", {"uid": user.id, "old": user.email,
+                                                   "new": new_email})
+        queue_email(
+            new_email,
+            _("Confirm your new e-mail address for Qiao"),
+            _("Hello %(name)s,\n\nOpen this link to use this address for your Qiao account:\n"
+              "%(link)s", name=user.display_name, link=links.confirm_email_change(token)),
+            purpose="email_change",
         )
-    token = signed_links.sign("email-change", {"uid": user.id, "old": user.email,
-                                               "new": new_email})
-    link = links.confirm_email_change(token)
-    queue_email(
-        new_email,
-        _("Confirm your new e-mail address for Qiao"),
-        _("Hello %(name)s,\n\nOpen this link to use this address for your Qiao account:\n"
-          "%(link)s", name=user.display_name, link=link),
-        purpose="email_change",
-    )
+    else:
+        send_email_change_attempt_notice(owner)
     queue_email(
         user.email,
         _("Your Qiao e-mail address is being changed"),
@@ -280,6 +285,19 @@ def request_email_change(user: User, new_email: str, password: str, *,
         purpose="email_change_notice",
     )
     return new_email
+
+
+def send_email_change_attempt_notice(owner: User) -> None:
+    """Tell an address's owner that another account tried to move to it (nothing changed)."""
+    queue_email(
+        owner.email,
+        _("Someone tried to use your address for another Qiao account"),
+        _("Hello %(name)s,\n\nSomeone asked to move another Qiao account to this e-mail "
+          "address, which already belongs to your account. Nothing has changed: your account "
+          "keeps this address and the other account does not get it; there is nothing you "
+          "need to do.", name=owner.display_name),
+        purpose="email_change_attempt",
+    )
 
 
 def confirm_email_change(token: str) -> User:

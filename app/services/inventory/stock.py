@@ -8,7 +8,6 @@ app.services.inventory.reservations, reads for merchants in .listing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,14 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import InventoryLevel, ProductVariant, User, Warehouse
 from app.services.errors import Conflict, ValidationFailed
-from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
+from app.services.fields import (
+    MAX_QUANTITY,
+    FieldErrors,
+    clean_id,
+    clean_int,
+    clean_objects,
+    clean_text,
+)
 from app.services.inventory.ledger import (
     InsufficientStock,
     Reference,
@@ -175,25 +181,15 @@ def _add_on_hand(kind: str, actor: User, store_id: int, variant_id: int, warehou
 
 # Bulk -------------------------------------------------------------------------------------
 def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
-                      ) -> list[tuple[int, str | None, int | None, int | None]]:
+                      ) -> list[tuple[str, str | None, int | None, int | None]]:
     if mode not in BULK_MODES:
         errors.add("mode", 'Use "set" (the new on-hand count) or "adjust" (a change).',
                    "invalid_mode")
-    if not isinstance(items, list) or not items:
-        errors.add("items", "List at least one item.")
-        return []
-    if len(items) > MAX_BULK_ITEMS:
-        errors.add("items", f"Send at most {MAX_BULK_ITEMS} items per request.")
-        return []
     parsed = []
-    for index, item in enumerate(items):
-        path = f"items.{index}"
-        if not isinstance(item, Mapping):
-            errors.add(path, "Must be an object with sku, warehouse_id and quantity.")
-            continue
+    for path, item in clean_objects(items, "items", errors, max_items=MAX_BULK_ITEMS,
+                                    shape="sku, warehouse_id and quantity"):
         sku = clean_text(item.get("sku"), f"{path}.sku", errors, max_len=64, required=True)
-        warehouse_id = clean_int(item.get("warehouse_id"), f"{path}.warehouse_id", errors,
-                                 minimum=1, required=True)
+        warehouse_id = clean_id(item.get("warehouse_id"), f"{path}.warehouse_id", errors)
         quantity = item.get("quantity")
         if mode == "set":
             if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity < 0:
@@ -205,7 +201,7 @@ def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
         else:
             quantity = clean_int(quantity, f"{path}.quantity", errors, minimum=-MAX_QUANTITY,
                                  maximum=MAX_QUANTITY, required=True)
-        parsed.append((index, sku, warehouse_id, quantity))
+        parsed.append((path, sku, warehouse_id, quantity))
     return parsed
 
 
@@ -244,11 +240,10 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
                   .where(InventoryLevel.variant_id.in_([v.id for v in variants.values()])))
               } if variants else {}
 
-    seen: dict[tuple[str, int], int] = {}
-    # variant, warehouse, quantity, item index
-    plan: list[tuple[ProductVariant, Warehouse, int, int]] = []
-    for index, sku, warehouse_id, quantity in parsed:
-        path = f"items.{index}"
+    seen: dict[tuple[str, int], str] = {}
+    # variant, warehouse, quantity, item path; in the request's order
+    plan: list[tuple[ProductVariant, Warehouse, int, str]] = []
+    for path, sku, warehouse_id, quantity in parsed:
         variant = variants.get(sku) if sku else None
         warehouse = warehouses.get(warehouse_id) if warehouse_id else None
         if sku and variant is None:
@@ -264,28 +259,29 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
             continue
         key = (variant.sku, warehouse.id)
         if key in seen:
-            errors.add(path, f"{variant.sku} in this warehouse is already item {seen[key]}.",
+            errors.add(path, f"{variant.sku} in this warehouse is already {seen[key]}.",
                        "duplicate_item")
             continue
-        seen[key] = index
+        seen[key] = path
         _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
         _check_target(errors, path, mode, quantity, on_hand, reserved)
-        plan.append((variant, warehouse, quantity, index))
+        plan.append((variant, warehouse, quantity, path))
     errors.raise_if_any("Some items are not valid; nothing was changed.")
 
     reference = reference or ("bulk_inventory", uuid.uuid4().hex)
-    level_ids = {(v.id, w.id): level_id_for(v.id, w.id) for v, w, _q, _i in plan}
-    plan.sort(key=lambda entry: (entry[0].id, level_ids[(entry[0].id, entry[1].id)]))
+    level_ids = {(v.id, w.id): level_id_for(v.id, w.id) for v, w, _q, _p in plan}
+    locking_order = sorted(plan, key=lambda entry: (entry[0].id,
+                                                    level_ids[(entry[0].id, entry[1].id)]))
     with db.session.begin_nested():
-        for variant, warehouse, quantity, index in plan:
+        for variant, warehouse, quantity, path in locking_order:
             level_id = level_ids[(variant.id, warehouse.id)]
             _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
-            _apply_bulk_item(actor, level_id, mode, quantity, f"items.{index}",
+            _apply_bulk_item(actor, level_id, mode, quantity, path,
                              known=(on_hand, reserved), reference=reference, reason=text)
     numbers = level_numbers(list(level_ids.values()))
     lines = [BulkLine(sku=v.sku, warehouse_id=w.id, on_hand=numbers[level_ids[(v.id, w.id)]][0],
                       reserved=numbers[level_ids[(v.id, w.id)]][1])
-             for v, w, _q, _i in sorted(plan, key=lambda entry: entry[3])]
+             for v, w, _q, _p in plan]
     return lines
 
 

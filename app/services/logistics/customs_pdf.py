@@ -141,6 +141,11 @@ class Sheet:
         else:
             self.canvas.drawString(x, y, text)
 
+    def line(self, text: str, *, bold: bool = False) -> None:
+        """A line of text at the left margin, then the cursor moves to the next line."""
+        self.text(self.margin, text, bold=bold)
+        self.down(self.size * 1.4)
+
     def down(self, points: float) -> None:
         """Move the cursor down."""
         self.y -= points
@@ -286,11 +291,10 @@ def _categories(sheet: Sheet, chosen: str) -> None:
     sheet.down(sheet.size * 1.8)
 
 
-def _registration(declaration: CustomsDeclaration) -> str:
-    if declaration.tax_registration is None:
-        return ""
-    label, number = declaration.tax_registration
-    return f"{label}: {number}"
+def _registration(sheet: Sheet, declaration: CustomsDeclaration, *, bold: bool = True) -> None:
+    if declaration.tax_registration is not None:
+        label, number = declaration.tax_registration
+        sheet.line(f"{label}: {number}", bold=bold)
 
 
 def _declaration_rows(declaration: CustomsDeclaration, *, unit_values: bool = False
@@ -314,27 +318,40 @@ def _signature(sheet: Sheet, declaration: CustomsDeclaration, text: str) -> None
     sheet.down(sheet.size * 1.5)
 
 
-def _draw_cn(sheet: Sheet, declaration: CustomsDeclaration, form: str,
+@dataclass(frozen=True)
+class CnForm:
+    """What sets one UPU customs form apart from the other; the rest is drawn alike."""
+
+    title: str
+    label: bool  # a 4 x 6 inch label rather than an A4 sheet
+    # (caption, share of the width) per column; "{currency}" is filled in; all but the
+    # description are right-aligned.
+    columns: tuple[tuple[str, float], ...]
+    postal_details: bool  # charges, terms, the invoice and the importer's telephone
+
+
+CN_FORMS = {
+    "cn22": CnForm("CN 22", label=True, postal_details=False, columns=(
+        ("Description", 0.36), ("Qty", 0.08), ("Weight\n(kg)", 0.13),
+        ("Value\n({currency})", 0.15), ("HS tariff\nnumber", 0.17), ("Origin", 0.11))),
+    "cn23": CnForm("CN 23", label=False, postal_details=True, columns=(
+        ("Detailed description of contents", 0.40), ("Quantity", 0.09),
+        ("Net weight\n(kg)", 0.12), ("Value\n({currency})", 0.13),
+        ("HS tariff\nnumber", 0.14), ("Country of\norigin", 0.12))),
+}
+
+
+def _draw_cn(sheet: Sheet, declaration: CustomsDeclaration, form: CnForm,
              tracking_number: str | None) -> None:
-    _header(sheet, f"CUSTOMS DECLARATION {form}",
+    _header(sheet, f"CUSTOMS DECLARATION {form.title}",
             "May be opened officially / Peut être ouvert d'office", tracking_number)
     _parties(sheet, ("From / Expéditeur", declaration.sender),
              ("To / Destinataire", declaration.recipient))
     _categories(sheet, declaration.category)
     currency = declaration.currency
     w = sheet.inner_width
-    if form == "CN 22":
-        columns = [Column("Description", w * 0.36), Column("Qty", w * 0.08, True),
-                   Column("Weight\n(kg)", w * 0.13, True), Column(f"Value\n({currency})",
-                                                                 w * 0.15, True),
-                   Column("HS tariff\nnumber", w * 0.17, True), Column("Origin", w * 0.11, True)]
-    else:
-        columns = [Column("Detailed description of contents", w * 0.40),
-                   Column("Quantity", w * 0.09, True), Column("Net weight\n(kg)", w * 0.12,
-                                                              True),
-                   Column(f"Value\n({currency})", w * 0.13, True),
-                   Column("HS tariff\nnumber", w * 0.14, True),
-                   Column("Country of\norigin", w * 0.12, True)]
+    columns = [Column(caption.format(currency=currency), w * share, index > 0)
+               for index, (caption, share) in enumerate(form.columns)]
     sheet.table(columns, _declaration_rows(declaration))
     sheet.need(sheet.size * 6)
     sheet.text(sheet.margin, f"Total weight: {kilograms(declaration.total_weight_grams)} kg",
@@ -343,21 +360,14 @@ def _draw_cn(sheet: Sheet, declaration: CustomsDeclaration, form: str,
                f"Total value: {declaration.total_value.amount} {currency}", bold=True,
                right=True)
     sheet.down(sheet.size * 1.5)
-    if form == "CN 23":
-        sheet.text(sheet.margin, f"Postal charges / Fees: {declaration.shipping.amount} "
-                   f"{currency}   Terms: {declaration.incoterm}")
-        sheet.down(sheet.size * 1.4)
-        sheet.text(sheet.margin, f"Licence / Certificate / Invoice: invoice "
-                   f"{declaration.reference}")
-        sheet.down(sheet.size * 1.4)
+    if form.postal_details:
+        sheet.line(f"Postal charges / Fees: {declaration.shipping.amount} {currency}   "
+                   f"Terms: {declaration.incoterm}")
+        sheet.line(f"Licence / Certificate / Invoice: invoice {declaration.reference}")
         if declaration.recipient.phone:
-            sheet.text(sheet.margin, f"Importer's telephone: {declaration.recipient.phone}")
-            sheet.down(sheet.size * 1.4)
-    sheet.text(sheet.margin, f"Sender's reference: {declaration.reference}")
-    sheet.down(sheet.size * 1.4)
-    if declaration.tax_registration:
-        sheet.text(sheet.margin, _registration(declaration), bold=True)
-        sheet.down(sheet.size * 1.4)
+            sheet.line(f"Importer's telephone: {declaration.recipient.phone}")
+    sheet.line(f"Sender's reference: {declaration.reference}")
+    _registration(sheet, declaration)
     _signature(sheet, declaration, UPU_DECLARATION)
 
 
@@ -388,11 +398,8 @@ def _draw_invoice(sheet: Sheet, declaration: CustomsDeclaration,
         sheet.text(sheet.width - sheet.margin, f"{label}: {amount.amount} {currency}",
                    right=True, bold=label == "Invoice total")
         sheet.down(sheet.size * 1.4)
-    sheet.text(sheet.margin, f"Total net weight: {kilograms(declaration.total_weight_grams)} kg")
-    sheet.down(sheet.size * 1.4)
-    if declaration.tax_registration:
-        sheet.text(sheet.margin, _registration(declaration), bold=True)
-        sheet.down(sheet.size * 1.4)
+    sheet.line(f"Total net weight: {kilograms(declaration.total_weight_grams)} kg")
+    _registration(sheet, declaration)
     _signature(sheet, declaration, INVOICE_DECLARATION)
 
 
@@ -413,27 +420,26 @@ def _draw_packing_slip(sheet: Sheet, declaration: CustomsDeclaration,
     sheet.text(sheet.margin, f"Units: {units}   Total net weight: "
                f"{kilograms(declaration.total_weight_grams)} kg", bold=True)
     sheet.down(sheet.size * 1.5)
-    if declaration.tax_registration:
-        sheet.text(sheet.margin, _registration(declaration))
-        sheet.down(sheet.size * 1.4)
+    _registration(sheet, declaration, bold=False)
 
 
 def draw_document(kind: str, declaration: CustomsDeclaration, *,
                   tracking_number: str | None = None, compress: bool = True) -> bytes:
     """PDF bytes of `kind` for `declaration` (rules already checked by the caller)."""
     buffer = BytesIO()
-    label = kind == "cn22"
+    form = CN_FORMS.get(kind)
+    label = form is not None and form.label
     # Uncompressed output is for reading the text back (tests): make it byte-stable too.
     canvas = Canvas(buffer, pagesize=LABEL if label else A4, pageCompression=int(compress),
                     invariant=int(not compress))
-    titles = {"cn22": "CN 22", "cn23": "CN 23", "commercial-invoice": "Commercial invoice",
-              "packing-slip": "Packing slip"}
-    canvas.setTitle(f"{titles[kind]} {declaration.reference}")
+    title = form.title if form else {"commercial-invoice": "Commercial invoice",
+                                     "packing-slip": "Packing slip"}[kind]
+    canvas.setTitle(f"{title} {declaration.reference}")
     canvas.setAuthor(declaration.sender.name)
-    sheet = Sheet(canvas, f"{titles[kind]} {declaration.reference}",
+    sheet = Sheet(canvas, f"{title} {declaration.reference}",
                   margin=5 * mm if label else 15 * mm, size=6.5 if label else 9)
-    if kind in ("cn22", "cn23"):
-        _draw_cn(sheet, declaration, titles[kind], tracking_number)
+    if form:
+        _draw_cn(sheet, declaration, form, tracking_number)
     elif kind == "commercial-invoice":
         _draw_invoice(sheet, declaration, tracking_number)
     else:

@@ -4,7 +4,7 @@
 against the registry, the warehouse (the store's, open), each line (the order's, 1 up
 to what is left: ordered - refunded - already shipped) and the order's status. Every
 problem names its field (`carrier`, `tracking_number`, `warehouse_id`,
-`lines[0].quantity`), and a refused shipment writes nothing (a savepoint).
+`lines.0.quantity`), and a refused shipment writes nothing (a savepoint).
 
 Two shipments of the same order at once cannot ship a unit twice: the first statement
 of the work is an UPDATE of the order row, which takes its write lock on PostgreSQL and
@@ -32,10 +32,10 @@ from app.services import inventory
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import (
     MAX_DIMENSION_MM,
-    MAX_QUANTITY,
     MAX_WEIGHT_GRAMS,
     FieldErrors,
     clean_int,
+    clean_quantity_lines,
 )
 from app.services.logistics.carriers import get_carrier, validate_tracking_number
 from app.services.logistics.notices import notify_shipment_status
@@ -153,28 +153,6 @@ def _taken(number: str, field: str) -> TrackingNumberTaken:
     return TrackingNumberTaken(message, fields={field: [message]})
 
 
-def _parse_lines(lines: Any, errors: FieldErrors) -> list[tuple[int, int | None, int | None]]:
-    """(index, order_line_id, quantity) per requested line, problems recorded."""
-    if not isinstance(lines, (list, tuple)) or not lines:
-        errors.add("lines", "List at least one order line and its quantity.")
-        return []
-    if len(lines) > MAX_LINES:
-        errors.add("lines", f"Send at most {MAX_LINES} lines.")
-        return []
-    parsed = []
-    for index, item in enumerate(lines):
-        path = f"lines[{index}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, "Give order_line_id and quantity.")
-            continue
-        line_id = clean_int(item.get("order_line_id"), f"{path}.order_line_id", errors,
-                            minimum=1, required=True)
-        quantity = clean_int(item.get("quantity"), f"{path}.quantity", errors, minimum=1,
-                             maximum=MAX_QUANTITY, required=True)
-        parsed.append((index, line_id, quantity))
-    return parsed
-
-
 def _store_warehouse(store_id: int, warehouse_id: Any, errors: FieldErrors) -> Warehouse | None:
     value = clean_int(warehouse_id, "warehouse_id", errors, minimum=1, required=True)
     if value is None:
@@ -237,7 +215,8 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
            for name, value in (("length_mm", length_mm), ("width_mm", width_mm),
                                ("height_mm", height_mm))},
     }
-    requested = _parse_lines(lines, errors)
+    requested = clean_quantity_lines(lines, "lines", errors, id_key="order_line_id",
+                                     max_items=MAX_LINES)
     with db.session.begin_nested():  # a refusal below leaves nothing written
         order = _lock_order(store.id, order_id)
         if order.status not in SHIPPABLE:
@@ -247,9 +226,8 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
         by_id = {line.id: line for line in order.lines}
         shipped = shipped_quantities([order.id])
         chosen: dict[int, int] = {}
-        first_index: dict[int, int] = {}
-        for index, line_id, quantity in requested:
-            path = f"lines[{index}]"
+        first_path: dict[int, str] = {}
+        for path, line_id, quantity in requested:
             if line_id is None or quantity is None:
                 continue
             line = by_id.get(line_id)
@@ -268,7 +246,7 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
                            "ship_quantity_exceeded")
                 continue
             chosen[line_id] = quantity
-            first_index.setdefault(line.variant_id, index)
+            first_path.setdefault(line.variant_id, path)
         errors.raise_if_any("The shipment is not valid; nothing was recorded.")
         assert code and number and warehouse is not None
         _ensure_number_free(code, number)
@@ -284,7 +262,7 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
         except IntegrityError:
             raise _taken(number, "tracking_number") from None
         _ship_stock(actor, store.id, order, warehouse.id, chosen, shipped, shipment,
-                    first_index)
+                    first_path)
         _move_order(actor, order, shipped, chosen, shipment)
     notify_shipment_status(shipment, "shipped", links=links)
     return shipment
@@ -292,7 +270,7 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
 
 def _ship_stock(actor: User, store_id: int, order: Order, warehouse_id: int,
                 chosen: Mapping[int, int], shipped: Mapping[int, int], shipment: Shipment,
-                first_index: Mapping[int, int]) -> None:
+                first_path: Mapping[int, str]) -> None:
     by_id = {line.id: line for line in order.lines}
     per_variant: dict[int, int] = {}
     for line_id, quantity in chosen.items():
@@ -304,7 +282,7 @@ def _ship_stock(actor: User, store_id: int, order: Order, warehouse_id: int,
                                   reference=("shipment", shipment.id),
                                   prepaid=_legacy_prepaid(order, shipped))
     except inventory.StockNotInWarehouse as exc:
-        path = f"lines[{first_index.get(exc.variant_id, 0)}].quantity"
+        path = f"{first_path.get(exc.variant_id, 'lines.0')}.quantity"
         raise inventory.StockNotInWarehouse(
             exc.message, variant_id=exc.variant_id,
             fields={path: [exc.message], "warehouse_id": exc.fields.get("warehouse_id", [])}

@@ -229,7 +229,7 @@ def load_market_rules_file(path: Path = RULES_FILE) -> LoadSummary:
     cleaned: list[CleanRule] = []
     errors: dict[str, list[str]] = {}
     for index, entry in enumerate(entries):
-        label = f"rules[{index}]"
+        label = f"rules.{index}"
         if isinstance(entry, dict):
             label += f" ({entry.get('country')} from {entry.get('effective_from')})"
         try:

@@ -111,17 +111,16 @@ def _parse_lines(order: Order, lines: Sequence[tuple[int, int]]) -> list[tuple[O
     chosen: dict[int, int] = {}
     errors: dict[str, list[str]] = {}
     for index, (line_id, quantity) in enumerate(lines):
-        key = f"lines[{index}]"
         line = by_id.get(line_id) if isinstance(line_id, int) else None
         if line is None:
-            errors[key] = [_("This order has no such line.")]
+            errors[f"lines.{index}.order_line_id"] = [_("This order has no such line.")]
         elif not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            errors[key] = [_("Use a whole number of units.")]
+            errors[f"lines.{index}.quantity"] = [_("Use a whole number of units.")]
         elif quantity:
             chosen[line_id] = chosen.get(line_id, 0) + quantity
     if errors:
         raise ValidationFailed(_("Some refund lines are invalid."), fields=errors)
-    over = {f"lines[{index}]": [_("Only %(left)d left to refund.",
+    over = {f"lines.{index}.quantity": [_("Only %(left)d left to refund.",
                                    left=by_id[line_id].quantity - by_id[line_id].refunded_quantity)]
             for index, (line_id, _quantity) in enumerate(lines)
             if line_id in chosen

@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.providers.media import media_storage
 from app.services.errors import Forbidden, NotFound, ValidationFailed
+from app.services.fields import MAX_ID
 from app.services.images import process_image
 from app.services.social.language import detect_language
 from app.services.social.notifications import notify
@@ -360,7 +361,7 @@ def _validated_tags(author: User, tags: list[TagInput], image_count: int
     errors: list[str] = []
     resolved: list[NoteProductTag] = []
     product_ids = {t.product_id for t in tags if isinstance(t.product_id, int)
-                   and not isinstance(t.product_id, bool)}
+                   and not isinstance(t.product_id, bool) and 1 <= t.product_id <= MAX_ID}
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(product_ids)))} if product_ids else {}
     member_store_ids = set(db.session.scalars(
