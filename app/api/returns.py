@@ -120,7 +120,7 @@ def return_json(found: ReturnRequest) -> dict[str, Any]:
                        "delivered parcels within the store's return window, up to what was "
                        "delivered minus units already in a return or refunded. 422 "
                        "`return_window_closed`, `return_quantity_exceeded` (at "
-                       "`lines[i].quantity`), `invalid_return_reason`, `unknown_order_line`, "
+                       "`lines.<i>.quantity`), `invalid_return_reason`, `unknown_order_line`, "
                        "`validation_failed`; 409 `not_returnable` (nothing delivered yet). "
                        "Nothing is written on an error; the store's team is e-mailed.")
 @token_required("write")

@@ -76,8 +76,8 @@ def create_return(order_id: int):
         form.form_errors.append(exc.message)
         line_errors: dict[int, list[str]] = {}
         for name, messages in exc.fields.items():
-            index = name.split("]")[0].removeprefix("lines[")
-            if name.startswith("lines[") and index.isdigit() and int(index) in index_of:
+            index = name.removeprefix("lines.").split(".")[0]
+            if name.startswith("lines.") and index.isdigit() and int(index) in index_of:
                 line_errors.setdefault(index_of[int(index)], []).extend(messages)
             elif name in ("reason", "comment", "photos"):
                 getattr(form, name).errors = list(messages)

@@ -69,7 +69,7 @@ def test_specific_errors_and_nothing_written(client, api_token, make_delivered_o
     assert too_many.status_code == 422
     error = too_many.get_json()["error"]
     assert error["code"] == "return_quantity_exceeded"
-    assert list(error["fields"]) == ["lines[0].quantity"]
+    assert list(error["fields"]) == ["lines.0.quantity"]
     delivered.shop.store.return_window_days = 1
     db.session.commit()
     late = ask(client, api_token, delivered)

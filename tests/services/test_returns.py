@@ -78,7 +78,7 @@ def test_a_delivered_line_is_returnable_until_the_window_closes(make_delivered_o
     problem = error_of(returns.request_return, delivered.shopper, delivered.order.id,
                        lines=[{"order_line_id": line.id, "quantity": 1}], reason="damaged",
                        links=site_links, now=later)
-    assert problem.code == "return_window_closed" and "lines[0].quantity" in problem.fields
+    assert problem.code == "return_window_closed" and "lines.0.quantity" in problem.fields
     assert db.session.scalar(select(ReturnRequest.id)) is None
 
 

@@ -13,7 +13,6 @@ was assessed under says they are refundable on return (markets).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,11 +22,11 @@ from app.extensions import db
 from app.models import Refund, ReturnRequest, User, utcnow
 from app.services import inventory, logistics, markets, payments
 from app.services.errors import ValidationFailed
-from app.services.fields import FieldErrors, clean_bool, clean_int
+from app.services.fields import FieldErrors, clean_bool, clean_id, clean_int, clean_objects
 from app.services.mail import EmailLinks
 from app.services.permissions import require_store_staff
 from app.services.returns.notices import notify_shopper
-from app.services.returns.requests import get_store_return, lock_order, move_return
+from app.services.returns.requests import MAX_LINES, get_store_return, lock_order, move_return
 
 
 def _choices(request: ReturnRequest, lines: Any, errors: FieldErrors
@@ -36,17 +35,10 @@ def _choices(request: ReturnRequest, lines: Any, errors: FieldErrors
     by_line = {line.order_line_id: line for line in request.lines}
     if lines is None:
         return {line_id: (line.quantity, True, None) for line_id, line in by_line.items()}
-    if not isinstance(lines, (list, tuple)) or not lines:
-        errors.add("lines", _("List the returned lines."))
-        return {}
     chosen: dict[int, tuple[int, bool, int | None]] = {}
-    for index, item in enumerate(lines):
-        path = f"lines[{index}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, _("Give order_line_id and quantity."))
-            continue
-        line_id = clean_int(item.get("order_line_id"), f"{path}.order_line_id", errors,
-                            minimum=1, required=True)
+    for path, item in clean_objects(lines, "lines", errors, max_items=MAX_LINES,
+                                    shape="order_line_id and quantity"):
+        line_id = clean_id(item.get("order_line_id"), f"{path}.order_line_id", errors)
         line = by_line.get(line_id) if line_id is not None else None
         if line_id is not None and line is None:
             errors.add(f"{path}.order_line_id", _("This return has no such line."),
@@ -60,8 +52,8 @@ def _choices(request: ReturnRequest, lines: Any, errors: FieldErrors
         quantity = clean_int(item.get("quantity", line.quantity), f"{path}.quantity", errors,
                              minimum=0, maximum=line.quantity)
         restock = clean_bool(item.get("restock", True), f"{path}.restock", errors)
-        warehouse_id = clean_int(item.get("warehouse_id"), f"{path}.warehouse_id", errors,
-                                 minimum=1)
+        warehouse_id = clean_id(item.get("warehouse_id"), f"{path}.warehouse_id", errors,
+                                required=False)
         if quantity is not None and restock is not None:
             chosen[line.order_line_id] = (quantity, restock, warehouse_id)
     return chosen
@@ -95,7 +87,7 @@ def receive_return(actor: User, store_id: int, return_id: int, *, lines: Any = N
             warehouse_id = warehouse_id or shipped_from.get(line.order_line_id)
             if warehouse_id is None:
                 raise ValidationFailed(_("Choose a warehouse for the restocked units."),
-                                       fields={f"lines[{index}].warehouse_id": [
+                                       fields={f"lines.{index}.warehouse_id": [
                                            _("Choose a warehouse.")]})
             inventory.return_stock(actor, store_id, by_id[line.order_line_id].variant_id,
                                    warehouse_id, quantity,

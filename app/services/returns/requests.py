@@ -12,7 +12,7 @@ returnable units are read after it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,7 +40,7 @@ from app.models.returns import CLOSED_WITHOUT_RETURN
 from app.providers.media import media_storage
 from app.services import logistics
 from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.fields import MAX_QUANTITY, FieldErrors, clean_int, clean_text
+from app.services.fields import FieldErrors, clean_quantity_lines, clean_text
 from app.services.images import process_image
 from app.services.mail import EmailLinks
 from app.services.pagination import Page
@@ -239,27 +239,6 @@ def lock_order(order_id: int, *, user_id: int | None = None,
         .execution_options(populate_existing=True)).one()
 
 
-def _parse_lines(lines: Any, errors: FieldErrors) -> list[tuple[int, int | None, int | None]]:
-    if not isinstance(lines, (list, tuple)) or not lines:
-        errors.add("lines", _("Choose at least one item and how many to return."))
-        return []
-    if len(lines) > MAX_LINES:
-        errors.add("lines", _("Send at most %(n)d lines.", n=MAX_LINES))
-        return []
-    parsed = []
-    for index, item in enumerate(lines):
-        path = f"lines[{index}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, _("Give order_line_id and quantity."))
-            continue
-        parsed.append((index,
-                       clean_int(item.get("order_line_id"), f"{path}.order_line_id", errors,
-                                 minimum=1, required=True),
-                       clean_int(item.get("quantity"), f"{path}.quantity", errors, minimum=1,
-                                 maximum=MAX_QUANTITY, required=True)))
-    return parsed
-
-
 def _store_photos(actor: User, photos: Sequence[bytes]) -> list[ReturnPhoto]:
     """Run each photo through the image pipeline; on a refusal remove what was stored."""
     if len(photos) > MAX_PHOTOS:
@@ -313,7 +292,8 @@ def _request_return(actor: User, order_id: int, *, lines: Any, reason: Any, comm
     if reason not in RETURN_REASONS:
         errors.add("reason", _("Choose a reason."), "invalid_return_reason")
     text = clean_text(comment, "comment", errors, max_len=MAX_COMMENT) or ""
-    requested = _parse_lines(lines, errors)
+    requested = clean_quantity_lines(lines, "lines", errors, id_key="order_line_id",
+                                     max_items=MAX_LINES)
     with db.session.begin_nested():  # a refusal below leaves nothing written
         order = lock_order(order_id, user_id=actor.id)
         returnable = returnable_lines(order, now=now)
@@ -321,8 +301,7 @@ def _request_return(actor: User, order_id: int, *, lines: Any, reason: Any, comm
             raise NotReturnable(_("Nothing of this order has been delivered yet."))
         chosen: dict[int, int] = {}
         window_closed = False
-        for index, line_id, quantity in requested:
-            path = f"lines[{index}]"
+        for path, line_id, quantity in requested:
             if line_id is None or quantity is None:
                 continue
             can = returnable.get(line_id)
