@@ -102,10 +102,10 @@ class IdempotencyProxy:
 class Sandbox:
     """The running sandbox and what tests do with it."""
 
-    def __init__(self, direct_url: str, proxy: IdempotencyProxy) -> None:
+    def __init__(self, direct_url: str, proxy: IdempotencyProxy | None = None) -> None:
         self.direct_url = direct_url
         self.proxy = proxy
-        self.url = proxy.url
+        self.url = proxy.url if proxy else direct_url
 
     def _call(self, method: str, path: str, data: dict | None = None, *,
               secret: bool = True) -> dict:

@@ -15,6 +15,7 @@ from app.services import logistics
 from app.services.logistics import bulk_shipping
 from app.services.logistics import customs_documents as customs
 from app.services.logistics.carriers import list_carriers, tracking_url
+from app.services.permissions import require_store_staff
 from app.web.links import site_links
 
 CARRIER_CODES = [carrier.code for carrier in list_carriers()]
@@ -228,6 +229,7 @@ def _uploaded_csv() -> bytes:
 @idempotent()
 def bulk_ship(store_id: int):
     """Create the shipments a CSV lists, all or nothing (or only the valid ones)."""
+    require_store_staff(api_user(), store_id)  # another store answers 404 before any parsing
     valid_only = request.args.get("valid_only", "").lower() in ("1", "true", "yes")
     data = _uploaded_csv()
     result = bulk_shipping.ship_from_csv(api_user(), store_id, data, valid_only=valid_only,

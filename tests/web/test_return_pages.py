@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -13,6 +15,7 @@ from app.extensions import db
 from app.models import ReturnRequest
 from app.services import returns
 from app.web.links import site_links
+from app.web.times import format_when
 from tests.conftest import csrf_from
 from tests.logistics_factories import yunexpress_number
 
@@ -47,14 +50,15 @@ def merchant_url(delivered, made, step=""):
     return f"/merchant/stores/{delivered.shop.store.id}/returns/{made.id}{step}"
 
 
-def test_the_order_page_offers_a_return_with_its_deadline(client, login, switch_to,
+def test_the_order_page_offers_a_return_with_its_deadline(app, client, login, switch_to,
                                                           make_delivered_order):
     delivered = make_delivered_order(days_ago=3)
     login(delivered.shopper)
     html = client.get(f"/orders/{delivered.order.id}").get_data(as_text=True)
     assert 'data-testid="return-offer"' in html
-    deadline = (delivered.shipment.delivered_at.date().toordinal() + 30)
-    assert __import__("datetime").date.fromordinal(deadline).isoformat() in html
+    deadline = delivered.shipment.delivered_at + timedelta(days=30)
+    with app.test_request_context():  # the viewer's zone and language: UTC, English
+        assert format_when(deadline) in html
     waiting = make_delivered_order(days_ago=None)
     switch_to(waiting.shopper)
     assert 'data-testid="return-offer"' not in client.get(
