@@ -219,7 +219,7 @@ def _uploaded_csv() -> bytes:
                        "Rows with the same order, carrier and number are one shipment. "
                        "Every row is checked first; with any problem nothing ships and the "
                        "answer is 422 `bulk_shipping_has_errors` with each problem in "
-                       "`fields` as `rows[N].column` (N as a spreadsheet numbers rows: the "
+                       "`fields` as `rows.<N>.<column>` (N as a spreadsheet numbers rows: the "
                        "header is row 1). Uploading the same file again ships nothing "
                        "twice: its rows report `already_shipped`. 422 also for the file "
                        "itself: `file_too_large` (over 1 MB), `too_many_rows` (over 500), "

@@ -43,7 +43,7 @@ def test_a_multipart_file_with_problems_answers_422_per_row(client, api_token,
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "bulk_shipping_has_errors"
-    assert set(error["fields"]) == {"rows[2].quantity", "rows[3].tracking_number"}
+    assert set(error["fields"]) == {"rows.2.quantity", "rows.3.tracking_number"}
     assert paid.order.status == "paid"
 
 
@@ -56,7 +56,7 @@ def test_re_uploading_and_valid_only(client, api_token, make_held_order):
                        headers=headers).status_code == 201
     again = client.post(url(paid), data=first, content_type="text/csv", headers=headers)
     assert again.status_code == 422
-    assert again.get_json()["error"]["fields"]["rows[2].tracking_number"][0].startswith(
+    assert again.get_json()["error"]["fields"]["rows.2.tracking_number"][0].startswith(
         "Already shipped")
     mixed = first + (f"{other.order.id},{other.order.lines[0].sku},1,yunexpress,"
                      f"{yunexpress_number()}\n")

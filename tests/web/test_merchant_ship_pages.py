@@ -82,3 +82,17 @@ def test_another_store_cannot_ship(client, login, post_form, make_held_order,
     stranger = make_checkout_shop()
     login(stranger.owner)
     assert client.get(page_url(paid)).status_code == 404
+
+
+def test_a_chinese_merchant_reads_the_errors_in_chinese(client, login, post_form,
+                                                         make_held_order):
+    paid = make_held_order(quantities=(3,))
+    paid.shop.staff.locale = "zh"
+    login(paid.shop.staff)
+    response = post_form(page_url(paid) + "/shipments",
+                         ship_data(paid, 5, tracking_number="YT12"), page=page_url(paid))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "不是 YunExpress 的运单号" in html
+    assert "只剩 3 件待发货" in html
+    assert "not a YunExpress tracking number" not in html and "left to ship" not in html

@@ -19,6 +19,8 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -82,8 +84,10 @@ class BulkShippingRejected(ValidationFailed):
     def __init__(self, problems: list[RowProblem]) -> None:
         fields: dict[str, list[str]] = {}
         for p in problems:
-            fields.setdefault(f"rows[{p.row}].{p.column}", []).append(p.message)
-        super().__init__(f"{len(problems)} problem(s) in the file; nothing was shipped.",
+            fields.setdefault(f"rows.{p.row}.{p.column}", []).append(p.message)
+        super().__init__(ngettext("%(num)d problem in the file; nothing was shipped.",
+                                  "%(num)d problems in the file; nothing was shipped.",
+                                  len(problems)),
                          fields=fields)
         self.problems = problems
 
@@ -95,8 +99,8 @@ def _file_error(message: str, code: str) -> ValidationFailed:
 def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """The file's rows as (row number, {column: text}); problems with the file raise."""
     if len(data) > MAX_BYTES:
-        raise _file_error(f"The file is larger than {MAX_BYTES // 1024} KB: split it into "
-                          "smaller files.", "file_too_large")
+        raise _file_error(_("The file is larger than %(kb)d KB: split it into smaller files.",
+                            kb=MAX_BYTES // 1024), "file_too_large")
     text, _encoding = decode_upload(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
@@ -104,23 +108,24 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     header = [cell.strip().lstrip("\ufeff").strip().lower() for cell in next(reader, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise _file_error(f"The first row must name the columns; missing: "
-                          f"{', '.join(missing)}.", "missing_columns")
+        raise _file_error(_("The first row must name the columns; missing: %(columns)s.",
+                            columns=", ".join(missing)), "missing_columns")
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
-        raise _file_error(f"Unknown columns: {', '.join(unknown)}. Use: {', '.join(COLUMNS)}.",
+        raise _file_error(_("Unknown columns: %(unknown)s. Use: %(columns)s.",
+                            unknown=", ".join(unknown), columns=", ".join(COLUMNS)),
                           "unknown_columns")
     rows = []
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) >= MAX_ROWS:
-            raise _file_error(f"The file has more than {MAX_ROWS} rows: split it into "
-                              "smaller files.", "too_many_rows")
+            raise _file_error(_("The file has more than %(n)d rows: split it into smaller "
+                                "files.", n=MAX_ROWS), "too_many_rows")
         rows.append((number, {name: (cells[i].strip() if i < len(cells) else "")
                               for i, name in enumerate(header) if name}))
     if not rows:
-        raise _file_error("The file has a header but no rows.", "empty_file")
+        raise _file_error(_("The file has a header but no rows."), "empty_file")
     return rows
 
 
@@ -162,7 +167,7 @@ class _Checker:
         if order is not None and "-" in text and order_reference(order) != text.upper():
             order = None
         if order is None:
-            self.flag(n, "order", f"No order {text or '(blank)'} in this store.",
+            self.flag(n, "order", _("No order %(ref)s in this store.", ref=text or "—"),
                      "unknown_order")
         return order
 
@@ -176,17 +181,19 @@ class _Checker:
             active = [w for w in self.warehouses if w.is_active]
             if len(active) == 1:
                 return active[0].id
-            self.flag(n, "warehouse", "No stock is held for this line: name the warehouse "
-                                     "it ships from.", "unknown_warehouse")
+            self.flag(n, "warehouse", _("No stock is held for this line: name the warehouse "
+                                       "it ships from."), "unknown_warehouse")
             return None
         found = next((w for w in self.warehouses
                       if (text.isdigit() and w.id == int(text))
                       or w.name.strip().lower() == text.lower()), None)
         if found is None:
-            self.flag(n, "warehouse", f"No warehouse {text} in this store.", "unknown_warehouse")
+            self.flag(n, "warehouse", _("No warehouse %(name)s in this store.", name=text),
+                      "unknown_warehouse")
             return None
         if not found.is_active:
-            self.flag(n, "warehouse", f"{found.name} is closed.", "warehouse_inactive")
+            self.flag(n, "warehouse", _("%(name)s is closed.", name=found.name),
+                      "warehouse_inactive")
             return None
         return found.id
 
@@ -218,8 +225,9 @@ def plan_parcels(store_id: int, rows: list[tuple[int, dict[str, str]]]
         code = _carrier_code(row["carrier"])
         number = None
         if code is None:
-            check.flag(n, "carrier", f"Unknown carrier {row['carrier'] or '(blank)'}; use one "
-                                    f"of: {', '.join(CARRIERS_BY_CODE)}.", "unknown_carrier")
+            check.flag(n, "carrier", _("Unknown carrier %(code)s; choose one of: %(codes)s.",
+                                      code=row["carrier"] or "—",
+                                      codes=", ".join(CARRIERS_BY_CODE)), "unknown_carrier")
         else:
             try:
                 number = validate_tracking_number(code, row["tracking_number"])
@@ -227,7 +235,7 @@ def plan_parcels(store_id: int, rows: list[tuple[int, dict[str, str]]]
                 check.flag(n, "tracking_number", exc.message, exc.code)
         quantity = int(row["quantity"]) if row["quantity"].isdigit() else None
         if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
-            check.flag(n, "quantity", f"Use a whole number from 1 to {MAX_QUANTITY}.",
+            check.flag(n, "quantity", _("Use a whole number from 1 to %(n)d.", n=MAX_QUANTITY),
                       "invalid_quantity")
             quantity = None
         parsed.append((n, row, order, code, number, quantity))
@@ -248,32 +256,37 @@ def plan_parcels(store_id: int, rows: list[tuple[int, dict[str, str]]]
         if code and number:
             if (code, number) in in_use:
                 if in_use[(code, number)] == order.id:
-                    check.flag(n, "tracking_number", f"Already shipped: {number} is recorded "
-                                                    "for this order.", "already_shipped")
+                    check.flag(n, "tracking_number", _("Already shipped: %(number)s is recorded "
+                                                      "for this order.", number=number),
+                               "already_shipped")
                 else:
-                    check.flag(n, "tracking_number", f"{number} is already used by another "
-                                                    "order.", "tracking_number_taken")
+                    check.flag(n, "tracking_number", _("%(number)s is already used by another "
+                                                      "order.", number=number),
+                               "tracking_number_taken")
                 continue
             first = owner_in_file.setdefault((code, number), (order.id, n))
             if first[0] != order.id:
-                check.flag(n, "tracking_number", f"{number} is also given to another order in "
-                                                f"row {first[1]}.", "tracking_number_taken")
+                check.flag(n, "tracking_number", _("%(number)s is also given to another order "
+                                                  "in row %(row)d.", number=number, row=first[1]),
+                           "tracking_number_taken")
                 continue
         if order.status not in SHIPPABLE:
-            check.flag(n, "order", f"Order {order_reference(order)} is "
-                                  f"{order.status.replace('_', ' ')}: nothing can ship.",
+            check.flag(n, "order", _("Order %(ref)s cannot ship: nothing is left to send, or "
+                                    "it is closed.", ref=order_reference(order)),
                       "order_not_shippable")
             continue
         line = next((li for li in order.lines if li.sku.lower() == row["sku"].lower()), None)
         if line is None:
-            check.flag(n, "sku", f"SKU {row['sku'] or '(blank)'} is not on order "
-                                f"{order_reference(order)}.", "unknown_sku")
+            check.flag(n, "sku", _("SKU %(sku)s is not on order %(ref)s.",
+                                  sku=row["sku"] or "—", ref=order_reference(order)),
+                       "unknown_sku")
             continue
         if quantity is not None:
             left = check.left.get(line.id, 0)
             if quantity > left:
-                check.flag(n, "quantity", f"Only {max(left, 0)} of {line.sku} left to ship."
-                          if left > 0 else f"Nothing of {line.sku} is left to ship.",
+                check.flag(n, "quantity", _("Only %(n)d of %(sku)s left to ship.", n=left,
+                                            sku=line.sku)
+                          if left > 0 else _("Nothing of %(sku)s is left to ship.", sku=line.sku),
                           "ship_quantity_exceeded")
                 continue
             check.left[line.id] = left - quantity
@@ -283,8 +296,9 @@ def plan_parcels(store_id: int, rows: list[tuple[int, dict[str, str]]]
         parcel = parcels.setdefault((order.id, code, number),
                                     _Parcel(order, code, number, warehouse_id))
         if parcel.warehouse_id != warehouse_id:
-            check.flag(n, "warehouse", "One parcel ships from one warehouse: this row names "
-                                      f"another than row {parcel.rows[0]}.", "unknown_warehouse")
+            check.flag(n, "warehouse", _("One parcel ships from one warehouse: this row names "
+                                        "another than row %(row)d.", row=parcel.rows[0]),
+                       "unknown_warehouse")
             continue
         parcel.lines[line.id] = parcel.lines.get(line.id, 0) + quantity
         parcel.rows.append(n)

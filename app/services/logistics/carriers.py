@@ -39,6 +39,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from flask_babel import gettext as _
+
 from app.services.errors import ValidationFailed
 from app.services.logistics import check_digits as cd
 
@@ -251,7 +253,8 @@ def get_carrier(code: str) -> Carrier:
     """The carrier with this registry code; ValidationFailed `unknown_carrier` otherwise."""
     carrier = CARRIERS_BY_CODE.get(code) if isinstance(code, str) else None
     if carrier is None:
-        message = f"Unknown carrier {code!r}; choose one of: {', '.join(CARRIERS_BY_CODE)}."
+        message = _("Unknown carrier %(code)s; choose one of: %(codes)s.", code=repr(code),
+                    codes=", ".join(CARRIERS_BY_CODE))
         raise ValidationFailed(message, code="unknown_carrier", fields={"carrier": [message]})
     return carrier
 
@@ -277,14 +280,16 @@ def validate_tracking_number(carrier_code: str, number: str) -> str:
     carrier = get_carrier(carrier_code)
     normalized = normalize_tracking_number(number or "")
     if not normalized:
-        raise _invalid("Enter a tracking number.")
+        raise _invalid(_("Enter a tracking number."))
     shaped = [f for f in carrier.formats if f.matches(normalized)]
     if not shaped:
-        raise _invalid(f"{_shown(normalized)} is not a {carrier.name_en} tracking number: "
-                       f"expected {carrier.format_hint}.")
+        raise _invalid(_("%(number)s is not a %(carrier)s tracking number: expected %(hint)s.",
+                         number=_shown(normalized), carrier=carrier.name_en,
+                         hint=carrier.format_hint))
     if not any(f.accepts(normalized) for f in shaped):
-        raise _invalid(f"{_shown(normalized)} has the shape of a {shaped[0].label} number but "
-                       "its check digit is wrong; a character is probably mistyped.")
+        raise _invalid(_("%(number)s has the shape of a %(label)s number but its check digit "
+                         "is wrong; a character is probably mistyped.",
+                         number=_shown(normalized), label=shaped[0].label))
     return normalized
 
 
@@ -294,7 +299,8 @@ def detect_carriers(number: str) -> tuple[Carrier, ...]:
     if not normalized:
         return ()
     ranked = [(c.rank_for(normalized), i, c) for i, c in enumerate(CARRIERS)]
-    return tuple(c for rank, _, c in sorted(ranked, key=lambda r: (-r[0], r[1])) if rank > 0)
+    return tuple(c for rank, _position, c in sorted(ranked, key=lambda r: (-r[0], r[1]))
+                 if rank > 0)
 
 
 def tracking_url(carrier_code: str, number: str) -> str:

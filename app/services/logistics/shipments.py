@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -104,11 +105,11 @@ def get_store_shipment(actor: User, shipment_id: int) -> Shipment:
         select(Shipment).where(Shipment.id == shipment_id)
         .options(selectinload(Shipment.lines), selectinload(Shipment.legs)))
     if shipment is None:
-        raise NotFound("No such shipment.")
+        raise NotFound(_("No such shipment."))
     try:
         require_store_staff(actor, shipment.store_id)
     except NotFound:
-        raise NotFound("No such shipment.") from None
+        raise NotFound(_("No such shipment.")) from None
     return shipment
 
 
@@ -129,7 +130,7 @@ def _check_number(carrier: Any, number: Any, errors: FieldErrors, *, prefix: str
         errors.add(f"{prefix}carrier", exc.message, exc.code)
         return None, None
     if not isinstance(number, str):
-        errors.add(f"{prefix}tracking_number", "Enter a tracking number.",
+        errors.add(f"{prefix}tracking_number", _("Enter a tracking number."),
                    "invalid_tracking_number")
         return code, None
     try:
@@ -149,7 +150,7 @@ def _ensure_number_free(carrier: str, number: str, *, field: str = "tracking_num
 
 
 def _taken(number: str, field: str) -> TrackingNumberTaken:
-    message = f"Tracking number {number} is already used by another shipment."
+    message = _("Tracking number %(number)s is already used by another shipment.", number=number)
     return TrackingNumberTaken(message, fields={field: [message]})
 
 
@@ -160,7 +161,7 @@ def _store_warehouse(store_id: int, warehouse_id: Any, errors: FieldErrors) -> W
     warehouse = db.session.scalar(select(Warehouse).where(Warehouse.id == value,
                                                           Warehouse.store_id == store_id))
     if warehouse is None:
-        errors.add("warehouse_id", "No such warehouse in this store.", "unknown_warehouse")
+        errors.add("warehouse_id", _("No such warehouse in this store."), "unknown_warehouse")
     elif not warehouse.is_active:
         errors.add("warehouse_id", f"{warehouse.name} is closed.", "warehouse_inactive")
         return None
@@ -174,7 +175,7 @@ def _lock_order(store_id: int, order_id: int) -> Order:
                                                      ORDERS.c.store_id == store_id)
                                 .values(updated_at=utcnow()))
     if locked.rowcount != 1:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return db.session.scalars(
         select(Order).where(Order.id == order_id).options(selectinload(Order.lines))
         .execution_options(populate_existing=True)).one()
@@ -221,7 +222,8 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
         order = _lock_order(store.id, order_id)
         if order.status not in SHIPPABLE:
             raise OrderNotShippable(
-                f"Order {order.id} is {order.status.replace('_', ' ')}: nothing can ship.")
+                _("Order %(id)s cannot ship: nothing is left to send, or it is closed.",
+                  id=order.id))
         warehouse = _store_warehouse(store.id, warehouse_id, errors)
         by_id = {line.id: line for line in order.lines}
         shipped = shipped_quantities([order.id])
@@ -232,22 +234,22 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
                 continue
             line = by_id.get(line_id)
             if line is None:
-                errors.add(f"{path}.order_line_id", "This order has no such line.",
+                errors.add(f"{path}.order_line_id", _("This order has no such line."),
                            "unknown_order_line")
                 continue
             if line_id in chosen:
-                errors.add(f"{path}.order_line_id", "This line is listed twice.")
+                errors.add(f"{path}.order_line_id", _("This line is listed twice."))
                 continue
             left = line.quantity - line.refunded_quantity - shipped.get(line.id, 0)
             if quantity > left:
-                errors.add(f"{path}.quantity", f"Only {max(left, 0)} of {line.sku} left to "
-                                               "ship." if left > 0
-                           else f"Nothing of {line.sku} is left to ship.",
+                errors.add(f"{path}.quantity", _("Only %(n)d of %(sku)s left to ship.", n=left,
+                                                 sku=line.sku) if left > 0
+                           else _("Nothing of %(sku)s is left to ship.", sku=line.sku),
                            "ship_quantity_exceeded")
                 continue
             chosen[line_id] = quantity
             first_path.setdefault(line.variant_id, path)
-        errors.raise_if_any("The shipment is not valid; nothing was recorded.")
+        errors.raise_if_any(_("The shipment is not valid; nothing was recorded."))
         assert code and number and warehouse is not None
         _ensure_number_free(code, number)
         shipment = Shipment(order_id=order.id, store_id=store.id, warehouse_id=warehouse.id,
@@ -308,11 +310,12 @@ def add_shipment_leg(actor: User, shipment_id: int, *, kind: Any, carrier: Any,
     shipment = get_store_shipment(actor, shipment_id)
     errors = FieldErrors()
     if kind not in LEG_KINDS:
-        errors.add("kind", f"Use one of {', '.join(LEG_KINDS)}.", "invalid_leg_kind")
+        errors.add("kind", _("Use one of %(kinds)s.", kinds=", ".join(LEG_KINDS)),
+                   "invalid_leg_kind")
     code, number = _check_number(carrier, tracking_number, errors)
     if len(shipment.legs) >= MAX_LEGS:
-        errors.add("kind", f"A shipment has at most {MAX_LEGS} legs.")
-    errors.raise_if_any("The leg is not valid; nothing was recorded.")
+        errors.add("kind", _("A shipment has at most %(n)d legs.", n=MAX_LEGS))
+    errors.raise_if_any(_("The leg is not valid; nothing was recorded."))
     assert code and number
     _ensure_number_free(code, number)
     position = max((leg.position for leg in shipment.legs), default=-1) + 1
@@ -337,7 +340,7 @@ def create_return_parcel(actor: User, order: Order, *, warehouse_id: int, carrie
     """
     errors = FieldErrors()
     code, number = _check_number(carrier, tracking_number, errors)
-    errors.raise_if_any("The return parcel is not valid; nothing was recorded.")
+    errors.raise_if_any(_("The return parcel is not valid; nothing was recorded."))
     assert code and number
     _ensure_number_free(code, number)
     shipment = Shipment(order_id=order.id, store_id=order.store_id, warehouse_id=warehouse_id,
