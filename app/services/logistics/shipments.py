@@ -149,6 +149,16 @@ def _ensure_number_free(carrier: str, number: str, *, field: str = "tracking_num
         raise _taken(number, field)
 
 
+def _insert_unique(row: Shipment | ShipmentLeg, number: str) -> None:
+    """Add a shipment or leg; a number another request took meanwhile is `_taken`."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        raise _taken(number, "tracking_number") from None
+
+
 def _taken(number: str, field: str) -> TrackingNumberTaken:
     message = _("Tracking number %(number)s is already used by another shipment.", number=number)
     return TrackingNumberTaken(message, fields={field: [message]})
@@ -257,12 +267,7 @@ def create_shipment(actor: User, store_id: int, order_id: int, *, warehouse_id: 
                             created_by_id=actor.id, shipped_at=utcnow(), **sizes)
         for line_id, quantity in chosen.items():
             shipment.lines.append(ShipmentLine(order_line_id=line_id, quantity=quantity))
-        try:
-            with db.session.begin_nested():
-                db.session.add(shipment)
-                db.session.flush()
-        except IntegrityError:
-            raise _taken(number, "tracking_number") from None
+        _insert_unique(shipment, number)
         _ship_stock(actor, store.id, order, warehouse.id, chosen, shipped, shipment,
                     first_path)
         _move_order(actor, order, shipped, chosen, shipment)
@@ -321,12 +326,7 @@ def add_shipment_leg(actor: User, shipment_id: int, *, kind: Any, carrier: Any,
     position = max((leg.position for leg in shipment.legs), default=-1) + 1
     leg = ShipmentLeg(shipment_id=shipment.id, position=position, kind=kind, carrier=code,
                       tracking_number=number)
-    try:
-        with db.session.begin_nested():
-            db.session.add(leg)
-            db.session.flush()
-    except IntegrityError:
-        raise _taken(number, "tracking_number") from None
+    _insert_unique(leg, number)
     db.session.expire(shipment, ["legs"])
     return leg
 
@@ -348,10 +348,5 @@ def create_return_parcel(actor: User, order: Order, *, warehouse_id: int, carrie
                         status="pending", created_by_id=actor.id, shipped_at=utcnow())
     for line_id, quantity in lines.items():
         shipment.lines.append(ShipmentLine(order_line_id=line_id, quantity=quantity))
-    try:
-        with db.session.begin_nested():
-            db.session.add(shipment)
-            db.session.flush()
-    except IntegrityError:
-        raise _taken(number, "tracking_number") from None
+    _insert_unique(shipment, number)
     return shipment
