@@ -38,6 +38,12 @@ EVENT_IN = schema("TrackingEventIn", {
         "location": {"type": "string", "maxLength": 200},
         "carrier_code": {"type": "string", "maxLength": 64},
         "description": {"type": "string"},
+        "estimated_delivery": {"type": ["string", "null"],
+                               "description": "The carrier's delivery estimate as of this "
+                                              "scan: an ISO 8601 date or a time with its "
+                                              "offset (AfterShip: `msg.expected_delivery`). "
+                                              "The newest scan's estimate is shown to the "
+                                              "shopper."},
     },
 })
 WEBHOOK_BODY = {"oneOf": [

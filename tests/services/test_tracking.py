@@ -169,6 +169,50 @@ def test_aftership_checkpoints_are_ingested(shipped_order, make_shipment):
     assert (shipment.status, shipment.sub_status) == ("customs", "held")
 
 
+def test_the_newest_scan_sets_the_carriers_delivery_estimate(shipped_order, make_shipment):
+    shipment = make_shipment(shipped_order.order)
+    report = _ingest([
+        {**tracking_event(shipment, "in_transit", T0), "estimated_delivery": "2026-11-09"},
+        {**tracking_event(shipment, "customs", T0 + timedelta(days=2), sub_status="held"),
+         "estimated_delivery": "2026-11-12T18:00:00+09:00"},
+    ])
+    assert report.count("stored") == 2
+    db.session.refresh(shipment)
+    assert shipment.estimated_delivery_at == datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
+    # A late-arriving older scan does not take back the newer promise.
+    _ingest([{**tracking_event(shipment, "in_transit", T0 + timedelta(days=1)),
+              "estimated_delivery": "2026-11-08"}])
+    db.session.refresh(shipment)
+    assert shipment.estimated_delivery_at == datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
+
+
+def test_a_bad_delivery_estimate_refuses_that_event_only(shipped_order, make_shipment):
+    shipment = make_shipment(shipped_order.order)
+    report = _ingest([
+        {**tracking_event(shipment, "in_transit", T0), "estimated_delivery": "next week"},
+        {**tracking_event(shipment, "in_transit", T0), "estimated_delivery": "2025-01-01"},
+        {**tracking_event(shipment, "in_transit", T0), "estimated_delivery": "2026-11-20T10:00"},
+        tracking_event(shipment, "in_transit", T0 + timedelta(hours=1)),
+    ])
+    assert [(o.outcome, o.code) for o in report.outcomes] == [
+        ("invalid", "invalid_estimated_delivery")] * 3 + [("stored", "")]
+    db.session.refresh(shipment)
+    assert shipment.estimated_delivery_at is None
+
+
+def test_aftership_expected_delivery_is_the_carriers_estimate(shipped_order, make_shipment):
+    shipment = make_shipment(shipped_order.order, carrier="fourpx",
+                             tracking_number="4PX3000123456789CN")
+    events, source = events_from_payload({"event": "tracking_update", "msg": {
+        "slug": "4px", "tracking_number": "4PX3000123456789CN",
+        "expected_delivery": "2026-11-10", "checkpoints": [
+            {"checkpoint_time": "2026-11-02T09:30:00+08:00", "tag": "InTransit",
+             "message": "Departed facility", "city": "Shenzhen"}]}})
+    _ingest(events, source=source)
+    db.session.refresh(shipment)
+    assert shipment.estimated_delivery_at == datetime(2026, 11, 10, 23, 59, tzinfo=UTC)
+
+
 def test_order_is_delivered_when_every_shipment_is(make_shipped_order, make_shipment):
     placed = make_shipped_order(quantity=2)
     line = placed.order.lines[0]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, cast, func, null, select, union_all, update
@@ -39,6 +39,7 @@ from app.services.mail import EmailLinks
 
 # How far ahead of our clock an event may be dated (carrier clocks and zones are sloppy).
 CLOCK_SKEW = timedelta(minutes=10)
+MAX_ESTIMATE_AHEAD = timedelta(days=120)
 MAX_OFFSET_MINUTES = 840
 FIELD_LIMITS = {"location": 200, "carrier_code": 64, "description": 2000}
 OUTCOMES = ("stored", "duplicate", "unknown_tracking_number", "invalid")
@@ -91,6 +92,7 @@ class _Parsed:
     location: str
     carrier_code: str
     description: str
+    estimated_delivery: datetime | None = None  # the carrier's promise, UTC
     shipment_id: int = 0
     leg_id: int | None = None
     fingerprint: str = ""
@@ -127,6 +129,28 @@ def parse_occurred_at(value: Any, *, now: datetime | None = None) -> tuple[datet
     return utc, minutes
 
 
+def _estimate(value: Any, occurred_at: datetime) -> datetime | None:
+    """The carrier's delivery estimate: a date (end of that day, UTC) or a time with offset."""
+    if value is None or value == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or (moment.tzinfo is None and len(value.strip()) > 10):
+        raise _Invalid("invalid_estimated_delivery",
+                       "estimated_delivery must be an ISO 8601 date, or a time with its "
+                       "UTC offset.")
+    if moment.tzinfo is None:  # a bare date: the carrier means by the end of that day
+        moment = datetime.combine(moment.date(), time(23, 59), tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    if not occurred_at - timedelta(days=1) <= moment <= occurred_at + MAX_ESTIMATE_AHEAD:
+        raise _Invalid("invalid_estimated_delivery",
+                       "estimated_delivery is before the scan or more than "
+                       f"{MAX_ESTIMATE_AHEAD.days} days after it.")
+    return moment
+
+
 def _text(event: Mapping[str, Any], name: str) -> str:
     value = event.get(name)
     if value is None:
@@ -161,7 +185,8 @@ def _parse(index: int, event: Any, now: datetime) -> _Parsed:
                        f"{' / ' + sub_raw[:40] if sub_raw else ''}.")
     return _Parsed(index, carrier, number, occurred_at, offset, normalized[0],
                    normalized[1][:40], _text(event, "location"), _text(event, "carrier_code"),
-                   _text(event, "description"))
+                   _text(event, "description"),
+                   _estimate(event.get("estimated_delivery"), occurred_at))
 
 
 def event_fingerprint(shipment_id: int, event: _Parsed) -> str:
@@ -235,7 +260,7 @@ def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]
     table = Shipment.__table__
     rows = db.session.execute(
         select(table.c.id, table.c.status, table.c.sub_status, table.c.status_at,
-               table.c.last_event_at, table.c.delivered_at)
+               table.c.last_event_at, table.c.delivered_at, table.c.estimated_delivery_at)
         .where(table.c.id.in_(by_shipment)).order_by(table.c.id).with_for_update()).all()
     changed: dict[int, _Parsed] = {}
     params = []
@@ -247,6 +272,12 @@ def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]
         moves = row.status_at is None or row.status_at <= latest.occurred_at
         if moves:
             changed[row.id] = latest
+        # The newest promise wins, unless the shipment already heard of something newer.
+        promised = max((p for p in events if p.estimated_delivery is not None),
+                       key=lambda p: (p.occurred_at, p.index), default=None)
+        estimate = row.estimated_delivery_at
+        if promised and (row.status_at is None or row.status_at <= promised.occurred_at):
+            estimate = promised.estimated_delivery
         params.append({
             "b_id": row.id,
             "b_status": latest.status if moves else row.status,
@@ -254,13 +285,15 @@ def _apply_statuses(by_shipment: dict[int, list[_Parsed]]) -> dict[int, _Parsed]
             "b_status_at": latest.occurred_at if moves else row.status_at,
             "b_last_event_at": max(d for d in (row.last_event_at, newest) if d is not None),
             "b_delivered_at": row.delivered_at or (min(delivered) if delivered else None),
+            "b_estimate": estimate,
         })
     if params:
         db.session.execute(
             update(table).where(table.c.id == bindparam("b_id")).values(
                 status=bindparam("b_status"), sub_status=bindparam("b_sub_status"),
                 status_at=bindparam("b_status_at"), last_event_at=bindparam("b_last_event_at"),
-                delivered_at=bindparam("b_delivered_at")), params)
+                delivered_at=bindparam("b_delivered_at"),
+                estimated_delivery_at=bindparam("b_estimate")), params)
     return changed
 
 

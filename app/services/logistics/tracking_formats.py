@@ -112,6 +112,7 @@ def _aftership_events(msg: Mapping[str, Any]) -> list[dict[str, Any]]:
             "location": _location(checkpoint),
             "carrier_code": checkpoint.get("raw_tag") or checkpoint.get("subtag") or "",
             "description": checkpoint.get("message") or "",
+            "estimated_delivery": msg.get("expected_delivery"),
         })
     return events
 
