@@ -202,7 +202,7 @@ def test_ship_track_customs_return_and_refund(page: Page, live_server, parcel_ca
         format_date(local.date(), "medium", locale="zh"))
     expect(held.get_by_test_id("event-time")).to_contain_text("00:00")
     expect(held.get_by_test_id("event-time")).to_contain_text("GMT+09:00")
-    expect(parcel).to_contain_text("末端派送")
+    expect(parcel.get_by_test_id("current-leg")).to_contain_text("末端派送")  # USPS now
 
     # ... and asks to return the teapot, then posts it back with USPS.
     with page.expect_navigation():
