@@ -21,6 +21,7 @@ from app.models import (
     utcnow,
 )
 from app.models.logistics import Shipment, ShipmentLeg, TrackingEvent
+from app.providers.payments import reset_payment_provider
 from app.services.logistics import exception_board
 from app.services.logistics.carriers import validate_tracking_number
 
@@ -43,7 +44,17 @@ def _returns() -> dict[str, ReturnRequest]:
     return {r.status: r for r in db.session.scalars(select(ReturnRequest))}
 
 
-def test_the_demo_has_a_parcel_in_every_state_and_seeds_once(runner):
+@pytest.fixture
+def no_sandbox(app):
+    """No Stripe sandbox answers (even if a `make run` holds the default port)."""
+    app.config.update(STRIPE_SECRET_KEY="", STRIPE_SANDBOX_URL="http://127.0.0.1:9")
+    reset_payment_provider()
+    yield
+    app.config.update(STRIPE_SANDBOX_URL="http://127.0.0.1:8420")
+    reset_payment_provider()
+
+
+def test_the_demo_has_a_parcel_in_every_state_and_seeds_once(runner, no_sandbox):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     assert "Demo orders and shipments: " in result.output
