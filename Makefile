@@ -37,12 +37,12 @@ messages: install
 
 run: install translations
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo seed
 	# Without STRIPE_SECRET_KEY the Stripe sandbox (localstripe) runs beside the server.
+	# The demo is seeded while it is up, so its orders are paid there and can be refunded.
 	# E-mail links point at this server unless PUBLIC_BASE_URL says otherwise.
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(LINK_HOST):$(PORT)} \
 		$(BIN)/python -m app.sandbox run --host $(HOST) --port $(PORT) -- \
-		$(BIN)/flask run --host $(HOST) --port $(PORT)
+		sh -c '$(BIN)/flask demo seed && exec $(BIN)/flask run --host $(HOST) --port $(PORT)'
 
 test: install translations
 	QIAO_CONFIG=testing $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)

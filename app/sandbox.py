@@ -3,8 +3,9 @@
 `python -m app.sandbox serve --port N` runs localstripe bound to 127.0.0.1 only (its own
 launcher listens on every interface). `python -m app.sandbox run -- <command>` is what
 `make run` uses: without STRIPE_SECRET_KEY it starts the sandbox, waits for it, registers
-the app's webhook URL and signing secret, runs the command (the dev server) and stops the
-sandbox when the command ends. With a key set it just runs the command.
+the app's webhook URL and signing secret, runs the command (the demo seed, so its orders
+are paid at the sandbox, then the dev server) and stops the sandbox when the command
+ends. With a key set it just runs the command.
 """
 
 from __future__ import annotations

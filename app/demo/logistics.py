@@ -15,13 +15,13 @@ checking out what someone put there.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.demo.payments import DemoPayments
 from app.extensions import db
 from app.models import Order, Payment, Store, User, Warehouse, utcnow
 from app.services.catalog import products as catalog
@@ -29,7 +29,6 @@ from app.services.checkout import cart, quotes
 from app.services.logistics import add_shipment_leg, create_shipment
 from app.services.logistics import check_digits as cd
 from app.services.logistics.tracking import ingest_tracking_events
-from app.services.payments.quote_payments import fulfil_payment
 from app.web.links import site_links
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -274,30 +273,21 @@ ORDERS = [
                  "Arrival at outward office of exchange"),
         ]),
 ]
-# RETURNS HOOK (issue 11, item 7): the "returned" demo order belongs to the returns
-# feature, built in another branch. It should start from the delivered "brooklyn-to-tokyo"
-# order above: the shopper asks to return the mug, the merchant approves, and the return
-# parcel is tracked back to Brooklyn. Seed it from app/demo/ with the returns services once
-# they exist; nothing here builds returns.
-
 
 def _idempotency_key(key: str) -> str:
     return f"demo-logistics-{key}"
 
 
-def _place(spec: DemoOrder, store: Store, shopper: User, placed_at: datetime) -> Order:
+def _place(spec: DemoOrder, store: Store, shopper: User, placed_at: datetime,
+           payments: DemoPayments) -> Order:
     """Check the shopper's cart out as the web checkout does; the paid order."""
     basket = cart.open_cart(user=shopper)
     for sku, quantity in spec.lines:
         variant = catalog.variant_by_sku(store.id, sku)
         cart.add_item(basket, variant.id, quantity, ship_to=spec.address["country"])
     quote = quotes.create_quote(shopper, spec.currency, spec.address)
-    payment = Payment(quote_id=quote.id, idempotency_key=_idempotency_key(spec.key),
-                      intent_id=f"pi_demo_{uuid.uuid4().hex[:20]}", state="created",
-                      currency=quote.currency, amount_minor=quote.total_minor)
-    db.session.add(payment)
-    db.session.flush()
-    [order] = [o for o in fulfil_payment(payment, links=site_links, now=placed_at)
+    [order] = [o for o in payments.pay(shopper, quote, _idempotency_key(spec.key),
+                                       placed_at=placed_at)
                if o.store_id == store.id]
     return order
 
@@ -312,7 +302,7 @@ def _scan_event(spec: DemoOrder, scan: Scan, now: datetime) -> dict:
             "carrier_code": scan.carrier_code, "description": scan.description}
 
 
-def _seed_order(spec: DemoOrder, now: datetime) -> str:
+def _seed_order(spec: DemoOrder, now: datetime, payments: DemoPayments) -> str:
     if db.session.scalar(select(Payment.id).where(
             Payment.idempotency_key == _idempotency_key(spec.key))) is not None:
         return ""
@@ -323,7 +313,8 @@ def _seed_order(spec: DemoOrder, now: datetime) -> str:
         return f"skipped {spec.key}: {spec.shopper} has items in the cart"
     merchant = store.organization.memberships[0].user
     shipped_at = now - timedelta(hours=spec.shipped_hours_ago)
-    order = _place(spec, store, shopper, placed_at=shipped_at - timedelta(hours=20))
+    order = _place(spec, store, shopper, placed_at=shipped_at - timedelta(hours=20),
+                   payments=payments)
     warehouse_id = db.session.scalar(select(Warehouse.id).where(
         Warehouse.store_id == store.id, Warehouse.name == spec.warehouse))
     parcel = spec.ship_lines or [sku for sku, _quantity in spec.lines]
@@ -353,8 +344,15 @@ def _seed_order(spec: DemoOrder, now: datetime) -> str:
 
 
 def seed_logistics() -> list[str]:
-    """The demo orders with their parcels and tracking; each created once."""
+    """The demo orders with their parcels and tracking, then the returns; each made once."""
+    from app.demo.returns import seed_returns
+
     now = utcnow()
-    done = [line for spec in ORDERS if (line := _seed_order(spec, now))]
+    payments = DemoPayments()
+    done = [line for spec in ORDERS if (line := _seed_order(spec, now, payments))]
     db.session.flush()
-    return [f"Demo orders and shipments: {'; '.join(done)}"] if done else []
+    lines = [f"Demo orders and shipments: {'; '.join(done)}"] if done else []
+    lines += seed_returns(payments, now)
+    if note := payments.note():
+        lines.append(note)
+    return lines
