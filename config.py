@@ -132,6 +132,8 @@ class Config:
     SQLITE_BUSY_TIMEOUT_SECONDS = _int("SQLITE_BUSY_TIMEOUT_SECONDS", 10)
     # The Retry-After of a 503 database_busy (a lock timeout or a serialisation failure).
     DATABASE_BUSY_RETRY_AFTER = _int("DATABASE_BUSY_RETRY_AFTER", 2)
+    # PostgreSQL: how long a statement waits for a lock before the request answers 503.
+    POSTGRES_LOCK_TIMEOUT_SECONDS = _int("POSTGRES_LOCK_TIMEOUT_SECONDS", 10)
 
     # Media (avatars now; note and product images later).
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))

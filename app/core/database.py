@@ -82,10 +82,24 @@ def _immediate() -> bool:
     return bool(getattr(view, "writes_on_get", False))
 
 
+def _bound_lock_waits(engine: Any, seconds: int) -> None:
+    """Give up a PostgreSQL lock wait after `seconds` (55P03: a 503), not never."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            if cursor.fetchone()[0] in ("0", "0ms"):  # unless the URL's options set one
+                cursor.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+        dbapi_connection.commit()
+
+
 def configure_engines(app: Flask) -> None:
-    """Give SQLite real transactions, foreign keys, WAL and a busy timeout."""
+    """SQLite: real transactions, foreign keys, WAL, a busy timeout. PostgreSQL: lock waits."""
     with app.app_context():
         engine = db.engine
+    if engine.dialect.name == "postgresql":
+        _bound_lock_waits(engine, app.config["POSTGRES_LOCK_TIMEOUT_SECONDS"])
     if engine.dialect.name != "sqlite":
         return
     timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"] * 1000)

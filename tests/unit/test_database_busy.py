@@ -8,6 +8,7 @@ import sqlite3
 import psycopg
 import pytest
 from psycopg import errors as pg
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.core.database import is_busy
@@ -56,3 +57,11 @@ def test_sqlite_runs_in_wal_with_the_configured_busy_timeout(tmp_path):
         with app.app_context(), db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 7000
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="PostgreSQL's settings")
+def test_postgresql_gives_up_a_lock_wait_after_the_configured_time(app):
+    # PostgreSQL's own default (0) would hold a request on a locked row forever.
+    assert app.config["POSTGRES_LOCK_TIMEOUT_SECONDS"] == 10
+    assert db.session.execute(text("SHOW lock_timeout")).scalar() == "10s"
