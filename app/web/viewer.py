@@ -6,6 +6,7 @@ signed-in user (web session or API token), the guest session and Accept-Language
 
 from __future__ import annotations
 
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
@@ -35,7 +36,8 @@ def select_timezone() -> ZoneInfo:
 
 def browser_time_zone() -> str:
     """The zone the browser reported in its cookie, when it is a real one; else UTC."""
-    reported = request.cookies.get(TIME_ZONE_COOKIE, "")
+    # The script URL-encodes the name ("Asia%2FTokyo"); cookies are not decoded for us.
+    reported = unquote(request.cookies.get(TIME_ZONE_COOKIE, ""))
     return reported if is_time_zone(reported) else current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 

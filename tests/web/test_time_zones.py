@@ -47,9 +47,10 @@ def test_a_tokyo_user_sees_a_15_utc_event_at_midnight_the_next_day(client, login
     assert "Nov 2, 2026, 11:00\u202fPM GMT+08:00 where it was scanned" in timeline
 
 
-def test_a_visitor_gets_the_browser_zone_from_the_cookie(client, tracked):
+@pytest.mark.parametrize("cookie", ["Asia/Tokyo", "Asia%2FTokyo"])  # as timezone.js writes it
+def test_a_visitor_gets_the_browser_zone_from_the_cookie(client, tracked, cookie):
     _placed, shipment = tracked
-    client.set_cookie("qiao_tz", "Asia/Tokyo")
+    client.set_cookie("qiao_tz", cookie)
     timeline = _timeline(client.get(f"/track/{share_token(shipment)}").get_data(as_text=True))
     assert "Nov 3, 2026, 12:00\u202fAM GMT+09:00" in timeline
 
