@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from app.demo.payments import DemoPayments
 from app.extensions import db
-from app.models import Order, Payment, Store, User, Warehouse, utcnow
+from app.models import Order, OrderEvent, Payment, Shipment, Store, User, Warehouse, utcnow
 from app.services.catalog import products as catalog
 from app.services.checkout import cart, quotes
 from app.services.logistics import add_shipment_leg, create_shipment
@@ -313,8 +313,8 @@ def _seed_order(spec: DemoOrder, now: datetime, payments: DemoPayments) -> str:
         return f"skipped {spec.key}: {spec.shopper} has items in the cart"
     merchant = store.organization.memberships[0].user
     shipped_at = now - timedelta(hours=spec.shipped_hours_ago)
-    order = _place(spec, store, shopper, placed_at=shipped_at - timedelta(hours=20),
-                   payments=payments)
+    placed_at = shipped_at - timedelta(hours=20)
+    order = _place(spec, store, shopper, placed_at=placed_at, payments=payments)
     warehouse_id = db.session.scalar(select(Warehouse.id).where(
         Warehouse.store_id == store.id, Warehouse.name == spec.warehouse))
     parcel = spec.ship_lines or [sku for sku, _quantity in spec.lines]
@@ -339,8 +339,20 @@ def _seed_order(spec: DemoOrder, now: datetime, payments: DemoPayments) -> str:
         if resent.count("duplicate") != len(events):
             raise RuntimeError(f"demo order {spec.key}: the resent feed was not all "
                                f"duplicates: {resent.counts()}")
+    _date_the_story(order, placed_at, shipment)
     db.session.refresh(order)
     return f"{spec.key}: order {order.id} {order.status}, shipment {shipment.status}"
+
+
+def _date_the_story(order: Order, placed_at: datetime, shipment: Shipment) -> None:
+    """The order and its log carry the story's dates, not the moment the seed ran."""
+    order.created_at = placed_at
+    db.session.flush()
+    for logged in db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)):
+        if logged.to_status in ("shipped", "partially_shipped"):
+            logged.created_at = shipment.shipped_at
+        elif logged.to_status == "delivered" and shipment.delivered_at:
+            logged.created_at = shipment.delivered_at
 
 
 def seed_logistics() -> list[str]:

@@ -80,6 +80,10 @@ def test_the_demo_has_a_parcel_in_every_state_and_seeds_once(runner, no_sandbox)
     assert events[-1].leg_id == hangzhou.legs[1].id and events[-1].status == "delivered"
     assert hangzhou.order.status == "delivered"
     assert hangzhou.shipped_at < events[0].occurred_at < utcnow()
+    # The order and its log carry the story's dates, not the moment the seed ran.
+    logged = {e.to_status: e.created_at for e in hangzhou.order.events}
+    assert hangzhou.order.created_at < logged["shipped"] == hangzhou.shipped_at
+    assert logged["delivered"] == hangzhou.delivered_at < utcnow() - timedelta(days=1)
 
     # Brooklyn -> JFK -> Narita customs -> Japan Post, delivered to the Japan shopper.
     [tokyo] = [s for s in shipments.values() if s.legs and s.legs[0].carrier == "japan_post"]
