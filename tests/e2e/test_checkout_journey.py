@@ -19,16 +19,15 @@ import pytest
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import Membership, Organization, Store, User, Warehouse, utcnow
-from app.services import inventory
+from app.models import User, utcnow
 from app.services.accounts.passwords import hash_password
-from app.services.catalog import products as catalog
 from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import load_market_rules
 from app.services.social import notes
-from tests.checkout_factories import ECB_SAMPLE, address_for, build_profile, default_zones
+from tests.checkout_factories import ECB_SAMPLE, address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
+from tests.e2e.shops import open_store, stocked_product
 from tests.notes_factories import image_bytes
 
 try:
@@ -49,34 +48,6 @@ def yen(text: str) -> int:
     text = text.strip()
     assert YEN.match(text), f"not a whole-yen amount: {text!r}"
     return int(text[1:].replace(",", ""))
-
-
-def _store(owner: User, name: str, slug: str, currency: str, country: str) -> Store:
-    org = Organization(kind="merchant", name=name, slug=slug)
-    db.session.add(org)
-    db.session.add(Membership(organization=org, user=owner, role="owner"))
-    store = Store(organization=org, name=name, slug=slug, base_currency=currency,
-                  origin_country=country)
-    db.session.add(store)
-    db.session.flush()
-    db.session.add(Warehouse(store_id=store.id, name="Main", city="Main city",
-                             country=country))
-    build_profile(store, default_zones(country))
-    db.session.flush()
-    return store
-
-
-def _product(owner: User, store: Store, *, title: str, sku: str, price: str, hs_code: str,
-             weight_grams: int, stock: int) -> int:
-    product = catalog.create_product(owner, store.id, {
-        "title": title, "hs_code": hs_code, "status": "active",
-        "origin_country": store.origin_country, "weight_grams": weight_grams,
-        "variants": [{"sku": sku, "price": price}]})
-    db.session.flush()
-    warehouse = db.session.query(Warehouse).filter_by(store_id=store.id).one()
-    inventory.receive_stock(owner, store.id, product.variants[0].id, warehouse.id, stock,
-                            reference=("test", "seed"))
-    return product.id
 
 
 @pytest.fixture
@@ -100,17 +71,18 @@ def cast(live_server):
                                                  "ship_to_country": "JP"}))}
         db.session.add_all(people.values())
         db.session.flush()
-        tea_store = _store(people["tea_owner"], f"Hangzhou Tea {tag}", f"hz-tea-{tag}",
-                           "CNY", "CN")
-        knit_store = _store(people["knit_owner"], f"Brooklyn Knits {tag}", f"bk-knits-{tag}",
-                            "USD", "US")
+        tea_store = open_store(people["tea_owner"], f"Hangzhou Tea {tag}", f"hz-tea-{tag}",
+                               "CNY", "CN")
+        knit_store = open_store(people["knit_owner"], f"Brooklyn Knits {tag}",
+                                f"bk-knits-{tag}", "USD", "US")
         # Under Japan's JPY 10,000 exemption: no duty or tax. Above it: due on delivery.
-        tea_id = _product(people["tea_owner"], tea_store, title=f"Dragon Well tea {tag}",
-                          sku=f"TEA-{tag}", price="89.00", hs_code="090210",
-                          weight_grams=200, stock=10)
-        knit_id = _product(people["knit_owner"], knit_store, title=f"Merino sweater {tag}",
-                           sku=f"KNIT-{tag}", price="120.00", hs_code="611030",
-                           weight_grams=400, stock=5)
+        tea_id = stocked_product(people["tea_owner"], tea_store,
+                                 title=f"Dragon Well tea {tag}", sku=f"TEA-{tag}",
+                                 price="89.00", hs_code="090210", weight_grams=200, stock=10)
+        knit_id = stocked_product(people["knit_owner"], knit_store,
+                                  title=f"Merino sweater {tag}", sku=f"KNIT-{tag}",
+                                  price="120.00", hs_code="611030", weight_grams=400,
+                                  stock=5)
         note = notes.create_note(
             people["creator"], title=f"My Tokyo autumn picks {tag}",
             body="Tea and a warm sweater #autumn",

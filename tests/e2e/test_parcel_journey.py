@@ -34,7 +34,7 @@ from app.services.payments import quote_payments as payments
 from app.web.links import site_links
 from tests.checkout_factories import ECB_SAMPLE, address_for
 from tests.e2e.session import PASSWORD, log_in, log_out
-from tests.e2e.test_checkout_journey import _product, _store
+from tests.e2e.shops import open_store, stocked_product
 from tests.localstripe_server import Sandbox
 
 try:
@@ -76,13 +76,14 @@ def parcel_cast(live_server, live_stripe_sandbox):
                        email_verified_at=utcnow())
         db.session.add_all([owner, shopper])
         db.session.flush()
-        store = _store(owner, f"Hangzhou Teaware {tag}", f"hz-teaware-{tag}", "CNY", "CN")
+        store = open_store(owner, f"Hangzhou Teaware {tag}", f"hz-teaware-{tag}", "CNY", "CN")
         # A teapot worth more than 300 SDR, so its parcel needs a CN23.
-        teapot_id = _product(owner, store, title=f"Yixing clay teapot {tag}",
-                             sku=f"POT-{tag}", price="3200.00", hs_code="691200",
-                             weight_grams=600, stock=5)
-        tea_id = _product(owner, store, title=f"Longjing green tea {tag}", sku=f"TEA-{tag}",
-                          price="89.00", hs_code="090210", weight_grams=200, stock=10)
+        teapot_id = stocked_product(owner, store, title=f"Yixing clay teapot {tag}",
+                                    sku=f"POT-{tag}", price="3200.00", hs_code="691200",
+                                    weight_grams=600, stock=5)
+        tea_id = stocked_product(owner, store, title=f"Longjing green tea {tag}",
+                                 sku=f"TEA-{tag}", price="89.00", hs_code="090210",
+                                 weight_grams=200, stock=10)
         basket = cart.open_cart(user=shopper)
         for product_id in (teapot_id, tea_id):
             product = db.session.get(Product, product_id)

@@ -53,9 +53,7 @@ def _transaction():
 @pytest.fixture(scope="module")
 def race_app(tmp_path_factory) -> Iterator[Flask]:
     """An app on a fresh database of the suite's kind; one connection per session."""
-    tmp = tmp_path_factory.mktemp("tracking-race")
-    (tmp / "db").mkdir()  # where the SQLite file goes
-    with race_application("tracking_race", tmp,
+    with race_application("tracking_race", tmp_path_factory.mktemp("tracking-race"),
                           SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool}) as application:
         yield application
 
