@@ -14,7 +14,12 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from functools import cache
 
 from babel.core import Locale
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_currency_symbol,
+    list_currencies,
+)
 
 ROUNDING = ROUND_HALF_EVEN
 # Significant digits for intermediate results: far beyond any amount times any rate.
@@ -25,6 +30,12 @@ MAX_WHOLE_DIGITS = 15
 # ASCII digits only (`\d` would take Arabic-Indic digits too); no exponent, sign "+",
 # underscores or spaces inside.
 AMOUNT_PATTERN = re.compile(r"-?([0-9]{1,15})(?:\.([0-9]+))?")
+
+
+# "¥" is yuan to a reader in China and yen to one in Japan, and shoppers here see both:
+# yen is always "JP¥", and yuan is "CN¥" everywhere but in Chinese, where "¥" is the yuan.
+_YEN_YUAN_SIGNS = frozenset({"¥", "￥", "元"})
+_UNAMBIGUOUS_SYMBOLS = {"JPY": "JP¥", "CNY": "CN¥"}
 
 
 class CurrencyError(ValueError):
@@ -134,8 +145,16 @@ class Money:
         return {"amount": str(self.amount), "currency": self.currency}
 
     def format(self, locale: str | Locale = "en") -> str:
-        """Locale-aware display, e.g. `¥1,500` or `US$19.99`."""
-        return format_currency(self.amount, self.currency, locale=locale)
+        """Locale-aware display, e.g. `JP¥1,500` or `US$19.99`, never an ambiguous yen/yuan."""
+        text = format_currency(self.amount, self.currency, locale=locale)
+        unambiguous = _UNAMBIGUOUS_SYMBOLS.get(self.currency)
+        if unambiguous is None:
+            return text
+        symbol = get_currency_symbol(self.currency, locale=locale)
+        if symbol in _YEN_YUAN_SIGNS and not (self.currency == "CNY"
+                                              and Locale.parse(locale).language == "zh"):
+            text = text.replace(symbol, unambiguous, 1)
+        return text
 
     # Arithmetic ---------------------------------------------------------------
     def _check(self, other: Money) -> None:

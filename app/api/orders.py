@@ -15,7 +15,7 @@ from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit, rollback
 from app.errors import json_error
-from app.models import Order, Refund
+from app.models import ORDER_EVENT_REASONS, Order, Refund
 from app.money import Money
 from app.services.errors import DomainError, ValidationFailed
 from app.services.fields import FieldErrors, clean_quantity_lines
@@ -60,7 +60,17 @@ ORDER_SCHEMA = schema("Order", {
         "created_at": {"type": "string", "format": "date-time"},
         "paid_at": {"type": ["string", "null"], "format": "date-time"},
         "commission": MONEY, "merchant_net": MONEY,
-        "events": {"type": "array", "items": {"type": "object"}},
+        "events": {"type": "array", "items": {
+            "type": "object", "required": ["from", "to", "reason", "reason_code", "details", "at"],
+            "properties": {
+                "from": {"type": ["string", "null"]}, "to": {"type": "string"},
+                "reason": {"type": "string", "description": "What a person typed, if anything."},
+                "reason_code": {"type": ["string", "null"], "enum": [
+                    None, *ORDER_EVENT_REASONS],
+                    "description": "Why the platform moved the order."},
+                "details": {"type": "object", "description": "The reason's particulars: "
+                            "intent, shipment, carrier, tracking_number or refund."},
+                "at": {"type": "string", "format": "date-time"}}}},
         "shipments": {"type": "array", "description": "The order's parcels, oldest first; "
                       "GET /shipments/{id} has their journey.",
                       "items": {"type": "object", "required": ["id", "status"],
@@ -219,6 +229,7 @@ def get_store_order(store_id: int, order_id: int):
     order = orders.get_store_order(api_user(), store_id, order_id)
     body = order_json(order, merchant=True)
     body["events"] = [{"from": e.from_status, "to": e.to_status, "reason": e.reason,
+                       "reason_code": e.reason_code, "details": e.reason_params,
                        "at": timestamp(e.created_at)} for e in order.events]
     body["refunds"] = [refund_json(r) for r in order.refunds]
     commit()

@@ -12,7 +12,14 @@ from flask_login import current_user, login_required
 from app.core.transaction import commit, rollback
 from app.merchant import bp
 from app.merchant.orders_forms import LEG_KIND_LABELS, CancelForm, LegForm, RefundForm, ShipForm
-from app.merchant.portal import PAGE_SIZE, after_param, day_param, open_portal, render_portal
+from app.merchant.portal import (
+    PAGE_SIZE,
+    after_param,
+    day_param,
+    format_money,
+    open_portal,
+    render_portal,
+)
 from app.models import ORDER_STATES
 from app.money import Money
 from app.services import inventory, logistics, returns
@@ -137,7 +144,7 @@ def _submit(claim, store_id: int, order_id: int, **forms):
         flash(_("The refund is on its way; it may take a moment to confirm."), "info")
     else:
         flash(_("Refunded %(amount)s.",
-                amount=Money(refund.amount_minor, refund.currency).format()), "success")
+                amount=format_money(refund.amount_minor, refund.currency)), "success")
     return redirect(url_for(".order_detail", store_id=store_id, order_id=order_id))
 
 

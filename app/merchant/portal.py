@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
+from babel.numbers import format_decimal
 from flask import render_template, request
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
@@ -49,6 +51,13 @@ def format_money(minor: int | None, currency: str) -> str:
     return Money(minor, currency).format(str(get_locale() or "en"))
 
 
+def format_rate(rate: Decimal, base: str, quote: str) -> str:
+    """An exchange rate as people read it: "1 USD = 151.9506 JPY" (six significant digits)."""
+    shown = rate.quantize(Decimal(1).scaleb(min(0, rate.adjusted() - 5)))
+    number = format_decimal(shown, format="#,##0.######", locale=str(get_locale() or "en"))
+    return f"1 {base} = {number} {quote}"
+
+
 def plain_amount(minor: int | None, currency: str) -> str:
     """A minor-unit amount as a form field value, e.g. "19.99"."""
     return "" if minor is None else str(Money(minor, currency).amount)
@@ -58,7 +67,7 @@ def render_portal(template: str, portal: Portal, *, status: int = 200, tab: str 
                   **context):
     """Render a portal page with the shared header, tabs and helpers."""
     return render_template(template, portal=portal, store=portal.store, tab=tab,
-                           money=format_money, **context), status
+                           money=format_money, rate=format_rate, **context), status
 
 
 def after_param() -> list[int] | None:

@@ -37,6 +37,7 @@ from app.models.logistics import (
 from app.models.markets import DutyRate, MarketRule
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.models.orders import (
+    ORDER_EVENT_REASONS,
     ORDER_STATES,
     ORDER_TRANSITIONS,
     PAYMENT_STATES,
@@ -92,6 +93,7 @@ __all__ = [
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
     "NOTIFICATION_KINDS",
+    "ORDER_EVENT_REASONS",
     "ORDER_STATES",
     "ORDER_TRANSITIONS",
     "ORGANIZATION_KINDS",

@@ -27,6 +27,9 @@ PAYMENT_STATES = ("created", "processing", "succeeded", "failed", "canceled")
 ORDER_STATES = ("pending_payment", "paid", "fulfilling", "partially_shipped", "shipped",
                 "delivered", "completed", "cancelled", "refunded", "partially_refunded")
 REFUND_STATES = ("pending", "succeeded", "failed")
+# Why the platform moved an order (OrderEvent.reason_code); each page words them itself.
+ORDER_EVENT_REASONS = ("payment_succeeded", "shipment_sent", "all_delivered",
+                       "refund_issued", "cancelled_by_merchant")
 
 # Allowed order state changes; every change is also an OrderEvent row.
 ORDER_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -189,6 +192,10 @@ class OrderEvent(db.Model):
     """One logged order state change."""
 
     __tablename__ = "order_events"
+    __table_args__ = (
+        CheckConstraint(f"reason_code IS NULL OR reason_code IN {ORDER_EVENT_REASONS}",
+                        name="reason_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(
@@ -197,7 +204,12 @@ class OrderEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20), nullable=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What a person typed (a merchant's cancellation reason): shown as written.
     reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Why the platform moved it (ORDER_EVENT_REASONS), rendered in the reader's language.
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason_params: Mapped[dict[str, str | int]] = mapped_column(JSON, default=dict,
+                                                                nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     order: Mapped[Order] = relationship(back_populates="events")

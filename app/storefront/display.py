@@ -80,7 +80,7 @@ def product_stock_state(offer: ProductOffer, locale: str) -> StockState:
 
 
 def card_price(offer: ProductOffer, locale: str) -> str:
-    """"¥150" for one price, "From ¥150" when the variants' prices differ, "" for none."""
+    """"JP¥150" for one price, "From JP¥150" when the variants' prices differ, "" for none."""
     price = offer.from_price
     if price is None:
         return ""

@@ -40,14 +40,14 @@ pytestmark = pytest.mark.e2e
 if expect is not None:
     expect.set_options(timeout=15_000)
 
-YEN = re.compile(r"^¥\d{1,3}(,\d{3})*$")  # whole yen: JPY has no minor unit
+YEN = re.compile(r"^JP¥\d{1,3}(,\d{3})*$")  # whole yen: JPY has no minor unit
 
 
 def yen(text: str) -> int:
-    """The amount of a `¥12,345` display, after checking it has no decimals."""
+    """The amount of a `JP¥12,345` display, after checking it has no decimals."""
     text = text.strip()
     assert YEN.match(text), f"not a whole-yen amount: {text!r}"
-    return int(text[1:].replace(",", ""))
+    return int(text.removeprefix("JP¥").replace(",", ""))
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     expect(stores).to_have_count(2)
     expect(stores.filter(has_text=cast["tea_store"])).to_contain_text(cast["tea"])
     expect(stores.filter(has_text=cast["knit_store"])).to_contain_text(cast["knit"])
-    expect(page.get_by_test_id("subtotal")).to_have_text(f"¥{sum(shown.values()):,}")
+    expect(page.get_by_test_id("subtotal")).to_have_text(f"JP¥{sum(shown.values()):,}")
 
     # A Tokyo address, in yen.
     with page.expect_navigation():
@@ -180,7 +180,7 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     # Pay with localstripe's card element (its Stripe.js renders plain inputs).
     with page.expect_navigation():
         page.get_by_test_id("pay").click()
-    expect(page.get_by_test_id("pay-total")).to_have_text(f"¥{total:,}")
+    expect(page.get_by_test_id("pay-total")).to_have_text(f"JP¥{total:,}")
     card = page.locator("#card-element")
     card.locator("input[placeholder=number]").fill("4242424242424242")
     card.locator("input[placeholder=exp_month]").fill("12")
@@ -218,7 +218,7 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     refund_form.locator("textarea[name=reason]").fill("Tin arrived dented")
     with page.expect_navigation():
         page.get_by_test_id("refund-button").click()
-    tea_price = f"¥{shown[cast['tea']]:,}"
+    tea_price = f"JP¥{shown[cast['tea']]:,}"
     expect(page.locator(".flashes")).to_contain_text(f"Refunded {tea_price}.")
     expect(page.get_by_test_id("refund-row")).to_have_attribute("data-state", "succeeded")
     expect(page.get_by_test_id("refund-row")).to_contain_text(tea_price)

@@ -224,7 +224,7 @@ def test_order_is_delivered_when_every_shipment_is(make_shipped_order, make_ship
     _ingest([tracking_event(second, "delivered", T0 + timedelta(hours=3))])
     db.session.refresh(placed.order)
     assert placed.order.status == "delivered"
-    assert placed.order.events[-1].reason == "every shipment was delivered"
+    assert placed.order.events[-1].reason_code == "all_delivered"
 
 
 def test_order_waits_for_unshipped_units(make_shipped_order, make_shipment):

@@ -85,7 +85,7 @@ def test_to_api(money, api):
 
 
 def test_format_is_locale_aware():
-    assert Money(1500, "JPY").format("en") == "¥1,500"
+    assert Money(1500, "JPY").format("en") == "JP¥1,500"
     assert Money(1999, "USD").format("en") == "$19.99"
     assert "19.99" in Money(1999, "USD").format("zh")
 

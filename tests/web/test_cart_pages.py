@@ -156,7 +156,7 @@ def test_checkout_quotes_and_shows_the_breakdown(client, shop, login, shopper,
     assert html.count('data-testid="quote-group"') == 1
     assert "arrives in 7–14 days" in html
     assert 'data-testid="no-duties"' in html  # under Japan's 10,000 JPY exemption
-    assert f'data-testid="total">¥{quote.total_minor:,}<' in html
+    assert f'data-testid="total">JP¥{quote.total_minor:,}<' in html
     assert "Exchange rate: 1 USD = " in html and "ECB" in html
     assert "data-countdown" in html
 
@@ -241,6 +241,6 @@ def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_c
     html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
     group = quote.groups[0]
     due = group.duties_minor + group.taxes_minor
-    assert f'data-testid="due-on-delivery">¥{due:,}<' in html
+    assert f'data-testid="due-on-delivery">JP¥{due:,}<' in html
     assert "the carrier collects them on delivery" in html
-    assert f'data-testid="total">¥{group.items_minor + group.shipping_minor:,}<' in html
+    assert f'data-testid="total">JP¥{group.items_minor + group.shipping_minor:,}<' in html

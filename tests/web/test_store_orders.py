@@ -119,3 +119,44 @@ def test_owners_see_the_refund_and_cancel_forms(client, login, paid_order):
         as_text=True)
     assert 'data-testid="refund-form"' in html and 'data-testid="cancel-form"' in html
     assert 'data-testid="refund-role-note"' not in html
+
+
+@pytest.fixture
+def yen_order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
+    shopper = make_user()
+    quote = make_quote(shopper, [(shop.variants[0], 2)], currency="JPY", country="JP")
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
+    db.session.commit()
+    payments.open_payment_intent(payment, links=site_links)
+    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                     links=site_links)
+    db.session.commit()
+    return shop, shopper, orders_for_quote(quote.id)[0]
+
+
+def test_chinese_merchant_reads_history_rate_and_yen_unambiguously(client, login, post_form,
+                                                                     yen_order):
+    shop, _shopper, order = yen_order
+    shop.owner.locale = "zh"
+    db.session.commit()
+    login(shop.owner)
+    page = f"/merchant/stores/{shop.store.id}/orders/{order.id}"
+    line = order.lines[0]
+    html = post_form(f"{page}/refunds", {f"qty-{line.id}": "1"}, page=page,
+                     follow=True).get_data(as_text=True)
+    refund = order.refunds[0]
+    assert f"已退款 JP¥{refund.amount_minor:,}。" in html
+    # The rate as people read it, not the locked Decimal's 28 digits.
+    assert str(order.fx_rate) not in html
+    assert "1 USD = " in html and " JPY" in html
+    assert "付款成功" in html and f"退款单 {refund.id}" in html
+    assert "payment pi_" not in html and "partially_refunded →" not in html
+
+
+def test_shopper_history_hides_payment_ids(client, login, yen_order):
+    _shop, shopper, order = yen_order
+    login(shopper)
+    html = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    history = html.split("<h2>History</h2>", 1)[1]
+    assert "Payment confirmed" in history and "pi_" not in history

@@ -64,11 +64,11 @@ def test_prices_are_converted_to_the_display_currency(client, shop, admin):
     db.session.commit()
     choose(client, currency="JPY")
     html = page(client, f"/products/{product.id}")
-    assert shown_price(html) == "¥3,043"
+    assert shown_price(html) == "JP¥3,043"
     assert price_note(html).startswith("Converted from $19.99 at the exchange rate of " +
                                        format_date(rate.as_of, "medium", locale="en"))
     listing = page(client, "/shop")
-    assert "¥3,043" in listing and "$19.99" not in listing
+    assert "JP¥3,043" in listing and "$19.99" not in listing
 
     body = client.get(f"/api/v1/products/{product.id}?currency=JPY").get_json()
     assert [v["price"] for v in body["variants"]] == [{"amount": "3043", "currency": "JPY"}] * 2
@@ -98,7 +98,7 @@ def test_a_fixed_price_wins_over_conversion(client, shop, admin):
     db.session.commit()
     choose(client, currency="JPY")
     html = page(client, f"/products/{product.id}")
-    assert shown_price(html) == "¥2,500" and price_note(html) is None
+    assert shown_price(html) == "JP¥2,500" and price_note(html) is None
     body = client.get(f"/api/v1/products/{product.id}?currency=JPY").get_json()
     prices = {v["sku"]: (v["price"], v["price_is_fixed"], v["price_is_converted"])
               for v in body["variants"]}

@@ -107,7 +107,7 @@ def complete_delivered_order(order: Order) -> bool:
     if any(shipped.get(line.id, 0) < line.quantity - line.refunded_quantity
            for line in order.lines):
         return False
-    transition_order(order, "delivered", reason="every shipment was delivered")
+    transition_order(order, "delivered", reason_code="all_delivered")
     return True
 
 

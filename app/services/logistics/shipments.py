@@ -304,9 +304,9 @@ def _move_order(actor: User, order: Order, shipped: Mapping[int, int],
         for line in order.lines)
     target = "shipped" if complete else "partially_shipped"
     if order.status != target and target in ORDER_TRANSITIONS.get(order.status, ()):
-        transition_order(order, target, actor=actor,
-                         reason=f"shipment {shipment.id}: {shipment.carrier} "
-                                f"{shipment.tracking_number}")
+        transition_order(order, target, actor=actor, reason_code="shipment_sent",
+                         reason_params={"shipment": shipment.id, "carrier": shipment.carrier,
+                                        "tracking_number": shipment.tracking_number})
 
 
 def add_shipment_leg(actor: User, shipment_id: int, *, kind: Any, carrier: Any,

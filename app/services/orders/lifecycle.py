@@ -51,8 +51,13 @@ class InvalidTransition(Conflict):
 
 
 def transition_order(order: Order, to_status: str, *, actor: User | None = None,
-                     reason: str = "") -> OrderEvent:
-    """Move an order along ORDER_TRANSITIONS and log the change."""
+                     reason: str = "", reason_code: str | None = None,
+                     reason_params: dict[str, str | int] | None = None) -> OrderEvent:
+    """Move an order along ORDER_TRANSITIONS and log the change.
+
+    `reason` is what a person typed; `reason_code` (ORDER_EVENT_REASONS) with its
+    `reason_params` is the platform's own reason, worded by each page in its reader's language.
+    """
     if to_status not in ORDER_STATES:
         raise ValueError(f"unknown order status {to_status}")
     if to_status not in ORDER_TRANSITIONS.get(order.status, ()):
@@ -60,7 +65,8 @@ def transition_order(order: Order, to_status: str, *, actor: User | None = None,
             f"Order {order.id} is {order.status.replace('_', ' ')} and cannot become "
             f"{to_status.replace('_', ' ')}.")
     event = OrderEvent(order=order, from_status=order.status, to_status=to_status,
-                       actor_id=actor.id if actor else None, reason=reason)
+                       actor_id=actor.id if actor else None, reason=reason,
+                       reason_code=reason_code, reason_params=reason_params or {})
     order.status = to_status
     db.session.add(event)
     return event
@@ -129,7 +135,8 @@ def create_orders_for_quote(quote: Quote, payment: Payment, *, now: datetime | N
                 tax_minor=line.tax_minor, note_id=line.note_id,
                 creator_id=authors.get(line.note_id) if line.note_id else None))
         order.events.append(OrderEvent(from_status=None, to_status="paid",
-                                       reason=f"payment {payment.intent_id} succeeded",
+                                       reason_code="payment_succeeded",
+                                       reason_params={"intent": payment.intent_id},
                                        created_at=now))
         db.session.add(order)
         orders.append(order)

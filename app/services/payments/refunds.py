@@ -204,8 +204,8 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
                                            include_duty_tax=request.include_duty_tax)))
     db.session.add(refund)
     if cancel:
-        transition_order(order, "cancelled", actor=actor,
-                         reason=request.reason or _("cancelled by the merchant"))
+        transition_order(order, "cancelled", actor=actor, reason=request.reason,
+                         reason_code="cancelled_by_merchant")
         # Nothing of a cancelled order will ship: its held units are free to sell again.
         inventory.release_order_holds(actor, inventory.order_owner(order.id),
                                       reference=("order", order.id), reason="order cancelled")
@@ -249,7 +249,7 @@ def _settle(refund: Refund, actor: User | None) -> None:
     if order.status in REFUNDABLE:
         full = order.refunded_minor >= order.total_minor
         transition_order(order, "refunded" if full else "partially_refunded", actor=actor,
-                         reason=_("refund %(id)s", id=refund.id))
+                         reason_code="refund_issued", reason_params={"refund": refund.id})
     shipped = logistics.shipped_quantities([order.id])
     for line in refund.lines:
         _put_back(order, line.order_line, line.quantity, shipped.get(line.order_line_id, 0),
