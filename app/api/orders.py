@@ -59,7 +59,12 @@ ORDER_SCHEMA = schema("Order", {
         "shipping_address": {"type": "object"},
         "created_at": {"type": "string", "format": "date-time"},
         "paid_at": {"type": ["string", "null"], "format": "date-time"},
-        "commission": MONEY, "merchant_net": MONEY,
+        "commission": MONEY,
+        "refunded_in_store_currency": {**MONEY, "description": "Refunds at the locked rate."},
+        "commission_returned": {**MONEY, "description": "The commission given back on the "
+                                "goods and shipping refunded, in proportion."},
+        "merchant_net": {**MONEY, "description": "Store-currency total, minus refunds and "
+                         "the commission, plus the commission given back."},
         "events": {"type": "array", "items": {
             "type": "object", "required": ["from", "to", "reason", "reason_code", "details", "at"],
             "properties": {
@@ -151,8 +156,11 @@ def order_json(order: Order, *, merchant: bool = False) -> dict[str, Any]:
     }
     if merchant:
         del body["store_name"]
-        body["commission"] = _money(order.commission_store_minor, order.store_currency)
-        body["merchant_net"] = _money(order.merchant_net_store_minor, order.store_currency)
+        settled = orders.settlement(order)
+        body["commission"] = settled.commission.to_api()
+        body["refunded_in_store_currency"] = settled.refunded.to_api()
+        body["commission_returned"] = settled.commission_returned.to_api()
+        body["merchant_net"] = settled.net.to_api()
     return body
 
 

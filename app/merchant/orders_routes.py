@@ -50,7 +50,8 @@ def order_queue(store_id: int):
     next_url = url_for(".order_queue", store_id=store_id, after=page.next_after[0],
                        **{k: v for k, v in filters.items() if v}) if page.next_after else None
     body = render_portal("merchant/orders/queue.html", portal, tab="orders", orders=page.items,
-                         filters=filters, statuses=ORDER_STATES, next_url=next_url)
+                         filters=filters, statuses=ORDER_STATES, next_url=next_url,
+                         settlement=orders.settlement)
     commit()
     return body
 
@@ -97,6 +98,7 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
     cancellable_now = order.status in orders.CANCELLABLE and not shipments
     body = render_portal(
         "merchant/orders/detail.html", portal, status=status, tab="orders", order=order,
+        settled=orders.settlement(order),
         refund_form=refund_form or RefundForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
         can_cancel=cancellable_now and may_refund,

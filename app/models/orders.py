@@ -113,6 +113,9 @@ class Order(LandedAmounts, TimestampMixin, db.Model):
         CheckConstraint(f"status IN {ORDER_STATES}", name="status"),
         CheckConstraint("total_minor >= 0 AND refunded_minor >= 0 "
                         "AND refunded_minor <= total_minor", name="amounts"),
+        CheckConstraint("commissionable_refunded_minor >= 0 "
+                        "AND commissionable_refunded_minor <= refunded_minor",
+                        name="commissionable_refunded_minor"),
         UniqueConstraint("quote_id", "store_id"),
         Index("ix_orders_store_status", "store_id", "status", "id"),
         Index("ix_orders_user", "user_id", "id"),
@@ -130,11 +133,16 @@ class Order(LandedAmounts, TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     collected_at_checkout: Mapped[bool] = mapped_column(Boolean, nullable=False)
     refunded_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # The part of refunded_minor that gave back items or shipping (the commission's base):
+    # the platform returns its commission on that part, never on refunded duty and tax.
+    commissionable_refunded_minor: Mapped[int] = mapped_column(Integer, default=0,
+                                                                nullable=False)
     store_currency: Mapped[str] = mapped_column(String(3), nullable=False)
     fx_rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
     fx_as_of: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     total_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     commission_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The net at payment; after refunds see app.services.orders.settlement().
     merchant_net_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     shipping_address: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     # The duty/tax breakdown the shopper was shown (market rule, thresholds, rates).
@@ -223,6 +231,8 @@ class Refund(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN {REFUND_STATES}", name="state"),
         CheckConstraint("amount_minor > 0", name="amount_minor"),
+        CheckConstraint("commissionable_minor >= 0 AND commissionable_minor <= amount_minor",
+                        name="commissionable_minor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +242,8 @@ class Refund(TimestampMixin, db.Model):
     state: Mapped[str] = mapped_column(String(10), default="pending", nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     amount_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Of amount_minor, what refunds items or shipping (not duty or tax).
+    commissionable_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     includes_shipping: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     restock: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Payment
-from app.money import Money
+from app.money import Money, round_minor
 from app.services import inventory
 from app.services.errors import DomainError
-from app.services.orders.lifecycle import orders_for_quote
+from app.services.orders.lifecycle import orders_for_quote, settlement
 from app.services.payments import quote_payments as payments
 from app.services.payments import refunds
 from app.web.links import site_links
@@ -140,3 +142,37 @@ def test_cancel_refunds_everything_and_restocks(stripe_sandbox, order):
     with pytest.raises(DomainError) as caught:
         refunds.request_cancellation(order.shop.owner, order.store_id, order.id)
     assert caught.value.code == "order_not_refundable"
+
+
+def test_refunds_lower_the_net_and_give_back_their_share_of_the_commission(stripe_sandbox,
+                                                                            order):
+    before = settlement(order)
+    assert before.net.minor == order.merchant_net_store_minor
+    line = order.lines[0]
+    refund(order, lines=[(line.id, 1)])
+    after = settlement(order)
+    goods_and_shipping = order.items_minor + order.shipping_minor
+    expected_back = round_minor(Decimal(order.commission_store_minor) * line.unit_price_minor
+                                / goods_and_shipping)
+    assert after.refunded.minor == line.unit_price_minor  # USD store, USD order: rate 1
+    assert after.commission_returned.minor == expected_back > 0
+    assert after.net.minor == before.net.minor - line.unit_price_minor + expected_back
+
+
+def test_a_full_refund_leaves_no_net_and_no_commission(stripe_sandbox, order):
+    refund(order, lines=[(order.lines[0].id, 3)], shipping=order.shipping_minor > 0)
+    settled = settlement(order)
+    assert order.status == "refunded"
+    assert settled.commission_returned == settled.commission and settled.net.minor == 0
+
+
+def test_a_goodwill_amount_returns_commission_but_a_failed_refund_returns_none(
+        stripe_sandbox, order):
+    made = refunds.request_refund(order.shop.owner, order.store_id, order.id,
+                                  refunds.RefundRequest(amount=Money(500, "USD")))
+    assert made.commissionable_minor == 500
+    refunds.fail_refund(made, "card closed")
+    db.session.commit()
+    db.session.refresh(order)
+    assert order.commissionable_refunded_minor == 0
+    assert settlement(order).net.minor == order.merchant_net_store_minor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.services.orders.lifecycle import orders_for_quote
+from app.services.orders.lifecycle import orders_for_quote, settlement
 from app.services.payments import quote_payments as payments
 from app.web.links import site_links
 
@@ -152,6 +152,12 @@ def test_chinese_merchant_reads_history_rate_and_yen_unambiguously(client, login
     assert "1 USD = " in html and " JPY" in html
     assert "付款成功" in html and f"退款单 {refund.id}" in html
     assert "payment pi_" not in html and "partially_refunded →" not in html
+    # The net follows the refund, with the commission on the refunded goods given back.
+    db.session.refresh(order)
+    settled = settlement(order)
+    assert settled.commission_returned.minor > 0
+    assert f'data-testid="merchant-net">{settled.net.format("zh")}<' in html
+    assert settled.net.minor < order.merchant_net_store_minor
 
 
 def test_shopper_history_hides_payment_ids(client, login, yen_order):

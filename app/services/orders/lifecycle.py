@@ -5,12 +5,15 @@ store's base currency. Rounding rule (app.money): half to even, once, at the sto
 currency's minor unit. The store-currency total is the presentment total divided by the
 locked rate (store -> presentment). The platform commission (PLATFORM_COMMISSION_PERCENT)
 is taken on items and shipping only: duties and taxes pass through to the authorities.
-The merchant's net is the store-currency total minus the commission.
+The merchant's net is the store-currency total minus the commission. A refund lowers it
+by the refunded amount in store currency, and the platform gives back the commission on
+the part that refunded goods or shipping, in proportion (`settlement`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, localcontext
 from typing import Any
@@ -79,6 +82,36 @@ def _in_store_currency(minor: int, currency: str, rate: Decimal, store_currency:
     with localcontext(prec=60):
         inverse = Decimal(1) / rate
     return Money(minor, currency).convert(inverse, store_currency).minor
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What an order is worth to its merchant now, in the store's currency."""
+
+    total: Money
+    commission: Money
+    refunded: Money
+    commission_returned: Money
+    net: Money
+
+
+def settlement(order: Order) -> Settlement:
+    """The merchant's net after refunds: refunds out, their share of the commission back.
+
+    Both are computed from the running totals, so rounding never drifts: a full refund
+    gives back exactly the whole commission and leaves a net of zero.
+    """
+    currency = order.store_currency
+    refunded = _in_store_currency(order.refunded_minor, order.currency,
+                                  Decimal(order.fx_rate), currency)
+    base = order.items_minor + order.shipping_minor
+    share = min(order.commissionable_refunded_minor, base)
+    returned = round_minor(Decimal(order.commission_store_minor) * share / base) if base else 0
+    net = order.total_store_minor - refunded - order.commission_store_minor + returned
+    return Settlement(total=Money(order.total_store_minor, currency),
+                      commission=Money(order.commission_store_minor, currency),
+                      refunded=Money(refunded, currency),
+                      commission_returned=Money(returned, currency), net=Money(net, currency))
 
 
 def commission_percent() -> Decimal:

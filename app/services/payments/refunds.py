@@ -140,6 +140,12 @@ def _claim(table, row_id: int, column: str, amount: int, limit_column: str) -> b
     return result.rowcount == 1
 
 
+def _add_commissionable(order_id: int, amount: int) -> None:
+    """Move the order's commissionable refunded total in one statement (refunds may race)."""
+    db.session.execute(update(ORDERS).where(ORDERS.c.id == order_id).values(
+        commissionable_refunded_minor=ORDERS.c.commissionable_refunded_minor + amount))
+
+
 def request_refund(actor: User, store_id: int, order_id: int, request: RefundRequest, *,
                    cancel: bool = False) -> Refund:
     """Claim a refund on an order and write it (pending); the edge commits, then submits."""
@@ -162,6 +168,8 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
                                 include_duty_tax=request.include_duty_tax)
                    for line, quantity in chosen) \
         + (order.shipping_minor if request.shipping else 0)
+    goods_and_shipping = sum(line.unit_price_minor * quantity for line, quantity in chosen) \
+        + (order.shipping_minor if request.shipping else 0)
     if request.amount is not None:
         if request.amount.currency != order.currency:
             raise ValidationFailed(_("Refund in the order's currency (%(currency)s).",
@@ -171,6 +179,8 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
         amount = request.amount.minor
     else:
         amount = computed
+    # An amount typed without lines or shipping is a goodwill refund of the goods.
+    commissionable = min(amount, goods_and_shipping if (chosen or request.shipping) else amount)
     if amount <= 0:
         raise NothingToRefund(_("Choose units or shipping to refund, or enter an amount."),
                               fields={"amount": [_("Nothing to refund.")]})
@@ -190,11 +200,13 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
     if not (_claim(ORDERS, order.id, "refunded_minor", amount, "total_minor")
             and _claim(PAYMENTS, payment.id, "refunded_minor", amount, "amount_minor")):
         raise too_much  # a concurrent refund took it first; the edge rolls back
+    _add_commissionable(order.id, commissionable)
     for line, quantity in chosen:
         if not _claim(ORDER_LINES, line.id, "refunded_quantity", quantity, "quantity"):
             raise RefundQuantityExceeded(_("That is more units than are left to refund."))
     refund = Refund(order_id=order.id, state="pending", currency=order.currency,
-                    amount_minor=amount, includes_shipping=request.shipping,
+                    amount_minor=amount, commissionable_minor=commissionable,
+                    includes_shipping=request.shipping,
                     restock=request.restock, idempotency_key=f"qiao-refund-{uuid.uuid4().hex}",
                     reason=(request.reason or "")[:2000], actor_id=actor.id)
     for line, quantity in chosen:
@@ -304,6 +316,7 @@ def fail_refund(refund: Refund, message: str) -> None:
     refund.state = "failed"
     refund.failure_message = message[:2000]
     db.session.flush()
+    _add_commissionable(order.id, -refund.commissionable_minor)
     db.session.execute(update(ORDERS).where(ORDERS.c.id == order.id)
                        .values(refunded_minor=ORDERS.c.refunded_minor - refund.amount_minor))
     db.session.execute(update(PAYMENTS).where(PAYMENTS.c.quote_id == order.quote_id)

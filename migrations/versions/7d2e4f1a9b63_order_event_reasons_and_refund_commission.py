@@ -1,4 +1,7 @@
-"""order events: the platform's reasons as codes, worded in the reader's language
+"""order events' reasons as codes; the commissionable part of refunds
+
+Order events: the platform's reasons as codes, worded in the reader's language.
+Refunds: the part that gave back items or shipping, on which the commission is returned.
 
 Revision ID: 7d2e4f1a9b63
 Revises: 5b1e7c2d9a40
@@ -26,6 +29,19 @@ def upgrade():
                                       nullable=False))
         batch_op.create_check_constraint(batch_op.f('ck_order_events_reason_code'),
                                          REASON_CODES)
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('commissionable_refunded_minor', sa.Integer(),
+                                      server_default='0', nullable=False))
+        batch_op.create_check_constraint(
+            batch_op.f('ck_orders_commissionable_refunded_minor'),
+            'commissionable_refunded_minor >= 0 '
+            'AND commissionable_refunded_minor <= refunded_minor')
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('commissionable_minor', sa.Integer(), server_default='0',
+                                      nullable=False))
+        batch_op.create_check_constraint(
+            batch_op.f('ck_refunds_commissionable_minor'),
+            'commissionable_minor >= 0 AND commissionable_minor <= amount_minor')
     # Earlier rows logged the platform's reasons as English sentences: give the ones that
     # carry nothing else their code, so they read in the viewer's language too.
     op.execute("UPDATE order_events SET reason_code = 'payment_succeeded', reason = '' "
@@ -35,6 +51,13 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_refunds_commissionable_minor'), type_='check')
+        batch_op.drop_column('commissionable_minor')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_orders_commissionable_refunded_minor'),
+                                 type_='check')
+        batch_op.drop_column('commissionable_refunded_minor')
     with op.batch_alter_table('order_events', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_order_events_reason_code'), type_='check')
         batch_op.drop_column('reason_params')
