@@ -10,7 +10,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from app.notes import bp
-from app.services.social.notes import MENTION_PATTERN, TOPIC_PATTERN
+from app.services.social.notes import MENTION_PATTERN, TOPIC_PATTERN, parse_topics
 
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff00-\uffef]+", re.IGNORECASE)
 # One scan finds links first, so a #fragment or @ inside a URL stays part of the URL.
@@ -52,6 +52,12 @@ def render_text(text: str | None) -> Markup:
         position = end
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
+
+
+@bp.app_template_filter("topic_names")
+def topic_names_filter(text: str | None) -> list[str]:
+    """Jinja filter: the #topics `text` links itself, as topic names."""
+    return parse_topics(text or "")
 
 
 @bp.app_template_filter("rich_text")

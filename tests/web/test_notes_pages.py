@@ -63,7 +63,9 @@ def test_post_a_note_and_see_it(client, make_user, login, post_form):
     assert "Lipsticks I love" in page and "Xiao Hong" in page
     assert re.search(r"<title>Lipsticks I love[^<]*</title>", page)
     assert page.count('class="note-image"') == 2
-    assert '<a class="topic" href="/topics/lipstick">#lipstick</a>' in page
+    # Linked once, in the text, not listed again below it.
+    assert page.count('<a class="topic" href="/topics/lipstick">#lipstick</a>') == 1
+    assert 'data-testid="note-topics"' not in page
     assert ('<a class="autolink" href="https://example.com/a" rel="nofollow noopener ugc" '
             'target="_blank">https://example.com/a</a>') in page
     assert 'href="/search?q=nobody&amp;type=users">@nobody</a>' in page
