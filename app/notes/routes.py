@@ -21,6 +21,7 @@ from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, translation
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
+from app.web.prices import card_price
 from app.web.viewer import current_preferences
 
 FEED_PAGE_SIZE = 20
@@ -303,5 +304,10 @@ def _tag_offers(note: Note) -> list[dict]:
             list(products.values()), currency=prefs.currency, country=prefs.ship_to_country)}
     except DomainError:
         offers = {}
-    return [{"tag": tag, "offer": offers.get(tag.product_id)} for tag in note.product_tags
-            if tag.product.status == "active"]
+    locale = str(get_locale() or "en")
+    # "From" when the variants' prices differ, as on the product card: the cheapest is not
+    # necessarily the one the shopper will open.
+    return [{"tag": tag, "offer": offers.get(tag.product_id),
+             "price": card_price(offers[tag.product_id], locale)
+             if tag.product_id in offers else ""}
+            for tag in note.product_tags if tag.product.status == "active"]

@@ -79,16 +79,6 @@ def product_stock_state(offer: ProductOffer, locale: str) -> StockState:
                key=lambda s: order.index(s.state))
 
 
-def card_price(offer: ProductOffer, locale: str) -> str:
-    """"JP¥150" for one price, "From JP¥150" when the variants' prices differ, "" for none."""
-    price = offer.from_price
-    if price is None:
-        return ""
-    if len({v.price for v in offer.variants}) > 1:
-        return _("From %(price)s", price=price.format(locale))
-    return price.format(locale)
-
-
 def has_discount(variant: VariantOffer) -> bool:
     """Whether a higher compare-at price should be shown struck through."""
     return variant.compare_at is not None and variant.compare_at > variant.price

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.extensions import db, login_manager
 from app.models import Membership, User
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
+from app.web.prices import register_price_helpers
 from app.web.times import register_time_filters
 from app.web.viewer import current_preferences
 
@@ -68,6 +69,7 @@ def register_upload_limits(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Security headers on every response and shared template variables."""
     register_time_filters(app)
+    register_price_helpers(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address (rate limits, login throttling) and scheme come from the

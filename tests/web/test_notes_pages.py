@@ -386,6 +386,7 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     single = shop.add_product(skus=("MUG-1",), title="Tea mug", stock={"MUG-1": {shop.us: 5}})
     sized = shop.add_product(skus=("TEE-S", "TEE-M"), title="Cotton tee",
                              stock={"TEE-S": {shop.us: 5}})
+    sized.variants[1].price_minor = 2999  # M costs more than S (19.99)
     note = notes_service.create_note(
         shop.owner, title="Morning tea", body="", images=uploads(1),
         product_tags=[notes_service.TagInput(0, 10, 10, single.id),
@@ -394,6 +395,8 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     login(make_user(ship_to_country="US"))
     page = text(client.get(f"/notes/{note.id}"))
     assert page.count('data-testid="note-add-to-cart"') == 1  # the one-variant product
+    # The tag says "From" when the sizes cost differently, as the product card does.
+    assert re.findall(r'data-testid="tag-price">([^<]+)<', page) == ["$19.99", "From $19.99"]
     choose = note.product_tags[1]
     assert f'href="/t/{choose.id}" data-testid="note-choose-options"' in page
 
