@@ -6,6 +6,7 @@ Another store's pages answer 404 (app.services.permissions), whoever asks.
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,7 +32,7 @@ def shipping_profile(store_id: int):
     _store, found = shipping.get_shipping_profile(current_user, store_id)
     return render_portal("merchant/shipping/profile.html", portal, tab="shipping",
                          zones=found.zones if found else [], delete_form=DeleteZoneForm(),
-                         country_names=country_names("en"))
+                         country_names=country_names(str(get_locale() or "en")))
 
 
 def _zone_form(portal: Portal, zone: ShippingZone | None) -> ZoneForm:

@@ -99,3 +99,11 @@ def test_deleting_a_zone(client, login, shop):
                            data={"csrf_token": csrf_from(page)})
     assert response.status_code == 303
     assert db.session.get(ShippingZone, zone.id) is None
+
+
+def test_zone_countries_read_in_the_merchants_language(client, login, shop):
+    shop.owner.locale = "zh"
+    db.session.commit()
+    login(shop.owner)
+    html = client.get(f"/merchant/stores/{shop.store.id}/shipping").get_data(as_text=True)
+    assert "美国" in html and "United States" not in html
