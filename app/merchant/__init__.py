@@ -12,6 +12,7 @@ from app.merchant import (  # noqa: E402,F401
     orders_routes,
     products_routes,
     returns_routes,
+    sales_routes,
     shipments_routes,
     shipping_routes,
     store_routes,

@@ -75,7 +75,7 @@ def transition_order(order: Order, to_status: str, *, actor: User | None = None,
     return event
 
 
-def _in_store_currency(minor: int, currency: str, rate: Decimal, store_currency: str) -> int:
+def in_store_currency(minor: int, currency: str, rate: Decimal, store_currency: str) -> int:
     """A presentment amount in the store's currency at the locked rate (store -> presentment)."""
     if currency == store_currency and rate == 1:
         return minor
@@ -102,7 +102,7 @@ def settlement(order: Order) -> Settlement:
     gives back exactly the whole commission and leaves a net of zero.
     """
     currency = order.store_currency
-    refunded = _in_store_currency(order.refunded_minor, order.currency,
+    refunded = in_store_currency(order.refunded_minor, order.currency,
                                   Decimal(order.fx_rate), currency)
     base = order.items_minor + order.shipping_minor
     share = min(order.commissionable_refunded_minor, base)
@@ -143,9 +143,9 @@ def create_orders_for_quote(quote: Quote, payment: Payment, *, now: datetime | N
     orders = []
     for group in groups:
         rate = Decimal(group.fx_rate)
-        total_store = _in_store_currency(group.total_minor, quote.currency, rate,
+        total_store = in_store_currency(group.total_minor, quote.currency, rate,
                                          group.store_currency)
-        base_store = _in_store_currency(group.items_minor + group.shipping_minor,
+        base_store = in_store_currency(group.items_minor + group.shipping_minor,
                                         quote.currency, rate, group.store_currency)
         commission = round_minor(Decimal(base_store) * rate_share)
         order = Order(

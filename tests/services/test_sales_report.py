@@ -1,0 +1,129 @@
+"""A store's sales dashboard figures: store currency, refunds and net, markets, notes."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.extensions import db
+from app.models import utcnow
+from app.services.errors import NotFound
+from app.services.orders import sales
+from app.services.orders.lifecycle import in_store_currency, orders_for_quote, settlement
+from app.services.payments import quote_payments as payments
+from app.services.payments import refunds
+from app.web.links import site_links
+from tests.notes_factories import QueryCounter
+
+pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server",
+                  "tests.notes_fixtures"]
+
+
+@pytest.fixture
+def buy(stripe_sandbox, make_user, make_quote):
+    def purchase(shop, quantity, *, currency, country, note_id=None):
+        shopper = make_user()
+        quote = make_quote(shopper, [(shop.variants[0], quantity)], currency=currency,
+                           country=country, note_id=note_id)
+        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
+        db.session.commit()
+        payments.open_payment_intent(payment, links=site_links)
+        payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                         links=site_links)
+        db.session.commit()
+        return orders_for_quote(quote.id)[0]
+
+    return purchase
+
+
+def goods_and_shipping(order) -> int:
+    return in_store_currency(order.items_minor + order.shipping_minor, order.currency,
+                             Decimal(order.fx_rate), order.store_currency)
+
+
+def test_report_counts_both_markets_refunds_and_notes_in_store_currency(
+        buy, make_checkout_shop, make_user, make_note):
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=20)
+    creator = make_user(display_name="Mei the creator")
+    note = make_note(creator, title="Autumn tea", product_tags=[])
+    at_home = buy(shop, 2, currency="USD", country="US", note_id=note.id)
+    abroad = buy(shop, 1, currency="JPY", country="JP")
+    line = at_home.lines[0]
+    made = refunds.request_refund(shop.owner, shop.store.id, at_home.id,
+                                  refunds.RefundRequest(lines=[(line.id, 1)]))
+    db.session.commit()
+    refunds.submit_refund(made, shop.owner)
+    db.session.commit()
+
+    today = utcnow().date()
+    report = sales.sales_report(shop.owner, shop.store.id, first_day=today - timedelta(days=6),
+                                last_day=today, zone=UTC)
+    assert report.currency == "USD" and report.orders == 2 and len(report.days) == 7
+    assert report.sales.minor == goods_and_shipping(at_home) + goods_and_shipping(abroad)
+    assert report.refunded.minor == line.unit_price_minor
+    assert report.net.minor == settlement(at_home).net.minor + settlement(abroad).net.minor
+    assert report.days[-1].orders == 2 and report.days[-1].net == report.net
+    assert {(s.key, s.orders) for s in report.by_market} == {("US", 1), ("JP", 1)}
+    assert {(s.key, s.orders) for s in report.by_currency} == {("USD", 1), ("JPY", 1)}
+    assert [(p.label, p.units) for p in report.top_products] == [(line.title, 3)]
+    assert (report.from_notes.orders, report.from_notes.units) == (1, 2)
+    assert [(c.label, c.orders) for c in report.top_creators] == [("Mei the creator", 1)]
+
+
+def test_days_are_the_merchants_days(buy, make_checkout_shop):
+    shop = make_checkout_shop(currency="USD", country="US", price="25", stock=5)
+    order = buy(shop, 1, currency="USD", country="US")
+    zone = ZoneInfo("Pacific/Kiritimati")  # UTC+14: usually already tomorrow there
+    local_day = order.created_at.astimezone(zone).date()
+    report = sales.sales_report(shop.owner, shop.store.id, first_day=local_day,
+                                last_day=local_day, zone=zone)
+    assert [d.orders for d in report.days] == [1]
+    yesterday = local_day - timedelta(days=1)
+    assert sales.sales_report(shop.owner, shop.store.id, first_day=yesterday,
+                              last_day=yesterday, zone=zone).orders == 0
+
+
+def test_an_empty_period_and_a_reversed_or_overlong_one(make_checkout_shop):
+    shop = make_checkout_shop(currency="JPY", country="JP", with_product=False)
+    today = utcnow().date()
+    report = sales.sales_report(shop.owner, shop.store.id, first_day=today, last_day=today,
+                                zone=UTC)
+    assert (report.orders, report.sales.minor, report.by_market) == (0, 0, [])
+    reversed_range = sales.sales_report(shop.owner, shop.store.id, first_day=today,
+                                        last_day=today - timedelta(days=5), zone=UTC)
+    assert len(reversed_range.days) == 1
+    overlong = sales.sales_report(shop.owner, shop.store.id,
+                                  first_day=today - timedelta(days=5000), last_day=today,
+                                  zone=UTC)
+    assert len(overlong.days) == sales.MAX_DAYS
+
+
+def test_only_the_stores_staff_see_it(make_checkout_shop, make_user):
+    shop = make_checkout_shop(currency="USD", country="US", with_product=False)
+    other = make_checkout_shop(currency="USD", country="US", with_product=False)
+    today = utcnow().date()
+    for outsider in (make_user(), other.owner):
+        with pytest.raises(NotFound):
+            sales.sales_report(outsider, shop.store.id, first_day=today, last_day=today,
+                               zone=UTC)
+
+
+def test_queries_do_not_grow_with_orders(buy, make_checkout_shop):
+    shop = make_checkout_shop(currency="USD", country="US", price="5", stock=50)
+    today = utcnow().date()
+
+    def count() -> int:
+        db.session.expire_all()
+        with QueryCounter() as counter:
+            sales.sales_report(shop.owner, shop.store.id, first_day=today, last_day=today,
+                               zone=UTC)
+        return counter.count
+
+    buy(shop, 1, currency="USD", country="US")
+    one = count()
+    for _ in range(3):
+        buy(shop, 1, currency="JPY", country="JP")
+    assert count() == one
