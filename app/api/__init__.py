@@ -19,6 +19,7 @@ from app.api import (  # noqa: E402,F401
     logistics,
     me,
     notes,
+    order_messages,
     orders,
     organizations,
     payments,

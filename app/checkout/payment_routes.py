@@ -23,8 +23,11 @@ from app.providers.payments import payment_provider
 from app.services import returns
 from app.services.errors import DomainError, NotFound
 from app.services.orders import lifecycle as orders
+from app.services.orders import messages as conversation
 from app.services.payments import quote_payments as payments
+from app.web.forms import reject_form
 from app.web.links import site_links
+from app.web.order_conversation import OrderMessageForm, conversation_context
 
 ORDERS_PAGE_SIZE = 20
 
@@ -146,13 +149,37 @@ def order_list():
 @bp.get("/orders/<int:order_id>")
 @login_required
 def order_detail(order_id: int):
-    """One order: lines, amounts, status history and refunds."""
+    """One order: lines, amounts, status history, refunds and the talk with the seller."""
+    return _order_page(order_id)
+
+
+def _order_page(order_id: int, *, message_form: OrderMessageForm | None = None,
+                status: int = 200):
     order: Order = orders.get_shopper_order(current_user, order_id)
     returnable = returns.returnable_lines(order)
     body = render_template("checkout/order.html", order=order, money=money,
                            returns=returns.order_returns(order.id),
                            return_deadline=max((r.deadline for r in returnable.values()
                                                 if r.quantity and r.deadline), default=None),
-                           **order_tracking_context(order))
+                           **order_tracking_context(order),
+                           **conversation_context(order, message_form))
+    commit()  # also queues the job that caches a translation asked for
+    return body, status
+
+
+@bp.post("/orders/<int:order_id>/messages")
+@login_required
+def post_order_message(order_id: int):
+    """Write to the seller about one of your orders."""
+    form = OrderMessageForm()
+    if not form.validate():
+        return _order_page(order_id, message_form=form, status=400)
+    try:
+        message = conversation.post_order_message(current_user, order_id, form.body.data,
+                                                  links=site_links)
+    except DomainError as exc:
+        reject_form(form, exc)
+        return _order_page(order_id, message_form=form, status=exc.status)
     commit()
-    return body
+    return redirect(url_for(".order_detail", order_id=order_id,
+                            _anchor=f"message-{message.id}"), code=303)

@@ -29,8 +29,11 @@ from app.services.logistics import customs_documents as customs
 from app.services.logistics.carriers import list_carriers, tracking_url
 from app.services.logistics.shipments import SHIPPABLE
 from app.services.orders import lifecycle as orders
+from app.services.orders import messages as conversation
 from app.services.payments import refunds
+from app.web.forms import reject_form
 from app.web.links import site_links
+from app.web.order_conversation import OrderMessageForm, conversation_context
 
 
 @bp.get("/stores/<int:store_id>/orders")
@@ -82,7 +85,7 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
             cancel_form: CancelForm | None = None, ship_form: ShipForm | None = None,
             ship_line_errors: dict[int, list[str]] | None = None,
             leg_form: LegForm | None = None, leg_shipment_id: int | None = None,
-            status: int = 200):
+            message_form: OrderMessageForm | None = None, status: int = 200):
     portal = open_portal(store_id)
     order = orders.get_store_order(current_user, store_id, order_id)
     warehouses = list_warehouses(current_user, store_id)
@@ -114,9 +117,28 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
         ship_line_errors=ship_line_errors or {}, carriers=list_carriers(),
         carrier_names=dict(_carrier_choices()), shipments=shipments,
         tracking_url=tracking_url, leg_form=leg_form, leg_shipment_id=leg_shipment_id,
-        leg_kinds=LEG_KIND_LABELS, order_returns=returns.order_returns(order.id))
-    commit()
+        leg_kinds=LEG_KIND_LABELS, order_returns=returns.order_returns(order.id),
+        **conversation_context(order, message_form))
+    commit()  # also queues the job that caches a translation asked for
     return body
+
+
+@bp.post("/stores/<int:store_id>/orders/<int:order_id>/messages")
+@login_required
+def post_order_message(store_id: int, order_id: int):
+    """Answer the buyer (or write first) about this order; they are told by e-mail."""
+    form = OrderMessageForm()
+    if not form.validate():
+        return _detail(store_id, order_id, message_form=form, status=400)
+    try:
+        message = conversation.post_order_message(current_user, order_id, form.body.data,
+                                                  store_id=store_id, links=site_links)
+    except DomainError as exc:
+        reject_form(form, exc)
+        return _detail(store_id, order_id, message_form=form, status=exc.status)
+    commit()
+    return redirect(url_for(".order_detail", store_id=store_id, order_id=order_id,
+                            _anchor=f"message-{message.id}"), code=303)
 
 
 @bp.get("/stores/<int:store_id>/orders/<int:order_id>")

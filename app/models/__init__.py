@@ -38,6 +38,7 @@ from app.models.markets import DutyRate, MarketRule
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.models.orders import (
     ORDER_EVENT_REASONS,
+    ORDER_MESSAGE_SIDES,
     ORDER_STATES,
     ORDER_TRANSITIONS,
     PAYMENT_STATES,
@@ -45,6 +46,7 @@ from app.models.orders import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderMessage,
     Payment,
     Refund,
     RefundLine,
@@ -94,6 +96,7 @@ __all__ = [
     "NOTE_STATUSES",
     "NOTIFICATION_KINDS",
     "ORDER_EVENT_REASONS",
+    "ORDER_MESSAGE_SIDES",
     "ORDER_STATES",
     "ORDER_TRANSITIONS",
     "ORGANIZATION_KINDS",
@@ -135,6 +138,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OrderMessage",
     "Organization",
     "OutboxEmail",
     "RETURN_REASONS",

@@ -279,3 +279,30 @@ class RefundLine(db.Model):
 
     refund: Mapped[Refund] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()
+
+
+# Who wrote a message of an order's conversation: its shopper or the store's team.
+ORDER_MESSAGE_SIDES = ("shopper", "store")
+
+
+class OrderMessage(db.Model):
+    """One message of the conversation between an order's shopper and its store."""
+
+    __tablename__ = "order_messages"
+    __table_args__ = (
+        CheckConstraint(f"side IN {ORDER_MESSAGE_SIDES}", name="side"),
+        Index("ix_order_messages_order_id_id", "order_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
+                                          nullable=False)
+    # Kept when the author's account goes: the other side still reads what was said.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    side: Mapped[str] = mapped_column(String(8), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    # Detected when written, so the reader is offered a translation only when it helps.
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    author = relationship("User")

@@ -28,6 +28,7 @@ from app.models.user import User
 
 if TYPE_CHECKING:
     from app.models.logistics import Shipment
+    from app.models.orders import Order
     from app.models.returns import ReturnRequest
 
 REPORT_TARGETS = ("note", "comment", "user")
@@ -35,7 +36,9 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "shipment" notices come from the platform (no actor): a parcel reached a status the
 # shopper should hear about (customs hold, out for delivery, delivered, exception);
 # "return" notices tell a store's team of a return request and its shopper of each step.
-NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return")
+# "message" notices tell the other side of an order that its conversation has a new message.
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
+                      "message")
 
 
 class NoteLike(db.Model):
@@ -190,6 +193,7 @@ class Notification(db.Model):
         CheckConstraint("(kind = 'shipment') = (shipment_id IS NOT NULL)", name="shipment"),
         CheckConstraint("(kind = 'return') = (return_request_id IS NOT NULL)",
                         name="return_request"),
+        CheckConstraint("(kind = 'message') = (order_id IS NOT NULL)", name="order"),
         # One notice per shipment and status, even when two deliveries race.
         UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
@@ -219,12 +223,14 @@ class Notification(db.Model):
         ForeignKey("return_requests.id", ondelete="CASCADE"))
     # The return's step the notice is about (requested, approved, refused, received, refunded).
     return_status: Mapped[str | None] = mapped_column(String(16))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     shipment: Mapped[Shipment | None] = relationship()
     return_request: Mapped[ReturnRequest | None] = relationship()
+    order: Mapped[Order | None] = relationship()
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
 

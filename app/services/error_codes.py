@@ -164,6 +164,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "malformed_request": ErrorCode((400,), "The request is malformed."),
     "market_rule_not_found": ErrorCode((404,), "No such market rule."),
     "member_not_found": ErrorCode((404,), "No such member of the organisation."),
+    "message_empty": ErrorCode((422,), "An order message has no text."),
+    "message_too_long": ErrorCode((422,), "An order message is longer than 2,000 characters."),
     "method_not_allowed": ErrorCode((405,), "The endpoint does not accept that method."),
     "missing_columns": ErrorCode((422,), "The CSV file lacks required columns."),
     "negative_amount": ErrorCode((422,), "The amount must not be negative."),
@@ -183,6 +185,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                      "it has been delivered yet."),
     "note_not_found": ErrorCode((404,), "No such note."),
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
+    "order_message_rate_limited": ErrorCode((429,), "Too many messages by one person on one "
+                                                    "order in the last hour."),
     "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "
                                               "status."),
     "order_not_shippable": ErrorCode((409, 422), "The order is not paid, or was cancelled or "

@@ -38,6 +38,9 @@ class EmailLinks(Protocol):
     def store_return(self, store_id: int, return_id: int) -> str:
         """The merchant portal's page for one return request."""
 
+    def store_order(self, store_id: int, order_id: int) -> str:
+        """The merchant portal's page for one order."""
+
 
 def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:
     """Write an e-mail to the outbox; it is delivered once the transaction commits."""

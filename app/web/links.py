@@ -49,5 +49,9 @@ class SiteLinks:
         """The merchant portal's return page."""
         return absolute_url("merchant.return_detail", store_id=store_id, return_id=return_id)
 
+    def store_order(self, store_id: int, order_id: int) -> str:
+        """The merchant portal's order page."""
+        return absolute_url("merchant.order_detail", store_id=store_id, order_id=order_id)
+
 
 site_links = SiteLinks()

@@ -46,6 +46,7 @@ def list_notifications(user: User, *, before_id: int | None = None, limit: int =
     stmt = (select(Notification)
             .options(selectinload(Notification.actor), selectinload(Notification.shipment),
                      selectinload(Notification.return_request),
+                     selectinload(Notification.order),
                      selectinload(Notification.note).selectinload(Note.images),
                      selectinload(Notification.comment))
             .where(Notification.recipient_id == user.id)
