@@ -23,6 +23,7 @@ import pytest
 from app.extensions import db
 from app.models import (
     FxSnapshot,
+    Order,
     Product,
     ProductVariant,
     Quote,
@@ -40,6 +41,9 @@ from app.services.catalog import products as catalog
 from app.services.checkout import cart, quotes
 from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import load_market_rules
+from app.services.orders.lifecycle import orders_for_quote
+from app.services.payments import quote_payments as payments
+from app.web.links import site_links
 
 ECB_SAMPLE = Path(__file__).resolve().parent / "data" / "ecb-eurofxref-sample.xml"
 
@@ -226,5 +230,30 @@ def make_quote(app, fx_snapshot, market_rules):
         quote = quotes.create_quote(user, currency, address or address_for(country), now=now)
         db.session.commit()
         return quote
+
+    return factory
+
+
+@pytest.fixture
+def make_paid_order(request, make_user, make_quote):
+    """Buy a shop's first variant, paid with the sandbox card: the store's order (committed).
+
+    Needs the `tests.localstripe_server` plugin beside this one (for `stripe_sandbox`).
+    """
+
+    def factory(shop: CheckoutShop, quantity: int = 1, *, currency: str = "USD",
+                country: str = "US", shopper: User | None = None,
+                note_id: int | None = None) -> Order:
+        sandbox = request.getfixturevalue("stripe_sandbox")
+        shopper = shopper or make_user()
+        quote = make_quote(shopper, [(shop.variants[0], quantity)], currency=currency,
+                           country=country, note_id=note_id)
+        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
+        db.session.commit()
+        payments.open_payment_intent(payment, links=site_links)
+        payments.confirm_sandbox_payment(shopper, quote.id, sandbox.card_token(),
+                                         links=site_links)
+        db.session.commit()
+        return orders_for_quote(quote.id)[0]
 
     return factory

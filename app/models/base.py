@@ -13,6 +13,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def in_language(locale: str | None, default: str, *, en: str | None, zh: str | None) -> str:
+    """The merchant's English or Chinese wording for a UI `locale`, else the default text."""
+    if locale and locale.startswith("zh") and zh:
+        return zh
+    if locale and locale.startswith("en") and en:
+        return en
+    return default
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin
+from app.models.base import TimestampMixin, in_language
 
 if TYPE_CHECKING:
     from app.models.inventory import InventoryLevel
@@ -100,19 +100,12 @@ class Product(TimestampMixin, db.Model):
 
     def localized_title(self, locale: str | None) -> str:
         """The title in `locale` ("en"/"zh") when the merchant wrote one, else `title`."""
-        if locale and locale.startswith("zh") and self.title_zh:
-            return self.title_zh
-        if locale and locale.startswith("en") and self.title_en:
-            return self.title_en
-        return self.title
+        return in_language(locale, self.title, en=self.title_en, zh=self.title_zh)
 
     def localized_description(self, locale: str | None) -> str:
         """The description in `locale` when the merchant wrote one, else `description`."""
-        if locale and locale.startswith("zh") and self.description_zh:
-            return self.description_zh
-        if locale and locale.startswith("en") and self.description_en:
-            return self.description_en
-        return self.description
+        return in_language(locale, self.description, en=self.description_en,
+                           zh=self.description_zh)
 
     def can_become(self, status: str) -> bool:
         """Whether the status may change from the current one to `status`."""

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, UTCDateTime
+from app.models.base import TimestampMixin, UTCDateTime, in_language
 from app.models.fx import DecimalText
 
 QUOTE_STATES = ("open", "paying", "paid", "expired", "failed", "cancelled")
@@ -158,12 +158,20 @@ class PricedLine:
         ForeignKey("products.id", ondelete="RESTRICT"), nullable=False
     )
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The merchant's titles in each UI language when the line was priced, so a quote, an
+    # order and its e-mails read in the reader's language even after the product changes.
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
     sku: Mapped[str] = mapped_column(String(64), nullable=False)
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
     unit_price_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     unit_price_store_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     duty_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     tax_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    def localized_title(self, locale: str | None) -> str:
+        """The title in `locale` ("en"/"zh") as the merchant wrote it, else `title`."""
+        return in_language(locale, self.title, en=self.title_en, zh=self.title_zh)
 
     @property
     def total_minor(self) -> int:

@@ -9,25 +9,16 @@ from app.extensions import db
 from app.models import Notification, OrderMessage, OutboxEmail
 from app.services.errors import NotFound, ValidationFailed
 from app.services.orders import messages as conversation
-from app.services.orders.lifecycle import orders_for_quote
-from app.services.payments import quote_payments as payments
 from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
 
 @pytest.fixture
-def order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+def order(make_checkout_shop, make_user, make_paid_order):
     shop = make_checkout_shop(currency="CNY", country="CN", price="89", stock=10)
     shopper = make_user(display_name="Aiko", locale="en")
-    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="JPY", country="JP")
-    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-    db.session.commit()
-    payments.open_payment_intent(payment, links=site_links)
-    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
-                                     links=site_links)
-    db.session.commit()
-    placed = orders_for_quote(quote.id)[0]
+    placed = make_paid_order(shop, currency="JPY", country="JP", shopper=shopper)
     placed.shop, placed.shopper = shop, shopper
     return placed
 

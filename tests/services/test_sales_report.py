@@ -12,10 +12,8 @@ from app.extensions import db
 from app.models import utcnow
 from app.services.errors import NotFound
 from app.services.orders import sales
-from app.services.orders.lifecycle import in_store_currency, orders_for_quote, settlement
-from app.services.payments import quote_payments as payments
+from app.services.orders.lifecycle import in_store_currency, settlement
 from app.services.payments import refunds
-from app.web.links import site_links
 from tests.notes_factories import QueryCounter
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server",
@@ -23,18 +21,10 @@ pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server",
 
 
 @pytest.fixture
-def buy(stripe_sandbox, make_user, make_quote):
+def buy(make_paid_order):
     def purchase(shop, quantity, *, currency, country, note_id=None):
-        shopper = make_user()
-        quote = make_quote(shopper, [(shop.variants[0], quantity)], currency=currency,
-                           country=country, note_id=note_id)
-        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-        db.session.commit()
-        payments.open_payment_intent(payment, links=site_links)
-        payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
-                                         links=site_links)
-        db.session.commit()
-        return orders_for_quote(quote.id)[0]
+        return make_paid_order(shop, quantity, currency=currency, country=country,
+                               note_id=note_id)
 
     return purchase
 

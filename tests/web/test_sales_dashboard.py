@@ -8,25 +8,14 @@ import re
 import pytest
 
 from app.extensions import db
-from app.services.orders.lifecycle import orders_for_quote
-from app.services.payments import quote_payments as payments
-from app.web.links import site_links
 
 pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
 
 @pytest.fixture
-def sold(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+def sold(make_checkout_shop, make_paid_order):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
-    shopper = make_user()
-    quote = make_quote(shopper, [(shop.variants[0], 2)], currency="JPY", country="JP")
-    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-    db.session.commit()
-    payments.open_payment_intent(payment, links=site_links)
-    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
-                                     links=site_links)
-    db.session.commit()
-    return shop, orders_for_quote(quote.id)[0]
+    return shop, make_paid_order(shop, 2, currency="JPY", country="JP")
 
 
 def test_staff_see_the_periods_sales_chart_data_and_tables(client, login, sold):

@@ -122,17 +122,11 @@ def test_owners_see_the_refund_and_cancel_forms(client, login, paid_order):
 
 
 @pytest.fixture
-def yen_order(stripe_sandbox, make_checkout_shop, make_user, make_quote):
+def yen_order(make_checkout_shop, make_user, make_paid_order):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     shopper = make_user()
-    quote = make_quote(shopper, [(shop.variants[0], 2)], currency="JPY", country="JP")
-    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-    db.session.commit()
-    payments.open_payment_intent(payment, links=site_links)
-    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
-                                     links=site_links)
-    db.session.commit()
-    return shop, shopper, orders_for_quote(quote.id)[0]
+    return shop, shopper, make_paid_order(shop, 2, currency="JPY", country="JP",
+                                          shopper=shopper)
 
 
 def test_chinese_merchant_reads_history_rate_and_yen_unambiguously(client, login, post_form,

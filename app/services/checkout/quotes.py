@@ -234,7 +234,9 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
         })
     lines = [
         {"variant_id": p.item.variant_id, "product_id": p.item.variant.product_id,
-         "title": p.item.variant.product.title[:200], "sku": p.item.variant.sku,
+         "title": p.item.variant.product.title[:200],
+         "title_en": p.item.variant.product.title_en,
+         "title_zh": p.item.variant.product.title_zh, "sku": p.item.variant.sku,
          "quantity": p.item.quantity, "unit_price_minor": p.unit.minor,
          "unit_price_store_minor": p.item.variant.price_minor, "duty_minor": duty,
          "tax_minor": tax, "hs_code": p.item.variant.product.hs_code,

@@ -163,6 +163,7 @@ def create_orders_for_quote(quote: Quote, payment: Payment, *, now: datetime | N
         for line in group.lines:
             order.lines.append(OrderLine(
                 variant_id=line.variant_id, product_id=line.product_id, title=line.title,
+                title_en=line.title_en, title_zh=line.title_zh,
                 sku=line.sku, quantity=line.quantity, unit_price_minor=line.unit_price_minor,
                 unit_price_store_minor=line.unit_price_store_minor, duty_minor=line.duty_minor,
                 tax_minor=line.tax_minor, note_id=line.note_id,
