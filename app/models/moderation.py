@@ -69,7 +69,10 @@ class ModerationCase(TimestampMixin, db.Model):
         CheckConstraint(f"status IN {CASE_STATUSES}", name="status"),
         CheckConstraint("report_count >= 0", name="report_count"),
         CheckConstraint("severity BETWEEN 0 AND 4", name="severity"),
-        CheckConstraint("(status = 'claimed') = (claimed_by_id IS NOT NULL)", name="claim"),
+        # "claimed" always names its moderator; an appeal may be claimed while it waits.
+        CheckConstraint("(status <> 'claimed' OR claimed_by_id IS NOT NULL) AND "
+                        "(status IN ('claimed', 'appealed') OR claimed_by_id IS NULL)",
+                        name="claim"),
         UniqueConstraint("open_key"),
         # The queue: by status, oldest first.
         Index("ix_moderation_cases_status_id", "status", "id"),
@@ -193,6 +196,9 @@ class LegalRequest(db.Model):
     reference: Mapped[str] = mapped_column(String(100), default="", nullable=False)
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # The (closed) case that records the takedown as a decision, for the log and the report.
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_cases.id", ondelete="SET NULL"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
