@@ -15,6 +15,7 @@ from app.models import Note, User
 from app.notes import bp
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
+from app.services import moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
@@ -291,6 +292,9 @@ def show(note_id: int):
         comment_translations=comment_translations,
         comment_form=CommentForm(), report_form=ReportForm(), collect_form=collect_form,
         action_form=ActionForm(), tags=_tag_offers(note),
+        moderation_case=moderation.latest_case("note", note.id)
+        if user is not None and user.id == note.author_id
+        and (note.moderation_state != "visible" or note.hidden_markets) else None,
     )
 
 

@@ -10,6 +10,7 @@ from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
 from app.notes.routes import card_context, viewer
+from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
@@ -196,17 +197,17 @@ def delete_comment(comment_id: int):
 
 
 # Reports ------------------------------------------------------------------------------------
-@bp.post("/report/<any(note, comment, user):target_type>/<int:target_id>")
+@bp.post("/report/<any(note, comment, user, product):target_type>/<int:target_id>")
 @login_required
 def report(target_type: str, target_id: int):
-    """Report a note, comment or user to the moderators."""
+    """Report a note, comment, user or product: it goes to the moderators' queue."""
     form = ReportForm()
     if not form.validate_on_submit():
         flash(_("Choose a reason for the report."), "error")
         return redirect(_back(url_for("main.index")), code=303)
     try:
-        interactions.report(current_user, target_type, target_id, form.reason.data,
-                            form.details.data or "")
+        moderation.report_content(current_user, target_type, target_id, form.reason.data,
+                                  form.details.data or "")
     except DomainError as exc:
         rollback()
         if exc.status == 404:
@@ -214,7 +215,8 @@ def report(target_type: str, target_id: int):
         flash(exc.message, "info" if exc.code == "already_reported" else "error")
         return redirect(_back(url_for("main.index")), code=303)
     commit()
-    flash(_("Thank you. The moderators will look at it."), "success")
+    flash(_("Thank you. The moderators will look at it, and we will tell you the outcome."),
+          "success")
     return redirect(_back(url_for("main.index")), code=303)
 
 

@@ -5,7 +5,13 @@ moderator (optionally holding it), and `record_audit` to log what they changed.
 """
 
 from app.services.moderation.audit import record_audit
-from app.services.moderation.cases import active_case, load_target, open_case
+from app.services.moderation.cases import (
+    active_case,
+    highlight_segments,
+    item_text,
+    load_target,
+    open_case,
+)
 from app.services.moderation.decisions import (
     BulkOutcome,
     DecisionInput,
@@ -13,7 +19,9 @@ from app.services.moderation.decisions import (
     decide_case,
     decide_cases,
     decisions_about,
+    latest_case,
     latest_decision,
+    own_case,
 )
 from app.services.moderation.labels import (
     ACTION_LABELS,
@@ -77,7 +85,11 @@ __all__ = [
     "decide_cases",
     "decisions_about",
     "event_label",
+    "highlight_segments",
+    "item_text",
+    "latest_case",
     "latest_decision",
+    "own_case",
     "legal_requests_for",
     "list_legal_requests",
     "list_queue",

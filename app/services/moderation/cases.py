@@ -89,6 +89,43 @@ def load_target(target_type: str, target_id: int) -> Target:
     return Target(target_type, target_id, row, owner_id, markets, language)
 
 
+def item_text(target_type: str, row: Any | None) -> str:
+    """The text of an item as screening reads it (spans of reasons index into it)."""
+    if row is None:
+        return ""
+    if target_type == "note":
+        return f"{row.title}\n{row.body}"
+    if target_type == "comment":
+        return row.body
+    if target_type == "user":
+        return f"{row.display_name}\n{row.bio}"
+    if target_type == "product":
+        return f"{row.title}\n{row.description}"
+    return ""
+
+
+def highlight_segments(text: str, spans: list[list[int]]) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, highlighted) pairs at the given spans (merged, clipped)."""
+    marks = sorted((max(0, int(a)), min(len(text), int(b))) for a, b in spans
+                   if isinstance(a, int) and isinstance(b, int) and b > a)
+    merged: list[tuple[int, int]] = []
+    for start, end in marks:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        elif start < end:
+            merged.append((start, end))
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in merged:
+        if start > at:
+            pieces.append((text[at:start], False))
+        pieces.append((text[start:end], True))
+        at = end
+    if at < len(text):
+        pieces.append((text[at:], False))
+    return pieces
+
+
 def _clean_reasons(reasons: list[dict[str, Any]] | None, source: str) -> list[dict[str, Any]]:
     cleaned = []
     for reason in reasons or []:
@@ -135,7 +172,7 @@ def open_case(target_type: str, target_id: int, *, source: str,
               markets: list[str] | None = None, language: str | None = None,
               hold: bool = False, reporter: User | None = None,
               report_reason: str | None = None) -> ModerationCase:
-    """Add to, or create, the one open case of an item; with `hold`, hide the item until decided.
+    r"""Add to, or create, the one open case of an item; with `hold`, hide it until decided.
 
     Contract (called by user reports and by screening):
 
@@ -146,10 +183,11 @@ def open_case(target_type: str, target_id: int, *, source: str,
       in `report_count` / `report_reasons`), anything else ("screening", "rules",
       "classifier", "llm", "hash") marks the case screened.
     - `reasons`: a list of dicts `{"code": str, "severity": "low"|"medium"|"high"|"critical",
-      "source": str, "spans": [[start, end], ...], "field": "body"|"title"|...,
-      "text": str?, "score": float?}`; `spans` are character offsets in the item's field,
-      highlighted on the moderator's item page. They are appended (duplicates of the same
-      code, source and spans are skipped).
+      "source": str, "spans": [[start, end], ...], "text": str?, "score": float?,
+      "rule_id": int?}`; `spans` are [start, end) character offsets into `item_text()` of
+      the item (a note's title + "\n" + body, a comment's body, a profile's name + "\n" +
+      bio, a product's title + "\n" + description), highlighted on the moderator's item
+      page. They are appended (duplicates of the same code, source and spans are skipped).
     - `markets`: ISO country codes the reasons apply in (merged with the item's home
       market); `language`: ISO 639-1 of the text (defaults to the item's detected language).
     - `hold=True`: the item is hidden (moderation_state "held") from everyone but its author

@@ -342,6 +342,21 @@ def decisions_about(owner: User, *, limit: int = 50) -> list[ModerationCase]:
         .order_by(ModerationCase.id.desc()).limit(limit)))
 
 
+def latest_case(target_type: str, target_id: int) -> ModerationCase | None:
+    """The item's newest case (its decision and any appeal), for its author's page."""
+    return db.session.scalar(select(ModerationCase).where(
+        ModerationCase.target_type == target_type, ModerationCase.target_id == target_id)
+        .order_by(ModerationCase.id.desc()).limit(1))
+
+
+def own_case(author: User, case_id: int) -> ModerationCase:
+    """A case about the author's content; anyone else's answers NotFound."""
+    case = db.session.get(ModerationCase, case_id)
+    if case is None or author is None or case.owner_id != author.id:
+        raise NotFound(_("No such moderation decision."), code="moderation_item_not_found")
+    return case
+
+
 def latest_decision(case: ModerationCase) -> ModerationDecision | None:
     """The case's last decision."""
     return case.decisions[-1] if case.decisions else None
