@@ -34,6 +34,7 @@ from app.models import (
     ProductVariant,
     Store,
     User,
+    shown_clause,
 )
 from app.money import CurrencyError, Money, normalize_currency
 from app.services.errors import NotFound, ValidationFailed
@@ -180,7 +181,8 @@ def get_public_product(product_id: int) -> Product:
     """An active product with everything its page shows, in a fixed number of queries."""
     product = db.session.scalar(
         select(Product)
-        .where(Product.id == product_id, Product.status == "active")
+        .where(Product.id == product_id, Product.status == "active",
+               shown_clause(Product))
         .options(
             joinedload(Product.store),
             selectinload(Product.variants).selectinload(ProductVariant.fixed_prices),
@@ -305,7 +307,7 @@ def list_catalog(*, store_id: int | None = None, text: str | None = None,
                  limit: int = 20) -> Page[Product]:
     """Active products for the storefront (one store, a category, a search), newest first."""
     _check_limit(limit)
-    stmt = (select(Product).where(Product.status == "active")
+    stmt = (select(Product).where(Product.status == "active", shown_clause(Product))
             .options(joinedload(Product.store),
                      selectinload(Product.variants).selectinload(ProductVariant.fixed_prices),
                      selectinload(Product.images))

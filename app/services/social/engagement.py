@@ -424,7 +424,7 @@ def follow_counts(user_id: int) -> tuple[int, int]:
 def active_user(user_id: int) -> User:
     """An active account, or NotFound."""
     user = db.session.get(User, user_id)
-    if user is None or not user.is_active_account:
+    if user is None or not user.is_active_account or user.moderation_state == "removed":
         raise NotFound(_("No such user."), code="user_not_found")
     return user
 
