@@ -440,6 +440,11 @@ def test_a_removed_product_leaves_the_catalog(make_user, make_org, make_moderato
                                                                     "no_violation", []))
     assert reads.get_public_product(product.id).id == product.id
     assert product.id in [p.id for p in reads.list_catalog(store_id=shop.store.id).items]
+    moderation.record_legal_request(make_user(roles=("admin",)), "product", product.id,
+                                    country="GB", legal_basis="Trade Marks Act 1994")
+    assert reads.get_public_product(product.id, market="US").id == product.id
+    with pytest.raises(NotFound):
+        reads.get_public_product(product.id, market="GB")
 
 
 # A real race: PostgreSQL only ---------------------------------------------------------------

@@ -177,12 +177,16 @@ def get_public_store_by_slug(slug: str) -> Store:
     return store
 
 
-def get_public_product(product_id: int) -> Product:
-    """An active product with everything its page shows, in a fixed number of queries."""
+def get_public_product(product_id: int, *, market: str | None = None) -> Product:
+    """An active product with everything its page shows, in a fixed number of queries.
+
+    Held or removed by moderation, or restricted (or legally blocked) in the viewer's
+    `market`: NotFound.
+    """
     product = db.session.scalar(
         select(Product)
         .where(Product.id == product_id, Product.status == "active",
-               shown_clause(Product))
+               shown_clause(Product, market))
         .options(
             joinedload(Product.store),
             selectinload(Product.variants).selectinload(ProductVariant.fixed_prices),
