@@ -517,3 +517,25 @@ def test_concurrent_claims_leave_one_claimer(app, database_url):
             conn.execute(delete(AuditLogEntry).where(AuditLogEntry.case_id == case_id))
             conn.execute(delete(User).where(User.email.like("claim-%@example.test")))
         engine.dispose()
+
+
+def test_a_removed_comment_disappears_and_a_restricted_one_only_in_its_market(
+        make_user, make_moderator, quick_note):
+    note = quick_note(make_user())
+    commenter = make_user()
+    kept = engagement.add_comment(commenter, note.id, "Lovely colour")
+    gone = engagement.add_comment(commenter, note.id, "Buy followers cheap")
+    local = engagement.add_comment(commenter, note.id, "Only for some")
+    mod = make_moderator()
+    for comment, decision in ((gone, remove()),
+                              (local, DecisionInput("restrict", "other", ["CN"]))):
+        case = moderation.open_case("comment", comment.id, source="rules", reasons=[
+            {"code": "spam", "severity": "low"}], markets=[], language=None, hold=False)
+        moderation.decide_case(mod, case.id, decision)
+
+    def bodies(market=None):
+        threads, _more = engagement.comment_threads(note, market=market)
+        return [t.comment.body for t in threads]
+
+    assert bodies("US") == [kept.body, local.body]
+    assert bodies("CN") == [kept.body]
