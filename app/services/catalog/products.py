@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -115,7 +116,7 @@ def _flush_catalog(new: Product | None = None) -> None:
                 db.session.add(new)
             db.session.flush()
     except IntegrityError:
-        raise Conflict("Another product of this store took one of these SKUs just now.",
+        raise Conflict(_("Another product of this store took one of these SKUs just now."),
                        code="duplicate_sku") from None
 
 
@@ -143,7 +144,7 @@ def create_product(actor: User, store_id: int, data: Mapping[str, Any]) -> Produ
         apply_variant(product, store, spec, position)
     if status != "draft":
         _set_status(product, status, errors)
-        errors.raise_if_any("The product cannot be saved with this status.")
+        errors.raise_if_any(_("The product cannot be saved with this status."))
     _flush_catalog(product)
     return product
 
@@ -187,7 +188,7 @@ def update_product(actor: User, store_id: int, product_id: int,
     elif product.status == "active":
         # A live product must stay sellable: an edit may not remove its HS code or variants.
         _set_status(product, "active", errors)
-    errors.raise_if_any("The product cannot be saved like this.")
+    errors.raise_if_any(_("The product cannot be saved like this."))
     _flush_catalog()
     return product
 
@@ -208,7 +209,7 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
     """Change the status of several products at once: all of them or none (errors by id)."""
     store = require_store_staff(actor, store_id)
     if status not in PRODUCT_STATUSES:
-        raise ValidationFailed("Unknown status.", code="invalid_status",
+        raise ValidationFailed(_("Unknown status."), code="invalid_status",
                                fields={"status": [f"Choose one of: "
                                                   f"{', '.join(PRODUCT_STATUSES)}."]})
     products = {p.id: p for p in db.session.scalars(
@@ -225,7 +226,7 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
         for messages in problems.fields.values():
             for message in messages:
                 errors.add(f"products.{product_id}", message, next(iter(problems.codes)))
-    errors.raise_if_any("Some products cannot change status; nothing was changed.")
+    errors.raise_if_any(_("Some products cannot change status; nothing was changed."))
     db.session.flush()
     return [products[i] for i in product_ids]
 
@@ -245,8 +246,8 @@ def set_fixed_price(actor: User, store_id: int, variant_id: int, currency: str,
     errors.raise_if_any()
     assert money is not None
     if money.currency == store.base_currency:
-        raise ValidationFailed("That is the store's base currency.", code="currency_mismatch",
-                               fields={"currency": ["Set the base price on the variant."]})
+        raise ValidationFailed(_("That is the store's base currency."), code="currency_mismatch",
+                               fields={"currency": [_("Set the base price on the variant.")]})
     existing = next((p for p in variant.fixed_prices if p.currency == money.currency), None)
     if amount is None:
         if existing is not None:
@@ -303,8 +304,8 @@ def reorder_product_images(actor: User, store_id: int, product_id: int,
     product = product_of_store(store.id, product_id)
     by_id = {image.id: image for image in product.images}
     if sorted(image_ids) != sorted(by_id):
-        raise ValidationFailed("List every image of the product exactly once.",
-                               fields={"image_ids": ["List every image exactly once."]})
+        raise ValidationFailed(_("List every image of the product exactly once."),
+                               fields={"image_ids": [_("List every image exactly once.")]})
     for position, image_id in enumerate(image_ids):
         by_id[image_id].position = position
     db.session.flush()

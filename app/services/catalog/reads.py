@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -104,8 +105,8 @@ def _page(rows: Sequence[T], limit: int, key) -> Page[T]:
 
 def _check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed("limit must be from 1 to 100.",
-                               fields={"limit": ["Use a whole number from 1 to 100."]})
+        raise ValidationFailed(_("limit must be from 1 to 100."),
+                               fields={"limit": [_("Use a whole number from 1 to 100.")]})
     return limit
 
 
@@ -113,8 +114,8 @@ def _after_id(after: Sequence[Any] | None) -> int | None:
     if not after:
         return None
     if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise ValidationFailed("The page position is not valid.", code="invalid_cursor",
-                               fields={"cursor": ["Start again from the first page."]})
+        raise ValidationFailed(_("The page position is not valid."), code="invalid_cursor",
+                               fields={"cursor": [_("Start again from the first page.")]})
     return after[0]
 
 
@@ -164,7 +165,7 @@ def get_public_store(store_id: int) -> Store:
     """A store, for anyone."""
     store = db.session.get(Store, store_id)
     if store is None:
-        raise NotFound("No such store.")
+        raise NotFound(_("No such store."))
     return store
 
 
@@ -172,7 +173,7 @@ def get_public_store_by_slug(slug: str) -> Store:
     """A store by its URL slug, for anyone."""
     store = db.session.scalar(select(Store).where(Store.slug == slug))
     if store is None:
-        raise NotFound("No such store.")
+        raise NotFound(_("No such store."))
     return store
 
 
@@ -189,7 +190,7 @@ def get_public_product(product_id: int) -> Product:
         )
     )
     if product is None:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     return product
 
 
@@ -208,7 +209,7 @@ def viewer_terms(currency: str | None, country: str | None) -> tuple[str | None,
             fields["country"] = [f"{country!r} is not an ISO 3166 two-letter country code."]
     if fields:
         code = "unknown_currency" if set(fields) == {"currency"} else "validation_failed"
-        raise ValidationFailed("Check the currency and country.", code=code, fields=fields)
+        raise ValidationFailed(_("Check the currency and country."), code=code, fields=fields)
     return currency or None, country or None
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -109,8 +110,8 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
                 setattr(store, name, value)
             db.session.flush()
     except IntegrityError:  # a concurrent request took the slug first
-        raise Conflict("Another store already uses this address.", code="slug_taken",
-                       fields={"slug": ["Another store already uses this address."]}) from None
+        raise Conflict(_("Another store already uses this address."), code="slug_taken",
+                       fields={"slug": [_("Another store already uses this address.")]}) from None
     return store
 
 
@@ -168,9 +169,9 @@ def _save_warehouse(warehouse: Warehouse, store_id: int) -> None:
         taken = db.session.scalar(select(Warehouse.id).where(
             Warehouse.store_id == store_id, Warehouse.name == warehouse.name,
             Warehouse.id != (warehouse.id or 0)))
-    duplicate = Conflict("The store already has a warehouse with this name.",
+    duplicate = Conflict(_("The store already has a warehouse with this name."),
                          code="duplicate_warehouse",
-                         fields={"name": ["Another warehouse has this name."]})
+                         fields={"name": [_("Another warehouse has this name.")]})
     if taken is not None:
         raise duplicate
     try:

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
@@ -131,7 +132,7 @@ def _item(cart: Cart | None, item_id: int) -> CartItem:
     """An item of this cart; anyone else's item is reported as missing."""
     item = db.session.get(CartItem, item_id)
     if item is None or cart is None or item.cart_id != cart.id:
-        raise NotFound("No such item in your cart.")
+        raise NotFound(_("No such item in your cart."))
     return item
 
 
@@ -149,12 +150,12 @@ def _check_quantity(quantity: object) -> int:
 
 def _sellable(variant_id: object) -> ProductVariant:
     if not isinstance(variant_id, int) or isinstance(variant_id, bool):
-        raise ValidationFailed("Choose a product variant.",
-                               fields={"variant_id": ["Give the variant's id."]})
+        raise ValidationFailed(_("Choose a product variant."),
+                               fields={"variant_id": [_("Give the variant's id.")]})
     variant = db.session.get(ProductVariant, variant_id,
                              options=[joinedload(ProductVariant.product)])
     if variant is None or not variant.is_active or variant.product.status != "active":
-        raise NotFound("This product is not for sale.")
+        raise NotFound(_("This product is not for sale."))
     return variant
 
 
@@ -180,7 +181,7 @@ def add_item(cart: Cart, variant_id: object, quantity: object = 1, *,
     item = next((i for i in cart.items if i.variant_id == variant.id), None)
     if item is None and len(cart.items) >= MAX_LINES:
         raise ValidationFailed(f"A cart holds at most {MAX_LINES} different items.",
-                               code="cart_full", fields={"variant_id": ["The cart is full."]})
+                               code="cart_full", fields={"variant_id": [_("The cart is full.")]})
     wanted = quantity + (item.quantity if item else 0)
     if wanted > MAX_QUANTITY:
         raise ValidationFailed(f"At most {MAX_QUANTITY} of one item per order.",

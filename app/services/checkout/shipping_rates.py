@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -75,8 +76,8 @@ def validate_address(raw: Any) -> dict[str, str]:
     Errors are keyed `shipping_address.<field>`, the name the API and the form use.
     """
     if not isinstance(raw, Mapping):
-        raise ValidationFailed("Give the shipping address.", code="invalid_address",
-                               fields={"shipping_address": ["Send the address as an object."]})
+        raise ValidationFailed(_("Give the shipping address."), code="invalid_address",
+                               fields={"shipping_address": [_("Send the address as an object.")]})
     errors: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
     for name, limit in ADDRESS_FIELDS.items():
@@ -84,7 +85,7 @@ def validate_address(raw: Any) -> dict[str, str]:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            errors[f"shipping_address.{name}"] = ["Must be text."]
+            errors[f"shipping_address.{name}"] = [_("Must be text.")]
             continue
         value = " ".join(value.split())
         if len(value) > limit:
@@ -104,7 +105,7 @@ def validate_address(raw: Any) -> dict[str, str]:
             errors[f"shipping_address.{name}"] = [message]
     _check_country_rules(country, clean, errors)
     if errors:
-        raise ValidationFailed("Check the shipping address.", code="invalid_address",
+        raise ValidationFailed(_("Check the shipping address."), code="invalid_address",
                                fields=errors)
     return clean
 
@@ -190,7 +191,7 @@ def get_shipping_profile(actor: User, store_id: int) -> tuple[Store, ShippingPro
 def _zone_of(profile: ShippingProfile | None, zone_id: int) -> ShippingZone:
     zone = next((z for z in profile.zones if z.id == zone_id), None) if profile else None
     if zone is None:
-        raise NotFound("No such shipping zone.")
+        raise NotFound(_("No such shipping zone."))
     return zone
 
 
@@ -254,14 +255,14 @@ def _check_overlap(profile: ShippingProfile, zone: ShippingZone | None,
     others = [z for z in profile.zones if z is not zone]
     taken = sorted({c for z in others for c in z.countries} & set(countries))
     if taken:
-        raise ValidationFailed("Some countries are already in another zone.",
+        raise ValidationFailed(_("Some countries are already in another zone."),
                                fields={"countries": [f"Already in another zone: "
                                                      f"{', '.join(taken)}."]})
     if not countries and any(not z.countries for z in others):
-        raise ValidationFailed("There is already a rest-of-the-world zone.",
-                               fields={"countries": ["List the countries of this zone; "
-                                                     "another zone already covers the rest "
-                                                     "of the world."]})
+        raise ValidationFailed(_("There is already a rest-of-the-world zone."),
+                               fields={"countries": [_("List the countries of this zone; "
+                                                       "another zone already covers the rest "
+                                                       "of the world.")]})
 
 
 def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int,
@@ -296,7 +297,7 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     name = data.get("name")
     name = " ".join(name.split()) if isinstance(name, str) else ""
     if not name or len(name) > 80:
-        errors["name"] = ["Give the zone a name of up to 80 characters."]
+        errors["name"] = [_("Give the zone a name of up to 80 characters.")]
     countries: list[str] = []
     raw_countries = data.get("countries") or []
     if isinstance(raw_countries, str):
@@ -318,10 +319,10 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     days_max = _whole(data.get("delivery_days_max"), "delivery_days_max", errors,
                       minimum=0, maximum=MAX_DELIVERY_DAYS)
     if days_min is not None and days_max is not None and days_max < days_min:
-        errors["delivery_days_max"] = ["Must not be less than the minimum."]
+        errors["delivery_days_max"] = [_("Must not be less than the minimum.")]
     rates = _clean_rates(data.get("rates") or [], currency, errors)
     if errors:
-        raise ValidationFailed("Check the shipping zone.", fields=errors)
+        raise ValidationFailed(_("Check the shipping zone."), fields=errors)
     return {"name": name, "countries": countries, "free_over_minor": free_over_minor,
             "delivery_days_min": days_min, "delivery_days_max": days_max, "rates": rates}
 

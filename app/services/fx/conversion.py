@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -110,11 +111,11 @@ def set_manual_rate(actor: User | None, from_currency: str, to_currency: str,
         if not value.is_finite() or value <= 0:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        errors["rate"] = ["Enter a positive decimal number, e.g. 7.1234."]
+        errors["rate"] = [_("Enter a positive decimal number, e.g. 7.1234.")]
     if not errors and from_currency == to_currency:
-        errors["to_currency"] = ["Choose two different currencies."]
+        errors["to_currency"] = [_("Choose two different currencies.")]
     if errors:
-        raise ValidationFailed("The rate could not be saved.", fields=errors)
+        raise ValidationFailed(_("The rate could not be saved."), fields=errors)
     snapshot = FxSnapshot(source="manual", base_currency=from_currency, as_of=utcnow(),
                           created_by_id=actor.id if actor else None,
                           note=note.strip()[:500])

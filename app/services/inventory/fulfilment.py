@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -107,7 +108,7 @@ def _take(reservation: Reservation, quantity: int, state: str, *, actor: User | 
     if quantity == reservation.quantity:
         if not _end(reservation, state, actor=actor, now=now, reference=reference,
                     reason=reason):
-            raise Conflict("The order's stock changed meanwhile; try again.",
+            raise Conflict(_("The order's stock changed meanwhile; try again."),
                            code="stock_changed")
         return
     db.session.flush()
@@ -118,7 +119,7 @@ def _take(reservation: Reservation, quantity: int, state: str, *, actor: User | 
         .values(quantity=RESERVATIONS.c.quantity - quantity, updated_at=now))
     db.session.expire(reservation)
     if result.rowcount != 1:
-        raise Conflict("The order's stock changed meanwhile; try again.", code="stock_changed")
+        raise Conflict(_("The order's stock changed meanwhile; try again."), code="stock_changed")
     piece = Reservation(level_id=reservation.level_id, quantity=quantity,
                         owner_type=reservation.owner_type, owner_id=reservation.owner_id,
                         expires_at=reservation.expires_at, state=state, closed_at=now)

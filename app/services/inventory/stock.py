@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -56,7 +57,7 @@ def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehous
         raise not_found_in_organization()
     if not warehouse.is_active:
         raise ValidationFailed(f"{warehouse.name} is closed.", code="warehouse_inactive",
-                               fields={field: ["This warehouse is closed."]})
+                               fields={field: [_("This warehouse is closed.")]})
     return warehouse
 
 
@@ -71,7 +72,7 @@ def _positive(quantity: Any, field: str = "quantity") -> int:
 def _reason(reason: str | None, *, required: bool) -> str:
     errors = FieldErrors()
     text = clean_text(reason, "reason", errors, max_len=MAX_REASON, required=required)
-    errors.raise_if_any("Say why the stock changes.")
+    errors.raise_if_any(_("Say why the stock changes."))
     return text or ""
 
 
@@ -125,8 +126,8 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
     source = _store_warehouse(store.id, from_warehouse_id, field="from_warehouse_id")
     target = _store_warehouse(store.id, to_warehouse_id, field="to_warehouse_id")
     if source.id == target.id:
-        raise ValidationFailed("Choose two different warehouses.", code="same_warehouse",
-                               fields={"to_warehouse_id": ["Choose another warehouse."]})
+        raise ValidationFailed(_("Choose two different warehouses."), code="same_warehouse",
+                               fields={"to_warehouse_id": [_("Choose another warehouse.")]})
     quantity = _positive(quantity)
     text = _reason(reason, required=False)
     source_level = level_id_for(variant.id, source.id, create=False)
@@ -149,7 +150,7 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
                                     reference=reference, reason=text or f"to {target.name}"):
                     raise InsufficientStock(
                         f"{source.name} no longer has {quantity} of {variant.sku} available.",
-                        fields={"quantity": ["The stock changed; try again."]})
+                        fields={"quantity": [_("The stock changed; try again.")]})
             else:
                 change_level(level_id, "transfer_in", quantity, 0, actor=actor,
                              reference=reference, reason=text or f"from {source.name}")
@@ -225,7 +226,7 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
         errors.add("reason", "Say why the stock changes (a delivery, damage, a count).",
                    "reason_required")
     if set(errors.fields) == {"reason"}:
-        errors.raise_if_any("Say why the stock changes; nothing was changed.")
+        errors.raise_if_any(_("Say why the stock changes; nothing was changed."))
     skus = {sku for _i, sku, _w, _q in parsed if sku}
     warehouse_ids = {w for _i, _s, w, _q in parsed if w}
     variants = {v.sku: v for v in db.session.scalars(select(ProductVariant).where(
@@ -266,7 +267,7 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
         _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
         _check_target(errors, path, mode, quantity, on_hand, reserved)
         plan.append((variant, warehouse, quantity, path))
-    errors.raise_if_any("Some items are not valid; nothing was changed.")
+    errors.raise_if_any(_("Some items are not valid; nothing was changed."))
 
     reference = reference or ("bulk_inventory", uuid.uuid4().hex)
     level_ids = {(v.id, w.id): level_id_for(v.id, w.id) for v, w, _q, _p in plan}
@@ -308,14 +309,14 @@ def _apply_bulk_item(actor: User, level_id: int, mode: str, quantity: int, path:
             on_hand, reserved = level_numbers([level_id])[level_id]
         errors = FieldErrors()
         if not _check_target(errors, path, mode, quantity, on_hand, reserved):
-            errors.raise_if_any("The stock changed meanwhile; nothing was changed.")
+            errors.raise_if_any(_("The stock changed meanwhile; nothing was changed."))
         delta = quantity - on_hand if mode == "set" else quantity
         if delta == 0:
             return
         if change_level(level_id, "adjust", delta, 0, actor=actor, reference=reference,
                         reason=reason, expected_on_hand=on_hand if mode == "set" else None):
             return
-    raise Conflict("The stock kept changing while it was being set; try again.",
+    raise Conflict(_("The stock kept changing while it was being set; try again."),
                    code="stock_changed")
 
 

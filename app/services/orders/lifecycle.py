@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -186,7 +187,7 @@ def list_store_orders(actor: User, store_id: int, *, status: str | None = None,
             .order_by(Order.id.desc()).limit(limit + 1))
     if status:
         if status not in ORDER_STATES:
-            raise ValidationFailed("Unknown order status.", code="invalid_status",
+            raise ValidationFailed(_("Unknown order status."), code="invalid_status",
                                    fields={"status": [f"Use one of {', '.join(ORDER_STATES)}."]})
         stmt = stmt.where(Order.status == status)
     if created_from:
