@@ -76,8 +76,8 @@ def validate_address(raw: Any) -> dict[str, str]:
     Errors are keyed `shipping_address.<field>`, the name the API and the form use.
     """
     if not isinstance(raw, Mapping):
-        raise ValidationFailed(_("Give the shipping address."), code="invalid_address",
-                               fields={"shipping_address": [_("Send the address as an object.")]})
+        raise ValidationFailed("Give the shipping address.", code="invalid_address",
+                               fields={"shipping_address": ["Send the address as an object."]})
     errors: dict[str, list[str]] = {}
     clean: dict[str, str] = {}
     for name, limit in ADDRESS_FIELDS.items():
@@ -85,7 +85,7 @@ def validate_address(raw: Any) -> dict[str, str]:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            errors[f"shipping_address.{name}"] = [_("Must be text.")]
+            errors[f"shipping_address.{name}"] = ["Must be text."]
             continue
         value = " ".join(value.split())
         if len(value) > limit:
@@ -105,7 +105,7 @@ def validate_address(raw: Any) -> dict[str, str]:
             errors[f"shipping_address.{name}"] = [message]
     _check_country_rules(country, clean, errors)
     if errors:
-        raise ValidationFailed(_("Check the shipping address."), code="invalid_address",
+        raise ValidationFailed("Check the shipping address.", code="invalid_address",
                                fields=errors)
     return clean
 
