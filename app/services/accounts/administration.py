@@ -197,15 +197,17 @@ def grant_platform_role(actor: User, user_id: int, role: str, *,
     user = _user(user_id)
     errors: dict[str, list[str]] = {}
     if role not in PLATFORM_ROLES:
-        errors["role"] = [f"Choose one of: {', '.join(PLATFORM_ROLES)}."]
+        errors["role"] = [_("Choose one of: %(v)s.", v=", ".join(PLATFORM_ROLES))]
     market_codes = [code.upper() for code in _split_codes(markets)]
     language_codes = [code.lower() for code in _split_codes(languages)]
     bad_markets = [code for code in market_codes if not is_country(code)]
     if bad_markets:
-        errors["markets"] = [f"Not ISO 3166 country codes: {', '.join(bad_markets)}."]
+        errors["markets"] = [_("Not ISO 3166 country codes: %(codes)s.",
+                               codes=", ".join(bad_markets))]
     bad_languages = [code for code in language_codes if code not in language_names()]
     if bad_languages:
-        errors["languages"] = [f"Not ISO 639 language codes: {', '.join(bad_languages)}."]
+        errors["languages"] = [_("Not ISO 639 language codes: %(codes)s.",
+                                 codes=", ".join(bad_languages))]
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     if not user.is_active_account:
@@ -233,7 +235,8 @@ def revoke_platform_role(actor: User, user_id: int, role: str) -> User:
                          "the platform always keeps an admin."), code="cannot_revoke_own_admin")
     granted = next((r for r in user.platform_roles if r.role == role), None)
     if granted is None:
-        raise NotFound(f"{user.display_name} does not have the {role} role.",
+        raise NotFound(_("%(name)s does not have the %(role)s role.", name=user.display_name,
+                         role=role),
                        code="role_not_found")
     if role == "admin":
         admins = db.session.scalars(select(PlatformRole).where(PlatformRole.role == "admin")

@@ -186,14 +186,15 @@ def read_csv(text: str, base_currency: str) -> tuple[CsvLayout, list[CsvRow]]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise _file_error(f"The file has more than {MAX_ROWS:,} rows: split it into "
-                                  "smaller files.", "too_many_rows")
+                raise _file_error(_("The file has more than %(n)s rows: split it into "
+                                    "smaller files.", n=f"{MAX_ROWS:,}"), "too_many_rows")
             values = {column: _unquote_formula(cell)
                       for column, cell in zip(layout.columns, cells, strict=False)}
             extra = sum(1 for cell in cells[width:] if cell.strip())
             rows.append(CsvRow(number=index + 2, values=values, extra_cells=extra))
     except csv.Error as exc:
-        raise _file_error(f"The file is not valid CSV: {exc}.", "invalid_csv") from None
+        raise _file_error(_("The file is not valid CSV: %(problem)s.", problem=exc),
+                          "invalid_csv") from None
     if not rows:
         raise _file_error(_("The file has a header but no rows."), "empty_file")
     return layout, rows

@@ -210,8 +210,8 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
     store = require_store_staff(actor, store_id)
     if status not in PRODUCT_STATUSES:
         raise ValidationFailed(_("Unknown status."), code="invalid_status",
-                               fields={"status": [f"Choose one of: "
-                                                  f"{', '.join(PRODUCT_STATUSES)}."]})
+                               fields={"status": [_("Choose one of: %(v)s.",
+                                                    v=", ".join(PRODUCT_STATUSES))]})
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.store_id == store.id, Product.id.in_(product_ids))
         .options(selectinload(Product.variants)))}

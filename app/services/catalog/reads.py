@@ -201,12 +201,14 @@ def viewer_terms(currency: str | None, country: str | None) -> tuple[str | None,
         try:
             currency = normalize_currency(currency)
         except CurrencyError:
-            fields["currency"] = [f"Unknown currency {currency!r}: use an ISO 4217 code."]
+            fields["currency"] = [_("Unknown currency “%(code)s”: use an ISO 4217 code.",
+                                    code=currency)]
     if country:
         if is_country(country):
             country = country.upper()
         else:
-            fields["country"] = [f"{country!r} is not an ISO 3166 two-letter country code."]
+            fields["country"] = [_("“%(code)s” is not an ISO 3166 two-letter country code.",
+                                   code=country)]
     if fields:
         code = "unknown_currency" if set(fields) == {"currency"} else "validation_failed"
         raise ValidationFailed(_("Check the currency and country."), code=code, fields=fields)
@@ -293,12 +295,15 @@ def ensure_ships_to(product: Product, country: str) -> None:
     """Raise RestrictedDestination (422) when `product` cannot go to `country` (checkout)."""
     if not product.ships_to(country):
         raise RestrictedDestination(
-            f"{product.title} cannot be shipped to {country.upper()}.",
-            fields={"country": [f"{product.title} is restricted in {country.upper()}."]})
+            _("%(title)s cannot be shipped to %(country)s.", title=product.title,
+              country=country.upper()),
+            fields={"country": [_("%(title)s is restricted in %(country)s.",
+                                  title=product.title, country=country.upper())]})
     if not product.store.sells_to_country(country):
         raise RestrictedDestination(
-            f"{product.store.name} does not ship to {country.upper()}.",
-            fields={"country": [f"{product.store.name} does not ship there."]})
+            _("%(store)s does not ship to %(country)s.", store=product.store.name,
+              country=country.upper()),
+            fields={"country": [_("%(store)s does not ship there.", store=product.store.name)]})
 
 
 def list_catalog(*, store_id: int | None = None, text: str | None = None,

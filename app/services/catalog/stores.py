@@ -217,8 +217,9 @@ def set_warehouse_active(actor: User, store_id: int, warehouse_id: int,
         units = db.session.scalar(select(func.coalesce(func.sum(InventoryLevel.on_hand), 0))
                                   .where(InventoryLevel.warehouse_id == warehouse.id))
         if units:
-            raise Conflict(f"{warehouse.name} still holds {units} units: transfer or adjust "
-                           "them first.", code="warehouse_not_empty")
+            raise Conflict(_("%(warehouse)s still holds %(units)d units: transfer or adjust "
+                             "them first.", warehouse=warehouse.name, units=units),
+                           code="warehouse_not_empty")
     warehouse.is_active = active
     db.session.flush()
     return warehouse

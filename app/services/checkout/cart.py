@@ -141,10 +141,10 @@ def _check_quantity(quantity: object) -> int:
         quantity = int(quantity.strip())
     if not isinstance(quantity, int) or isinstance(quantity, bool) \
             or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed("The quantity must be a whole number from 1 to "
-                               f"{MAX_QUANTITY}.", code="invalid_quantity",
-                               fields={"quantity": [f"Use a whole number from 1 to "
-                                                    f"{MAX_QUANTITY}."]})
+        raise ValidationFailed(_("The quantity must be a whole number from 1 to %(max)d.",
+                                 max=MAX_QUANTITY), code="invalid_quantity",
+                               fields={"quantity": [_("Use a whole number from 1 to %(max)d.",
+                                                      max=MAX_QUANTITY)]})
     return quantity
 
 
@@ -163,8 +163,9 @@ def _check_available(variant: ProductVariant, wanted: int) -> None:
     left = availability([variant.id])[variant.id]
     if wanted > left:
         raise InsufficientStock(
-            f"Only {max(left, 0)} of {variant.product.title} ({variant.sku}) available.",
-            fields={"quantity": [f"Only {max(left, 0)} available."]})
+            _("Only %(left)d of %(title)s (%(sku)s) available.", left=max(left, 0),
+              title=variant.product.title, sku=variant.sku),
+            fields={"quantity": [_("Only %(left)d available.", left=max(left, 0))]})
 
 
 # Changing a cart ----------------------------------------------------------------------------
@@ -180,13 +181,14 @@ def add_item(cart: Cart, variant_id: object, quantity: object = 1, *,
     variant = _sellable(variant_id)
     item = next((i for i in cart.items if i.variant_id == variant.id), None)
     if item is None and len(cart.items) >= MAX_LINES:
-        raise ValidationFailed(f"A cart holds at most {MAX_LINES} different items.",
+        raise ValidationFailed(_("A cart holds at most %(n)d different items.", n=MAX_LINES),
                                code="cart_full", fields={"variant_id": [_("The cart is full.")]})
     wanted = quantity + (item.quantity if item else 0)
     if wanted > MAX_QUANTITY:
-        raise ValidationFailed(f"At most {MAX_QUANTITY} of one item per order.",
+        raise ValidationFailed(_("At most %(n)d of one item per order.", n=MAX_QUANTITY),
                                code="invalid_quantity",
-                               fields={"quantity": [f"At most {MAX_QUANTITY} in total."]})
+                               fields={"quantity": [_("At most %(n)d in total.",
+                                                      n=MAX_QUANTITY)]})
     _cart_changed(cart)  # first: the open quote's hold must not count against this shopper
     _check_available(variant, wanted)
     note = _attributable_note(note_id)

@@ -161,17 +161,21 @@ def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
     """The shipping price of one parcel of `store` to `country` (NoShippingRate if none)."""
     zone = zone_for(profile, country)
     if zone is None:
-        raise NoShippingRate(f"{store.name} has no shipping rate to {country}.",
+        raise NoShippingRate(_("%(store)s has no shipping rate to %(country)s.",
+                               store=store.name, country=country),
                              fields={"shipping_address.country": [
-                                 f"{store.name} does not ship to {country}."]})
+                                 _("%(store)s does not ship to %(country)s.", store=store.name,
+                                   country=country)]})
     rate = next((r for r in zone.rates
                  if r.max_weight_grams is None or weight_grams <= r.max_weight_grams), None)
     if rate is None:
         heaviest = max(r.max_weight_grams or 0 for r in zone.rates) if zone.rates else 0
         raise NoShippingRate(
-            f"{store.name} ships parcels of at most {heaviest} g to {country}; this one "
-            f"weighs {weight_grams} g. Remove some items.",
-            fields={"items": [f"Too heavy to ship from {store.name} to {country}."]})
+            _("%(store)s ships parcels of at most %(max)d g to %(country)s; this one weighs "
+              "%(weight)d g. Remove some items.", store=store.name, max=heaviest,
+              country=country, weight=weight_grams),
+            fields={"items": [_("Too heavy to ship from %(store)s to %(country)s.",
+                                store=store.name, country=country)]})
     free = zone.free_over_minor is not None and subtotal.minor >= zone.free_over_minor
     own = rate.transit_days_min is not None and rate.transit_days_max is not None
     return ParcelPrice(price=Money(0 if free else rate.price_minor, store.base_currency),
@@ -220,8 +224,8 @@ def save_shipping_zone(actor: User, store_id: int, data: Mapping[str, Any],
     _check_overlap(profile, zone, clean["countries"])
     if zone is None:
         if len(profile.zones) >= MAX_ZONES:
-            raise ValidationFailed(f"A profile has at most {MAX_ZONES} zones.",
-                                   fields={"name": [f"At most {MAX_ZONES} zones."]})
+            raise ValidationFailed(_("A profile has at most %(n)d zones.", n=MAX_ZONES),
+                                   fields={"name": [_("At most %(n)d zones.", n=MAX_ZONES)]})
         zone = ShippingZone(position=len(profile.zones))
         profile.zones.append(zone)
     zone.name = clean["name"]
@@ -256,8 +260,8 @@ def _check_overlap(profile: ShippingProfile, zone: ShippingZone | None,
     taken = sorted({c for z in others for c in z.countries} & set(countries))
     if taken:
         raise ValidationFailed(_("Some countries are already in another zone."),
-                               fields={"countries": [f"Already in another zone: "
-                                                     f"{', '.join(taken)}."]})
+                               fields={"countries": [_("Already in another zone: %(codes)s.",
+                                                       codes=", ".join(taken))]})
     if not countries and any(not z.countries for z in others):
         raise ValidationFailed(_("There is already a rest-of-the-world zone."),
                                fields={"countries": [_("List the countries of this zone; "
@@ -306,8 +310,9 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
         if not isinstance(code, str) or not code.strip():
             continue
         if not is_country(code.strip()):
-            errors.setdefault("countries", []).append(f"{code.strip()!r} is not a country "
-                                                      "code such as US or JP.")
+            errors.setdefault("countries", []).append(_("“%(code)s” is not a country "
+                                                        "code such as US or JP.",
+                                                        code=code.strip()))
         elif code.strip().upper() not in countries:
             countries.append(code.strip().upper())
     free_over = data.get("free_over")

@@ -177,16 +177,17 @@ def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = No
         max_age = timedelta(hours=current_app.config["FX_MAX_AGE_HOURS"])
         if now - as_of > max_age:
             raise StaleRate(
-                f"Prices in {to_currency} are unavailable right now: the newest exchange rate "
-                f"({as_of:%Y-%m-%d %H:%M} UTC) is too old. Choose another currency "
-                "or try again later.",
+                _("Prices in %(currency)s are unavailable right now: the newest exchange rate "
+                  "(%(as_of)s UTC) is too old. Choose another currency or try again later.",
+                  currency=to_currency, as_of=f"{as_of:%Y-%m-%d %H:%M}"),
             )
         with localcontext() as ctx:
             ctx.prec = RATE_PRECISION
             fee = Decimal(current_app.config["FX_CONVERSION_FEE_PERCENT"]) / 100
             rate = mid * (1 + fee)
         return LockedRate(from_currency, to_currency, mid, rate, as_of, source, snapshot_id)
-    raise RateUnavailable(f"There is no exchange rate from {from_currency} to {to_currency}.")
+    raise RateUnavailable(_("There is no exchange rate from %(source)s to %(target)s.",
+                            source=from_currency, target=to_currency))
 
 
 def convert(amount: Money, locked: LockedRate) -> Money:

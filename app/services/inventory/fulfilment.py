@@ -183,9 +183,11 @@ def ship_held_units(actor: User, store_id: int, owner: tuple[str, str | int],
                 elif not change_level(level_id, "commit", -units, 0, actor=actor,
                                       reference=reference, reason="shipped"):
                     raise StockNotInWarehouse(
-                        f"{warehouse.name} does not have {units} of {variant.sku} in stock.",
+                        _("%(warehouse)s does not have %(units)d of %(sku)s in stock.",
+                          warehouse=warehouse.name, units=units, sku=variant.sku),
                         variant_id=variant.id,
-                        fields={"warehouse_id": [f"Not enough {variant.sku} here."]})
+                        fields={"warehouse_id": [_("Not enough %(sku)s here.",
+                                                   sku=variant.sku)]})
 
 
 def release_order_holds(actor: User | None, owner: tuple[str, str | int],

@@ -64,7 +64,8 @@ def _sellable_variant(variant_id: int) -> ProductVariant:
     if variant is None:
         raise NotFound(_("No such product variant."))
     if not variant.is_active or variant.product.status != "active":
-        raise Conflict(f"{variant.sku} is not for sale.", code="variant_unavailable")
+        raise Conflict(_("%(sku)s is not for sale.", sku=variant.sku),
+                       code="variant_unavailable")
     return variant
 
 
@@ -152,8 +153,9 @@ def reserve_stock(actor: User | None, variant_id: int, quantity: int, *, owner_t
 
     left = sum(on_hand - reserved for on_hand, reserved in level_numbers(candidates).values())
     raise InsufficientStock(
-        f"Only {max(left, 0)} of {variant.sku} available; {quantity} requested.",
-        fields={"quantity": [f"Only {max(left, 0)} available."]},
+        _("Only %(left)d of %(sku)s available; %(wanted)d requested.", left=max(left, 0),
+          sku=variant.sku, wanted=quantity),
+        fields={"quantity": [_("Only %(left)d available.", left=max(left, 0))]},
     )
 
 

@@ -56,7 +56,8 @@ def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehous
     if warehouse is None:
         raise not_found_in_organization()
     if not warehouse.is_active:
-        raise ValidationFailed(f"{warehouse.name} is closed.", code="warehouse_inactive",
+        raise ValidationFailed(_("%(warehouse)s is closed.", warehouse=warehouse.name),
+                               code="warehouse_inactive",
                                fields={field: [_("This warehouse is closed.")]})
     return warehouse
 
@@ -111,9 +112,11 @@ def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
                         reason=text):
         on_hand, reserved = level_numbers([level_id])[level_id]
         raise InsufficientStock(
-            f"{warehouse.name} has {on_hand} of {variant.sku}, {reserved} reserved: "
-            f"removing {-value} would leave less than the reserved units.",
-            fields={"quantity": [f"At most {on_hand - reserved} can be removed."]})
+            _("%(warehouse)s has %(on_hand)d of %(sku)s, %(reserved)d reserved: removing "
+              "%(removing)d would leave less than the reserved units.",
+              warehouse=warehouse.name, on_hand=on_hand, sku=variant.sku, reserved=reserved,
+              removing=-value),
+            fields={"quantity": [_("At most %(n)d can be removed.", n=on_hand - reserved)]})
     return _level(level_id)
 
 
@@ -137,8 +140,9 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
         free = on_hand - reserved
     if source_level is None or free < quantity:
         raise InsufficientStock(
-            f"{source.name} has {max(free, 0)} of {variant.sku} available to move.",
-            fields={"quantity": [f"At most {max(free, 0)} can be moved."]})
+            _("%(warehouse)s has %(n)d of %(sku)s available to move.", warehouse=source.name,
+              n=max(free, 0), sku=variant.sku),
+            fields={"quantity": [_("At most %(n)d can be moved.", n=max(free, 0))]})
     target_level = level_id_for(variant.id, target.id)
     assert target_level is not None
     reference = ("transfer", uuid.uuid4().hex)
@@ -149,7 +153,8 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
                 if not change_level(level_id, "transfer_out", -quantity, 0, actor=actor,
                                     reference=reference, reason=text or f"to {target.name}"):
                     raise InsufficientStock(
-                        f"{source.name} no longer has {quantity} of {variant.sku} available.",
+                        _("%(warehouse)s no longer has %(n)d of %(sku)s available.",
+                          warehouse=source.name, n=quantity, sku=variant.sku),
                         fields={"quantity": [_("The stock changed; try again.")]})
             else:
                 change_level(level_id, "transfer_in", quantity, 0, actor=actor,

@@ -124,11 +124,11 @@ def _filtered(store_id: int, filters: ShipmentFilters):
     if filters.status:
         if filters.status not in TRACKING_STATUSES:
             raise ValidationFailed(_("Unknown shipment status."), code="invalid_status", fields={
-                "status": [f"Use one of {', '.join(TRACKING_STATUSES)}."]})
+                "status": [_("Use one of %(v)s.", v=", ".join(TRACKING_STATUSES))]})
         stmt = stmt.where(Shipment.status == filters.status)
     if filters.carrier:
         if filters.carrier not in CARRIERS_BY_CODE:
-            message = f"No carrier has the code {filters.carrier[:32]!r}."
+            message = _("No carrier has the code “%(code)s”.", code=filters.carrier[:32])
             raise ValidationFailed(message, code="unknown_carrier",
                                    fields={"carrier": [message]})
         stmt = stmt.where(Shipment.carrier == filters.carrier)

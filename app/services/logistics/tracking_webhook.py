@@ -73,14 +73,15 @@ def receive_tracking_webhook(raw: bytes, headers: Mapping[str, str], *, secret: 
     try:
         body: Any = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        raise MalformedTrackingBody(f"The body is not valid JSON: {exc}.") from None
+        raise MalformedTrackingBody(_("The body is not valid JSON: %(problem)s.",
+                                      problem=exc)) from None
     try:
         events, source = events_from_payload(body)
     except PayloadShapeError as exc:
-        raise ValidationFailed(str(exc), code="invalid_payload") from None
+        raise ValidationFailed(exc.message, code="invalid_payload") from None
     if not events:
         raise ValidationFailed(_("The delivery has no events."), code="no_events")
     if len(events) > max_events:
-        raise ValidationFailed(f"At most {max_events} events per delivery; send the rest in "
-                               "further deliveries.", code="too_many_events")
+        raise ValidationFailed(_("At most %(n)d events per delivery; send the rest in "
+                                 "further deliveries.", n=max_events), code="too_many_events")
     return ingest_tracking_events(events, source=source, links=links)

@@ -101,7 +101,7 @@ def _clean_name(raw: str | None, field: str, errors: dict[str, list[str]],
     elif len(value) < 2:
         errors[field] = ["Use at least 2 characters."]
     elif len(value) > MAX_NAME:
-        errors[field] = [f"Use at most {MAX_NAME} characters."]
+        errors[field] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
     return value
 
 
@@ -145,7 +145,7 @@ def create_organization(
     if kind == "merchant":
         store_name = " ".join((store_name or "").split()) or name
         if len(store_name) > MAX_NAME:
-            errors["store_name"] = [f"Use at most {MAX_NAME} characters."]
+            errors["store_name"] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
         if not (base_currency or "").strip():
             errors["base_currency"] = [_("Choose the currency your prices are set in.")]
         else:
@@ -153,16 +153,19 @@ def create_organization(
                 currency = normalize_currency(base_currency or "")
             except CurrencyError:
                 errors["base_currency"] = [
-                    f"{base_currency!r} is not an ISO 4217 currency code (such as CNY or USD)."]
+                    _("“%(code)s” is not an ISO 4217 currency code (such as CNY or USD).",
+                      code=base_currency)]
         if not (origin_country or "").strip():
             errors["origin_country"] = [_("Choose the country you ship from.")]
         elif not is_country(origin_country):
             errors["origin_country"] = [
-                f"{origin_country!r} is not an ISO 3166 country code (such as CN or US)."]
+                _("“%(code)s” is not an ISO 3166 country code (such as CN or US).",
+                  code=origin_country)]
         else:
             country = (origin_country or "").upper()
         if len(description) > MAX_DESCRIPTION:
-            errors["store_description"] = [f"Use at most {MAX_DESCRIPTION} characters."]
+            errors["store_description"] = [_("Use at most %(n)d characters.",
+                                               n=MAX_DESCRIPTION)]
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
@@ -271,7 +274,8 @@ def invite_member(actor: User, org_id: int, email: str, role: str, *,
         select(Membership.id).join(User, Membership.user_id == User.id)
         .where(Membership.organization_id == org_id, func.lower(User.email) == email))
     if already is not None:
-        message = f"{email} is already a member of {organization.name}."
+        message = _("%(email)s is already a member of %(org)s.", email=email,
+                    org=organization.name)
         raise Conflict(message, code="already_member", fields={"email": [message]})
 
     now = utcnow()
@@ -284,8 +288,9 @@ def invite_member(actor: User, org_id: int, email: str, role: str, *,
     live = db.session.scalar(select(func.count(Invitation.id)).where(
         *pending_filter, Invitation.expires_at > now)) or 0
     if live >= MAX_PENDING_INVITATIONS:
-        raise Conflict(f"{organization.name} already has {live} pending invitations. Revoke "
-                       "some before inviting more people.", code="too_many_invitations")
+        raise Conflict(_("%(org)s already has %(n)d pending invitations. Revoke some before "
+                         "inviting more people.", org=organization.name, n=live),
+                       code="too_many_invitations")
 
     secret = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -330,12 +335,13 @@ def _invitation_problem(invitation: Invitation, user: User | None) -> DomainErro
                                 "for a new one."), code="invitation_revoked")
     if status == "expired":
         return InvitationGone(
-            f"This invitation expired on {invitation.expires_at:%Y-%m-%d}. Ask the "
-            "organisation to invite you again.", code="invitation_expired")
+            _("This invitation expired on %(date)s. Ask the organisation to invite you again.",
+              date=f"{invitation.expires_at:%Y-%m-%d}"), code="invitation_expired")
     if user is not None and user.email.lower() != invitation.email.lower():
         return Forbidden(
-            f"This invitation was sent to {_mask_email(invitation.email)}, but you are logged "
-            f"in as {user.email}. Log in with the invited address to accept it.",
+            _("This invitation was sent to %(invited)s, but you are logged in as %(email)s. "
+              "Log in with the invited address to accept it.",
+              invited=_mask_email(invitation.email), email=user.email),
             code="invitation_email_mismatch")
     return None
 
@@ -487,8 +493,8 @@ def leave_organization(user: User, org_id: int) -> Organization:
     membership = require_membership(user, org_id)
     organization = membership.organization
     if membership.role == "owner":
-        raise Conflict(f"You own {organization.name}. Transfer ownership to another member "
-                       "before leaving.", code="owner_must_transfer")
+        raise Conflict(_("You own %(org)s. Transfer ownership to another member before "
+                         "leaving.", org=organization.name), code="owner_must_transfer")
     db.session.delete(membership)
     db.session.flush()
     return organization

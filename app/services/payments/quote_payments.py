@@ -174,7 +174,8 @@ def open_payment_intent(payment: Payment, *, links: EmailLinks) -> PaymentSessio
     except PaymentProviderError as exc:
         raise _provider_error(exc) from None
     if not _matches(payment, intent):
-        raise PaymentRejected(f"Intent {intent.id} does not match payment {payment.id}.")
+        raise PaymentRejected(_("Intent %(intent)s does not match payment %(payment)s.",
+                                intent=intent.id, payment=payment.id))
     payment.intent_id = intent.id
     if intent.status in ("succeeded", "processing"):
         record_intent_outcome(intent, links=links)
