@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.money import CurrencyError, Money, normalize_currency
 from app.services.errors import ValidationFailed
 from app.services.regions import is_country
@@ -68,12 +70,13 @@ class FieldErrors:
         """Whether `field` already has a problem."""
         return field in self.fields
 
-    def raise_if_any(self, message: str = "Please correct the highlighted fields.") -> None:
+    def raise_if_any(self, message: str | None = None) -> None:
         """Raise ValidationFailed naming every field, if any problem was recorded."""
         if not self.fields:
             return
         code = next(iter(self.codes)) if len(self.codes) == 1 else "validation_failed"
-        raise ValidationFailed(message, code=code, fields=self.fields)
+        raise ValidationFailed(message or _("Please correct the highlighted fields."), code=code,
+                               fields=self.fields)
 
 
 def clean_text(value: Any, field: str, errors: FieldErrors, *, max_len: int,
@@ -84,11 +87,11 @@ def clean_text(value: Any, field: str, errors: FieldErrors, *, max_len: int,
     elif isinstance(value, str):
         text = value.strip()
     else:
-        errors.add(field, "Must be text.")
+        errors.add(field, _("Must be text."))
         return None
     if not text:
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     if len(text) > max_len:
         errors.add(field, f"Use at most {max_len} characters.")
@@ -101,19 +104,19 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
     """A whole number (an int, or a string of digits from a form or CSV)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     if isinstance(value, bool):
-        errors.add(field, "Must be a whole number.")
+        errors.add(field, _("Must be a whole number."))
         return None
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         value = int(value)
     if not isinstance(value, int):
-        errors.add(field, "Must be a whole number.")
+        errors.add(field, _("Must be a whole number."))
         return None
     if minimum is not None and value < minimum:
         if minimum == 0:
-            errors.add(field, "Must not be negative.", "negative_value")
+            errors.add(field, _("Must not be negative."), "negative_value")
         else:
             errors.add(field, f"Must be at least {minimum}.")
         return None
@@ -173,7 +176,7 @@ def clean_bool(value: Any, field: str, errors: FieldErrors) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "false", "0",
                                                               "no"}:
         return value.strip().lower() in {"true", "1", "yes"}
-    errors.add(field, "Must be true or false.")
+    errors.add(field, _("Must be true or false."))
     return None
 
 
@@ -197,7 +200,7 @@ def clean_countries(value: Any, field: str, errors: FieldErrors) -> list[str] | 
     if isinstance(value, str):
         value = [part for part in re.split(r"[\s,;]+", value) if part]
     if not isinstance(value, list):
-        errors.add(field, "Must be a list of two-letter country codes.")
+        errors.add(field, _("Must be a list of two-letter country codes."))
         return None
     bad = [str(c) for c in value if not isinstance(c, str) or not is_country(c)]
     if bad:
@@ -211,7 +214,7 @@ def clean_hs_code(value: Any, field: str, errors: FieldErrors) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        errors.add(field, "Must be a string of 6 to 10 digits.", "invalid_hs_code")
+        errors.add(field, _("Must be a string of 6 to 10 digits."), "invalid_hs_code")
         return None
     digits = re.sub(r"[\s.]", "", value)
     if not HS_CODE_PATTERN.fullmatch(digits):
@@ -243,7 +246,7 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     currency: Any = default_currency
     amount: Any = value
@@ -251,7 +254,7 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         currency, amount = value.currency, value.amount
     elif isinstance(value, dict):
         if set(value) - {"amount", "currency"} or "amount" not in value:
-            errors.add(field, 'Send money as {"amount": "19.99", "currency": "USD"}.',
+            errors.add(field, _('Send money as {"amount": "19.99", "currency": "USD"}.'),
                        "invalid_amount")
             return None
         amount, currency = value.get("amount"), value.get("currency", default_currency)
@@ -259,11 +262,11 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
     if code is None:
         return None
     if isinstance(amount, float | bool) or (exact and not isinstance(amount, str)):
-        errors.add(field, 'Send amounts as decimal strings such as "19.99", not numbers.',
+        errors.add(field, _('Send amounts as decimal strings such as "19.99", not numbers.'),
                    "invalid_amount")
         return None
     if not isinstance(amount, str | int | Decimal):
-        errors.add(field, "Must be a decimal amount such as 19.99.", "invalid_amount")
+        errors.add(field, _("Must be a decimal amount such as 19.99."), "invalid_amount")
         return None
     try:
         if isinstance(amount, Decimal):
@@ -275,10 +278,10 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         errors.add(field, f"{exc}.", "invalid_amount")
         return None
     if money.minor < 0:
-        errors.add(field, "Prices must not be negative.", "negative_amount")
+        errors.add(field, _("Prices must not be negative."), "negative_amount")
         return None
     if money.minor > MAX_PRICE_MINOR:
-        errors.add(field, "The amount is too large.", "invalid_amount")
+        errors.add(field, _("The amount is too large."), "invalid_amount")
         return None
     if required_currency and money.currency != required_currency:
         errors.add(field, f"Prices are in the store's base currency {required_currency}; "
@@ -293,8 +296,8 @@ def clean_sku(value: Any, field: str, errors: FieldErrors) -> str | None:
     if text is None:
         return None
     if not SKU_PATTERN.fullmatch(text):
-        errors.add(field, "Use letters, digits, '.', '_', '-' or '/' (starting with a letter "
-                          "or digit).", "invalid_sku")
+        errors.add(field, _("Use letters, digits, '.', '_', '-' or '/' (starting with a letter "
+                            "or digit)."), "invalid_sku")
         return None
     return text
 
@@ -303,7 +306,7 @@ def clean_barcode(value: Any, field: str, errors: FieldErrors) -> str | None:
     """An optional barcode (EAN/UPC/GTIN or an internal code)."""
     text = clean_text(value, field, errors, max_len=64)
     if text is not None and not BARCODE_PATTERN.fullmatch(text):
-        errors.add(field, "Use letters, digits and '-' only.")
+        errors.add(field, _("Use letters, digits and '-' only."))
         return None
     return text
 
@@ -320,7 +323,7 @@ def clean_category(value: Any, field: str, errors: FieldErrors) -> str | None:
 def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str, list[str]]]:
     """[{"name": "Colour", "values": ["red", "blue"]}, ...] as (name, values) pairs."""
     if not isinstance(value, list):
-        errors.add(field, 'Must be a list such as [{"name": "Size", "values": ["S", "M"]}].')
+        errors.add(field, _('Must be a list such as [{"name": "Size", "values": ["S", "M"]}].'))
         return []
     if len(value) > MAX_OPTIONS:
         errors.add(field, f"Use at most {MAX_OPTIONS} options.")
@@ -330,13 +333,13 @@ def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str
     for index, item in enumerate(value):
         path = f"{field}.{index}"
         if not isinstance(item, dict):
-            errors.add(path, 'Must be an object with "name" and "values".')
+            errors.add(path, _('Must be an object with "name" and "values".'))
             continue
         name = clean_text(item.get("name"), f"{path}.name", errors, max_len=MAX_OPTION_NAME,
                           required=True)
         raw_values = item.get("values")
         if not isinstance(raw_values, list) or not raw_values:
-            errors.add(f"{path}.values", "List at least one value.")
+            errors.add(f"{path}.values", _("List at least one value."))
             continue
         values: list[str] = []
         for v_index, raw in enumerate(raw_values[:MAX_OPTION_VALUES + 1]):
@@ -361,7 +364,7 @@ def clean_variant_options(value: Any, field: str, errors: FieldErrors) -> dict[s
     if value is None:
         return {}
     if not isinstance(value, dict):
-        errors.add(field, 'Must be an object such as {"Colour": "red", "Size": "M"}.')
+        errors.add(field, _('Must be an object such as {"Colour": "red", "Size": "M"}.'))
         return None
     cleaned: dict[str, str] = {}
     for name, raw in value.items():

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
@@ -404,9 +405,9 @@ def _check_product(product: Product | None, data: dict[str, Any], store: Store
         hs_code = values["hs_code"] if "hs_code" in values else \
             (product.hs_code if product is not None else None)
         if not hs_code:
-            errors.add("hs_code", "Add an HS code before the product goes live: customs "
-                                  "and duties need it.", "not_ready")
+            errors.add("hs_code", _("Add an HS code before the product goes live: customs "
+                                    "and duties need it."), "not_ready")
         if not any(spec.is_active for spec in specs):
-            errors.add("variants", "Activate at least one variant first.", "not_ready")
+            errors.add("variants", _("Activate at least one variant first."), "not_ready")
     errors.raise_if_any()
     return values, options, specs

@@ -101,10 +101,10 @@ def _set_status(product: Product, status: str, errors: FieldErrors) -> None:
         return
     if status == "active":
         if not product.hs_code:
-            errors.add("hs_code", "Add an HS code before the product goes live: customs "
-                                  "and duties need it.", "not_ready")
+            errors.add("hs_code", _("Add an HS code before the product goes live: customs "
+                                    "and duties need it."), "not_ready")
         if not any(v.is_active for v in product.variants):
-            errors.add("variants", "Activate at least one variant first.", "not_ready")
+            errors.add("variants", _("Activate at least one variant first."), "not_ready")
     product.status = status
 
 
@@ -131,7 +131,7 @@ def create_product(actor: User, store_id: int, data: Mapping[str, Any]) -> Produ
     specs = clean_variants(data.get("variants"), errors, store)
     for spec in specs:
         if spec.price is None and not errors.has(f"variants.{spec.index}.price"):
-            errors.add(f"variants.{spec.index}.price", "This field is required.")
+            errors.add(f"variants.{spec.index}.price", _("This field is required."))
     options = resolve_options(explicit, specs, errors)
     check_store_skus(store.id, specs, errors, None)
     errors.raise_if_any()
@@ -219,7 +219,7 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
     for product_id in product_ids:
         product = products.get(product_id)
         if product is None:
-            errors.add(f"products.{product_id}", "No such product in this store.", "not_found")
+            errors.add(f"products.{product_id}", _("No such product in this store."), "not_found")
             continue
         problems = FieldErrors()
         _set_status(product, status, problems)

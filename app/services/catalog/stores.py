@@ -59,7 +59,7 @@ def _clean_slug(value: Any, store: Store, errors: FieldErrors) -> str | None:
         return None
     taken = db.session.scalar(select(Store.id).where(Store.slug == slug, Store.id != store.id))
     if taken is not None:
-        errors.add("slug", "Another store already uses this address.", "slug_taken")
+        errors.add("slug", _("Another store already uses this address."), "slug_taken")
         return None
     return slug
 
@@ -100,8 +100,8 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
             has_variants = db.session.scalar(select(func.count(ProductVariant.id)).where(
                 ProductVariant.store_id == store.id))
             if has_variants:
-                errors.add("base_currency", "The base currency cannot change once products "
-                                            "are priced in it.", "currency_locked")
+                errors.add("base_currency", _("The base currency cannot change once products "
+                                              "are priced in it."), "currency_locked")
         values["base_currency"] = currency
     errors.raise_if_any()
     try:

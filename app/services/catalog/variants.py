@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -111,7 +112,7 @@ def clean_product_fields(data: Mapping[str, Any], errors: FieldErrors, *,
 def clean_variants(raw: Any, errors: FieldErrors, store: Store) -> list[VariantSpec]:
     """Clean the `variants` list; each problem is named by its `variants.<n>.<field>` path."""
     if not isinstance(raw, list) or not raw:
-        errors.add("variants", "Add at least one variant with a SKU and a price.")
+        errors.add("variants", _("Add at least one variant with a SKU and a price."))
         return []
     if len(raw) > MAX_VARIANTS:
         errors.add("variants", f"A product can have at most {MAX_VARIANTS} variants.")
@@ -121,7 +122,7 @@ def clean_variants(raw: Any, errors: FieldErrors, store: Store) -> list[VariantS
     for index, item in enumerate(raw):
         path = f"variants.{index}"
         if not isinstance(item, Mapping):
-            errors.add(path, "Must be an object with sku, price and options.")
+            errors.add(path, _("Must be an object with sku, price and options."))
             continue
         sku = clean_sku(item.get("sku"), f"{path}.sku", errors)
         spec = VariantSpec(index=index, sku=sku or "")
@@ -165,13 +166,13 @@ def clean_fixed_prices(raw: Any, path: str, errors: FieldErrors, store: Store) -
     if raw is None:
         return []
     if not isinstance(raw, list):
-        errors.add(path, 'Must be a list such as [{"amount": "18.00", "currency": "EUR"}].')
+        errors.add(path, _('Must be a list such as [{"amount": "18.00", "currency": "EUR"}].'))
         return []
     prices: list[Money] = []
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping | Money) or (
                 isinstance(item, Mapping) and "currency" not in item):
-            errors.add(f"{path}.{index}", "Give each fixed price an amount and a currency.")
+            errors.add(f"{path}.{index}", _("Give each fixed price an amount and a currency."))
             continue
         money = clean_money(item, f"{path}.{index}", errors,
                             default_currency=store.base_currency)
@@ -233,7 +234,7 @@ def match_existing(product: Product, specs: list[VariantSpec], errors: FieldErro
         if spec.id is not None:
             variant = by_id.get(spec.id)
             if variant is None:
-                errors.add(f"variants.{spec.index}.id", "No such variant in this product.")
+                errors.add(f"variants.{spec.index}.id", _("No such variant in this product."))
                 continue
             spec.existing = variant
         elif spec.sku in by_sku and by_sku[spec.sku].id not in claimed \
@@ -249,7 +250,7 @@ def match_existing(product: Product, specs: list[VariantSpec], errors: FieldErro
                        "duplicate_sku")
         if spec.existing is None and spec.price is None \
                 and not errors.has(f"variants.{spec.index}.price"):
-            errors.add(f"variants.{spec.index}.price", "This field is required.")
+            errors.add(f"variants.{spec.index}.price", _("This field is required."))
 
 
 def check_store_skus(store_id: int, specs: list[VariantSpec], errors: FieldErrors,

@@ -290,7 +290,7 @@ def _amount(value: Any, currency: str, field: str, errors: dict[str, list[str]]
         errors[field] = [f"{exc}."]
         return None
     if minor < 0:
-        errors[field] = ["Must not be negative."]
+        errors[field] = [_("Must not be negative.")]
         return None
     return minor
 
@@ -340,13 +340,13 @@ def _clean_transit(row: Mapping[str, Any], path: str, errors: dict[str, list[str
         return None, None
     if low in (None, "") or high in (None, ""):
         field = f"{path}.transit_days_min" if low in (None, "") else f"{path}.transit_days_max"
-        errors[field] = ["Give both transit days, or leave both empty to use the zone's."]
+        errors[field] = [_("Give both transit days, or leave both empty to use the zone's.")]
         return None, None
     low = _whole(low, f"{path}.transit_days_min", errors, minimum=0, maximum=MAX_TRANSIT_DAYS)
     high = _whole(high, f"{path}.transit_days_max", errors, minimum=0,
                   maximum=MAX_TRANSIT_DAYS)
     if low is not None and high is not None and high < low:
-        errors[f"{path}.transit_days_max"] = ["Must not be less than the minimum."]
+        errors[f"{path}.transit_days_max"] = [_("Must not be less than the minimum.")]
         return None, None
     return low, high
 
@@ -370,10 +370,10 @@ def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
         if minor is not None and f"rates.{index}.max_weight_grams" not in errors:
             rates.append((grams, minor, days))
     if not rates and not any(k.startswith("rates.") for k in errors):
-        errors["rates"] = ["Add at least one rate."]
+        errors["rates"] = [_("Add at least one rate.")]
     weights = [w for w, _price, _days in rates]
     if len(set(weights)) != len(weights):
-        errors["rates"] = ["Each weight limit may appear once."]
+        errors["rates"] = [_("Each weight limit may appear once.")]
     if len(rates) > MAX_RATES:
         errors["rates"] = [f"At most {MAX_RATES} rates per zone."]
     return sorted(rates, key=lambda r: (r[0] is None, r[0] or 0))

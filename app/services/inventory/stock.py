@@ -102,7 +102,7 @@ def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
     value = clean_int(delta, "quantity", errors, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY,
                       required=True)
     if value == 0:
-        errors.add("quantity", "Enter how many units to add (positive) or remove (negative).")
+        errors.add("quantity", _("Enter how many units to add (positive) or remove (negative)."))
     errors.raise_if_any()
     assert value is not None
     text = _reason(reason, required=True)
@@ -189,7 +189,7 @@ def _add_on_hand(kind: str, actor: User, store_id: int, variant_id: int, warehou
 def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
                       ) -> list[tuple[str, str | None, int | None, int | None]]:
     if mode not in BULK_MODES:
-        errors.add("mode", 'Use "set" (the new on-hand count) or "adjust" (a change).',
+        errors.add("mode", _('Use "set" (the new on-hand count) or "adjust" (a change).'),
                    "invalid_mode")
     parsed = []
     for path, item in clean_objects(items, "items", errors, max_items=MAX_BULK_ITEMS,
@@ -199,7 +199,7 @@ def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
         quantity = item.get("quantity")
         if mode == "set":
             if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity < 0:
-                errors.add(f"{path}.quantity", "Stock cannot be negative.", "negative_stock")
+                errors.add(f"{path}.quantity", _("Stock cannot be negative."), "negative_stock")
                 quantity = None
             else:
                 quantity = clean_int(quantity, f"{path}.quantity", errors,
@@ -228,7 +228,7 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
     text = clean_text(reason, "reason", errors, max_len=MAX_REASON) or f"Bulk inventory {mode}"
     if mode == "adjust" and not errors.has("reason") and not (reason or "").strip():
         # A count explains itself; a change by some units needs its cause in the ledger.
-        errors.add("reason", "Say why the stock changes (a delivery, damage, a count).",
+        errors.add("reason", _("Say why the stock changes (a delivery, damage, a count)."),
                    "reason_required")
     if set(errors.fields) == {"reason"}:
         errors.raise_if_any(_("Say why the stock changes; nothing was changed."))
@@ -256,7 +256,7 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
             errors.add(f"{path}.sku", f"No variant with SKU {sku} in this store.",
                        "unknown_sku")
         if warehouse_id and warehouse is None:
-            errors.add(f"{path}.warehouse_id", "No such warehouse in this store.",
+            errors.add(f"{path}.warehouse_id", _("No such warehouse in this store."),
                        "unknown_warehouse")
         elif warehouse is not None and not warehouse.is_active:
             errors.add(f"{path}.warehouse_id", f"{warehouse.name} is closed.",

@@ -99,7 +99,7 @@ def _clean_name(raw: str | None, field: str, errors: dict[str, list[str]],
     if not value:
         errors[field] = [empty_message]
     elif len(value) < 2:
-        errors[field] = ["Use at least 2 characters."]
+        errors[field] = [_("Use at least 2 characters.")]
     elif len(value) > MAX_NAME:
         errors[field] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
     return value
@@ -139,7 +139,7 @@ def create_organization(
     errors: dict[str, list[str]] = {}
     if kind not in ORGANIZATION_KINDS:
         errors["kind"] = [_("Choose merchant (you sell products) or brand (you run campaigns).")]
-    name = _clean_name(name, "name", errors, "Enter the organisation's name.")
+    name = _clean_name(name, "name", errors, _("Enter the organisation's name."))
     currency = country = ""
     description = (store_description or "").strip()
     if kind == "merchant":
