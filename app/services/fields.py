@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.money import CurrencyError, Money, normalize_currency
+from app.money import CurrencyError, Money, exponent, normalize_currency
 from app.services.errors import ValidationFailed
 from app.services.regions import is_country
 
@@ -94,7 +94,7 @@ def clean_text(value: Any, field: str, errors: FieldErrors, *, max_len: int,
             errors.add(field, _("This field is required."))
         return None
     if len(text) > max_len:
-        errors.add(field, f"Use at most {max_len} characters.")
+        errors.add(field, _("Use at most %(n)d characters.", n=max_len))
         return None
     return text
 
@@ -118,10 +118,10 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
         if minimum == 0:
             errors.add(field, _("Must not be negative."), "negative_value")
         else:
-            errors.add(field, f"Must be at least {minimum}.")
+            errors.add(field, _("Must be at least %(n)d.", n=minimum))
         return None
     if maximum is not None and value > maximum:
-        errors.add(field, f"Must be at most {maximum:,}.")
+        errors.add(field, _("Must be at most %(n)s.", n=f"{maximum:,}"))
         return None
     return value
 
@@ -141,10 +141,10 @@ def clean_objects(value: Any, field: str, errors: FieldErrors, *, max_items: int
     if value is None and allow_empty:
         return []
     if not isinstance(value, list | tuple) or not (value or allow_empty):
-        errors.add(field, f"List at least one object with {shape}.")
+        errors.add(field, _("List at least one object with %(shape)s.", shape=shape))
         return []
     if len(value) > max_items:
-        errors.add(field, f"Send at most {max_items} items.")
+        errors.add(field, _("Send at most %(n)d items.", n=max_items))
         return []
     objects = []
     for index, item in enumerate(value):
@@ -152,7 +152,7 @@ def clean_objects(value: Any, field: str, errors: FieldErrors, *, max_items: int
         if isinstance(item, Mapping):
             objects.append((path, item))
         else:
-            errors.add(path, f"Must be an object with {shape}.")
+            errors.add(path, _("Must be an object with %(shape)s.", shape=shape))
     return objects
 
 
@@ -187,7 +187,8 @@ def clean_country(value: Any, field: str, errors: FieldErrors, *,
     if text is None:
         return None
     if not is_country(text):
-        errors.add(field, f"{text!r} is not an ISO 3166 two-letter country code.",
+        errors.add(field, _("'%(code)s' is not an ISO 3166 two-letter country code.",
+                            code=text),
                    "invalid_country")
         return None
     return text.upper()
@@ -204,7 +205,8 @@ def clean_countries(value: Any, field: str, errors: FieldErrors) -> list[str] | 
         return None
     bad = [str(c) for c in value if not isinstance(c, str) or not is_country(c)]
     if bad:
-        errors.add(field, f"Not ISO 3166 country codes: {', '.join(bad)}.", "invalid_country")
+        errors.add(field, _("Not ISO 3166 country codes: %(codes)s.", codes=", ".join(bad)),
+                   "invalid_country")
         return None
     return sorted({c.upper() for c in value})
 
@@ -218,7 +220,8 @@ def clean_hs_code(value: Any, field: str, errors: FieldErrors) -> str | None:
         return None
     digits = re.sub(r"[\s.]", "", value)
     if not HS_CODE_PATTERN.fullmatch(digits):
-        errors.add(field, f"{value!r} is not an HS code: use 6 to 10 digits, e.g. 090210.",
+        errors.add(field, _("'%(value)s' is not an HS code: use 6 to 10 digits, e.g. 090210.",
+                            value=value),
                    "invalid_hs_code")
         return None
     return digits
@@ -229,9 +232,26 @@ def clean_currency(value: Any, field: str, errors: FieldErrors) -> str | None:
     try:
         return normalize_currency(value if isinstance(value, str) else "")
     except CurrencyError:
-        errors.add(field, f"Unknown currency {value!r}: use an ISO 4217 code such as USD.",
+        errors.add(field, _("Unknown currency '%(code)s': use an ISO 4217 code such as USD.",
+                            code=value),
                    "unknown_currency")
         return None
+
+
+def amount_rule(currency: str, *, exact: bool = False) -> str:
+    """How an amount in `currency` must be written: the message for one that is not."""
+    digits = exponent(currency)
+    if digits == 0:
+        return _("Use whole %(currency)s such as 1500: digits only, no decimals.",
+                 currency=currency.upper())
+    example = "19." + "99"[:digits].ljust(digits, "0")
+    if exact:
+        return _("Use a plain number such as %(example)s with exactly %(n)d decimals for "
+                 "%(currency)s (digits 0-9, a point, an optional leading minus).",
+                 example=example, n=digits, currency=currency.upper())
+    return _("Use a plain number such as %(example)s with at most %(n)d decimals for "
+             "%(currency)s (digits 0-9, a point, an optional leading minus).",
+             example=example, n=digits, currency=currency.upper())
 
 
 def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency: str,
@@ -274,8 +294,8 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         else:
             text = str(amount)
             money = Money.parse(text if exact else text.strip(), code, exact=exact)
-    except ValueError as exc:  # AmountFormatError, or a Decimal with too many decimals
-        errors.add(field, f"{exc}.", "invalid_amount")
+    except ValueError:  # AmountFormatError, or a Decimal with too many decimals
+        errors.add(field, amount_rule(code, exact=exact), "invalid_amount")
         return None
     if money.minor < 0:
         errors.add(field, _("Prices must not be negative."), "negative_amount")
@@ -284,8 +304,9 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         errors.add(field, _("The amount is too large."), "invalid_amount")
         return None
     if required_currency and money.currency != required_currency:
-        errors.add(field, f"Prices are in the store's base currency {required_currency}; "
-                          "use fixed prices for other currencies.", "currency_mismatch")
+        errors.add(field, _("Prices are in the store's base currency %(currency)s; use fixed "
+                            "prices for other currencies.", currency=required_currency),
+                   "currency_mismatch")
         return None
     return money
 
@@ -315,7 +336,8 @@ def clean_category(value: Any, field: str, errors: FieldErrors) -> str | None:
     """One of CATEGORIES (by slug), or None."""
     text = clean_text(value, field, errors, max_len=40)
     if text is not None and text not in CATEGORIES:
-        errors.add(field, f"Choose one of: {', '.join(CATEGORIES)}.", "invalid_category")
+        errors.add(field, _("Choose one of: %(v)s.", v=", ".join(CATEGORIES)),
+                   "invalid_category")
         return None
     return text
 
@@ -326,7 +348,7 @@ def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str
         errors.add(field, _('Must be a list such as [{"name": "Size", "values": ["S", "M"]}].'))
         return []
     if len(value) > MAX_OPTIONS:
-        errors.add(field, f"Use at most {MAX_OPTIONS} options.")
+        errors.add(field, _("Use at most %(n)d options.", n=MAX_OPTIONS))
         return []
     options: list[tuple[str, list[str]]] = []
     seen: set[str] = set()
@@ -348,11 +370,11 @@ def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str
             if text is not None and text not in values:
                 values.append(text)
         if len(raw_values) > MAX_OPTION_VALUES:
-            errors.add(f"{path}.values", f"Use at most {MAX_OPTION_VALUES} values.")
+            errors.add(f"{path}.values", _("Use at most %(n)d values.", n=MAX_OPTION_VALUES))
         if name is None:
             continue
         if name.casefold() in seen:
-            errors.add(f"{path}.name", f"The option {name!r} is listed twice.")
+            errors.add(f"{path}.name", _("The option '%(name)s' is listed twice.", name=name))
             continue
         seen.add(name.casefold())
         options.append((name, values))

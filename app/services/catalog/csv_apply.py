@@ -399,7 +399,8 @@ def _check_product(product: Product | None, data: dict[str, Any], store: Store
     options = resolve_options(explicit, specs, errors)
     status = values.get("status") or (product.status if product is not None else "draft")
     if product is not None and not product.can_become(status):
-        errors.add("status", f"A {product.status} product cannot become {status}.",
+        errors.add("status", _("A %(current)s product cannot become %(status)s.",
+                               current=product.status, status=status),
                    "invalid_status_transition")
     elif status == "active":
         hs_code = values["hs_code"] if "hs_code" in values else \

@@ -128,14 +128,16 @@ def read_layout(header: Sequence[str], base_currency: str) -> CsvLayout:
     errors = FieldErrors()
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        errors.add("file", f"Missing required columns: {', '.join(missing)}. The first row "
-                           f"must name the columns; required are "
-                           f"{', '.join(REQUIRED_COLUMNS)}.", "missing_columns")
+        errors.add("file", _("Missing required columns: %(missing)s. The first row must name "
+                             "the columns; required are %(required)s.",
+                             missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)),
+                   "missing_columns")
     seen: set[str] = set()
     unknown, currencies, warehouses = [], [], []
     for column in columns:
         if column in seen:
-            errors.add("file", f"The column {column} appears twice.", "duplicate_columns")
+            errors.add("file", _("The column %(column)s appears twice.", column=column),
+                       "duplicate_columns")
             continue
         seen.add(column)
         if column in FIXED_COLUMNS:
@@ -147,21 +149,24 @@ def read_layout(header: Sequence[str], base_currency: str) -> CsvLayout:
             try:
                 code = normalize_currency(code)
             except CurrencyError:
-                errors.add("file", f"The column {column}: {code} is not an ISO 4217 currency "
-                                   "code (fixed prices are price_EUR, price_JPY...).",
+                errors.add("file", _("The column %(column)s: %(code)s is not an ISO 4217 "
+                                     "currency code (fixed prices are price_EUR, price_JPY...).",
+                                     column=column, code=code),
                            "unknown_currency")
                 continue
             if code == base_currency:
-                errors.add("file", f"The column {column}: {code} is the store's own currency, "
-                                   "which goes in the price column.", "unknown_columns")
+                errors.add("file", _("The column %(column)s: %(code)s is the store's own "
+                                     "currency, which goes in the price column.",
+                                     column=column, code=code), "unknown_columns")
                 continue
             currencies.append(code)
         else:
             unknown.append(column or "(blank)")
     if unknown:
-        errors.add("file", f"Unknown columns: {', '.join(unknown)}. Known columns are "
-                           f"{', '.join(FIXED_COLUMNS)}, price_<currency> and "
-                           "stock:<warehouse name>.", "unknown_columns")
+        errors.add("file", _("Unknown columns: %(unknown)s. Known columns are %(known)s, "
+                             "price_<currency> and stock:<warehouse name>.",
+                             unknown=", ".join(unknown), known=", ".join(FIXED_COLUMNS)),
+                   "unknown_columns")
     errors.raise_if_any(_("The file's columns are not right; nothing was imported."))
     return CsvLayout(columns=columns, price_currencies=currencies, warehouse_names=warehouses)
 

@@ -96,7 +96,8 @@ def build_variant_matrix(options: Sequence[tuple[str, Sequence[str]]]) -> list[d
 
 def _set_status(product: Product, status: str, errors: FieldErrors) -> None:
     if not product.can_become(status):
-        errors.add("status", f"A {product.status} product cannot become {status}.",
+        errors.add("status", _("A %(current)s product cannot become %(status)s.",
+                               current=product.status, status=status),
                    "invalid_status_transition")
         return
     if status == "active":
@@ -271,7 +272,7 @@ def add_product_image(actor: User, store_id: int, product_id: int, data: bytes, 
     errors = FieldErrors()
     alt = clean_text(alt_text, "alt_text", errors, max_len=200) or ""
     if len(product.images) >= MAX_IMAGES:
-        errors.add("image", f"A product can have at most {MAX_IMAGES} images.",
+        errors.add("image", _("A product can have at most %(n)d images.", n=MAX_IMAGES),
                    "too_many_images")
     errors.raise_if_any()
     stored = process_image(data, field="image", prefix=f"products/{store.id}/{product.id}",

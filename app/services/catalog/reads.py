@@ -201,13 +201,13 @@ def viewer_terms(currency: str | None, country: str | None) -> tuple[str | None,
         try:
             currency = normalize_currency(currency)
         except CurrencyError:
-            fields["currency"] = [_("Unknown currency “%(code)s”: use an ISO 4217 code.",
+            fields["currency"] = [_("Unknown currency '%(code)s': use an ISO 4217 code.",
                                     code=currency)]
     if country:
         if is_country(country):
             country = country.upper()
         else:
-            fields["country"] = [_("“%(code)s” is not an ISO 3166 two-letter country code.",
+            fields["country"] = [_("'%(code)s' is not an ISO 3166 two-letter country code.",
                                    code=country)]
     if fields:
         code = "unknown_currency" if set(fields) == {"currency"} else "validation_failed"

@@ -54,8 +54,9 @@ def _clean_slug(value: Any, store: Store, errors: FieldErrors) -> str | None:
         return None
     slug = slug.lower()
     if len(slug) < MIN_SLUG or not SLUG_PATTERN.fullmatch(slug):
-        errors.add("slug", f"Use {MIN_SLUG} to {MAX_SLUG} lower-case letters, digits and "
-                           "single dashes, e.g. kyoto-ceramics.", "invalid_slug")
+        errors.add("slug", _("Use %(min)d to %(max)d lower-case letters, digits and single "
+                             "dashes, e.g. kyoto-ceramics.", min=MIN_SLUG, max=MAX_SLUG),
+                   "invalid_slug")
         return None
     taken = db.session.scalar(select(Store.id).where(Store.slug == slug, Store.id != store.id))
     if taken is not None:

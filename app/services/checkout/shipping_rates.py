@@ -23,6 +23,7 @@ from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
 from app.models.shipping_rates import MAX_TRANSIT_DAYS
 from app.money import Money
 from app.services.errors import NotFound, ValidationFailed
+from app.services.fields import amount_rule
 from app.services.permissions import require_store_staff
 from app.services.regions import EU_COUNTRIES, is_country
 
@@ -274,7 +275,8 @@ def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-        errors[field] = [f"Use a whole number from {minimum} to {maximum}."]
+        errors[field] = [_("Use a whole number from %(min)d to %(max)d.", min=minimum,
+                           max=maximum)]
         return None
     return value
 
@@ -282,12 +284,12 @@ def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int
 def _amount(value: Any, currency: str, field: str, errors: dict[str, list[str]]
             ) -> int | None:
     if not isinstance(value, str) or not value.strip():
-        errors[field] = [f"Enter an amount in {currency}, e.g. 5."]
+        errors[field] = [_("Enter an amount in %(currency)s, e.g. 5.", currency=currency)]
         return None
     try:
         minor = Money.from_decimal(value.strip(), currency).minor
-    except ValueError as exc:
-        errors[field] = [f"{exc}."]
+    except ValueError:
+        errors[field] = [amount_rule(currency)]
         return None
     if minor < 0:
         errors[field] = [_("Must not be negative.")]
@@ -310,7 +312,7 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
         if not isinstance(code, str) or not code.strip():
             continue
         if not is_country(code.strip()):
-            errors.setdefault("countries", []).append(_("“%(code)s” is not a country "
+            errors.setdefault("countries", []).append(_("'%(code)s' is not a country "
                                                         "code such as US or JP.",
                                                         code=code.strip()))
         elif code.strip().upper() not in countries:
@@ -375,5 +377,5 @@ def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
     if len(set(weights)) != len(weights):
         errors["rates"] = [_("Each weight limit may appear once.")]
     if len(rates) > MAX_RATES:
-        errors["rates"] = [f"At most {MAX_RATES} rates per zone."]
+        errors["rates"] = [_("At most %(n)d rates per zone.", n=MAX_RATES)]
     return sorted(rates, key=lambda r: (r[0] is None, r[0] or 0))

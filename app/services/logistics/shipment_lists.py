@@ -128,7 +128,7 @@ def _filtered(store_id: int, filters: ShipmentFilters):
         stmt = stmt.where(Shipment.status == filters.status)
     if filters.carrier:
         if filters.carrier not in CARRIERS_BY_CODE:
-            message = _("No carrier has the code “%(code)s”.", code=filters.carrier[:32])
+            message = _("No carrier has the code '%(code)s'.", code=filters.carrier[:32])
             raise ValidationFailed(message, code="unknown_carrier",
                                    fields={"carrier": [message]})
         stmt = stmt.where(Shipment.carrier == filters.carrier)

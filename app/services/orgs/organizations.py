@@ -153,13 +153,13 @@ def create_organization(
                 currency = normalize_currency(base_currency or "")
             except CurrencyError:
                 errors["base_currency"] = [
-                    _("“%(code)s” is not an ISO 4217 currency code (such as CNY or USD).",
+                    _("'%(code)s' is not an ISO 4217 currency code (such as CNY or USD).",
                       code=base_currency)]
         if not (origin_country or "").strip():
             errors["origin_country"] = [_("Choose the country you ship from.")]
         elif not is_country(origin_country):
             errors["origin_country"] = [
-                _("“%(code)s” is not an ISO 3166 country code (such as CN or US).",
+                _("'%(code)s' is not an ISO 3166 country code (such as CN or US).",
                   code=origin_country)]
         else:
             country = (origin_country or "").upper()
