@@ -16,6 +16,14 @@ from app import ROOT
 SERVICES = ROOT / "app" / "services"
 # Other changes own these areas right now; they are scanned once those land.
 SKIPPED = ("markets", "ads", "moderation")
+# Attributes of caught exceptions whose text was already made with gettext where raised
+# (DomainError.message; the rate provider's RateDocumentInvalid.message / .hint).
+PASSED_ON = {"message", "hint"}
+# Address checks are being rewritten by another change (Google's address data per
+# country); they are scanned here once that change lands, and translated there.
+PENDING = {("app/services/checkout/shipping_rates.py", "validate_address"),
+           ("app/services/checkout/shipping_rates.py", "_check_country_rules"),
+           ("app/services/checkout/quotes.py", "_terms")}
 GETTEXT = {"_", "_l", "gettext", "ngettext", "lazy_gettext", "lazy_ngettext", "pgettext",
            "npgettext"}
 
@@ -62,7 +70,7 @@ class Scanner:
     functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]
     parents: dict[ast.AST, ast.AST]
     custom_init: set[str]
-    relays: dict[str, tuple[int, str]] = field(default_factory=dict)
+    relays: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     _following: set[str] = field(default_factory=set)
     _label: str = ""
@@ -84,8 +92,8 @@ class Scanner:
                 message = node.args[0] if node.args else _keyword(node, "message")
                 if message is not None:
                     self._message(message, node)
-            if callee in self.relays:
-                index, param = self.relays[callee]
+            if callee in self.relays and self._receiver_is(node, self.relays[callee][2]):
+                index, param, _cls = self.relays[callee]
                 message = node.args[index] if len(node.args) > index else _keyword(node, param)
                 if message is not None:
                     self._message(message, node)
@@ -93,6 +101,23 @@ class Scanner:
                 fields = _keyword(node, "fields")
                 if fields is not None:
                     self._fields(fields, node)
+
+    def _receiver_is(self, call: ast.Call, cls: str) -> bool:
+        """For a method's relay: whether `x.method(...)` is called on an instance of `cls`
+        (x made by `cls(...)` or annotated `cls` in the calling function)."""
+        if not cls:
+            return True
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        function = self._function(call)
+        if not isinstance(receiver, ast.Name) or function is None:
+            return False
+        for arg in function.args.posonlyargs + function.args.args + function.args.kwonlyargs:
+            if arg.arg == receiver.id and arg.annotation is not None:
+                return ast.unparse(arg.annotation).strip("'\"").split(" | ")[0] == cls
+        return any(isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                   and _name(node.value.func) == cls
+                   and any(_is_name(receiver.id)(t) for t in node.targets)
+                   for node in ast.walk(function))
 
     def _class_of(self, node: ast.AST) -> str:
         while node is not None and not isinstance(node, ast.ClassDef):
@@ -115,7 +140,7 @@ class Scanner:
         if isinstance(expr, ast.BoolOp):
             return all(self._translated(value, at) for value in expr.values)
         if isinstance(expr, ast.Attribute):
-            return expr.attr == "message"  # another DomainError's message, checked where made
+            return expr.attr in PASSED_ON  # another exception's text, checked where made
         if isinstance(expr, ast.Name):
             return self._variable(expr.id, at)
         if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name):
@@ -158,8 +183,13 @@ class Scanner:
         if name in params:
             # A helper relaying its caller's message: its callers are checked instead.
             offset = 1 if params and params[0] in ("self", "cls") else 0
-            key = self._class_of(function) if function.name == "__init__" else function.name
-            self.relays.setdefault(key, (params.index(name) - offset, name))
+            owner = self._class_of(function) if offset else ""
+            key = owner if function.name == "__init__" else function.name
+            owner = "" if function.name == "__init__" else owner
+            self.relays.setdefault(key, (params.index(name) - offset, name, owner))
+            default = _default(function, name)
+            if default is not None:
+                self._message(default, default)  # what callers leaving it out get
             return True
         values: list[ast.expr] = []
         for node in ast.walk(function):
@@ -172,10 +202,21 @@ class Scanner:
                     values.append(node.value)
             elif isinstance(node, ast.For | ast.comprehension):
                 if isinstance(node.target, ast.Name) and node.target.id == name:
-                    return False  # a loop over something we cannot see into
+                    return self._iterable(node.iter, at)
         if values and all(isinstance(value, ast.List) for value in values):
             return self._sequence(name, at)  # a list of messages given as one field's list
         return bool(values) and all(self._translated(value, at) for value in values)
+
+    def _iterable(self, expr: ast.expr, at: ast.AST) -> bool:
+        """A loop over another error's or collector's fields, or over a list of messages."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
+                and expr.func.attr == "values":
+            expr = expr.func.value
+        if isinstance(expr, ast.Attribute) and expr.attr == "fields":
+            return True
+        if isinstance(expr, ast.Name):
+            return self._variable(expr.id, at)
+        return False
 
     def _sequence(self, name: str, at: ast.AST) -> bool:
         """A list variable every element of which is translated."""
@@ -200,39 +241,103 @@ class Scanner:
 
     def _fields(self, expr: ast.expr, at: ast.Call) -> None:
         for message in self._field_messages(expr, at):
-            self._message(message, at)
+            self._message(message, message)
 
-    def _field_messages(self, expr: ast.expr, at: ast.Call) -> list[ast.expr]:
+    def _field_messages(self, expr: ast.expr, at: ast.AST) -> list[ast.expr]:
         """The message expressions a `fields=` argument is built from (unknown shapes fail)."""
         if isinstance(expr, ast.Dict):
             return [item for value in expr.values for item in _items(value)]
         if isinstance(expr, ast.DictComp):
             return _items(expr.value)
         if isinstance(expr, ast.Attribute) and expr.attr == "fields":
+            if isinstance(expr.value, ast.Name) and expr.value.id == "self":
+                # A collector class: every method writing into self.fields.
+                cls = self.parents.get(self._function(at))
+                if isinstance(cls, ast.ClassDef):
+                    return self._writes(cls, _is_self_fields, set())
+                return [expr]
             return []  # another DomainError's fields, checked where made
         if not isinstance(expr, ast.Name):
             return [expr]
         function = self._function(at)
         if function is None:
             return [expr]
-        params = [arg.arg for arg in function.args.args + function.args.kwonlyargs]
-        if expr.id in params:
+        if expr.id in _params(function):
             return []  # a helper's parameter: its callers build the dict and are checked
+        return self._writes(function, _is_name(expr.id), set())
+
+    def _writes(self, scope: ast.AST, is_dict, seen: set) -> list[ast.expr]:
+        """Messages written into a dict within `scope`, following it into helpers."""
         found: list[ast.expr] = []
-        for node in ast.walk(function):
+        for node in ast.walk(scope):
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
-                    if isinstance(target, ast.Name) and target.id == expr.id:
+                    if is_dict(target):
                         if node.value is not None and not _is_empty_dict(node.value):
-                            found += self._field_messages(node.value, at)
-                    elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-                          and target.value.id == expr.id):
+                            found += self._field_messages(node.value, node)
+                    elif isinstance(target, ast.Subscript) and is_dict(target.value):
                         found += _items(node.value)
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr == "append" and _rooted_at(node.func.value, expr.id)):
+            elif not isinstance(node, ast.Call):
+                continue
+            elif (isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                  and _inside(node.func.value, is_dict)):
                 found += node.args[:1]
+            else:
+                found += self._helpers(node, is_dict, seen)
         return found
+
+    def _helpers(self, call: ast.Call, is_dict, seen: set) -> list[ast.expr]:
+        """The dict handed to a service function: what that function writes into it."""
+        found: list[ast.expr] = []
+        passed = [(index, None) for index, arg in enumerate(call.args) if is_dict(arg)]
+        passed += [(-1, kw.arg) for kw in call.keywords if is_dict(kw.value)]
+        for index, keyword in passed:
+            for helper in self.functions.get(_name(call.func), []):
+                params = _params(helper)
+                if params and params[0] in ("self", "cls"):
+                    params = params[1:]
+                name = keyword if keyword else params[index] if index < len(params) else None
+                if name and (id(helper), name) not in seen:
+                    seen.add((id(helper), name))
+                    found += self._writes(helper, _is_name(name), seen)
+        return found
+
+
+def _default(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.expr | None:
+    """The default value of parameter `name`, unless there is none or it is None."""
+    args = function.args
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults,
+                     strict=True))
+    pairs += [(arg, d) for arg, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
+    default = next((d for arg, d in pairs if arg.arg == name), None)
+    if isinstance(default, ast.Constant) and default.value is None:
+        return None
+    return default
+
+
+def _params(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [arg.arg for arg in function.args.posonlyargs + function.args.args
+            + function.args.kwonlyargs]
+
+
+def _is_name(name: str):
+    return lambda node: isinstance(node, ast.Name) and node.id == name
+
+
+def _is_self_fields(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "fields"
+            and isinstance(node.value, ast.Name) and node.value.id == "self")
+
+
+def _inside(expr: ast.expr, is_dict) -> bool:
+    """`errors[k]` or `errors.setdefault(k, [])`: a list inside the dict."""
+    if isinstance(expr, ast.Subscript):
+        return is_dict(expr.value)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        return expr.func.attr == "setdefault" and is_dict(expr.func.value)
+    return False
 
 
 def _passed_on_fields(call: ast.Call) -> bool:
@@ -265,16 +370,6 @@ def _is_empty_dict(value: ast.expr | None) -> bool:
             and not value.keywords)
 
 
-def _rooted_at(expr: ast.expr, name: str) -> bool:
-    """`errors[k]` or `errors.setdefault(k, [])`: a list inside the dict named `name`."""
-    if isinstance(expr, ast.Subscript):
-        return isinstance(expr.value, ast.Name) and expr.value.id == name
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        return expr.func.attr == "setdefault" and isinstance(expr.func.value, ast.Name) \
-            and expr.func.value.id == name
-    return False
-
-
 def scan_sources(sources: dict[str, str]) -> list[Finding]:
     """Scan modules given as {label: source}; helpers are followed until nothing new appears."""
     trees = {label: ast.parse(source) for label, source in sources.items()}
@@ -299,7 +394,8 @@ def scan_sources(sources: dict[str, str]) -> list[Finding]:
         for label, tree in trees.items():
             scanner.scan(tree, label)
         if scanner.relays == known:
-            return scanner.findings
+            unique = {(f.where, f.what): f for f in scanner.findings}
+            return list(unique.values())
 
 
 def service_sources() -> dict[str, str]:
@@ -315,8 +411,9 @@ def service_sources() -> dict[str, str]:
 def test_every_service_error_message_is_translatable():
     sources = service_sources()
     assert len(sources) > 60
-    findings = scan_sources(sources)
-    assert [str(f) for f in findings] == []
+    findings = [f for f in scan_sources(sources)
+                if (f.where.split(":")[0], f.function.name if f.function else "") not in PENDING]
+    assert sorted(str(f) for f in findings) == []
 
 
 PLANTED = '''
@@ -328,8 +425,37 @@ class OutOfStock(Conflict):
     code = "out_of_stock"
 
 
+class NotInWarehouse(OutOfStock):
+    def __init__(self, message, *, sku):
+        super().__init__(message)
+        self.sku = sku
+
+
+class Problems:
+    def __init__(self):
+        self.fields = {}
+
+    def add(self, field, message):
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self, message="Please correct the highlighted fields."):
+        if self.fields:
+            raise ValidationFailed(message, fields=self.fields)
+
+
 def _invalid(message):
     return ValidationFailed(message, code="bad")
+
+
+def _why(left):
+    if left:
+        return _("Only %(left)d left.", left=left)
+    return "Sold out."
+
+
+def _check_name(name, errors):
+    if not name:
+        errors["name"] = ["Give a name."]
 
 
 def reserve(variant, left, title):
@@ -340,20 +466,31 @@ def reserve(variant, left, title):
     errors = {}
     errors["sku"] = ["Give a SKU."]
     errors.setdefault("title", []).append(_("Give a title."))
+    _check_name(title, errors)
     if errors:
         raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     message = "Plain"
     raise ValidationFailed(message, fields={"sku": [_("Fine.")], "qty": ["Too many."]})
 
 
-def check(value):
+def check(value, sku):
     if not value:
         raise _invalid(_("Give a value."))
+    if value == 1:
+        raise NotInWarehouse("Not here.", sku=sku)
+    if value == 2:
+        raise OutOfStock(_why(value))
+    problems = Problems()
+    problems.add("sku", _("Fine."))
+    problems.add("qty", f"At most {value}.")
+    problems.raise_if_any()
     raise _invalid("Not translated.")
 '''
 
 
 def test_the_scan_catches_plain_string_messages():
     findings = sorted(f.what for f in scan_sources({"planted.py": PLANTED}))
-    assert findings == sorted(["f'Only {left} of {title} available.'", "'Give a SKU.'", "message",
-                               "'Too many.'", "'Not translated.'"])
+    assert findings == sorted([
+        "f'Only {left} of {title} available.'", "'Give a SKU.'", "'Give a name.'", "message",
+        "'Too many.'", "'Not translated.'", "'Not here.'", "_why(value)",
+        "f'At most {value}.'", "'Please correct the highlighted fields.'"])

@@ -100,12 +100,14 @@ def set_manual_rate(actor: User | None, from_currency: str, to_currency: str,
     errors: dict[str, list[str]] = {}
     try:
         from_currency = normalize_currency(from_currency)
-    except ValueError as exc:
-        errors["from_currency"] = [str(exc)]
+    except ValueError:
+        errors["from_currency"] = [_("Unknown currency '%(code)s': expected an ISO 4217 code "
+                                     "such as USD.", code=from_currency)]
     try:
         to_currency = normalize_currency(to_currency)
-    except ValueError as exc:
-        errors["to_currency"] = [str(exc)]
+    except ValueError:
+        errors["to_currency"] = [_("Unknown currency '%(code)s': expected an ISO 4217 code "
+                                   "such as USD.", code=to_currency)]
     try:
         value = Decimal(str(rate).strip())
         if not value.is_finite() or value <= 0:

@@ -253,19 +253,21 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
         variant = variants.get(sku) if sku else None
         warehouse = warehouses.get(warehouse_id) if warehouse_id else None
         if sku and variant is None:
-            errors.add(f"{path}.sku", f"No variant with SKU {sku} in this store.",
+            errors.add(f"{path}.sku", _("No variant with SKU %(sku)s in this store.", sku=sku),
                        "unknown_sku")
         if warehouse_id and warehouse is None:
             errors.add(f"{path}.warehouse_id", _("No such warehouse in this store."),
                        "unknown_warehouse")
         elif warehouse is not None and not warehouse.is_active:
-            errors.add(f"{path}.warehouse_id", f"{warehouse.name} is closed.",
+            errors.add(f"{path}.warehouse_id",
+                       _("%(warehouse)s is closed.", warehouse=warehouse.name),
                        "warehouse_inactive")
         if variant is None or warehouse is None or quantity is None:
             continue
         key = (variant.sku, warehouse.id)
         if key in seen:
-            errors.add(path, f"{variant.sku} in this warehouse is already {seen[key]}.",
+            errors.add(path, _("%(sku)s in this warehouse is already %(path)s.",
+                               sku=variant.sku, path=seen[key]),
                        "duplicate_item")
             continue
         seen[key] = path
@@ -295,12 +297,14 @@ def _check_target(errors: FieldErrors, path: str, mode: str, quantity: int, on_h
                   reserved: int) -> bool:
     target = quantity if mode == "set" else on_hand + quantity
     if target < 0:
-        errors.add(f"{path}.quantity", f"On hand is {on_hand}: this would leave {target}.",
+        errors.add(f"{path}.quantity", _("On hand is %(on_hand)d: this would leave %(target)d.",
+                                         on_hand=on_hand, target=target),
                    "negative_stock")
         return False
     if target < reserved:
-        errors.add(f"{path}.quantity", f"{reserved} units are reserved for shoppers: on hand "
-                                       f"cannot go below that (this would leave {target}).",
+        errors.add(f"{path}.quantity", _("%(reserved)d units are reserved for shoppers: on "
+                                         "hand cannot go below that (this would leave "
+                                         "%(target)d).", reserved=reserved, target=target),
                    "negative_stock")
         return False
     return True

@@ -374,7 +374,7 @@ def accept_invitation(user: User, secret: str) -> Membership:
     if db.session.scalar(select(Membership.id).where(
             Membership.organization_id == organization.id,
             Membership.user_id == user.id)) is not None:
-        raise Conflict(f"You are already a member of {organization.name}.",
+        raise Conflict(_("You are already a member of %(org)s.", org=organization.name),
                        code="already_member")
     now = utcnow()
     # Conditional update: of two simultaneous accepts only one claims the invitation.
@@ -391,7 +391,7 @@ def accept_invitation(user: User, secret: str) -> Membership:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"You are already a member of {organization.name}.",
+        raise Conflict(_("You are already a member of %(org)s.", org=organization.name),
                        code="already_member") from None
     db.session.refresh(invitation)
     return membership
