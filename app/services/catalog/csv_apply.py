@@ -200,7 +200,7 @@ class ImportRun:
                 return
             rows = [r for r in rows if r.number not in refused]
         for row in rows:
-            self.report.add(row.number, "", "The catalog refused this product.")
+            self.report.add(row.number, "", _("The catalog refused this product."))
 
     def _stage(self, group: ProductRows, rows: list[ParsedRow]) -> set[int]:
         """Validate and apply in memory; the numbers of the rows the catalog refused."""
