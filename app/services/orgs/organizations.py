@@ -336,7 +336,7 @@ def _invitation_problem(invitation: Invitation, user: User | None) -> DomainErro
     if status == "expired":
         return InvitationGone(
             _("This invitation expired on %(date)s. Ask the organisation to invite you again.",
-              date=f"{invitation.expires_at:%Y-%m-%d}"), code="invitation_expired")
+              date=invitation.expires_at.strftime("%Y-%m-%d")), code="invitation_expired")
     if user is not None and user.email.lower() != invitation.email.lower():
         return Forbidden(
             _("This invitation was sent to %(invited)s, but you are logged in as %(email)s. "
