@@ -121,7 +121,7 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
             errors.add(field, _("Must be at least %(n)d.", n=minimum))
         return None
     if maximum is not None and value > maximum:
-        errors.add(field, _("Must be at most %(n)s.", n=f"{maximum:,}"))
+        errors.add(field, _("Must be at most %(n)s.", n=format(maximum, ",")))
         return None
     return value
 

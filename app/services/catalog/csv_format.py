@@ -192,7 +192,7 @@ def read_csv(text: str, base_currency: str) -> tuple[CsvLayout, list[CsvRow]]:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise _file_error(_("The file has more than %(n)s rows: split it into "
-                                    "smaller files.", n=f"{MAX_ROWS:,}"), "too_many_rows")
+                                    "smaller files.", n=format(MAX_ROWS, ",")), "too_many_rows")
             values = {column: _unquote_formula(cell)
                       for column, cell in zip(layout.columns, cells, strict=False)}
             extra = sum(1 for cell in cells[width:] if cell.strip())

@@ -181,7 +181,7 @@ def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = No
             raise StaleRate(
                 _("Prices in %(currency)s are unavailable right now: the newest exchange rate "
                   "(%(as_of)s UTC) is too old. Choose another currency or try again later.",
-                  currency=to_currency, as_of=f"{as_of:%Y-%m-%d %H:%M}"),
+                  currency=to_currency, as_of=as_of.strftime("%Y-%m-%d %H:%M")),
             )
         with localcontext() as ctx:
             ctx.prec = RATE_PRECISION
