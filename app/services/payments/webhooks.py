@@ -123,8 +123,9 @@ def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
                             "know: %s", event.event_id, event.object_id, exc.message)
                 return "unknown payment intent"
             # Answering with an error makes Stripe deliver the event again later.
-            raise PaymentUnavailable(_("Could not fetch %(id)s: %(problem)s",
-                                       id=event.object_id, problem=exc.message)) from None
+            raise PaymentUnavailable(_("Could not fetch %(id)s: %(problem)s", id=event.object_id,
+                                       problem=exc.message)) \
+                from None
         return record_intent_outcome(intent, links=links)[1]
     if event.event_type in REFUND_EVENTS and event.object_id:
         return _refund_update(event.object_id, event.payload["data"]["object"])
