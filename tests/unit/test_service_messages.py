@@ -494,3 +494,41 @@ def test_the_scan_catches_plain_string_messages():
         "f'Only {left} of {title} available.'", "'Give a SKU.'", "'Give a name.'", "message",
         "'Too many.'", "'Not translated.'", "'Not here.'", "_why(value)",
         "f'At most {value}.'", "'Please correct the highlighted fields.'"])
+
+
+def import_time_gettext(source: str) -> list[int]:
+    """Lines where gettext runs when the module is imported (module or class level, or a
+    parameter's default): there is no reader's language then, so it would stay English."""
+    tree = ast.parse(source)
+    eager: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            eager += node.args.defaults + [d for d in node.args.kw_defaults if d]
+            eager += node.decorator_list
+    deferred = {id(n) for node in ast.walk(tree)
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+                for n in ast.walk(node)}
+    eager_ids = {id(n) for root in eager for n in ast.walk(root)}
+    return sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and _name(node.func) in GETTEXT
+                  and _name(node.func) not in ("_l", "lazy_gettext", "lazy_ngettext")
+                  and (id(node) not in deferred or id(node) in eager_ids))
+
+
+def test_no_service_translates_at_import_time():
+    found = {label: lines for label, source in service_sources().items()
+             if (lines := import_time_gettext(source))}
+    assert found == {}
+
+
+def test_the_import_time_check_catches_eager_gettext():
+    source = (
+        "from flask_babel import gettext as _, lazy_gettext as _l\n"
+        "TITLE = _('Stock')\n"
+        "LABEL = _l('Stock')\n"
+        "WORDS = [lambda: _('later')]\n"
+        "def fail(message=_('Please correct the highlighted fields.')):\n"
+        "    return _('fine')\n"
+        "class Errors:\n"
+        "    summary = _('Errors')\n")
+    assert import_time_gettext(source) == [2, 5, 8]
