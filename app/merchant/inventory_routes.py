@@ -146,7 +146,8 @@ def _sku_page(portal: Portal, variant_id: int, *, adjust_form: AdjustForm | None
                          variant=variant, warehouses=warehouses, levels=levels,
                          adjust_form=adjust_form, transfer_form=transfer_form,
                          history=history, shown_warehouse=shown,
-                         movement_kinds=MOVEMENT_LABELS)
+                         movement_kinds=MOVEMENT_LABELS,
+                         movement_reason=inventory.movement_reason)
 
 
 @bp.get("/stores/<int:store_id>/stock/<int:variant_id>")

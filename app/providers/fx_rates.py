@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.money import normalize_currency
 
@@ -70,17 +71,17 @@ def parse_ecb_document(content: bytes) -> RateSheet:
     try:
         root = ET.fromstring(content)
     except ET.ParseError as exc:
-        raise RateDocumentInvalid(f"The ECB file is not valid XML: {exc}.",
-                                  "Not valid XML.") from None
+        raise RateDocumentInvalid(_("The ECB file is not valid XML: %(problem)s.", problem=exc),
+                                  _("Not valid XML.")) from None
     day_cube = next((c for c in root.iter(f"{ECB_NAMESPACE}Cube") if c.get("time")), None)
     if day_cube is None:
-        raise RateDocumentInvalid("The ECB file has no dated <Cube time=...> element.",
-                                  "No rates found.")
+        raise RateDocumentInvalid(_("The ECB file has no dated <Cube time=...> element."),
+                                  _("No rates found."))
     try:
         day = datetime.strptime(day_cube.get("time"), "%Y-%m-%d").date()
     except ValueError:
-        raise RateDocumentInvalid("The ECB file's date is not YYYY-MM-DD.", "Bad date.") \
-            from None
+        raise RateDocumentInvalid(_("The ECB file's date is not YYYY-MM-DD."),
+                                  _("Bad date.")) from None
     rates: dict[str, Decimal] = {}
     for cube in day_cube.findall(f"{ECB_NAMESPACE}Cube"):
         try:
@@ -88,14 +89,16 @@ def parse_ecb_document(content: bytes) -> RateSheet:
             rate = Decimal(cube.get("rate", ""))
         except (ValueError, InvalidOperation):
             raise RateDocumentInvalid(
-                f"Bad rate entry: currency={cube.get('currency')!r} rate={cube.get('rate')!r}.",
-                "A rate entry is not valid.") from None
+                _("Bad rate entry: currency='%(currency)s' rate='%(rate)s'.",
+                  currency=cube.get("currency"), rate=cube.get("rate")),
+                _("A rate entry is not valid.")) from None
         if not rate.is_finite() or rate <= 0:
-            raise RateDocumentInvalid(f"The rate for {currency} must be positive.",
-                                      f"Bad rate for {currency}.")
+            raise RateDocumentInvalid(_("The rate for %(currency)s must be positive.",
+                                        currency=currency),
+                                      _("Bad rate for %(currency)s.", currency=currency))
         rates[currency] = rate
     if not rates:
-        raise RateDocumentInvalid("The ECB file lists no rates.", "No rates.")
+        raise RateDocumentInvalid(_("The ECB file lists no rates."), _("No rates."))
     return RateSheet(source="ecb", title="ECB euro foreign exchange reference rates",
                      base_currency="EUR", as_of=datetime.combine(day, ECB_PUBLICATION_TIME),
                      rates=rates)
@@ -120,14 +123,16 @@ class EcbRateSource:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310
                 return response.read()
         except urllib.error.HTTPError as exc:
-            raise RateSourceUnreachable(f"The rate source {url} answered HTTP {exc.code}") \
-                from None
+            raise RateSourceUnreachable(_("The rate source %(url)s answered HTTP %(status)s",
+                                          url=url, status=exc.code)) from None
         except urllib.error.URLError as exc:
             raise RateSourceUnreachable(
-                f"Could not reach the rate source {url} ({exc.reason})") from None
+                _("Could not reach the rate source %(url)s (%(reason)s)", url=url,
+                  reason=exc.reason)) from None
         except (OSError, ValueError) as exc:  # timeouts, resets, URLs urllib cannot open
             raise RateSourceUnreachable(
-                f"Could not download the rates from {url} ({exc})") from None
+                _("Could not download the rates from %(url)s (%(problem)s)", url=url,
+                  problem=exc)) from None
 
 
 # Each source is built from the app's configuration and an optional address override.

@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from app.money import CurrencyError, Money, normalize_currency
+from flask_babel import gettext as _
+
+from app.money import CurrencyError, Money, exponent, normalize_currency
 from app.services.errors import ValidationFailed
 from app.services.regions import is_country
 
@@ -68,12 +70,13 @@ class FieldErrors:
         """Whether `field` already has a problem."""
         return field in self.fields
 
-    def raise_if_any(self, message: str = "Please correct the highlighted fields.") -> None:
+    def raise_if_any(self, message: str | None = None) -> None:
         """Raise ValidationFailed naming every field, if any problem was recorded."""
         if not self.fields:
             return
         code = next(iter(self.codes)) if len(self.codes) == 1 else "validation_failed"
-        raise ValidationFailed(message, code=code, fields=self.fields)
+        raise ValidationFailed(message or _("Please correct the highlighted fields."), code=code,
+                               fields=self.fields)
 
 
 def clean_text(value: Any, field: str, errors: FieldErrors, *, max_len: int,
@@ -84,14 +87,14 @@ def clean_text(value: Any, field: str, errors: FieldErrors, *, max_len: int,
     elif isinstance(value, str):
         text = value.strip()
     else:
-        errors.add(field, "Must be text.")
+        errors.add(field, _("Must be text."))
         return None
     if not text:
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     if len(text) > max_len:
-        errors.add(field, f"Use at most {max_len} characters.")
+        errors.add(field, _("Use at most %(n)d characters.", n=max_len))
         return None
     return text
 
@@ -101,24 +104,24 @@ def clean_int(value: Any, field: str, errors: FieldErrors, *, minimum: int | Non
     """A whole number (an int, or a string of digits from a form or CSV)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     if isinstance(value, bool):
-        errors.add(field, "Must be a whole number.")
+        errors.add(field, _("Must be a whole number."))
         return None
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
         value = int(value)
     if not isinstance(value, int):
-        errors.add(field, "Must be a whole number.")
+        errors.add(field, _("Must be a whole number."))
         return None
     if minimum is not None and value < minimum:
         if minimum == 0:
-            errors.add(field, "Must not be negative.", "negative_value")
+            errors.add(field, _("Must not be negative."), "negative_value")
         else:
-            errors.add(field, f"Must be at least {minimum}.")
+            errors.add(field, _("Must be at least %(n)d.", n=minimum))
         return None
     if maximum is not None and value > maximum:
-        errors.add(field, f"Must be at most {maximum:,}.")
+        errors.add(field, _("Must be at most %(n)s.", n=format(maximum, ",")))
         return None
     return value
 
@@ -138,10 +141,10 @@ def clean_objects(value: Any, field: str, errors: FieldErrors, *, max_items: int
     if value is None and allow_empty:
         return []
     if not isinstance(value, list | tuple) or not (value or allow_empty):
-        errors.add(field, f"List at least one object with {shape}.")
+        errors.add(field, _("List at least one object with %(shape)s.", shape=shape))
         return []
     if len(value) > max_items:
-        errors.add(field, f"Send at most {max_items} items.")
+        errors.add(field, _("Send at most %(n)d items.", n=max_items))
         return []
     objects = []
     for index, item in enumerate(value):
@@ -149,7 +152,7 @@ def clean_objects(value: Any, field: str, errors: FieldErrors, *, max_items: int
         if isinstance(item, Mapping):
             objects.append((path, item))
         else:
-            errors.add(path, f"Must be an object with {shape}.")
+            errors.add(path, _("Must be an object with %(shape)s.", shape=shape))
     return objects
 
 
@@ -173,7 +176,7 @@ def clean_bool(value: Any, field: str, errors: FieldErrors) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "false", "0",
                                                               "no"}:
         return value.strip().lower() in {"true", "1", "yes"}
-    errors.add(field, "Must be true or false.")
+    errors.add(field, _("Must be true or false."))
     return None
 
 
@@ -184,7 +187,8 @@ def clean_country(value: Any, field: str, errors: FieldErrors, *,
     if text is None:
         return None
     if not is_country(text):
-        errors.add(field, f"{text!r} is not an ISO 3166 two-letter country code.",
+        errors.add(field, _("'%(code)s' is not an ISO 3166 two-letter country code.",
+                            code=text),
                    "invalid_country")
         return None
     return text.upper()
@@ -197,11 +201,12 @@ def clean_countries(value: Any, field: str, errors: FieldErrors) -> list[str] | 
     if isinstance(value, str):
         value = [part for part in re.split(r"[\s,;]+", value) if part]
     if not isinstance(value, list):
-        errors.add(field, "Must be a list of two-letter country codes.")
+        errors.add(field, _("Must be a list of two-letter country codes."))
         return None
     bad = [str(c) for c in value if not isinstance(c, str) or not is_country(c)]
     if bad:
-        errors.add(field, f"Not ISO 3166 country codes: {', '.join(bad)}.", "invalid_country")
+        errors.add(field, _("Not ISO 3166 country codes: %(codes)s.", codes=", ".join(bad)),
+                   "invalid_country")
         return None
     return sorted({c.upper() for c in value})
 
@@ -211,11 +216,12 @@ def clean_hs_code(value: Any, field: str, errors: FieldErrors) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        errors.add(field, "Must be a string of 6 to 10 digits.", "invalid_hs_code")
+        errors.add(field, _("Must be a string of 6 to 10 digits."), "invalid_hs_code")
         return None
     digits = re.sub(r"[\s.]", "", value)
     if not HS_CODE_PATTERN.fullmatch(digits):
-        errors.add(field, f"{value!r} is not an HS code: use 6 to 10 digits, e.g. 090210.",
+        errors.add(field, _("'%(value)s' is not an HS code: use 6 to 10 digits, e.g. 090210.",
+                            value=value),
                    "invalid_hs_code")
         return None
     return digits
@@ -226,9 +232,26 @@ def clean_currency(value: Any, field: str, errors: FieldErrors) -> str | None:
     try:
         return normalize_currency(value if isinstance(value, str) else "")
     except CurrencyError:
-        errors.add(field, f"Unknown currency {value!r}: use an ISO 4217 code such as USD.",
+        errors.add(field, _("Unknown currency '%(code)s': use an ISO 4217 code such as USD.",
+                            code=value),
                    "unknown_currency")
         return None
+
+
+def amount_rule(currency: str, *, exact: bool = False) -> str:
+    """How an amount in `currency` must be written: the message for one that is not."""
+    digits = exponent(currency)
+    if digits == 0:
+        return _("Use whole %(currency)s such as 1500: digits only, no decimals.",
+                 currency=currency.upper())
+    example = "19." + "99"[:digits].ljust(digits, "0")
+    if exact:
+        return _("Use a plain number such as %(example)s with exactly %(n)d decimals for "
+                 "%(currency)s (digits 0-9, a point, an optional leading minus).",
+                 example=example, n=digits, currency=currency.upper())
+    return _("Use a plain number such as %(example)s with at most %(n)d decimals for "
+             "%(currency)s (digits 0-9, a point, an optional leading minus).",
+             example=example, n=digits, currency=currency.upper())
 
 
 def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency: str,
@@ -243,7 +266,7 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         return None
     currency: Any = default_currency
     amount: Any = value
@@ -251,7 +274,7 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         currency, amount = value.currency, value.amount
     elif isinstance(value, dict):
         if set(value) - {"amount", "currency"} or "amount" not in value:
-            errors.add(field, 'Send money as {"amount": "19.99", "currency": "USD"}.',
+            errors.add(field, _('Send money as {"amount": "19.99", "currency": "USD"}.'),
                        "invalid_amount")
             return None
         amount, currency = value.get("amount"), value.get("currency", default_currency)
@@ -259,11 +282,11 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
     if code is None:
         return None
     if isinstance(amount, float | bool) or (exact and not isinstance(amount, str)):
-        errors.add(field, 'Send amounts as decimal strings such as "19.99", not numbers.',
+        errors.add(field, _('Send amounts as decimal strings such as "19.99", not numbers.'),
                    "invalid_amount")
         return None
     if not isinstance(amount, str | int | Decimal):
-        errors.add(field, "Must be a decimal amount such as 19.99.", "invalid_amount")
+        errors.add(field, _("Must be a decimal amount such as 19.99."), "invalid_amount")
         return None
     try:
         if isinstance(amount, Decimal):
@@ -271,18 +294,19 @@ def clean_money(value: Any, field: str, errors: FieldErrors, *, default_currency
         else:
             text = str(amount)
             money = Money.parse(text if exact else text.strip(), code, exact=exact)
-    except ValueError as exc:  # AmountFormatError, or a Decimal with too many decimals
-        errors.add(field, f"{exc}.", "invalid_amount")
+    except ValueError:  # AmountFormatError, or a Decimal with too many decimals
+        errors.add(field, amount_rule(code, exact=exact), "invalid_amount")
         return None
     if money.minor < 0:
-        errors.add(field, "Prices must not be negative.", "negative_amount")
+        errors.add(field, _("Prices must not be negative."), "negative_amount")
         return None
     if money.minor > MAX_PRICE_MINOR:
-        errors.add(field, "The amount is too large.", "invalid_amount")
+        errors.add(field, _("The amount is too large."), "invalid_amount")
         return None
     if required_currency and money.currency != required_currency:
-        errors.add(field, f"Prices are in the store's base currency {required_currency}; "
-                          "use fixed prices for other currencies.", "currency_mismatch")
+        errors.add(field, _("Prices are in the store's base currency %(currency)s; use fixed "
+                            "prices for other currencies.", currency=required_currency),
+                   "currency_mismatch")
         return None
     return money
 
@@ -293,8 +317,8 @@ def clean_sku(value: Any, field: str, errors: FieldErrors) -> str | None:
     if text is None:
         return None
     if not SKU_PATTERN.fullmatch(text):
-        errors.add(field, "Use letters, digits, '.', '_', '-' or '/' (starting with a letter "
-                          "or digit).", "invalid_sku")
+        errors.add(field, _("Use letters, digits, '.', '_', '-' or '/' (starting with a letter "
+                            "or digit)."), "invalid_sku")
         return None
     return text
 
@@ -303,7 +327,7 @@ def clean_barcode(value: Any, field: str, errors: FieldErrors) -> str | None:
     """An optional barcode (EAN/UPC/GTIN or an internal code)."""
     text = clean_text(value, field, errors, max_len=64)
     if text is not None and not BARCODE_PATTERN.fullmatch(text):
-        errors.add(field, "Use letters, digits and '-' only.")
+        errors.add(field, _("Use letters, digits and '-' only."))
         return None
     return text
 
@@ -312,7 +336,8 @@ def clean_category(value: Any, field: str, errors: FieldErrors) -> str | None:
     """One of CATEGORIES (by slug), or None."""
     text = clean_text(value, field, errors, max_len=40)
     if text is not None and text not in CATEGORIES:
-        errors.add(field, f"Choose one of: {', '.join(CATEGORIES)}.", "invalid_category")
+        errors.add(field, _("Choose one of: %(v)s.", v=", ".join(CATEGORIES)),
+                   "invalid_category")
         return None
     return text
 
@@ -320,23 +345,23 @@ def clean_category(value: Any, field: str, errors: FieldErrors) -> str | None:
 def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str, list[str]]]:
     """[{"name": "Colour", "values": ["red", "blue"]}, ...] as (name, values) pairs."""
     if not isinstance(value, list):
-        errors.add(field, 'Must be a list such as [{"name": "Size", "values": ["S", "M"]}].')
+        errors.add(field, _('Must be a list such as [{"name": "Size", "values": ["S", "M"]}].'))
         return []
     if len(value) > MAX_OPTIONS:
-        errors.add(field, f"Use at most {MAX_OPTIONS} options.")
+        errors.add(field, _("Use at most %(n)d options.", n=MAX_OPTIONS))
         return []
     options: list[tuple[str, list[str]]] = []
     seen: set[str] = set()
     for index, item in enumerate(value):
         path = f"{field}.{index}"
         if not isinstance(item, dict):
-            errors.add(path, 'Must be an object with "name" and "values".')
+            errors.add(path, _('Must be an object with "name" and "values".'))
             continue
         name = clean_text(item.get("name"), f"{path}.name", errors, max_len=MAX_OPTION_NAME,
                           required=True)
         raw_values = item.get("values")
         if not isinstance(raw_values, list) or not raw_values:
-            errors.add(f"{path}.values", "List at least one value.")
+            errors.add(f"{path}.values", _("List at least one value."))
             continue
         values: list[str] = []
         for v_index, raw in enumerate(raw_values[:MAX_OPTION_VALUES + 1]):
@@ -345,11 +370,11 @@ def clean_options(value: Any, field: str, errors: FieldErrors) -> list[tuple[str
             if text is not None and text not in values:
                 values.append(text)
         if len(raw_values) > MAX_OPTION_VALUES:
-            errors.add(f"{path}.values", f"Use at most {MAX_OPTION_VALUES} values.")
+            errors.add(f"{path}.values", _("Use at most %(n)d values.", n=MAX_OPTION_VALUES))
         if name is None:
             continue
         if name.casefold() in seen:
-            errors.add(f"{path}.name", f"The option {name!r} is listed twice.")
+            errors.add(f"{path}.name", _("The option '%(name)s' is listed twice.", name=name))
             continue
         seen.add(name.casefold())
         options.append((name, values))
@@ -361,7 +386,7 @@ def clean_variant_options(value: Any, field: str, errors: FieldErrors) -> dict[s
     if value is None:
         return {}
     if not isinstance(value, dict):
-        errors.add(field, 'Must be an object such as {"Colour": "red", "Size": "M"}.')
+        errors.add(field, _('Must be an object such as {"Colour": "red", "Size": "M"}.'))
         return None
     cleaned: dict[str, str] = {}
     for name, raw in value.items():

@@ -51,7 +51,8 @@ def require_membership(
     if membership is None or (kind and membership.organization.kind != kind):
         raise not_found_in_organization()
     if ROLE_RANK[membership.role] < ROLE_RANK[min_role]:
-        raise Forbidden(f"This needs the {min_role} role in {membership.organization.name}.")
+        raise Forbidden(_("This needs the %(role)s role in %(org)s.", role=min_role,
+                          org=membership.organization.name))
     return membership
 
 
@@ -72,4 +73,4 @@ def require_store_staff(user: User | None, store_id: int, *, min_role: str = "st
 def require_platform_role(user: User | None, role: str) -> None:
     """Platform staff only (admin implies moderator); others get Forbidden."""
     if user is None or not user.is_authenticated or not user.has_role(role):
-        raise Forbidden(f"This needs the platform {role} role.")
+        raise Forbidden(_("This needs the platform %(role)s role.", role=role))

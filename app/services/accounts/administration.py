@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -64,7 +65,7 @@ def _split_codes(raw: list[str] | str | None) -> list[str]:
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.", code="user_not_found")
+        raise NotFound(_("No such user."), code="user_not_found")
     return user
 
 
@@ -155,7 +156,7 @@ def get_organization(actor: User, org_id: int) -> Organization:
     require_platform_role(actor, "admin")
     organization = db.session.get(Organization, org_id)
     if organization is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return organization
 
 
@@ -173,7 +174,7 @@ def set_account_active(actor: User, user_id: int, active: bool) -> User:
     require_platform_role(actor, "admin")
     user = _user(user_id)
     if user.id == actor.id and not active:
-        raise Conflict("You cannot disable your own account.", code="cannot_disable_self")
+        raise Conflict(_("You cannot disable your own account."), code="cannot_disable_self")
     if user.is_active_account != active:
         user.is_active_account = active
         if not active:
@@ -196,19 +197,21 @@ def grant_platform_role(actor: User, user_id: int, role: str, *,
     user = _user(user_id)
     errors: dict[str, list[str]] = {}
     if role not in PLATFORM_ROLES:
-        errors["role"] = [f"Choose one of: {', '.join(PLATFORM_ROLES)}."]
+        errors["role"] = [_("Choose one of: %(v)s.", v=", ".join(PLATFORM_ROLES))]
     market_codes = [code.upper() for code in _split_codes(markets)]
     language_codes = [code.lower() for code in _split_codes(languages)]
     bad_markets = [code for code in market_codes if not is_country(code)]
     if bad_markets:
-        errors["markets"] = [f"Not ISO 3166 country codes: {', '.join(bad_markets)}."]
+        errors["markets"] = [_("Not ISO 3166 country codes: %(codes)s.",
+                               codes=", ".join(bad_markets))]
     bad_languages = [code for code in language_codes if code not in language_names()]
     if bad_languages:
-        errors["languages"] = [f"Not ISO 639 language codes: {', '.join(bad_languages)}."]
+        errors["languages"] = [_("Not ISO 639 language codes: %(codes)s.",
+                                 codes=", ".join(bad_languages))]
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     if not user.is_active_account:
-        raise Conflict("Enable the account before giving it a platform role.",
+        raise Conflict(_("Enable the account before giving it a platform role."),
                        code="account_disabled")
     if role == "admin":
         market_codes, language_codes = [], []  # admins act everywhere
@@ -228,17 +231,18 @@ def revoke_platform_role(actor: User, user_id: int, role: str) -> User:
     require_platform_role(actor, "admin")
     user = _user(user_id)
     if role == "admin" and user.id == actor.id:
-        raise Conflict("You cannot remove your own admin role. Ask another admin to do it, so "
-                       "the platform always keeps an admin.", code="cannot_revoke_own_admin")
+        raise Conflict(_("You cannot remove your own admin role. Ask another admin to do it, so "
+                         "the platform always keeps an admin."), code="cannot_revoke_own_admin")
     granted = next((r for r in user.platform_roles if r.role == role), None)
     if granted is None:
-        raise NotFound(f"{user.display_name} does not have the {role} role.",
+        raise NotFound(_("%(name)s does not have the %(role)s role.", name=user.display_name,
+                         role=role),
                        code="role_not_found")
     if role == "admin":
         admins = db.session.scalars(select(PlatformRole).where(PlatformRole.role == "admin")
                                     .with_for_update()).all()
         if len(admins) <= 1:
-            raise Conflict("This is the last admin; grant the role to someone else first.",
+            raise Conflict(_("This is the last admin; grant the role to someone else first."),
                            code="last_admin")
     user.platform_roles.remove(granted)
     db.session.flush()

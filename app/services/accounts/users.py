@@ -33,9 +33,10 @@ def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
     """A syntactically valid, lower-cased e-mail address, or ValidationFailed."""
     try:
         result = validate_email((raw or "").strip(), check_deliverability=check_deliverability)
-    except EmailNotValidError as exc:
+    except EmailNotValidError:
         raise ValidationFailed(
-            _("The e-mail address is not valid."), fields={"email": [str(exc)]}
+            _("The e-mail address is not valid."),
+            fields={"email": [_("Enter an e-mail address such as name@example.com.")]}
         ) from None
     return result.normalized.lower()
 

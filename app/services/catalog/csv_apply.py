@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
@@ -199,7 +200,7 @@ class ImportRun:
                 return
             rows = [r for r in rows if r.number not in refused]
         for row in rows:
-            self.report.add(row.number, "", "The catalog refused this product.")
+            self.report.add(row.number, "", _("The catalog refused this product."))
 
     def _stage(self, group: ProductRows, rows: list[ParsedRow]) -> set[int]:
         """Validate and apply in memory; the numbers of the rows the catalog refused."""
@@ -398,15 +399,16 @@ def _check_product(product: Product | None, data: dict[str, Any], store: Store
     options = resolve_options(explicit, specs, errors)
     status = values.get("status") or (product.status if product is not None else "draft")
     if product is not None and not product.can_become(status):
-        errors.add("status", f"A {product.status} product cannot become {status}.",
+        errors.add("status", _("A %(current)s product cannot become %(status)s.",
+                               current=product.status, status=status),
                    "invalid_status_transition")
     elif status == "active":
         hs_code = values["hs_code"] if "hs_code" in values else \
             (product.hs_code if product is not None else None)
         if not hs_code:
-            errors.add("hs_code", "Add an HS code before the product goes live: customs "
-                                  "and duties need it.", "not_ready")
+            errors.add("hs_code", _("Add an HS code before the product goes live: customs "
+                                    "and duties need it."), "not_ready")
         if not any(spec.is_active for spec in specs):
-            errors.add("variants", "Activate at least one variant first.", "not_ready")
+            errors.add("variants", _("Activate at least one variant first."), "not_ready")
     errors.raise_if_any()
     return values, options, specs

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import distinct, select
 from sqlalchemy.orm import selectinload
 
@@ -85,7 +86,7 @@ def _file_error(message: str, code: str) -> ValidationFailed:
 def decode_upload(data: bytes) -> tuple[str, str]:
     """The text of an uploaded CSV and its encoding: UTF-8 (BOM or not), else GB18030/GBK."""
     if not data.strip():
-        raise _file_error("The file is empty.", "empty_file")
+        raise _file_error(_("The file is empty."), "empty_file")
     # NUL bytes mean a spreadsheet (.xlsx), UTF-16 text or another binary file.
     if b"\x00" not in data:
         if data.startswith(codecs.BOM_UTF8):
@@ -99,8 +100,8 @@ def decode_upload(data: bytes) -> tuple[str, str]:
                     return data.decode(encoding), encoding
                 except UnicodeDecodeError:
                     continue
-    raise _file_error("This file is not a CSV we can read: save it as \"CSV UTF-8\" "
-                      "(or CSV in GBK) from your spreadsheet and upload it again.",
+    raise _file_error(_("This file is not a CSV we can read: save it as \"CSV UTF-8\" "
+                        "(or CSV in GBK) from your spreadsheet and upload it again."),
                       "undecodable_file")
 
 
@@ -127,14 +128,16 @@ def read_layout(header: Sequence[str], base_currency: str) -> CsvLayout:
     errors = FieldErrors()
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        errors.add("file", f"Missing required columns: {', '.join(missing)}. The first row "
-                           f"must name the columns; required are "
-                           f"{', '.join(REQUIRED_COLUMNS)}.", "missing_columns")
+        errors.add("file", _("Missing required columns: %(missing)s. The first row must name "
+                             "the columns; required are %(required)s.",
+                             missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)),
+                   "missing_columns")
     seen: set[str] = set()
     unknown, currencies, warehouses = [], [], []
     for column in columns:
         if column in seen:
-            errors.add("file", f"The column {column} appears twice.", "duplicate_columns")
+            errors.add("file", _("The column %(column)s appears twice.", column=column),
+                       "duplicate_columns")
             continue
         seen.add(column)
         if column in FIXED_COLUMNS:
@@ -146,22 +149,25 @@ def read_layout(header: Sequence[str], base_currency: str) -> CsvLayout:
             try:
                 code = normalize_currency(code)
             except CurrencyError:
-                errors.add("file", f"The column {column}: {code} is not an ISO 4217 currency "
-                                   "code (fixed prices are price_EUR, price_JPY...).",
+                errors.add("file", _("The column %(column)s: %(code)s is not an ISO 4217 "
+                                     "currency code (fixed prices are price_EUR, price_JPY...).",
+                                     column=column, code=code),
                            "unknown_currency")
                 continue
             if code == base_currency:
-                errors.add("file", f"The column {column}: {code} is the store's own currency, "
-                                   "which goes in the price column.", "unknown_columns")
+                errors.add("file", _("The column %(column)s: %(code)s is the store's own "
+                                     "currency, which goes in the price column.",
+                                     column=column, code=code), "unknown_columns")
                 continue
             currencies.append(code)
         else:
             unknown.append(column or "(blank)")
     if unknown:
-        errors.add("file", f"Unknown columns: {', '.join(unknown)}. Known columns are "
-                           f"{', '.join(FIXED_COLUMNS)}, price_<currency> and "
-                           "stock:<warehouse name>.", "unknown_columns")
-    errors.raise_if_any("The file's columns are not right; nothing was imported.")
+        errors.add("file", _("Unknown columns: %(unknown)s. Known columns are %(known)s, "
+                             "price_<currency> and stock:<warehouse name>.",
+                             unknown=", ".join(unknown), known=", ".join(FIXED_COLUMNS)),
+                   "unknown_columns")
+    errors.raise_if_any(_("The file's columns are not right; nothing was imported."))
     return CsvLayout(columns=columns, price_currencies=currencies, warehouse_names=warehouses)
 
 
@@ -177,7 +183,7 @@ def read_csv(text: str, base_currency: str) -> tuple[CsvLayout, list[CsvRow]]:
     try:
         header = next(reader, None)
         if header is None:
-            raise _file_error("The file is empty.", "empty_file")
+            raise _file_error(_("The file is empty."), "empty_file")
         layout = read_layout(header, base_currency)
         width = len(layout.columns)
         rows = []
@@ -185,16 +191,17 @@ def read_csv(text: str, base_currency: str) -> tuple[CsvLayout, list[CsvRow]]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise _file_error(f"The file has more than {MAX_ROWS:,} rows: split it into "
-                                  "smaller files.", "too_many_rows")
+                raise _file_error(_("The file has more than %(n)s rows: split it into "
+                                    "smaller files.", n=format(MAX_ROWS, ",")), "too_many_rows")
             values = {column: _unquote_formula(cell)
                       for column, cell in zip(layout.columns, cells, strict=False)}
             extra = sum(1 for cell in cells[width:] if cell.strip())
             rows.append(CsvRow(number=index + 2, values=values, extra_cells=extra))
     except csv.Error as exc:
-        raise _file_error(f"The file is not valid CSV: {exc}.", "invalid_csv") from None
+        raise _file_error(_("The file is not valid CSV: %(problem)s.", problem=exc),
+                          "invalid_csv") from None
     if not rows:
-        raise _file_error("The file has a header but no rows.", "empty_file")
+        raise _file_error(_("The file has a header but no rows."), "empty_file")
     return layout, rows
 
 
@@ -275,8 +282,8 @@ def export_catalog_csv(actor: User, store_id: int, *, encoding: str = "utf-8"
     """The store's products, variants, fixed prices and stock as CSV bytes, streamed."""
     store = require_store_staff(actor, store_id)
     if encoding not in EXPORT_ENCODINGS:
-        raise ValidationFailed("Choose UTF-8 or GBK.", code="invalid_encoding",
-                               fields={"encoding": ["Choose UTF-8 or GBK."]})
+        raise ValidationFailed(_("Choose UTF-8 or GBK."), code="invalid_encoding",
+                               fields={"encoding": [_("Choose UTF-8 or GBK.")]})
     currencies = list(db.session.scalars(
         select(distinct(VariantPrice.currency))
         .join(ProductVariant, ProductVariant.id == VariantPrice.variant_id)

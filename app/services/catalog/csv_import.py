@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.core.transaction import after_commit
@@ -102,12 +103,12 @@ def begin_catalog_import(actor: User, store_id: int, import_id: int, *,
     upload = _import_of_store(store.id, import_id)
     if upload.state == "invalid":
         if not valid_rows_only:
-            raise Conflict("This file has errors: correct them and upload it again, or "
-                           "import only its valid rows.", code="import_has_errors")
+            raise Conflict(_("This file has errors: correct them and upload it again, or "
+                             "import only its valid rows."), code="import_has_errors")
         if valid_row_count(upload) == 0:
-            raise Conflict("No row of this file is valid.", code="no_valid_rows")
+            raise Conflict(_("No row of this file is valid."), code="no_valid_rows")
     elif upload.state != "ready":
-        raise Conflict("This file is not waiting to be imported.", code="import_not_ready")
+        raise Conflict(_("This file is not waiting to be imported."), code="import_not_ready")
     # Conditional, so a double click or a second tab cannot start the import twice.
     started = db.session.execute(
         update(CatalogImport)
@@ -115,7 +116,7 @@ def begin_catalog_import(actor: User, store_id: int, import_id: int, *,
         .values(state="importing", processed_rows=0, updated_at=utcnow(),
                 valid_rows_only=upload.state == "invalid"))
     if started.rowcount != 1:
-        raise Conflict("This import has already started.", code="import_not_ready")
+        raise Conflict(_("This import has already started."), code="import_not_ready")
     db.session.refresh(upload)
     after_commit("qiao.run_catalog_import", upload.id, actor.id)
     return upload
@@ -232,7 +233,7 @@ def run_catalog_import(import_id: int, actor_id: int, *,
 def _actor(actor_id: int, upload: CatalogImport) -> User:
     actor = db.session.get(User, actor_id)
     if actor is None:
-        raise NotFound("The person who started this import no longer exists.")
+        raise NotFound(_("The person who started this import no longer exists."))
     require_store_staff(actor, upload.store_id)
     return actor
 

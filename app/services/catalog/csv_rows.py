@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -108,12 +109,12 @@ def parse_row(csv_row: CsvRow, layout: CsvLayout, store: Store,
 
     row = ParsedRow(number=csv_row.number, handle=cell("product_handle"), sku=cell("sku"))
     if csv_row.extra_cells:
-        row.problems.append(("", f"This row has {csv_row.extra_cells} more cells than the "
-                                 "header has columns: put cells that contain a comma in "
-                                 "double quotes."))
+        row.problems.append(("", _("This row has %(n)d more cells than the header has "
+                                   "columns: put cells that contain a comma in double quotes.",
+                                   n=csv_row.extra_cells)))
     if not row.handle:
-        row.problems.append(("product_handle", "This field is required: rows with the same "
-                                               "product_handle are one product."))
+        row.problems.append(("product_handle", _("This field is required: rows with the "
+                                                 "same product_handle are one product.")))
 
     for column, name in PRODUCT_FIELDS.items():
         value = cells.get(column)
@@ -126,15 +127,16 @@ def parse_row(csv_row: CsvRow, layout: CsvLayout, store: Store,
 
     item: dict[str, Any] = {"sku": row.sku, "price": cell("price")}
     if not item["price"]:
-        row.problems.append(("price", "This field is required."))
+        row.problems.append(("price", _("This field is required.")))
     currency_errors = FieldErrors()
     currency = clean_currency(cell("currency"), "currency", currency_errors) \
         if cell("currency") else store.base_currency
     _add_all(row, currency_errors, {})
     if currency and currency != store.base_currency:
-        row.problems.append(("currency", f"Prices are in the store's currency "
-                                         f"{store.base_currency}; put other currencies in "
-                                         f"{PRICE_PREFIX}<currency> columns."))
+        row.problems.append(("currency", _("Prices are in the store's currency "
+                                           "%(currency)s; put other currencies in "
+                                           "%(prefix)s<currency> columns.",
+                                           currency=store.base_currency, prefix=PRICE_PREFIX)))
     for column, key in OPTIONAL_VARIANT_COLUMNS.items():
         if layout.has(column):
             item[key] = cell(column)
@@ -166,12 +168,14 @@ def _options(row: ParsedRow, cell) -> dict[str, str]:
         if not name and not value:
             continue
         if not name:
-            row.problems.append((f"option{i}_name", "Name the option of this value, "
-                                                    "e.g. Size."))
+            row.problems.append((f"option{i}_name", _("Name the option of this value, "
+                                                      "e.g. Size.")))
         elif not value:
-            row.problems.append((f"option{i}_value", f"Give the option {name} a value."))
+            row.problems.append((f"option{i}_value", _("Give the option %(name)s a value.",
+                                                       name=name)))
         elif name in options:
-            row.problems.append((f"option{i}_name", f"The option {name} is named twice."))
+            row.problems.append((f"option{i}_name", _("The option %(name)s is named twice.",
+                                                      name=name)))
         else:
             options[name] = value
             row.option_columns[name] = f"option{i}_value"
@@ -186,16 +190,18 @@ def _stock(row: ParsedRow, layout: CsvLayout, cell,
             continue  # blank: this warehouse's stock stays as it is
         warehouse = warehouses.get(name) or warehouses.get(name.casefold())
         if warehouse is None:
-            row.problems.append((column, f"No warehouse named {name} in this store: add it "
-                                         "under Warehouses or correct the column name."))
+            row.problems.append((column, _("No warehouse named %(name)s in this store: add "
+                                           "it under Warehouses or correct the column name.",
+                                           name=name)))
             continue
         if not warehouse.is_active:
-            row.problems.append((column, f"{warehouse.name} is closed and takes no stock."))
+            row.problems.append((column, _("%(warehouse)s is closed and takes no stock.",
+                                           warehouse=warehouse.name)))
             continue
         errors = FieldErrors()
         quantity = clean_int(cell(column), column, errors, maximum=MAX_QUANTITY)
         if errors:
-            row.problems.extend((column, "Stock cannot be negative." if "negative_value"
+            row.problems.extend((column, _("Stock cannot be negative.") if "negative_value"
                                  in errors.codes else message)
                                 for message in errors.fields[column])
         elif quantity is not None:
@@ -210,9 +216,9 @@ def check_rows(rows: list[ParsedRow]) -> dict[str, list[ParsedRow]]:
     for row in rows:
         if row.sku:
             if row.sku in first_of_sku:
-                row.problems.append(("sku", f"SKU {row.sku} is also on row "
-                                            f"{first_of_sku[row.sku]}: each SKU may appear "
-                                            "once."))
+                row.problems.append(("sku", _("SKU %(sku)s is also on row %(row)d: each SKU "
+                                              "may appear once.", sku=row.sku,
+                                              row=first_of_sku[row.sku])))
             else:
                 first_of_sku[row.sku] = row.number
         if row.handle:
@@ -222,9 +228,10 @@ def check_rows(rows: list[ParsedRow]) -> dict[str, list[ParsedRow]]:
         for row in members[1:]:
             for name, value in row.product_values.items():
                 if name in first.product_values and first.product_values[name] != value:
-                    row.problems.append((FIELD_COLUMNS[name], f"Differs from row "
-                                         f"{first.number}, the first row of product {handle}: "
-                                         "every row of a product repeats its product fields."))
+                    row.problems.append((FIELD_COLUMNS[name], _(
+                        "Differs from row %(row)d, the first row of product %(handle)s: every "
+                        "row of a product repeats its product fields.", row=first.number,
+                        handle=handle)))
     return groups
 
 
@@ -303,17 +310,19 @@ def match_products(groups: list[ProductRows], existing: dict[str, tuple[int, int
         if product.id in claimed:
             other = claimed[product.id]
             for row in group.rows:
-                row.problems.append(("product_handle", f"This product is also in "
-                                     f"product_handle {other.handle} (row {other.number}): "
-                                     "give all rows of a product the same product_handle."))
+                row.problems.append(("product_handle", _(
+                    "This product is also in product_handle %(handle)s (row %(row)d): give "
+                    "all rows of a product the same product_handle.", handle=other.handle,
+                    row=other.number)))
             continue
         claimed[product.id] = group.rows[0]
         group.product = product
         for row in group.rows:
             if row.sku in existing and existing[row.sku][1] != product.id:
-                row.problems.append(("sku", f"SKU {row.sku} belongs to another product "
-                                            f"({products[existing[row.sku][1]].title}) than "
-                                            f"the other rows of {group.handle}."))
+                row.problems.append(("sku", _(
+                    "SKU %(sku)s belongs to another product (%(title)s) than the other rows "
+                    "of %(handle)s.", sku=row.sku, title=products[existing[row.sku][1]].title,
+                    handle=group.handle)))
 
 
 def check_reserved(rows: list[ParsedRow], existing: dict[str, tuple[int, int]],
@@ -326,5 +335,6 @@ def check_reserved(rows: list[ParsedRow], existing: dict[str, tuple[int, int]],
             _on_hand, reserved = levels.get((existing[row.sku][0], warehouse_id), (0, 0))
             if target < reserved:
                 row.problems.append((row.stock_columns[warehouse_id],
-                                     f"{reserved} units are reserved for shoppers here: on "
-                                     f"hand cannot go below that (this row says {target})."))
+                                     _("%(reserved)d units are reserved for shoppers here: "
+                                       "on hand cannot go below that (this row says "
+                                       "%(target)d).", reserved=reserved, target=target)))

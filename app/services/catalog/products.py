@@ -21,6 +21,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -95,15 +96,16 @@ def build_variant_matrix(options: Sequence[tuple[str, Sequence[str]]]) -> list[d
 
 def _set_status(product: Product, status: str, errors: FieldErrors) -> None:
     if not product.can_become(status):
-        errors.add("status", f"A {product.status} product cannot become {status}.",
+        errors.add("status", _("A %(current)s product cannot become %(status)s.",
+                               current=product.status, status=status),
                    "invalid_status_transition")
         return
     if status == "active":
         if not product.hs_code:
-            errors.add("hs_code", "Add an HS code before the product goes live: customs "
-                                  "and duties need it.", "not_ready")
+            errors.add("hs_code", _("Add an HS code before the product goes live: customs "
+                                    "and duties need it."), "not_ready")
         if not any(v.is_active for v in product.variants):
-            errors.add("variants", "Activate at least one variant first.", "not_ready")
+            errors.add("variants", _("Activate at least one variant first."), "not_ready")
     product.status = status
 
 
@@ -115,7 +117,7 @@ def _flush_catalog(new: Product | None = None) -> None:
                 db.session.add(new)
             db.session.flush()
     except IntegrityError:
-        raise Conflict("Another product of this store took one of these SKUs just now.",
+        raise Conflict(_("Another product of this store took one of these SKUs just now."),
                        code="duplicate_sku") from None
 
 
@@ -130,7 +132,7 @@ def create_product(actor: User, store_id: int, data: Mapping[str, Any]) -> Produ
     specs = clean_variants(data.get("variants"), errors, store)
     for spec in specs:
         if spec.price is None and not errors.has(f"variants.{spec.index}.price"):
-            errors.add(f"variants.{spec.index}.price", "This field is required.")
+            errors.add(f"variants.{spec.index}.price", _("This field is required."))
     options = resolve_options(explicit, specs, errors)
     check_store_skus(store.id, specs, errors, None)
     errors.raise_if_any()
@@ -143,7 +145,7 @@ def create_product(actor: User, store_id: int, data: Mapping[str, Any]) -> Produ
         apply_variant(product, store, spec, position)
     if status != "draft":
         _set_status(product, status, errors)
-        errors.raise_if_any("The product cannot be saved with this status.")
+        errors.raise_if_any(_("The product cannot be saved with this status."))
     _flush_catalog(product)
     return product
 
@@ -187,7 +189,7 @@ def update_product(actor: User, store_id: int, product_id: int,
     elif product.status == "active":
         # A live product must stay sellable: an edit may not remove its HS code or variants.
         _set_status(product, "active", errors)
-    errors.raise_if_any("The product cannot be saved like this.")
+    errors.raise_if_any(_("The product cannot be saved like this."))
     _flush_catalog()
     return product
 
@@ -208,9 +210,9 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
     """Change the status of several products at once: all of them or none (errors by id)."""
     store = require_store_staff(actor, store_id)
     if status not in PRODUCT_STATUSES:
-        raise ValidationFailed("Unknown status.", code="invalid_status",
-                               fields={"status": [f"Choose one of: "
-                                                  f"{', '.join(PRODUCT_STATUSES)}."]})
+        raise ValidationFailed(_("Unknown status."), code="invalid_status",
+                               fields={"status": [_("Choose one of: %(v)s.",
+                                                    v=", ".join(PRODUCT_STATUSES))]})
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.store_id == store.id, Product.id.in_(product_ids))
         .options(selectinload(Product.variants)))}
@@ -218,14 +220,14 @@ def bulk_change_status(actor: User, store_id: int, product_ids: Sequence[int],
     for product_id in product_ids:
         product = products.get(product_id)
         if product is None:
-            errors.add(f"products.{product_id}", "No such product in this store.", "not_found")
+            errors.add(f"products.{product_id}", _("No such product in this store."), "not_found")
             continue
         problems = FieldErrors()
         _set_status(product, status, problems)
         for messages in problems.fields.values():
             for message in messages:
                 errors.add(f"products.{product_id}", message, next(iter(problems.codes)))
-    errors.raise_if_any("Some products cannot change status; nothing was changed.")
+    errors.raise_if_any(_("Some products cannot change status; nothing was changed."))
     db.session.flush()
     return [products[i] for i in product_ids]
 
@@ -245,8 +247,8 @@ def set_fixed_price(actor: User, store_id: int, variant_id: int, currency: str,
     errors.raise_if_any()
     assert money is not None
     if money.currency == store.base_currency:
-        raise ValidationFailed("That is the store's base currency.", code="currency_mismatch",
-                               fields={"currency": ["Set the base price on the variant."]})
+        raise ValidationFailed(_("That is the store's base currency."), code="currency_mismatch",
+                               fields={"currency": [_("Set the base price on the variant.")]})
     existing = next((p for p in variant.fixed_prices if p.currency == money.currency), None)
     if amount is None:
         if existing is not None:
@@ -270,7 +272,7 @@ def add_product_image(actor: User, store_id: int, product_id: int, data: bytes, 
     errors = FieldErrors()
     alt = clean_text(alt_text, "alt_text", errors, max_len=200) or ""
     if len(product.images) >= MAX_IMAGES:
-        errors.add("image", f"A product can have at most {MAX_IMAGES} images.",
+        errors.add("image", _("A product can have at most %(n)d images.", n=MAX_IMAGES),
                    "too_many_images")
     errors.raise_if_any()
     stored = process_image(data, field="image", prefix=f"products/{store.id}/{product.id}",
@@ -303,8 +305,8 @@ def reorder_product_images(actor: User, store_id: int, product_id: int,
     product = product_of_store(store.id, product_id)
     by_id = {image.id: image for image in product.images}
     if sorted(image_ids) != sorted(by_id):
-        raise ValidationFailed("List every image of the product exactly once.",
-                               fields={"image_ids": ["List every image exactly once."]})
+        raise ValidationFailed(_("List every image of the product exactly once."),
+                               fields={"image_ids": [_("List every image exactly once.")]})
     for position, image_id in enumerate(image_ids):
         by_id[image_id].position = position
     db.session.flush()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -105,8 +106,8 @@ def _page(rows: Sequence[T], limit: int, key) -> Page[T]:
 
 def _check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_PAGE:
-        raise ValidationFailed("limit must be from 1 to 100.",
-                               fields={"limit": ["Use a whole number from 1 to 100."]})
+        raise ValidationFailed(_("limit must be from 1 to 100."),
+                               fields={"limit": [_("Use a whole number from 1 to 100.")]})
     return limit
 
 
@@ -114,8 +115,8 @@ def _after_id(after: Sequence[Any] | None) -> int | None:
     if not after:
         return None
     if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise ValidationFailed("The page position is not valid.", code="invalid_cursor",
-                               fields={"cursor": ["Start again from the first page."]})
+        raise ValidationFailed(_("The page position is not valid."), code="invalid_cursor",
+                               fields={"cursor": [_("Start again from the first page.")]})
     return after[0]
 
 
@@ -165,7 +166,7 @@ def get_public_store(store_id: int) -> Store:
     """A store, for anyone."""
     store = db.session.get(Store, store_id)
     if store is None:
-        raise NotFound("No such store.")
+        raise NotFound(_("No such store."))
     return store
 
 
@@ -173,7 +174,7 @@ def get_public_store_by_slug(slug: str) -> Store:
     """A store by its URL slug, for anyone."""
     store = db.session.scalar(select(Store).where(Store.slug == slug))
     if store is None:
-        raise NotFound("No such store.")
+        raise NotFound(_("No such store."))
     return store
 
 
@@ -195,7 +196,7 @@ def get_public_product(product_id: int, *, market: str | None = None) -> Product
         )
     )
     if product is None:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     return product
 
 
@@ -206,15 +207,17 @@ def viewer_terms(currency: str | None, country: str | None) -> tuple[str | None,
         try:
             currency = normalize_currency(currency)
         except CurrencyError:
-            fields["currency"] = [f"Unknown currency {currency!r}: use an ISO 4217 code."]
+            fields["currency"] = [_("Unknown currency '%(code)s': use an ISO 4217 code.",
+                                    code=currency)]
     if country:
         if is_country(country):
             country = country.upper()
         else:
-            fields["country"] = [f"{country!r} is not an ISO 3166 two-letter country code."]
+            fields["country"] = [_("'%(code)s' is not an ISO 3166 two-letter country code.",
+                                   code=country)]
     if fields:
         code = "unknown_currency" if set(fields) == {"currency"} else "validation_failed"
-        raise ValidationFailed("Check the currency and country.", code=code, fields=fields)
+        raise ValidationFailed(_("Check the currency and country."), code=code, fields=fields)
     return currency or None, country or None
 
 
@@ -298,12 +301,15 @@ def ensure_ships_to(product: Product, country: str) -> None:
     """Raise RestrictedDestination (422) when `product` cannot go to `country` (checkout)."""
     if not product.ships_to(country):
         raise RestrictedDestination(
-            f"{product.title} cannot be shipped to {country.upper()}.",
-            fields={"country": [f"{product.title} is restricted in {country.upper()}."]})
+            _("%(title)s cannot be shipped to %(country)s.", title=product.title,
+              country=country.upper()),
+            fields={"country": [_("%(title)s is restricted in %(country)s.",
+                                  title=product.title, country=country.upper())]})
     if not product.store.sells_to_country(country):
         raise RestrictedDestination(
-            f"{product.store.name} does not ship to {country.upper()}.",
-            fields={"country": [f"{product.store.name} does not ship there."]})
+            _("%(store)s does not ship to %(country)s.", store=product.store.name,
+              country=country.upper()),
+            fields={"country": [_("%(store)s does not ship there.", store=product.store.name)]})
 
 
 def list_catalog(*, store_id: int | None = None, text: str | None = None,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,12 +54,13 @@ def _clean_slug(value: Any, store: Store, errors: FieldErrors) -> str | None:
         return None
     slug = slug.lower()
     if len(slug) < MIN_SLUG or not SLUG_PATTERN.fullmatch(slug):
-        errors.add("slug", f"Use {MIN_SLUG} to {MAX_SLUG} lower-case letters, digits and "
-                           "single dashes, e.g. kyoto-ceramics.", "invalid_slug")
+        errors.add("slug", _("Use %(min)d to %(max)d lower-case letters, digits and single "
+                             "dashes, e.g. kyoto-ceramics.", min=MIN_SLUG, max=MAX_SLUG),
+                   "invalid_slug")
         return None
     taken = db.session.scalar(select(Store.id).where(Store.slug == slug, Store.id != store.id))
     if taken is not None:
-        errors.add("slug", "Another store already uses this address.", "slug_taken")
+        errors.add("slug", _("Another store already uses this address."), "slug_taken")
         return None
     return slug
 
@@ -99,8 +101,8 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
             has_variants = db.session.scalar(select(func.count(ProductVariant.id)).where(
                 ProductVariant.store_id == store.id))
             if has_variants:
-                errors.add("base_currency", "The base currency cannot change once products "
-                                            "are priced in it.", "currency_locked")
+                errors.add("base_currency", _("The base currency cannot change once products "
+                                              "are priced in it."), "currency_locked")
         values["base_currency"] = currency
     errors.raise_if_any()
     try:
@@ -109,8 +111,8 @@ def update_store_settings(actor: User, store_id: int, data: Mapping[str, Any]) -
                 setattr(store, name, value)
             db.session.flush()
     except IntegrityError:  # a concurrent request took the slug first
-        raise Conflict("Another store already uses this address.", code="slug_taken",
-                       fields={"slug": ["Another store already uses this address."]}) from None
+        raise Conflict(_("Another store already uses this address."), code="slug_taken",
+                       fields={"slug": [_("Another store already uses this address.")]}) from None
     return store
 
 
@@ -168,9 +170,9 @@ def _save_warehouse(warehouse: Warehouse, store_id: int) -> None:
         taken = db.session.scalar(select(Warehouse.id).where(
             Warehouse.store_id == store_id, Warehouse.name == warehouse.name,
             Warehouse.id != (warehouse.id or 0)))
-    duplicate = Conflict("The store already has a warehouse with this name.",
+    duplicate = Conflict(_("The store already has a warehouse with this name."),
                          code="duplicate_warehouse",
-                         fields={"name": ["Another warehouse has this name."]})
+                         fields={"name": [_("Another warehouse has this name.")]})
     if taken is not None:
         raise duplicate
     try:
@@ -216,8 +218,9 @@ def set_warehouse_active(actor: User, store_id: int, warehouse_id: int,
         units = db.session.scalar(select(func.coalesce(func.sum(InventoryLevel.on_hand), 0))
                                   .where(InventoryLevel.warehouse_id == warehouse.id))
         if units:
-            raise Conflict(f"{warehouse.name} still holds {units} units: transfer or adjust "
-                           "them first.", code="warehouse_not_empty")
+            raise Conflict(_("%(warehouse)s still holds %(units)d units: transfer or adjust "
+                             "them first.", warehouse=warehouse.name, units=units),
+                           code="warehouse_not_empty")
     warehouse.is_active = active
     db.session.flush()
     return warehouse

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -101,7 +102,7 @@ def clean_product_fields(data: Mapping[str, Any], errors: FieldErrors, *,
     if "status" in data:
         status = data["status"]
         if status not in PRODUCT_STATUSES:
-            errors.add("status", f"Choose one of: {', '.join(PRODUCT_STATUSES)}.",
+            errors.add("status", _("Choose one of: %(v)s.", v=", ".join(PRODUCT_STATUSES)),
                        "invalid_status")
         else:
             values["status"] = status
@@ -111,17 +112,18 @@ def clean_product_fields(data: Mapping[str, Any], errors: FieldErrors, *,
 def clean_variants(raw: Any, errors: FieldErrors, store: Store) -> list[VariantSpec]:
     """Clean the `variants` list; each problem is named by its `variants.<n>.<field>` path."""
     if not isinstance(raw, list) or not raw:
-        errors.add("variants", "Add at least one variant with a SKU and a price.")
+        errors.add("variants", _("Add at least one variant with a SKU and a price."))
         return []
     if len(raw) > MAX_VARIANTS:
-        errors.add("variants", f"A product can have at most {MAX_VARIANTS} variants.")
+        errors.add("variants", _("A product can have at most %(n)d variants.",
+                                 n=MAX_VARIANTS))
         return []
     specs: list[VariantSpec] = []
     seen_skus: dict[str, int] = {}
     for index, item in enumerate(raw):
         path = f"variants.{index}"
         if not isinstance(item, Mapping):
-            errors.add(path, "Must be an object with sku, price and options.")
+            errors.add(path, _("Must be an object with sku, price and options."))
             continue
         sku = clean_sku(item.get("sku"), f"{path}.sku", errors)
         spec = VariantSpec(index=index, sku=sku or "")
@@ -152,8 +154,8 @@ def clean_variants(raw: Any, errors: FieldErrors, store: Store) -> list[VariantS
                                                     f"{path}.fixed_prices", errors, store)
         if sku:
             if sku in seen_skus:
-                errors.add(f"{path}.sku", f"SKU {sku} is used by variant "
-                                          f"{seen_skus[sku] + 1} of this product too.",
+                errors.add(f"{path}.sku", _("SKU %(sku)s is used by variant %(n)d of this "
+                                            "product too.", sku=sku, n=seen_skus[sku] + 1),
                            "duplicate_sku")
             seen_skus.setdefault(sku, index)
         specs.append(spec)
@@ -165,23 +167,24 @@ def clean_fixed_prices(raw: Any, path: str, errors: FieldErrors, store: Store) -
     if raw is None:
         return []
     if not isinstance(raw, list):
-        errors.add(path, 'Must be a list such as [{"amount": "18.00", "currency": "EUR"}].')
+        errors.add(path, _('Must be a list such as [{"amount": "18.00", "currency": "EUR"}].'))
         return []
     prices: list[Money] = []
     for index, item in enumerate(raw):
         if not isinstance(item, Mapping | Money) or (
                 isinstance(item, Mapping) and "currency" not in item):
-            errors.add(f"{path}.{index}", "Give each fixed price an amount and a currency.")
+            errors.add(f"{path}.{index}", _("Give each fixed price an amount and a currency."))
             continue
         money = clean_money(item, f"{path}.{index}", errors,
                             default_currency=store.base_currency)
         if money is None:
             continue
         if money.currency == store.base_currency:
-            errors.add(f"{path}.{index}", f"The variant's own price is already in "
-                                          f"{store.base_currency}.")
+            errors.add(f"{path}.{index}", _("The variant's own price is already in "
+                                            "%(currency)s.", currency=store.base_currency))
         elif any(p.currency == money.currency for p in prices):
-            errors.add(f"{path}.{index}", f"{money.currency} is listed twice.")
+            errors.add(f"{path}.{index}", _("%(currency)s is listed twice.",
+                                            currency=money.currency))
         else:
             prices.append(money)
     return prices
@@ -206,20 +209,22 @@ def resolve_options(explicit: list[tuple[str, list[str]]] | None, specs: list[Va
     for spec in active:
         path = f"variants.{spec.index}.options"
         if set(spec.options) != set(allowed):
-            wanted = ", ".join(allowed) or "none"
-            errors.add(path, f"Give exactly one value for each option ({wanted}).",
+            wanted = ", ".join(allowed) or _("none")
+            errors.add(path, _("Give exactly one value for each option (%(options)s).",
+                               options=wanted),
                        "invalid_options")
             continue
         bad = [f"{n}={v}" for n, v in spec.options.items() if v not in allowed[n]]
         if bad:
-            errors.add(path, f"Not a value of the product's options: {', '.join(bad)}.",
+            errors.add(path, _("Not a value of the product's options: %(values)s.",
+                               values=", ".join(bad)),
                        "invalid_options")
             continue
         combo = tuple(spec.options[name] for name in allowed)
         if combo in combos:
-            label = " / ".join(combo) or "no options"
-            errors.add(path, f"Variant {combos[combo] + 1} already has these options "
-                             f"({label}).", "duplicate_options")
+            label = " / ".join(combo) or _("no options")
+            errors.add(path, _("Variant %(n)d already has these options (%(options)s).",
+                               n=combos[combo] + 1, options=label), "duplicate_options")
         combos.setdefault(combo, spec.index)
     return options
 
@@ -233,7 +238,7 @@ def match_existing(product: Product, specs: list[VariantSpec], errors: FieldErro
         if spec.id is not None:
             variant = by_id.get(spec.id)
             if variant is None:
-                errors.add(f"variants.{spec.index}.id", "No such variant in this product.")
+                errors.add(f"variants.{spec.index}.id", _("No such variant in this product."))
                 continue
             spec.existing = variant
         elif spec.sku in by_sku and by_sku[spec.sku].id not in claimed \
@@ -244,12 +249,13 @@ def match_existing(product: Product, specs: list[VariantSpec], errors: FieldErro
     for spec in specs:
         owner = by_sku.get(spec.sku)
         if owner is not None and spec.sku and owner is not spec.existing:
-            errors.add(f"variants.{spec.index}.sku", f"SKU {spec.sku} belongs to another "
-                                                     "variant of this product.",
+            errors.add(f"variants.{spec.index}.sku", _("SKU %(sku)s belongs to another "
+                                                       "variant of this product.",
+                                                       sku=spec.sku),
                        "duplicate_sku")
         if spec.existing is None and spec.price is None \
                 and not errors.has(f"variants.{spec.index}.price"):
-            errors.add(f"variants.{spec.index}.price", "This field is required.")
+            errors.add(f"variants.{spec.index}.price", _("This field is required."))
 
 
 def check_store_skus(store_id: int, specs: list[VariantSpec], errors: FieldErrors,
@@ -266,7 +272,8 @@ def check_store_skus(store_id: int, specs: list[VariantSpec], errors: FieldError
     for spec in specs:
         if spec.sku in taken:
             errors.add(f"variants.{spec.index}.sku",
-                       f"SKU {spec.sku} is already used by another product of this store.",
+                       _("SKU %(sku)s is already used by another product of this store.",
+                         sku=spec.sku),
                        "duplicate_sku")
 
 # Applying -------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
@@ -131,7 +132,7 @@ def _item(cart: Cart | None, item_id: int) -> CartItem:
     """An item of this cart; anyone else's item is reported as missing."""
     item = db.session.get(CartItem, item_id)
     if item is None or cart is None or item.cart_id != cart.id:
-        raise NotFound("No such item in your cart.")
+        raise NotFound(_("No such item in your cart."))
     return item
 
 
@@ -140,21 +141,21 @@ def _check_quantity(quantity: object) -> int:
         quantity = int(quantity.strip())
     if not isinstance(quantity, int) or isinstance(quantity, bool) \
             or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed("The quantity must be a whole number from 1 to "
-                               f"{MAX_QUANTITY}.", code="invalid_quantity",
-                               fields={"quantity": [f"Use a whole number from 1 to "
-                                                    f"{MAX_QUANTITY}."]})
+        raise ValidationFailed(_("The quantity must be a whole number from 1 to %(max)d.",
+                                 max=MAX_QUANTITY), code="invalid_quantity",
+                               fields={"quantity": [_("Use a whole number from 1 to %(max)d.",
+                                                      max=MAX_QUANTITY)]})
     return quantity
 
 
 def _sellable(variant_id: object) -> ProductVariant:
     if not isinstance(variant_id, int) or isinstance(variant_id, bool):
-        raise ValidationFailed("Choose a product variant.",
-                               fields={"variant_id": ["Give the variant's id."]})
+        raise ValidationFailed(_("Choose a product variant."),
+                               fields={"variant_id": [_("Give the variant's id.")]})
     variant = db.session.get(ProductVariant, variant_id,
                              options=[joinedload(ProductVariant.product)])
     if variant is None or not variant.is_active or variant.product.status != "active":
-        raise NotFound("This product is not for sale.")
+        raise NotFound(_("This product is not for sale."))
     return variant
 
 
@@ -162,8 +163,9 @@ def _check_available(variant: ProductVariant, wanted: int) -> None:
     left = availability([variant.id])[variant.id]
     if wanted > left:
         raise InsufficientStock(
-            f"Only {max(left, 0)} of {variant.product.title} ({variant.sku}) available.",
-            fields={"quantity": [f"Only {max(left, 0)} available."]})
+            _("Only %(left)d of %(title)s (%(sku)s) available.", left=max(left, 0),
+              title=variant.product.title, sku=variant.sku),
+            fields={"quantity": [_("Only %(left)d available.", left=max(left, 0))]})
 
 
 # Changing a cart ----------------------------------------------------------------------------
@@ -179,13 +181,14 @@ def add_item(cart: Cart, variant_id: object, quantity: object = 1, *,
     variant = _sellable(variant_id)
     item = next((i for i in cart.items if i.variant_id == variant.id), None)
     if item is None and len(cart.items) >= MAX_LINES:
-        raise ValidationFailed(f"A cart holds at most {MAX_LINES} different items.",
-                               code="cart_full", fields={"variant_id": ["The cart is full."]})
+        raise ValidationFailed(_("A cart holds at most %(n)d different items.", n=MAX_LINES),
+                               code="cart_full", fields={"variant_id": [_("The cart is full.")]})
     wanted = quantity + (item.quantity if item else 0)
     if wanted > MAX_QUANTITY:
-        raise ValidationFailed(f"At most {MAX_QUANTITY} of one item per order.",
+        raise ValidationFailed(_("At most %(n)d of one item per order.", n=MAX_QUANTITY),
                                code="invalid_quantity",
-                               fields={"quantity": [f"At most {MAX_QUANTITY} in total."]})
+                               fields={"quantity": [_("At most %(n)d in total.",
+                                                      n=MAX_QUANTITY)]})
     _cart_changed(cart)  # first: the open quote's hold must not count against this shopper
     _check_available(variant, wanted)
     note = _attributable_note(note_id)

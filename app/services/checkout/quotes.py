@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -101,9 +102,9 @@ def refuse_client_amounts(body: dict[str, Any]) -> None:
     sent = [name for name in CLIENT_AMOUNT_FIELDS if name in body]
     if sent:
         raise ValidationFailed(
-            "Prices, totals and rates are set by the server; leave them out.",
+            _("Prices, totals and rates are set by the server; leave them out."),
             code="client_amount_refused",
-            fields={name: ["Not accepted: the server prices every order."] for name in sent})
+            fields={name: [_("Not accepted: the server prices every order.")] for name in sent})
 
 
 def check_currency(currency: Any) -> str:
@@ -111,9 +112,10 @@ def check_currency(currency: Any) -> str:
     code = currency.strip().upper() if isinstance(currency, str) else ""
     if code not in SUPPORTED_CURRENCIES:
         raise ValidationFailed(
-            f"Checkout is available in {', '.join(SUPPORTED_CURRENCIES)}.",
+            _("Checkout is available in %(currencies)s.",
+              currencies=", ".join(SUPPORTED_CURRENCIES)),
             code="unsupported_currency",
-            fields={"currency": [f"Choose one of {', '.join(SUPPORTED_CURRENCIES)}."]})
+            fields={"currency": [_("Choose one of %(v)s.", v=", ".join(SUPPORTED_CURRENCIES))]})
     return code
 
 
@@ -146,7 +148,8 @@ def _lock(store_currency: str, currency: str, now: datetime) -> fx.LockedRate:
         return fx.lock_rate(store_currency, currency, now=now)
     except (fx.StaleRate, fx.RateUnavailable) as exc:
         raise type(exc)(exc.message, fields={"currency": [
-            f"{currency} is unavailable right now; choose another currency."]}) from None
+            _("%(currency)s is unavailable right now; choose another currency.",
+              currency=currency)]}) from None
 
 
 def _quote_items(cart: Cart) -> list[CartItem]:
@@ -164,17 +167,17 @@ def _check_items(items: list[CartItem], country: str, now: datetime) -> None:
     for item in items:
         product = item.variant.product
         if not item.variant.is_active or product.status != "active":
-            raise ItemUnavailable(f"{product.title} ({item.variant.sku}) is no longer for "
-                                  "sale; remove it from your cart.",
-                                  fields={f"items.{item.id}": ["No longer for sale."]})
+            raise ItemUnavailable(_("%(title)s (%(sku)s) is no longer for sale; remove it "
+                                    "from your cart.", title=product.title, sku=item.variant.sku),
+                                  fields={f"items.{item.id}": [_("No longer for sale.")]})
         ensure_ships_to(product, country)
     stock = availability([i.variant_id for i in items], now=now)
-    short = {f"items.{i.id}.quantity": [f"Only {max(stock[i.variant_id], 0)} of "
-                                        f"{i.variant.sku} available."]
+    short = {f"items.{i.id}.quantity": [_("Only %(left)d of %(sku)s available.",
+                                          left=max(stock[i.variant_id], 0), sku=i.variant.sku)]
              for i in items if i.quantity > stock[i.variant_id]}
     if short:
-        raise InsufficientStock("Some items are no longer available in the quantity you "
-                                "want; lower the quantity and try again.", fields=short)
+        raise InsufficientStock(_("Some items are no longer available in the quantity you "
+                                  "want; lower the quantity and try again."), fields=short)
 
 
 def _unit_price(item: CartItem, currency: str, rate: fx.LockedRate) -> _PricedLine:
@@ -275,7 +278,7 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
     cart = carts.find_cart(user=user)
     items = _quote_items(cart) if cart is not None else []
     if not items:
-        raise EmptyCart("Your cart is empty.", fields={"items": ["Add something first."]})
+        raise EmptyCart(_("Your cart is empty."), fields={"items": [_("Add something first.")]})
     cancel_open_quotes(user.id, now=now)
     _check_items(items, country, now)
     per_store: dict[int, list[CartItem]] = {}
@@ -320,7 +323,7 @@ def get_quote(user: User, quote_id: int) -> Quote:
         .options(selectinload(Quote.groups).selectinload(QuoteGroup.lines),
                  selectinload(Quote.groups).selectinload(QuoteGroup.store)))
     if quote is None:
-        raise NotFound("No such quote.")
+        raise NotFound(_("No such quote."))
     return quote
 
 
@@ -347,8 +350,8 @@ def ensure_quote_payable(quote: Quote, *, now: datetime | None = None) -> None:
     """
     if expire_quote_if_due(quote, now=now) or quote.state in ("expired", "cancelled"):
         raise QuoteExpired(
-            f"Quote {quote.reference} has expired: prices, exchange rates and stock are "
-            "held for a limited time. Ask for a new quote.")
+            _("Quote %(reference)s has expired: prices, exchange rates and stock are held "
+              "for a limited time. Ask for a new quote.", reference=quote.reference))
 
 
 def expire_quotes(now: datetime | None = None, *, limit: int = 500) -> int:

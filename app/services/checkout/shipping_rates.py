@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +23,7 @@ from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
 from app.models.shipping_rates import MAX_TRANSIT_DAYS
 from app.money import Money
 from app.services.errors import NotFound, ValidationFailed
+from app.services.fields import amount_rule
 from app.services.permissions import require_store_staff
 from app.services.regions import EU_COUNTRIES, is_country
 
@@ -160,17 +162,21 @@ def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
     """The shipping price of one parcel of `store` to `country` (NoShippingRate if none)."""
     zone = zone_for(profile, country)
     if zone is None:
-        raise NoShippingRate(f"{store.name} has no shipping rate to {country}.",
+        raise NoShippingRate(_("%(store)s has no shipping rate to %(country)s.",
+                               store=store.name, country=country),
                              fields={"shipping_address.country": [
-                                 f"{store.name} does not ship to {country}."]})
+                                 _("%(store)s does not ship to %(country)s.", store=store.name,
+                                   country=country)]})
     rate = next((r for r in zone.rates
                  if r.max_weight_grams is None or weight_grams <= r.max_weight_grams), None)
     if rate is None:
         heaviest = max(r.max_weight_grams or 0 for r in zone.rates) if zone.rates else 0
         raise NoShippingRate(
-            f"{store.name} ships parcels of at most {heaviest} g to {country}; this one "
-            f"weighs {weight_grams} g. Remove some items.",
-            fields={"items": [f"Too heavy to ship from {store.name} to {country}."]})
+            _("%(store)s ships parcels of at most %(max)d g to %(country)s; this one weighs "
+              "%(weight)d g. Remove some items.", store=store.name, max=heaviest,
+              country=country, weight=weight_grams),
+            fields={"items": [_("Too heavy to ship from %(store)s to %(country)s.",
+                                store=store.name, country=country)]})
     free = zone.free_over_minor is not None and subtotal.minor >= zone.free_over_minor
     own = rate.transit_days_min is not None and rate.transit_days_max is not None
     return ParcelPrice(price=Money(0 if free else rate.price_minor, store.base_currency),
@@ -190,7 +196,7 @@ def get_shipping_profile(actor: User, store_id: int) -> tuple[Store, ShippingPro
 def _zone_of(profile: ShippingProfile | None, zone_id: int) -> ShippingZone:
     zone = next((z for z in profile.zones if z.id == zone_id), None) if profile else None
     if zone is None:
-        raise NotFound("No such shipping zone.")
+        raise NotFound(_("No such shipping zone."))
     return zone
 
 
@@ -219,8 +225,8 @@ def save_shipping_zone(actor: User, store_id: int, data: Mapping[str, Any],
     _check_overlap(profile, zone, clean["countries"])
     if zone is None:
         if len(profile.zones) >= MAX_ZONES:
-            raise ValidationFailed(f"A profile has at most {MAX_ZONES} zones.",
-                                   fields={"name": [f"At most {MAX_ZONES} zones."]})
+            raise ValidationFailed(_("A profile has at most %(n)d zones.", n=MAX_ZONES),
+                                   fields={"name": [_("At most %(n)d zones.", n=MAX_ZONES)]})
         zone = ShippingZone(position=len(profile.zones))
         profile.zones.append(zone)
     zone.name = clean["name"]
@@ -254,14 +260,14 @@ def _check_overlap(profile: ShippingProfile, zone: ShippingZone | None,
     others = [z for z in profile.zones if z is not zone]
     taken = sorted({c for z in others for c in z.countries} & set(countries))
     if taken:
-        raise ValidationFailed("Some countries are already in another zone.",
-                               fields={"countries": [f"Already in another zone: "
-                                                     f"{', '.join(taken)}."]})
+        raise ValidationFailed(_("Some countries are already in another zone."),
+                               fields={"countries": [_("Already in another zone: %(codes)s.",
+                                                       codes=", ".join(taken))]})
     if not countries and any(not z.countries for z in others):
-        raise ValidationFailed("There is already a rest-of-the-world zone.",
-                               fields={"countries": ["List the countries of this zone; "
-                                                     "another zone already covers the rest "
-                                                     "of the world."]})
+        raise ValidationFailed(_("There is already a rest-of-the-world zone."),
+                               fields={"countries": [_("List the countries of this zone; "
+                                                       "another zone already covers the rest "
+                                                       "of the world.")]})
 
 
 def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int,
@@ -269,7 +275,8 @@ def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-        errors[field] = [f"Use a whole number from {minimum} to {maximum}."]
+        errors[field] = [_("Use a whole number from %(min)d to %(max)d.", min=minimum,
+                           max=maximum)]
         return None
     return value
 
@@ -277,15 +284,15 @@ def _whole(value: Any, field: str, errors: dict[str, list[str]], *, minimum: int
 def _amount(value: Any, currency: str, field: str, errors: dict[str, list[str]]
             ) -> int | None:
     if not isinstance(value, str) or not value.strip():
-        errors[field] = [f"Enter an amount in {currency}, e.g. 5."]
+        errors[field] = [_("Enter an amount in %(currency)s, e.g. 5.", currency=currency)]
         return None
     try:
         minor = Money.from_decimal(value.strip(), currency).minor
-    except ValueError as exc:
-        errors[field] = [f"{exc}."]
+    except ValueError:
+        errors[field] = [amount_rule(currency)]
         return None
     if minor < 0:
-        errors[field] = ["Must not be negative."]
+        errors[field] = [_("Must not be negative.")]
         return None
     return minor
 
@@ -296,7 +303,7 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     name = data.get("name")
     name = " ".join(name.split()) if isinstance(name, str) else ""
     if not name or len(name) > 80:
-        errors["name"] = ["Give the zone a name of up to 80 characters."]
+        errors["name"] = [_("Give the zone a name of up to 80 characters.")]
     countries: list[str] = []
     raw_countries = data.get("countries") or []
     if isinstance(raw_countries, str):
@@ -305,8 +312,9 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
         if not isinstance(code, str) or not code.strip():
             continue
         if not is_country(code.strip()):
-            errors.setdefault("countries", []).append(f"{code.strip()!r} is not a country "
-                                                      "code such as US or JP.")
+            errors.setdefault("countries", []).append(_("'%(code)s' is not a country "
+                                                        "code such as US or JP.",
+                                                        code=code.strip()))
         elif code.strip().upper() not in countries:
             countries.append(code.strip().upper())
     free_over = data.get("free_over")
@@ -318,10 +326,10 @@ def _clean_zone(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     days_max = _whole(data.get("delivery_days_max"), "delivery_days_max", errors,
                       minimum=0, maximum=MAX_DELIVERY_DAYS)
     if days_min is not None and days_max is not None and days_max < days_min:
-        errors["delivery_days_max"] = ["Must not be less than the minimum."]
+        errors["delivery_days_max"] = [_("Must not be less than the minimum.")]
     rates = _clean_rates(data.get("rates") or [], currency, errors)
     if errors:
-        raise ValidationFailed("Check the shipping zone.", fields=errors)
+        raise ValidationFailed(_("Check the shipping zone."), fields=errors)
     return {"name": name, "countries": countries, "free_over_minor": free_over_minor,
             "delivery_days_min": days_min, "delivery_days_max": days_max, "rates": rates}
 
@@ -334,13 +342,13 @@ def _clean_transit(row: Mapping[str, Any], path: str, errors: dict[str, list[str
         return None, None
     if low in (None, "") or high in (None, ""):
         field = f"{path}.transit_days_min" if low in (None, "") else f"{path}.transit_days_max"
-        errors[field] = ["Give both transit days, or leave both empty to use the zone's."]
+        errors[field] = [_("Give both transit days, or leave both empty to use the zone's.")]
         return None, None
     low = _whole(low, f"{path}.transit_days_min", errors, minimum=0, maximum=MAX_TRANSIT_DAYS)
     high = _whole(high, f"{path}.transit_days_max", errors, minimum=0,
                   maximum=MAX_TRANSIT_DAYS)
     if low is not None and high is not None and high < low:
-        errors[f"{path}.transit_days_max"] = ["Must not be less than the minimum."]
+        errors[f"{path}.transit_days_max"] = [_("Must not be less than the minimum.")]
         return None, None
     return low, high
 
@@ -364,10 +372,10 @@ def _clean_rates(raw: Any, currency: str, errors: dict[str, list[str]]
         if minor is not None and f"rates.{index}.max_weight_grams" not in errors:
             rates.append((grams, minor, days))
     if not rates and not any(k.startswith("rates.") for k in errors):
-        errors["rates"] = ["Add at least one rate."]
+        errors["rates"] = [_("Add at least one rate.")]
     weights = [w for w, _price, _days in rates]
     if len(set(weights)) != len(weights):
-        errors["rates"] = ["Each weight limit may appear once."]
+        errors["rates"] = [_("Each weight limit may appear once.")]
     if len(rates) > MAX_RATES:
-        errors["rates"] = [f"At most {MAX_RATES} rates per zone."]
+        errors["rates"] = [_("At most %(n)d rates per zone.", n=MAX_RATES)]
     return sorted(rates, key=lambda r: (r[0] is None, r[0] or 0))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, localcontext
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -100,7 +101,8 @@ def download_rates(url: str | None = None) -> RateSheet:
     try:
         return rate_source(url).fetch_rates()
     except RateSourceUnreachable as exc:
-        raise RateSourceUnavailable(f"{exc.message}; nothing was imported.") from None
+        raise RateSourceUnavailable(_("%(problem)s; nothing was imported.",
+                                      problem=exc.message)) from None
     except RateDocumentInvalid as exc:
         raise fx.invalid_document(exc) from None
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -99,22 +100,24 @@ def set_manual_rate(actor: User | None, from_currency: str, to_currency: str,
     errors: dict[str, list[str]] = {}
     try:
         from_currency = normalize_currency(from_currency)
-    except ValueError as exc:
-        errors["from_currency"] = [str(exc)]
+    except ValueError:
+        errors["from_currency"] = [_("Unknown currency '%(code)s': expected an ISO 4217 code "
+                                     "such as USD.", code=from_currency)]
     try:
         to_currency = normalize_currency(to_currency)
-    except ValueError as exc:
-        errors["to_currency"] = [str(exc)]
+    except ValueError:
+        errors["to_currency"] = [_("Unknown currency '%(code)s': expected an ISO 4217 code "
+                                   "such as USD.", code=to_currency)]
     try:
         value = Decimal(str(rate).strip())
         if not value.is_finite() or value <= 0:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        errors["rate"] = ["Enter a positive decimal number, e.g. 7.1234."]
+        errors["rate"] = [_("Enter a positive decimal number, e.g. 7.1234.")]
     if not errors and from_currency == to_currency:
-        errors["to_currency"] = ["Choose two different currencies."]
+        errors["to_currency"] = [_("Choose two different currencies.")]
     if errors:
-        raise ValidationFailed("The rate could not be saved.", fields=errors)
+        raise ValidationFailed(_("The rate could not be saved."), fields=errors)
     snapshot = FxSnapshot(source="manual", base_currency=from_currency, as_of=utcnow(),
                           created_by_id=actor.id if actor else None,
                           note=note.strip()[:500])
@@ -176,16 +179,17 @@ def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = No
         max_age = timedelta(hours=current_app.config["FX_MAX_AGE_HOURS"])
         if now - as_of > max_age:
             raise StaleRate(
-                f"Prices in {to_currency} are unavailable right now: the newest exchange rate "
-                f"({as_of:%Y-%m-%d %H:%M} UTC) is too old. Choose another currency "
-                "or try again later.",
+                _("Prices in %(currency)s are unavailable right now: the newest exchange rate "
+                  "(%(as_of)s UTC) is too old. Choose another currency or try again later.",
+                  currency=to_currency, as_of=as_of.strftime("%Y-%m-%d %H:%M")),
             )
         with localcontext() as ctx:
             ctx.prec = RATE_PRECISION
             fee = Decimal(current_app.config["FX_CONVERSION_FEE_PERCENT"]) / 100
             rate = mid * (1 + fee)
         return LockedRate(from_currency, to_currency, mid, rate, as_of, source, snapshot_id)
-    raise RateUnavailable(f"There is no exchange rate from {from_currency} to {to_currency}.")
+    raise RateUnavailable(_("There is no exchange rate from %(source)s to %(target)s.",
+                            source=from_currency, target=to_currency))
 
 
 def convert(amount: Money, locked: LockedRate) -> Money:

@@ -29,6 +29,7 @@ from app.services.inventory.listing import (
     get_store_variant,
     list_inventory,
     low_stock_variants,
+    movement_reason,
     stock_history,
     variant_levels,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "return_stock",
     "set_stock_levels",
     "ship_held_units",
+    "movement_reason",
     "stock_history",
     "transfer_stock",
     "variant_available_sql",

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -107,7 +108,7 @@ def _take(reservation: Reservation, quantity: int, state: str, *, actor: User | 
     if quantity == reservation.quantity:
         if not _end(reservation, state, actor=actor, now=now, reference=reference,
                     reason=reason):
-            raise Conflict("The order's stock changed meanwhile; try again.",
+            raise Conflict(_("The order's stock changed meanwhile; try again."),
                            code="stock_changed")
         return
     db.session.flush()
@@ -118,7 +119,7 @@ def _take(reservation: Reservation, quantity: int, state: str, *, actor: User | 
         .values(quantity=RESERVATIONS.c.quantity - quantity, updated_at=now))
     db.session.expire(reservation)
     if result.rowcount != 1:
-        raise Conflict("The order's stock changed meanwhile; try again.", code="stock_changed")
+        raise Conflict(_("The order's stock changed meanwhile; try again."), code="stock_changed")
     piece = Reservation(level_id=reservation.level_id, quantity=quantity,
                         owner_type=reservation.owner_type, owner_id=reservation.owner_id,
                         expires_at=reservation.expires_at, state=state, closed_at=now)
@@ -182,9 +183,11 @@ def ship_held_units(actor: User, store_id: int, owner: tuple[str, str | int],
                 elif not change_level(level_id, "commit", -units, 0, actor=actor,
                                       reference=reference, reason="shipped"):
                     raise StockNotInWarehouse(
-                        f"{warehouse.name} does not have {units} of {variant.sku} in stock.",
+                        _("%(warehouse)s does not have %(units)d of %(sku)s in stock.",
+                          warehouse=warehouse.name, units=units, sku=variant.sku),
                         variant_id=variant.id,
-                        fields={"warehouse_id": [f"Not enough {variant.sku} here."]})
+                        fields={"warehouse_id": [_("Not enough %(sku)s here.",
+                                                   sku=variant.sku)]})
 
 
 def release_order_holds(actor: User | None, owner: tuple[str, str | int],

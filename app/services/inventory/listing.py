@@ -5,10 +5,12 @@ Reads only; every change goes through app.services.inventory.stock or .reservati
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import pgettext
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -155,3 +157,41 @@ def stock_history(actor: User, store_id: int, variant_id: int, *,
     rows = list(db.session.scalars(stmt))
     items = rows[:limit]
     return Page(items=items, next_after=[items[-1].id] if len(rows) > limit and items else None)
+
+
+# The reasons the system itself writes into the ledger (stock.py, reservations.py,
+# fulfilment.py, refunds, CSV imports); people's own reasons are shown as typed. Stored in
+# English, worded in the reader's language when shown. "to"/"from" only for transfers, where
+# the system names the other warehouse.
+_SYSTEM_REASONS: list[tuple[tuple[str, ...], re.Pattern[str], Any]] = [
+    ((), re.compile(r"shipped"), lambda m: pgettext("stock movement", "shipped")),
+    ((), re.compile(r"shipped from (.+)"), lambda m: pgettext(
+        "stock movement", "shipped from %(warehouse)s", warehouse=m.group(1))),
+    ((), re.compile(r"expired"), lambda m: pgettext("stock movement", "hold expired")),
+    ((), re.compile(r"order cancelled"), lambda m: pgettext("stock movement",
+                                                            "order cancelled")),
+    ((), re.compile(r"returned"), lambda m: pgettext("stock movement", "returned")),
+    ((), re.compile(r"released"), lambda m: pgettext("stock movement", "released")),
+    ((), re.compile(r"quote expired"), lambda m: pgettext("stock movement", "quote expired")),
+    ((), re.compile(r"quote replaced"), lambda m: pgettext("stock movement",
+                                                           "quote replaced")),
+    ((), re.compile(r"payment failed"), lambda m: pgettext("stock movement",
+                                                           "payment failed")),
+    ((), re.compile(r"payment canceled"), lambda m: pgettext("stock movement",
+                                                             "payment cancelled")),
+    ((), re.compile(r"CSV import (.+)"), lambda m: pgettext(
+        "stock movement", "CSV import %(file)s", file=m.group(1))),
+    (("transfer_out",), re.compile(r"to (.+)"), lambda m: pgettext(
+        "stock movement", "to %(warehouse)s", warehouse=m.group(1))),
+    (("transfer_in",), re.compile(r"from (.+)"), lambda m: pgettext(
+        "stock movement", "from %(warehouse)s", warehouse=m.group(1))),
+]
+
+
+def movement_reason(kind: str, reason: str) -> str:
+    """A ledger row's reason in the reader's language when the system wrote it."""
+    for kinds, pattern, word in _SYSTEM_REASONS:
+        match = pattern.fullmatch(reason or "")
+        if match and (not kinds or kind in kinds):
+            return word(match)
+    return reason

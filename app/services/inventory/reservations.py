@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -52,18 +53,19 @@ class _PlanFailed(Exception):
 def check_quantity(quantity: int) -> None:
     """422 invalid_quantity unless `quantity` is a whole number above zero."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-        raise ValidationFailed("The quantity must be a whole number above zero.",
+        raise ValidationFailed(_("The quantity must be a whole number above zero."),
                                code="invalid_quantity",
-                               fields={"quantity": ["Use a whole number above zero."]})
+                               fields={"quantity": [_("Use a whole number above zero.")]})
 
 
 def _sellable_variant(variant_id: int) -> ProductVariant:
     variant = db.session.get(ProductVariant, variant_id,
                              options=[joinedload(ProductVariant.product)])
     if variant is None:
-        raise NotFound("No such product variant.")
+        raise NotFound(_("No such product variant."))
     if not variant.is_active or variant.product.status != "active":
-        raise Conflict(f"{variant.sku} is not for sale.", code="variant_unavailable")
+        raise Conflict(_("%(sku)s is not for sale.", sku=variant.sku),
+                       code="variant_unavailable")
     return variant
 
 
@@ -151,8 +153,9 @@ def reserve_stock(actor: User | None, variant_id: int, quantity: int, *, owner_t
 
     left = sum(on_hand - reserved for on_hand, reserved in level_numbers(candidates).values())
     raise InsufficientStock(
-        f"Only {max(left, 0)} of {variant.sku} available; {quantity} requested.",
-        fields={"quantity": [f"Only {max(left, 0)} available."]},
+        _("Only %(left)d of %(sku)s available; %(wanted)d requested.", left=max(left, 0),
+          sku=variant.sku, wanted=quantity),
+        fields={"quantity": [_("Only %(left)d available.", left=max(left, 0))]},
     )
 
 
@@ -210,7 +213,7 @@ def get_reservation(reservation_id: int) -> Reservation:
     """A reservation by id, or NotFound."""
     reservation = db.session.get(Reservation, reservation_id)
     if reservation is None:
-        raise NotFound("No such reservation.")
+        raise NotFound(_("No such reservation."))
     return reservation
 
 
@@ -228,7 +231,7 @@ def commit_reservation(actor: User | None, reservation_id: int, *,
     reservation = get_reservation(reservation_id)
     if not _end(reservation, "committed", actor=actor, now=now or utcnow(),
                 reference=reference, reason="shipped"):
-        raise Conflict("The reservation has already been released or has expired.",
+        raise Conflict(_("The reservation has already been released or has expired."),
                        code="reservation_ended")
     return reservation
 

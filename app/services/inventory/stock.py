@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -55,8 +56,9 @@ def _store_warehouse(store_id: int, warehouse_id: int, *, field: str = "warehous
     if warehouse is None:
         raise not_found_in_organization()
     if not warehouse.is_active:
-        raise ValidationFailed(f"{warehouse.name} is closed.", code="warehouse_inactive",
-                               fields={field: ["This warehouse is closed."]})
+        raise ValidationFailed(_("%(warehouse)s is closed.", warehouse=warehouse.name),
+                               code="warehouse_inactive",
+                               fields={field: [_("This warehouse is closed.")]})
     return warehouse
 
 
@@ -71,7 +73,7 @@ def _positive(quantity: Any, field: str = "quantity") -> int:
 def _reason(reason: str | None, *, required: bool) -> str:
     errors = FieldErrors()
     text = clean_text(reason, "reason", errors, max_len=MAX_REASON, required=required)
-    errors.raise_if_any("Say why the stock changes.")
+    errors.raise_if_any(_("Say why the stock changes."))
     return text or ""
 
 
@@ -100,7 +102,7 @@ def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
     value = clean_int(delta, "quantity", errors, minimum=-MAX_QUANTITY, maximum=MAX_QUANTITY,
                       required=True)
     if value == 0:
-        errors.add("quantity", "Enter how many units to add (positive) or remove (negative).")
+        errors.add("quantity", _("Enter how many units to add (positive) or remove (negative)."))
     errors.raise_if_any()
     assert value is not None
     text = _reason(reason, required=True)
@@ -110,9 +112,11 @@ def adjust_stock(actor: User, store_id: int, variant_id: int, warehouse_id: int,
                         reason=text):
         on_hand, reserved = level_numbers([level_id])[level_id]
         raise InsufficientStock(
-            f"{warehouse.name} has {on_hand} of {variant.sku}, {reserved} reserved: "
-            f"removing {-value} would leave less than the reserved units.",
-            fields={"quantity": [f"At most {on_hand - reserved} can be removed."]})
+            _("%(warehouse)s has %(on_hand)d of %(sku)s, %(reserved)d reserved: removing "
+              "%(removing)d would leave less than the reserved units.",
+              warehouse=warehouse.name, on_hand=on_hand, sku=variant.sku, reserved=reserved,
+              removing=-value),
+            fields={"quantity": [_("At most %(n)d can be removed.", n=on_hand - reserved)]})
     return _level(level_id)
 
 
@@ -125,8 +129,8 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
     source = _store_warehouse(store.id, from_warehouse_id, field="from_warehouse_id")
     target = _store_warehouse(store.id, to_warehouse_id, field="to_warehouse_id")
     if source.id == target.id:
-        raise ValidationFailed("Choose two different warehouses.", code="same_warehouse",
-                               fields={"to_warehouse_id": ["Choose another warehouse."]})
+        raise ValidationFailed(_("Choose two different warehouses."), code="same_warehouse",
+                               fields={"to_warehouse_id": [_("Choose another warehouse.")]})
     quantity = _positive(quantity)
     text = _reason(reason, required=False)
     source_level = level_id_for(variant.id, source.id, create=False)
@@ -136,8 +140,9 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
         free = on_hand - reserved
     if source_level is None or free < quantity:
         raise InsufficientStock(
-            f"{source.name} has {max(free, 0)} of {variant.sku} available to move.",
-            fields={"quantity": [f"At most {max(free, 0)} can be moved."]})
+            _("%(warehouse)s has %(n)d of %(sku)s available to move.", warehouse=source.name,
+              n=max(free, 0), sku=variant.sku),
+            fields={"quantity": [_("At most %(n)d can be moved.", n=max(free, 0))]})
     target_level = level_id_for(variant.id, target.id)
     assert target_level is not None
     reference = ("transfer", uuid.uuid4().hex)
@@ -148,8 +153,9 @@ def transfer_stock(actor: User, store_id: int, variant_id: int, from_warehouse_i
                 if not change_level(level_id, "transfer_out", -quantity, 0, actor=actor,
                                     reference=reference, reason=text or f"to {target.name}"):
                     raise InsufficientStock(
-                        f"{source.name} no longer has {quantity} of {variant.sku} available.",
-                        fields={"quantity": ["The stock changed; try again."]})
+                        _("%(warehouse)s no longer has %(n)d of %(sku)s available.",
+                          warehouse=source.name, n=quantity, sku=variant.sku),
+                        fields={"quantity": [_("The stock changed; try again.")]})
             else:
                 change_level(level_id, "transfer_in", quantity, 0, actor=actor,
                              reference=reference, reason=text or f"from {source.name}")
@@ -183,7 +189,7 @@ def _add_on_hand(kind: str, actor: User, store_id: int, variant_id: int, warehou
 def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
                       ) -> list[tuple[str, str | None, int | None, int | None]]:
     if mode not in BULK_MODES:
-        errors.add("mode", 'Use "set" (the new on-hand count) or "adjust" (a change).',
+        errors.add("mode", _('Use "set" (the new on-hand count) or "adjust" (a change).'),
                    "invalid_mode")
     parsed = []
     for path, item in clean_objects(items, "items", errors, max_items=MAX_BULK_ITEMS,
@@ -193,7 +199,7 @@ def _parse_bulk_items(mode: str, items: Any, errors: FieldErrors
         quantity = item.get("quantity")
         if mode == "set":
             if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity < 0:
-                errors.add(f"{path}.quantity", "Stock cannot be negative.", "negative_stock")
+                errors.add(f"{path}.quantity", _("Stock cannot be negative."), "negative_stock")
                 quantity = None
             else:
                 quantity = clean_int(quantity, f"{path}.quantity", errors,
@@ -222,10 +228,10 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
     text = clean_text(reason, "reason", errors, max_len=MAX_REASON) or f"Bulk inventory {mode}"
     if mode == "adjust" and not errors.has("reason") and not (reason or "").strip():
         # A count explains itself; a change by some units needs its cause in the ledger.
-        errors.add("reason", "Say why the stock changes (a delivery, damage, a count).",
+        errors.add("reason", _("Say why the stock changes (a delivery, damage, a count)."),
                    "reason_required")
     if set(errors.fields) == {"reason"}:
-        errors.raise_if_any("Say why the stock changes; nothing was changed.")
+        errors.raise_if_any(_("Say why the stock changes; nothing was changed."))
     skus = {sku for _i, sku, _w, _q in parsed if sku}
     warehouse_ids = {w for _i, _s, w, _q in parsed if w}
     variants = {v.sku: v for v in db.session.scalars(select(ProductVariant).where(
@@ -247,26 +253,28 @@ def bulk_set_inventory(actor: User, store_id: int, mode: str, items: Any, *,
         variant = variants.get(sku) if sku else None
         warehouse = warehouses.get(warehouse_id) if warehouse_id else None
         if sku and variant is None:
-            errors.add(f"{path}.sku", f"No variant with SKU {sku} in this store.",
+            errors.add(f"{path}.sku", _("No variant with SKU %(sku)s in this store.", sku=sku),
                        "unknown_sku")
         if warehouse_id and warehouse is None:
-            errors.add(f"{path}.warehouse_id", "No such warehouse in this store.",
+            errors.add(f"{path}.warehouse_id", _("No such warehouse in this store."),
                        "unknown_warehouse")
         elif warehouse is not None and not warehouse.is_active:
-            errors.add(f"{path}.warehouse_id", f"{warehouse.name} is closed.",
+            errors.add(f"{path}.warehouse_id",
+                       _("%(warehouse)s is closed.", warehouse=warehouse.name),
                        "warehouse_inactive")
         if variant is None or warehouse is None or quantity is None:
             continue
         key = (variant.sku, warehouse.id)
         if key in seen:
-            errors.add(path, f"{variant.sku} in this warehouse is already {seen[key]}.",
+            errors.add(path, _("%(sku)s in this warehouse is already %(path)s.",
+                               sku=variant.sku, path=seen[key]),
                        "duplicate_item")
             continue
         seen[key] = path
         _id, on_hand, reserved = levels.get((variant.id, warehouse.id), (None, 0, 0))
         _check_target(errors, path, mode, quantity, on_hand, reserved)
         plan.append((variant, warehouse, quantity, path))
-    errors.raise_if_any("Some items are not valid; nothing was changed.")
+    errors.raise_if_any(_("Some items are not valid; nothing was changed."))
 
     reference = reference or ("bulk_inventory", uuid.uuid4().hex)
     level_ids = {(v.id, w.id): level_id_for(v.id, w.id) for v, w, _q, _p in plan}
@@ -289,12 +297,14 @@ def _check_target(errors: FieldErrors, path: str, mode: str, quantity: int, on_h
                   reserved: int) -> bool:
     target = quantity if mode == "set" else on_hand + quantity
     if target < 0:
-        errors.add(f"{path}.quantity", f"On hand is {on_hand}: this would leave {target}.",
+        errors.add(f"{path}.quantity", _("On hand is %(on_hand)d: this would leave %(target)d.",
+                                         on_hand=on_hand, target=target),
                    "negative_stock")
         return False
     if target < reserved:
-        errors.add(f"{path}.quantity", f"{reserved} units are reserved for shoppers: on hand "
-                                       f"cannot go below that (this would leave {target}).",
+        errors.add(f"{path}.quantity", _("%(reserved)d units are reserved for shoppers: on "
+                                         "hand cannot go below that (this would leave "
+                                         "%(target)d).", reserved=reserved, target=target),
                    "negative_stock")
         return False
     return True
@@ -308,14 +318,14 @@ def _apply_bulk_item(actor: User, level_id: int, mode: str, quantity: int, path:
             on_hand, reserved = level_numbers([level_id])[level_id]
         errors = FieldErrors()
         if not _check_target(errors, path, mode, quantity, on_hand, reserved):
-            errors.raise_if_any("The stock changed meanwhile; nothing was changed.")
+            errors.raise_if_any(_("The stock changed meanwhile; nothing was changed."))
         delta = quantity - on_hand if mode == "set" else quantity
         if delta == 0:
             return
         if change_level(level_id, "adjust", delta, 0, actor=actor, reference=reference,
                         reason=reason, expected_on_hand=on_hand if mode == "set" else None):
             return
-    raise Conflict("The stock kept changing while it was being set; try again.",
+    raise Conflict(_("The stock kept changing while it was being set; try again."),
                    code="stock_changed")
 
 

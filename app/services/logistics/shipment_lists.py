@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -122,12 +123,12 @@ def _filtered(store_id: int, filters: ShipmentFilters):
                                   Shipment.direction == "outbound")
     if filters.status:
         if filters.status not in TRACKING_STATUSES:
-            raise ValidationFailed("Unknown shipment status.", code="invalid_status", fields={
-                "status": [f"Use one of {', '.join(TRACKING_STATUSES)}."]})
+            raise ValidationFailed(_("Unknown shipment status."), code="invalid_status", fields={
+                "status": [_("Use one of %(v)s.", v=", ".join(TRACKING_STATUSES))]})
         stmt = stmt.where(Shipment.status == filters.status)
     if filters.carrier:
         if filters.carrier not in CARRIERS_BY_CODE:
-            message = f"No carrier has the code {filters.carrier[:32]!r}."
+            message = _("No carrier has the code '%(code)s'.", code=filters.carrier[:32])
             raise ValidationFailed(message, code="unknown_carrier",
                                    fields={"carrier": [message]})
         stmt = stmt.where(Shipment.carrier == filters.carrier)

@@ -173,7 +173,8 @@ def _store_warehouse(store_id: int, warehouse_id: Any, errors: FieldErrors) -> W
     if warehouse is None:
         errors.add("warehouse_id", _("No such warehouse in this store."), "unknown_warehouse")
     elif not warehouse.is_active:
-        errors.add("warehouse_id", f"{warehouse.name} is closed.", "warehouse_inactive")
+        errors.add("warehouse_id", _("%(warehouse)s is closed.", warehouse=warehouse.name),
+                   "warehouse_inactive")
         return None
     return warehouse
 

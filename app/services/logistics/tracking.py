@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
@@ -107,25 +108,28 @@ class _Invalid(Exception):
 def parse_occurred_at(value: Any, *, now: datetime | None = None) -> tuple[datetime, int]:
     """(UTC time, offset in minutes) of an ISO 8601 time with an offset; ValueError if not."""
     if not isinstance(value, str) or not value.strip():
-        raise _Invalid("invalid_occurred_at", "occurred_at must be an ISO 8601 time string.")
+        raise _Invalid("invalid_occurred_at", _("occurred_at must be an ISO 8601 time string."))
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise _Invalid("invalid_occurred_at",
-                       f"occurred_at {value[:40]!r} is not an ISO 8601 time.") from None
+                       _("occurred_at '%(value)s' is not an ISO 8601 time.",
+                         value=value[:40])) from None
     offset = moment.utcoffset()
     if offset is None:
-        raise _Invalid("naive_occurred_at", f"occurred_at {value[:40]!r} has no UTC offset; "
-                       "send the scan's local time with its offset, e.g. +08:00.")
+        raise _Invalid("naive_occurred_at", _("occurred_at '%(value)s' has no UTC offset; "
+                                              "send the scan's local time with its offset, "
+                                              "e.g. +08:00.", value=value[:40]))
     minutes, seconds = divmod(int(offset.total_seconds()), 60)
     if seconds or abs(minutes) > MAX_OFFSET_MINUTES:
-        raise _Invalid("invalid_occurred_at", f"occurred_at {value[:40]!r} has an impossible "
-                       "UTC offset.")
+        raise _Invalid("invalid_occurred_at", _("occurred_at '%(value)s' has an impossible "
+                                                "UTC offset.", value=value[:40]))
     utc = moment.astimezone(UTC)
     if utc > (now or utcnow()) + CLOCK_SKEW:
         raise _Invalid("future_occurred_at",
-                       f"occurred_at {value[:40]!r} is in the future; events are refused "
-                       f"more than {int(CLOCK_SKEW.total_seconds() // 60)} minutes ahead.")
+                       _("occurred_at '%(value)s' is in the future; events are refused more "
+                         "than %(n)d minutes ahead.", value=value[:40],
+                         n=int(CLOCK_SKEW.total_seconds() // 60)))
     return utc, minutes
 
 
@@ -139,15 +143,15 @@ def _estimate(value: Any, occurred_at: datetime) -> datetime | None:
         moment = None
     if moment is None or (moment.tzinfo is None and len(value.strip()) > 10):
         raise _Invalid("invalid_estimated_delivery",
-                       "estimated_delivery must be an ISO 8601 date, or a time with its "
-                       "UTC offset.")
+                       _("estimated_delivery must be an ISO 8601 date, or a time with its "
+                         "UTC offset."))
     if moment.tzinfo is None:  # a bare date: the carrier means by the end of that day
         moment = datetime.combine(moment.date(), time(23, 59), tzinfo=UTC)
     moment = moment.astimezone(UTC)
     if not occurred_at - timedelta(days=1) <= moment <= occurred_at + MAX_ESTIMATE_AHEAD:
         raise _Invalid("invalid_estimated_delivery",
-                       "estimated_delivery is before the scan or more than "
-                       f"{MAX_ESTIMATE_AHEAD.days} days after it.")
+                       _("estimated_delivery is before the scan or more than %(n)d days "
+                         "after it.", n=MAX_ESTIMATE_AHEAD.days))
     return moment
 
 
@@ -156,33 +160,35 @@ def _text(event: Mapping[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise _Invalid("invalid_field", f"{name} must be a string.")
+        raise _Invalid("invalid_field", _("%(name)s must be a string.", name=name))
     # Carriers' texts are kept but capped so a runaway description cannot bloat the table.
     return value.strip()[:FIELD_LIMITS.get(name, 40)]
 
 
 def _parse(index: int, event: Any, now: datetime) -> _Parsed:
     if not isinstance(event, Mapping):
-        raise _Invalid("invalid_event", "Each event must be a JSON object.")
+        raise _Invalid("invalid_event", _("Each event must be a JSON object."))
     carrier_raw = event.get("carrier")
     if not isinstance(carrier_raw, str) or not carrier_raw.strip():
-        raise _Invalid("invalid_carrier", "carrier is required.")
+        raise _Invalid("invalid_carrier", _("carrier is required."))
     carrier = carrier_code_for(carrier_raw)
     if carrier not in CARRIERS_BY_CODE:
-        raise _Invalid("unknown_carrier", f"Unknown carrier {carrier_raw[:40]!r}.")
+        raise _Invalid("unknown_carrier", _("Unknown carrier '%(carrier)s'.",
+                                            carrier=carrier_raw[:40]))
     number_raw = event.get("tracking_number")
     number = normalize_tracking_number(number_raw) if isinstance(number_raw, str) else ""
     if not number or len(number) > 40:
-        raise _Invalid("invalid_tracking_number", "tracking_number is required (at most 40 "
-                       "characters).")
+        raise _Invalid("invalid_tracking_number", _("tracking_number is required (at most 40 "
+                                                    "characters)."))
     occurred_at, offset = parse_occurred_at(event.get("occurred_at"), now=now)
     status_raw, sub_raw = event.get("status"), event.get("sub_status") or ""
     if not isinstance(status_raw, str) or not isinstance(sub_raw, str):
-        raise _Invalid("invalid_status", "status and sub_status must be strings.")
+        raise _Invalid("invalid_status", _("status and sub_status must be strings."))
     normalized = normalize_status(status_raw, sub_raw[:40])
     if normalized is None:
-        raise _Invalid("invalid_status", f"Unknown tracking status {status_raw[:40]!r}"
-                       f"{' / ' + sub_raw[:40] if sub_raw else ''}.")
+        raise _Invalid("invalid_status", _("Unknown tracking status '%(status)s'.",
+                                           status=status_raw[:40] + (" / " + sub_raw[:40]
+                                                                     if sub_raw else "")))
     return _Parsed(index, carrier, number, occurred_at, offset, normalized[0],
                    normalized[1][:40], _text(event, "location"), _text(event, "carrier_code"),
                    _text(event, "description"),
@@ -318,7 +324,8 @@ def ingest_tracking_events(events: Sequence[Any], *, source: str, links: EmailLi
         if match is None:
             outcomes[p.index] = EventOutcome(
                 p.index, "unknown_tracking_number", "unknown_tracking_number",
-                f"No shipment has {p.carrier} tracking number {p.number}.")
+                _("No shipment has %(carrier)s tracking number %(number)s.",
+                  carrier=p.carrier, number=p.number))
             continue
         p.shipment_id, p.leg_id = match
         p.fingerprint = event_fingerprint(p.shipment_id, p)

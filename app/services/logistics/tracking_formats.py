@@ -27,6 +27,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.models.logistics import CUSTOMS_SUB_STATUSES, TRACKING_STATUSES
 
 AFTERSHIP_TAGS = {
@@ -86,6 +88,10 @@ def normalize_status(status: str, sub_status: str = "") -> tuple[str, str] | Non
 class PayloadShapeError(ValueError):
     """The body is JSON but neither Qiao's events nor an AfterShip tracking update."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 def _location(checkpoint: Mapping[str, Any]) -> str:
     location = checkpoint.get("location")
@@ -98,7 +104,7 @@ def _location(checkpoint: Mapping[str, Any]) -> str:
 def _aftership_events(msg: Mapping[str, Any]) -> list[dict[str, Any]]:
     checkpoints = msg.get("checkpoints")
     if not isinstance(checkpoints, list):
-        raise PayloadShapeError("msg.checkpoints must be a list of checkpoints.")
+        raise PayloadShapeError(_("msg.checkpoints must be a list of checkpoints."))
     slug, number = msg.get("slug"), msg.get("tracking_number")
     events = []
     for checkpoint in checkpoints:
@@ -120,13 +126,13 @@ def _aftership_events(msg: Mapping[str, Any]) -> list[dict[str, Any]]:
 def events_from_payload(body: Any) -> tuple[list[Any], str]:
     """The events of a webhook body and their source ("webhook" or "aftership")."""
     if not isinstance(body, dict):
-        raise PayloadShapeError("The body must be a JSON object.")
+        raise PayloadShapeError(_("The body must be a JSON object."))
     if "events" in body:
         if not isinstance(body["events"], list):
-            raise PayloadShapeError("`events` must be a list of tracking events.")
+            raise PayloadShapeError(_("`events` must be a list of tracking events."))
         return body["events"], "webhook"
     msg = body.get("msg")
     if isinstance(msg, dict) and "checkpoints" in msg:
         return _aftership_events(msg), "aftership"
-    raise PayloadShapeError("Send {\"events\": [...]} or an AfterShip tracking_update "
-                            "with msg.checkpoints.")
+    raise PayloadShapeError(_("Send {\"events\": [...]} or an AfterShip tracking_update "
+                              "with msg.checkpoints."))

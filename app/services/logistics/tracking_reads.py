@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,12 +43,12 @@ def get_shipment_journey(actor: User | None, shipment_id: int) -> ShipmentJourne
     """The shipment for its order's shopper or its store's staff; NotFound for anyone else."""
     shipment = _load(shipment_id)
     if shipment is None or actor is None or not actor.is_authenticated:
-        raise NotFound("No such shipment.")
+        raise NotFound(_("No such shipment."))
     if shipment.order.user_id != actor.id:
         try:
             permissions.require_store_staff(actor, shipment.store_id)
         except NotFound:
-            raise NotFound("No such shipment.") from None
+            raise NotFound(_("No such shipment.")) from None
     return ShipmentJourney(shipment, _events([shipment.id]))
 
 
@@ -74,7 +75,7 @@ def shared_journey(token: str, *, max_age_seconds: int) -> ShipmentJourney:
     shipment = _load(int(payload.get("s", 0))) if isinstance(payload, dict) else None
     # The number in the token ties it to this parcel even if ids were ever reused.
     if shipment is None or shipment.tracking_number != payload.get("n"):
-        raise NotFound("No such shipment.")
+        raise NotFound(_("No such shipment."))
     return ShipmentJourney(shipment, _events([shipment.id]))
 
 

@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.services.errors import DomainError, ValidationFailed
 from app.services.logistics.tracking import IngestReport, ingest_tracking_events
 from app.services.logistics.tracking_formats import PayloadShapeError, events_from_payload
@@ -47,21 +49,21 @@ class MalformedTrackingBody(DomainError):
 def verify_tracking_signature(raw: bytes, headers: Mapping[str, str], secret: str) -> None:
     """Accept the body only with a valid signature (constant-time comparison)."""
     if not secret:
-        raise TrackingWebhookDisabled("The tracking webhook is not configured "
-                                      "(TRACKING_WEBHOOK_SECRET is empty).")
+        raise TrackingWebhookDisabled(_("The tracking webhook is not configured "
+                                        "(TRACKING_WEBHOOK_SECRET is empty)."))
     digest = hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).digest()
     qiao = headers.get("X-Qiao-Signature", "").strip()
     if qiao:
-        scheme, _, given = qiao.partition("=")
+        scheme, _sep, given = qiao.partition("=")
         if scheme == "sha256" and hmac.compare_digest(given.strip().lower(), digest.hex()):
             return
-        raise BadTrackingSignature("X-Qiao-Signature does not match the body.")
+        raise BadTrackingSignature(_("X-Qiao-Signature does not match the body."))
     aftership = headers.get("aftership-hmac-sha256", "").strip()
     if aftership:
         if hmac.compare_digest(aftership, base64.b64encode(digest).decode("ascii")):
             return
-        raise BadTrackingSignature("aftership-hmac-sha256 does not match the body.")
-    raise BadTrackingSignature("Sign the body: X-Qiao-Signature: sha256=<hex HMAC-SHA256>.")
+        raise BadTrackingSignature(_("aftership-hmac-sha256 does not match the body."))
+    raise BadTrackingSignature(_("Sign the body: X-Qiao-Signature: sha256=<hex HMAC-SHA256>."))
 
 
 def receive_tracking_webhook(raw: bytes, headers: Mapping[str, str], *, secret: str,
@@ -71,14 +73,15 @@ def receive_tracking_webhook(raw: bytes, headers: Mapping[str, str], *, secret: 
     try:
         body: Any = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
-        raise MalformedTrackingBody(f"The body is not valid JSON: {exc}.") from None
+        raise MalformedTrackingBody(_("The body is not valid JSON: %(problem)s.",
+                                      problem=exc)) from None
     try:
         events, source = events_from_payload(body)
     except PayloadShapeError as exc:
-        raise ValidationFailed(str(exc), code="invalid_payload") from None
+        raise ValidationFailed(exc.message, code="invalid_payload") from None
     if not events:
-        raise ValidationFailed("The delivery has no events.", code="no_events")
+        raise ValidationFailed(_("The delivery has no events."), code="no_events")
     if len(events) > max_events:
-        raise ValidationFailed(f"At most {max_events} events per delivery; send the rest in "
-                               "further deliveries.", code="too_many_events")
+        raise ValidationFailed(_("At most %(n)d events per delivery; send the rest in "
+                                 "further deliveries.", n=max_events), code="too_many_events")
     return ingest_tracking_events(events, source=source, links=links)

@@ -19,6 +19,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -65,8 +66,8 @@ def transition_order(order: Order, to_status: str, *, actor: User | None = None,
         raise ValueError(f"unknown order status {to_status}")
     if to_status not in ORDER_TRANSITIONS.get(order.status, ()):
         raise InvalidTransition(
-            f"Order {order.id} is {order.status.replace('_', ' ')} and cannot become "
-            f"{to_status.replace('_', ' ')}.")
+            _("Order %(id)s is %(status)s and cannot become %(to)s.", id=order.id,
+              status=order.status.replace("_", " "), to=to_status.replace("_", " ")))
     event = OrderEvent(order=order, from_status=order.status, to_status=to_status,
                        actor_id=actor.id if actor else None, reason=reason,
                        reason_code=reason_code, reason_params=reason_params or {})
@@ -227,8 +228,9 @@ def list_store_orders(actor: User, store_id: int, *, status: str | None = None,
             .order_by(Order.id.desc()).limit(limit + 1))
     if status:
         if status not in ORDER_STATES:
-            raise ValidationFailed("Unknown order status.", code="invalid_status",
-                                   fields={"status": [f"Use one of {', '.join(ORDER_STATES)}."]})
+            raise ValidationFailed(_("Unknown order status."), code="invalid_status",
+                                   fields={"status": [_("Use one of %(v)s.",
+                                                        v=", ".join(ORDER_STATES))]})
         stmt = stmt.where(Order.status == status)
     if created_from:
         stmt = stmt.where(Order.created_at >= created_from)

@@ -99,15 +99,15 @@ def _clean_name(raw: str | None, field: str, errors: dict[str, list[str]],
     if not value:
         errors[field] = [empty_message]
     elif len(value) < 2:
-        errors[field] = ["Use at least 2 characters."]
+        errors[field] = [_("Use at least 2 characters.")]
     elif len(value) > MAX_NAME:
-        errors[field] = [f"Use at most {MAX_NAME} characters."]
+        errors[field] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
     return value
 
 
 def _require_active(actor: User | None) -> User:
     if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise Forbidden("Log in to do this.", code="login_required")
+        raise Forbidden(_("Log in to do this."), code="login_required")
     return actor
 
 
@@ -115,7 +115,7 @@ def _membership_of_user(organization_id: int, user_id: int) -> Membership:
     membership = db.session.scalar(select(Membership).where(
         Membership.organization_id == organization_id, Membership.user_id == user_id))
     if membership is None:
-        raise NotFound("That person is not a member of this organisation.",
+        raise NotFound(_("That person is not a member of this organisation."),
                        code="member_not_found")
     return membership
 
@@ -134,37 +134,40 @@ def create_organization(
     """Create a merchant (with its store) or a brand; the creator becomes its owner."""
     actor = _require_active(actor)
     if not actor.is_email_verified:
-        raise Forbidden("Confirm your e-mail address before creating an organisation.",
+        raise Forbidden(_("Confirm your e-mail address before creating an organisation."),
                         code="email_unverified")
     errors: dict[str, list[str]] = {}
     if kind not in ORGANIZATION_KINDS:
-        errors["kind"] = ["Choose merchant (you sell products) or brand (you run campaigns)."]
-    name = _clean_name(name, "name", errors, "Enter the organisation's name.")
+        errors["kind"] = [_("Choose merchant (you sell products) or brand (you run campaigns).")]
+    name = _clean_name(name, "name", errors, _("Enter the organisation's name."))
     currency = country = ""
     description = (store_description or "").strip()
     if kind == "merchant":
         store_name = " ".join((store_name or "").split()) or name
         if len(store_name) > MAX_NAME:
-            errors["store_name"] = [f"Use at most {MAX_NAME} characters."]
+            errors["store_name"] = [_("Use at most %(n)d characters.", n=MAX_NAME)]
         if not (base_currency or "").strip():
-            errors["base_currency"] = ["Choose the currency your prices are set in."]
+            errors["base_currency"] = [_("Choose the currency your prices are set in.")]
         else:
             try:
                 currency = normalize_currency(base_currency or "")
             except CurrencyError:
                 errors["base_currency"] = [
-                    f"{base_currency!r} is not an ISO 4217 currency code (such as CNY or USD)."]
+                    _("'%(code)s' is not an ISO 4217 currency code (such as CNY or USD).",
+                      code=base_currency)]
         if not (origin_country or "").strip():
-            errors["origin_country"] = ["Choose the country you ship from."]
+            errors["origin_country"] = [_("Choose the country you ship from.")]
         elif not is_country(origin_country):
             errors["origin_country"] = [
-                f"{origin_country!r} is not an ISO 3166 country code (such as CN or US)."]
+                _("'%(code)s' is not an ISO 3166 country code (such as CN or US).",
+                  code=origin_country)]
         else:
             country = (origin_country or "").upper()
         if len(description) > MAX_DESCRIPTION:
-            errors["store_description"] = [f"Use at most {MAX_DESCRIPTION} characters."]
+            errors["store_description"] = [_("Use at most %(n)d characters.",
+                                               n=MAX_DESCRIPTION)]
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
 
     for attempt in range(3):
         org_slug = _free_slug(Organization, slugify(name, kind))
@@ -188,8 +191,8 @@ def create_organization(
                 db.session.expunge(org)
             continue
         return org
-    raise Conflict("Another organisation was created with this name at the same moment. "
-                   "Try again.", code="slug_taken")
+    raise Conflict(_("Another organisation was created with this name at the same moment. "
+                     "Try again."), code="slug_taken")
 
 
 def get_organization(actor: User, org_id: int) -> Organization:
@@ -263,15 +266,16 @@ def invite_member(actor: User, org_id: int, email: str, role: str, *,
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if role not in INVITABLE_ROLES:
-        errors["role"] = ["Invite people as admin or staff; ownership is transferred "
-                          "separately."]
+        errors["role"] = [_("Invite people as admin or staff; ownership is transferred "
+                            "separately.")]
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", fields=errors)
+        raise ValidationFailed(_("Please correct the highlighted fields."), fields=errors)
     already = db.session.scalar(
         select(Membership.id).join(User, Membership.user_id == User.id)
         .where(Membership.organization_id == org_id, func.lower(User.email) == email))
     if already is not None:
-        message = f"{email} is already a member of {organization.name}."
+        message = _("%(email)s is already a member of %(org)s.", email=email,
+                    org=organization.name)
         raise Conflict(message, code="already_member", fields={"email": [message]})
 
     now = utcnow()
@@ -284,8 +288,9 @@ def invite_member(actor: User, org_id: int, email: str, role: str, *,
     live = db.session.scalar(select(func.count(Invitation.id)).where(
         *pending_filter, Invitation.expires_at > now)) or 0
     if live >= MAX_PENDING_INVITATIONS:
-        raise Conflict(f"{organization.name} already has {live} pending invitations. Revoke "
-                       "some before inviting more people.", code="too_many_invitations")
+        raise Conflict(_("%(org)s already has %(n)d pending invitations. Revoke some before "
+                         "inviting more people.", org=organization.name, n=live),
+                       code="too_many_invitations")
 
     secret = secrets.token_urlsafe(32)
     invitation = Invitation(
@@ -323,19 +328,20 @@ def _send_invitation(invitation: Invitation, secret: str, actor: User,
 def _invitation_problem(invitation: Invitation, user: User | None) -> DomainError | None:
     status = invitation_status(invitation)
     if status == "accepted":
-        return Conflict("This invitation has already been accepted. Each link works once; "
-                        "ask for a new invitation if you need one.", code="invitation_used")
+        return Conflict(_("This invitation has already been accepted. Each link works once; "
+                          "ask for a new invitation if you need one."), code="invitation_used")
     if status == "revoked":
-        return InvitationGone("This invitation was withdrawn by the organisation. Ask them "
-                              "for a new one.", code="invitation_revoked")
+        return InvitationGone(_("This invitation was withdrawn by the organisation. Ask them "
+                                "for a new one."), code="invitation_revoked")
     if status == "expired":
         return InvitationGone(
-            f"This invitation expired on {invitation.expires_at:%Y-%m-%d}. Ask the "
-            "organisation to invite you again.", code="invitation_expired")
+            _("This invitation expired on %(date)s. Ask the organisation to invite you again.",
+              date=invitation.expires_at.strftime("%Y-%m-%d")), code="invitation_expired")
     if user is not None and user.email.lower() != invitation.email.lower():
         return Forbidden(
-            f"This invitation was sent to {_mask_email(invitation.email)}, but you are logged "
-            f"in as {user.email}. Log in with the invited address to accept it.",
+            _("This invitation was sent to %(invited)s, but you are logged in as %(email)s. "
+              "Log in with the invited address to accept it.",
+              invited=_mask_email(invitation.email), email=user.email),
             code="invitation_email_mismatch")
     return None
 
@@ -345,8 +351,8 @@ def _invitation_by_secret(secret: str) -> Invitation:
         select(Invitation).options(joinedload(Invitation.organization))
         .where(Invitation.token_hash == digest_secret(secret or "")))
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Check that you opened the whole "
-                       "link from the e-mail.", code="invitation_not_found")
+        raise NotFound(_("This invitation link is not valid. Check that you opened the whole "
+                         "link from the e-mail."), code="invitation_not_found")
     return invitation
 
 
@@ -368,7 +374,7 @@ def accept_invitation(user: User, secret: str) -> Membership:
     if db.session.scalar(select(Membership.id).where(
             Membership.organization_id == organization.id,
             Membership.user_id == user.id)) is not None:
-        raise Conflict(f"You are already a member of {organization.name}.",
+        raise Conflict(_("You are already a member of %(org)s.", org=organization.name),
                        code="already_member")
     now = utcnow()
     # Conditional update: of two simultaneous accepts only one claims the invitation.
@@ -378,14 +384,14 @@ def accept_invitation(user: User, secret: str) -> Membership:
                Invitation.revoked_at.is_(None))
         .values(accepted_at=now, updated_at=now).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        raise Conflict("This invitation has already been accepted.", code="invitation_used")
+        raise Conflict(_("This invitation has already been accepted."), code="invitation_used")
     membership = Membership(organization=organization, user=user, role=invitation.role)
     db.session.add(membership)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise Conflict(f"You are already a member of {organization.name}.",
+        raise Conflict(_("You are already a member of %(org)s.", org=organization.name),
                        code="already_member") from None
     db.session.refresh(invitation)
     return membership
@@ -396,9 +402,9 @@ def revoke_invitation(actor: User, org_id: int, invitation_id: int) -> Invitatio
     require_membership(actor, org_id, min_role="admin")
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.organization_id != org_id:
-        raise NotFound("No such invitation.", code="invitation_not_found")
+        raise NotFound(_("No such invitation."), code="invitation_not_found")
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already accepted; remove the member instead.",
+        raise Conflict(_("This invitation was already accepted; remove the member instead."),
                        code="invitation_used")
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
@@ -413,18 +419,18 @@ def change_member_role(actor: User, org_id: int, user_id: int, role: str) -> Mem
     target = _membership_of_user(org_id, user_id)
     if role == "owner":
         if mine.role == "owner":
-            raise ValidationFailed("Use “Transfer ownership” to make someone the owner.",
+            raise ValidationFailed(_("Use “Transfer ownership” to make someone the owner."),
                                    code="use_transfer", fields={"role": [
-                                       "Use “Transfer ownership” to make someone the owner."]})
-        raise Forbidden("Only the owner can hand over ownership.", code="owner_only")
+                                       _("Use “Transfer ownership” to make someone the owner.")]})
+        raise Forbidden(_("Only the owner can hand over ownership."), code="owner_only")
     if role not in INVITABLE_ROLES:
-        raise ValidationFailed("Choose admin or staff.",
-                               fields={"role": ["Choose admin or staff."]})
+        raise ValidationFailed(_("Choose admin or staff."),
+                               fields={"role": [_("Choose admin or staff.")]})
     if target.role == "owner":
         if target.id == mine.id:
-            raise Conflict("Transfer ownership to another member before changing your own role.",
+            raise Conflict(_("Transfer ownership to another member before changing your own role."),
                            code="owner_must_transfer")
-        raise Forbidden("Admins cannot change the owner's role.", code="owner_protected")
+        raise Forbidden(_("Admins cannot change the owner's role."), code="owner_protected")
     target.role = role
     db.session.flush()
     return target
@@ -438,9 +444,9 @@ def remove_member(actor: User, org_id: int, user_id: int) -> None:
         leave_organization(actor, org_id)
         return
     if ROLE_RANK[mine.role] < ROLE_RANK["admin"]:
-        raise Forbidden("Only owners and admins can remove members.", code="forbidden")
+        raise Forbidden(_("Only owners and admins can remove members."), code="forbidden")
     if target.role == "owner":
-        raise Forbidden("The owner cannot be removed; ownership must be transferred first.",
+        raise Forbidden(_("The owner cannot be removed; ownership must be transferred first."),
                         code="owner_protected")
     organization, removed = target.organization, target.user
     db.session.delete(target)
@@ -459,15 +465,15 @@ def transfer_ownership(actor: User, org_id: int, new_owner_id: int) -> Membershi
     """Hand the organisation to another member; the previous owner becomes an admin."""
     mine = require_membership(actor, org_id, min_role="owner")
     if new_owner_id == actor.id:
-        raise ValidationFailed("You already own this organisation.",
-                               fields={"new_owner": ["Choose another member."]})
+        raise ValidationFailed(_("You already own this organisation."),
+                               fields={"new_owner": [_("Choose another member.")]})
     target = _membership_of_user(org_id, new_owner_id)
     # Conditional update: two transfers at once cannot both succeed (one owner, always).
     demoted = db.session.execute(
         update(Membership).where(Membership.id == mine.id, Membership.role == "owner")
         .values(role="admin", updated_at=utcnow()).execution_options(synchronize_session=False))
     if demoted.rowcount != 1:
-        raise Conflict("Ownership changed meanwhile; reload the page.", code="ownership_changed")
+        raise Conflict(_("Ownership changed meanwhile; reload the page."), code="ownership_changed")
     db.session.refresh(mine)
     target.role = "owner"
     db.session.flush()
@@ -487,8 +493,8 @@ def leave_organization(user: User, org_id: int) -> Organization:
     membership = require_membership(user, org_id)
     organization = membership.organization
     if membership.role == "owner":
-        raise Conflict(f"You own {organization.name}. Transfer ownership to another member "
-                       "before leaving.", code="owner_must_transfer")
+        raise Conflict(_("You own %(org)s. Transfer ownership to another member before "
+                         "leaving.", org=organization.name), code="owner_must_transfer")
     db.session.delete(membership)
     db.session.flush()
     return organization

@@ -10,6 +10,7 @@ conversion, which we check at today's mid rate from app.services.fx.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.money import Money
 from app.providers.payments import AmountRules, payment_provider
@@ -47,26 +48,32 @@ def check_chargeable(money: Money) -> None:
     if money > rules.maximum:
         largest = rules.maximum
         raise AmountAboveMaximum(
-            f"{money.amount} {money.currency} is above the largest card payment "
-            f"({largest.amount} {money.currency}); split the order.",
-            fields={"amount": [f"At most {largest.amount} {money.currency}."]})
+            _("%(amount)s %(currency)s is above the largest card payment (%(largest)s "
+              "%(currency)s); split the order.", amount=money.amount, currency=money.currency,
+              largest=largest.amount),
+            fields={"amount": [_("At most %(amount)s %(currency)s.", amount=largest.amount,
+                                 currency=money.currency)]})
     minimum = rules.minimum
     if minimum is None or money.currency != _settlement_currency():
         minimum = _settlement_minimum_in(money.currency, rules.minimum) or minimum
     if minimum is not None and money < minimum:
         raise AmountBelowMinimum(
-            f"{money.amount} {money.currency} is below the minimum card payment of "
-            f"{minimum.amount} {money.currency}.",
-            fields={"amount": [f"At least {minimum.amount} {money.currency}."]})
+            _("%(amount)s %(currency)s is below the minimum card payment of %(minimum)s "
+              "%(currency)s.", amount=money.amount, currency=money.currency,
+              minimum=minimum.amount),
+            fields={"amount": [_("At least %(amount)s %(currency)s.", amount=minimum.amount,
+                                 currency=money.currency)]})
 
 
 def _check_step(money: Money, rules: AmountRules) -> None:
     if money.minor % rules.step.minor:
         step = rules.step.amount
         raise AmountNotChargeable(
-            f"{money.amount} {money.currency} cannot be charged by card: card payments in "
-            f"{money.currency} must be a multiple of {step} {money.currency}.",
-            fields={"amount": [f"Use a multiple of {step} {money.currency}."]})
+            _("%(amount)s %(currency)s cannot be charged by card: card payments in "
+              "%(currency)s must be a multiple of %(step)s %(currency)s.", amount=money.amount,
+              currency=money.currency, step=step),
+            fields={"amount": [_("Use a multiple of %(step)s %(currency)s.", step=step,
+                                 currency=money.currency)]})
 
 
 def _settlement_currency() -> str:

@@ -174,7 +174,8 @@ def open_payment_intent(payment: Payment, *, links: EmailLinks) -> PaymentSessio
     except PaymentProviderError as exc:
         raise _provider_error(exc) from None
     if not _matches(payment, intent):
-        raise PaymentRejected(f"Intent {intent.id} does not match payment {payment.id}.")
+        raise PaymentRejected(_("Intent %(intent)s does not match payment %(payment)s.",
+                                intent=intent.id, payment=payment.id))
     payment.intent_id = intent.id
     if intent.status in ("succeeded", "processing"):
         record_intent_outcome(intent, links=links)
@@ -204,10 +205,10 @@ def confirm_sandbox_payment(user: User, quote_id: int, token_id: str, *,
     """Sandbox only: confirm the quote's intent with a card token from Stripe.js."""
     provider = payment_provider()
     if not isinstance(provider, SandboxStripeProvider):
-        raise NotFound("No such page.")
+        raise NotFound(_("No such page."))
     payment = payment_for_quote(user, quote_id)
     if payment is None or payment.intent_id is None:
-        raise NotFound("This checkout has no payment yet.")
+        raise NotFound(_("This checkout has no payment yet."))
     if not isinstance(token_id, str) or not token_id.startswith("tok_") or len(token_id) > 255:
         raise PaymentRejected(_("The card could not be read. Check the details and try again."),
                               code="invalid_card_token")

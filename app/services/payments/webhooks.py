@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -57,7 +58,8 @@ def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -
     try:
         data = payment_provider().verify_event(payload, signature or "")
     except InvalidSignature as exc:
-        raise BadSignature(f"The webhook signature is invalid: {exc}") from None
+        raise BadSignature(_("The webhook signature is invalid: %(problem)s",
+                             problem=exc)) from None
     obj, created = _check_shape(data)
     event = WebhookEvent(
         provider="stripe", event_id=data["id"], event_type=str(data.get("type", ""))[:80],
@@ -103,7 +105,8 @@ def _check_shape(data: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]
                                     and 0 <= created < 253402300800):
         problems.append("created must be a Unix timestamp")
     if problems:
-        raise MalformedEvent(f"The signed body is not a Stripe event: {'; '.join(problems)}.")
+        raise MalformedEvent(_("The signed body is not a Stripe event: %(problems)s.",
+                               problems="; ".join(problems)))
     return obj, datetime.fromtimestamp(created, UTC) if created is not None else None
 
 
@@ -120,7 +123,8 @@ def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
                             "know: %s", event.event_id, event.object_id, exc.message)
                 return "unknown payment intent"
             # Answering with an error makes Stripe deliver the event again later.
-            raise PaymentUnavailable(f"Could not fetch {event.object_id}: {exc.message}") \
+            raise PaymentUnavailable(_("Could not fetch %(id)s: %(problem)s", id=event.object_id,
+                                       problem=exc.message)) \
                 from None
         return record_intent_outcome(intent, links=links)[1]
     if event.event_type in REFUND_EVENTS and event.object_id:

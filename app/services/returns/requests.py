@@ -209,7 +209,8 @@ def list_store_returns(actor: User, store_id: int, *, status: str | None = None,
     if status:
         if status not in RETURN_TRANSITIONS:
             raise ValidationFailed(_("Unknown return status."), code="invalid_status",
-                                   fields={"status": [", ".join(RETURN_TRANSITIONS)]})
+                                   fields={"status": [_("Use one of %(v)s.",
+                                                        v=", ".join(RETURN_TRANSITIONS))]})
         stmt = stmt.where(ReturnRequest.status == status)
     if after:
         if not isinstance(after[0], int) or isinstance(after[0], bool):
