@@ -34,7 +34,7 @@ from app.models.logistics import (
     ShipmentLine,
     TrackingEvent,
 )
-from app.models.markets import DutyRate, MarketRule
+from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.models.orders import (
     ORDER_STATES,
@@ -123,6 +123,7 @@ __all__ = [
     "InventoryLevel",
     "Invitation",
     "MarketRule",
+    "RegionTax",
     "Membership",
     "Note",
     "NoteImage",
