@@ -61,6 +61,10 @@ ADDRESSES = {
            "region": "ON", "postal_code": "M5E 1W7", "country": "CA", "phone": ""},
     "AU": {"name": "Ruby Hall", "line1": "1 Macquarie Street", "line2": "", "city": "Sydney",
            "region": "NSW", "postal_code": "2000", "country": "AU", "phone": ""},
+    "KR": {"name": "Kim Minji", "line1": "1 Sejong-daero", "line2": "", "city": "Jongno-gu",
+           "region": "Seoul", "postal_code": "03187", "country": "KR", "phone": ""},
+    "HK": {"name": "Chan Tai Man", "line1": "1 Nathan Road", "line2": "", "city": "Tsim Sha Tsui",
+           "region": "Kowloon", "postal_code": "", "country": "HK", "phone": ""},
     "SG": {"name": "Tan Wei", "line1": "1 Raffles Place", "line2": "", "city": "Singapore",
            "region": "", "postal_code": "048616", "country": "SG", "phone": ""},
 }

@@ -24,11 +24,19 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import User
-from app.models.markets import DutyRate, MarketRule
+from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.money import Money
 from app.services.errors import NotFound, ValidationFailed
 from app.services.markets.landed_cost import RULES_FILE
-from app.services.markets.rule_input import CleanRule, clean_market_rule, rule_data_from_json
+from app.services.markets.rule_input import (
+    CleanRegionTax,
+    CleanRule,
+    apply_clean_rule,
+    clean_market_rule,
+    clean_region_tax,
+    region_tax_data_from_json,
+    rule_data_from_json,
+)
 from app.services.permissions import require_platform_role
 
 log = logging.getLogger("qiao.admin")
@@ -176,7 +184,7 @@ def save_market_rule(actor: User, data: Mapping[str, Any],
     if rule is None:
         rule = MarketRule()
         db.session.add(rule)
-    _apply(rule, clean)
+    apply_clean_rule(rule, clean)
     db.session.flush()
     log.info("market rule %s (%s from %s) saved by user %s", rule.id, rule.country,
              rule.effective_from, actor.id)
@@ -203,7 +211,7 @@ def add_market_rule_version(actor: User, previous_id: int,
         previous.effective_to = clean.effective_from - timedelta(days=1)
     rule = MarketRule()
     db.session.add(rule)
-    _apply(rule, clean)
+    apply_clean_rule(rule, clean)
     db.session.flush()
     log.info("market rule %s (%s from %s) replaces rule %s, by user %s", rule.id,
              rule.country, rule.effective_from, previous.id, actor.id)
@@ -248,6 +256,7 @@ def load_market_rules_file(path: Path = RULES_FILE) -> LoadSummary:
         raise ValidationFailed("The file lists a rule twice; nothing was loaded.",
                                fields={"file": [f"Listed twice: {', '.join(duplicates)}."]})
     _check_file_overlaps(cleaned, existing)
+    regional = _clean_region_taxes(document.get("region_taxes", []), path)
     added = updated = unchanged = 0
     for clean in cleaned:
         rule = existing.get((clean.country, clean.effective_from))
@@ -260,28 +269,65 @@ def load_market_rules_file(path: Path = RULES_FILE) -> LoadSummary:
             added += 1
         else:
             updated += 1
-        _apply(rule, clean)
+        apply_clean_rule(rule, clean)
+    stored = {(t.country, t.region, t.effective_from): t
+              for t in db.session.scalars(select(RegionTax))}
+    for tax in regional:
+        row = stored.get((tax.country, tax.region, tax.effective_from))
+        if row is not None and all(getattr(row, k) == v for k, v in vars(tax).items()):
+            unchanged += 1
+            continue
+        if row is None:
+            row = RegionTax()
+            db.session.add(row)
+            added += 1
+        else:
+            updated += 1
+        for name, value in vars(tax).items():
+            setattr(row, name, value)
     db.session.flush()
     return LoadSummary(added, updated, unchanged)
 
 
-def _apply(rule: MarketRule, clean: CleanRule) -> None:
-    """Write the clean values; duty rates are matched by HS prefix (kept, changed, removed)."""
-    for name in clean.__dataclass_fields__:
-        if name != "duty_rates":
-            setattr(rule, name, getattr(clean, name))
-    wanted = {d.hs_prefix: d for d in clean.duty_rates}
-    for row in list(rule.duty_rates):
-        if row.hs_prefix not in wanted:
-            rule.duty_rates.remove(row)
-    have = {row.hs_prefix: row for row in rule.duty_rates}
-    for prefix, duty in wanted.items():
-        row = have.get(prefix)
-        if row is None:
-            rule.duty_rates.append(DutyRate(hs_prefix=prefix, rate=duty.rate,
-                                            description=duty.description))
-        else:
-            row.rate, row.description = duty.rate, duty.description
+def _clean_region_taxes(entries: Any, path: Path) -> list[CleanRegionTax]:
+    """The file's regional taxes, all valid and none overlapping in a region, or nothing."""
+    if not isinstance(entries, list):
+        raise ValidationFailed(f'{path}: "region_taxes" must be a list.',
+                               fields={"region_taxes": ["Expected a list."]})
+    cleaned: list[CleanRegionTax] = []
+    errors: dict[str, list[str]] = {}
+    for index, entry in enumerate(entries):
+        label = f"region_taxes.{index}"
+        if isinstance(entry, dict):
+            label += f" ({entry.get('country')}-{entry.get('region')} from " \
+                     f"{entry.get('effective_from')})"
+        try:
+            cleaned.append(clean_region_tax(region_tax_data_from_json(entry)))
+        except ValidationFailed as exc:
+            errors[label] = [f"{field}: {'; '.join(messages)}"
+                             for field, messages in exc.fields.items()]
+    if errors:
+        raise ValidationFailed(f"{len(errors)} regional tax(es) in {path} are not valid; "
+                               "nothing was loaded.", fields=errors)
+    stored = {(t.country, t.region, t.effective_from): (t.effective_to, t.name)
+              for t in db.session.scalars(select(RegionTax))}
+    stored.update({(t.country, t.region, t.effective_from): (t.effective_to, t.name)
+                   for t in cleaned})
+    by_region: dict[tuple[str, str], list[tuple[date, date | None, str]]] = {}
+    for (country, region, start), (end, name) in stored.items():
+        by_region.setdefault((country, region), []).append((start, end, name))
+    problems = []
+    for (country, region), periods in sorted(by_region.items()):
+        periods.sort(key=lambda p: p[0])
+        for (a_from, a_to, a_name), (b_from, b_to, _b) in zip(periods, periods[1:],
+                                                              strict=False):
+            if _overlaps(a_from, a_to, b_from, b_to):
+                problems.append(f"{country}-{region}: “{a_name}” ({_period(a_from, a_to)}) "
+                                f"overlaps the version from {b_from.isoformat()}.")
+    if problems:
+        raise ValidationFailed("Regional taxes of one region overlap in time; nothing was "
+                               "loaded.", fields={"effective_from": problems})
+    return cleaned
 
 
 def _overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
