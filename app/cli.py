@@ -199,6 +199,23 @@ def markets_show_command(country: str) -> None:
             click.echo(line)
 
 
+@markets_cli.command("check")
+@click.option("--on", "on", default=None, help="The day to check (YYYY-MM-DD; default today).")
+def markets_check_command(on: str | None) -> None:
+    """Per destination any store sells to: its rule, source date and HS codes without a rate.
+
+    Exits with status 1 when a destination has no rule in force.
+    """
+    from app.services.markets.rules import describe_coverage, market_coverage
+
+    day = date.fromisoformat(on) if on else date.today()
+    rows = market_coverage(day)
+    for line in describe_coverage(rows):
+        click.echo(line)
+    if any(row.rule is None for row in rows):
+        raise SystemExit(1)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)

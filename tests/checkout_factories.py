@@ -65,6 +65,10 @@ ADDRESSES = {
            "region": "Seoul", "postal_code": "03187", "country": "KR", "phone": ""},
     "HK": {"name": "Chan Tai Man", "line1": "1 Nathan Road", "line2": "", "city": "Tsim Sha Tsui",
            "region": "Kowloon", "postal_code": "", "country": "HK", "phone": ""},
+    "FR": {"name": "Camille Martin", "line1": "1 rue de Rivoli", "line2": "", "city": "Paris",
+           "region": "", "postal_code": "75001", "country": "FR", "phone": ""},
+    "NL": {"name": "Sanne de Vries", "line1": "Dam 1", "line2": "", "city": "Amsterdam",
+           "region": "", "postal_code": "1012 JS", "country": "NL", "phone": ""},
     "SG": {"name": "Tan Wei", "line1": "1 Raffles Place", "line2": "", "city": "Singapore",
            "region": "", "postal_code": "048616", "country": "SG", "phone": ""},
 }

@@ -40,6 +40,8 @@ def market_rules_list():
                                                            page=_page())
     return render_template("admin/markets.html", pagination=pagination, country=country,
                            duty_counts=duty_counts, today=date.today(),
+                           coverage=market_rules.market_coverage_for_admin(current_user,
+                                                                           date.today()),
                            amount=market_rules.amount_text,
                            percent=market_rules.percent_text,
                            mode=market_rules.collection_mode)
