@@ -198,3 +198,20 @@ def test_bad_rules_are_refused_with_the_field_named_and_nothing_written(
     assert field in text
     assert db.session.query(MarketRule).count() == 0
     assert db.session.query(RegionTax).count() == 0
+
+
+# Coverage ---------------------------------------------------------------------------------------
+pytest_plugins = ["tests.checkout_factories"]
+
+
+def test_markets_check_reports_each_destination_a_store_sells_to(app, rules, runner,
+                                                                  make_checkout_shop):
+    make_checkout_shop("USD", "US", sells_to=["DE", "BR", "KR"], hs_code="851712")
+    result = runner.invoke(args=["markets", "check", "--on", "2026-12-01"])
+    assert result.exit_code == 1  # Brazil has no rule
+    lines = result.output.splitlines()
+    assert any(line.startswith("BR  MISSING") for line in lines)
+    de = next(i for i, line in enumerate(lines) if line.startswith("DE  "))
+    assert "EUR 3 duty per item" in lines[de] and "source checked: 2026-12-06" in lines[de]
+    assert any("default duty rate for HS 851712" in line for line in lines[de:de + 3])
+    assert any(line.startswith("KR  ") for line in lines)

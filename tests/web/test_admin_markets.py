@@ -283,3 +283,13 @@ def test_posting_without_the_csrf_token_is_refused(admin_client, rules):
     assert response.status_code == 400
     assert "The form expired" in text_of(response)
     assert fresh(rule).vat_rate == Decimal("0.20")
+
+
+def test_the_markets_page_shows_coverage_of_what_stores_sell(admin_client, rules, make_org):
+    store = make_org("merchant", name="Coverage store").store
+    store.sells_to = ["DE", "BR"]
+    db.session.commit()
+    html = admin_client.get("/admin/markets").get_data(as_text=True)
+    assert 'data-testid="market-coverage"' in html
+    assert 'data-testid="missing-rule"' in html  # BR
+    assert "EUR 3 duty per item" in html
