@@ -89,7 +89,11 @@ def rule_form_data(rule: MarketRule) -> dict[str, Any]:
         "checkout_collection_limit": amount_text(rule.checkout_collection_limit_minor,
                                                  rule.currency) if mode == "limit" else "",
         "max_consignment": amount_text(rule.max_consignment_minor, rule.currency),
-        "source": rule.source, "notes": rule.notes,
+        "low_value_item_duty": amount_text(rule.low_value_item_duty_minor, rule.currency),
+        "source": rule.source, "source_url": rule.source_url,
+        "source_title": rule.source_title,
+        "verified_on": rule.verified_on.isoformat() if rule.verified_on else "",
+        "notes": rule.notes,
         "duty_rates": [{"hs_prefix": d.hs_prefix, "rate": percent_text(d.rate),
                         "description": d.description} for d in rule.duty_rates],
     }
