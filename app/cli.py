@@ -189,7 +189,12 @@ def markets_load_command(path: Path | None) -> None:
 @click.argument("country")
 def markets_show_command(country: str) -> None:
     """Show a country's rules, their dates, sources and duty rates."""
-    from app.services.markets.rules import describe_market_rule, market_rules_of
+    from app.services.markets.rules import (
+        describe_market_rule,
+        describe_region_tax,
+        market_rules_of,
+        region_taxes_of,
+    )
 
     rules = market_rules_of(country)
     if not rules:
@@ -197,6 +202,11 @@ def markets_show_command(country: str) -> None:
     for rule in rules:
         for line in describe_market_rule(rule, date.today()):
             click.echo(line)
+    regional = region_taxes_of(country)
+    if regional:
+        click.echo("Regional taxes:")
+    for tax in regional:
+        click.echo(describe_region_tax(tax))
 
 
 @markets_cli.command("check")

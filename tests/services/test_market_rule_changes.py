@@ -215,3 +215,18 @@ def test_markets_check_reports_each_destination_a_store_sells_to(app, rules, run
     assert "EUR 3 duty per item" in lines[de] and "source checked: 2026-12-06" in lines[de]
     assert any("default duty rate for HS 851712" in line for line in lines[de:de + 3])
     assert any(line.startswith("KR  ") for line in lines)
+
+
+def test_the_rules_file_loads_once_with_its_regional_taxes(app):
+    first = load_market_rules_file()
+    assert first.added == db.session.query(MarketRule).count() + \
+        db.session.query(RegionTax).count()
+    again = load_market_rules_file()
+    assert again.added == again.updated == 0
+
+
+def test_markets_show_lists_preferences_and_regional_taxes(app, rules, runner):
+    output = runner.invoke(args=["markets", "show", "CA"]).output
+    assert "origin MX, US: CUSMA courier thresholds" in output
+    assert "CA-NS  2025-04-01 – open-ended  Nova Scotia HST (provincial part) 9 %" in output
+    assert "official page: https://cbsa-asfc.gc.ca" in output

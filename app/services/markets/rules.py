@@ -124,10 +124,41 @@ def describe_market_rule(rule: MarketRule, today: date) -> list[str]:
     if rule.max_consignment_minor is not None:
         lines.append(f"  at most {amount_text(rule.max_consignment_minor, currency)} "
                      f"{currency} per parcel")
+    if rule.low_value_item_duty_minor:
+        lines.append(f"  up to the no-duty threshold: "
+                     f"{amount_text(rule.low_value_item_duty_minor, currency)} {currency} per "
+                     "distinct tariff subheading")
     lines += [f"  HS {d.hs_prefix}: {percent_text(d.rate)} % {d.description}".rstrip()
               for d in rule.duty_rates]
+    for preference in rule.preferences or []:
+        terms = []
+        if preference.get("duty_rate") is not None:
+            terms.append(f"duty {percent_text(Decimal(preference['duty_rate']))} %")
+        for key, what in (("duty_free_threshold", "no duty"), ("tax_free_threshold", "no tax")):
+            if preference.get(key) is not None:
+                terms.append(f"{what} up to {amount_text(preference[key], currency)} {currency}")
+        lines.append(f"  origin {', '.join(preference['origins'])}: {preference['name']} "
+                     f"({'; '.join(terms)})")
     lines.append(f"  source: {rule.source}")
+    checked = rule.verified_on.isoformat() if rule.verified_on else "not checked"
+    lines.append(f"  official page: {rule.source_url or '(none)'}; checked: {checked}")
     return lines
+
+
+def region_taxes_of(country: str) -> list[RegionTax]:
+    """Every regional tax of one country by region and start (for `flask markets show`)."""
+    return list(db.session.scalars(
+        select(RegionTax).where(RegionTax.country == country.strip().upper())
+        .order_by(RegionTax.region, RegionTax.effective_from)))
+
+
+def describe_region_tax(tax: RegionTax) -> str:
+    """A regional tax as one plain-text line."""
+    end = tax.effective_to.isoformat() if tax.effective_to else "open-ended"
+    return (f"  {tax.country}-{tax.region}  {tax.effective_from.isoformat()} – {end}  "
+            f"{tax.name} {percent_text(tax.rate)} %"
+            f"{' (on shipping too)' if tax.includes_shipping else ''}, collected by "
+            f"{tax.collected_by}")
 
 
 def get_market_rule(actor: User, rule_id: int) -> MarketRule:
