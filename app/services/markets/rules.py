@@ -443,8 +443,12 @@ def market_coverage(on: date) -> list[Coverage]:
     for country in sorted(destinations):
         rule = rule_for(country, on)
         codes = set().union(*(hs_by_store.get(s, set()) for s in destinations[country]))
-        uncovered = tuple(sorted(code for code in codes if rule is not None and not any(
-            code.startswith(d.hs_prefix) for d in rule.duty_rates)))
+        # A market that charges no duty at all (HK, SG, CN cross-border) leaves no gap.
+        duty_free_market = rule is not None and not rule.duty_rates and \
+            rule.default_duty_rate == 0 and not rule.low_value_item_duty_minor
+        uncovered = tuple(sorted(code for code in codes if rule is not None
+                                 and not duty_free_market and not any(
+                                     code.startswith(d.hs_prefix) for d in rule.duty_rates)))
         rows.append(Coverage(country, rule, len(destinations[country]), uncovered,
                              regions.get(country, 0)))
     return rows
