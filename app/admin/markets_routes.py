@@ -43,6 +43,8 @@ def market_rules_list():
                            duty_counts=duty_counts, today=date.today(),
                            coverage=market_rules.market_coverage_for_admin(current_user,
                                                                            date.today()),
+                           region_taxes=market_rules.region_taxes_of(country) if country
+                           else [],
                            amount=market_rules.amount_text,
                            percent=market_rules.percent_text,
                            mode=market_rules.collection_mode)

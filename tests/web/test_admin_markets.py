@@ -316,3 +316,10 @@ def test_the_eu_rule_form_shows_its_flat_duty(admin_client, rules):
     rule = rule_of("DE")
     html = text_of(admin_client.get(f"/admin/markets/{rule.id}"))
     assert 'value="3.00"' in html and "mano.muitine.lt" in html
+
+
+def test_a_countrys_page_lists_its_regional_taxes(admin_client, rules):
+    html = text_of(admin_client.get("/admin/markets?country=CA"))
+    assert 'data-testid="region-taxes"' in html
+    assert "Nova Scotia HST (provincial part)" in html and "2025-04-01" in html
+    assert 'data-testid="region-taxes"' not in text_of(admin_client.get("/admin/markets?country=DE"))
