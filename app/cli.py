@@ -189,7 +189,12 @@ def markets_load_command(path: Path | None) -> None:
 @click.argument("country")
 def markets_show_command(country: str) -> None:
     """Show a country's rules, their dates, sources and duty rates."""
-    from app.services.markets.rules import describe_market_rule, market_rules_of
+    from app.services.markets.rules import (
+        describe_market_rule,
+        describe_region_tax,
+        market_rules_of,
+        region_taxes_of,
+    )
 
     rules = market_rules_of(country)
     if not rules:
@@ -197,6 +202,28 @@ def markets_show_command(country: str) -> None:
     for rule in rules:
         for line in describe_market_rule(rule, date.today()):
             click.echo(line)
+    regional = region_taxes_of(country)
+    if regional:
+        click.echo("Regional taxes:")
+    for tax in regional:
+        click.echo(describe_region_tax(tax))
+
+
+@markets_cli.command("check")
+@click.option("--on", "on", default=None, help="The day to check (YYYY-MM-DD; default today).")
+def markets_check_command(on: str | None) -> None:
+    """Per destination any store sells to: its rule, source date and HS codes without a rate.
+
+    Exits with status 1 when a destination has no rule in force.
+    """
+    from app.services.markets.rules import describe_coverage, market_coverage
+
+    day = date.fromisoformat(on) if on else date.today()
+    rows = market_coverage(day)
+    for line in describe_coverage(rows):
+        click.echo(line)
+    if any(row.rule is None for row in rows):
+        raise SystemExit(1)
 
 
 def register_cli(app: Flask) -> None:

@@ -27,8 +27,16 @@ from sqlalchemy import event
 
 STORES = (("USD", "US", "25"), ("CNY", "CN", "88"), ("GBP", "GB", "19.50"))
 PRODUCTS_PER_STORE = 40
-ADDRESS = {"name": "Aiko Tanaka", "line1": "1-1 Chiyoda", "city": "Tokyo",
-           "region": "Tokyo", "postal_code": "100-0001", "country": "JP"}
+DESTINATIONS = {
+    "JP": ("JPY", {"name": "Aiko Tanaka", "line1": "1-1 Chiyoda", "city": "Tokyo",
+                   "region": "Tokyo", "postal_code": "100-0001", "country": "JP"}),
+    # The EU's flat EUR 3 per subheading; a province's tax and CUSMA preferences.
+    "DE": ("EUR", {"name": "Lena Vogel", "line1": "Unter den Linden 1", "city": "Berlin",
+                   "postal_code": "10117", "country": "DE"}),
+    "CA": ("CAD", {"name": "Sam Lee", "line1": "1 Yonge Street", "city": "Toronto",
+                   "region": "ON", "postal_code": "M5E 1W7", "country": "CA"}),
+}
+CURRENCY, ADDRESS = DESTINATIONS["JP"]
 
 
 def build(app) -> tuple[int, list[list[int]]]:
@@ -116,7 +124,7 @@ def time_service(app, shopper_id: int, runs: int) -> tuple[list[float], list[flo
             if run == 20:
                 event.listen(db.engine, "before_cursor_execute", count)
             t0, c0 = time.perf_counter(), time.process_time()
-            quotes.create_quote(db.session.get(User, shopper_id), "JPY", ADDRESS)
+            quotes.create_quote(db.session.get(User, shopper_id), CURRENCY, ADDRESS)
             db.session.commit()
             elapsed = (time.perf_counter() - t0) * 1000
             used = (time.process_time() - c0) * 1000
@@ -150,7 +158,7 @@ def time_api(app, shopper_id: int, runs: int) -> list[float]:
             db.session.remove()
         t0 = time.perf_counter()
         response = client.post("/api/v1/checkout/quotes", headers=headers,
-                               json={"currency": "JPY", "shipping_address": ADDRESS})
+                               json={"currency": CURRENCY, "shipping_address": ADDRESS})
         elapsed = (time.perf_counter() - t0) * 1000
         assert response.status_code == 201, response.get_json()
         if run >= 20:
@@ -161,9 +169,13 @@ def time_api(app, shopper_id: int, runs: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--to", choices=sorted(DESTINATIONS), default="JP",
+                        help="Destination: JP (yen), DE (euro, flat duty), CA (Ontario HST).")
     parser.add_argument("--database-url",
                         default=f"sqlite:///{Path(tempfile.gettempdir()) / 'qiao-bench-quote.db'}")
     args = parser.parse_args()
+    global CURRENCY, ADDRESS
+    CURRENCY, ADDRESS = DESTINATIONS[args.to]
     url = fresh_database(args.database_url)
     app = make_app(url, QUOTE_TTL_MINUTES=15)
     started = time.perf_counter()

@@ -87,6 +87,11 @@ class MarketRuleForm(FlaskForm):
     ])
     checkout_collection_limit = StringField(_l("Collected at checkout up to"))
     max_consignment = StringField(_l("Largest value allowed per parcel"))
+    low_value_item_duty = StringField(_l("Flat duty per tariff subheading, up to the "
+                                         "no-duty threshold"))
     source = TextAreaField(_l("Source"))
+    source_url = StringField(_l("Official page (https://)"))
+    source_title = StringField(_l("Title of the page"))
+    verified_on = StringField(_l("Checked against the page on"))
     notes = TextAreaField(_l("Notes"))
     duty_rates = FieldList(FormField(DutyRateRowForm), max_entries=MAX_DUTY_RATES + 10)

@@ -27,7 +27,8 @@ RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",
                "duty_free_threshold", "tax_free_threshold", "default_duty_rate", "vat_rate",
                "tax_includes_shipping", "tax_includes_duty",
                "duty_tax_refundable_on_return", "collection",
-               "checkout_collection_limit", "max_consignment", "source", "notes")
+               "checkout_collection_limit", "max_consignment", "low_value_item_duty",
+               "source", "source_url", "source_title", "verified_on", "notes")
 ROW_FIELDS = ("hs_prefix", "rate", "description")
 
 
@@ -40,6 +41,10 @@ def market_rules_list():
                                                            page=_page())
     return render_template("admin/markets.html", pagination=pagination, country=country,
                            duty_counts=duty_counts, today=date.today(),
+                           coverage=market_rules.market_coverage_for_admin(current_user,
+                                                                           date.today()),
+                           region_taxes=market_rules.region_taxes_of(country) if country
+                           else [],
                            amount=market_rules.amount_text,
                            percent=market_rules.percent_text,
                            mode=market_rules.collection_mode)

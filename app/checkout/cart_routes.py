@@ -6,7 +6,9 @@ account's cart (app/auth/routes.py).
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 from flask import flash, redirect, render_template, request, session, url_for
@@ -21,8 +23,8 @@ from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.models import Cart, Quote, User
 from app.money import Money
+from app.services.checkout import addresses, quotes
 from app.services.checkout import cart as carts
-from app.services.checkout import quotes
 from app.services.errors import DomainError
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.forms import safe_next_url, select_choices, show_errors_on_form
@@ -175,7 +177,32 @@ def checkout():
     if not cart.lines and status == 200:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for(".cart"))
-    return render_template("checkout/address.html", form=form, cart=cart), status
+    layout = addresses.address_layout(country or "")
+    for entry in layout:
+        getattr(form, entry.name).label.text = entry.label
+    return render_template("checkout/address.html", form=form, cart=cart, layout=layout,
+                           layouts=_address_layouts(_locale()),
+                           regions=addresses.region_choices(country or "")), status
+
+
+@lru_cache(maxsize=4)
+def _address_layouts(locale: str) -> dict:
+    """Every country's address fields for the form's script, once per UI language.
+
+    Countries share a few dozen layouts: {"layouts": [[[field, label, required], ...]],
+    "countries": {code: index}}.
+    """
+    unique: dict[str, int] = {}
+    layouts: list = []
+    countries: dict[str, int] = {}
+    for code in country_names("zh" if locale == "zh" else "en"):
+        layout = [[f.name, f.label, f.required] for f in addresses.address_layout(code)]
+        key = json.dumps(layout, ensure_ascii=False)
+        if key not in unique:
+            unique[key] = len(layouts)
+            layouts.append(layout)
+        countries[code] = unique[key]
+    return {"layouts": layouts, "countries": countries}
 
 
 def _show_quote_error(form: CheckoutForm, exc: DomainError) -> None:

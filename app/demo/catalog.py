@@ -19,7 +19,10 @@ from app.services import inventory
 from app.services.catalog import products as catalog
 from app.services.inventory import level_id_for
 
-SELLS_TO = ["AU", "CA", "CN", "GB", "HK", "JP", "SG", "US"]
+# Every destination of the rule book: the 27 EU member states, the UK, Korea and the rest.
+SELLS_TO = ["AT", "AU", "BE", "BG", "CA", "CN", "CY", "CZ", "DE", "DK", "EE", "ES", "FI",
+            "FR", "GB", "GR", "HK", "HR", "HU", "IE", "IT", "JP", "KR", "LT", "LU", "LV",
+            "MT", "NL", "PL", "PT", "RO", "SE", "SG", "SI", "SK", "US"]
 
 TEA_HOUSE: dict[str, Any] = {
     "return_policy": "Unopened tea and undamaged teaware can be returned within 30 days of "
@@ -99,6 +102,54 @@ TEA_HOUSE: dict[str, Any] = {
             "restricted_countries": ["AU"],
             "variants": [("TRAY-BAMBOO-35", "158.00", {}, {}, {"CN": 20, "HK": 5})],
         },
+        {
+            "title": "杭州真丝印花方巾", "title_en": "Hangzhou printed silk scarf",
+            "description": "16姆米桑蚕丝，西湖荷花印花，手工卷边，70×70厘米。",
+            "description_en": "16 momme mulberry silk printed with West Lake lotus, hand-rolled "
+                              "hems, 70 × 70 cm.",
+            # HS 6214.10: shawls, scarves and mufflers of silk (woven, chapter 62).
+            "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6214.10",
+            "origin_country": "CN", "weight_grams": 60, "length_mm": 200, "width_mm": 150,
+            "height_mm": 20, "color": (200, 90, 110),
+            "variants": [
+                ("SCARF-LOTUS-70", "268.00", {"Print": "Lotus 荷花"}, {"USD": "38.00",
+                                                                      "EUR": "35.00"},
+                 {"CN": 18, "HK": 6}),
+                ("SCARF-WILLOW-70", "268.00", {"Print": "Willow 柳浪"}, {"USD": "38.00"},
+                 {"CN": 12, "HK": 4}),
+            ],
+        },
+        {
+            "title": "棉麻盘扣茶服上衣", "title_en": "Cotton-linen frog-button tea blouse",
+            "description": "55%亚麻45%棉，立领盘扣，宽松版型，适合茶席与日常。",
+            "description_en": "55% linen, 45% cotton; mandarin collar with frog buttons, "
+                              "relaxed fit for tea ceremonies and every day.",
+            # HS 6206.30: women's blouses and shirts of cotton (woven, chapter 62).
+            "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6206.30",
+            "origin_country": "CN", "weight_grams": 220, "length_mm": 300, "width_mm": 250,
+            "height_mm": 30, "color": (230, 226, 210),
+            "options": [{"name": "Size", "values": ["S", "M", "L"]}],
+            "variants": [
+                (f"BLOUSE-LINEN-{size}", "328.00", {"Size": size}, {"USD": "46.00"},
+                 {"CN": stock, "HK": 3})
+                for size, stock in (("S", 10), ("M", 14), ("L", 8))
+            ],
+        },
+        {
+            "title": "羊绒针织开衫", "title_en": "Cashmere knit cardigan",
+            "description": "内蒙古山羊绒，12针平针织法，轻薄保暖。",
+            "description_en": "Inner Mongolian cashmere in a fine 12-gauge knit: light and "
+                              "warm.",
+            # HS 6110.12: jerseys, cardigans and similar, of Kashmir goat hair (knitted, 61).
+            "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6110.12",
+            "origin_country": "CN", "weight_grams": 320, "color": (150, 130, 120),
+            "options": [{"name": "Size", "values": ["S", "M", "L"]}],
+            "variants": [
+                (f"CARDI-CASH-{size}", "880.00", {"Size": size}, {"USD": "125.00"},
+                 {"CN": 5, "HK": 2})
+                for size in ("S", "M", "L")
+            ],
+        },
     ],
 }
 
@@ -176,6 +227,45 @@ BROOKLYN: dict[str, Any] = {
             # Sauces with fresh chilli face import controls in both markets.
             "restricted_countries": ["AU", "CN"],
             "variants": [("SAUCE-HAB-5", "11.00", {}, {}, {"US": 48, "LA": 30})],
+        },
+        {
+            "title": "Organic cotton crewneck tee", "title_zh": "有机棉圆领T恤",
+            "description": "Heavyweight organic cotton jersey, garment-dyed. Designed in "
+                           "Brooklyn, made in Vietnam.",
+            "description_zh": "厚磅有机棉针织面料，成衣染色。布鲁克林设计，越南制造。",
+            # HS 6109.10: T-shirts of cotton, knitted (chapter 61); made in VN, not the US.
+            "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "6109.10",
+            "origin_country": "VN", "weight_grams": 210, "color": (60, 80, 120),
+            "options": [{"name": "Colour", "values": ["Navy", "Oat"]},
+                        {"name": "Size", "values": ["S", "M", "L"]}],
+            "variants": [
+                (f"TEE-{colour[:3].upper()}-{size}", "34.00", {"Colour": colour, "Size": size},
+                 {"EUR": "32.00", "GBP": "28.00"}, {"US": 12, "LA": 8})
+                for colour in ("Navy", "Oat") for size in ("S", "M", "L")
+            ],
+        },
+        {
+            "title": "Cotton flannel shirt", "title_zh": "纯棉法兰绒衬衫",
+            "description": "Brushed cotton flannel, woven and sewn in Mexico.",
+            "description_zh": "磨毛纯棉法兰绒，墨西哥织造与缝制。",
+            # HS 6205.20: men's shirts of cotton, woven (chapter 62); USMCA origin MX.
+            "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "6205.20",
+            "origin_country": "MX", "weight_grams": 380, "color": (150, 40, 40),
+            "options": [{"name": "Size", "values": ["M", "L"]}],
+            "variants": [
+                (f"FLANNEL-RED-{size}", "68.00", {"Size": size}, {"CAD": "92.00"},
+                 {"US": 9, "LA": 6})
+                for size in ("M", "L")
+            ],
+        },
+        {
+            "title": "Waxed canvas tote", "title_zh": "蜡染帆布托特包",
+            "description": "Waxed cotton canvas with leather handles, cut and sewn in Brooklyn.",
+            "description_zh": "上蜡棉帆布配皮革提手，布鲁克林裁剪缝制。",
+            # HS 4202.22: handbags with outer surface of textile materials.
+            "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "4202.22",
+            "origin_country": "US", "weight_grams": 650, "color": (110, 90, 50),
+            "variants": [("TOTE-WAXED", "78.00", {}, {"GBP": "64.00"}, {"US": 15, "LA": 5})],
         },
     ],
 }

@@ -9,15 +9,26 @@ from app.models import ShippingProfile, ShippingRate, ShippingZone, Store
 
 # name, countries (empty: the rest of the world), free over, (min, max) days,
 # [(max grams or None, price)]; amounts in the store's currency, minor units.
+EU_AND_UK = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR",
+             "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE",
+             "SI", "SK"]
 TEA_HOUSE_ZONES = [
     ("China", ["CN"], 9900, (2, 4), [(1000, 1000), (None, 2000)]),
     ("Hong Kong, Taiwan, Singapore", ["HK", "TW", "SG"], 39900, (4, 7),
      [(500, 4500), (2000, 8000), (None, 15000)]),
+    ("Japan and Korea", ["JP", "KR"], 59900, (4, 8),
+     [(500, 6000), (2000, 11000), (None, 20000)]),
+    ("European Union and UK", EU_AND_UK, 99900, (8, 14),
+     [(500, 8500), (2000, 15000), (None, 28000)]),
     ("Rest of the world", [], None, (7, 15), [(500, 9000), (2000, 16000), (None, 30000)]),
 ]
 BROOKLYN_ZONES = [
     ("United States", ["US"], 7500, (2, 5), [(1000, 599), (None, 1299)]),
     ("Canada and Mexico", ["CA", "MX"], None, (5, 9), [(1000, 1499), (None, 2999)]),
+    ("European Union and UK", EU_AND_UK, 20000, (6, 12),
+     [(500, 1799), (2000, 3299), (None, 5499)]),
+    ("Asia Pacific", ["AU", "CN", "HK", "JP", "KR", "SG"], 25000, (7, 14),
+     [(500, 1999), (2000, 3499), (None, 5999)]),
     ("Rest of the world", [], 25000, (7, 14), [(500, 1999), (2000, 3499), (None, 5999)]),
 ]
 

@@ -34,7 +34,7 @@ from app.models.logistics import (
     ShipmentLine,
     TrackingEvent,
 )
-from app.models.markets import DutyRate, MarketRule
+from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.models.moderation import (
     APPEAL_STATUSES,
     CASE_STATUSES,
@@ -169,6 +169,7 @@ __all__ = [
     "InventoryLevel",
     "Invitation",
     "MarketRule",
+    "RegionTax",
     "Membership",
     "Note",
     "NoteImage",

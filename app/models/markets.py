@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -41,6 +42,8 @@ class MarketRule(TimestampMixin, db.Model):
                         name="checkout_collection_limit_minor"),
         CheckConstraint("max_consignment_minor IS NULL OR max_consignment_minor > 0",
                         name="max_consignment_minor"),
+        CheckConstraint("low_value_item_duty_minor IS NULL OR low_value_item_duty_minor >= 0",
+                        name="low_value_item_duty_minor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +70,22 @@ class MarketRule(TimestampMixin, db.Model):
     # The most one consignment may be worth under this regime (None: no limit).
     max_consignment_minor: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text, nullable=False)
+    # The official page the rule was checked against, its title and the day it was checked
+    # (None: not checked against a stored official source; see `notes`).
+    source_url: Mapped[str] = mapped_column(String(500), default="", server_default="",
+                                            nullable=False)
+    source_title: Mapped[str] = mapped_column(String(300), default="", server_default="",
+                                              nullable=False)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    # A flat duty per distinct tariff subheading (HS 6) for consignments at or below the
+    # duty-free threshold, instead of no duty (the EU's EUR 3 from 2026-07-01). None: none.
+    low_value_item_duty_minor: Mapped[int | None] = mapped_column(Integer)
+    # Preferential treatment by each line's country of origin: a list of
+    # {"name", "origins": [ISO 3166], "duty_rate": "0.00" | None,
+    #  "duty_free_threshold": minor | None, "tax_free_threshold": minor | None, "source"}.
+    # Thresholds apply when every line of the parcel is of such an origin.
+    preferences: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
+                                                    nullable=False)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
     duty_rates: Mapped[list[DutyRate]] = relationship(
@@ -89,3 +108,34 @@ class DutyRate(db.Model):
     description: Mapped[str] = mapped_column(String(200), default="", nullable=False)
 
     rule: Mapped[MarketRule] = relationship(back_populates="duty_rates")
+
+
+class RegionTax(db.Model):
+    """A tax a region inside a country adds on delivered goods (a province, a US state).
+
+    Canadian provinces: the provincial part of HST, or PST/QST/RST, on top of the 5 % GST
+    of the country's market rule. US states: the state sales tax a marketplace
+    facilitator must collect (the state rate only; local rates are not modelled).
+    `collected_by` "customs" follows the market rule's checkout/delivery split;
+    "marketplace" is always collected at checkout.
+    """
+
+    __tablename__ = "region_taxes"
+    __table_args__ = (
+        UniqueConstraint("country", "region", "effective_from"),
+        CheckConstraint("collected_by IN ('customs', 'marketplace')", name="collected_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    region: Mapped[str] = mapped_column(String(8), nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    effective_from: Mapped[date] = mapped_column(Date, nullable=False)
+    effective_to: Mapped[date | None] = mapped_column(Date)
+    rate: Mapped[Decimal] = mapped_column(DecimalText(), nullable=False)
+    includes_shipping: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    collected_by: Mapped[str] = mapped_column(String(16), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    source_url: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    verified_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)

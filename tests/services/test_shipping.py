@@ -140,8 +140,10 @@ def test_deleting_a_zone_renumbers_the_rest(shop):
 @pytest.mark.parametrize(("country", "missing"), [
     ("US", {"postal_code", "region"}), ("CA", {"postal_code", "region"}),
     ("AU", {"postal_code", "region"}), ("CN", {"postal_code", "region", "phone"}),
-    ("GB", {"postal_code"}), ("JP", {"postal_code"}), ("DE", {"postal_code"}),
-    ("FR", {"postal_code"}), ("HK", set()),
+    ("GB", {"postal_code"}), ("JP", {"postal_code", "region"}), ("DE", {"postal_code"}),
+    ("FR", {"postal_code"}), ("HK", {"region"}), ("KR", {"postal_code", "region"}),
+    ("SG", {"postal_code"}), ("AE", {"region"}), ("BR", {"postal_code", "region"}),
+    ("NZ", {"postal_code"}), ("MO", set()),
 ])
 def test_each_country_requires_its_own_fields(country, missing):
     bare = {"name": "A Person", "line1": "1 Road", "city": "Town", "country": country}
@@ -166,7 +168,7 @@ def test_every_missing_basic_field_is_named():
 def test_postal_codes_are_checked_against_the_country_format(checkout_address):
     with pytest.raises(ValidationFailed) as excinfo:
         shipping.validate_address(checkout_address("US", postal_code="ABCDE"))
-    assert "12345" in excinfo.value.fields["shipping_address.postal_code"][0]
+    assert "95014" in excinfo.value.fields["shipping_address.postal_code"][0]
     clean = shipping.validate_address(checkout_address("GB", postal_code="sw1a  2aa"))
     assert clean["postal_code"] == "SW1A 2AA"
 
@@ -175,3 +177,36 @@ def test_a_complete_address_is_normalised(checkout_address):
     clean = shipping.validate_address({**checkout_address("JP"), "country": "jp",
                                        "city": "  Tokyo  ", "extra": "dropped"})
     assert clean["country"] == "JP" and clean["city"] == "Tokyo" and "extra" not in clean
+
+
+def test_regions_are_matched_to_their_codes_and_checked(checkout_address):
+    assert shipping.validate_address(checkout_address("US", region="new york"))["region"] == "NY"
+    assert shipping.validate_address(checkout_address("CA", region="Ontario"))["region"] == "ON"
+    with pytest.raises(ValidationFailed) as excinfo:
+        shipping.validate_address(checkout_address("CA", region="XX"))
+    assert set(excinfo.value.fields) == {"shipping_address.region"}
+    # A ZIP code of California does not fit a New York address.
+    with pytest.raises(ValidationFailed) as excinfo:
+        shipping.validate_address(checkout_address("US", postal_code="90210"))
+    assert set(excinfo.value.fields) == {"shipping_address.postal_code"}
+
+
+def test_phone_numbers_are_checked_by_country_and_formatted(checkout_address):
+    clean = shipping.validate_address(checkout_address("CN", phone="13800138000"))
+    assert clean["phone"] == "+86 138 0013 8000"
+    with pytest.raises(ValidationFailed) as excinfo:
+        shipping.validate_address(checkout_address("CN", phone="12345"))
+    assert "+86" in excinfo.value.fields["shipping_address.phone"][0]
+
+
+def test_address_errors_and_labels_follow_the_viewers_language(app, checkout_address):
+    from app.services.checkout.addresses import address_layout
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        from flask_babel import force_locale
+        with force_locale("zh"):
+            with pytest.raises(ValidationFailed) as excinfo:
+                shipping.validate_address(checkout_address("JP", region="", postal_code=""))
+            messages = " ".join(m for ms in excinfo.value.fields.values() for m in ms)
+            assert "都道府县" in messages and "邮政编码" in messages
+            labels = [f.label for f in address_layout("JP")]
+            assert labels[:2] == ["邮政编码", "都道府县"]  # Japan's order: 〒, prefecture...

@@ -283,3 +283,44 @@ def test_posting_without_the_csrf_token_is_refused(admin_client, rules):
     assert response.status_code == 400
     assert "The form expired" in text_of(response)
     assert fresh(rule).vat_rate == Decimal("0.20")
+
+
+def test_the_markets_page_shows_coverage_of_what_stores_sell(admin_client, rules, make_org):
+    store = make_org("merchant", name="Coverage store").store
+    store.sells_to = ["DE", "BR"]
+    db.session.commit()
+    html = admin_client.get("/admin/markets").get_data(as_text=True)
+    assert 'data-testid="market-coverage"' in html
+    assert 'data-testid="missing-rule"' in html  # BR
+    assert "EUR 3 duty per item" in html
+
+
+def test_editing_keeps_preferences_and_records_the_checked_source(admin_client, rules):
+    rule = rule_of("CA")
+    assert rule.preferences  # CUSMA, from the rules file
+    data = {**rule_form_data(rule), "vat_rate": "5", "source_url": "https://example.gov/ca",
+            "source_title": "CBSA notice", "verified_on": "2026-12-01"}
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    saved = fresh(rule)
+    assert [p["name"] for p in saved.preferences] == [p["name"] for p in rule.preferences]
+    assert saved.source_url == "https://example.gov/ca"
+    assert saved.verified_on == date(2026, 12, 1)
+    bad = post(admin_client, f"/admin/markets/{rule.id}",
+               {**data, "source_url": "not a url", "low_value_item_duty": "-3"})
+    assert bad.status_code == 422
+    assert fresh(rule).source_url == "https://example.gov/ca"
+
+
+def test_the_eu_rule_form_shows_its_flat_duty(admin_client, rules):
+    rule = rule_of("DE")
+    html = text_of(admin_client.get(f"/admin/markets/{rule.id}"))
+    assert 'value="3.00"' in html and "mano.muitine.lt" in html
+
+
+def test_a_countrys_page_lists_its_regional_taxes(admin_client, rules):
+    html = text_of(admin_client.get("/admin/markets?country=CA"))
+    assert 'data-testid="region-taxes"' in html
+    assert "Nova Scotia HST (provincial part)" in html and "2025-04-01" in html
+    germany = text_of(admin_client.get("/admin/markets?country=DE"))
+    assert 'data-testid="region-taxes"' not in germany

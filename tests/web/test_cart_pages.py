@@ -179,7 +179,7 @@ def test_missing_fields_are_shown_on_each_input(client, shop, login, shopper,
                                  "currency": "CNY"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "A postal code is required for addresses in CN." in html
+    assert "Postal code is required for addresses in CN." in html
     assert "A phone number is required for deliveries in CN." in html
     assert db.session.query(Quote).count() == 0
 
@@ -244,3 +244,25 @@ def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_c
     assert f'data-testid="due-on-delivery">JP¥{due:,}<' in html
     assert "the carrier collects them on delivery" in html
     assert f'data-testid="total">JP¥{group.items_minor + group.shipping_minor:,}<' in html
+
+
+def test_the_address_form_follows_the_countrys_order_and_names(client, shop, login, shopper,
+                                                                checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    response = checkout(client, {**checkout_address("JP", postal_code="", region=""),
+                                 "currency": "JPY"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    box = html[html.index('data-testid="address-fields"'):]
+    # Japan: postal code first, then the prefecture, then the street; "Prefecture" as label.
+    assert box.index('data-field="postal_code"') < box.index('data-field="region"') < \
+        box.index('data-field="line1"') < box.index('data-field="name"')
+    assert ">Prefecture</label>" in box
+    assert "Prefecture is required for addresses in JP." in html
+    assert 'data-layouts="' in html and "js/address_form.js" in html
+    us = checkout(client, {**checkout_address("US", region="Nowhere"), "currency": "USD"})
+    us_html = us.get_data(as_text=True)
+    assert ">ZIP code</label>" in us_html and ">State</label>" in us_html
+    assert '<option value="NY">New York</option>' in us_html  # region suggestions
+    assert "“Nowhere” is not in the list for US (State)." in us_html

@@ -199,7 +199,7 @@ def _allocate(total: Money, weights: list[int]) -> list[int]:
 
 
 def _price_group(store: Store, profile, items: list[CartItem], currency: str, country: str,
-                 rate: fx.LockedRate, now: datetime, book: RuleBook
+                 rate: fx.LockedRate, now: datetime, book: RuleBook, region: str = ""
                  ) -> tuple[QuoteGroup, list[dict]]:
     """One store's parcel (shipping, duties, taxes) and its lines' values, in presentment."""
     priced = [_unit_price(item, currency, rate) for item in items]
@@ -212,9 +212,10 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
     line_values = [p.unit.times(p.item.quantity) for p in priced]
     items_total = sum(line_values, Money.zero(currency))
     assessment = assess(origin_country=store.origin_country, destination_country=country,
-                        lines=[DutiableLine(p.item.variant.product.hs_code or "", value)
+                        lines=[DutiableLine(p.item.variant.product.hs_code or "", value,
+                                            p.item.variant.product.origin_country or None)
                                for p, value in zip(priced, line_values, strict=True)],
-                        shipping=shipping_cost, on=now.date(), book=book)
+                        shipping=shipping_cost, on=now.date(), book=book, region=region)
     weights = [value.minor for value in line_values]
     duties = _allocate(assessment.duties, weights)
     taxes = _allocate(assessment.taxes, weights)
@@ -229,7 +230,13 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
         delivery_days_min=parcel.delivery_days_min, delivery_days_max=parcel.delivery_days_max,
         assessment={
             "rule_id": assessment.rule_id, "rule_name": assessment.rule_name,
-            "source": assessment.source, "shipping_zone": parcel.zone_name,
+            "source": assessment.source, "source_url": assessment.source_url,
+            "charges": [{"kind": c.kind, "label": c.label, "amount_minor": c.amount.minor,
+                         "rule": c.rule, "source": c.source, "source_url": c.source_url}
+                        for c in assessment.charges],
+            "origins": [{"hs_code": t.hs_code, "origin_country": t.origin_country,
+                         "treatment": t.treatment} for t in assessment.lines],
+            "shipping_zone": parcel.zone_name,
             "free_shipping": parcel.is_free, "weight_grams": weight,
             "shipping_store_minor": parcel.price.minor,
             "fx": {"mid_rate": str(rate.mid_rate), "rate": str(rate.rate),
@@ -290,7 +297,8 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
              for code in sorted({s.base_currency for s in stores.values()})}
     book = RuleBook()  # every parcel goes to the same country today
     priced = [_price_group(stores[store_id], profiles.get(store_id), store_items, currency,
-                           country, rates[stores[store_id].base_currency], now, book)
+                           country, rates[stores[store_id].base_currency], now, book,
+                           address.get("region", ""))
               for store_id, store_items in per_store.items()]
     groups = [group for group, _lines in priced]
     converted = [r for r in rates.values() if r.source != "identity"]

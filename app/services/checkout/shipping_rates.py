@@ -22,29 +22,14 @@ from app.extensions import db
 from app.models import ShippingProfile, ShippingRate, ShippingZone, Store, User
 from app.models.shipping_rates import MAX_TRANSIT_DAYS
 from app.money import Money
+from app.services.checkout.addresses import check_address_fields
 from app.services.errors import NotFound, ValidationFailed
 from app.services.fields import amount_rule
 from app.services.permissions import require_store_staff
-from app.services.regions import EU_COUNTRIES, is_country
+from app.services.regions import is_country
 
-# Where carriers refuse a parcel without a postal code / a state or province / a phone.
-POSTAL_CODE_REQUIRED = EU_COUNTRIES | {"US", "GB", "CN", "JP", "CA", "AU", "KR", "SG", "CH",
-                                      "NO", "IN", "BR", "MX", "NZ", "TW"}
-REGION_REQUIRED = frozenset({"US", "CA", "AU", "CN"})
+# Where carriers refuse a parcel without a phone number (Google's address data has no phones).
 PHONE_REQUIRED = frozenset({"CN"})
-POSTAL_CODE_FORMATS = {
-    "US": (r"\d{5}(-\d{4})?", "12345 or 12345-6789"),
-    "CA": (r"[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d", "A1A 1A1"),
-    "GB": (r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}", "SW1A 2AA"),
-    "JP": (r"\d{3}-?\d{4}", "100-0001"),
-    "CN": (r"\d{6}", "200001"),
-    "AU": (r"\d{4}", "2000"),
-    "DE": (r"\d{5}", "10117"),
-    "FR": (r"\d{5}", "75001"),
-    "KR": (r"\d{5}", "03187"),
-    "SG": (r"\d{6}", "048616"),
-}
-PHONE_PATTERN = re.compile(r"\+?[\d\s().-]{6,30}")
 ADDRESS_FIELDS = {"name": 120, "line1": 200, "line2": 200, "city": 120, "region": 120,
                   "postal_code": 20, "country": 2, "phone": 30}
 MAX_ZONES = 20
@@ -99,12 +84,14 @@ def validate_address(raw: Any) -> dict[str, str]:
     elif not is_country(country):
         errors.setdefault("shipping_address.country",
                           ["Use a two-letter ISO 3166 country code such as US."])
-    for name, message in (("name", "Enter the recipient's name."),
-                          ("line1", "Enter the street address."),
-                          ("city", "Enter the city.")):
+    for name, message in (("name", _("Enter the recipient's name.")),
+                          ("line1", _("Enter the street address."))):
         if not clean.get(name) and f"shipping_address.{name}" not in errors:
             errors[f"shipping_address.{name}"] = [message]
-    _check_country_rules(country, clean, errors)
+    if country and "shipping_address.country" not in errors:
+        _check_country_rules(country, clean, errors)
+    elif not clean.get("city") and "shipping_address.city" not in errors:
+        errors["shipping_address.city"] = [_("Enter the city.")]
     if errors:
         raise ValidationFailed("Check the shipping address.", code="invalid_address",
                                fields=errors)
@@ -113,28 +100,9 @@ def validate_address(raw: Any) -> dict[str, str]:
 
 def _check_country_rules(country: str, clean: dict[str, str],
                          errors: dict[str, list[str]]) -> None:
-    """Postal code, region and phone where the destination needs them."""
-    postal, region, phone = (clean.get(k, "") for k in ("postal_code", "region", "phone"))
-    if "shipping_address.postal_code" not in errors:
-        if not postal and country in POSTAL_CODE_REQUIRED:
-            errors["shipping_address.postal_code"] = [
-                f"A postal code is required for addresses in {country}."]
-        elif postal and country in POSTAL_CODE_FORMATS:
-            pattern, example = POSTAL_CODE_FORMATS[country]
-            if not re.fullmatch(pattern, postal):
-                errors["shipping_address.postal_code"] = [
-                    f"This is not a postal code in {country}; it looks like {example}."]
-            else:
-                clean["postal_code"] = postal.upper()
-    if not region and country in REGION_REQUIRED and "shipping_address.region" not in errors:
-        errors["shipping_address.region"] = [
-            f"A state, province or region is required for addresses in {country}."]
-    if "shipping_address.phone" not in errors:
-        if not phone and country in PHONE_REQUIRED:
-            errors["shipping_address.phone"] = [
-                f"A phone number is required for deliveries in {country}."]
-        elif phone and not PHONE_PATTERN.fullmatch(phone):
-            errors["shipping_address.phone"] = ["Use digits, spaces and an optional +."]
+    """Fields, region, postal code (Google's address data) and phone (libphonenumber)."""
+    for field, messages in check_address_fields(country, clean).items():
+        errors.setdefault(f"shipping_address.{field}", messages)
 
 
 # Pricing a parcel -----------------------------------------------------------------------------

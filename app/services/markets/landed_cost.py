@@ -18,10 +18,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models.markets import DutyRate, MarketRule
+from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.money import Money
 from app.services import fx
 from app.services.errors import DomainError
+from app.services.markets.rule_input import (
+    apply_clean_rule,
+    clean_market_rule,
+    clean_region_tax,
+    region_tax_data_from_json,
+    rule_data_from_json,
+)
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "market_rules.json"
 
@@ -35,10 +42,35 @@ class ConsignmentLimitExceeded(DomainError):
 
 @dataclass(frozen=True)
 class DutiableLine:
-    """One line of a consignment: its HS code and its total value."""
+    """One line of a consignment: its HS code, total value and country of origin.
+
+    `origin_country` None: made where the parcel ships from.
+    """
 
     hs_code: str
     value: Money
+    origin_country: str | None = None
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One duty or tax amount of an assessment, with the rule and source it comes from."""
+
+    kind: str  # "duty", "tax" or "region_tax"
+    label: str
+    amount: Money
+    rule: str
+    source: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class LineTreatment:
+    """How one line was treated: its origin and the rate or preference that applied."""
+
+    hs_code: str
+    origin_country: str
+    treatment: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +83,9 @@ class Assessment:
     rule_id: int | None
     rule_name: str
     source: str
+    source_url: str = ""
+    charges: tuple[Charge, ...] = ()
+    lines: tuple[LineTreatment, ...] = ()
 
     @property
     def total(self) -> Money:
@@ -70,8 +105,19 @@ def rule_for(country: str, on: date) -> MarketRule | None:
     )
 
 
-def duty_rate_for(rule: MarketRule, hs_code: str) -> Decimal:
-    """The longest matching HS prefix's rate, else the rule's default."""
+def region_tax_for(country: str, region: str, on: date) -> RegionTax | None:
+    """The regional tax in force in `region` of `country` on `on`, if any."""
+    return db.session.scalar(
+        select(RegionTax)
+        .where(RegionTax.country == country.upper(), RegionTax.region == region.upper(),
+               RegionTax.effective_from <= on)
+        .where(or_(RegionTax.effective_to.is_(None), RegionTax.effective_to >= on))
+        .order_by(RegionTax.effective_from.desc())
+        .limit(1)
+    )
+
+
+def _matching_rate(rule: MarketRule, hs_code: str) -> DutyRate | None:
     digits = "".join(ch for ch in hs_code if ch.isdigit())
     best: DutyRate | None = None
     for candidate in rule.duty_rates:
@@ -79,11 +125,50 @@ def duty_rate_for(rule: MarketRule, hs_code: str) -> Decimal:
             best is None or len(candidate.hs_prefix) > len(best.hs_prefix)
         ):
             best = candidate
+    return best
+
+
+def duty_rate_for(rule: MarketRule, hs_code: str) -> Decimal:
+    """The longest matching HS prefix's rate, else the rule's default."""
+    best = _matching_rate(rule, hs_code)
     return best.rate if best else rule.default_duty_rate
 
 
+def line_duty_rate(rule: MarketRule, hs_code: str, origin: str) -> tuple[Decimal, str]:
+    """The duty rate of a line by its HS code and origin, and what decided it.
+
+    A preference listing the origin with a duty rate wins over the HS rate.
+    """
+    for preference in rule.preferences or []:
+        if origin in preference.get("origins", []) and preference.get("duty_rate") is not None:
+            rate = Decimal(preference["duty_rate"])
+            return rate, f"{preference['name']} ({origin} origin): {_percent(rate)} %"
+    best = _matching_rate(rule, hs_code)
+    if best is not None:
+        return best.rate, f"HS {best.hs_prefix}: {_percent(best.rate)} %"
+    return rule.default_duty_rate, f"default rate: {_percent(rule.default_duty_rate)} %"
+
+
+def _percent(rate: Decimal) -> str:
+    return format(rate.scaleb(2).normalize(), "f")
+
+
+def _consignment_preference(rule: MarketRule, origins: set[str]) -> dict | None:
+    """The preference with thresholds that every line's origin qualifies for, if any."""
+    for preference in rule.preferences or []:
+        has_thresholds = preference.get("duty_free_threshold") is not None or \
+            preference.get("tax_free_threshold") is not None
+        if has_thresholds and origins and origins <= set(preference.get("origins", [])):
+            return preference
+    return None
+
+
+def _hs6(hs_code: str) -> str:
+    return "".join(ch for ch in hs_code if ch.isdigit())[:6]
+
+
 class RuleBook:
-    """Import rules and rates into their currencies, each looked up once.
+    """Import rules, regional taxes and rates into their currencies, each looked up once.
 
     A quote assesses one parcel per store, all bound for the same country on the same
     day; sharing a book saves each further parcel its rule and rate queries.
@@ -91,6 +176,7 @@ class RuleBook:
 
     def __init__(self) -> None:
         self._rules: dict[tuple[str, date], MarketRule | None] = {}
+        self._regions: dict[tuple[str, str, date], RegionTax | None] = {}
         self._rates: dict[tuple[str, str], fx.LockedRate] = {}
 
     def rule(self, country: str, on: date) -> MarketRule | None:
@@ -99,6 +185,13 @@ class RuleBook:
         if key not in self._rules:
             self._rules[key] = rule_for(country, on)
         return self._rules[key]
+
+    def region_tax(self, country: str, region: str, on: date) -> RegionTax | None:
+        """`region_tax_for`, remembered."""
+        key = (country.upper(), region.upper(), on)
+        if key not in self._regions:
+            self._regions[key] = region_tax_for(country, region, on)
+        return self._regions[key]
 
     def rate(self, from_currency: str, to_currency: str) -> fx.LockedRate:
         """`fx.lock_rate`, remembered."""
@@ -116,12 +209,19 @@ def assess(
     shipping: Money,
     on: date,
     book: RuleBook | None = None,
+    region: str = "",
 ) -> Assessment:
-    """Duties and taxes for one store's parcel; nothing for a domestic shipment."""
+    """Duties and taxes for one store's parcel; nothing for a domestic shipment.
+
+    `origin_country` is where the parcel ships from (a domestic parcel clears no
+    customs); each line's own origin decides its preferential treatment. `region` is
+    the destination's subdivision code (state, province) for regional taxes.
+    """
     book = book or RuleBook()
     currency = shipping.currency
     zero = Money.zero(currency)
-    if origin_country.upper() == destination_country.upper():
+    ship_from = origin_country.upper()
+    if ship_from == destination_country.upper():
         return Assessment(zero, zero, True, None, "Domestic shipment", "")
     rule = book.rule(destination_country, on)
     if rule is None:
@@ -140,57 +240,97 @@ def assess(
             f"{rule.name}: one order from a store may be worth at most "
             f"{limit.amount} {limit.currency}. Remove some items or split the order.",
         )
+    origins = [(line.origin_country or ship_from).upper() for line in lines]
+    preference = _consignment_preference(rule, set(origins))
+    duty_free = rule.duty_free_threshold_minor
+    tax_free = rule.tax_free_threshold_minor
+    if preference is not None:
+        if preference.get("duty_free_threshold") is not None:
+            duty_free = preference["duty_free_threshold"]
+        if preference.get("tax_free_threshold") is not None:
+            tax_free = preference["tax_free_threshold"]
+    charges: list[Charge] = []
+    treatments: list[LineTreatment] = []
+
+    def charge(kind: str, label: str, amount: Money) -> None:
+        if amount.minor:
+            charges.append(Charge(kind, label, amount, rule.name, rule.source,
+                                  rule.source_url))
+
     duties = zero
-    if goods_in_rule_currency > rule.duty_free_threshold_minor:
-        for line in lines:
-            duties += line.value.percent(duty_rate_for(rule, line.hs_code))
+    if goods_in_rule_currency > duty_free:
+        for line, origin in zip(lines, origins, strict=True):
+            rate, why = line_duty_rate(rule, line.hs_code, origin)
+            duties += line.value.percent(rate)
+            treatments.append(LineTreatment(line.hs_code, origin, why))
+        charge("duty", "Customs duty", duties)
+    elif rule.low_value_item_duty_minor:
+        flat = Money(rule.low_value_item_duty_minor, rule.currency)
+        if currency != rule.currency:
+            flat = flat.convert(book.rate(rule.currency, currency).mid_rate, currency)
+        subheadings = sorted({_hs6(line.hs_code) for line in lines})
+        duties = flat.times(len(subheadings))
+        treatments += [LineTreatment(line.hs_code, origin,
+                                     f"flat {flat.amount} {flat.currency} per tariff "
+                                     "subheading")
+                       for line, origin in zip(lines, origins, strict=True)]
+        charge("duty", f"Flat duty {flat.amount} {flat.currency} × {len(subheadings)} "
+               "tariff subheading(s)", duties)
+    else:
+        why = "no duty up to the threshold"
+        if preference is not None and preference.get("duty_free_threshold") is not None:
+            why = f"{preference['name']}: no duty up to its threshold"
+        treatments += [LineTreatment(line.hs_code, origin, why)
+                       for line, origin in zip(lines, origins, strict=True)]
     taxes = zero
-    if rule.tax_free_threshold_minor is None or \
-            goods_in_rule_currency > rule.tax_free_threshold_minor:
+    tax_applies = tax_free is None or goods_in_rule_currency > tax_free
+    if tax_applies:
         base = goods
         if rule.tax_includes_shipping:
             base += shipping
         if rule.tax_includes_duty:
             base += duties
         taxes = base.percent(rule.vat_rate)
+        charge("tax", f"Import VAT/GST {_percent(rule.vat_rate)} %", taxes)
+    regional = book.region_tax(destination_country, region, on) if region else None
+    if regional is not None and (tax_applies or regional.collected_by == "marketplace"):
+        base = goods + (shipping if regional.includes_shipping else zero)
+        if regional.collected_by == "customs" and rule.tax_includes_duty:
+            base += duties
+        amount = base.percent(regional.rate)
+        taxes += amount
+        if amount.minor:
+            charges.append(Charge("region_tax", f"{regional.name} {_percent(regional.rate)} %",
+                                  amount, regional.name, regional.source,
+                                  regional.source_url))
     at_checkout = rule.checkout_collection_limit_minor is None or \
         goods_in_rule_currency <= rule.checkout_collection_limit_minor
-    return Assessment(duties, taxes, at_checkout, rule.id, rule.name, rule.source)
+    return Assessment(duties, taxes, at_checkout, rule.id, rule.name, rule.source,
+                      rule.source_url, tuple(charges), tuple(treatments))
 
 
 def load_market_rules(path: Path = RULES_FILE) -> int:
-    """Insert the shipped rules that are missing (keyed by country and start date)."""
+    """Insert the shipped rules and regional taxes that are missing (by country and start).
+
+    Every entry goes through the same validator as the admin pages; the count is of
+    market rules added.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
     existing = {(r.country, r.effective_from) for r in db.session.scalars(select(MarketRule))}
     added = 0
     for entry in data["rules"]:
-        start = date.fromisoformat(entry["effective_from"])
-        if (entry["country"], start) in existing:
+        clean = clean_market_rule(rule_data_from_json(entry))
+        if (clean.country, clean.effective_from) in existing:
             continue
-        currency = entry["currency"]
-
-        def minor(value: str | None, currency: str = currency) -> int | None:
-            return None if value is None else Money.from_decimal(value, currency).minor
-
-        rule = MarketRule(
-            country=entry["country"], name=entry["name"], effective_from=start,
-            effective_to=date.fromisoformat(entry["effective_to"]) if entry["effective_to"]
-            else None,
-            currency=currency,
-            duty_free_threshold_minor=minor(entry["duty_free_threshold"]),
-            tax_free_threshold_minor=minor(entry["tax_free_threshold"]),
-            default_duty_rate=Decimal(entry["default_duty_rate"]),
-            vat_rate=Decimal(entry["vat_rate"]),
-            tax_includes_shipping=entry["tax_includes_shipping"],
-            tax_includes_duty=entry["tax_includes_duty"],
-            duty_tax_refundable_on_return=entry.get("duty_tax_refundable_on_return", False),
-            checkout_collection_limit_minor=minor(entry["checkout_collection_limit"]),
-            max_consignment_minor=minor(entry["max_consignment"]),
-            source=entry["source"], notes=entry["notes"],
-            duty_rates=[DutyRate(hs_prefix=d["hs_prefix"], rate=Decimal(d["rate"]),
-                                 description=d["description"]) for d in entry["duty_rates"]],
-        )
+        rule = MarketRule()
+        apply_clean_rule(rule, clean)
         db.session.add(rule)
         added += 1
+    regions = {(t.country, t.region, t.effective_from)
+               for t in db.session.scalars(select(RegionTax))}
+    for entry in data.get("region_taxes", []):
+        tax = clean_region_tax(region_tax_data_from_json(entry))
+        if (tax.country, tax.region, tax.effective_from) not in regions:
+            db.session.add(RegionTax(**vars(tax)))
     db.session.flush()
     return added

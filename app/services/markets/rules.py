@@ -23,12 +23,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import User
-from app.models.markets import DutyRate, MarketRule
+from app.models import Product, Store, User
+from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.money import Money
 from app.services.errors import NotFound, ValidationFailed
-from app.services.markets.landed_cost import RULES_FILE
-from app.services.markets.rule_input import CleanRule, clean_market_rule, rule_data_from_json
+from app.services.markets.landed_cost import RULES_FILE, rule_for
+from app.services.markets.rule_input import (
+    CleanRegionTax,
+    CleanRule,
+    apply_clean_rule,
+    clean_market_rule,
+    clean_region_tax,
+    region_tax_data_from_json,
+    rule_data_from_json,
+)
 from app.services.permissions import require_platform_role
 
 log = logging.getLogger("qiao.admin")
@@ -81,7 +89,11 @@ def rule_form_data(rule: MarketRule) -> dict[str, Any]:
         "checkout_collection_limit": amount_text(rule.checkout_collection_limit_minor,
                                                  rule.currency) if mode == "limit" else "",
         "max_consignment": amount_text(rule.max_consignment_minor, rule.currency),
-        "source": rule.source, "notes": rule.notes,
+        "low_value_item_duty": amount_text(rule.low_value_item_duty_minor, rule.currency),
+        "source": rule.source, "source_url": rule.source_url,
+        "source_title": rule.source_title,
+        "verified_on": rule.verified_on.isoformat() if rule.verified_on else "",
+        "notes": rule.notes,
         "duty_rates": [{"hs_prefix": d.hs_prefix, "rate": percent_text(d.rate),
                         "description": d.description} for d in rule.duty_rates],
     }
@@ -112,10 +124,41 @@ def describe_market_rule(rule: MarketRule, today: date) -> list[str]:
     if rule.max_consignment_minor is not None:
         lines.append(f"  at most {amount_text(rule.max_consignment_minor, currency)} "
                      f"{currency} per parcel")
+    if rule.low_value_item_duty_minor:
+        lines.append(f"  up to the no-duty threshold: "
+                     f"{amount_text(rule.low_value_item_duty_minor, currency)} {currency} per "
+                     "distinct tariff subheading")
     lines += [f"  HS {d.hs_prefix}: {percent_text(d.rate)} % {d.description}".rstrip()
               for d in rule.duty_rates]
+    for preference in rule.preferences or []:
+        terms = []
+        if preference.get("duty_rate") is not None:
+            terms.append(f"duty {percent_text(Decimal(preference['duty_rate']))} %")
+        for key, what in (("duty_free_threshold", "no duty"), ("tax_free_threshold", "no tax")):
+            if preference.get(key) is not None:
+                terms.append(f"{what} up to {amount_text(preference[key], currency)} {currency}")
+        lines.append(f"  origin {', '.join(preference['origins'])}: {preference['name']} "
+                     f"({'; '.join(terms)})")
     lines.append(f"  source: {rule.source}")
+    checked = rule.verified_on.isoformat() if rule.verified_on else "not checked"
+    lines.append(f"  official page: {rule.source_url or '(none)'}; checked: {checked}")
     return lines
+
+
+def region_taxes_of(country: str) -> list[RegionTax]:
+    """Every regional tax of one country by region and start (for `flask markets show`)."""
+    return list(db.session.scalars(
+        select(RegionTax).where(RegionTax.country == country.strip().upper())
+        .order_by(RegionTax.region, RegionTax.effective_from)))
+
+
+def describe_region_tax(tax: RegionTax) -> str:
+    """A regional tax as one plain-text line."""
+    end = tax.effective_to.isoformat() if tax.effective_to else "open-ended"
+    return (f"  {tax.country}-{tax.region}  {tax.effective_from.isoformat()} – {end}  "
+            f"{tax.name} {percent_text(tax.rate)} %"
+            f"{' (on shipping too)' if tax.includes_shipping else ''}, collected by "
+            f"{tax.collected_by}")
 
 
 def get_market_rule(actor: User, rule_id: int) -> MarketRule:
@@ -176,7 +219,7 @@ def save_market_rule(actor: User, data: Mapping[str, Any],
     if rule is None:
         rule = MarketRule()
         db.session.add(rule)
-    _apply(rule, clean)
+    apply_clean_rule(rule, clean)
     db.session.flush()
     log.info("market rule %s (%s from %s) saved by user %s", rule.id, rule.country,
              rule.effective_from, actor.id)
@@ -203,7 +246,7 @@ def add_market_rule_version(actor: User, previous_id: int,
         previous.effective_to = clean.effective_from - timedelta(days=1)
     rule = MarketRule()
     db.session.add(rule)
-    _apply(rule, clean)
+    apply_clean_rule(rule, clean)
     db.session.flush()
     log.info("market rule %s (%s from %s) replaces rule %s, by user %s", rule.id,
              rule.country, rule.effective_from, previous.id, actor.id)
@@ -248,6 +291,7 @@ def load_market_rules_file(path: Path = RULES_FILE) -> LoadSummary:
         raise ValidationFailed("The file lists a rule twice; nothing was loaded.",
                                fields={"file": [f"Listed twice: {', '.join(duplicates)}."]})
     _check_file_overlaps(cleaned, existing)
+    regional = _clean_region_taxes(document.get("region_taxes", []), path)
     added = updated = unchanged = 0
     for clean in cleaned:
         rule = existing.get((clean.country, clean.effective_from))
@@ -260,28 +304,65 @@ def load_market_rules_file(path: Path = RULES_FILE) -> LoadSummary:
             added += 1
         else:
             updated += 1
-        _apply(rule, clean)
+        apply_clean_rule(rule, clean)
+    stored = {(t.country, t.region, t.effective_from): t
+              for t in db.session.scalars(select(RegionTax))}
+    for tax in regional:
+        row = stored.get((tax.country, tax.region, tax.effective_from))
+        if row is not None and all(getattr(row, k) == v for k, v in vars(tax).items()):
+            unchanged += 1
+            continue
+        if row is None:
+            row = RegionTax()
+            db.session.add(row)
+            added += 1
+        else:
+            updated += 1
+        for name, value in vars(tax).items():
+            setattr(row, name, value)
     db.session.flush()
     return LoadSummary(added, updated, unchanged)
 
 
-def _apply(rule: MarketRule, clean: CleanRule) -> None:
-    """Write the clean values; duty rates are matched by HS prefix (kept, changed, removed)."""
-    for name in clean.__dataclass_fields__:
-        if name != "duty_rates":
-            setattr(rule, name, getattr(clean, name))
-    wanted = {d.hs_prefix: d for d in clean.duty_rates}
-    for row in list(rule.duty_rates):
-        if row.hs_prefix not in wanted:
-            rule.duty_rates.remove(row)
-    have = {row.hs_prefix: row for row in rule.duty_rates}
-    for prefix, duty in wanted.items():
-        row = have.get(prefix)
-        if row is None:
-            rule.duty_rates.append(DutyRate(hs_prefix=prefix, rate=duty.rate,
-                                            description=duty.description))
-        else:
-            row.rate, row.description = duty.rate, duty.description
+def _clean_region_taxes(entries: Any, path: Path) -> list[CleanRegionTax]:
+    """The file's regional taxes, all valid and none overlapping in a region, or nothing."""
+    if not isinstance(entries, list):
+        raise ValidationFailed(f'{path}: "region_taxes" must be a list.',
+                               fields={"region_taxes": ["Expected a list."]})
+    cleaned: list[CleanRegionTax] = []
+    errors: dict[str, list[str]] = {}
+    for index, entry in enumerate(entries):
+        label = f"region_taxes.{index}"
+        if isinstance(entry, dict):
+            label += f" ({entry.get('country')}-{entry.get('region')} from " \
+                     f"{entry.get('effective_from')})"
+        try:
+            cleaned.append(clean_region_tax(region_tax_data_from_json(entry)))
+        except ValidationFailed as exc:
+            errors[label] = [f"{field}: {'; '.join(messages)}"
+                             for field, messages in exc.fields.items()]
+    if errors:
+        raise ValidationFailed(f"{len(errors)} regional tax(es) in {path} are not valid; "
+                               "nothing was loaded.", fields=errors)
+    stored = {(t.country, t.region, t.effective_from): (t.effective_to, t.name)
+              for t in db.session.scalars(select(RegionTax))}
+    stored.update({(t.country, t.region, t.effective_from): (t.effective_to, t.name)
+                   for t in cleaned})
+    by_region: dict[tuple[str, str], list[tuple[date, date | None, str]]] = {}
+    for (country, region, start), (end, name) in stored.items():
+        by_region.setdefault((country, region), []).append((start, end, name))
+    problems = []
+    for (country, region), periods in sorted(by_region.items()):
+        periods.sort(key=lambda p: p[0])
+        for (a_from, a_to, a_name), (b_from, b_to, _b) in zip(periods, periods[1:],
+                                                              strict=False):
+            if _overlaps(a_from, a_to, b_from, b_to):
+                problems.append(f"{country}-{region}: “{a_name}” ({_period(a_from, a_to)}) "
+                                f"overlaps the version from {b_from.isoformat()}.")
+    if problems:
+        raise ValidationFailed("Regional taxes of one region overlap in time; nothing was "
+                               "loaded.", fields={"effective_from": problems})
+    return cleaned
 
 
 def _overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
@@ -327,3 +408,77 @@ def _check_file_overlaps(cleaned: list[CleanRule],
     if problems:
         raise ValidationFailed("Rules of one country overlap in time; nothing was loaded.",
                                fields={"effective_from": problems})
+
+
+# Coverage ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Coverage:
+    """How well the rule book covers one destination some store sells to."""
+
+    country: str
+    rule: MarketRule | None
+    stores: int
+    uncovered_hs: tuple[str, ...]  # HS codes of products sold there that get the default rate
+    region_taxes: int
+
+
+def market_coverage(on: date) -> list[Coverage]:
+    """Per destination in any store's `sells_to`: the rule in force, its source date, and the
+    HS codes of products sold there without a duty rate of their own (default rate used).
+    """
+    stores = list(db.session.scalars(select(Store)))
+    destinations: dict[str, list[int]] = {}
+    for store in stores:
+        for country in store.sells_to or []:
+            destinations.setdefault(country.upper(), []).append(store.id)
+    hs_by_store: dict[int, set[str]] = {}
+    for store_id, hs_code in db.session.execute(
+            select(Product.store_id, Product.hs_code).where(Product.status == "active")):
+        digits = "".join(ch for ch in (hs_code or "") if ch.isdigit())
+        if digits:
+            hs_by_store.setdefault(store_id, set()).add(digits)
+    regions = dict(db.session.execute(
+        select(RegionTax.country, func.count()).group_by(RegionTax.country)).all())
+    rows = []
+    for country in sorted(destinations):
+        rule = rule_for(country, on)
+        codes = set().union(*(hs_by_store.get(s, set()) for s in destinations[country]))
+        # A market that charges no duty at all (HK, SG, CN cross-border) leaves no gap.
+        duty_free_market = rule is not None and not rule.duty_rates and \
+            rule.default_duty_rate == 0 and not rule.low_value_item_duty_minor
+        uncovered = tuple(sorted(code for code in codes if rule is not None
+                                 and not duty_free_market and not any(
+                                     code.startswith(d.hs_prefix) for d in rule.duty_rates)))
+        rows.append(Coverage(country, rule, len(destinations[country]), uncovered,
+                             regions.get(country, 0)))
+    return rows
+
+
+def market_coverage_for_admin(actor: User, on: date) -> list[Coverage]:
+    """`market_coverage`, for platform admins."""
+    require_platform_role(actor, "admin")
+    return market_coverage(on)
+
+
+def describe_coverage(rows: list[Coverage]) -> list[str]:
+    """The coverage report as plain-text lines (for `flask markets check`)."""
+    lines = []
+    for row in rows:
+        if row.rule is None:
+            lines.append(f"{row.country}  MISSING: no rule in force ({row.stores} store(s) "
+                         "sell there)")
+            continue
+        checked = row.rule.verified_on.isoformat() if row.rule.verified_on else "not checked"
+        lines.append(f"{row.country}  {row.rule.name} (from "
+                     f"{row.rule.effective_from.isoformat()}; source checked: {checked})"
+                     + (f"; {row.region_taxes} regional tax(es)" if row.region_taxes else ""))
+        if row.rule.source_url:
+            lines.append(f"  source: {row.rule.source_url}")
+        if row.uncovered_hs:
+            lines.append(f"  default duty rate for HS {', '.join(row.uncovered_hs)}")
+    missing = sum(1 for r in rows if r.rule is None)
+    lines.append(f"{len(rows)} destination(s), {missing} without a rule, "
+                 f"{sum(1 for r in rows if r.rule and not r.rule.verified_on)} not checked "
+                 "against an official source, "
+                 f"{sum(1 for r in rows if r.uncovered_hs)} with HS codes on the default rate.")
+    return lines

@@ -1,0 +1,232 @@
+"""Each dated rule change of the shipped rule book, with a worked example from its source.
+
+The old version stays in force for its dates, so quotes made before a change still
+explain themselves; every duty or tax line names its rule and source.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import MarketRule, RegionTax
+from app.money import Money
+from app.services.errors import ValidationFailed
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import DutiableLine, assess, load_market_rules, rule_for
+from app.services.markets.rules import load_market_rules_file
+
+SAMPLE = (Path(__file__).parent.parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
+
+
+@pytest.fixture
+def rules(app):
+    load_market_rules()
+    fx.import_ecb_rates(SAMPLE)
+    saved = app.config["FX_MAX_AGE_HOURS"]
+    app.config["FX_MAX_AGE_HOURS"] = 24 * 365 * 10
+    db.session.flush()
+    yield
+    app.config["FX_MAX_AGE_HOURS"] = saved
+
+
+def parcel(dest, lines, shipping, on, *, ship_from="CN", region=""):
+    currency = shipping.currency
+    return assess(origin_country=ship_from, destination_country=dest,
+                  lines=[DutiableLine(hs, Money(minor, currency), origin)
+                         for hs, minor, origin in lines],
+                  shipping=shipping, on=on, region=region)
+
+
+def test_eu_flat_duty_of_eur_3_per_tariff_subheading_from_july_2026(rules):
+    # The Council's example: 1 silk blouse and 2 wool blouses are two subheadings: EUR 6.
+    blouses = [("620610", 4000, None), ("620620", 6000, None)]
+    before = parcel("DE", blouses, Money(500, "EUR"), date(2026, 6, 30))
+    assert before.duties == Money(0, "EUR")
+    assert before.taxes == Money(1995, "EUR")  # 19 % of 105.00
+    after = parcel("DE", blouses, Money(500, "EUR"), date(2026, 7, 1))
+    assert after.duties == Money(600, "EUR")
+    assert after.taxes == Money(2109, "EUR")  # 19 % of (100 + 5 + 6)
+    assert after.collected_at_checkout
+    assert rule_for("DE", date(2026, 6, 30)).effective_to == date(2026, 6, 30)
+    duty = next(c for c in after.charges if c.kind == "duty")
+    assert "3.00 EUR × 2" in duty.label and duty.source_url.startswith("https://")
+    # Two of the same subheading pay once; above EUR 150 the tariff rates apply instead.
+    same = parcel("FR", [("610910", 2000, None), ("610910", 3000, None)], Money(0, "EUR"),
+                  date(2026, 7, 1))
+    assert same.duties == Money(300, "EUR")
+    big = parcel("FR", [("610910", 20000, None)], Money(0, "EUR"), date(2026, 7, 1))
+    assert big.duties == Money(2400, "EUR") and not big.collected_at_checkout
+
+
+@pytest.mark.parametrize(("country", "last_old_day", "first_new_day", "old", "new"), [
+    ("EE", date(2025, 6, 30), date(2025, 7, 1), 2200, 2400),
+    ("EE", date(2023, 12, 31), date(2024, 1, 1), 2000, 2200),
+    ("FI", date(2024, 8, 31), date(2024, 9, 1), 2400, 2550),
+    ("SK", date(2024, 12, 31), date(2025, 1, 1), 2000, 2300),
+    ("RO", date(2025, 7, 31), date(2025, 8, 1), 1900, 2100),
+])
+def test_eu_standard_vat_rate_changes(rules, country, last_old_day, first_new_day, old, new):
+    # EUR 100 of goods, no shipping, under EUR 150: VAT only.
+    goods = [("610910", 10000, None)]
+    assert parcel(country, goods, Money(0, "EUR"), last_old_day).taxes == Money(old, "EUR")
+    assert parcel(country, goods, Money(0, "EUR"), first_new_day).taxes == Money(new, "EUR")
+
+
+def test_us_de_minimis_suspended_for_all_countries_from_2025_08_29(rules):
+    # A USD 100 cotton T-shirt: duty-free under USD 800 until 2025-08-28, 16.5 % after.
+    shirt = [("610910", 10000, None)]
+    assert parcel("US", shirt, Money(0, "USD"), date(2025, 8, 28)).duties == Money(0, "USD")
+    after = parcel("US", shirt, Money(0, "USD"), date(2025, 8, 29))
+    assert after.duties == Money(1650, "USD")
+    assert "14324" in after.source_url or "2025-14897" in after.source_url
+
+
+def test_singapore_gst_8_to_9_percent_at_checkout_up_to_sgd_400(rules):
+    goods = [("330499", 10000, None)]
+    assert parcel("SG", goods, Money(1000, "SGD"), date(2023, 12, 31)).taxes == \
+        Money(880, "SGD")
+    now = parcel("SG", goods, Money(1000, "SGD"), date(2024, 1, 1))
+    assert now.taxes == Money(990, "SGD") and now.collected_at_checkout
+    big = parcel("SG", [("330499", 50000, None)], Money(0, "SGD"), date(2024, 1, 1))
+    assert big.taxes == Money(4500, "SGD") and not big.collected_at_checkout
+
+
+def test_nova_scotia_hst_cut_from_15_to_14_percent_on_2025_04_01(rules):
+    # CAD 100 T-shirt made in CN: 18 % duty, 5 % GST and the provincial part on 118.00.
+    shirt = [("610910", 10000, None)]
+    before = parcel("CA", shirt, Money(1000, "CAD"), date(2025, 3, 31), region="NS")
+    after = parcel("CA", shirt, Money(1000, "CAD"), date(2025, 4, 1), region="NS")
+    assert before.duties == after.duties == Money(1800, "CAD")
+    assert before.taxes == Money(590 + 1180, "CAD")
+    assert after.taxes == Money(590 + 1062, "CAD")
+    regional = next(c for c in after.charges if c.kind == "region_tax")
+    assert regional.rule == "Nova Scotia HST (provincial part)" and regional.source
+    # Alberta has no provincial sales tax: GST only.
+    alberta = parcel("CA", shirt, Money(1000, "CAD"), date(2025, 4, 1), region="AB")
+    assert alberta.taxes == Money(590, "CAD")
+
+
+def test_canada_cusma_thresholds_follow_each_lines_origin(rules):
+    on = date(2026, 12, 1)
+    # US-made, shipped from a US store: no duty up to CAD 150, no tax up to CAD 40.
+    us_made = parcel("CA", [("610910", 10000, "US")], Money(0, "CAD"), on, ship_from="US")
+    assert us_made.duties == Money(0, "CAD") and us_made.taxes == Money(500, "CAD")
+    assert parcel("CA", [("610910", 3000, "US")], Money(0, "CAD"), on,
+                  ship_from="US").total == Money(0, "CAD")
+    # The same US store's product made in Vietnam: the CAD 20 rule and MFN duty apply.
+    vn_made = parcel("CA", [("610910", 3000, "VN")], Money(0, "CAD"), on, ship_from="US")
+    assert vn_made.duties == Money(540, "CAD")
+    assert vn_made.lines[0].origin_country == "VN"
+    assert "HS 61" in vn_made.lines[0].treatment
+
+
+def test_usmca_origin_goods_enter_the_us_duty_free_whoever_ships_them(rules):
+    on = date(2026, 12, 1)
+    result = parcel("US", [("610910", 10000, "MX"), ("610910", 10000, "CN")],
+                    Money(0, "USD"), on, ship_from="CN")
+    assert result.duties == Money(1650, "USD")  # only the CN-made line pays 16.5 %
+    treatments = [t.treatment for t in result.lines]
+    assert treatments[0].startswith("USMCA") and treatments[1].startswith("HS 61")
+
+
+def test_korea_usd_150_and_korus_usd_200(rules):
+    on = date(2026, 12, 1)
+    from_us = parcel("KR", [("620462", 18000, "US")], Money(2000, "USD"), on, ship_from="US")
+    assert from_us.total == Money(0, "USD")
+    from_cn = parcel("KR", [("620462", 18000, None)], Money(2000, "USD"), on)
+    assert from_cn.duties == Money(2340, "USD")  # 13 % apparel
+    assert from_cn.taxes == Money(2234, "USD")  # 10 % of 180 + 20 + 23.40
+    assert not from_cn.collected_at_checkout
+
+
+def test_hong_kong_charges_nothing(rules):
+    result = parcel("HK", [("610910", 100000, None)], Money(5000, "HKD"), date(2026, 12, 1))
+    assert result.total == Money(0, "HKD") and result.rule_name.startswith("Hong Kong")
+
+
+def test_us_state_tax_a_marketplace_collects(rules):
+    on = date(2026, 12, 1)
+    ny = parcel("US", [("330499", 10000, None)], Money(1000, "USD"), on, region="NY")
+    assert ny.taxes == Money(440, "USD")  # 4 % of goods and shipping
+    ca = parcel("US", [("330499", 10000, None)], Money(1000, "USD"), on, region="CA")
+    assert ca.taxes == Money(725, "USD")  # 7.25 % of goods only
+    assert all(c.rule and c.source for c in ny.charges)
+
+
+# Bad input ------------------------------------------------------------------------------------
+def _entry(**changes):
+    base = {"country": "ZW", "name": "Test rule", "effective_from": "2026-01-01",
+            "effective_to": None, "currency": "USD", "duty_free_threshold": "0",
+            "tax_free_threshold": None, "default_duty_rate": "0.05", "vat_rate": "0.15",
+            "tax_includes_shipping": True, "tax_includes_duty": True,
+            "checkout_collection_limit": None, "max_consignment": None,
+            "source": "Test", "notes": "", "duty_rates": []}
+    return {**base, **changes}
+
+
+def _region(**changes):
+    base = {"country": "US", "region": "OR", "name": "Oregon", "effective_from": "2026-01-01",
+            "effective_to": None, "rate": "0.01", "includes_shipping": False,
+            "collected_by": "marketplace", "source": "Test", "source_url": "",
+            "verified_on": None, "notes": ""}
+    return {**base, **changes}
+
+
+@pytest.mark.parametrize(("document", "field"), [
+    ({"rules": [_entry(), _entry(effective_from="2026-06-01")]}, "effective_from"),
+    ({"rules": [_entry(vat_rate="1.5")]}, "vat_rate"),
+    ({"rules": [_entry(currency="XYZ", duty_free_threshold="150")]}, "currency"),
+    ({"rules": [_entry(duty_rates=[{"hs_prefix": "61a", "rate": "0.1",
+                                     "description": ""}])]}, "duty_rates.0.hs_prefix"),
+    ({"rules": [], "region_taxes": [_region(region="ZZ")]}, "region"),
+    ({"rules": [], "region_taxes": [_region(rate="-0.01")]}, "rate"),
+    ({"rules": [], "region_taxes": [_region(), _region(effective_from="2026-03-01")]},
+     "effective_from"),
+    ({"rules": [_entry(preferences=[{"name": "X", "origins": ["QQ"], "duty_rate": "0",
+                                     "source": "x"}])]}, "preferences.0.origins"),
+])
+def test_bad_rules_are_refused_with_the_field_named_and_nothing_written(
+        app, tmp_path, document, field):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as excinfo:
+        load_market_rules_file(path)
+    text = json.dumps(excinfo.value.fields)
+    assert field in text
+    assert db.session.query(MarketRule).count() == 0
+    assert db.session.query(RegionTax).count() == 0
+
+
+# Coverage ---------------------------------------------------------------------------------------
+pytest_plugins = ["tests.checkout_factories"]
+
+
+def test_markets_check_reports_each_destination_a_store_sells_to(app, rules, runner,
+                                                                  make_checkout_shop):
+    make_checkout_shop("USD", "US", sells_to=["DE", "BR", "KR"], hs_code="851712")
+    result = runner.invoke(args=["markets", "check", "--on", "2026-12-01"])
+    assert result.exit_code == 1  # Brazil has no rule
+    lines = result.output.splitlines()
+    assert any(line.startswith("BR  MISSING") for line in lines)
+    de = next(i for i, line in enumerate(lines) if line.startswith("DE  "))
+    assert "EUR 3 duty per item" in lines[de] and "source checked: 2026-12-06" in lines[de]
+    assert any("default duty rate for HS 851712" in line for line in lines[de:de + 3])
+    assert any(line.startswith("KR  ") for line in lines)
+
+
+def test_the_rules_file_loads_once_with_its_regional_taxes(app):
+    first = load_market_rules_file()
+    assert first.added == db.session.query(MarketRule).count() + \
+        db.session.query(RegionTax).count()
+    again = load_market_rules_file()
+    assert again.added == again.updated == 0
+
+
+def test_markets_show_lists_preferences_and_regional_taxes(app, rules, runner):
+    output = runner.invoke(args=["markets", "show", "CA"]).output
+    assert "origin MX, US: CUSMA courier thresholds" in output
+    assert "CA-NS  2025-04-01 – open-ended  Nova Scotia HST (provincial part) 9 %" in output
+    assert "official page: https://cbsa-asfc.gc.ca" in output
