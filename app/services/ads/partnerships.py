@@ -45,7 +45,7 @@ def _query():
 
 def propose_partnership(actor: User, organization_id: int, *, creator_id, title, brief,
                         fee) -> Partnership:
-    """Send a creator a brief and a fee; the creator is notified in the app."""
+    """Send a creator (a user id, or their e-mail) a brief and a fee; they are notified."""
     account = brand_account(actor, organization_id)
     errors = FieldErrors()
     clean_title = clean_text(title, "title", errors, max_len=120, required=True)
@@ -57,7 +57,7 @@ def propose_partnership(actor: User, organization_id: int, *, creator_id, title,
                             currency=account.currency), "currency_mismatch")
     elif money is not None and money.minor == 0:
         errors.add("fee", _("Must be more than zero."))
-    creator = db.session.get(User, creator_id) if isinstance(creator_id, int) else None
+    creator = _find_creator(creator_id)
     if creator is None or not creator.is_active_account:
         errors.add("creator_id", _("No such creator."), "creator_not_found")
     elif creator.id == actor.id:
@@ -72,6 +72,15 @@ def propose_partnership(actor: User, organization_id: int, *, creator_id, title,
     db.session.add(Notification(recipient_id=creator.id, actor_id=actor.id, kind="partner"))
     db.session.flush()
     return partnership
+
+
+def _find_creator(ref) -> User | None:
+    """A user by id, or by e-mail address (how brand staff know creators)."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return db.session.get(User, ref)
+    if isinstance(ref, str) and "@" in ref.strip()[1:]:
+        return db.session.scalar(select(User).where(User.email == ref.strip().lower()))
+    return None
 
 
 def list_brand_partnerships(actor: User, organization_id: int, *, limit: int = 100
