@@ -99,10 +99,3 @@ class PartnershipForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     brief = TextAreaField(_l("Brief"), validators=[DataRequired(), Length(max=5000)])
     fee = StringField(_l("Fee"), validators=[DataRequired(_l("Enter the fee."))])
-
-
-class RejectForm(FlaskForm):
-    """A reviewer's reason for rejecting a campaign."""
-
-    reason = TextAreaField(_l("Reason the brand will see"),
-                           validators=[DataRequired(_l("Say why.")), Length(max=2000)])

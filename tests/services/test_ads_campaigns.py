@@ -239,14 +239,13 @@ def test_a_creator_boosts_their_own_published_note(make_user, quick_note, review
     others = quick_note(make_user(), "Someone else's")
     account = ads.open_creator_account(creator, currency="USD", time_zone="UTC")
     db.session.commit()
+    assert error_of(ads.create_boost, creator, note.id).code == "insufficient_balance"
+    fund(account, 1_000)
     boost = ads.create_boost(creator, note.id)
     db.session.commit()
     assert boost.is_boost and boost.organization_id is None and boost.status == "in_review"
     assert boost.budget_minor == 500 and boost.pricing == "cpm"
     assert error_of(ads.create_boost, creator, others.id).code == "note_not_promotable"
-    # Funded on approval, like any campaign: an empty boost balance cannot pay for it.
-    assert error_of(ads.approve_campaign, reviewer, boost.id).code == "insufficient_balance"
-    fund(account, 1_000)
     ads.approve_campaign(reviewer, boost.id)
     db.session.commit()
     db.session.refresh(account)

@@ -81,6 +81,7 @@ from app.services.ads.rules import Finding, check_ad_rules
 from app.services.ads.topups import PURPOSE as TOPUP_PURPOSE
 from app.services.ads.topups import (
     confirm_sandbox_topup,
+    get_own_topup,
     get_topup,
     list_topups,
     open_topup_intent,
@@ -132,6 +133,7 @@ __all__ = [
     "get_campaign_for_review",
     "get_creator_partnership",
     "get_own_boost",
+    "get_own_topup",
     "get_topup",
     "invoice_months",
     "invoice_pdf",

@@ -17,7 +17,8 @@ from app.models import Campaign, Note, User, utcnow
 from app.money import Money
 from app.services.ads.accounts import creator_account
 from app.services.ads.campaigns import check_promotable, set_campaign_notes, submit_campaign
-from app.services.errors import NotFound
+from app.services.ads.ledger import InsufficientBalance
+from app.services.errors import NotFound, ValidationFailed
 
 BOOST_IMPRESSIONS = 1000
 BOOST_DAYS = 3
@@ -42,8 +43,17 @@ def create_boost(actor: User, note_id: int, *, now: datetime | None = None) -> C
     account = creator_account(actor)
     if account is None:
         raise NotFound(_("Open your boost balance first."), code="ad_account_not_open")
+    if not isinstance(note_id, int) or isinstance(note_id, bool):
+        raise ValidationFailed(_("Choose one of your published notes."),
+                               code="note_not_promotable",
+                               fields={"note_id": [_("Choose a note.")]})
     check_promotable({"organization_id": None, "creator_id": actor.id}, [note_id])
     price = boost_price(account.currency)
+    if account.balance_minor < price.minor:
+        # Checked again, atomically, when the boost is approved and its price reserved.
+        raise InsufficientBalance(
+            _("A boost costs %(price)s; top up your boost balance first.",
+              price=price.format()), fields={"balance": [_("Top up first.")]})
     # CPM pricing: the whole price buys exactly BOOST_IMPRESSIONS impressions.
     bid_minor = price.minor * 1000 // BOOST_IMPRESSIONS
     note = db.session.get(Note, note_id)

@@ -133,6 +133,15 @@ def get_topup(actor: User, account: AdAccount, topup_id: int) -> AdTopUp:
     return topup
 
 
+def get_own_topup(actor: User, topup_id: int) -> AdTopUp:
+    """A top-up of the actor's own (creator) account; anyone else's answers 404."""
+    topup = db.session.get(AdTopUp, topup_id)
+    account = db.session.get(AdAccount, topup.account_id) if topup else None
+    if topup is None or account is None or account.user_id != actor.id:
+        raise NotFound(_("No such top-up."), code="topup_not_found")
+    return topup
+
+
 def list_topups(account: AdAccount, limit: int = 20) -> list[AdTopUp]:
     """The account's recent top-ups, newest first."""
     return list(db.session.scalars(select(AdTopUp).where(AdTopUp.account_id == account.id)
