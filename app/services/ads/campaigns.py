@@ -18,12 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
     CAMPAIGN_TRANSITIONS,
+    FUNDED_STATES,
+    AdAccount,
     Campaign,
     CampaignNote,
     Membership,
@@ -374,3 +376,15 @@ def advance_campaigns(*, now: datetime | None = None, limit: int = 500) -> int:
     return changed
 
 
+
+
+def reserved_minor(account: AdAccount) -> int:
+    """What the account's running campaigns and accepted partnerships still hold."""
+    campaigns = db.session.scalar(
+        select(func.coalesce(func.sum(Campaign.budget_minor - Campaign.spent_minor), 0))
+        .where(Campaign.account_id == account.id, Campaign.status.in_(FUNDED_STATES),
+               Campaign.spent_minor < Campaign.budget_minor)) or 0
+    fees = db.session.scalar(
+        select(func.coalesce(func.sum(Partnership.fee_minor), 0))
+        .where(Partnership.account_id == account.id, Partnership.status == "accepted")) or 0
+    return int(campaigns) + int(fees)
