@@ -250,7 +250,8 @@ def get_campaign(organization_id: int, campaign_id: int):
 @bp.post("/brands/<int:organization_id>/campaigns/<int:campaign_id>/submit")
 @operation(summary="Send a draft campaign to review", tags=TAGS, idempotent=True,
            body_required=False, request={"type": "object"},
-           responses={200: CAMPAIGN_SCHEMA, 401: None, 404: None, 409: None, 422: None},
+           responses={200: CAMPAIGN_SCHEMA, 400: None, 401: None, 404: None, 409: None,
+                      422: None},
            description="The draft moves to `in_review`; ad rules of its destination markets "
                        "are checked and their matches shown to the reviewer "
                        "(`review_findings`). 409 `invalid_campaign_transition` when it is "
@@ -357,7 +358,8 @@ def list_my_partnerships():
 @bp.post("/partnerships/<int:partnership_id>/accept")
 @operation(summary="Accept a brief", tags=TAGS, idempotent=True, body_required=False,
            request={"type": "object"},
-           responses={200: PARTNERSHIP_SCHEMA, 401: None, 404: None, 409: None, 422: None},
+           responses={200: PARTNERSHIP_SCHEMA, 400: None, 401: None, 404: None, 409: None,
+                      422: None},
            description="The creator only (404 for anyone else). The fee is reserved from "
                        "the brand's balance: 422 `insufficient_balance` when it does not "
                        "cover it; 409 `invalid_partnership_transition`.")
@@ -374,7 +376,7 @@ def accept_partnership(partnership_id: int):
 @bp.post("/partnerships/<int:partnership_id>/decline")
 @operation(summary="Decline a brief", tags=TAGS, idempotent=True, body_required=False,
            request={"type": "object"},
-           responses={200: PARTNERSHIP_SCHEMA, 401: None, 404: None, 409: None},
+           responses={200: PARTNERSHIP_SCHEMA, 400: None, 401: None, 404: None, 409: None},
            description="The creator only. 409 `invalid_partnership_transition`.")
 @token_required("write")
 @idempotent()
