@@ -35,6 +35,13 @@ PARTNERSHIP_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    "draft": _l("Draft"), "in_review": _l("In review"), "scheduled": _l("Scheduled"),
+    "active": _l("Active"), "paused": _l("Paused"), "completed": _l("Completed"),
+    "rejected": _l("Rejected"),
+}
+
+
 class BoostAccountForm(FlaskForm):
     """Open the creator's boost balance."""
 
@@ -127,7 +134,7 @@ def _boosts_page(*, account_form=None, topup_form=None, status: int = 200):
     notes = ads.promotable_notes(organization_id=None, creator_id=current_user.id)
     body = render_template(
         "account/boosts.html", account=account, boosts=ads.list_own_boosts(current_user),
-        notes=notes, money=_money,
+        notes=notes, money=_money, status_labels=STATUS_LABELS,
         price=ads.boost_price(account.currency) if account else None,
         impressions=ads.BOOST_IMPRESSIONS, days=ads.BOOST_DAYS,
         account_form=account_form or BoostAccountForm(
