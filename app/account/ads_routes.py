@@ -89,10 +89,12 @@ def partnerships():
     return body
 
 
-@bp.post("/partnerships/<int:partnership_id>/<any(accept, decline):step>")
+@bp.post("/partnerships/<int:partnership_id>/<step>")
 @login_required
 def partnership_step(partnership_id: int, step: str):
     """Accept (the brand's balance reserves the fee) or decline a brief."""
+    if step not in ("accept", "decline"):
+        abort(404)
     action = ads.accept_partnership if step == "accept" else ads.decline_partnership
     try:
         action(current_user, partnership_id)
