@@ -15,11 +15,12 @@ from app.api.core import api_user, idempotent, json_body, page_limit, paginated,
 from app.api.fields import optional_body
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
-from app.core.transaction import commit
+from app.core.transaction import commit, rollback
+from app.errors import json_error
 from app.models import CAMPAIGN_STATES, PARTNERSHIP_STATES, AdTopUp, Campaign, Partnership
 from app.money import Money
 from app.services import ads
-from app.services.errors import ValidationFailed
+from app.services.errors import DomainError, ValidationFailed
 from app.web.cursors import decode_id_cursor
 
 TAGS = ["ads"]
@@ -302,10 +303,15 @@ def create_topup(organization_id: int):
     """Start a card top-up."""
     account = ads.brand_account(api_user(), organization_id)
     topup = ads.start_topup(api_user(), account, json_body().get("amount"))
-    commit()  # the idempotency key is durable before the provider is called
-    intent = ads.open_topup_intent(topup)
-    body = topup_json(topup, intent.client_secret)
-    commit()
+    try:
+        commit()  # the top-up and its idempotency key are durable before Stripe is called
+        intent = ads.open_topup_intent(topup)
+        body = topup_json(topup, intent.client_secret)
+        commit()
+    except DomainError as exc:
+        # Answered (not raised) so the Idempotency-Key claim committed above is released.
+        rollback()
+        return json_error(exc.status, exc.code, exc.message, exc.fields)
     return body, 201
 
 
