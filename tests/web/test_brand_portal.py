@@ -7,11 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdAccount, Campaign, Partnership, utcnow
+from app.models import AdAccount, AdTopUp, Campaign, Partnership, utcnow
 from app.services import ads
 from tests.ads_factories import campaign_input
+from tests.notes_factories import QueryCounter
 
-pytest_plugins = ["tests.ads_fixtures"]
+pytest_plugins = ["tests.ads_fixtures", "tests.localstripe_server"]
 
 
 def text(response) -> str:
@@ -146,3 +147,84 @@ def test_partnership_briefs_are_sent_and_listed(client, login, make_brand, make_
     assert (partnership.creator_id, partnership.fee_minor, partnership.status) == \
         (creator.id, 15000, "proposed")
     assert 'data-status="proposed"' in text(client.get(url))
+
+
+def test_the_top_up_pages_pay_and_credit_once(client, login, make_brand, post_form,
+                                              stripe_sandbox):
+    brand = make_brand()
+    login(brand.owner)
+    started = post_form(f"/brand/{brand.org.id}/topups", {"amount": "75.00"},
+                        page=f"/brand/{brand.org.id}/balance")
+    assert started.status_code == 302 and started.location.endswith("/pay")
+    pay = client.get(started.location)
+    assert pay.status_code == 200 and "$75.00" in text(pay)
+    assert "script-src 'self' http://127.0.0.1" in pay.headers["Content-Security-Policy"]
+    topup = db.session.scalar(select(AdTopUp))
+    stripe_sandbox.charge_directly(topup.intent_id)
+    complete = f"/brand/{brand.org.id}/topups/{topup.id}/complete"
+    assert 'data-state="succeeded"' in text(client.get(complete))
+    assert 'data-state="succeeded"' in text(client.get(complete))
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 7500
+    assert ads.ledger_sum_minor(brand.account.id) == 7500
+    assert client.get(f"/brand/{brand.org.id}/topups/{topup.id}/pay").status_code == 302
+
+
+def test_another_brands_top_up_is_404(client, login, make_brand, stripe_sandbox):
+    brand, other = make_brand(), make_brand()
+    topup = ads.start_topup(brand.owner, brand.account, "10")
+    db.session.commit()
+    login(other.owner)
+    assert client.get(f"/brand/{other.org.id}/topups/{topup.id}/pay").status_code == 404
+    assert client.get(f"/brand/{brand.org.id}/topups/{topup.id}/pay").status_code == 404
+
+
+def test_the_campaign_list_does_not_grow_with_campaigns(client, login, make_brand):
+    brand = make_brand()
+    login(brand.owner)
+    url = f"/brand/{brand.org.id}/campaigns"
+
+    def statements() -> int:
+        with QueryCounter() as queries:
+            assert client.get(url).status_code == 200
+        return queries.count
+
+    ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand))
+    db.session.commit()
+    few = statements()
+    for n in range(8):
+        ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand, name=f"C{n}"))
+    db.session.commit()
+    assert statements() == few
+
+
+def test_a_months_invoice_nets_each_campaign_and_lists_fees(make_brand, reviewer):
+    brand = make_brand(balance=50_000)
+    campaign = ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand))
+    ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
+    ads.approve_campaign(reviewer, campaign.id)
+    campaign.spent_minor = 1_234
+    db.session.commit()
+    ads.complete_campaign(brand.owner, brand.org.id, campaign.id)
+    db.session.commit()
+    now = utcnow()
+    invoice = ads.build_invoice(brand.account, now.year, now.month)
+    assert [(line.description, line.amount.minor) for line in invoice.lines] == \
+        [("Campaign: Spring glow", 1_234)]
+    assert invoice.total.minor == 1_234 and invoice.paid_in.minor == 0
+    assert ads.invoice_pdf(invoice).startswith(b"%PDF")
+    earlier = ads.build_invoice(brand.account, 2001, 1)
+    assert earlier.lines == [] and earlier.total.minor == 0
+
+
+def test_the_flight_command_runs_the_job(runner, make_brand, reviewer):
+    brand = make_brand(balance=50_000)
+    campaign = ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand))
+    ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
+    ads.approve_campaign(reviewer, campaign.id)
+    campaign.starts_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    result = runner.invoke(args=["ads", "advance"])
+    assert result.exit_code == 0 and "1 campaign(s) changed status." in result.output
+    db.session.refresh(campaign)
+    assert campaign.status == "active"
