@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -128,3 +130,16 @@ def test_a_refund_debits_the_balance_and_is_refused_once_spent(stripe_sandbox, m
     assert ads.ledger_sum_minor(brand.account.id) == 0
     assert stripe_sandbox.proxy.keys_for("/v1/refunds") == [f"qiao-adtopup-refund-{topup.id}"]
     assert error_of(ads.refund_topup, brand.owner, topup.id).code == "topup_not_refundable"
+
+
+def test_a_top_up_nobody_reported_is_credited_by_the_sync_job(stripe_sandbox, make_brand):
+    brand = make_brand()
+    topup, intent = started(brand, "60")
+    stripe_sandbox.charge_directly(intent.id)
+    assert ads.sync_stale_topups() == []  # too recent: the webhook may still come
+    lines = ads.sync_stale_topups(min_age=timedelta(0))
+    db.session.commit()
+    assert lines == [f"top-up {topup.id}: top-up credited"]
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 6000
+    assert ads.sync_stale_topups(min_age=timedelta(0)) == []

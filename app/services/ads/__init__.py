@@ -89,6 +89,7 @@ from app.services.ads.topups import (
     record_topup_outcome,
     refund_topup,
     start_topup,
+    sync_stale_topups,
     sync_topup,
 )
 
@@ -167,6 +168,7 @@ __all__ = [
     "start_topup",
     "submit_campaign",
     "sponsor_names",
+    "sync_stale_topups",
     "sync_topup",
     "update_account_time_zone",
     "update_campaign",

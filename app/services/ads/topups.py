@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -228,6 +229,27 @@ def record_topup_outcome(intent: Intent) -> str:
                             failure_message=intent.last_error[:2000])
         return "failed" if failed else "already closed"
     return f"waiting ({intent.status})"
+
+
+def sync_stale_topups(*, min_age: timedelta = timedelta(minutes=5), limit: int = 100
+                      ) -> list[str]:
+    """Ask the provider about open top-ups neither the webhook nor the return page settled.
+
+    One line per top-up looked at; a provider that cannot be reached leaves it for the
+    next run.
+    """
+    cutoff = utcnow() - min_age
+    stale = list(db.session.scalars(
+        select(AdTopUp).where(AdTopUp.state.in_(OPEN_STATES), AdTopUp.intent_id.is_not(None),
+                              AdTopUp.created_at <= cutoff)
+        .order_by(AdTopUp.id).limit(limit)))
+    lines = []
+    for topup in stale:
+        try:
+            lines.append(f"top-up {topup.id}: {sync_topup(topup)}")
+        except TopUpUnavailable:
+            lines.append(f"top-up {topup.id}: provider unavailable")
+    return lines
 
 
 def refund_topup(actor: User, topup_id: int) -> AdTopUp:
