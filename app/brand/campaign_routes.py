@@ -30,8 +30,8 @@ OBJECTIVE_LABELS = {"awareness": _l("Awareness"), "traffic": _l("Traffic"),
 FIELD_ALIASES = {"targeting.countries": "countries", "targeting.languages": "languages",
                  "targeting.topics": "topics"}
 STEPS = {
-    "submit": (ads.submit_campaign, _l("Sent to review. We will tell you when it is "
-                                       "approved.")),
+    "submit": (ads.submit_campaign, _l("Sent to review. Its status here changes once a "
+                                       "reviewer has decided.")),
     "withdraw": (ads.withdraw_campaign, _l("Withdrawn from review: it is a draft again.")),
     "pause": (ads.pause_campaign, _l("Paused.")),
     "resume": (ads.resume_campaign, _l("Resumed.")),
