@@ -8,6 +8,7 @@ answers 404 like every other organisation's object.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.numbers import get_territory_currencies
@@ -48,14 +49,9 @@ def is_time_zone(name: str | None) -> bool:
     return isinstance(name, str) and name in _zones()
 
 
+@cache
 def _zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
-
-
-_ZONES: frozenset[str] | None = None
+    return frozenset(available_timezones())
 
 
 def require_brand(actor: User | None, organization_id: int) -> BrandContext:
