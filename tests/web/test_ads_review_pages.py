@@ -23,7 +23,8 @@ def in_review(brand, **overrides):
     return campaign
 
 
-def test_a_moderator_approves_from_the_queue(client, login, make_brand, reviewer, post_form):
+def test_a_moderator_approves_from_the_queue(app, client, login, make_brand, reviewer,
+                                             post_form):
     brand = make_brand(balance=50_000)
     campaign = in_review(brand, name="Cures dry skin overnight")
     login(reviewer)
@@ -31,6 +32,10 @@ def test_a_moderator_approves_from_the_queue(client, login, make_brand, reviewer
     assert "Cures dry skin overnight" in queue and 'data-testid="flag-count"' in queue
     detail = text(client.get(f"/admin/ads/{campaign.id}"))
     assert "Medical or cure claim" in detail and "“cures”" in detail
+    brand_browser = app.test_client()
+    login(brand.owner, target=brand_browser)
+    own_page = text(brand_browser.get(f"/brand/{brand.org.id}/campaigns/{campaign.id}"))
+    assert 'data-testid="brand-findings"' in own_page and "“cures”" in own_page
     response = post_form(f"/admin/ads/{campaign.id}/approve", {},
                          page=f"/admin/ads/{campaign.id}")
     assert response.status_code == 302
