@@ -134,3 +134,20 @@ def test_partnerships_through_the_api(client, api_token, make_brand, make_user, 
     declined = client.post(f"/api/v1/partnerships/{body['id']}/decline",
                            headers=creator_headers)
     assert declined.status_code == 409
+
+
+def test_a_partnership_note_carries_its_label_in_the_notes_api(client, make_brand, make_user,
+                                                               quick_note):
+    brand = make_brand(balance=50_000, name="Lumi Beauty")
+    creator = make_user()
+    note = quick_note(creator, "Serum diary")
+    plain = quick_note(creator, "Tea")
+    made = ads.propose_partnership(brand.owner, brand.org.id, creator_id=creator.id,
+                                   title="Serum", brief="Review", fee="50")
+    ads.accept_partnership(creator, made.id)
+    ads.publish_partnership_note(creator, made.id, note.id)
+    db.session.commit()
+    body = client.get(f"/api/v1/notes/{note.id}").get_json()
+    assert body["partnership"] == {"brand": "Lumi Beauty",
+                                   "label": "Sponsored · with Lumi Beauty"}
+    assert client.get(f"/api/v1/notes/{plain.id}").get_json()["partnership"] is None
