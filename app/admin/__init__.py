@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__)
 
 from app.admin import (  # noqa: E402,F401
+    ads_routes,
     fx_routes,
     markets_routes,
     moderation_routes,

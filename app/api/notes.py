@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 
 from app.api import bp
 from app.api.core import (
@@ -24,6 +25,7 @@ from app.api.serializers import timestamp
 from app.core.transaction import commit
 from app.models import Comment, Note, User
 from app.providers.media import media_storage
+from app.services import ads
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
@@ -76,6 +78,12 @@ NOTE_SCHEMA = schema("Note", {
         "liked": {"type": "boolean", "description": "By the token's user (false if none)."},
         "collected": {"type": "boolean"},
         "sponsored": {"type": "boolean"},
+        "partnership": {"type": ["object", "null"],
+                        "description": "Set on a note made for a brand partnership: the "
+                                       "brand and the paid-partnership label in the "
+                                       "request's language.",
+                        "properties": {"brand": {"type": "string"},
+                                       "label": {"type": "string"}}},
         "url": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
@@ -151,9 +159,14 @@ def _image_json(image) -> dict[str, Any]:
 
 
 def note_json(note: Note, *, liked: set[int] | None = None,
-              collected: set[int] | None = None) -> dict[str, Any]:
-    """A note as the API shows it (`liked`/`collected`: note ids for the token's user)."""
+              collected: set[int] | None = None,
+              sponsors: dict[int, str] | None = None) -> dict[str, Any]:
+    """A note as the API shows it (`liked`/`collected`: note ids for the token's user;
+    `sponsors`: note id -> brand of a partnership note).
+    """
     from flask import url_for
+
+    brand = (sponsors or {}).get(note.id)
 
     cover = note.cover_image
     return {
@@ -173,6 +186,8 @@ def note_json(note: Note, *, liked: set[int] | None = None,
         "comment_count": note.comment_count,
         "liked": note.id in (liked or ()), "collected": note.id in (collected or ()),
         "sponsored": False,
+        "partnership": {"brand": brand, "label": _("Sponsored · with %(brand)s", brand=brand)}
+        if brand else None,
         "url": url_for("notes.show", note_id=note.id, _external=True),
         "created_at": timestamp(note.created_at), "updated_at": timestamp(note.updated_at),
         "published_at": timestamp(note.published_at),
@@ -180,11 +195,15 @@ def note_json(note: Note, *, liked: set[int] | None = None,
 
 
 def notes_json(note_list: list[Note], viewer: User | None) -> list[dict[str, Any]]:
-    """Several notes with the viewer's likes and collects (two queries, whatever the count)."""
+    """Several notes with the viewer's likes and collects and their partnership brands
+    (three queries, whatever the count).
+    """
     ids = [n.id for n in note_list]
     liked = interactions.liked_note_ids(viewer, ids)
     collected = interactions.collected_note_ids(viewer, ids)
-    return [note_json(n, liked=liked, collected=collected) for n in note_list]
+    sponsors = ads.sponsor_names(ids)
+    return [note_json(n, liked=liked, collected=collected, sponsors=sponsors)
+            for n in note_list]
 
 
 def comment_json(comment: Comment, liked: set[int] = frozenset(),

@@ -128,4 +128,8 @@ def seed_demo() -> list[str]:
     from app.demo.moderation import seed_moderation
 
     lines += seed_moderation(DEMO_PASSWORD)
+
+    from app.demo.ads import seed_ads
+
+    lines += seed_ads(DEMO_PASSWORD)
     return lines

@@ -1,5 +1,23 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ads import (
+    AUDIENCES,
+    CAMPAIGN_STATES,
+    CAMPAIGN_TRANSITIONS,
+    FUNDED_STATES,
+    LEDGER_KINDS,
+    OBJECTIVES,
+    PARTNERSHIP_STATES,
+    PRICING_BY_OBJECTIVE,
+    TOPUP_STATES,
+    AdAccount,
+    AdLedgerEntry,
+    AdTopUp,
+    BrandAccount,
+    Campaign,
+    CampaignNote,
+    Partnership,
+)
 from app.models.api_token import TOKEN_SCOPES, ApiToken
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
 from app.models.catalog import (
@@ -128,6 +146,22 @@ __all__ = [
     "market_key",
     "market_list",
     "shown_clause",
+    "AUDIENCES",
+    "CAMPAIGN_STATES",
+    "CAMPAIGN_TRANSITIONS",
+    "FUNDED_STATES",
+    "LEDGER_KINDS",
+    "OBJECTIVES",
+    "PARTNERSHIP_STATES",
+    "PRICING_BY_OBJECTIVE",
+    "TOPUP_STATES",
+    "AdAccount",
+    "AdLedgerEntry",
+    "AdTopUp",
+    "BrandAccount",
+    "Campaign",
+    "CampaignNote",
+    "Partnership",
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",

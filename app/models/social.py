@@ -39,8 +39,9 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "message" notices tell the other side of an order that its conversation has a new message.
 # "moderation" notices tell an author of a decision on their content, and a reporter of
 # the outcome of their report (moderation_case_id, moderation_event).
+# "partner" notices tell a creator that a brand sent a partnership brief (and its steps).
 NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
-                      "message", "moderation")
+                      "message", "moderation", "partner")
 
 
 class NoteLike(db.Model):
