@@ -1,5 +1,22 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ads import (
+    AUDIENCES,
+    CAMPAIGN_STATES,
+    CAMPAIGN_TRANSITIONS,
+    LEDGER_KINDS,
+    OBJECTIVES,
+    PARTNERSHIP_STATES,
+    PRICING_BY_OBJECTIVE,
+    TOPUP_STATES,
+    AdAccount,
+    AdLedgerEntry,
+    AdTopUp,
+    BrandAccount,
+    Campaign,
+    CampaignNote,
+    Partnership,
+)
 from app.models.api_token import TOKEN_SCOPES, ApiToken
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
 from app.models.catalog import (
@@ -84,6 +101,21 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "AUDIENCES",
+    "CAMPAIGN_STATES",
+    "CAMPAIGN_TRANSITIONS",
+    "LEDGER_KINDS",
+    "OBJECTIVES",
+    "PARTNERSHIP_STATES",
+    "PRICING_BY_OBJECTIVE",
+    "TOPUP_STATES",
+    "AdAccount",
+    "AdLedgerEntry",
+    "AdTopUp",
+    "BrandAccount",
+    "Campaign",
+    "CampaignNote",
+    "Partnership",
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",
