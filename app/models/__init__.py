@@ -1,5 +1,15 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ad_delivery import (
+    AD_SURFACES,
+    HIDE_REASONS,
+    INVALID_REASONS,
+    AdClick,
+    AdFrequency,
+    AdHide,
+    AdImpression,
+    CampaignDay,
+)
 from app.models.ads import (
     AUDIENCES,
     CAMPAIGN_STATES,
@@ -101,6 +111,14 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "AD_SURFACES",
+    "HIDE_REASONS",
+    "INVALID_REASONS",
+    "AdClick",
+    "AdFrequency",
+    "AdHide",
+    "AdImpression",
+    "CampaignDay",
     "AUDIENCES",
     "CAMPAIGN_STATES",
     "CAMPAIGN_TRANSITIONS",
