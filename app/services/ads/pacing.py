@@ -68,3 +68,8 @@ def next_throttle(current: int, delivered_micros: int, planned_micros: int) -> i
     else:
         proposed = min(current * planned_micros // delivered_micros, current * 2)
     return max(MIN_THROTTLE, min(THROTTLE_SCALE, proposed))
+
+
+def planned_micros(target_micros: int, seconds: int) -> int:
+    """The share of today's target that `seconds` of the day should deliver."""
+    return target_micros * max(seconds, 0) // SECONDS_PER_DAY

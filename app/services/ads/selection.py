@@ -49,7 +49,8 @@ class LiveCampaign:
     topics: frozenset[str]
     audiences: frozenset[str]
     note_ids: tuple[int, ...]
-    label: str = ""
+    # Notes made in a creator partnership: note id -> the brand, for "Sponsored · with".
+    partners: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def max_price_micros(self) -> int:
