@@ -207,7 +207,7 @@ def _is_duplicate(model, token: AdToken, requester: Requester, now: datetime,
         600 if model is AdClick else 5))
     viewer = (model.viewer_user_id == requester.user_id) if requester.user_id is not None \
         else (model.viewer_anon_id == requester.anon_id)
-    if requester.user_id is None and not requester.anon_id:
+    if window <= 0 or (requester.user_id is None and not requester.anon_id):
         return False
     return db.session.scalar(
         select(model.id).where(model.campaign_id == token.campaign_id, viewer,
