@@ -39,6 +39,7 @@ from app.services.ads.tracking import (
     Requester,
     charge,
     hide_sponsored,
+    queue_click,
     record_click,
     record_impression,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "hide_sponsored",
     "invalidate_snapshot",
     "merge_slots",
+    "queue_click",
     "record_click",
     "record_impression",
     "register_guaranteed_source",

@@ -33,6 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import HIDE_REASONS, AdClick, AdHide, AdImpression, Campaign, CampaignDay
 from app.services.ads.auction import MICROS
@@ -311,3 +312,12 @@ def hide_sponsored(requester: Requester, raw_token: str, reason: str) -> AdHide 
                        .on_conflict_do_nothing(index_elements=["viewer_key", "campaign_id"]))
     return db.session.scalar(select(AdHide).where(AdHide.viewer_key == requester.key,
                                                   AdHide.campaign_id == token.campaign_id))
+
+
+def queue_click(raw_token: str, requester: Requester, note_id: int) -> None:
+    """Record a click after the request commits (the click URL is a GET that must not
+    write or wait on the campaign's row lock: the job does both).
+    """
+    after_commit("qiao.record_ad_click", raw_token, requester.user_id, requester.anon_id,
+                 requester.user_agent, requester.country, requester.language, note_id,
+                 _now(None).isoformat())
