@@ -124,8 +124,29 @@ def _strings(raw: str | list | None) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+class _Sets:
+    """Targeting lists repeat across campaigns ("[]", '["JP"]'): parse each text once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, object], frozenset[str]] = {}
+
+    def __call__(self, kind: str, raw) -> frozenset[str]:
+        key = (kind, raw if not isinstance(raw, list) else json.dumps(raw))
+        found = self.cache.get(key)
+        if found is None:
+            items = _strings(raw)
+            if kind == "countries":
+                found = frozenset(c.upper() for c in items)
+            elif kind == "languages":
+                found = frozenset(c.lower()[:2] for c in items)
+            else:
+                found = frozenset(t.casefold().lstrip("#") for t in items)
+            self.cache[key] = found
+        return found
+
+
 def _live(row, notes: list[int], partners: dict[int, str], prior: CtrPrior, ppm: int,
-          now: datetime) -> LiveCampaign:
+          now: datetime, sets: _Sets) -> LiveCampaign:
     ctr = smoothed_ctr(int(row.clicks or 0), int(row.impressions or 0), prior)
     return LiveCampaign(
         id=row.id, organization_id=row.organization_id or 0, model=row.pricing,
@@ -139,9 +160,8 @@ def _live(row, notes: list[int], partners: dict[int, str], prior: CtrPrior, ppm:
         throttle=1000 if row.throttle is None else int(row.throttle),
         starts_at=row.starts_at, ends_at=row.ends_at, pacing=row.pacing,
         frequency_cap=row.frequency_cap_per_day,
-        countries=frozenset(c.upper() for c in _strings(row.countries)),
-        languages=frozenset(c.lower()[:2] for c in _strings(row.languages)),
-        topics=frozenset(t.casefold().lstrip("#") for t in _strings(row.topics)),
+        countries=sets("countries", row.countries), languages=sets("languages", row.languages),
+        topics=sets("topics", row.topics),
         audiences=frozenset() if row.audience == "all" else frozenset({row.audience}),
         note_ids=tuple(dict.fromkeys(notes)), partners=partners)
 
@@ -155,11 +175,12 @@ def build_snapshot(now: datetime) -> Snapshot:
     current = None
     notes: list[int] = []
     partners: dict[int, str] = {}
+    sets = _Sets()
 
     def close() -> None:
         if current.currency not in ppms:
             ppms[current.currency] = _ppm(current.currency, reference, now)
-        live.append(_live(current, notes, partners, prior, ppms[current.currency], now))
+        live.append(_live(current, notes, partners, prior, ppms[current.currency], now, sets))
 
     for row in db.session.execute(_query(now)):
         if current is None or row.id != current.id:
@@ -182,9 +203,15 @@ def current_snapshot(now: datetime) -> Snapshot:
     if snap is not None and not holder.stale \
             and (now - snap.built_at).total_seconds() < max_age:
         return snap
-    with _LOCK:
+    # One request of the process rebuilds; the others keep serving the previous snapshot
+    # meanwhile instead of queueing behind it (only the very first build is waited for).
+    if not _LOCK.acquire(blocking=snap is None):
+        return snap
+    try:
         snap = holder.snapshot
         if snap is None or holder.stale or (now - snap.built_at).total_seconds() >= max_age:
             holder.stale = False
             snap = holder.snapshot = build_snapshot(now)
+    finally:
+        _LOCK.release()
     return snap
