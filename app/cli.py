@@ -17,6 +17,7 @@ inventory_cli = AppGroup("inventory", help="Stock levels, the stock ledger and r
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 fx_cli = AppGroup("fx", help="Exchange-rate snapshots: ECB import, manual rates, the rate table.")
 markets_cli = AppGroup("markets", help="Destination-market duty and import-tax rules.")
+ads_cli = AppGroup("ads", help="Advertising: campaign flights and ad balances.")
 
 
 @demo_cli.command("seed")
@@ -199,6 +200,14 @@ def markets_show_command(country: str) -> None:
             click.echo(line)
 
 
+@ads_cli.command("advance")
+def ads_advance_command() -> None:
+    """Start scheduled campaigns whose flight began; close those that ended."""
+    from app.tasks.ads import advance_campaigns
+
+    click.echo(f"{advance_campaigns.run()} campaign(s) changed status.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
@@ -207,3 +216,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(payments_cli)
     app.cli.add_command(fx_cli)
     app.cli.add_command(markets_cli)
+    app.cli.add_command(ads_cli)

@@ -10,6 +10,7 @@ csrf.exempt(bp)
 
 from app.api import (  # noqa: E402,F401
     ad_delivery,
+    ads,
     auth,
     cart,
     catalog,

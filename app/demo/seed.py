@@ -125,4 +125,7 @@ def seed_demo() -> list[str]:
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()
+    from app.demo.ads import seed_ads
+
+    lines += seed_ads(DEMO_PASSWORD)
     return lines
