@@ -166,3 +166,14 @@ def test_impression_replay_and_anonymous_viewer(cpc):
     row = db.session.scalars(select(AdImpression).where(AdImpression.is_billable)).one()
     assert (row.viewer_anon_id, row.surface, row.position, row.country) == \
         ("cookie-1", "discover", 3, "JP")
+
+
+def test_a_paused_campaign_is_charged_nothing_more(cpc, shopper):
+    impression, click = tokens_for(cpc, viewer_of(shopper), price_micros=80 * 10**6)
+    ads.record_impression(impression, requester_of(shopper))
+    cpc.status = "paused"
+    db.session.commit()
+    outcome = ads.record_click(click, requester_of(shopper))
+    assert (outcome.is_billable, outcome.invalid_reason) == (False, "over_budget")
+    assert spent(cpc) == 0 and day_of(cpc).spend_micros == 0
+    assert db.session.get(Campaign, cpc.id).status == "paused"

@@ -1,6 +1,6 @@
 """The in-process snapshot of live campaigns that serving chooses from.
 
-One query loads every campaign that could serve now (active or scheduled, not yet over
+One query loads every campaign that could serve now (active, not yet over
 budget, flight not ended) with its published notes, today's spend and throttle, its
 lifetime impressions and clicks (for the smoothed CTR) and, per note, the brand of a
 creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
@@ -34,7 +34,9 @@ from app.services.ads.pacing import daily_target_micros
 from app.services.ads.selection import LiveCampaign, Snapshot
 from app.services.fx import RateUnavailable, StaleRate, lock_rate
 
-SERVABLE_STATES = ("active", "scheduled")
+# Scheduled campaigns become active at their flight's start (the `qiao.advance_campaigns`
+# job); only active ones are charged, so only they are served.
+SERVABLE_STATES = ("active",)
 _LOCK = threading.Lock()
 _KEY = "qiao_ad_snapshot"
 

@@ -13,8 +13,10 @@ Spend (`charge`): ONE conditional UPDATE per limit, so concurrent traffic oversh
 budget by at most one maximum price:
 
 1. `campaign_days`: `spend_micros += price WHERE spend_minor < daily cap` (the day's cap);
-2. `campaigns`: `spent_minor += whole minor units WHERE spent_minor < budget_minor`;
-   if it fails, step 1 is undone (same transaction) and the event is `over_budget`;
+2. `campaigns`: `spent_minor += whole minor units WHERE spent_minor < budget_minor AND
+   status = 'active'`; if it fails, step 1 is undone (same transaction) and the event is
+   `over_budget` (a paused or completed campaign is charged nothing more, so the unspent
+   budget released when it completes is exact);
 3. `campaign_days.spend_minor += the same units`. Prices are micros of a minor unit (CPM
    impressions cost fractions of a cent); the whole units billed are the floor of the
    day's accumulated micros, so fractions carry over exactly.
@@ -115,7 +117,8 @@ def charge(campaign_id: int, price_micros: int, day: date, now: datetime) -> int
     units = accumulated // MICROS - (accumulated - price_micros) // MICROS
     charged = db.session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.spent_minor < Campaign.budget_minor)
+        .where(Campaign.id == campaign_id, Campaign.spent_minor < Campaign.budget_minor,
+               Campaign.status == "active")
         .values(spent_minor=Campaign.spent_minor + units)
         .returning(Campaign.spent_minor, Campaign.budget_minor)).first()
     if charged is None:
@@ -134,8 +137,7 @@ def charge(campaign_id: int, price_micros: int, day: date, now: datetime) -> int
     if spent >= budget:
         db.session.execute(
             update(Campaign)
-            .where(Campaign.id == campaign_id,
-                   Campaign.status.in_(("active", "scheduled", "paused")))
+            .where(Campaign.id == campaign_id, Campaign.status == "active")
             .values(status="completed", completed_at=now))
         invalidate_snapshot()
     return units
