@@ -65,9 +65,12 @@ def test_report_view_then_open_click_url(client, campaign, shopper_headers):
     click = urlsplit(sponsored["click_url"])
     response = client.get(f"{click.path}?{click.query}", headers={"User-Agent": BROWSER})
     assert response.status_code == 303
-    # the app opened the URL in a browser without the token's user: not billed
-    assert db.session.scalar(select(AdClick.invalid_reason)) == "forged"
-    assert db.session.get(Campaign, campaign.id).spent_minor == 0
+    # the app opened the URL in a browser, signed out: the click is the token's viewer's
+    click = db.session.scalars(select(AdClick)).one()
+    assert (click.is_billable, click.charged_minor) == (True, 40)
+    me = client.get("/api/v1/me", headers=shopper_headers).get_json()
+    assert click.viewer_user_id == me["id"]
+    assert db.session.get(Campaign, campaign.id).spent_minor == 40
 
 
 def test_bad_impression_tokens_are_accepted_quietly(client, campaign):
