@@ -35,6 +35,13 @@ PARTNERSHIP_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    "draft": _l("Draft"), "in_review": _l("In review"), "scheduled": _l("Scheduled"),
+    "active": _l("Active"), "paused": _l("Paused"), "completed": _l("Completed"),
+    "rejected": _l("Rejected"),
+}
+
+
 class BoostAccountForm(FlaskForm):
     """Open the creator's boost balance."""
 
@@ -82,10 +89,12 @@ def partnerships():
     return body
 
 
-@bp.post("/partnerships/<int:partnership_id>/<any(accept, decline):step>")
+@bp.post("/partnerships/<int:partnership_id>/<step>")
 @login_required
 def partnership_step(partnership_id: int, step: str):
     """Accept (the brand's balance reserves the fee) or decline a brief."""
+    if step not in ("accept", "decline"):
+        abort(404)
     action = ads.accept_partnership if step == "accept" else ads.decline_partnership
     try:
         action(current_user, partnership_id)
@@ -127,7 +136,7 @@ def _boosts_page(*, account_form=None, topup_form=None, status: int = 200):
     notes = ads.promotable_notes(organization_id=None, creator_id=current_user.id)
     body = render_template(
         "account/boosts.html", account=account, boosts=ads.list_own_boosts(current_user),
-        notes=notes, money=_money,
+        notes=notes, money=_money, status_labels=STATUS_LABELS,
         price=ads.boost_price(account.currency) if account else None,
         impressions=ads.BOOST_IMPRESSIONS, days=ads.BOOST_DAYS,
         account_form=account_form or BoostAccountForm(

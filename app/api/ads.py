@@ -15,11 +15,12 @@ from app.api.core import api_user, idempotent, json_body, page_limit, paginated,
 from app.api.fields import optional_body
 from app.api.openapi import list_of, operation, ref, schema
 from app.api.serializers import timestamp
-from app.core.transaction import commit
+from app.core.transaction import commit, rollback
+from app.errors import json_error
 from app.models import CAMPAIGN_STATES, PARTNERSHIP_STATES, AdTopUp, Campaign, Partnership
 from app.money import Money
 from app.services import ads
-from app.services.errors import ValidationFailed
+from app.services.errors import DomainError, ValidationFailed
 from app.web.cursors import decode_id_cursor
 
 TAGS = ["ads"]
@@ -250,7 +251,8 @@ def get_campaign(organization_id: int, campaign_id: int):
 @bp.post("/brands/<int:organization_id>/campaigns/<int:campaign_id>/submit")
 @operation(summary="Send a draft campaign to review", tags=TAGS, idempotent=True,
            body_required=False, request={"type": "object"},
-           responses={200: CAMPAIGN_SCHEMA, 401: None, 404: None, 409: None, 422: None},
+           responses={200: CAMPAIGN_SCHEMA, 400: None, 401: None, 404: None, 409: None,
+                      422: None},
            description="The draft moves to `in_review`; ad rules of its destination markets "
                        "are checked and their matches shown to the reviewer "
                        "(`review_findings`). 409 `invalid_campaign_transition` when it is "
@@ -301,10 +303,15 @@ def create_topup(organization_id: int):
     """Start a card top-up."""
     account = ads.brand_account(api_user(), organization_id)
     topup = ads.start_topup(api_user(), account, json_body().get("amount"))
-    commit()  # the idempotency key is durable before the provider is called
-    intent = ads.open_topup_intent(topup)
-    body = topup_json(topup, intent.client_secret)
-    commit()
+    try:
+        commit()  # the top-up and its idempotency key are durable before Stripe is called
+        intent = ads.open_topup_intent(topup)
+        body = topup_json(topup, intent.client_secret)
+        commit()
+    except DomainError as exc:
+        # Answered (not raised) so the Idempotency-Key claim committed above is released.
+        rollback()
+        return json_error(exc.status, exc.code, exc.message, exc.fields)
     return body, 201
 
 
@@ -357,7 +364,8 @@ def list_my_partnerships():
 @bp.post("/partnerships/<int:partnership_id>/accept")
 @operation(summary="Accept a brief", tags=TAGS, idempotent=True, body_required=False,
            request={"type": "object"},
-           responses={200: PARTNERSHIP_SCHEMA, 401: None, 404: None, 409: None, 422: None},
+           responses={200: PARTNERSHIP_SCHEMA, 400: None, 401: None, 404: None, 409: None,
+                      422: None},
            description="The creator only (404 for anyone else). The fee is reserved from "
                        "the brand's balance: 422 `insufficient_balance` when it does not "
                        "cover it; 409 `invalid_partnership_transition`.")
@@ -374,7 +382,7 @@ def accept_partnership(partnership_id: int):
 @bp.post("/partnerships/<int:partnership_id>/decline")
 @operation(summary="Decline a brief", tags=TAGS, idempotent=True, body_required=False,
            request={"type": "object"},
-           responses={200: PARTNERSHIP_SCHEMA, 401: None, 404: None, 409: None},
+           responses={200: PARTNERSHIP_SCHEMA, 400: None, 401: None, 404: None, 409: None},
            description="The creator only. 409 `invalid_partnership_transition`.")
 @token_required("write")
 @idempotent()

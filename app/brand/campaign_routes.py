@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -155,12 +155,13 @@ def campaign(org_id: int, campaign_id: int):
     return body
 
 
-@bp.post("/<int:org_id>/campaigns/<int:campaign_id>/<any(submit, withdraw, pause, resume, "
-         "complete):step>")
+@bp.post("/<int:org_id>/campaigns/<int:campaign_id>/<step>")
 @login_required
 def campaign_step(org_id: int, campaign_id: int, step: str):
     """Submit, withdraw, pause, resume or end a campaign."""
     open_brand(org_id)
+    if step not in STEPS:
+        abort(404)
     action, done = STEPS[step]
     try:
         action(current_user, org_id, campaign_id)

@@ -26,6 +26,7 @@ class Finding:
 
     rule: str
     label: str
+    label_zh: str
     market: str  # a country code, or "*" for a rule of every market
     term: str
     where: str  # "name", or "note <id>"
@@ -39,6 +40,7 @@ class Finding:
 class _Rule:
     code: str
     label: str
+    label_zh: str
     markets: tuple[str, ...]
     patterns: tuple[tuple[str, re.Pattern], ...]
 
@@ -55,6 +57,7 @@ def load_rules(path: str = str(RULES_FILE)) -> tuple[_Rule, ...]:
     """The rules file, parsed once."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return tuple(_Rule(code=rule["code"], label=rule["label"],
+                       label_zh=rule.get("label_zh", rule["label"]),
                        markets=tuple(rule["markets"]),
                        patterns=tuple((term, _pattern(term)) for term in rule["terms"]))
                  for rule in data["rules"])
@@ -81,6 +84,7 @@ def check_texts(texts: list[tuple[str, str]], countries: list[str]) -> list[Find
                         if key not in seen:
                             seen.add(key)
                             findings.append(Finding(rule=rule.code, label=rule.label,
+                                                    label_zh=rule.label_zh,
                                                     market=market, term=term, where=where))
                     break
     return findings
