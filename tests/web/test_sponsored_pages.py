@@ -138,7 +138,7 @@ def test_partnership_note_is_labelled_with_the_brand_in_chinese(client, login, m
     db.session.commit()
     login(make_user(home_country="JP", locale="zh"))
     html = page(client)
-    assert "赞助 · 与 Lumi Beauty 合作" in html
+    assert "赞助 · 合作品牌 Lumi Beauty" in html
     assert "隐藏这条广告" in html and ">Sponsored" not in html
 
 
