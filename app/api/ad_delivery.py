@@ -70,7 +70,9 @@ def discover_with_sponsored(viewer: User | None, language: str, region: str | No
     slots = ads.sponsored_for_page(ad_viewer, "discover", [n.id for n in notes])
     if not slots:
         return notes, {}
-    loaded = {n.id: n for n in feed.load_few_notes([s.note_id for s in slots])}
+    loaded = {n.id: n for n in notes if n.id in {s.note_id for s in slots}}
+    loaded.update((n.id, n) for n in feed.load_few_notes(
+        [s.note_id for s in slots if s.note_id not in loaded]))
     merged = ads.merge_slots(notes, slots, loaded)
     sponsored = {}
     with force_locale(language):

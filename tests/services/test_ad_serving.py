@@ -248,3 +248,22 @@ def test_completed_campaign_is_no_longer_served(lumi, creator, make_user):
     db.session.commit()
     assert db.session.get(Campaign, campaign.id).status == "completed"
     assert serve(viewer) == []
+
+
+def test_a_promoted_note_already_in_the_page_shows_once_in_its_slot(lumi, creator):
+    note = promoted_note(creator)
+    campaign = live_campaign(lumi, note)
+    page_ids = [note.id, *range(10**8, 10**8 + 9)]
+    slots = ads.sponsored_for_page(viewer_of(anon="a"), "discover", page_ids)
+    assert [(s.index, s.note_id) for s in slots] == [(2, note.id)]
+
+    class Item:
+        def __init__(self, id):
+            self.id = id
+
+    organic = [Item(i) for i in page_ids]
+    merged = ads.merge_slots(organic, slots, {note.id: "sponsored card"})
+    assert [item if slot else item.id for item, slot in merged][:4] == \
+        [10**8, 10**8 + 1, "sponsored card", 10**8 + 2]
+    assert len(merged) == len(page_ids)
+    assert merged[2][1].campaign_id == campaign.id

@@ -162,8 +162,8 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
                        rng: random.Random | None = None) -> list[SponsoredSlot]:
     """The sponsored notes of one page, each with the 0-based index to insert it at.
 
-    Positions beyond the page (a short last page) are dropped; a note already in the page
-    organically is not sponsored again in it.
+    Positions beyond the page (a short last page) are dropped. A promoted note may also be
+    in the page organically: `merge_slots` then shows it once, in its sponsored slot.
     """
     if surface not in SURFACES or not current_app.config.get("ADS_ENABLED", True):
         return []
@@ -180,8 +180,7 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
         viewer_key=viewer.key, country=(viewer.country or "").upper() or None,
         language=(viewer.language or "en")[:2].lower(), surface=surface,
         topics=None if topics is None else frozenset(t.casefold() for t in topics),
-        slots=len(positions), segment=facts.segment, engaged_organizations=facts.engaged,
-        excluded_note_ids=frozenset(page_ids))
+        slots=len(positions), segment=facts.segment, engaged_organizations=facts.engaged)
     placed: list[tuple[int, Choice]] = []
     free = list(positions)
     for source in _GUARANTEED_SOURCES:
@@ -212,9 +211,12 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
 def merge_slots(items: list, slots: list[SponsoredSlot], sponsored: dict[int, object]
                 ) -> list[tuple[object, SponsoredSlot | None]]:
     """The page with each slot's item (`sponsored[note_id]`) inserted at its index, as
-    (item, slot or None) pairs; a slot whose note could not be loaded is skipped.
+    (item, slot or None) pairs; a slot whose note could not be loaded is skipped, and an
+    organic item that is also sponsored is shown only in its sponsored slot.
     """
-    merged: list[tuple[object, SponsoredSlot | None]] = [(item, None) for item in items]
+    shown = {slot.note_id for slot in slots if slot.note_id in sponsored}
+    merged: list[tuple[object, SponsoredSlot | None]] = [
+        (item, None) for item in items if getattr(item, "id", None) not in shown]
     for slot in sorted(slots, key=lambda s: s.index):
         item = sponsored.get(slot.note_id)
         if item is not None:
