@@ -216,6 +216,8 @@ class Config:
     ADS_REQUIRE_VIEW_FOR_CLICK = _bool("ADS_REQUIRE_VIEW_FOR_CLICK", True)
     # Regular expression of crawler user agents (empty: the built-in list).
     ADS_BOT_USER_AGENTS = os.environ.get("ADS_BOT_USER_AGENTS", "")
+    # Per-address cap on sponsored-view reports (each writes a row, even a forged one).
+    ADS_TRACKING_RATE_LIMIT = os.environ.get("ADS_TRACKING_RATE_LIMIT", "600 per minute")
     # How often the pacing loop corrects each campaign's serving rate.
     ADS_PACING_INTERVAL_SECONDS = _int("ADS_PACING_INTERVAL_SECONDS", 300)
 

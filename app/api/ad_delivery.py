@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_babel import force_locale
 
 from app.api import bp
@@ -19,6 +19,7 @@ from app.api.core import idempotent, json_body
 from app.api.notes import optional_viewer
 from app.api.openapi import operation, schema
 from app.core.transaction import commit
+from app.extensions import limiter
 from app.models import HIDE_REASONS, Note, User
 from app.services import ads
 from app.services.social import feed
@@ -89,7 +90,8 @@ def discover_with_sponsored(viewer: User | None, language: str, region: str | No
 @bp.post("/ads/impressions")
 @operation(summary="Report a sponsored note seen", tags=["feed"], auth=False,
            request=IMPRESSION_REQUEST, idempotent=True, params=[DEVICE_PARAM],
-           responses={204: None, 400: None, 401: None, 413: None})
+           responses={204: None, 400: None, 401: None, 413: None, 429: None})
+@limiter.limit(lambda: current_app.config["ADS_TRACKING_RATE_LIMIT"])
 @idempotent()
 def report_ad_impression():
     """Count the view of a sponsored feed item (half of it on screen for a second). Always

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.transaction import commit, rollback
-from app.extensions import csrf
+from app.extensions import csrf, limiter
 from app.models import Note
 from app.notes import bp
 from app.services import ads
@@ -96,8 +96,14 @@ bp.add_app_template_global(sponsored.ad_label, "ad_label")
 bp.add_app_template_global(sponsored.ad_hide_reasons, "ad_hide_reasons")
 
 
+def tracking_limit() -> str:
+    """Per-address cap on view reports: each one writes a row, even a forged one."""
+    return current_app.config["ADS_TRACKING_RATE_LIMIT"]
+
+
 @bp.post("/ads/impressions")
 @csrf.exempt
+@limiter.limit(tracking_limit)
 def ad_impression():
     """Count a sponsored card seen (sent by static/js/ad_tracking.js with sendBeacon).
 

@@ -159,3 +159,13 @@ def test_discover_with_ads_costs_at_most_two_more_queries(app, client, login, ma
     assert len(CARD.findall(html)) == 1
     assert with_ads.count - without.count <= 2, with_ads.statements[without.count:]
     ads.invalidate_snapshot()
+
+
+def test_view_reports_are_rate_limited_per_address(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "ADS_TRACKING_RATE_LIMIT", "3 per minute")
+    answers = [client.post("/ads/impressions", data={"token": "x"}).status_code
+               for _ in range(4)]
+    assert answers == [204, 204, 204, 429]
+    api = [client.post("/api/v1/ads/impressions", json={"impression_token": "x"}).status_code
+           for _ in range(4)]
+    assert api == [204, 204, 204, 429]
