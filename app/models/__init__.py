@@ -1,5 +1,15 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ad_delivery import (
+    AD_SURFACES,
+    HIDE_REASONS,
+    INVALID_REASONS,
+    AdClick,
+    AdFrequency,
+    AdHide,
+    AdImpression,
+    CampaignDay,
+)
 from app.models.ads import (
     AUDIENCES,
     CAMPAIGN_STATES,
@@ -146,6 +156,14 @@ __all__ = [
     "market_key",
     "market_list",
     "shown_clause",
+    "AD_SURFACES",
+    "HIDE_REASONS",
+    "INVALID_REASONS",
+    "AdClick",
+    "AdFrequency",
+    "AdHide",
+    "AdImpression",
+    "CampaignDay",
     "AUDIENCES",
     "CAMPAIGN_STATES",
     "CAMPAIGN_TRANSITIONS",

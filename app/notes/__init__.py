@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("notes", __name__)
 
 from app.notes import (  # noqa: E402,F401
+    ads_routes,
     moderation_routes,
     rendering,
     routes,

@@ -59,6 +59,7 @@ from app.services.ads.campaigns import (
     update_campaign,
     withdraw_campaign,
 )
+from app.services.ads.counters import CounterStore, DatabaseCounters, RedisCounters, counter_store
 from app.services.ads.invoices import Invoice, build_invoice, invoice_months, invoice_pdf
 from app.services.ads.ledger import (
     InsufficientBalance,
@@ -66,6 +67,7 @@ from app.services.ads.ledger import (
     ledger_sum_minor,
     post_entry,
 )
+from app.services.ads.pacing_loop import adjust_pacing
 from app.services.ads.partnerships import (
     accept_partnership,
     cancel_partnership,
@@ -79,6 +81,16 @@ from app.services.ads.partnerships import (
     sponsor_names,
 )
 from app.services.ads.rules import Finding, check_ad_rules
+from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
+from app.services.ads.serving import (
+    AdViewer,
+    SponsoredSlot,
+    merge_slots,
+    register_guaranteed_source,
+    slot_positions,
+    sponsored_for_page,
+)
+from app.services.ads.snapshot import invalidate_snapshot
 from app.services.ads.topups import PURPOSE as TOPUP_PURPOSE
 from app.services.ads.topups import (
     confirm_sandbox_topup,
@@ -92,8 +104,41 @@ from app.services.ads.topups import (
     sync_stale_topups,
     sync_topup,
 )
+from app.services.ads.tracking import (
+    InvalidAdHide,
+    Outcome,
+    Requester,
+    charge,
+    hide_sponsored,
+    queue_click,
+    record_click,
+    record_impression,
+)
 
 __all__ = [
+    "AdViewer",
+    "Choice",
+    "CounterStore",
+    "DatabaseCounters",
+    "FeedRequest",
+    "InvalidAdHide",
+    "LiveCampaign",
+    "Outcome",
+    "RedisCounters",
+    "Requester",
+    "SponsoredSlot",
+    "adjust_pacing",
+    "charge",
+    "counter_store",
+    "hide_sponsored",
+    "invalidate_snapshot",
+    "merge_slots",
+    "queue_click",
+    "record_click",
+    "record_impression",
+    "register_guaranteed_source",
+    "slot_positions",
+    "sponsored_for_page",
     "BOOST_DAYS",
     "BOOST_IMPRESSIONS",
     "CAMPAIGN_STATES",
