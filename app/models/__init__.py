@@ -1,5 +1,14 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ad_placements import (
+    BOOKING_STATES,
+    SLOT_DAY_STATES,
+    CampaignReportDay,
+    DiscoverViewDay,
+    PlacementBooking,
+    PlacementSlot,
+    PlacementSlotDay,
+)
 from app.models.api_token import TOKEN_SCOPES, ApiToken
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
 from app.models.catalog import (
@@ -84,6 +93,13 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "BOOKING_STATES",
+    "SLOT_DAY_STATES",
+    "CampaignReportDay",
+    "DiscoverViewDay",
+    "PlacementBooking",
+    "PlacementSlot",
+    "PlacementSlotDay",
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",
