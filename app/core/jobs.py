@@ -33,6 +33,12 @@ def init_celery(app: Flask) -> None:
             "expire-checkout-quotes": {"task": "qiao.expire_checkout_quotes", "schedule": 60.0},
             "reconcile-payments": {"task": "qiao.reconcile_payments", "schedule": 300.0},
             "poll-tracking": {"task": "qiao.poll_tracking", "schedule": 900.0},
+            "expire-placement-holds": {"task": "qiao.expire_placement_holds",
+                                       "schedule": 60.0},
+            "update-placement-pacing": {"task": "qiao.update_placement_pacing",
+                                        "schedule": 300.0},
+            "roll-up-campaign-days": {"task": "qiao.roll_up_campaign_days",
+                                      "schedule": 3600.0},
         },
     )
     celery.Task = AppContextTask

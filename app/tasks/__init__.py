@@ -4,4 +4,4 @@ Services never import this package: they queue a task by its registered name wit
 `app.core.transaction.after_commit("qiao.…", …)`. Importing the package registers every task.
 """
 
-from app.tasks import catalog, inventory, logistics, mail, media, payments, social  # noqa: F401
+from app.tasks import ad_placements, catalog, inventory, logistics, mail, media, payments, social  # noqa: F401

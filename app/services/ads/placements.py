@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
@@ -25,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 from app.models import (
     AdAccount,
+    Campaign,
     DiscoverViewDay,
     PlacementBooking,
     PlacementSlot,
@@ -36,6 +38,7 @@ from app.services.ads import forecast
 from app.services.ads.ledger import post_entry
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import FieldErrors
+from app.services.permissions import require_membership
 from app.services.regions import is_country
 
 HOLD_MINUTES = 30
@@ -230,7 +233,7 @@ def _ensure_rows(slot_id: int, country: str, days: list[date]) -> None:
         dialect.insert(table).on_conflict_do_nothing(
             index_elements=["slot_id", "country", "day"]),
         [{"slot_id": slot_id, "country": country, "day": day, "state": "free",
-          "planned_impressions": 0, "delivered_impressions": 0, "serve_rate": "1"}
+          "planned_impressions": 0, "delivered_impressions": 0, "serve_rate": Decimal(1)}
          for day in days])
 
 
@@ -249,7 +252,7 @@ def _unavailable(slot: PlacementSlot, country: str, days: list[date], now: datet
 
 
 def hold_placement(actor: User, organization_id: int, campaign_id: int, slot: PlacementSlot,
-                   country: str, start: date, end: date, *, currency: str,
+                   country: str, start: date | None, end: date | None, *, currency: str,
                    now: datetime) -> PlacementBooking:
     """Hold the slot for the run for 30 minutes (priced now), or PlacementUnavailable (409).
 
@@ -276,7 +279,7 @@ def hold_placement(actor: User, organization_id: int, campaign_id: int, slot: Pl
         .where(PlacementSlotDay.slot_id == slot.id, PlacementSlotDay.country == country,
                PlacementSlotDay.day.between(start, end), _claimable(now))
         .values(state="held", booking_id=booking.id, hold_expires_at=expires,
-                delivered_impressions=0, serve_rate="1")
+                delivered_impressions=0, serve_rate=Decimal(1))
         .execution_options(synchronize_session=False)).rowcount
     if claimed != len(days):
         error = _unavailable(slot, country, days, now, booking.id)
@@ -343,7 +346,7 @@ def _free_days(booking_id: int) -> None:
     db.session.execute(
         update(PlacementSlotDay).where(PlacementSlotDay.booking_id == booking_id)
         .values(state="free", booking_id=None, hold_expires_at=None, planned_impressions=0,
-                delivered_impressions=0, serve_rate="1")
+                delivered_impressions=0, serve_rate=Decimal(1))
         .execution_options(synchronize_session=False))
 
 
@@ -406,3 +409,176 @@ def count_live_bookings(slot_id: int, country: str, day: date, now: datetime) ->
         PlacementBooking.start_day <= day, PlacementBooking.end_day >= day,
         or_(PlacementBooking.state == "paid",
             and_(PlacementBooking.state == "held", PlacementBooking.hold_expires_at > now))))
+
+
+# Entry points for the edges: the actor's brand membership checked, then the work ----------
+@dataclass(frozen=True)
+class AvailabilityAnswer:
+    """A slot's availability for a country and run, in the brand's billing currency."""
+
+    slot: PlacementSlot
+    country: str
+    start: date
+    end: date
+    currency: str
+    days: list[DayAvailability]
+
+
+def brand_currency(organization_id: int) -> str:
+    """The brand's billing currency (its ad account's; USD before it has one)."""
+    return db.session.scalar(select(AdAccount.currency).where(
+        AdAccount.organization_id == organization_id)) or "USD"
+
+
+def brand_campaign(organization_id: int, campaign_id: int | None) -> Campaign:
+    """The brand's own campaign, or NotFound (another brand's reads as missing)."""
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
+    if campaign is None or campaign.organization_id != organization_id:
+        raise NotFound(_("Not found, or you do not have access to it."),
+                       fields={"campaign_id": [_("Choose one of your campaigns.")]})
+    return campaign
+
+
+def placement_availability(actor: User, organization_id: int, slot_code: str,
+                           country: str | None, start: date | None, end: date | None, *,
+                           now: datetime) -> AvailabilityAnswer:
+    """Availability of a slot for the brand (staff or above), day by day."""
+    require_membership(actor, organization_id, kind="brand")
+    slot = get_slot(slot_code)
+    country, start, end = check_run(country, start, end, now)
+    currency = brand_currency(organization_id)
+    return AvailabilityAnswer(slot, country, start, end, currency,
+                              availability(slot, country, start, end, currency=currency,
+                                           organization_id=organization_id, now=now))
+
+
+def book_placement(actor: User, organization_id: int, *, campaign_id: int | None,
+                   slot_code: str, country: str | None, start: date | None,
+                   end: date | None, now: datetime) -> PlacementBooking:
+    """Hold a slot for one of the brand's campaigns for 30 minutes, priced now."""
+    require_membership(actor, organization_id, min_role="admin", kind="brand")
+    campaign = brand_campaign(organization_id, campaign_id)
+    slot = get_slot(slot_code)
+    return hold_placement(actor, organization_id, campaign.id, slot, country or "",
+                          start, end, currency=campaign.currency, now=now)
+
+
+def pay_placement_booking(actor: User, organization_id: int, booking_id: int, *,
+                          now: datetime) -> PlacementBooking:
+    """Pay the brand's held booking from its balance."""
+    require_membership(actor, organization_id, min_role="admin", kind="brand")
+    return pay_placement(actor, get_booking(organization_id, booking_id), now=now)
+
+
+def cancel_placement_booking(actor: User, organization_id: int, booking_id: int, *,
+                             now: datetime) -> PlacementBooking:
+    """Cancel the brand's booking before its first day (a paid one is refunded)."""
+    require_membership(actor, organization_id, min_role="admin", kind="brand")
+    return cancel_placement(actor, get_booking(organization_id, booking_id), now=now)
+
+
+def brand_bookings(actor: User, organization_id: int) -> list[PlacementBooking]:
+    """The brand's bookings, newest first."""
+    require_membership(actor, organization_id, kind="brand")
+    return list_bookings(organization_id)
+
+
+def brand_booking(actor: User, organization_id: int, booking_id: int) -> PlacementBooking:
+    """One of the brand's bookings (404 for another brand's)."""
+    require_membership(actor, organization_id, kind="brand")
+    return get_booking(organization_id, booking_id)
+
+
+def bookable_campaigns(actor: User, organization_id: int) -> list[Campaign]:
+    """The brand's campaigns a placement can be booked for (not rejected or completed)."""
+    require_membership(actor, organization_id, kind="brand")
+    return list(db.session.scalars(select(Campaign).where(
+        Campaign.organization_id == organization_id,
+        Campaign.status.not_in(("rejected", "completed"))).order_by(Campaign.id.desc())))
+
+
+def booking_delivery(booking: PlacementBooking) -> list[PlacementSlotDay]:
+    """The booked days with their planned and delivered views (paid bookings only)."""
+    if booking.state != "paid":
+        return []
+    return list(db.session.scalars(select(PlacementSlotDay).where(
+        PlacementSlotDay.booking_id == booking.id).order_by(PlacementSlotDay.day)))
+
+
+# Serving and pacing -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class GuaranteedServe:
+    """A booked slot-day to serve first on this request: which campaign, at which position."""
+
+    slot_day_id: int
+    campaign_id: int
+    surface: str
+    position: int
+
+
+def guaranteed_candidates(country: str | None, surface: str, *,
+                          now: datetime) -> list[tuple[GuaranteedServe, Decimal]]:
+    """Today's booked slot-days of `surface` in `country` still short of their plan, each
+    with its current serving rate (one query; the serving side draws against the rate)."""
+    if not country:
+        return []
+    rows = db.session.execute(
+        select(PlacementSlotDay.id, PlacementSlotDay.serve_rate, PlacementBooking.campaign_id,
+               PlacementSlot.surface, PlacementSlot.position)
+        .join(PlacementBooking, PlacementBooking.id == PlacementSlotDay.booking_id)
+        .join(PlacementSlot, PlacementSlot.id == PlacementSlotDay.slot_id)
+        .where(PlacementSlotDay.country == country.upper(),
+               PlacementSlotDay.day == utc_day(now), PlacementSlotDay.state == "booked",
+               PlacementSlot.surface == surface,
+               PlacementSlotDay.delivered_impressions < PlacementSlotDay.planned_impressions)
+        .order_by(PlacementSlot.position)).all()
+    return [(GuaranteedServe(row.id, row.campaign_id, row.surface, row.position),
+             Decimal(row.serve_rate)) for row in rows]
+
+
+def choose_guaranteed(candidates: list[tuple[GuaranteedServe, Decimal]],
+                      draw: float) -> list[GuaranteedServe]:
+    """The candidates whose rate admits this request (`draw` uniform in [0, 1)), one per
+    position: the pacing loop's rate is the share of requests each slot-day is served."""
+    chosen: dict[int, GuaranteedServe] = {}
+    for serve, rate in candidates:
+        if serve.position not in chosen and Decimal(str(draw)) < rate:
+            chosen[serve.position] = serve
+    return list(chosen.values())
+
+
+def record_guaranteed_impression(campaign_id: int, country: str | None, *,
+                                 now: datetime) -> bool:
+    """Count one impression against the campaign's booked slot-day today, if it has one."""
+    if not country:
+        return False
+    slot_day_ids = select(PlacementSlotDay.id).join(
+        PlacementBooking, PlacementBooking.id == PlacementSlotDay.booking_id).where(
+        PlacementBooking.campaign_id == campaign_id, PlacementSlotDay.country == country.upper(),
+        PlacementSlotDay.day == utc_day(now), PlacementSlotDay.state == "booked")
+    return bool(db.session.execute(
+        update(PlacementSlotDay).where(PlacementSlotDay.id.in_(slot_day_ids.scalar_subquery()))
+        .values(delivered_impressions=PlacementSlotDay.delivered_impressions + 1)
+        .execution_options(synchronize_session=False)).rowcount)
+
+
+def update_placement_pacing(*, now: datetime) -> int:
+    """The pacing loop: set each of today's booked slot-days' next rate (delivered ÷ planned).
+
+    Run every few minutes; the plan is spread evenly over the UTC day.
+    """
+    today = utc_day(now)
+    elapsed = Decimal((now - day_start(today)).total_seconds()) / Decimal(86400)
+    rows = db.session.execute(select(
+        PlacementSlotDay.id, PlacementSlotDay.serve_rate, PlacementSlotDay.planned_impressions,
+        PlacementSlotDay.delivered_impressions).where(
+        PlacementSlotDay.day == today, PlacementSlotDay.state == "booked")).all()
+    for row in rows:
+        rate = forecast.next_serve_rate(
+            Decimal(row.serve_rate), planned_total=row.planned_impressions,
+            planned_so_far=forecast.planned_by(row.planned_impressions, elapsed),
+            delivered=row.delivered_impressions)
+        db.session.execute(update(PlacementSlotDay).where(PlacementSlotDay.id == row.id)
+                           .values(serve_rate=rate)
+                           .execution_options(synchronize_session=False))
+    return len(rows)

@@ -40,9 +40,11 @@ from app.models import (
     CampaignReportDay,
     Order,
     OrderLine,
+    User,
 )
 from app.money import Money
 from app.services.fields import FieldErrors
+from app.services.permissions import not_found_in_organization, require_membership
 
 ATTRIBUTION_WINDOW = timedelta(days=7)
 ROLLUP_DAYS = 8
@@ -368,3 +370,31 @@ def report_csv(report: CampaignReport) -> str:
                          report.campaign.currency])
     return out.getvalue()
 
+
+
+# Entry points for the edges ---------------------------------------------------------------------
+def brand_campaign_report(actor: User, organization_id: int, campaign_id: int,
+                          raw_from: str | None, raw_to: str | None, *,
+                          now: datetime) -> CampaignReport:
+    """The report of one of the brand's campaigns (404 for another brand's campaign)."""
+    require_membership(actor, organization_id, kind="brand")
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None or campaign.organization_id != organization_id:
+        raise not_found_in_organization()
+    start, end = parse_report_range(raw_from, raw_to,
+                                    today=local_today(brand_zone(campaign), now))
+    return campaign_report(campaign, start, end, now=now)
+
+
+def brand_report_overview(actor: User, organization_id: int, *, now: datetime,
+                          days: int = DEFAULT_REPORT_DAYS) -> list[tuple[Campaign, ReportDay]]:
+    """Each of the brand's campaigns with its totals over the last `days` days."""
+    require_membership(actor, organization_id, kind="brand")
+    campaigns = db.session.scalars(select(Campaign).where(
+        Campaign.organization_id == organization_id).order_by(Campaign.id.desc()))
+    rows = []
+    for campaign in campaigns:
+        today = local_today(brand_zone(campaign), now)
+        report = campaign_report(campaign, today - timedelta(days=days - 1), today, now=now)
+        rows.append((campaign, report.totals))
+    return rows
