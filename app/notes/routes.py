@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core.transaction import commit, rollback
-from app.models import Note, User
+from app.models import Note, User, utcnow
 from app.notes import bp
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
+from app.services.ads import placements
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
@@ -82,6 +83,10 @@ def home_page():
     if tab not in feed.FEED_TABS:
         tab = "discover"
     page = load_feed(tab)
+    if tab == "discover" and not request.args.get("cursor"):
+        # The traffic guaranteed placements are forecast from: one upsert per first page.
+        placements.record_discover_view(audience().region, utcnow())
+        commit()
     next_url = url_for("main.index", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
