@@ -75,7 +75,8 @@ class PlacementBooking(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
-    campaign_id: Mapped[int] = mapped_column(Integer, index=True, nullable=False)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True, nullable=False)
     slot_id: Mapped[int] = mapped_column(
         ForeignKey("placement_slots.id", ondelete="RESTRICT"), nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
@@ -171,7 +172,8 @@ class CampaignReportDay(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False)
     day: Mapped[date] = mapped_column(Date, nullable=False)
     impressions: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     reach: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

@@ -35,7 +35,8 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "shipment" notices come from the platform (no actor): a parcel reached a status the
 # shopper should hear about (customs hold, out for delivery, delivered, exception);
 # "return" notices tell a store's team of a return request and its shopper of each step.
-NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return")
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
+                      "partner")
 
 
 class NoteLike(db.Model):

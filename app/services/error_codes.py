@@ -96,6 +96,9 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "import_has_errors": ErrorCode((409,), "The CSV file has errors; fix them or import only "
                                            "the valid rows."),
     "import_not_ready": ErrorCode((409,), "The CSV import is not ready to be applied."),
+    "insufficient_balance": ErrorCode((422,), "The advertising balance does not cover this "
+                                              "(a campaign budget or partnership fee, or a "
+                                              "top-up refund of money already spent)."),
     "insufficient_scope": ErrorCode((403,), "The token lacks the scope this endpoint needs."),
     "insufficient_stock": ErrorCode((409, 422), "Not enough stock is available (422: the "
                                                 "warehouse a shipment leaves lacks it)."),
