@@ -67,7 +67,7 @@ def main() -> None:
         lock = threading.Lock()
 
         def attempt(index: int, start=start, end=end, now=now, barrier=barrier,
-                    outcomes=outcomes) -> None:
+                    outcomes=outcomes, lock=lock) -> None:
             owner_id, org_id, campaign_id = brands[index]
             with app.app_context():
                 barrier.wait()

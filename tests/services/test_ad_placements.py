@@ -143,8 +143,9 @@ def test_an_expired_hold_never_blocks_and_cannot_be_paid(ad_brand, discover_traf
     held = db.session.scalars(select(PlacementSlotDay.booking_id).where(
         PlacementSlotDay.day.between(*run), PlacementSlotDay.country == "JP")).all()
     assert set(held) == {fresh.id}
+    slot_id = placements.get_slot("discover_first").id
     for day in placements.run_days(*run):
-        assert placements.count_live_bookings(placements.get_slot("discover_first").id, "JP", day, later) == 1
+        assert placements.count_live_bookings(slot_id, "JP", day, later) == 1
 
 
 def test_the_expiry_job_frees_days_of_unclaimed_lapsed_holds(ad_brand, discover_traffic, run,

@@ -97,7 +97,8 @@ def forecast_views(history: Mapping[date, int], today: date,
         spread = Z_80 * sd * (1 + Decimal(horizon) / HISTORY_DAYS).sqrt()
         confident = (n >= MIN_HISTORY_DAYS and expected > 0
                      and spread <= MAX_RELATIVE_SPREAD * expected)
-        forecasts.append(DayForecast(day, _whole(expected), _whole(max(expected - spread, Decimal(0))),
+        low = max(expected - spread, Decimal(0))
+        forecasts.append(DayForecast(day, _whole(expected), _whole(low),
                                      _whole(expected + spread), confident))
     return forecasts
 

@@ -36,7 +36,7 @@ from app.models import (
 from app.money import Money
 from app.services.ads import forecast
 from app.services.ads.ledger import post_entry
-from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.errors import Conflict, NotFound
 from app.services.fields import FieldErrors
 from app.services.permissions import require_membership
 from app.services.regions import is_country
@@ -519,7 +519,8 @@ class GuaranteedServe:
 def guaranteed_candidates(country: str | None, surface: str, *,
                           now: datetime) -> list[tuple[GuaranteedServe, Decimal]]:
     """Today's booked slot-days of `surface` in `country` still short of their plan, each
-    with its current serving rate (one query; the serving side draws against the rate)."""
+    with its current serving rate (one query; the serving side draws against the rate).
+    """
     if not country:
         return []
     rows = db.session.execute(
@@ -539,7 +540,8 @@ def guaranteed_candidates(country: str | None, surface: str, *,
 def choose_guaranteed(candidates: list[tuple[GuaranteedServe, Decimal]],
                       draw: float) -> list[GuaranteedServe]:
     """The candidates whose rate admits this request (`draw` uniform in [0, 1)), one per
-    position: the pacing loop's rate is the share of requests each slot-day is served."""
+    position: the pacing loop's rate is the share of requests each slot-day is served.
+    """
     chosen: dict[int, GuaranteedServe] = {}
     for serve, rate in candidates:
         if serve.position not in chosen and Decimal(str(draw)) < rate:

@@ -109,7 +109,7 @@ def _half_up(value: Decimal) -> int:
 
 
 def ratio(numerator: int, denominator: int, places: str) -> Decimal | None:
-    """numerator ÷ denominator rounded half-up to `places`, or None when dividing by 0."""
+    """Numerator ÷ denominator rounded half-up to `places`, or None when dividing by 0."""
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places),
