@@ -188,6 +188,37 @@ class Config:
     # Seconds to wait for a translation before telling the viewer to try later.
     TRANSLATION_TIMEOUT_SECONDS = float(os.environ.get("TRANSLATION_TIMEOUT_SECONDS", "10"))
 
+    # Sponsored notes (app.services.ads serving and tracking).
+    # Redis for frequency-cap and pacing counters; empty keeps them in the database.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    ADS_REDIS_PREFIX = os.environ.get("ADS_REDIS_PREFIX", "qiao:ads:")
+    ADS_ENABLED = _bool("ADS_ENABLED", True)
+    # 1-based positions of sponsored notes in each page of a feed.
+    ADS_DISCOVER_POSITIONS = os.environ.get("ADS_DISCOVER_POSITIONS", "3,11,19")
+    ADS_TOPIC_POSITIONS = os.environ.get("ADS_TOPIC_POSITIONS", "4,14")
+    ADS_SEARCH_POSITIONS = os.environ.get("ADS_SEARCH_POSITIONS", "2,12")
+    # How long impression and click tokens stay valid (a page left open longer bills nothing).
+    ADS_TOKEN_TTL_SECONDS = _int("ADS_TOKEN_TTL_SECONDS", 3600)
+    # How old the in-process snapshot of live campaigns may get before it is rebuilt.
+    ADS_SNAPSHOT_SECONDS = float(os.environ.get("ADS_SNAPSHOT_SECONDS", "5"))
+    # CTR prior of CPC bids (a decimal string) and its weight in impressions.
+    ADS_CTR_PRIOR = os.environ.get("ADS_CTR_PRIOR", "0.01")
+    ADS_CTR_PRIOR_WEIGHT = _int("ADS_CTR_PRIOR_WEIGHT", 200)
+    # A lone bidder pays this percentage of its bid (the reserve price).
+    ADS_RESERVE_PERCENT = _int("ADS_RESERVE_PERCENT", 50)
+    # Bids in other currencies are ranked after conversion to this one.
+    ADS_AUCTION_CURRENCY = os.environ.get("ADS_AUCTION_CURRENCY", "USD")
+    # Another billable click (impression) of the same campaign by the same viewer within
+    # this many seconds is a duplicate.
+    ADS_CLICK_DEDUP_SECONDS = _int("ADS_CLICK_DEDUP_SECONDS", 600)
+    ADS_IMPRESSION_DEDUP_SECONDS = _int("ADS_IMPRESSION_DEDUP_SECONDS", 5)
+    # A click whose card was never reported seen (no JavaScript ran) counts as a bot.
+    ADS_REQUIRE_VIEW_FOR_CLICK = _bool("ADS_REQUIRE_VIEW_FOR_CLICK", True)
+    # Regular expression of crawler user agents (empty: the built-in list).
+    ADS_BOT_USER_AGENTS = os.environ.get("ADS_BOT_USER_AGENTS", "")
+    # How often the pacing loop corrects each campaign's serving rate.
+    ADS_PACING_INTERVAL_SECONDS = _int("ADS_PACING_INTERVAL_SECONDS", 300)
+
     # Logistics: the signed tracking webhook and pulling events from carriers without push.
     # HMAC-SHA256 key of POST /api/v1/webhooks/tracking; empty refuses every delivery (503).
     TRACKING_WEBHOOK_SECRET = os.environ.get("TRACKING_WEBHOOK_SECRET", "")
@@ -242,6 +273,10 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = ""
     PUBLIC_BASE_URL = "http://localhost"
     TRANSLATION_URL = ""  # tests point it at a loopback LibreTranslate stand-in
+    # Every test rolls its data back: a snapshot kept across tests would serve campaigns
+    # that no longer exist (tests that measure the cache set a longer age themselves).
+    ADS_SNAPSHOT_SECONDS = 0.0
+    REDIS_URL = ""  # the Redis counter store is tested against its own db number
     TRACKING_WEBHOOK_SECRET = "tracking-test-secret"
     TRACKING_PROVIDER_URL = ""  # tests point it at a loopback tracking stand-in
 

@@ -11,6 +11,7 @@ csrf.exempt(bp)
 from app.api import (  # noqa: E402,F401
     auth,
     cart,
+    campaign_reports,
     catalog,
     checkout,
     docs,

@@ -33,6 +33,8 @@ def init_celery(app: Flask) -> None:
             "expire-checkout-quotes": {"task": "qiao.expire_checkout_quotes", "schedule": 60.0},
             "reconcile-payments": {"task": "qiao.reconcile_payments", "schedule": 300.0},
             "poll-tracking": {"task": "qiao.poll_tracking", "schedule": 900.0},
+            "adjust-ad-pacing": {"task": "qiao.adjust_ad_pacing",
+                                 "schedule": float(app.config["ADS_PACING_INTERVAL_SECONDS"])},
             "expire-placement-holds": {"task": "qiao.expire_placement_holds",
                                        "schedule": 60.0},
             "update-placement-pacing": {"task": "qiao.update_placement_pacing",

@@ -1,5 +1,15 @@
 """Every model, imported here so Alembic and the app see every table."""
 
+from app.models.ad_delivery import (
+    AD_SURFACES,
+    HIDE_REASONS,
+    INVALID_REASONS,
+    AdClick,
+    AdFrequency,
+    AdHide,
+    AdImpression,
+    CampaignDay,
+)
 from app.models.ad_placements import (
     BOOKING_STATES,
     SLOT_DAY_STATES,
@@ -110,6 +120,14 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "AD_SURFACES",
+    "HIDE_REASONS",
+    "INVALID_REASONS",
+    "AdClick",
+    "AdFrequency",
+    "AdHide",
+    "AdImpression",
+    "CampaignDay",
     "BOOKING_STATES",
     "SLOT_DAY_STATES",
     "CampaignReportDay",

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app.core.transaction import commit, rollback
 from app.models import Note, User, utcnow
 from app.notes import bp
+from app.notes.ads_routes import with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
 from app.services.ads import placements
@@ -72,9 +73,19 @@ def load_feed(tab: str) -> feed.FeedPage:
                          current_app.config["DISCOVER_FOREIGN_SHARE"])
 
 
-def card_context(note_list: list[Note]) -> dict:
-    """What note cards need besides the notes: which ones the viewer likes (one query)."""
-    return {"liked_ids": interactions.liked_note_ids(viewer(), [n.id for n in note_list])}
+def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:
+    """What note cards need besides the notes: which ones the viewer likes (one query),
+    and the sponsored slots by index in the page (app.notes.ads_routes.with_sponsored).
+    """
+    return {"liked_ids": interactions.liked_note_ids(viewer(), [n.id for n in note_list]),
+            "ad_slots": ad_slots or {}}
+
+
+def discover_with_ads(tab: str, page: feed.FeedPage) -> tuple[list[Note], dict]:
+    """Discover's page with sponsored notes merged in (Following carries no ads)."""
+    if tab != "discover":
+        return page.notes, {}
+    return with_sponsored("discover", page.notes, ui_language())
 
 
 def home_page():
@@ -91,8 +102,9 @@ def home_page():
         if page.next_cursor else None
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
-    return render_template("main/index.html", tab=tab, notes=page.notes, next_url=next_url,
-                           more_url=more_url, **card_context(page.notes))
+    shown, ad_slots = discover_with_ads(tab, page)
+    return render_template("main/index.html", tab=tab, notes=shown, next_url=next_url,
+                           more_url=more_url, **card_context(shown, ad_slots))
 
 
 @bp.get("/feed/more")
@@ -104,11 +116,12 @@ def feed_more():
     page = load_feed(tab)
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
-    return render_template("notes/_feed_page.html", notes=page.notes, more_url=more_url,
+    shown, ad_slots = discover_with_ads(tab, page)
+    return render_template("notes/_feed_page.html", notes=shown, more_url=more_url,
                            next_url=url_for("main.index", tab=tab,
                                             cursor=encode_cursor(page.next_cursor))
                            if page.next_cursor else None,
-                           **card_context(page.notes))
+                           **card_context(shown, ad_slots))
 
 
 # Compose and edit ---------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 
 from app.core.transaction import commit, rollback
 from app.notes import bp
+from app.notes.ads_routes import search_topics, with_sponsored
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
-from app.notes.routes import card_context, viewer
+from app.notes.routes import card_context, ui_language, viewer
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
@@ -255,10 +256,11 @@ def profile(user_id: int):
 def topic(name: str):
     """Notes carrying a #topic, newest first."""
     found, page = feed.topic_feed(name, decode_cursor(2), GRID_PAGE_SIZE)
-    return render_template("notes/topic.html", topic=found, notes=page.notes,
+    shown, ad_slots = with_sponsored("topic", page.notes, ui_language(), topics=[found.name])
+    return render_template("notes/topic.html", topic=found, notes=shown,
                            next_url=url_for("notes.topic", name=found.name,
                                             cursor=encode_cursor(page.next_cursor))
-                           if page.next_cursor else None, **card_context(page.notes))
+                           if page.next_cursor else None, **card_context(shown, ad_slots))
 
 
 # Product tags -------------------------------------------------------------------------------
@@ -294,9 +296,13 @@ def search_page():
                        cursor=encode_cursor(result.next_cursor)) \
         if result is not None and result.next_cursor else None
     items = result.items if result else []
+    ad_slots: dict = {}
+    if kind == "notes" and items:
+        items, ad_slots = with_sponsored("search", items, ui_language(),
+                                         topics=search_topics(query))
     return render_template("notes/search.html", query=query, kind=kind, items=items,
                            error=error, next_url=next_url,
-                           **card_context(items if kind == "notes" else []))
+                           **card_context(items if kind == "notes" else [], ad_slots))
 
 
 # Notifications ------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_cover": ErrorCode((422,), "The cover must be one of the note's images."),
     "invalid_credentials": ErrorCode((401,), "The e-mail address or password is wrong."),
     "invalid_csv": ErrorCode((422,), "The file is not valid CSV."),
+    "invalid_ad_hide": ErrorCode((422,), "The hide request names no sponsored note served to "
+                                         "you, or gives no reason from the list."),
     "invalid_cursor": ErrorCode((400, 422), "The `cursor` is not one this list handed out."),
     "invalid_encoding": ErrorCode((422,), "The file's text encoding is not supported."),
     "invalid_amount": ErrorCode((422,), "A money amount is not a plain decimal string with the "

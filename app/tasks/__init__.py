@@ -4,4 +4,14 @@ Services never import this package: they queue a task by its registered name wit
 `app.core.transaction.after_commit("qiao.…", …)`. Importing the package registers every task.
 """
 
-from app.tasks import ad_placements, catalog, inventory, logistics, mail, media, payments, social  # noqa: F401
+from app.tasks import (  # noqa: F401
+    ad_placements,
+    ads,
+    catalog,
+    inventory,
+    logistics,
+    mail,
+    media,
+    payments,
+    social,
+)

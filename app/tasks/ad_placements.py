@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.core.transaction import commit
 from app.extensions import celery
 from app.models import utcnow
-from app.services.ads import placements
+from app.services.ads import placements, reports
 from app.tasks.batches import in_committed_batches
 
 
@@ -19,8 +19,6 @@ def expire_placement_holds(batch: int = 500) -> int:
 @celery.task(name="qiao.roll_up_campaign_days")
 def roll_up_campaign_days() -> int:
     """Periodic (hourly; daily would do): store every recent campaign's finished days."""
-    from app.services.ads import reports
-
     stored = reports.roll_up_campaign_days(now=utcnow())
     commit()
     return stored

@@ -5,7 +5,7 @@ UPDATE), their bookings, the Discover traffic counter they are forecast from, an
 daily campaign report roll-up. Seeds the one slot on sale: Discover's first sponsored card.
 
 Revision ID: 13843cd52cc9
-Revises: b99231c20d39
+Revises: 86743ee11fe5
 Create Date: 2026-12-06 19:08:41.259059
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '13843cd52cc9'
-down_revision = 'b99231c20d39'
+down_revision = '86743ee11fe5'
 branch_labels = None
 depends_on = None
 

@@ -15,14 +15,59 @@ from app.models import (
     CampaignNote,
     Partnership,
 )
+from app.services.ads.counters import CounterStore, DatabaseCounters, RedisCounters, counter_store
 from app.services.ads.ledger import (
     InsufficientBalance,
     account_balance_minor,
     ledger_sum_minor,
     post_entry,
 )
+from app.services.ads.pacing_loop import adjust_pacing
+from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
+from app.services.ads.serving import (
+    AdViewer,
+    SponsoredSlot,
+    merge_slots,
+    register_guaranteed_source,
+    slot_positions,
+    sponsored_for_page,
+)
+from app.services.ads.snapshot import invalidate_snapshot
+from app.services.ads.tracking import (
+    InvalidAdHide,
+    Outcome,
+    Requester,
+    charge,
+    hide_sponsored,
+    queue_click,
+    record_click,
+    record_impression,
+)
 
 __all__ = [
+    "AdViewer",
+    "Choice",
+    "CounterStore",
+    "DatabaseCounters",
+    "FeedRequest",
+    "InvalidAdHide",
+    "LiveCampaign",
+    "Outcome",
+    "RedisCounters",
+    "Requester",
+    "SponsoredSlot",
+    "adjust_pacing",
+    "charge",
+    "counter_store",
+    "hide_sponsored",
+    "invalidate_snapshot",
+    "merge_slots",
+    "queue_click",
+    "record_click",
+    "record_impression",
+    "register_guaranteed_source",
+    "slot_positions",
+    "sponsored_for_page",
     "CAMPAIGN_STATES",
     "LEDGER_KINDS",
     "PRICING_BY_OBJECTIVE",
