@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.core.transaction import commit
 from app.extensions import celery
 from app.models import utcnow
+from app.services import ads
 from app.services.ads import placements, reports
 from app.tasks.batches import in_committed_batches
 
@@ -27,6 +28,6 @@ def roll_up_campaign_days() -> int:
 @celery.task(name="qiao.update_placement_pacing")
 def update_placement_pacing() -> int:
     """Periodic (5 minutes): the next interval's serving rate of each booked slot-day."""
-    updated = placements.update_placement_pacing(now=utcnow())
+    updated = ads.update_placement_pacing(now=utcnow())
     commit()
     return updated

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -270,29 +269,3 @@ def test_discover_views_are_counted_per_country_and_day(app, now):
     rows = dict(db.session.execute(select(DiscoverViewDay.country, DiscoverViewDay.views)
                                    .where(DiscoverViewDay.day == now.date())).all())
     assert rows == {"JP": 2, "US": 1}
-
-
-def test_booked_days_are_served_first_and_paced(ad_brand, discover_traffic, now):
-    brand = ad_brand()
-    discover_traffic("JP", 1000)
-    tomorrow = now.date() + timedelta(days=1)
-    booking = book(brand, None, now, days=(tomorrow, tomorrow))
-    placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
-    db.session.commit()
-    noon = placements.day_start(tomorrow) + timedelta(hours=12)
-    [(serve, rate)] = placements.guaranteed_candidates("jp", "discover", now=noon)
-    assert (serve.campaign_id, serve.position, rate) == (brand.campaign.id, 1, Decimal(1))
-    assert placements.choose_guaranteed([(serve, rate)], 0.99) == [serve]
-    assert placements.guaranteed_candidates("US", "discover", now=noon) == []
-    # 600 delivered by noon against 500 planned: the next interval serves 500/600 of requests.
-    for _ in range(600):
-        assert placements.record_guaranteed_impression(brand.campaign.id, "JP", now=noon)
-    assert placements.update_placement_pacing(now=noon) == 1
-    [(_serve, rate)] = placements.guaranteed_candidates("JP", "discover", now=noon)
-    assert rate == Decimal("0.8333")
-    assert placements.choose_guaranteed([(serve, rate)], 0.9) == []
-    assert placements.choose_guaranteed([(serve, rate)], 0.5) == [serve]
-    # Delivered in full: no longer a candidate.
-    db.session.execute(PlacementSlotDay.__table__.update().where(
-        PlacementSlotDay.booking_id == booking.id).values(delivered_impressions=1000))
-    assert placements.guaranteed_candidates("JP", "discover", now=noon) == []

@@ -33,6 +33,7 @@ from app.services.ads.serving import (
     sponsored_for_page,
 )
 from app.services.ads.snapshot import invalidate_snapshot
+from app.services.ads.guaranteed import serve_booked_placements, update_placement_pacing
 from app.services.ads.tracking import (
     InvalidAdHide,
     Outcome,
@@ -43,6 +44,9 @@ from app.services.ads.tracking import (
     record_click,
     record_impression,
 )
+
+# Booked guaranteed placements are served before the auction.
+register_guaranteed_source(serve_booked_placements)
 
 __all__ = [
     "AdViewer",
@@ -68,6 +72,7 @@ __all__ = [
     "register_guaranteed_source",
     "slot_positions",
     "sponsored_for_page",
+    "update_placement_pacing",
     "CAMPAIGN_STATES",
     "LEDGER_KINDS",
     "PRICING_BY_OBJECTIVE",
