@@ -10,8 +10,8 @@ csrf.exempt(bp)
 
 from app.api import (  # noqa: E402,F401
     auth,
-    cart,
     campaign_reports,
+    cart,
     catalog,
     checkout,
     docs,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.extensions import db
 from app.models import PlacementBooking, utcnow
 from app.services.ads import account_balance_minor
-from app.extensions import db
 
 pytest_plugins = ["tests.ad_placement_factories"]
 

@@ -16,6 +16,7 @@ from app.models import (
     Partnership,
 )
 from app.services.ads.counters import CounterStore, DatabaseCounters, RedisCounters, counter_store
+from app.services.ads.guaranteed import serve_booked_placements, update_placement_pacing
 from app.services.ads.ledger import (
     InsufficientBalance,
     account_balance_minor,
@@ -33,7 +34,6 @@ from app.services.ads.serving import (
     sponsored_for_page,
 )
 from app.services.ads.snapshot import invalidate_snapshot
-from app.services.ads.guaranteed import serve_booked_placements, update_placement_pacing
 from app.services.ads.tracking import (
     InvalidAdHide,
     Outcome,

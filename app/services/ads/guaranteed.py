@@ -89,7 +89,8 @@ def forget_cached_bookings() -> None:
 
 def choose_guaranteed(candidates: list[GuaranteedServe], draw: float) -> list[GuaranteedServe]:
     """The candidates this request admits (`draw` uniform in [0, 1) below the rate), one
-    per ordinal: the rate is the share of requests the slot-day is served to."""
+    per ordinal: the rate is the share of requests the slot-day is served to.
+    """
     chosen: dict[int, GuaranteedServe] = {}
     for serve in candidates:
         if serve.ordinal not in chosen and Decimal(str(draw)) < serve.rate:
@@ -131,7 +132,8 @@ def _delivered(slot_day_id: int, campaign_id: int, country: str, surface: str,
 
 def update_placement_pacing(*, now: datetime) -> int:
     """The pacing loop: count today's delivery of each booked slot-day and set its next
-    rate (delivered ÷ planned so far, the plan spread evenly over the UTC day)."""
+    rate (delivered ÷ planned so far, the plan spread evenly over the UTC day).
+    """
     today = utc_day(now)
     start = day_start(today)
     elapsed = Decimal((now - start).total_seconds()) / Decimal(86400)
