@@ -23,7 +23,7 @@ def test_calendar_hold_pay_and_cancel(client, login, post_form, ad_brand, discov
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count('data-status="available"') == 3
-    assert "US$36.00" in html  # three days at US$12.00
+    assert "$36.00" in html  # three days at $12.00
     held = post_form(f"/orgs/{brand.org.id}/placements/bookings", {
         "slot": "discover_first", "campaign_id": str(brand.campaign.id), "country": "JP",
         "start": start.isoformat(), "end": end.isoformat()}, page=page_url)
@@ -31,7 +31,7 @@ def test_calendar_hold_pay_and_cancel(client, login, post_form, ad_brand, discov
     booking = db.session.query(PlacementBooking).one()
     booking_url = f"/orgs/{brand.org.id}/placements/bookings/{booking.id}"
     assert held.headers["Location"].endswith(booking_url)
-    assert "Pay US$36.00 from the balance" in client.get(booking_url).get_data(as_text=True)
+    assert "Pay $36.00 from the balance" in client.get(booking_url).get_data(as_text=True)
     paid = post_form(f"{booking_url}/pay", {}, page=booking_url, follow=True)
     assert paid.status_code == 200
     assert "Booked and paid from the balance." in paid.get_data(as_text=True)
@@ -41,7 +41,8 @@ def test_calendar_hold_pay_and_cancel(client, login, post_form, ad_brand, discov
     assert account_balance_minor(brand.account.id) == 10_000
 
 
-def test_overlap_shows_the_taken_dates(client, login, post_form, ad_brand, discover_traffic):
+def test_overlap_shows_the_taken_dates(app, client, login, post_form, ad_brand,
+                                       discover_traffic):
     first, second = ad_brand(), ad_brand()
     discover_traffic("JP", 1000)
     start = utcnow().date() + timedelta(days=2)
@@ -50,12 +51,12 @@ def test_overlap_shows_the_taken_dates(client, login, post_form, ad_brand, disco
     post_form(f"/orgs/{first.org.id}/placements/bookings", {
         "slot": "discover_first", "campaign_id": str(first.campaign.id), "country": "JP",
         "start": start.isoformat(), "end": start.isoformat()}, page=page_url)
-    client.get("/auth/logout")
-    login(second.owner)
+    other_browser = app.test_client()
+    login(second.owner, target=other_browser)
     refused = post_form(f"/orgs/{second.org.id}/placements/bookings", {
         "slot": "discover_first", "campaign_id": str(second.campaign.id), "country": "JP",
         "start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()},
-        page=f"/orgs/{second.org.id}/placements")
+        page=f"/orgs/{second.org.id}/placements", target=other_browser)
     assert refused.status_code == 409
     assert start.isoformat() in refused.get_data(as_text=True)
 

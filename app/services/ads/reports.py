@@ -13,8 +13,8 @@ already sells in it). A conversion is counted once per campaign, whoever else wa
 
 **Roll-up.** `roll_up_campaign_days` stores finished days in `CampaignReportDay`
 (idempotent upserts; it recomputes the last `ROLLUP_DAYS` days since orders keep arriving
-for a week after a click). Reports read stored days and compute today (and a day the
-roll-up has not reached yet) live from the events.
+for a week after a click). Reports read stored days and compute today, and any day of the
+flight the roll-up has not stored yet, live from the events.
 """
 
 from __future__ import annotations
@@ -277,7 +277,7 @@ def roll_up_campaign(campaign: Campaign, *, now: datetime, days: int = ROLLUP_DA
     zone = brand_zone(campaign)
     today = local_today(zone, now)
     first = max(campaign.starts_at.astimezone(zone).date(), today - timedelta(days=days))
-    last = min(campaign.ends_at.astimezone(zone).date() + ATTRIBUTION_WINDOW.days,
+    last = min(campaign.ends_at.astimezone(zone).date() + ATTRIBUTION_WINDOW,
                today - timedelta(days=1))
     note_ids = _note_ids(campaign)
     stored = 0
@@ -311,13 +311,16 @@ def roll_up_campaign_days(*, now: datetime, days: int = ROLLUP_DAYS) -> int:
 # Reading a report ------------------------------------------------------------------------------
 def campaign_report(campaign: Campaign, start: date, end: date, *,
                     now: datetime) -> CampaignReport:
-    """The campaign's days from `start` to `end`: stored days, today (and yesterday) live."""
+    """The campaign's days from `start` to `end`: stored days as rolled up; today, and any
+    day the roll-up has not stored yet, computed live from the events (GETs never write).
+    """
     zone = brand_zone(campaign)
     today = local_today(zone, now)
     stored = {row.day: row for row in db.session.scalars(select(CampaignReportDay).where(
         CampaignReportDay.campaign_id == campaign.id,
         CampaignReportDay.day.between(start, end)))}
     first_day = campaign.starts_at.astimezone(zone).date()
+    last_day = campaign.ends_at.astimezone(zone).date() + ATTRIBUTION_WINDOW
     note_ids: list[int] | None = None
     days: list[ReportDay] = []
     day = start
@@ -327,7 +330,7 @@ def campaign_report(campaign: Campaign, start: date, end: date, *,
             days.append(ReportDay(day, row.impressions, row.reach, row.clicks,
                                   Money(row.spend_minor, row.currency), row.orders,
                                   Money(row.gmv_minor, row.currency)))
-        elif first_day <= day <= today and day >= today - timedelta(days=1):
+        elif first_day <= day <= min(today, last_day):
             note_ids = _note_ids(campaign) if note_ids is None else note_ids
             days.append(compute_day(campaign, day, zone, note_ids=note_ids, now=now))
         else:
