@@ -64,8 +64,8 @@ def campaign_report(org_id: int, campaign_id: int):
                                                now=now)
         status = 200
     except ValidationFailed as exc:
-        errors = [f"{field}: {message}" for field, messages in exc.fields.items()
-                  for message in messages] or [exc.message]
+        errors = [message for messages in exc.fields.values() for message in messages] \
+            or [exc.message]
         report = reports.brand_campaign_report(current_user, org_id, campaign_id, None, None,
                                                now=now)
         status = 422
