@@ -35,6 +35,7 @@ from app.models import (
     CampaignReportDay,
     DiscoverViewDay,
     Organization,
+    Payment,
     PlacementBooking,
     Store,
     User,
@@ -214,8 +215,6 @@ def _purchase(spec: DemoPurchase, campaign: Campaign, now: datetime,
               payments: DemoPayments) -> str:
     """A click on the campaign's note, then an order through that note the next day."""
     key = f"demo-ad-report-{spec.key}"
-    from app.models import Payment
-
     if db.session.scalar(select(Payment.id).where(Payment.idempotency_key == key)):
         return ""
     shopper = db.session.scalar(select(User).where(User.email == spec.shopper))

@@ -125,4 +125,8 @@ def seed_demo() -> list[str]:
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()
+    # After the ads demo (app.demo.ads: brands, balances, campaigns), which it builds on.
+    from app.demo.ad_reports import seed_ad_reports
+
+    lines += seed_ad_reports()
     return lines
