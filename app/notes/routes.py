@@ -93,11 +93,12 @@ def home_page():
     tab = request.args.get("tab", "discover")
     if tab not in feed.FEED_TABS:
         tab = "discover"
-    page = load_feed(tab)
     if tab == "discover" and not request.args.get("cursor"):
-        # The traffic guaranteed placements are forecast from: one upsert per first page.
+        # The traffic guaranteed placements are forecast from: one upsert per first page,
+        # committed before the page loads anything (a commit expires loaded rows).
         placements.record_discover_view(audience().region, utcnow())
         commit()
+    page = load_feed(tab)
     next_url = url_for("main.index", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
