@@ -181,3 +181,17 @@ def test_another_brand_cannot_read_the_report(setup, ad_brand):
     with pytest.raises(NotFound):
         reports.brand_campaign_report(other.owner, brand.org.id, brand.campaign.id, None,
                                       None, now=utcnow())
+
+
+def test_the_periodic_jobs_run_from_the_command_line(runner, setup):
+    brand, _note, _other, _product, alice, _bob = setup
+    add_impressions(brand.campaign, day_at(2), 3, user=alice)
+    db.session.commit()
+    rolled = runner.invoke(args=["placements", "roll-up"])
+    assert rolled.exit_code == 0, rolled.output
+    assert f"Stored {reports.ROLLUP_DAYS} campaign day(s)." in rolled.output
+    assert db.session.query(CampaignReportDay).filter_by(
+        campaign_id=brand.campaign.id, day=day_at(2).date()).one().impressions == 3
+    for command, said in (("expire", "Expired 0 hold(s)."), ("pace", "Paced 0 booked")):
+        result = runner.invoke(args=["placements", command])
+        assert result.exit_code == 0 and said in result.output, result.output
