@@ -285,6 +285,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                                "paid, cancelled or expired)."),
     "placement_unavailable": ErrorCode((409,), "Another live booking holds some of the days; "
                                                "`fields.dates` lists them."),
+    "campaign_not_bookable": ErrorCode((409,), "A placement cannot be booked for a rejected "
+                                               "or completed campaign."),
+    "placement_outside_flight": ErrorCode((422,), "Some days of the placement fall outside "
+                                                  "the campaign's flight."),
     "unknown_placement_slot": ErrorCode((404,), "No guaranteed placement on sale has that "
                                                 "code."),
     "unknown_country": ErrorCode((422,), "Not an ISO 3166 alpha-2 country code."),

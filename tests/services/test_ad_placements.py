@@ -269,3 +269,19 @@ def test_discover_views_are_counted_per_country_and_day(app, now):
     rows = dict(db.session.execute(select(DiscoverViewDay.country, DiscoverViewDay.views)
                                    .where(DiscoverViewDay.day == now.date())).all())
     assert rows == {"JP": 2, "US": 1}
+
+
+def test_placements_are_booked_within_a_campaign_that_can_run(ad_brand, discover_traffic,
+                                                              run, now):
+    brand = ad_brand()
+    discover_traffic("JP", 1000)
+    brand.campaign.ends_at = placements.day_start(run[1])  # its last day is the one before
+    with pytest.raises(DomainError) as outside:
+        book(brand, run, now)
+    assert outside.value.code == "placement_outside_flight"
+    assert "end" in outside.value.fields
+    assert book(brand, run, now, days=(run[0], run[1] - timedelta(days=1))).state == "held"
+    brand.campaign.status = "completed"
+    with pytest.raises(DomainError) as finished:
+        book(brand, run, now, days=(run[0], run[0]), country="US")
+    assert finished.value.code == "campaign_not_bookable"

@@ -36,7 +36,7 @@ from app.models import (
 from app.money import Money
 from app.services.ads import forecast
 from app.services.ads.ledger import post_entry
-from app.services.errors import Conflict, NotFound
+from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import FieldErrors
 from app.services.permissions import require_membership
 from app.services.regions import is_country
@@ -63,6 +63,12 @@ class PlacementAlreadyStarted(Conflict):
     """A placement whose first day has begun can no longer be cancelled."""
 
     code = "placement_already_started"
+
+
+class CampaignNotBookable(Conflict):
+    """Placements are booked for campaigns that can still run (not rejected or finished)."""
+
+    code = "campaign_not_bookable"
 
 
 class PlacementNotPayable(Conflict):
@@ -458,9 +464,24 @@ def book_placement(actor: User, organization_id: int, *, campaign_id: int | None
     """Hold a slot for one of the brand's campaigns for 30 minutes, priced now."""
     require_membership(actor, organization_id, min_role="admin", kind="brand")
     campaign = brand_campaign(organization_id, campaign_id)
+    if campaign.status in ("rejected", "completed"):
+        raise CampaignNotBookable(_("This campaign can no longer run; choose another."),
+                                  fields={"campaign_id": [_("Choose a campaign that can "
+                                                            "still run.")]})
     slot = get_slot(slot_code)
-    return hold_placement(actor, organization_id, campaign.id, slot, country or "",
-                          start, end, currency=campaign.currency, now=now)
+    country, start, end = check_run(country, start, end, now)
+    if (day_start(start) < campaign.starts_at.astimezone(UTC).replace(
+                hour=0, minute=0, second=0, microsecond=0)
+            or day_start(end) >= campaign.ends_at):
+        raise ValidationFailed(
+            _("Book days within the campaign's flight (%(first)s to %(last)s, UTC).",
+              first=utc_day(campaign.starts_at).isoformat(),
+              last=utc_day(campaign.ends_at - timedelta(seconds=1)).isoformat()),
+            code="placement_outside_flight",
+            fields={"end" if day_start(end) >= campaign.ends_at else "start": [
+                _("The campaign does not run on every one of these days.")]})
+    return hold_placement(actor, organization_id, campaign.id, slot, country, start, end,
+                          currency=campaign.currency, now=now)
 
 
 def pay_placement_booking(actor: User, organization_id: int, booking_id: int, *,
