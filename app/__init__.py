@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.brand import bp as brand_bp
     from app.checkout import bp as checkout_bp
     from app.errors import register_error_handlers
     from app.main import bp as main_bp
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
+    app.register_blueprint(brand_bp, url_prefix="/brand")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(merchant_bp, url_prefix="/merchant")
     app.register_blueprint(notes_bp)

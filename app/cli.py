@@ -17,6 +17,7 @@ inventory_cli = AppGroup("inventory", help="Stock levels, the stock ledger and r
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 fx_cli = AppGroup("fx", help="Exchange-rate snapshots: ECB import, manual rates, the rate table.")
 markets_cli = AppGroup("markets", help="Destination-market duty and import-tax rules.")
+ads_cli = AppGroup("ads", help="Advertising: campaign flights and ad balances.")
 placements_cli = AppGroup("placements", help="Guaranteed placements and campaign reports "
                                              "(the periodic jobs, run by hand).")
 
@@ -201,6 +202,14 @@ def markets_show_command(country: str) -> None:
             click.echo(line)
 
 
+@ads_cli.command("advance")
+def ads_advance_command() -> None:
+    """Start scheduled campaigns whose flight began; close those that ended."""
+    from app.tasks.ads import advance_campaigns
+
+    click.echo(f"{advance_campaigns.run()} campaign(s) changed status.")
+
+
 @placements_cli.command("expire")
 def placements_expire_command() -> None:
     """Mark unpaid holds past their 30 minutes expired and free their days."""
@@ -233,4 +242,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(payments_cli)
     app.cli.add_command(fx_cli)
     app.cli.add_command(markets_cli)
+    app.cli.add_command(ads_cli)
     app.cli.add_command(placements_cli)

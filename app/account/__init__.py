@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from app.account import routes, tokens  # noqa: E402,F401
+from app.account import ads_routes, routes, tokens  # noqa: E402,F401

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import fx_routes, markets_routes, routes  # noqa: E402,F401
+from app.admin import ads_routes, fx_routes, markets_routes, routes  # noqa: E402,F401

@@ -90,3 +90,10 @@ class MarketRuleForm(FlaskForm):
     source = TextAreaField(_l("Source"))
     notes = TextAreaField(_l("Notes"))
     duty_rates = FieldList(FormField(DutyRateRowForm), max_entries=MAX_DUTY_RATES + 10)
+
+
+class RejectAdForm(FlaskForm):
+    """A reviewer's reason for rejecting a campaign."""
+
+    reason = TextAreaField(_l("Reason the brand will see"),
+                           validators=[DataRequired(_l("Say why.")), Length(max=2000)])

@@ -20,7 +20,9 @@ from app.services.errors import DomainError
 from app.services.permissions import require_platform_role
 from app.web.forms import show_errors_on_form
 
-MODERATOR_ENDPOINTS = {"admin.moderation"}
+# Ads review lives here until the moderation queue takes it over.
+MODERATOR_ENDPOINTS = {"admin.moderation", "admin.ads", "admin.ad_campaign", "admin.approve_ad",
+                       "admin.reject_ad"}
 
 
 @bp.before_request

@@ -9,6 +9,8 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 from app.api import (  # noqa: E402,F401
+    ad_delivery,
+    ads,
     auth,
     campaign_reports,
     cart,

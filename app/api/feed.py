@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from app.api import bp
+from app.api.ad_delivery import DEVICE_PARAM, discover_with_sponsored
 from app.api.core import PAGE_PARAMS, page_limit
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation
@@ -34,11 +35,13 @@ def _page_body(page: feed.FeedPage, viewer: User | None) -> dict:
                     "schema": {"type": "string"},
                     "description": "Viewer language for Discover's mix (default: the "
                                    "account's or Accept-Language)."},
-                   *PAGE_PARAMS],
+                   DEVICE_PARAM, *PAGE_PARAMS],
            responses={200: NOTE_LIST, 400: None, 401: None, 422: None})
 def get_feed():
     """Discover (anyone; a share of each page from other languages and regions) or
-    Following (needs a token). Items are notes; sponsored ones will carry `sponsored: true`.
+    Following (needs a token). Items are notes; Discover merges in sponsored notes at
+    configured positions, which carry `sponsored: {campaign_id, label, impression_token,
+    click_url}` (organic ones `sponsored: false`).
     """
     viewer = optional_viewer()
     tab = request.args.get("tab", "discover")
@@ -58,6 +61,15 @@ def get_feed():
             else prefs.ship_to_country
         page = feed.discover(feed.Audience(viewer, language, region), decode_cursor(4), limit,
                              current_app.config["DISCOVER_FOREIGN_SHARE"])
+        shown, sponsored = discover_with_sponsored(viewer, language, region, page.notes)
+        if sponsored:
+            items = notes_json(shown, viewer)
+            for index, ad in sponsored.items():
+                items[index]["sponsored"] = ad
+            body = {"items": items, "next_cursor": encode_cursor(page.next_cursor)
+                    if page.next_cursor else None}
+            commit()
+            return body
     body = _page_body(page, viewer)
     commit()
     return body

@@ -74,7 +74,19 @@ NOTE_SCHEMA = schema("Note", {
         "comment_count": {"type": "integer"},
         "liked": {"type": "boolean", "description": "By the token's user (false if none)."},
         "collected": {"type": "boolean"},
-        "sponsored": {"type": "boolean"},
+        "sponsored": {"oneOf": [
+            {"type": "boolean", "const": False, "description": "An organic note."},
+            {"type": "object", "description": "A sponsored note in a feed: report its view "
+                                              "with POST /api/v1/ads/impressions (once at "
+                                              "least half of it was on screen for a "
+                                              "second) and open `click_url` on a tap.",
+             "required": ["campaign_id", "label", "impression_token", "click_url"],
+             "properties": {"campaign_id": {"type": "integer"},
+                            "label": {"type": "string",
+                                      "description": "\"Sponsored\" or \"Sponsored · with "
+                                                     "<brand>\", in the viewer's language."},
+                            "impression_token": {"type": "string"},
+                            "click_url": {"type": "string", "format": "uri"}}}]},
         "url": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},

@@ -7,6 +7,7 @@ from flask import request
 from app.api import bp
 from app.api.openapi import operation, ref
 from app.core.transaction import commit
+from app.services import ads
 from app.services.payments.webhooks import receive_stripe_event
 from app.web.links import site_links
 
@@ -34,7 +35,8 @@ RECEIPT = {
 def stripe_webhook():
     """Verify, store and process one Stripe event."""
     receipt = receive_stripe_event(request.get_data(cache=False),
-                                   request.headers.get("Stripe-Signature", ""), links=site_links)
+                                   request.headers.get("Stripe-Signature", ""), links=site_links,
+                                   intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome})
     body = {"received": True, "event_id": receipt.event.event_id,
             "duplicate": receipt.duplicate, "outcome": receipt.event.outcome}
     commit()

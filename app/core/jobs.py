@@ -35,6 +35,7 @@ def init_celery(app: Flask) -> None:
             "poll-tracking": {"task": "qiao.poll_tracking", "schedule": 900.0},
             "adjust-ad-pacing": {"task": "qiao.adjust_ad_pacing",
                                  "schedule": float(app.config["ADS_PACING_INTERVAL_SECONDS"])},
+            "advance-campaigns": {"task": "qiao.advance_campaigns", "schedule": 60.0},
             "expire-placement-holds": {"task": "qiao.expire_placement_holds",
                                        "schedule": 60.0},
             "update-placement-pacing": {"task": "qiao.update_placement_pacing",

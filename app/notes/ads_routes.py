@@ -18,6 +18,7 @@ from app.notes import bp
 from app.services import ads
 from app.services.errors import DomainError
 from app.services.social import feed
+from app.web import sponsored
 from app.web.forms import safe_next_url
 from app.web.viewer import current_preferences
 
@@ -78,7 +79,7 @@ def with_sponsored(surface: str, note_list: list[Note], language: str,
                                    topics=topics)
     if not slots:
         return note_list, {}
-    loaded = {n.id: n for n in feed.load_notes([s.note_id for s in slots])}
+    loaded = {n.id: n for n in feed.load_few_notes([s.note_id for s in slots])}
     merged = ads.merge_slots(note_list, slots, loaded)
     return ([item for item, _slot in merged],
             {index: slot for index, (_item, slot) in enumerate(merged) if slot is not None})
@@ -89,22 +90,8 @@ def search_topics(query: str) -> list[str]:
     return [w.lstrip("#").casefold() for w in re.split(r"\s+", query.strip()) if w.strip("#")]
 
 
-@bp.app_template_global()
-def ad_label(slot: ads.SponsoredSlot) -> str:
-    """"Sponsored", or "Sponsored · with <brand>" for a creator's paid partnership."""
-    if slot.partner_brand:
-        return _("Sponsored · with %(brand)s", brand=slot.partner_brand)
-    return _("Sponsored")
-
-
-@bp.app_template_global()
-def ad_hide_reasons() -> list[tuple[str, str]]:
-    """The reasons a viewer can give for hiding an ad, in the UI language."""
-    return [("not_relevant", _("Not relevant to me")),
-            ("seen_too_often", _("I see it too often")),
-            ("misleading", _("Misleading")),
-            ("offensive", _("Offensive or inappropriate")),
-            ("other", _("Something else"))]
+bp.add_app_template_global(sponsored.ad_label, "ad_label")
+bp.add_app_template_global(sponsored.ad_hide_reasons, "ad_hide_reasons")
 
 
 @bp.post("/ads/impressions")

@@ -16,6 +16,7 @@ from app.notes import bp
 from app.notes.ads_routes import with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
+from app.services import ads
 from app.services.ads import placements
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
@@ -75,8 +76,10 @@ def load_feed(tab: str) -> feed.FeedPage:
 
 def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:
     """What note cards need besides the notes: which ones the viewer likes (one query),
-    and the sponsored slots by index in the page (app.notes.ads_routes.with_sponsored).
+    the brand of each paid-partnership note (one query) for its label, and the sponsored
+    slots by index in the page (app.notes.ads_routes.with_sponsored).
     """
+    mark_sponsored(note_list)
     return {"liked_ids": interactions.liked_note_ids(viewer(), [n.id for n in note_list]),
             "ad_slots": ad_slots or {}}
 
@@ -86,6 +89,13 @@ def discover_with_ads(tab: str, page: feed.FeedPage) -> tuple[list[Note], dict]:
     if tab != "discover":
         return page.notes, {}
     return with_sponsored("discover", page.notes, ui_language())
+
+
+def mark_sponsored(note_list: list[Note]) -> None:
+    """Set `sponsored_by` (the brand's name) on notes made for a brand partnership."""
+    names = ads.sponsor_names([n.id for n in note_list])
+    for note in note_list:
+        note.sponsored_by = names.get(note.id)
 
 
 def home_page():
@@ -297,6 +307,7 @@ def show(note_id: int):
             (str(b.id), b.name) for b in boards if b.name != interactions.DEFAULT_BOARD_NAME])
     return render_template(
         "notes/show.html", note=note, threads=threads, more_comments=more_comments,
+        sponsor=ads.sponsor_names([note.id]).get(note.id),
         liked=note.id in interactions.liked_note_ids(user, [note.id]),
         collected=note.id in interactions.collected_note_ids(user, [note.id]),
         liked_comment_ids=interactions.liked_comment_ids(user, comment_ids),

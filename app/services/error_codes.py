@@ -271,6 +271,39 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "variant_unavailable": ErrorCode((409,), "The variant is no longer for sale."),
     "warehouse_inactive": ErrorCode((422,), "The warehouse is inactive."),
     "warehouse_not_empty": ErrorCode((409,), "The warehouse still holds stock."),
+    # Advertising (brand accounts, campaigns, partnerships, top-ups).
+    "ad_account_not_open": ErrorCode((404, 409), "No ad account is open yet: choose its "
+                                                 "billing currency first."),
+    "bid_below_minimum": ErrorCode((422,), "The bid is below the lowest bid for its pricing "
+                                           "model and currency."),
+    "budget_below_bid": ErrorCode((422,), "The budget does not cover one bid."),
+    "campaign_not_editable": ErrorCode((409,), "Only a draft campaign can be edited."),
+    "campaign_not_found": ErrorCode((404,), "No such campaign, or not yours."),
+    "creator_not_found": ErrorCode((422,), "No such creator to send a partnership brief to."),
+    "daily_cap_above_budget": ErrorCode((422,), "The daily cap is above the total budget."),
+    "daily_cap_below_bid": ErrorCode((422,), "The daily cap does not cover one bid."),
+    "flight_in_past": ErrorCode((422,), "The campaign's flight starts in the past."),
+    "flight_over": ErrorCode((409,), "The campaign's flight ended before it was approved."),
+    "flight_reversed": ErrorCode((422,), "The campaign's flight ends before it starts."),
+    "flight_too_long": ErrorCode((422,), "A campaign's flight lasts at most a year."),
+    "invalid_campaign_transition": ErrorCode((409,), "The campaign cannot take this step "
+                                                     "from its current status."),
+    "invalid_objective": ErrorCode((422,), "The objective is not awareness, traffic or sales."),
+    "invalid_partnership_transition": ErrorCode((409,), "The partnership cannot take this "
+                                                        "step from its current status."),
+    "note_already_sponsored": ErrorCode((422,), "The note already belongs to another "
+                                                "partnership."),
+    "note_not_promotable": ErrorCode((422,), "The note is neither the brand's own published "
+                                             "note nor a published note of one of its "
+                                             "partnerships."),
+    "note_not_published": ErrorCode((422,), "The note is still a draft."),
+    "partnership_not_found": ErrorCode((404,), "No such partnership, or not yours."),
+    "topup_not_found": ErrorCode((404,), "No such top-up, or not yours."),
+    "topup_not_refundable": ErrorCode((409,), "Only a paid top-up that was not refunded can "
+                                              "be refunded."),
+    "unknown_language": ErrorCode((422,), "Not an ISO 639-1 language code."),
+    "unknown_topic": ErrorCode((422,), "Nobody has posted with that topic yet."),
+    # Guaranteed placements and campaign reports.
     "invalid_placement_dates": ErrorCode((422,), "A placement's days are missing, not YYYY-MM-DD, "
                                                  "not after today, reversed, more than 31 "
                                                  "days or more than 180 days ahead."),

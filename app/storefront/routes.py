@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app.models import Note, Product, Store, User
+from app.services import ads
 from app.services.catalog import reads as catalog_reads
 from app.services.catalog.reads import ProductOffer
 from app.services.social import engagement as interactions
@@ -70,6 +71,9 @@ def _product_cards(store: Store | None, text: str, category: str | None) -> dict
 
 
 def _note_cards(notes: list[Note]) -> dict:
+    sponsors = ads.sponsor_names([n.id for n in notes])
+    for note in notes:  # the paid-partnership label on the card
+        note.sponsored_by = sponsors.get(note.id)
     return {"notes": notes,
             "liked_ids": interactions.liked_note_ids(_viewer(), [n.id for n in notes])}
 

@@ -5,6 +5,7 @@ Services never import this package: they queue a task by its registered name wit
 """
 
 from app.tasks import (  # noqa: F401
+    ad_delivery,
     ad_placements,
     ads,
     catalog,

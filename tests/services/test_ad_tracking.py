@@ -166,3 +166,24 @@ def test_impression_replay_and_anonymous_viewer(cpc):
     row = db.session.scalars(select(AdImpression).where(AdImpression.is_billable)).one()
     assert (row.viewer_anon_id, row.surface, row.position, row.country) == \
         ("cookie-1", "discover", 3, "JP")
+
+
+def test_a_paused_campaign_is_charged_nothing_more(cpc, shopper):
+    impression, click = tokens_for(cpc, viewer_of(shopper), price_micros=80 * 10**6)
+    ads.record_impression(impression, requester_of(shopper))
+    cpc.status = "paused"
+    db.session.commit()
+    outcome = ads.record_click(click, requester_of(shopper))
+    assert (outcome.is_billable, outcome.invalid_reason) == (False, "over_budget")
+    assert spent(cpc) == 0 and day_of(cpc).spend_micros == 0
+    assert db.session.get(Campaign, cpc.id).status == "paused"
+
+
+def test_signed_out_presenter_of_a_users_click_is_that_user(cpc, shopper):
+    # An app opens the click URL in the system browser, where the shopper is signed out.
+    impression, click = tokens_for(cpc, viewer_of(shopper), price_micros=50 * 10**6)
+    ads.record_impression(impression, requester_of(shopper))
+    outcome = ads.record_click(click, requester_of(anon="browser-cookie"))
+    assert (outcome.is_billable, outcome.charged_minor) == (True, 50)
+    row = db.session.scalars(select(AdClick)).one()
+    assert (row.viewer_user_id, row.viewer_anon_id) == (shopper.id, None)

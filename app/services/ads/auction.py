@@ -42,7 +42,10 @@ def smoothed_ctr(clicks: int, impressions: int, prior: CtrPrior) -> Fraction:
     """(clicks + rate x weight) / (impressions + weight), exact."""
     if clicks < 0 or impressions < 0:
         raise ValueError("counts cannot be negative")
-    return (clicks + prior.rate * prior.weight) / (impressions + prior.weight)
+    rate = prior.rate
+    # One Fraction built from integers: (clicks + r*w) / (impressions + w) with r = n/d.
+    return Fraction(clicks * rate.denominator + rate.numerator * prior.weight,
+                    (impressions + prior.weight) * rate.denominator)
 
 
 def expected_value(model: str, bid_minor: int, ctr: Fraction, ppm: int = PPM_SAME_CURRENCY

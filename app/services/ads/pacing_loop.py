@@ -1,10 +1,10 @@
 """The pacing feedback loop: each interval, correct every live campaign's serving rate.
 
-Run by Celery beat (`qiao.adjust_ad_pacing`, every ADS_PACING_INTERVAL_SECONDS) or
-`flask ads pace`. For each campaign that can serve today, delivered = spend since the
-last run (from the counter store), planned = today's target x the interval's share of
-the day; the day's throttle becomes throttle x planned / delivered (bounded, see
-app.services.ads.pacing.next_throttle). As-fast-as-possible campaigns keep full speed.
+Run by Celery beat (`qiao.adjust_ad_pacing`, every ADS_PACING_INTERVAL_SECONDS). For each
+campaign that can serve today, delivered = spend since the last run (from the counter
+store), planned = today's target x the interval's share of the day; the day's throttle
+becomes throttle x planned / delivered (bounded, see app.services.ads.pacing.next_throttle).
+As-fast-as-possible campaigns keep full speed.
 """
 
 from __future__ import annotations

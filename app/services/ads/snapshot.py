@@ -1,6 +1,6 @@
 """The in-process snapshot of live campaigns that serving chooses from.
 
-One query loads every campaign that could serve now (active or scheduled, not yet over
+One query loads every campaign that could serve now (active, not yet over
 budget, flight not ended) with its published notes, today's spend and throttle, its
 lifetime impressions and clicks (for the smoothed CTR) and, per note, the brand of a
 creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
@@ -11,6 +11,7 @@ changes state), so a feed page normally costs no campaign query at all.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Text, and_, cast, func, or_, select
 
 from app.extensions import db
 from app.models import Campaign, CampaignDay, CampaignNote, Note, Organization, Partnership
@@ -33,7 +34,9 @@ from app.services.ads.pacing import daily_target_micros
 from app.services.ads.selection import LiveCampaign, Snapshot
 from app.services.fx import RateUnavailable, StaleRate, lock_rate
 
-SERVABLE_STATES = ("active", "scheduled")
+# Scheduled campaigns become active at their flight's start (the `qiao.advance_campaigns`
+# job); only active ones are charged, so only they are served.
+SERVABLE_STATES = ("active",)
 _LOCK = threading.Lock()
 _KEY = "qiao_ad_snapshot"
 
@@ -78,6 +81,16 @@ def _ppm(currency: str, reference: str, now: datetime) -> int:
     return max(int(rate * shift * PPM_SAME_CURRENCY), 1)
 
 
+_CAMPAIGN_COLUMNS = (Campaign.id, Campaign.organization_id, Campaign.pricing,
+                     Campaign.currency, Campaign.bid_minor, Campaign.budget_minor,
+                     Campaign.spent_minor, Campaign.daily_cap_minor, Campaign.starts_at,
+                     Campaign.ends_at, Campaign.pacing, Campaign.frequency_cap_per_day,
+                     Campaign.audience)
+# Targeting lists are read as their JSON text and decoded once per campaign, not once per
+# row (a campaign has a row per note).
+_TARGETING = ("countries", "languages", "topics")
+
+
 def _query(now: datetime):
     today = CampaignDay.__table__.alias("today")
     totals = (select(CampaignDay.campaign_id,
@@ -85,8 +98,10 @@ def _query(now: datetime):
                      func.sum(CampaignDay.clicks).label("clicks"))
               .group_by(CampaignDay.campaign_id).subquery("totals"))
     partner = Organization.__table__.alias("partner_org")
-    return (select(Campaign, CampaignNote.note_id, today.c.spend_micros, today.c.spend_minor,
-                   today.c.throttle, totals.c.impressions, totals.c.clicks,
+    targeting = [cast(getattr(Campaign, name), Text).label(name) for name in _TARGETING]
+    return (select(*_CAMPAIGN_COLUMNS, *targeting, CampaignNote.note_id,
+                   today.c.spend_micros, today.c.spend_minor, today.c.throttle,
+                   totals.c.impressions, totals.c.clicks,
                    partner.c.name.label("partner_brand"))
             .join(CampaignNote, CampaignNote.campaign_id == Campaign.id)
             .join(Note, and_(Note.id == CampaignNote.note_id, Note.status == "published"))
@@ -103,48 +118,82 @@ def _query(now: datetime):
             .order_by(Campaign.id, CampaignNote.position, CampaignNote.id))
 
 
+def _strings(raw: str | list | None) -> list[str]:
+    try:
+        value = json.loads(raw) if isinstance(raw, str) and raw else raw or []
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+class _Sets:
+    """Targeting lists repeat across campaigns ("[]", '["JP"]'): parse each text once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[str, object], frozenset[str]] = {}
+
+    def __call__(self, kind: str, raw) -> frozenset[str]:
+        key = (kind, raw if not isinstance(raw, list) else json.dumps(raw))
+        found = self.cache.get(key)
+        if found is None:
+            items = _strings(raw)
+            if kind == "countries":
+                found = frozenset(c.upper() for c in items)
+            elif kind == "languages":
+                found = frozenset(c.lower()[:2] for c in items)
+            else:
+                found = frozenset(t.casefold().lstrip("#") for t in items)
+            self.cache[key] = found
+        return found
+
+
+def _live(row, notes: list[int], partners: dict[int, str], prior: CtrPrior, ppm: int,
+          now: datetime, sets: _Sets) -> LiveCampaign:
+    ctr = smoothed_ctr(int(row.clicks or 0), int(row.impressions or 0), prior)
+    return LiveCampaign(
+        id=row.id, organization_id=row.organization_id or 0, model=row.pricing,
+        currency=row.currency, bid_minor=row.bid_minor, ppm=ppm, ctr=ctr,
+        ev=expected_value(row.pricing, row.bid_minor, ctr, ppm),
+        budget_minor=row.budget_minor, spent_minor=row.spent_minor,
+        daily_cap_minor=row.daily_cap_minor, today_spend_micros=int(row.spend_micros or 0),
+        today_spend_minor=int(row.spend_minor or 0),
+        target_micros=daily_target_micros(row.budget_minor, row.spent_minor,
+                                          row.daily_cap_minor, row.ends_at, now),
+        throttle=1000 if row.throttle is None else int(row.throttle),
+        starts_at=row.starts_at, ends_at=row.ends_at, pacing=row.pacing,
+        frequency_cap=row.frequency_cap_per_day,
+        countries=sets("countries", row.countries), languages=sets("languages", row.languages),
+        topics=sets("topics", row.topics),
+        audiences=frozenset() if row.audience == "all" else frozenset({row.audience}),
+        note_ids=tuple(dict.fromkeys(notes)), partners=partners)
+
+
 def build_snapshot(now: datetime) -> Snapshot:
     """Every campaign that could serve now, from one query."""
     prior = ctr_prior()
     reference = current_app.config.get("ADS_AUCTION_CURRENCY", "USD")
     ppms: dict[str, int] = {}
-    rows: dict[int, dict] = {}
+    live: list[LiveCampaign] = []
+    current = None
+    notes: list[int] = []
+    partners: dict[int, str] = {}
+    sets = _Sets()
+
+    def close() -> None:
+        if current.currency not in ppms:
+            ppms[current.currency] = _ppm(current.currency, reference, now)
+        live.append(_live(current, notes, partners, prior, ppms[current.currency], now, sets))
+
     for row in db.session.execute(_query(now)):
-        campaign: Campaign = row[0]
-        entry = rows.get(campaign.id)
-        if entry is None:
-            entry = rows[campaign.id] = {"campaign": campaign, "row": row, "notes": [],
-                                         "partners": {}}
-        entry["notes"].append(row.note_id)
+        if current is None or row.id != current.id:
+            if current is not None:
+                close()
+            current, notes, partners = row, [], {}
+        notes.append(row.note_id)
         if row.partner_brand:
-            entry["partners"][row.note_id] = row.partner_brand
-    live = []
-    for entry in rows.values():
-        campaign, row = entry["campaign"], entry["row"]
-        if campaign.currency not in ppms:
-            ppms[campaign.currency] = _ppm(campaign.currency, reference, now)
-        ppm = ppms[campaign.currency]
-        ctr = smoothed_ctr(int(row.clicks or 0), int(row.impressions or 0), prior)
-        live.append(LiveCampaign(
-            id=campaign.id, organization_id=campaign.organization_id or 0,
-            model=campaign.pricing, currency=campaign.currency, bid_minor=campaign.bid_minor,
-            ppm=ppm, ctr=ctr, ev=expected_value(campaign.pricing, campaign.bid_minor, ctr, ppm),
-            budget_minor=campaign.budget_minor, spent_minor=campaign.spent_minor,
-            daily_cap_minor=campaign.daily_cap_minor,
-            today_spend_micros=int(row.spend_micros or 0),
-            today_spend_minor=int(row.spend_minor or 0),
-            target_micros=daily_target_micros(campaign.budget_minor, campaign.spent_minor,
-                                              campaign.daily_cap_minor, campaign.ends_at, now),
-            throttle=1000 if row.throttle is None else int(row.throttle),
-            starts_at=campaign.starts_at, ends_at=campaign.ends_at, pacing=campaign.pacing,
-            frequency_cap=campaign.frequency_cap_per_day,
-            countries=frozenset(c.upper() for c in campaign.countries or ()),
-            languages=frozenset(c.lower()[:2] for c in campaign.languages or ()),
-            topics=frozenset(t.casefold().lstrip("#") for t in campaign.topics or ()),
-            audiences=frozenset() if campaign.audience == "all"
-            else frozenset({campaign.audience}),
-            note_ids=tuple(dict.fromkeys(entry["notes"])),
-            partners=dict(entry["partners"])))
+            partners[row.note_id] = row.partner_brand
+    if current is not None:
+        close()
     return Snapshot.of(live, now)
 
 
@@ -156,9 +205,15 @@ def current_snapshot(now: datetime) -> Snapshot:
     if snap is not None and not holder.stale \
             and (now - snap.built_at).total_seconds() < max_age:
         return snap
-    with _LOCK:
+    # One request of the process rebuilds; the others keep serving the previous snapshot
+    # meanwhile instead of queueing behind it (only the very first build is waited for).
+    if not _LOCK.acquire(blocking=snap is None):
+        return snap
+    try:
         snap = holder.snapshot
         if snap is None or holder.stale or (now - snap.built_at).total_seconds() >= max_age:
             holder.stale = False
             snap = holder.snapshot = build_snapshot(now)
+    finally:
+        _LOCK.release()
     return snap

@@ -13,8 +13,10 @@ Spend (`charge`): ONE conditional UPDATE per limit, so concurrent traffic oversh
 budget by at most one maximum price:
 
 1. `campaign_days`: `spend_micros += price WHERE spend_minor < daily cap` (the day's cap);
-2. `campaigns`: `spent_minor += whole minor units WHERE spent_minor < budget_minor`;
-   if it fails, step 1 is undone (same transaction) and the event is `over_budget`;
+2. `campaigns`: `spent_minor += whole minor units WHERE spent_minor < budget_minor AND
+   status = 'active'`; if it fails, step 1 is undone (same transaction) and the event is
+   `over_budget` (a paused or completed campaign is charged nothing more, so the unspent
+   budget released when it completes is exact);
 3. `campaign_days.spend_minor += the same units`. Prices are micros of a minor unit (CPM
    impressions cost fractions of a cent); the whole units billed are the floor of the
    day's accumulated micros, so fractions carry over exactly.
@@ -25,7 +27,7 @@ A campaign whose budget is used up moves to `completed`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
@@ -115,7 +117,8 @@ def charge(campaign_id: int, price_micros: int, day: date, now: datetime) -> int
     units = accumulated // MICROS - (accumulated - price_micros) // MICROS
     charged = db.session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.spent_minor < Campaign.budget_minor)
+        .where(Campaign.id == campaign_id, Campaign.spent_minor < Campaign.budget_minor,
+               Campaign.status == "active")
         .values(spent_minor=Campaign.spent_minor + units)
         .returning(Campaign.spent_minor, Campaign.budget_minor)).first()
     if charged is None:
@@ -134,8 +137,7 @@ def charge(campaign_id: int, price_micros: int, day: date, now: datetime) -> int
     if spent >= budget:
         db.session.execute(
             update(Campaign)
-            .where(Campaign.id == campaign_id,
-                   Campaign.status.in_(("active", "scheduled", "paused")))
+            .where(Campaign.id == campaign_id, Campaign.status == "active")
             .values(status="completed", completed_at=now))
         invalidate_snapshot()
     return units
@@ -192,8 +194,11 @@ def _precheck(kind: TokenKind, raw: str, requester: Requester, note_id: int | No
     if token is not None and reason is None:
         if is_bot(requester.user_agent):
             reason = "bot"
-        elif token.viewer.startswith("u:") and token.viewer != requester.key:
-            # A signed-in viewer's token presented by someone else: scraped or shared.
+        elif token.viewer.startswith("u:") and requester.user_id is not None \
+                and token.viewer != requester.key:
+            # A signed-in viewer's token presented by another signed-in user: shared or
+            # scraped. (Presented signed out it is the same person's app opening the click
+            # URL in a browser: the event is the token's viewer's, see _as_viewer.)
             reason = "forged"
         elif note_id is not None and token.note_id != note_id:
             # Not reachable through a served card (its URL and token are made together).
@@ -217,9 +222,21 @@ def _is_duplicate(model, token: AdToken, requester: Requester, now: datetime,
         .limit(1)) is not None
 
 
+def _as_viewer(token: AdToken | None, requester: Requester) -> Requester:
+    """The requester, or the token's signed-in viewer when it came signed out."""
+    if token is None or requester.user_id is not None or not token.viewer.startswith("u:"):
+        return requester
+    try:
+        user_id = int(token.viewer[2:])
+    except ValueError:
+        return requester
+    return replace(requester, user_id=user_id, anon_id=None)
+
+
 def _record(model, kind: TokenKind, raw: str, requester: Requester, now: datetime,
             billed_model: str, extra_of, note_id: int | None = None) -> Outcome:
     token, reason = _precheck(kind, raw, requester, note_id)
+    requester = _as_viewer(token, requester) if reason is None else requester
     day = now.date()
     extra = extra_of(token) if token else {}
     if reason is not None:

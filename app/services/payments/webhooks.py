@@ -4,11 +4,16 @@ A redelivered event finds its stored row and does nothing. Events may arrive out
 order (a `payment_failed` after the `succeeded` of a retry), so a payment event is only
 a prompt: the intent is fetched from Stripe and its current state is recorded through
 app.services.payments.quote_payments.record_intent_outcome, which changes each payment at most once.
+
+Intents of other purposes (an ad account top-up carries `qiao_purpose` in its metadata)
+go to the handler the edge passes in `intent_handlers`: payments knows nothing of the
+domains that use it, so the webhook route does the wiring.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +23,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Refund, WebhookEvent, utcnow
-from app.providers.payments import InvalidSignature, PaymentProviderError, payment_provider
+from app.providers.payments import (
+    Intent,
+    InvalidSignature,
+    PaymentProviderError,
+    payment_provider,
+)
 from app.services.errors import DomainError
 from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import PaymentUnavailable, record_intent_outcome
@@ -28,6 +38,8 @@ log = logging.getLogger("qiao.payments.webhooks")
 PAYMENT_INTENT_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed",
                          "payment_intent.canceled", "payment_intent.processing")
 REFUND_EVENTS = ("refund.updated", "refund.failed", "charge.refund.updated")
+# `qiao_purpose` of an intent -> what records its outcome (returns the outcome text).
+IntentHandlers = Mapping[str, Callable[[Intent], str]]
 
 
 class BadSignature(DomainError):
@@ -52,7 +64,8 @@ class Receipt:
     duplicate: bool
 
 
-def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -> Receipt:
+def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks,
+                         intent_handlers: IntentHandlers | None = None) -> Receipt:
     """Verify, store and process one delivery; a replay is recognised and ignored."""
     try:
         data = payment_provider().verify_event(payload, signature or "")
@@ -73,7 +86,7 @@ def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks) -
         if existing is None:
             raise
         return Receipt(event=existing, duplicate=True)
-    event.outcome = process_event(event, links=links)
+    event.outcome = process_event(event, links=links, intent_handlers=intent_handlers)
     event.processed_at = utcnow()
     return Receipt(event=event, duplicate=False)
 
@@ -107,7 +120,8 @@ def _check_shape(data: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]
     return obj, datetime.fromtimestamp(created, UTC) if created is not None else None
 
 
-def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
+def process_event(event: WebhookEvent, *, links: EmailLinks,
+                  intent_handlers: IntentHandlers | None = None) -> str:
     """Act on a stored event; returns what happened, for the log."""
     if event.event_type in PAYMENT_INTENT_EVENTS and event.object_id:
         try:
@@ -122,6 +136,9 @@ def process_event(event: WebhookEvent, *, links: EmailLinks) -> str:
             # Answering with an error makes Stripe deliver the event again later.
             raise PaymentUnavailable(f"Could not fetch {event.object_id}: {exc.message}") \
                 from None
+        handler = (intent_handlers or {}).get(intent.metadata.get("qiao_purpose", ""))
+        if handler is not None:
+            return handler(intent)
         return record_intent_outcome(intent, links=links)[1]
     if event.event_type in REFUND_EVENTS and event.object_id:
         return _refund_update(event.object_id, event.payload["data"]["object"])

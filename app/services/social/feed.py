@@ -21,6 +21,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, tuple_, union_all
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -136,6 +137,21 @@ def load_notes(ids: list[int]) -> list[Note]:
     # here tempts SQLite (without statistics) into scanning a status index instead.
     by_id = {n.id: n for n in db.session.scalars(
         select(Note).options(*note_loader_options()).where(Note.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def load_few_notes(ids: list[int]) -> list[Note]:
+    """A handful of notes (in this order) with everything cards show, in ONE statement
+    (joined eager loads): for notes merged into a page already loaded, such as sponsored
+    ones, where the per-relationship queries of `load_notes` would double its cost.
+    """
+    if not ids:
+        return []
+    stmt = (select(Note).where(Note.id.in_(ids))
+            .options(joinedload(Note.author).joinedload(User.platform_roles),
+                     joinedload(Note.images), joinedload(Note.topics),
+                     joinedload(Note.product_tags).joinedload(NoteProductTag.product)))
+    by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -1,0 +1,254 @@
+"""Campaigns: validation with field paths, review, budget reserve and release, the job."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AdLedgerEntry, Campaign, Partnership, Topic, utcnow
+from app.services import ads
+from app.services.errors import DomainError
+from tests.ads_factories import campaign_input, fund
+
+pytest_plugins = ["tests.ads_fixtures"]
+
+
+def error_of(call, *args, **kwargs) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    db.session.rollback()
+    return caught.value
+
+
+def create(brand, **overrides) -> Campaign:
+    campaign = ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand, **overrides))
+    db.session.commit()
+    return campaign
+
+
+def submitted(brand, **overrides) -> Campaign:
+    campaign = create(brand, **overrides)
+    ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
+    db.session.commit()
+    return campaign
+
+
+def test_a_draft_is_created_with_pricing_from_its_objective(make_brand):
+    brand = make_brand()
+    campaign = create(brand)
+    assert (campaign.status, campaign.pricing, campaign.bid_minor) == ("draft", "cpc", 50)
+    assert campaign.currency == "USD" and campaign.note_ids == [brand.note.id]
+    assert campaign.countries == ["JP"] and campaign.languages == ["en", "ja"]
+    awareness = create(brand, objective="awareness", bid={"amount": "2.00",
+                                                          "currency": "USD"})
+    assert awareness.pricing == "cpm"
+
+
+@pytest.mark.parametrize(("overrides", "field", "code"), [
+    ({"budget": {"amount": "0.40", "currency": "USD"}, "daily_cap": None}, "budget",
+     "budget_below_bid"),
+    ({"daily_cap": {"amount": "0.10", "currency": "USD"}}, "daily_cap", "daily_cap_below_bid"),
+    ({"bid": {"amount": "0.01", "currency": "USD"}}, "bid", "bid_below_minimum"),
+    ({"bid": {"amount": "0.50", "currency": "EUR"}}, "bid", "currency_mismatch"),
+    ({"targeting": {"countries": ["XX"]}}, "targeting.countries", "invalid_country"),
+    ({"targeting": {"languages": ["klingon"]}}, "targeting.languages", "unknown_language"),
+    ({"targeting": {"topics": ["nosuchtopic"]}}, "targeting.topics", "unknown_topic"),
+    ({"objective": "fame"}, "objective", "invalid_objective"),
+])
+def test_bad_input_names_the_field_and_its_code(make_brand, overrides, field, code):
+    brand = make_brand()
+    error = error_of(ads.create_campaign, brand.owner, brand.org.id,
+                     campaign_input(brand, **overrides))
+    assert error.code == code and field in error.fields
+    assert db.session.scalar(select(Campaign.id)) is None
+
+
+def test_flights_in_the_past_or_reversed_are_refused(make_brand):
+    brand = make_brand()
+    now = utcnow()
+    past = error_of(ads.create_campaign, brand.owner, brand.org.id, campaign_input(
+        brand, starts_at=(now - timedelta(days=2)).isoformat()))
+    assert past.code == "flight_in_past" and "starts_at" in past.fields
+    reversed_ = error_of(ads.create_campaign, brand.owner, brand.org.id, campaign_input(
+        brand, starts_at=(now + timedelta(days=3)).isoformat(),
+        ends_at=(now + timedelta(days=2)).isoformat()))
+    assert reversed_.code == "flight_reversed" and "ends_at" in reversed_.fields
+
+
+def test_naive_flight_times_are_read_in_the_brands_time_zone(make_brand):
+    brand = make_brand(time_zone="Asia/Tokyo")
+    campaign = create(brand, starts_at="2099-03-01T09:00", ends_at="2099-03-08T09:00")
+    assert campaign.starts_at.isoformat() == "2099-03-01T00:00:00+00:00"
+
+
+def test_topics_must_exist_and_are_case_folded(make_brand):
+    brand = make_brand()
+    db.session.add(Topic(name="skincare", note_count=1))
+    db.session.commit()
+    campaign = create(brand, targeting={"topics": ["#SkinCare"]})
+    assert campaign.topics == ["skincare"]
+
+
+def test_another_brands_note_or_an_unpublished_partnership_note_is_not_promotable(
+        make_brand, make_user, quick_note):
+    brand, other = make_brand(), make_brand()
+    error = error_of(ads.create_campaign, brand.owner, brand.org.id,
+                     campaign_input(brand, note_ids=[other.note.id]))
+    assert error.code == "note_not_promotable" and "note_ids.0" in error.fields
+    creator = make_user()
+    note = quick_note(creator, "Creator note")
+    db.session.add(Partnership(organization_id=brand.org.id, account_id=brand.account.id,
+                               creator_id=creator.id, title="t", brief="b", fee_minor=100,
+                               currency="USD", status="accepted"))
+    db.session.commit()
+    assert error_of(ads.create_campaign, brand.owner, brand.org.id,
+                    campaign_input(brand, note_ids=[note.id])).code == "note_not_promotable"
+
+
+def test_another_brands_campaign_is_not_found(make_brand):
+    brand, other = make_brand(), make_brand()
+    campaign = create(brand)
+    assert error_of(ads.get_brand_campaign, other.owner, other.org.id,
+                    campaign.id).status == 404
+    assert error_of(ads.get_brand_campaign, other.owner, brand.org.id,
+                    campaign.id).status == 404
+    assert error_of(ads.submit_campaign, other.owner, other.org.id, campaign.id).status == 404
+
+
+def test_only_drafts_are_edited_and_submitted_once(make_brand):
+    brand = make_brand()
+    campaign = submitted(brand)
+    assert campaign.status == "in_review" and campaign.submitted_at is not None
+    assert error_of(ads.update_campaign, brand.owner, brand.org.id, campaign.id,
+                    {"name": "x"}).code == "campaign_not_editable"
+    assert error_of(ads.submit_campaign, brand.owner, brand.org.id,
+                    campaign.id).code == "invalid_campaign_transition"
+    ads.withdraw_campaign(brand.owner, brand.org.id, campaign.id)
+    ads.update_campaign(brand.owner, brand.org.id, campaign.id, {"name": "Renamed"})
+    db.session.commit()
+    assert campaign.name == "Renamed" and campaign.status == "draft"
+
+
+def test_approval_reserves_the_budget_and_refuses_when_the_balance_is_short(
+        make_brand, reviewer):
+    brand = make_brand(balance=5000)
+    campaign = submitted(brand)
+    error = error_of(ads.approve_campaign, reviewer, campaign.id)
+    assert error.code == "insufficient_balance" and error.status == 422
+    db.session.refresh(campaign)
+    assert campaign.status == "in_review" and brand.account.balance_minor == 5000
+    fund(brand.account, 10_000)
+    ads.approve_campaign(reviewer, campaign.id)
+    db.session.commit()
+    assert campaign.status == "scheduled" and campaign.reviewed_by_id == reviewer.id
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 5000
+    assert ads.ledger_sum_minor(brand.account.id) == 5000
+    assert error_of(ads.approve_campaign, reviewer, campaign.id).code == \
+        "invalid_campaign_transition"
+
+
+def test_brand_staff_cannot_review(make_brand):
+    brand = make_brand(balance=20_000)
+    campaign = submitted(brand)
+    assert error_of(ads.approve_campaign, brand.owner, campaign.id).status == 403
+
+
+def test_rejection_needs_a_reason_and_reserves_nothing(make_brand, reviewer):
+    brand = make_brand(balance=20_000)
+    campaign = submitted(brand)
+    assert "reason" in error_of(ads.reject_campaign, reviewer, campaign.id, " ").fields
+    ads.reject_campaign(reviewer, campaign.id, "Medical claim in the title")
+    db.session.commit()
+    assert campaign.status == "rejected"
+    assert campaign.rejection_reason == "Medical claim in the title"
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 20_000
+
+
+def test_completion_releases_the_unspent_budget(make_brand, reviewer):
+    brand = make_brand(balance=20_000)
+    campaign = submitted(brand, starts_at=utcnow().isoformat())
+    ads.approve_campaign(reviewer, campaign.id)
+    db.session.commit()
+    assert campaign.status == "active"
+    campaign.spent_minor = 2_550
+    db.session.commit()
+    ads.pause_campaign(brand.owner, brand.org.id, campaign.id)
+    ads.resume_campaign(brand.owner, brand.org.id, campaign.id)
+    ads.complete_campaign(brand.owner, brand.org.id, campaign.id)
+    db.session.commit()
+    assert campaign.status == "completed" and campaign.released_minor == 7_450
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 20_000 - 2_550
+    assert ads.ledger_sum_minor(brand.account.id) == brand.account.balance_minor
+    kinds = db.session.scalars(select(AdLedgerEntry.kind).where(
+        AdLedgerEntry.account_id == brand.account.id).order_by(AdLedgerEntry.id)).all()
+    assert kinds == ["adjustment", "campaign_reserve", "campaign_release"]
+    assert error_of(ads.resume_campaign, brand.owner, brand.org.id, campaign.id).code == \
+        "invalid_campaign_transition"
+
+
+def test_the_job_moves_campaigns_by_their_flight_dates(make_brand, reviewer):
+    brand = make_brand(balance=50_000)
+    campaign = submitted(brand)
+    ads.approve_campaign(reviewer, campaign.id)
+    db.session.commit()
+    assert ads.advance_campaigns(now=campaign.starts_at - timedelta(minutes=1)) == 0
+    assert ads.advance_campaigns(now=campaign.starts_at + timedelta(minutes=1)) == 1
+    db.session.commit()
+    db.session.refresh(campaign)
+    assert campaign.status == "active"
+    assert ads.advance_campaigns(now=campaign.ends_at) == 1
+    db.session.commit()
+    db.session.refresh(campaign)
+    assert campaign.status == "completed" and campaign.released_minor == 10_000
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 50_000
+
+
+def test_the_balance_never_goes_negative(make_brand):
+    brand = make_brand(balance=100)
+    error = error_of(ads.post_entry, brand.account, "campaign_reserve", -101)
+    assert error.code == "insufficient_balance"
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 100
+    ads.post_entry(brand.account, "campaign_reserve", -100)
+    db.session.commit()
+    assert brand.account.balance_minor == 0
+
+
+def test_submission_flags_ad_rule_matches_per_market(make_brand, quick_note, reviewer):
+    brand = make_brand(balance=20_000)
+    note = quick_note(brand.owner, "这款精华能治愈痘痘", "Our best in the world serum")
+    db.session.commit()
+    campaign = submitted(brand, note_ids=[note.id], targeting={"countries": ["CN", "JP"]})
+    rules = {(f["rule"], f["market"]) for f in campaign.review_findings}
+    assert ("medical_claim", "*") in rules and ("absolute_claim", "CN") in rules
+    assert [c.id for c in ads.list_campaigns_in_review(reviewer)] == [campaign.id]
+    clean = submitted(brand, name="Clean one")
+    assert clean.review_findings == []
+
+
+def test_a_creator_boosts_their_own_published_note(make_user, quick_note, reviewer):
+    creator = make_user()
+    note = quick_note(creator, "My tea ritual")
+    others = quick_note(make_user(), "Someone else's")
+    account = ads.open_creator_account(creator, currency="USD", time_zone="UTC")
+    db.session.commit()
+    assert error_of(ads.create_boost, creator, note.id).code == "insufficient_balance"
+    fund(account, 1_000)
+    boost = ads.create_boost(creator, note.id)
+    db.session.commit()
+    assert boost.is_boost and boost.organization_id is None and boost.status == "in_review"
+    assert boost.budget_minor == 500 and boost.pricing == "cpm"
+    assert error_of(ads.create_boost, creator, others.id).code == "note_not_promotable"
+    ads.approve_campaign(reviewer, boost.id)
+    db.session.commit()
+    db.session.refresh(account)
+    assert account.balance_minor == 500
+    assert [c.id for c in ads.list_own_boosts(creator)][0] == boost.id
+    assert error_of(ads.get_own_boost, make_user(), boost.id).status == 404
