@@ -9,8 +9,13 @@ import pytest
 
 from app.extensions import db
 from app.models import CampaignNote, PlacementSlotDay, utcnow
-from app.services.ads import placements, record_impression, update_placement_pacing
-from app.services.ads.guaranteed import booked_today, choose_guaranteed
+from app.services.ads import (
+    invalidate_snapshot,
+    placements,
+    record_impression,
+    update_placement_pacing,
+)
+from app.services.ads.guaranteed import booked_today, choose_guaranteed, forget_cached_bookings
 from app.services.ads.tokens import read_token
 from tests.ad_delivery_factories import (
     brand,
@@ -23,6 +28,14 @@ from tests.ad_delivery_factories import (
 )
 
 pytest_plugins = ["tests.ad_placement_factories"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """These tests serve at tomorrow's noon: leave no snapshot built "in the future"."""
+    yield
+    invalidate_snapshot()
+    forget_cached_bookings()
 
 
 @pytest.fixture
