@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("notes", __name__)
 
-from app.notes import ads_routes, rendering, routes, social_routes  # noqa: E402,F401
+from app.notes import (  # noqa: E402,F401
+    ads_routes,
+    rendering,
+    routes,
+    social_routes,
+    traffic_routes,
+)

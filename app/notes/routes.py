@@ -11,13 +11,12 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.core.transaction import commit, rollback
-from app.models import Note, User, utcnow
+from app.models import Note, User
 from app.notes import bp
 from app.notes.ads_routes import with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
 from app.services import ads
-from app.services.ads import placements
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
@@ -103,11 +102,6 @@ def home_page():
     tab = request.args.get("tab", "discover")
     if tab not in feed.FEED_TABS:
         tab = "discover"
-    if tab == "discover" and not request.args.get("cursor"):
-        # The traffic guaranteed placements are forecast from: one upsert per first page,
-        # committed before the page loads anything (a commit expires loaded rows).
-        placements.record_discover_view(audience().region, utcnow())
-        commit()
     page = load_feed(tab)
     next_url = url_for("main.index", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None

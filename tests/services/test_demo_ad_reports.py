@@ -11,22 +11,16 @@ from sqlalchemy import func, select
 from app.demo.ad_reports import seed_ad_reports
 from app.extensions import db
 from app.models import (
-    AdAccount,
     AdClick,
     AdImpression,
     Campaign,
     CampaignDay,
-    CampaignNote,
     CampaignReportDay,
-    Organization,
     PlacementBooking,
-    User,
     utcnow,
 )
 from app.providers.payments import reset_payment_provider
 from app.services.ads import reports
-from app.services.ads.ledger import post_entry
-from tests.ad_delivery_factories import promoted_note
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -40,40 +34,18 @@ def no_sandbox(app):
     reset_payment_provider()
 
 
-def _campaigns_as_the_ads_demo_makes_them() -> dict[str, Campaign]:
-    """Lumi Beauty's account and three of its campaigns (app.demo.ads makes these)."""
-    lumi = db.session.scalar(select(Organization).where(Organization.slug == "lumi-beauty"))
-    owner = db.session.scalar(select(User).where(User.email == "brand@example.com"))
-    account = AdAccount(organization_id=lumi.id, currency="JPY", time_zone="Asia/Tokyo")
-    db.session.add(account)
-    db.session.flush()
-    post_entry(account, "topup", 1_300_000, reference_type="demo", reference_id=1)
-    note = promoted_note(owner, "Lumi Glow Serum")
-    now = utcnow().replace(minute=0, second=0, microsecond=0)
-    made = {}
-    for name, start, days, status, bid, spent in (
-            ("Glow Serum — Japan launch", now - timedelta(days=6), 21, "active", 40, 38_460),
-            ("Creator review boost (US)", now - timedelta(days=3), 14, "paused", 55, 9_350),
-            ("Spring sale 2026", now - timedelta(days=35), 14, "completed", 45, 81_225)):
-        campaign = Campaign(organization_id=lumi.id, account_id=account.id, name=name,
-                            objective="traffic", pricing="cpc", bid_minor=bid,
-                            budget_minor=150_000, currency="JPY", starts_at=start,
-                            ends_at=start + timedelta(days=days), status=status,
-                            spent_minor=spent,
-                            countries=["US"] if "US" in name else ["JP"])
-        campaign.campaign_notes = [CampaignNote(note_id=note.id, position=0)]
-        db.session.add(campaign)
-        made[name] = campaign
-    db.session.commit()
-    return made
+def _demo_campaigns() -> dict[str, Campaign]:
+    return {c.name: c for c in db.session.scalars(select(Campaign))}
 
 
 def test_demo_report_data_adds_up_and_seeds_once(runner, no_sandbox):
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
-    campaigns = _campaigns_as_the_ads_demo_makes_them()
-    lines = seed_ad_reports()
-    db.session.commit()
-    assert any("Guaranteed placement" in line for line in lines), lines
+    seeded = runner.invoke(args=["demo", "seed"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "Guaranteed placement" in seeded.output, seeded.output
+    every = _demo_campaigns()
+    campaigns = {name: every[name] for name in (
+        "Glow Serum — Japan launch", "Creator review boost (US)", "Spring sale 2026",
+        "Baume lavande — Europe")}
     now = utcnow()
     for campaign in campaigns.values():
         zone = reports.brand_zone(campaign)
@@ -85,7 +57,7 @@ def test_demo_report_data_adds_up_and_seeds_once(runner, no_sandbox):
         assert report.totals.impressions > report.totals.clicks > 0
     spring = campaigns["Spring sale 2026"]
     assert db.session.scalar(select(func.count()).select_from(CampaignReportDay).where(
-        CampaignReportDay.campaign_id == spring.id)) == 15
+        CampaignReportDay.campaign_id == spring.id)) == 15  # its 14-day flight, both ends
     glow = campaigns["Glow Serum — Japan launch"]
     zone = reports.brand_zone(glow)
     glow_report = reports.campaign_report(glow, now.date() - timedelta(days=7),
