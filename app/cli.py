@@ -18,6 +18,8 @@ payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 fx_cli = AppGroup("fx", help="Exchange-rate snapshots: ECB import, manual rates, the rate table.")
 markets_cli = AppGroup("markets", help="Destination-market duty and import-tax rules.")
 ads_cli = AppGroup("ads", help="Advertising: campaign flights and ad balances.")
+placements_cli = AppGroup("placements", help="Guaranteed placements and campaign reports "
+                                             "(the periodic jobs, run by hand).")
 
 
 @demo_cli.command("seed")
@@ -235,6 +237,30 @@ def ads_advance_command() -> None:
     click.echo(f"{advance_campaigns.run()} campaign(s) changed status.")
 
 
+@placements_cli.command("expire")
+def placements_expire_command() -> None:
+    """Mark unpaid holds past their 30 minutes expired and free their days."""
+    from app.tasks.ad_placements import expire_placement_holds
+
+    click.echo(f"Expired {expire_placement_holds.run()} hold(s).")
+
+
+@placements_cli.command("pace")
+def placements_pace_command() -> None:
+    """Count today's delivery of each booked slot-day and set its next serving rate."""
+    from app.tasks.ad_placements import update_placement_pacing
+
+    click.echo(f"Paced {update_placement_pacing.run()} booked slot-day(s).")
+
+
+@placements_cli.command("roll-up")
+def placements_roll_up_command() -> None:
+    """Store the recent finished days of every campaign's report."""
+    from app.tasks.ad_placements import roll_up_campaign_days
+
+    click.echo(f"Stored {roll_up_campaign_days.run()} campaign day(s).")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
@@ -244,3 +270,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(fx_cli)
     app.cli.add_command(markets_cli)
     app.cli.add_command(ads_cli)
+    app.cli.add_command(placements_cli)

@@ -37,6 +37,12 @@ def init_celery(app: Flask) -> None:
                                  "schedule": float(app.config["ADS_PACING_INTERVAL_SECONDS"])},
             "advance-campaigns": {"task": "qiao.advance_campaigns", "schedule": 60.0},
             "sync-ad-topups": {"task": "qiao.sync_ad_topups", "schedule": 300.0},
+            "expire-placement-holds": {"task": "qiao.expire_placement_holds",
+                                       "schedule": 60.0},
+            "update-placement-pacing": {"task": "qiao.update_placement_pacing",
+                                        "schedule": 300.0},
+            "roll-up-campaign-days": {"task": "qiao.roll_up_campaign_days",
+                                      "schedule": 3600.0},
         },
     )
     celery.Task = AppContextTask

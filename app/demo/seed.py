@@ -132,4 +132,8 @@ def seed_demo() -> list[str]:
     from app.demo.ads import seed_ads
 
     lines += seed_ads(DEMO_PASSWORD)
+    # After the ads demo (app.demo.ads: brands, balances, campaigns), which it builds on.
+    from app.demo.ad_reports import seed_ad_reports
+
+    lines += seed_ad_reports()
     return lines

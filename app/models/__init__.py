@@ -10,6 +10,15 @@ from app.models.ad_delivery import (
     AdImpression,
     CampaignDay,
 )
+from app.models.ad_placements import (
+    BOOKING_STATES,
+    SLOT_DAY_STATES,
+    CampaignReportDay,
+    DiscoverViewDay,
+    PlacementBooking,
+    PlacementSlot,
+    PlacementSlotDay,
+)
 from app.models.ads import (
     AUDIENCES,
     CAMPAIGN_STATES,
@@ -164,6 +173,13 @@ __all__ = [
     "AdHide",
     "AdImpression",
     "CampaignDay",
+    "BOOKING_STATES",
+    "SLOT_DAY_STATES",
+    "CampaignReportDay",
+    "DiscoverViewDay",
+    "PlacementBooking",
+    "PlacementSlot",
+    "PlacementSlotDay",
     "AUDIENCES",
     "CAMPAIGN_STATES",
     "CAMPAIGN_TRANSITIONS",

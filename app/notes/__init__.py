@@ -10,4 +10,5 @@ from app.notes import (  # noqa: E402,F401
     rendering,
     routes,
     social_routes,
+    traffic_routes,
 )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("orgs", __name__)
 
-from app.orgs import routes  # noqa: E402,F401
+from app.orgs import placement_routes, report_routes, routes  # noqa: E402,F401

@@ -331,4 +331,26 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                               "be refunded."),
     "unknown_language": ErrorCode((422,), "Not an ISO 639-1 language code."),
     "unknown_topic": ErrorCode((422,), "Nobody has posted with that topic yet."),
+    # Guaranteed placements and campaign reports.
+    "invalid_placement_dates": ErrorCode((422,), "A placement's days are missing, not YYYY-MM-DD, "
+                                                 "not after today, reversed, more than 31 "
+                                                 "days or more than 180 days ahead."),
+    "invalid_report_dates": ErrorCode((422,), "A report's `from` or `to` is not a YYYY-MM-DD "
+                                              "date, `to` is before `from`, or the range is "
+                                              "longer than 366 days."),
+    "placement_already_started": ErrorCode((409,), "The placement's first day has begun: it "
+                                                   "can no longer be cancelled."),
+    "placement_hold_expired": ErrorCode((409,), "The 30-minute hold ran out before payment; "
+                                                "book the days again."),
+    "placement_not_payable": ErrorCode((409,), "Only a held booking can be paid (this one is "
+                                               "paid, cancelled or expired)."),
+    "placement_unavailable": ErrorCode((409,), "Another live booking holds some of the days; "
+                                               "`fields.dates` lists them."),
+    "campaign_not_bookable": ErrorCode((409,), "A placement cannot be booked for a rejected "
+                                               "or completed campaign."),
+    "placement_outside_flight": ErrorCode((422,), "Some days of the placement fall outside "
+                                                  "the campaign's flight."),
+    "unknown_placement_slot": ErrorCode((404,), "No guaranteed placement on sale has that "
+                                                "code."),
+    "unknown_country": ErrorCode((422,), "Not an ISO 3166 alpha-2 country code."),
 }

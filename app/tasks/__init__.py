@@ -6,6 +6,7 @@ Services never import this package: they queue a task by its registered name wit
 
 from app.tasks import (  # noqa: F401
     ad_delivery,
+    ad_placements,
     ads,
     catalog,
     inventory,

@@ -60,6 +60,7 @@ from app.services.ads.campaigns import (
     withdraw_campaign,
 )
 from app.services.ads.counters import CounterStore, DatabaseCounters, RedisCounters, counter_store
+from app.services.ads.guaranteed import serve_booked_placements, update_placement_pacing
 from app.services.ads.invoices import Invoice, build_invoice, invoice_months, invoice_pdf
 from app.services.ads.ledger import (
     InsufficientBalance,
@@ -115,6 +116,9 @@ from app.services.ads.tracking import (
     record_impression,
 )
 
+# Booked guaranteed placements are served before the auction.
+register_guaranteed_source(serve_booked_placements)
+
 __all__ = [
     "AdViewer",
     "Choice",
@@ -141,6 +145,7 @@ __all__ = [
     "sponsored_for_page",
     "BOOST_DAYS",
     "BOOST_IMPRESSIONS",
+    "update_placement_pacing",
     "CAMPAIGN_STATES",
     "FUNDED_STATES",
     "LEDGER_KINDS",

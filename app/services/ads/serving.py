@@ -173,7 +173,7 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
         return []
     now = now or datetime.now(UTC)
     snap = current_snapshot(now)
-    if not snap.campaigns and not _GUARANTEED_SOURCES:
+    if not snap.campaigns:  # booked placements too serve live campaigns only
         return []
     facts = viewer_facts(viewer, now.date())
     request = FeedRequest(
