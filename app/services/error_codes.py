@@ -163,6 +163,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "malformed_json": ErrorCode((400,), "The body is not valid JSON or not a JSON object."),
     "malformed_request": ErrorCode((400,), "The request is malformed."),
     "market_rule_not_found": ErrorCode((404,), "No such market rule."),
+    "media_unavailable": ErrorCode((503,), "The media store refused the upload or could not "
+                                          "be reached; nothing was created. Retry later."),
     "member_not_found": ErrorCode((404,), "No such member of the organisation."),
     "method_not_allowed": ErrorCode((405,), "The endpoint does not accept that method."),
     "missing_columns": ErrorCode((422,), "The CSV file lacks required columns."),
