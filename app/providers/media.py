@@ -22,6 +22,9 @@ from config import ConfigurationError, media_settings_problem
 
 log = logging.getLogger(__name__)
 
+_boto_session: Any = None
+_session_lock = threading.Lock()
+
 # Every key is written once (a new upload gets a new random key), so caches may keep it.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
 
@@ -148,10 +151,18 @@ class S3MediaStorage:
             retries={"max_attempts": self._max_attempts, "mode": "standard"},
             # MinIO and most self-hosted stores only answer path-style requests.
             s3={"addressing_style": "path" if self.endpoint_url else "auto"},
+            # Newer boto3 adds CRC checksums to every PUT, which some S3-compatible stores
+            # (older MinIO, R2 at times) refuse; only send them where S3 requires them.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
         )
-        return boto3.session.Session().client(
-            "s3", endpoint_url=self.endpoint_url or None, config=config,
-            aws_access_key_id=key_id or None, aws_secret_access_key=secret or None)
+        global _boto_session
+        with _session_lock:  # boto3 sessions are not thread-safe; one is shared for its caches
+            if _boto_session is None:
+                _boto_session = boto3.session.Session()
+            return _boto_session.client(
+                "s3", endpoint_url=self.endpoint_url or None, config=config,
+                aws_access_key_id=key_id or None, aws_secret_access_key=secret or None)
 
     def save(self, key: str, data: bytes, content_type: str) -> None:
         """PUT the object with its Content-Type and an immutable Cache-Control."""
