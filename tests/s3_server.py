@@ -55,9 +55,13 @@ class _S3Rules:
             expires_at = signed_at.replace(tzinfo=UTC).timestamp() + int(query["X-Amz-Expires"][0])
             if self.server.now() > expires_at:
                 return self._deny(start_response, "Request has expired")
-        if environ["REQUEST_METHOD"] == "PUT" and any(
-                path.endswith(suffix) for suffix in self.server.refused_suffixes):
-            return self._deny(start_response, "Access Denied")
+        if environ["REQUEST_METHOD"] == "PUT" and path.count("/") > 1:  # an object, no bucket
+            if any(path.endswith(suffix) for suffix in self.server.refused_suffixes):
+                return self._deny(start_response, "Access Denied")
+            if self.server.uploads_left is not None:
+                if self.server.uploads_left <= 0:
+                    return self._deny(start_response, "Access Denied")
+                self.server.uploads_left -= 1
         return self.app(environ, start_response)
 
     @staticmethod
@@ -75,6 +79,7 @@ class S3Server(ThreadedMotoServer):
         super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
         self.clock_offset = 0.0
         self.refused_suffixes: tuple[str, ...] = ()
+        self.uploads_left: int | None = None  # refuse every object PUT after this many
         self._client = None
 
     def _server_entry(self) -> None:
@@ -132,6 +137,7 @@ def s3_bucket(s3_server) -> str:
     yield name
     s3_server.clock_offset = 0.0
     s3_server.refused_suffixes = ()
+    s3_server.uploads_left = None
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import io
 import logging
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -95,6 +96,13 @@ def _upload(encoded: dict[str, bytes], stem: str, field: str) -> dict[str, str]:
                     "Please try again in a few minutes.")
         raise MediaUnavailable(message, fields={field: [message]}) from None
     return keys
+
+
+def discard_stored(keys: Iterable[str]) -> None:
+    """Remove stored renditions whose rows were rolled back (a failure only logs)."""
+    storage = media_storage()
+    for key in keys:
+        storage.delete(key)
 
 
 def _open_checked(data: bytes, field: str) -> Image.Image:

@@ -276,3 +276,26 @@ def test_bad_media_settings_refuse_to_start(settings, problem, tmp_path, monkeyp
         monkeypatch.setattr(ProductionConfig, name, value)
     with pytest.raises(ConfigurationError, match=problem):
         ProductionConfig.validate()
+
+
+def test_a_refused_product_image_leaves_no_product_rows_or_objects(client, login, make_org,
+                                                                   make_user, s3_server,
+                                                                   s3_bucket, s3_storage):
+    from tests.catalog_factories import make_shop, png_bytes
+    from tests.web.test_merchant_products import catalog_state, new_product_form
+
+    shop = make_shop(make_org, make_user)
+    login(shop.owner)
+    before = catalog_state(shop.store.id)
+    data = new_product_form(client, shop.store.id)
+    data.update({"title": "Vase", "variants-0-sku": "VASE", "variants-0-price": "30.00"})
+    s3_server.uploads_left = 4  # the first image's three renditions, then one more
+    response = client.post(
+        f"/merchant/stores/{shop.store.id}/products/new",
+        data={**data, "images": [(io.BytesIO(png_bytes()), "one.png"),
+                                 (io.BytesIO(png_bytes(color=(0, 0, 200))), "two.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 503
+    assert "The image could not be stored right now" in response.get_data(as_text=True)
+    assert catalog_state(shop.store.id) == before
+    assert s3_server.keys(s3_bucket) == []  # the first image's renditions went again
