@@ -8,6 +8,7 @@ lists them all.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -135,8 +136,25 @@ class Config:
     # PostgreSQL: how long a statement waits for a lock before the request answers 503.
     POSTGRES_LOCK_TIMEOUT_SECONDS = _int("POSTGRES_LOCK_TIMEOUT_SECONDS", 10)
 
-    # Media (avatars now; note and product images later).
+    # Media (avatars, note, product, return and logo images): `local` keeps files under
+    # MEDIA_ROOT and serves them at /media/<key>; `s3` puts them in any S3-compatible bucket.
+    MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    MEDIA_S3_BUCKET = os.environ.get("MEDIA_S3_BUCKET", "")
+    # Empty for AWS S3; MinIO, R2 and other S3-compatible stores need their endpoint.
+    MEDIA_S3_ENDPOINT_URL = os.environ.get("MEDIA_S3_ENDPOINT_URL", "")
+    MEDIA_S3_REGION = os.environ.get("MEDIA_S3_REGION", "us-east-1")
+    # Empty: boto3's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile, role).
+    MEDIA_S3_ACCESS_KEY_ID = os.environ.get("MEDIA_S3_ACCESS_KEY_ID", "")
+    MEDIA_S3_SECRET_ACCESS_KEY = os.environ.get("MEDIA_S3_SECRET_ACCESS_KEY", "")
+    # Seconds to wait to connect to / hear from the store before an upload is refused.
+    MEDIA_S3_TIMEOUT_SECONDS = float(os.environ.get("MEDIA_S3_TIMEOUT_SECONDS", "10"))
+    # `public`: plain URLs (a public-read bucket or a CDN in front); `signed`: presigned GETs.
+    MEDIA_URL_MODE = os.environ.get("MEDIA_URL_MODE", "public")
+    # Base of public URLs, e.g. a CDN (https://cdn.example.com); empty: the bucket's own URL.
+    MEDIA_S3_PUBLIC_BASE_URL = os.environ.get("MEDIA_S3_PUBLIC_BASE_URL", "")
+    # How long a signed URL works.
+    MEDIA_SIGNED_URL_SECONDS = _int("MEDIA_SIGNED_URL_SECONDS", 3600)
 
     # Foreign exchange: rates older than this refuse checkout in that currency.
     FX_MAX_AGE_HOURS = _int("FX_MAX_AGE_HOURS", 96)
@@ -269,6 +287,30 @@ class Config:
                 "without it: export SECRET_KEY to a long random string "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
+        media_problem = media_settings_problem(vars_of(cls))
+        if media_problem:
+            raise ConfigurationError(media_problem)
+
+
+def vars_of(cls: type) -> dict[str, object]:
+    """A configuration class's settings as a dict (inherited ones included)."""
+    return {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+
+
+def media_settings_problem(settings: Mapping[str, object]) -> str | None:
+    """What is wrong with the media storage settings, or None."""
+    storage = settings.get("MEDIA_STORAGE", "local")
+    if storage not in ("local", "s3"):
+        return f"MEDIA_STORAGE={storage!r} is not one of local, s3."
+    if storage == "s3" and not settings.get("MEDIA_S3_BUCKET"):
+        return "MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET (the bucket's name)."
+    mode = settings.get("MEDIA_URL_MODE", "public")
+    if mode not in ("public", "signed"):
+        return f"MEDIA_URL_MODE={mode!r} is not one of public, signed."
+    seconds = settings.get("MEDIA_SIGNED_URL_SECONDS", 3600)
+    if not isinstance(seconds, int) or not 1 <= seconds <= 7 * 86400:
+        return "MEDIA_SIGNED_URL_SECONDS must be from 1 to 604800 (S3's limit of 7 days)."
+    return None
 
 
 class DevelopmentConfig(Config):

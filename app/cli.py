@@ -20,6 +20,7 @@ markets_cli = AppGroup("markets", help="Destination-market duty and import-tax r
 ads_cli = AppGroup("ads", help="Advertising: campaign flights and ad balances.")
 placements_cli = AppGroup("placements", help="Guaranteed placements and campaign reports "
                                              "(the periodic jobs, run by hand).")
+media_cli = AppGroup("media", help="Stored images: moving the local folder to object storage.")
 
 
 @demo_cli.command("seed")
@@ -261,6 +262,37 @@ def placements_roll_up_command() -> None:
     click.echo(f"Stored {roll_up_campaign_days.run()} campaign day(s).")
 
 
+@media_cli.command("migrate")
+@click.option("--dry-run", is_flag=True, help="Only count what would be copied.")
+def media_migrate_command(dry_run: bool) -> None:
+    """Copy every file of MEDIA_ROOT into the MEDIA_S3_BUCKET; files already there are skipped."""
+    from app.providers.media import (
+        LocalMediaStorage,
+        MediaStoreError,
+        S3MediaStorage,
+        media_storage,
+        migrate_local_media,
+    )
+
+    target = media_storage()
+    if not isinstance(target, S3MediaStorage):
+        raise click.ClickException("Set MEDIA_STORAGE=s3 and MEDIA_S3_BUCKET (with its endpoint "
+                                   "and credentials) first; media is stored locally now.")
+    source = LocalMediaStorage(current_app.config["MEDIA_ROOT"])
+    try:
+        report = migrate_local_media(source, target, dry_run=dry_run)
+    except MediaStoreError as exc:
+        raise click.ClickException(f"The bucket cannot be read: {exc}") from None
+    verb = "Would copy" if dry_run else "Copied"
+    click.echo(f"{verb} {report.copied} file(s) ({report.bytes_copied} bytes) from "
+               f"{source.root} to bucket {target.bucket}; {report.skipped} already there.")
+    if report.failed:
+        for key in report.failed:
+            click.echo(f"Failed: {key}", err=True)
+        raise click.ClickException(f"{len(report.failed)} file(s) could not be copied; "
+                                   "run the command again to retry them.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
@@ -271,3 +303,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(markets_cli)
     app.cli.add_command(ads_cli)
     app.cli.add_command(placements_cli)
+    app.cli.add_command(media_cli)

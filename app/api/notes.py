@@ -286,7 +286,8 @@ def create_note():
 
     Needs a verified e-mail address (403 `email_not_verified`). Bad images answer 422
     `invalid_image`, a wrong number of images `image_count`, bad tags `invalid_product_tag`;
-    nothing is stored then.
+    nothing is stored then. 503 `media_unavailable` when the media store refuses the images
+    or cannot be reached: no note is created and no image is kept.
     """
     if request.mimetype != "multipart/form-data":
         raise MalformedRequest("Send the note as multipart/form-data with images[] files.",
@@ -327,7 +328,8 @@ def get_note(note_id: int):
 def update_note(note_id: int):
     """Change title, body, status, cover or tags; multipart `images[]` replace the images.
 
-    Someone else's note answers 403 `not_note_author` (404 if it is their draft).
+    Someone else's note answers 403 `not_note_author` (404 if it is their draft); 503
+    `media_unavailable` when the media store refuses new images (the note stays as it was).
     """
     if request.mimetype == "multipart/form-data":
         data: dict[str, Any] = request.form.to_dict()

@@ -21,6 +21,7 @@ from app.core.transaction import commit, rollback
 from app.extensions import db
 from app.main import bp
 from app.notes.routes import home_page
+from app.providers.media import LocalMediaStorage, media_storage
 from app.services.accounts.preferences import save_preferences
 from app.services.errors import ValidationFailed
 from app.web.forms import safe_next_url
@@ -66,5 +67,8 @@ def healthz():
 
 @bp.get("/media/<path:key>")
 def media(key: str):
-    """Serve a locally stored media file (production puts a CDN or S3 in front)."""
+    """Serve a locally stored media file; with object storage, send the browser there."""
+    storage = media_storage()
+    if not isinstance(storage, LocalMediaStorage):  # links written before `media migrate`
+        return redirect(storage.url(key), code=302)
     return send_from_directory(current_app.config["MEDIA_ROOT"], key, max_age=31536000)

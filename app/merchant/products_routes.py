@@ -29,11 +29,12 @@ from app.merchant.product_form import (
     product_form_data,
     row_options,
 )
-from app.models import PRODUCT_STATUSES, Product
+from app.models import PRODUCT_STATUSES, Product, ProductImage
 from app.services.catalog import products as catalog
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Conflict, ValidationFailed
 from app.services.fields import CATEGORIES
+from app.services.images import MediaUnavailable, discard_stored
 from app.services.inventory import variant_levels
 
 STATUS_LABELS = dict(STATUS_CHOICES)
@@ -129,6 +130,7 @@ def _save(portal: Portal, product: Product | None):
             if stale and not form.update_matrix.data else None
         return _render_editor(portal, form, product, notice=notice)
     payload = build_payload(form)
+    added: list[ProductImage] = []
     try:
         if product is None:
             target = catalog.create_product(current_user, portal.store.id, payload.data)
@@ -139,12 +141,15 @@ def _save(portal: Portal, product: Product | None):
             raise ValidationFailed(_("Please correct the highlighted fields."))
         for filename, data in _uploads():
             try:
-                catalog.add_product_image(current_user, portal.store.id, target.id, data)
+                added.append(catalog.add_product_image(current_user, portal.store.id,
+                                                       target.id, data))
             except ValidationFailed as exc:
                 raise ValidationFailed(exc.message, code=exc.code, fields={"image": [
                     f"{filename}: {m}" for ms in exc.fields.values() for m in ms]}) from None
-    except (ValidationFailed, Conflict) as exc:
+    except (ValidationFailed, Conflict, MediaUnavailable) as exc:
+        stored = [key for image in added for key in image.keys.values()]
         rollback()
+        discard_stored(stored)  # images of this request whose rows were just rolled back
         errors = place_product_errors(form, payload, exc)
         return _render_editor(portal, form, product, errors=errors, status=exc.status)
     commit()

@@ -13,6 +13,7 @@ from app.merchant.portal import Portal, open_portal, render_portal
 from app.models import Warehouse
 from app.services.catalog import stores
 from app.services.errors import Conflict, ValidationFailed
+from app.services.images import MediaUnavailable
 from app.web.forms import reject_form
 
 SETTINGS_FIELDS = ("name", "slug", "description", "base_currency", "origin_country",
@@ -70,7 +71,7 @@ def upload_logo(store_id: int):
         return _settings_page(portal, logo_form=form, status=422)
     try:
         stores.set_store_logo(current_user, store_id, upload.read())
-    except ValidationFailed as exc:
+    except (ValidationFailed, MediaUnavailable) as exc:
         rollback()
         form.logo.errors = [m for ms in exc.fields.values() for m in ms] or [exc.message]
         return _settings_page(portal, logo_form=form, status=exc.status)

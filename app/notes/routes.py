@@ -15,7 +15,7 @@ from app.models import Note, User
 from app.notes import bp
 from app.notes.ads_routes import with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
-from app.providers.media import media_storage
+from app.providers.media import media_url as stored_media_url
 from app.services import ads, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
@@ -41,8 +41,8 @@ def ui_language() -> str:
 
 @bp.app_template_global()
 def media_url(key: str | None) -> str | None:
-    """The public URL of a stored media file."""
-    return media_storage().url(key) if key else None
+    """The URL of a stored media file (public or signed, per MEDIA_URL_MODE)."""
+    return stored_media_url(key)
 
 
 @bp.app_context_processor

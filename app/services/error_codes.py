@@ -168,6 +168,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "malformed_json": ErrorCode((400,), "The body is not valid JSON or not a JSON object."),
     "malformed_request": ErrorCode((400,), "The request is malformed."),
     "market_rule_not_found": ErrorCode((404,), "No such market rule."),
+    "media_unavailable": ErrorCode((503,), "The media store refused the upload or could not "
+                                          "be reached; nothing was created. Retry later."),
     "member_not_found": ErrorCode((404,), "No such member of the organisation."),
     "message_empty": ErrorCode((422,), "An order message has no text."),
     "message_too_long": ErrorCode((422,), "An order message is longer than 2,000 characters."),

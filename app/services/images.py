@@ -9,19 +9,30 @@ to the requested renditions as WebP.
 from __future__ import annotations
 
 import io
+import logging
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from app.providers.media import media_storage
-from app.services.errors import ValidationFailed
+from app.providers.media import MediaStoreError, media_storage
+from app.services.errors import DomainError, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # about 8,000 x 6,000; more is treated as a decompression bomb
+
+
+class MediaUnavailable(DomainError):
+    """The media store refused the upload or could not be reached; nothing was kept."""
+
+    code = "media_unavailable"
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ def process_image(
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     stem = f"{prefix}/{uuid.uuid4().hex}"
-    keys: dict[str, str] = {}
+    encoded: dict[str, bytes] = {}
     for name, longest_side in renditions.items():
         copy = image.copy()
         copy.info.clear()  # EXIF (camera, GPS), XMP and comments stay behind
@@ -63,10 +74,35 @@ def process_image(
         # Only the colour profile goes along, so wide-gamut photos keep their colours.
         copy.save(buffer, "WEBP", quality=82, method=4, exif=b"", xmp=b"",
                   icc_profile=icc_profile)
-        key = f"{stem}-{name}.webp"
-        media_storage().save(key, buffer.getvalue(), "image/webp")
-        keys[name] = key
+        encoded[name] = buffer.getvalue()
+    keys = _upload(encoded, stem, field)
     return StoredImage(keys=keys, width=image.width, height=image.height)
+
+
+def _upload(encoded: dict[str, bytes], stem: str, field: str) -> dict[str, str]:
+    """Store every rendition, or none: a refusal removes the ones already stored."""
+    storage = media_storage()
+    keys: dict[str, str] = {}
+    try:
+        for name, data in encoded.items():
+            key = f"{stem}-{name}.webp"
+            storage.save(key, data, "image/webp")
+            keys[name] = key
+    except MediaStoreError as exc:
+        log.warning("media: upload refused: %s", exc)
+        for key in keys.values():
+            storage.delete(key)
+        message = _("The image could not be stored right now, so nothing was saved. "
+                    "Please try again in a few minutes.")
+        raise MediaUnavailable(message, fields={field: [message]}) from None
+    return keys
+
+
+def discard_stored(keys: Iterable[str]) -> None:
+    """Remove stored renditions whose rows were rolled back (a failure only logs)."""
+    storage = media_storage()
+    for key in keys:
+        storage.delete(key)
 
 
 def _open_checked(data: bytes, field: str) -> Image.Image:

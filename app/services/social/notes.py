@@ -214,14 +214,20 @@ def create_note(
     note = Note(author=author, title=title, body=body, status="draft",
                 language=detect_language(f"{title}\n{body}"), region=author.home_country)
     note.images = _store_images(author, images, cover_index)
-    note.product_tags = resolved_tags
-    if publish:
-        note.publish()
-    note.hot_score = hot_score(0, 0, 0, note.published_at)
-    db.session.add(note)
-    db.session.flush()
-    _sync_topics(note)
-    _notify_mentions(author, note, body, previous="")
+    try:
+        note.product_tags = resolved_tags
+        if publish:
+            note.publish()
+        note.hot_score = hot_score(0, 0, 0, note.published_at)
+        db.session.add(note)
+        db.session.flush()
+        _sync_topics(note)
+        _notify_mentions(author, note, body, previous="")
+    except BaseException:  # the caller rolls back the rows; the stored files go too
+        storage = media_storage()
+        for key in (key for image in note.images for key in image.keys.values()):
+            storage.delete(key)
+        raise
     return note
 
 
