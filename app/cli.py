@@ -17,6 +17,7 @@ inventory_cli = AppGroup("inventory", help="Stock levels, the stock ledger and r
 payments_cli = AppGroup("payments", help="Stripe payments and refunds.")
 fx_cli = AppGroup("fx", help="Exchange-rate snapshots: ECB import, manual rates, the rate table.")
 markets_cli = AppGroup("markets", help="Destination-market duty and import-tax rules.")
+jobs_cli = AppGroup("jobs", help="The periodic jobs: the embedded scheduler and its leases.")
 
 
 @demo_cli.command("seed")
@@ -199,6 +200,38 @@ def markets_show_command(country: str) -> None:
             click.echo(line)
 
 
+@jobs_cli.command("schedule")
+def jobs_schedule_command() -> None:
+    """Run the periodic jobs on their schedule in this process until stopped.
+
+    What Celery beat does in production, for a server without a broker (`make run` starts
+    it beside the server). Any number may run against one database: each job runs once
+    per interval.
+    """
+    from app.ops.scheduler import run_forever
+
+    run_forever(current_app._get_current_object())  # noqa: SLF001
+
+
+@jobs_cli.command("run-due")
+def jobs_run_due_command() -> None:
+    """Run once every periodic job that is due and not held by another server."""
+    from app.ops.scheduler import ensure_lease_rows, run_due_jobs
+
+    ensure_lease_rows()
+    for run in run_due_jobs():
+        click.echo(f"{run.name}: {run.outcome}")
+
+
+@jobs_cli.command("status")
+def jobs_status_command() -> None:
+    """Each periodic job's interval, lease and last run."""
+    from app.ops.scheduler import job_status
+
+    for line in job_status():
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
@@ -207,3 +240,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(payments_cli)
     app.cli.add_command(fx_cli)
     app.cli.add_command(markets_cli)
+    app.cli.add_command(jobs_cli)

@@ -36,6 +36,7 @@ from app.models.logistics import (
 )
 from app.models.markets import DutyRate, MarketRule
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
+from app.models.ops import JobLease
 from app.models.orders import (
     ORDER_STATES,
     ORDER_TRANSITIONS,
@@ -123,6 +124,7 @@ __all__ = [
     "InventoryLevel",
     "Invitation",
     "MarketRule",
+    "JobLease",
     "Membership",
     "Note",
     "NoteImage",

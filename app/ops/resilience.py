@@ -1,0 +1,70 @@
+"""Carry on without Redis: rate limits and login throttling fall back to process memory.
+
+Flask-Limiter's own fallback covers only its decorators; the login throttle
+(app.services.accounts.throttle) calls the storage directly. So the storage itself is
+wrapped: a call that finds Redis unreachable logs a warning, counts
+`qiao_redis_fallbacks_total{component="rate_limits"}`, and is answered from an in-memory
+storage; Redis is tried again after `RETRY_SECONDS`. Limits are then per process until
+Redis is back, which is looser, never a refused page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask
+from limits.storage import MemoryStorage
+
+from app.core.metrics import REDIS_FALLBACKS
+
+log = logging.getLogger("qiao.redis")
+RETRY_SECONDS = 5.0
+
+
+class FailoverStorage:
+    """A limits storage that answers from memory while the primary (Redis) is down."""
+
+    def __init__(self, primary: Any, component: str = "rate_limits") -> None:
+        self._primary = primary
+        self._memory = MemoryStorage()
+        self._component = component
+        self._down_until = 0.0
+        self._errors = tuple(primary.base_exceptions) + (ConnectionError, OSError)
+
+    @property
+    def degraded(self) -> bool:
+        """Whether calls are being answered from memory now."""
+        return time.monotonic() < self._down_until
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._primary, name)
+        if not callable(target):
+            return target
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.degraded:
+                return getattr(self._memory, name)(*args, **kwargs)
+            try:
+                return target(*args, **kwargs)
+            except self._errors as exc:
+                self._down_until = time.monotonic() + RETRY_SECONDS
+                REDIS_FALLBACKS.labels(component=self._component).inc()
+                log.warning("Redis unreachable for %s (%s); using this process's memory for "
+                            "%.0f s", self._component, exc, RETRY_SECONDS)
+                return getattr(self._memory, name)(*args, **kwargs)
+
+        return call
+
+
+def make_rate_limits_resilient(app: Flask, limiter: Any) -> None:
+    """Wrap the limiter's Redis storage (after `limiter.init_app(app)`)."""
+    if not str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis", "rediss")):
+        return
+    storage = limiter._storage  # noqa: SLF001 - Flask-Limiter exposes no setter
+    if storage is None or isinstance(storage, FailoverStorage):
+        return
+    wrapped = FailoverStorage(storage)
+    limiter._storage = wrapped  # noqa: SLF001
+    limiter._limiter = type(limiter._limiter)(wrapped)  # noqa: SLF001
