@@ -31,7 +31,9 @@ class FailoverStorage:
         self._memory = MemoryStorage()
         self._component = component
         self._down_until = 0.0
-        self._errors = tuple(primary.base_exceptions) + (ConnectionError, OSError)
+        base = primary.base_exceptions
+        self._errors = (*(base if isinstance(base, tuple) else (base,)), ConnectionError,
+                        OSError)
 
     @property
     def degraded(self) -> bool:

@@ -59,6 +59,41 @@ def ensure_lease_rows() -> None:
     commit()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reclaim_dead_leases() -> list[str]:
+    """Free leases held by schedulers of this host whose process is gone (killed mid-job),
+    so a restarted server does not wait for the lease to run out. Returns the job names.
+    """
+    host = socket.gethostname()
+    freed = []
+    for lease in db.session.scalars(select(JobLease).where(JobLease.locked_until > utcnow())):
+        lease_host, _, rest = (lease.holder or "").partition(":")
+        pid = rest.partition(":")[0]
+        if lease_host == host and pid.isdigit() and int(pid) != os.getpid() \
+                and not _alive(int(pid)):
+            released = db.session.execute(
+                update(JobLease).where(JobLease.name == lease.name,
+                                       JobLease.holder == lease.holder)
+                .values(locked_until=None, last_result="failed: holder died")
+                .execution_options(synchronize_session=False)).rowcount
+            if released:
+                freed.append(lease.name)
+    commit()
+    if freed:
+        log.warning("embedded scheduler: freed the leases of %s, held by a process that died",
+                    ", ".join(freed))
+    return freed
+
+
 def acquire_lease(name: str, interval: int, *, holder: str, now: datetime | None = None,
                   lease_seconds: int | None = None) -> bool:
     """Take job `name` if its lease is free and `interval` seconds passed since its start."""
@@ -135,6 +170,7 @@ def run_forever(app: Flask, *, stop: threading.Event | None = None) -> None:
     holder = holder_id()
     with app.app_context():
         ensure_lease_rows()
+        reclaim_dead_leases()
     log.info("embedded scheduler %s: %s", holder,
              ", ".join(f"{name} every {seconds}s"
                        for name, _task, seconds in periodic_jobs(app.config)))
