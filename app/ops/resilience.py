@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from flask import Flask
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 
 from app.core.metrics import REDIS_FALLBACKS
 
@@ -23,10 +23,17 @@ log = logging.getLogger("qiao.redis")
 RETRY_SECONDS = 5.0
 
 
-class FailoverStorage:
+class _NeverRaised(Exception):
+    """limits wraps errors of `base_exceptions`; this storage lets none through."""
+
+
+class FailoverStorage(Storage):
     """A limits storage that answers from memory while the primary (Redis) is down."""
 
-    def __init__(self, primary: Any, component: str = "rate_limits") -> None:
+    STORAGE_SCHEME = None  # made by make_rate_limits_resilient, never from a URI
+
+    def __init__(self, primary: Storage, component: str = "rate_limits") -> None:
+        super().__init__()
         self._primary = primary
         self._memory = MemoryStorage()
         self._component = component
@@ -36,28 +43,43 @@ class FailoverStorage:
                         OSError)
 
     @property
+    def base_exceptions(self) -> type[Exception]:  # noqa: D102
+        return _NeverRaised
+
+    @property
     def degraded(self) -> bool:
         """Whether calls are being answered from memory now."""
         return time.monotonic() < self._down_until
 
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._primary, name)
-        if not callable(target):
-            return target
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if self.degraded:
+            return getattr(self._memory, name)(*args, **kwargs)
+        try:
+            return getattr(self._primary, name)(*args, **kwargs)
+        except self._errors as exc:
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            REDIS_FALLBACKS.labels(component=self._component).inc()
+            log.warning("Redis unreachable for %s (%s); using this process's memory for "
+                        "%.0f s", self._component, exc, RETRY_SECONDS)
+            return getattr(self._memory, name)(*args, **kwargs)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.degraded:
-                return getattr(self._memory, name)(*args, **kwargs)
-            try:
-                return target(*args, **kwargs)
-            except self._errors as exc:
-                self._down_until = time.monotonic() + RETRY_SECONDS
-                REDIS_FALLBACKS.labels(component=self._component).inc()
-                log.warning("Redis unreachable for %s (%s); using this process's memory for "
-                            "%.0f s", self._component, exc, RETRY_SECONDS)
-                return getattr(self._memory, name)(*args, **kwargs)
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:  # noqa: D102
+        return self._call("incr", key, expiry, amount=amount)
 
-        return call
+    def get(self, key: str) -> int:  # noqa: D102
+        return self._call("get", key)
+
+    def get_expiry(self, key: str) -> float:  # noqa: D102
+        return self._call("get_expiry", key)
+
+    def check(self) -> bool:  # noqa: D102
+        return self._call("check")
+
+    def reset(self) -> int | None:  # noqa: D102
+        return self._call("reset")
+
+    def clear(self, key: str) -> None:  # noqa: D102
+        return self._call("clear", key)
 
 
 def make_rate_limits_resilient(app: Flask, limiter: Any) -> None:
