@@ -210,7 +210,10 @@ def jobs_schedule_command() -> None:
     """
     from app.ops.scheduler import run_forever
 
-    run_forever(current_app._get_current_object())  # noqa: SLF001
+    try:
+        run_forever(current_app._get_current_object())  # noqa: SLF001
+    except KeyboardInterrupt:  # Ctrl-C under `make run` reaches the whole process group
+        click.echo("Embedded scheduler stopped.")
 
 
 @jobs_cli.command("run-due")

@@ -55,6 +55,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class TextFormatter(logging.Formatter):
+    """Readable lines; `-` where there is no request."""
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: D102
+        if getattr(record, "request_id", None) is None:
+            record.request_id = "-"
+        return super().format(record)
+
+
 def configure_logging(app: Flask) -> None:
     """Root handler in the configured format and level (the test suite keeps pytest's)."""
     if app.testing:
@@ -69,7 +78,7 @@ def configure_logging(app: Flask) -> None:
     if app.config["LOG_FORMAT"] == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter(
+        handler.setFormatter(TextFormatter(
             "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.setLevel(app.config["LOG_LEVEL"].upper())
     # Flask's own handler would print app.logger's lines a second time.

@@ -131,3 +131,30 @@ def test_rate_limit_storage_falls_back_to_memory_when_redis_is_down(caplog):
     assert storage.incr("k", 60) == 2  # answered from memory, without waiting for Redis
     assert storage.get("k") == 2
     assert sample("qiao_redis_fallbacks_total", component="rate_limits") == before + 1
+
+
+def test_a_broker_that_is_down_runs_the_job_in_process(app, monkeypatch, caplog):
+    from kombu.exceptions import OperationalError
+
+    from app.core import transaction
+    from app.extensions import celery
+
+    ran = []
+
+    @celery.task(name="qiao.test_after_commit_job")
+    def job(value):
+        ran.append(value)
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(job, "delay", broker_down)
+    monkeypatch.setitem(celery.conf, "task_always_eager", False)
+    monkeypatch.setattr(transaction.log, "disabled", False)
+    before = sample("qiao_redis_fallbacks_total", component="broker")
+    transaction.after_commit("qiao.test_after_commit_job", 7)
+    with caplog.at_level(logging.WARNING, logger="qiao.jobs"):
+        transaction.commit()
+    assert ran == [7]
+    assert "Celery broker unreachable" in caplog.text
+    assert sample("qiao_redis_fallbacks_total", component="broker") == before + 1
