@@ -136,6 +136,7 @@ class LiveServer:
                    else gunicorn)
         env = {**self.site.env, **self.settings,
                "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="qiao-live-metrics-")}
+        self.process_env = env
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(["sh", "-c", command], cwd=ROOT, env=env, stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
