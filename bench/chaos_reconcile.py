@@ -30,6 +30,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--reconcile-seconds", type=int, default=3)
+    parser.add_argument("--min-age-seconds", type=int, default=4,
+                        help="RECONCILE_MIN_AGE_SECONDS: reconcile does not race the webhook")
     parser.add_argument("--database-url", default=None,
                         help="a database to drop and fill (default: a new SQLite file)")
     args = parser.parse_args()
@@ -43,6 +45,7 @@ def main() -> int:
         url = sqlite_or_postgres("run")
     try:
         result = run_chaos(url, args.rounds, reconcile_seconds=args.reconcile_seconds,
+                           min_age_seconds=args.min_age_seconds,
                            progress=lambda line: print(line, flush=True))
     finally:
         drop_database(url)

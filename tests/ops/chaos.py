@@ -116,9 +116,14 @@ class ChaosResult:
 
 
 def run_chaos(database_url: str, rounds: int, *, reconcile_seconds: int = 3,
-              tick_seconds: float = 0.5, order_timeout: float | None = None,
+              min_age_seconds: int = 4, tick_seconds: float = 0.5,
               progress=lambda line: None) -> ChaosResult:
-    """Run `rounds` kill-and-reconcile rounds on a fresh demo site at `database_url`."""
+    """Run `rounds` kill-and-reconcile rounds on a fresh demo site at `database_url`.
+
+    Reconcile runs every `reconcile_seconds` and leaves payments younger than
+    `min_age_seconds` alone (as production leaves the shopper five minutes), so it does not
+    race the webhook before the kill.
+    """
     sandbox_port = free_port()
     stripe = sandbox.start(sandbox_port, persist=False)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
@@ -127,13 +132,15 @@ def run_chaos(database_url: str, rounds: int, *, reconcile_seconds: int = 3,
     site = LiveSite(database_url, STRIPE_SANDBOX_URL=sandbox_url,
                     STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
                     JOB_INTERVALS=f"reconcile-payments={reconcile_seconds}",
-                    RECONCILE_MIN_AGE_SECONDS="0", SCHEDULER_TICK_SECONDS=str(tick_seconds),
+                    RECONCILE_MIN_AGE_SECONDS=str(min_age_seconds),
+                    SCHEDULER_TICK_SECONDS=str(tick_seconds),
                     JOB_LEASE_SECONDS="60")
     server = LiveServer(site)
     result = ChaosResult(rounds)
-    # The order must come within one reconcile interval of the restart; the scheduler
-    # looks every tick, and a reconcile already under way may take a moment.
-    limit = order_timeout or reconcile_seconds + tick_seconds + 3
+    # The order must come within one reconcile interval of the restart (plus what is left
+    # of the payment's minimum age); the scheduler looks every tick, and a reconcile may
+    # take a moment.
+    limit = min_age_seconds + reconcile_seconds + tick_seconds + 3
     try:
         site.prepare()
         server.start()
