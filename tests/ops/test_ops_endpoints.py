@@ -41,6 +41,21 @@ def test_readyz_checks_the_database_and_each_redis(app, client, monkeypatch):
     assert response.get_json()["checks"] == {"database": "ok", "redis_broker": "unreachable"}
 
 
+def test_readyz_is_503_when_the_database_is_away(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def away(*args, **kwargs):
+        raise OperationalError("SELECT 1", None, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", away)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable",
+                                   "checks": {"database": "unreachable"}}
+    monkeypatch.undo()
+    assert client.get("/healthz").status_code == 200
+
+
 def test_readyz_with_a_live_redis(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     response = client.get("/readyz")
