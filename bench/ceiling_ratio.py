@@ -114,19 +114,21 @@ def check_200(url: str) -> None:
             raise SystemExit(f"{url} answered {response.status}, not 200")
 
 
-def wrk(url: str, args: argparse.Namespace) -> tuple[float, int]:
-    """Requests per second and the count of failed answers (non-2xx/3xx, socket errors)."""
+def wrk(url: str, args: argparse.Namespace) -> tuple[float, int, int]:
+    """Requests per second, answers that were not 2xx/3xx (or sockets that failed), and
+    requests still unanswered after wrk's 2 s timeout (an overloaded server, not an error)."""
     out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}",
                           f"-d{args.duration}s", url], capture_output=True, text=True,
                          check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    failed = 0
+    failed = timeouts = 0
     if found := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
         failed += int(found.group(1))
     if found := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                           r"timeout (\d+)", out):
-        failed += sum(int(n) for n in found.groups())
-    return rate, failed
+        connect, read, write, timeouts = (int(n) for n in found.groups())
+        failed += connect + read + write
+    return rate, failed, timeouts
 
 
 def main() -> None:
@@ -170,25 +172,29 @@ def main() -> None:
         print(f"load average before: {os.getloadavg()[0]:.2f}; wrk -t{args.threads} "
               f"-c{args.connections} -d{args.duration}s, {args.rounds} rounds", flush=True)
         results: dict[str, dict[str, list]] = {
-            name: {"qiao": [], "ceiling": [], "ratio": [], "failed": [0]} for name in targets}
+            name: {"qiao": [], "ceiling": [], "ratio": [], "failed": [0], "timeouts": [0]}
+            for name in targets}
         for round_no in range(1, args.rounds + 1):
             for name, path in targets.items():
-                ceiling_rate, ceiling_failed = wrk(f"http://127.0.0.1:{ceiling_port}/", args)
-                rate, failed = wrk(f"http://127.0.0.1:{qiao_port}{path}", args)
+                ceiling_rate, ceiling_failed, ceiling_slow = wrk(
+                    f"http://127.0.0.1:{ceiling_port}/", args)
+                rate, failed, slow = wrk(f"http://127.0.0.1:{qiao_port}{path}", args)
                 row = results[name]
                 row["ceiling"].append(ceiling_rate)
                 row["qiao"].append(rate)
                 row["ratio"].append(rate / ceiling_rate)
                 row["failed"][0] += failed + ceiling_failed
+                row["timeouts"][0] += slow + ceiling_slow
                 print(f"round {round_no} {name:<17} ceiling {ceiling_rate:8.1f}  "
                       f"qiao {rate:8.1f} req/s  ({rate / ceiling_rate:.1%})", flush=True)
         print(f"\nload average after: {os.getloadavg()[0]:.2f}\n")
-        print("| Page | Qiao req/s | Ceiling req/s | Ratio | Failed answers |")
-        print("|---|---|---|---|---|")
+        print("| Page | Qiao req/s | Ceiling req/s | Ratio | Failed answers | Over 2 s |")
+        print("|---|---|---|---|---|---|")
         for name, row in results.items():
             print(f"| {name} | {statistics.median(row['qiao']):.0f} | "
                   f"{statistics.median(row['ceiling']):.0f} | "
-                  f"{statistics.median(row['ratio']):.1%} | {row['failed'][0]} |")
+                  f"{statistics.median(row['ratio']):.1%} | {row['failed'][0]} | "
+                  f"{row['timeouts'][0]} |")
     finally:
         stop(qiao)
         stop(ceiling)
