@@ -109,6 +109,35 @@ class Config:
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 
+    # Periodic jobs (app.core.jobs.PERIODIC_JOBS): Celery beat runs them in production; the
+    # embedded scheduler (`flask jobs schedule`) runs them beside a server without a broker.
+    # Per-job intervals, "reconcile-payments=60,poll-tracking=600" (seconds).
+    JOB_INTERVALS = os.environ.get("JOB_INTERVALS", "")
+    # How long a scheduler holds a job it started; one killed mid-job frees it after this.
+    JOB_LEASE_SECONDS = _int("JOB_LEASE_SECONDS", 600)
+    # How often the embedded scheduler looks for due jobs, in seconds.
+    SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", "5"))
+    # Whether `python -m app.sandbox run` (so `make run`) starts the embedded scheduler.
+    EMBEDDED_SCHEDULER = _bool("EMBEDDED_SCHEDULER", True)
+    # Reconcile leaves a payment alone this long after it started (the shopper may still be
+    # typing their card), in seconds.
+    RECONCILE_MIN_AGE_SECONDS = _int("RECONCILE_MIN_AGE_SECONDS", 300)
+
+    # Operations: logs, metrics, readiness.
+    # "json" (one object a line, with the request id) or "text".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Prometheus metrics at /metrics; with a token, only `Authorization: Bearer <token>`
+    # reads them, without one only clients on loopback (anyone else gets 404).
+    METRICS_ENABLED = _bool("METRICS_ENABLED", True)
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # How long /readyz waits for the database and Redis, in seconds.
+    READYZ_TIMEOUT_SECONDS = float(os.environ.get("READYZ_TIMEOUT_SECONDS", "2"))
+    # Redis unreachable: rate limits fall back to this process's memory (with a warning)
+    # instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+
     # Outgoing e-mail: console (log) or smtp.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Qiao <no-reply@qiao.local>")
@@ -256,7 +285,6 @@ class Config:
     # Per-address cap on sponsored-view reports (each writes a row, even a forged one).
     ADS_TRACKING_RATE_LIMIT = os.environ.get("ADS_TRACKING_RATE_LIMIT", "600 per minute")
     # How often the pacing loop corrects each campaign's serving rate.
-    ADS_PACING_INTERVAL_SECONDS = _int("ADS_PACING_INTERVAL_SECONDS", 300)
 
     # Logistics: the signed tracking webhook and pulling events from carriers without push.
     # HMAC-SHA256 key of POST /api/v1/webhooks/tracking; empty refuses every delivery (503).
@@ -317,6 +345,7 @@ class DevelopmentConfig(Config):
     """`make run`: embedded SQLite, in-process jobs, console mail, Stripe sandbox."""
 
     ENV_NAME = "development"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     SECRET_KEY = os.environ.get("SECRET_KEY", "qiao-development-only-secret")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -327,6 +356,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    LOG_FORMAT = "text"
     SECRET_KEY = "qiao-testing-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     SESSION_COOKIE_SECURE = False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -27,12 +26,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-
+    from app.ops.logs import configure_logging, register_request_ids
+    from app.ops.metrics import register_metrics
     from app.web.converters import register_converters
     from app.web.hooks import register_request_hooks, register_upload_limits
 
+    configure_logging(app)
+    # First, so every later hook's log lines carry the request id and its time counts.
+    register_request_ids(app)
+    register_metrics(app)
     register_converters(app)
 
     # Before the extensions: CSRF protection reads the form in its own before_request.
@@ -53,6 +55,7 @@ def register_extensions(app: Flask) -> None:
     from app.core import database
     from app.core.jobs import init_celery
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.ops.resilience import make_rate_limits_resilient
     from app.providers.mail import init_mail
     from app.providers.media import init_media
     from app.web.viewer import select_locale, select_timezone
@@ -65,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=str(ROOT / "translations"))
     limiter.init_app(app)
+    make_rate_limits_resilient(app, limiter)
     init_celery(app)
     init_mail(app)
     init_media(app)
@@ -84,9 +88,11 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.merchant import bp as merchant_bp
     from app.notes import bp as notes_bp
+    from app.ops import bp as ops_bp
     from app.orgs import bp as orgs_bp
     from app.storefront import bp as storefront_bp
 
+    app.register_blueprint(ops_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")

@@ -21,6 +21,7 @@ ads_cli = AppGroup("ads", help="Advertising: campaign flights and ad balances.")
 placements_cli = AppGroup("placements", help="Guaranteed placements and campaign reports "
                                              "(the periodic jobs, run by hand).")
 media_cli = AppGroup("media", help="Stored images: moving the local folder to object storage.")
+jobs_cli = AppGroup("jobs", help="The periodic jobs: the embedded scheduler and its leases.")
 
 
 @demo_cli.command("seed")
@@ -293,6 +294,41 @@ def media_migrate_command(dry_run: bool) -> None:
                                    "run the command again to retry them.")
 
 
+@jobs_cli.command("schedule")
+def jobs_schedule_command() -> None:
+    """Run the periodic jobs on their schedule in this process until stopped.
+
+    What Celery beat does in production, for a server without a broker (`make run` starts
+    it beside the server). Any number may run against one database: each job runs once
+    per interval.
+    """
+    from app.ops.scheduler import run_forever
+
+    try:
+        run_forever(current_app._get_current_object())  # noqa: SLF001
+    except KeyboardInterrupt:  # Ctrl-C under `make run` reaches the whole process group
+        click.echo("Embedded scheduler stopped.")
+
+
+@jobs_cli.command("run-due")
+def jobs_run_due_command() -> None:
+    """Run once every periodic job that is due and not held by another server."""
+    from app.ops.scheduler import ensure_lease_rows, run_due_jobs
+
+    ensure_lease_rows()
+    for run in run_due_jobs():
+        click.echo(f"{run.name}: {run.outcome}")
+
+
+@jobs_cli.command("status")
+def jobs_status_command() -> None:
+    """Each periodic job's interval, lease and last run."""
+    from app.ops.scheduler import job_status
+
+    for line in job_status():
+        click.echo(line)
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `app`."""
     app.cli.add_command(demo_cli)
@@ -304,3 +340,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(ads_cli)
     app.cli.add_command(placements_cli)
     app.cli.add_command(media_cli)
+    app.cli.add_command(jobs_cli)

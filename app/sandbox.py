@@ -5,7 +5,9 @@ launcher listens on every interface). `python -m app.sandbox run -- <command>` i
 `make run` uses: without STRIPE_SECRET_KEY it starts the sandbox, waits for it, registers
 the app's webhook URL and signing secret, runs the command (the demo seed, so its orders
 are paid at the sandbox, then the dev server) and stops the sandbox when the command
-ends. With a key set it just runs the command.
+ends. Either way it runs the embedded scheduler (`flask jobs schedule`: reconcile, quote
+expiry, e-mail retry... on the beat schedule) beside the command, unless
+EMBEDDED_SCHEDULER=false.
 """
 
 from __future__ import annotations
@@ -88,10 +90,22 @@ def new_webhook_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(24)
 
 
+def start_scheduler(env: dict[str, str]) -> subprocess.Popen | None:
+    """The embedded scheduler (`flask jobs schedule`) beside the server, unless turned off."""
+    if env.get("EMBEDDED_SCHEDULER", "true").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    print(" * Periodic jobs (reconcile, quote expiry, e-mail retry, ...) run beside the "
+          "server: flask jobs schedule", flush=True)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs",
+                             "schedule"], env=env)
+
+
 def run(command: list[str], *, host: str, port: int) -> int:
-    """Run `command` with the sandbox beside it when no Stripe key is configured."""
+    """Run `command` with the sandbox (when no Stripe key is configured) and the embedded
+    scheduler beside it; stop both when it ends.
+    """
     if os.environ.get("STRIPE_SECRET_KEY"):
-        return subprocess.call(command)
+        return _run_beside(command, dict(os.environ), [])
     sandbox_url = os.environ.get("STRIPE_SANDBOX_URL", "http://127.0.0.1:8420")
     sandbox_port = urlsplit(sandbox_url).port or 8420
     process = start(sandbox_port)
@@ -101,6 +115,14 @@ def run(command: list[str], *, host: str, port: int) -> int:
     print(f" * Stripe sandbox (localstripe) on {sandbox_url}; test card 4242 4242 4242 4242",
           flush=True)
     env = {**os.environ, "STRIPE_SANDBOX_URL": sandbox_url, "STRIPE_WEBHOOK_SECRET": secret}
+    return _run_beside(command, env, [process])
+
+
+def _run_beside(command: list[str], env: dict[str, str],
+                helpers: list[subprocess.Popen]) -> int:
+    scheduler = start_scheduler(env)
+    if scheduler is not None:
+        helpers = [scheduler, *helpers]
     child = subprocess.Popen(command, env=env)
     # Ctrl-C reaches the whole process group; SIGTERM (e.g. from make) is passed on.
     signal.signal(signal.SIGTERM, lambda *_: child.terminate())
@@ -109,7 +131,8 @@ def run(command: list[str], *, host: str, port: int) -> int:
     except KeyboardInterrupt:
         return child.wait()
     finally:
-        stop(process)
+        for helper in helpers:
+            stop(helper)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,10 @@ from flask import request
 
 from app.api import bp
 from app.api.openapi import operation, ref
+from app.core.metrics import PAYMENT_OUTCOMES, WEBHOOKS, outcome_label
 from app.core.transaction import commit
 from app.services import ads
+from app.services.errors import DomainError
 from app.services.payments.webhooks import receive_stripe_event
 from app.web.links import site_links
 
@@ -34,10 +36,19 @@ RECEIPT = {
                        "Stripe itself cannot be reached.")
 def stripe_webhook():
     """Verify, store and process one Stripe event."""
-    receipt = receive_stripe_event(request.get_data(cache=False),
-                                   request.headers.get("Stripe-Signature", ""), links=site_links,
-                                   intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome})
+    try:
+        receipt = receive_stripe_event(
+            request.get_data(cache=False), request.headers.get("Stripe-Signature", ""),
+            links=site_links, intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome})
+    except DomainError as exc:
+        WEBHOOKS.labels(provider="stripe", result=exc.code).inc()
+        raise
     body = {"received": True, "event_id": receipt.event.event_id,
             "duplicate": receipt.duplicate, "outcome": receipt.event.outcome}
     commit()
+    WEBHOOKS.labels(provider="stripe",
+                    result="duplicate" if receipt.duplicate else "processed").inc()
+    if not receipt.duplicate and receipt.event.outcome:
+        PAYMENT_OUTCOMES.labels(source="webhook",
+                                outcome=outcome_label(receipt.event.outcome)).inc()
     return body

@@ -1,11 +1,53 @@
-"""Celery wiring: a Redis broker in production, in-process execution when none is set."""
+"""Celery wiring: a Redis broker in production, in-process execution when none is set.
+
+Also the periodic schedule, shared by Celery beat and the embedded scheduler.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from celery import Task
 from flask import Flask, has_app_context
 
 from app.extensions import celery
+
+# The periodic jobs, the one schedule both Celery beat (production) and the embedded
+# scheduler beside `make run` (app.ops.scheduler) follow: (name, task, seconds between runs).
+PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
+    ("retry-pending-emails", "qiao.retry_pending_emails", 300),
+    ("release-expired-reservations", "qiao.release_expired_reservations", 60),
+    ("expire-checkout-quotes", "qiao.expire_checkout_quotes", 60),
+    ("reconcile-payments", "qiao.reconcile_payments", 300),
+    ("poll-tracking", "qiao.poll_tracking", 900),
+    ("adjust-ad-pacing", "qiao.adjust_ad_pacing", 300),
+    ("advance-campaigns", "qiao.advance_campaigns", 60),
+    ("sync-ad-topups", "qiao.sync_ad_topups", 300),
+    ("expire-placement-holds", "qiao.expire_placement_holds", 60),
+    ("update-placement-pacing", "qiao.update_placement_pacing", 300),
+    ("roll-up-campaign-days", "qiao.roll_up_campaign_days", 3600),
+)
+
+
+def parse_job_intervals(value: str) -> dict[str, int]:
+    """`JOB_INTERVALS` ("reconcile-payments=60,poll-tracking=600") as {name: seconds}."""
+    known = {name for name, _task, _seconds in PERIODIC_JOBS}
+    intervals: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        name, _, seconds = part.partition("=")
+        name = name.strip()
+        if name not in known or not seconds.strip().isdigit() or int(seconds) < 1:
+            raise ValueError(f"JOB_INTERVALS: {part!r} is not <job>=<seconds> with a job of "
+                             f"{', '.join(sorted(known))}")
+        intervals[name] = int(seconds)
+    return intervals
+
+
+def periodic_jobs(config: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """The schedule with this deployment's `JOB_INTERVALS` overrides applied."""
+    overrides = parse_job_intervals(config.get("JOB_INTERVALS", ""))
+    return [(name, task, overrides.get(name, seconds)) for name, task, seconds in PERIODIC_JOBS]
 
 
 def init_celery(app: Flask) -> None:
@@ -26,24 +68,13 @@ def init_celery(app: Flask) -> None:
         task_always_eager=not broker,
         task_eager_propagates=True,
         task_ignore_result=True,
-        beat_schedule={
-            "retry-pending-emails": {"task": "qiao.retry_pending_emails", "schedule": 300.0},
-            "release-expired-reservations": {"task": "qiao.release_expired_reservations",
-                                             "schedule": 60.0},
-            "expire-checkout-quotes": {"task": "qiao.expire_checkout_quotes", "schedule": 60.0},
-            "reconcile-payments": {"task": "qiao.reconcile_payments", "schedule": 300.0},
-            "poll-tracking": {"task": "qiao.poll_tracking", "schedule": 900.0},
-            "adjust-ad-pacing": {"task": "qiao.adjust_ad_pacing",
-                                 "schedule": float(app.config["ADS_PACING_INTERVAL_SECONDS"])},
-            "advance-campaigns": {"task": "qiao.advance_campaigns", "schedule": 60.0},
-            "sync-ad-topups": {"task": "qiao.sync_ad_topups", "schedule": 300.0},
-            "expire-placement-holds": {"task": "qiao.expire_placement_holds",
-                                       "schedule": 60.0},
-            "update-placement-pacing": {"task": "qiao.update_placement_pacing",
-                                        "schedule": 300.0},
-            "roll-up-campaign-days": {"task": "qiao.roll_up_campaign_days",
-                                      "schedule": 3600.0},
-        },
+        # A broker that is down must fail a publish fast (commit() then runs the task
+        # in-process), not hold the request through kombu's default retries.
+        broker_connection_timeout=2,
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0,
+                                   "interval_step": 0.5, "interval_max": 0.5},
+        beat_schedule={name: {"task": task, "schedule": float(seconds)}
+                       for name, task, seconds in periodic_jobs(app.config)},
     )
     celery.Task = AppContextTask
     celery.set_default()

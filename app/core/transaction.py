@@ -10,10 +10,14 @@ the commit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from app.core.metrics import REDIS_FALLBACKS
 from app.extensions import celery, db
+
+log = logging.getLogger("qiao.jobs")
 
 _PENDING_KEY = "qiao_after_commit"
 
@@ -31,7 +35,18 @@ def commit() -> None:
     db.session.commit()
     pending: list[tuple[str, tuple]] = db.session.info.pop(_PENDING_KEY, [])
     for task_name, args in pending:
-        celery.tasks[task_name].delay(*args)
+        task = celery.tasks[task_name]
+        try:
+            task.delay(*args)
+        except Exception as exc:
+            if task.app.conf.task_always_eager:
+                raise
+            # The rows are committed: a broker that cannot be reached must not turn the
+            # request into an error. The task runs here instead, a little slower.
+            log.warning("Celery broker unreachable (%s); running %s in-process", exc,
+                        task_name)
+            REDIS_FALLBACKS.labels(component="broker").inc()
+            task.apply(args=args)
 
 
 def rollback() -> None:

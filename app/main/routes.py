@@ -1,4 +1,4 @@
-"""Home page, the header's preference switcher, and the health check."""
+"""Home page and the header's preference switcher (health checks: app.ops)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
-from sqlalchemy import text
 
 from app.core.transaction import commit, rollback
-from app.extensions import db
 from app.main import bp
 from app.notes.routes import home_page
 from app.providers.media import LocalMediaStorage, media_storage
@@ -56,13 +54,6 @@ def preferences():
     refresh()
     flash(_("Preferences saved."), "success")
     return redirect(safe_next_url(request.form.get("next")), code=303)
-
-
-@bp.get("/healthz")
-def healthz():
-    """Liveness and database reachability, for load balancers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
 
 
 @bp.get("/media/<path:key>")

@@ -98,6 +98,7 @@ from app.models.notes import (
     Topic,
     shown_clause,
 )
+from app.models.ops import JobLease
 from app.models.orders import (
     ORDER_EVENT_REASONS,
     ORDER_MESSAGE_SIDES,
@@ -238,6 +239,7 @@ __all__ = [
     "Invitation",
     "MarketRule",
     "RegionTax",
+    "JobLease",
     "Membership",
     "Note",
     "NoteImage",

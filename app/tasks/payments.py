@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
+
+from app.core.metrics import PAYMENT_OUTCOMES, outcome_label
 from app.core.transaction import commit
 from app.extensions import celery
 from app.services import returns
@@ -20,7 +25,12 @@ def expire_checkout_quotes(batch: int = 500) -> int:
 @celery.task(name="qiao.reconcile_payments")
 def reconcile_payments() -> int:
     """Periodic: record payment and refund outcomes the provider knows and Qiao missed."""
-    lines = reconcile.reconcile_payments(links=site_links)
+    min_age = timedelta(seconds=current_app.config["RECONCILE_MIN_AGE_SECONDS"])
+    lines = reconcile.reconcile_payments(links=site_links, older_than=min_age)
     returns.settle_refunded_returns(links=site_links)  # returns whose refund just went through
     commit()
+    for line in lines:
+        if line.startswith("payment "):
+            PAYMENT_OUTCOMES.labels(source="reconcile",
+                                    outcome=outcome_label(line.rpartition("): ")[2])).inc()
     return len(lines)

@@ -1,9 +1,10 @@
 """The pacing feedback loop: each interval, correct every live campaign's serving rate.
 
-Run by Celery beat (`qiao.adjust_ad_pacing`, every ADS_PACING_INTERVAL_SECONDS). For each
-campaign that can serve today, delivered = spend since the last run (from the counter
-store), planned = today's target x the interval's share of the day; the day's throttle
-becomes throttle x planned / delivered (bounded, see app.services.ads.pacing.next_throttle).
+Run on the periodic schedule (`adjust-ad-pacing` in app.core.jobs, every 300 s unless
+JOB_INTERVALS says otherwise), by Celery beat or the embedded scheduler. For each campaign
+that can serve today, delivered = spend since the last run (from the counter store),
+planned = today's target x the interval's share of the day; the day's throttle becomes
+throttle x planned / delivered (bounded, see app.services.ads.pacing.next_throttle).
 As-fast-as-possible campaigns keep full speed.
 """
 

@@ -1,0 +1,30 @@
+"""Leases of the periodic jobs, shared by every server so each job runs once per interval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import UTCDateTime
+
+
+class JobLease(db.Model):
+    """One periodic job: who runs it now (until when) and when it last started.
+
+    The embedded scheduler of every server takes a job with one conditional UPDATE (free
+    lease and interval elapsed), so two servers sharing a database never run it at once,
+    and a holder that died frees it when `locked_until` passes.
+    """
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "ok: <count>" or "failed: <exception class>", for `flask jobs status`.
+    last_result: Mapped[str | None] = mapped_column(String(200))
