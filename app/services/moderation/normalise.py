@@ -140,9 +140,10 @@ def normalise(text: str, *, compact: bool = True, leet: bool = False,
               simplified: bool = True, pinyin: bool = False) -> NormalisedText:
     """One normalised form of `text` (see the module docstring for the steps).
 
-    `compact` drops separators (spaces, punctuation, symbols) instead of keeping them as
-    single spaces; `leet` reads digits and symbols as letters; `simplified` folds
-    traditional Chinese; `pinyin` spells Han characters as toneless pinyin.
+    `compact` drops separators (spaces, punctuation, symbols); without it punctuation
+    stays and each run of white space becomes one space (the form regex patterns run on).
+    `leet` reads digits and symbols as letters; `simplified` folds traditional Chinese;
+    `pinyin` spells Han characters as toneless pinyin.
     """
     source = simplify(text) if simplified else text
     chars: list[str] = []
@@ -158,10 +159,15 @@ def normalise(text: str, *, compact: bool = True, leet: bool = False,
                 char = LEET[char]
             if not is_word_char(char):
                 boundary = True
-                if not compact and chars and chars[-1] != " ":
-                    chars.append(" ")
-                    origins.append(index)
-                    starts.append(True)
+                if compact:
+                    continue
+                if char.isspace():
+                    if not chars or chars[-1] == " ":
+                        continue
+                    char = " "
+                chars.append(char)
+                origins.append(index)
+                starts.append(True)
                 continue
             if pinyin and is_han(char):
                 syllable = pinyin_of(char)
