@@ -35,6 +35,18 @@ from app.models.logistics import (
     TrackingEvent,
 )
 from app.models.markets import DutyRate, MarketRule
+from app.models.moderation_rules import (
+    MODERATION_RULE_KINDS,
+    MODERATION_RULE_LANGUAGES,
+    MODERATION_SEVERITIES,
+    SCREENING_OUTCOMES,
+    SCREENING_TARGETS,
+    ModerationImageHash,
+    ModerationRule,
+    ModerationRuleSet,
+    ModerationRuleSetVersion,
+    ModerationScreening,
+)
 from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.models.orders import (
     ORDER_STATES,
@@ -89,6 +101,9 @@ __all__ = [
     "IMPORT_STATES",
     "LEG_KINDS",
     "MEMBER_ROLES",
+    "MODERATION_RULE_KINDS",
+    "MODERATION_RULE_LANGUAGES",
+    "MODERATION_SEVERITIES",
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
     "NOTIFICATION_KINDS",
@@ -124,6 +139,11 @@ __all__ = [
     "Invitation",
     "MarketRule",
     "Membership",
+    "ModerationImageHash",
+    "ModerationRule",
+    "ModerationRuleSet",
+    "ModerationRuleSetVersion",
+    "ModerationScreening",
     "Note",
     "NoteImage",
     "NoteLike",
@@ -136,6 +156,8 @@ __all__ = [
     "Organization",
     "OutboxEmail",
     "RETURN_REASONS",
+    "SCREENING_OUTCOMES",
+    "SCREENING_TARGETS",
     "RETURN_STATES",
     "RETURN_TRANSITIONS",
     "ReturnLine",

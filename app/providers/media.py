@@ -17,6 +17,9 @@ class MediaStorage(Protocol):
     def delete(self, key: str) -> None:
         """Remove `key` if present."""
 
+    def read(self, key: str) -> bytes:
+        """The bytes stored under `key`; FileNotFoundError if there are none."""
+
     def url(self, key: str) -> str:
         """The URL a browser fetches `key` from."""
 
@@ -44,6 +47,10 @@ class LocalMediaStorage:
     def delete(self, key: str) -> None:
         """Remove the file if it exists."""
         self._path(key).unlink(missing_ok=True)
+
+    def read(self, key: str) -> bytes:
+        """The file's bytes (moderation screens stored images)."""
+        return self._path(key).read_bytes()
 
     def url(self, key: str) -> str:
         """The app's own /media route."""

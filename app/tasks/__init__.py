@@ -4,4 +4,13 @@ Services never import this package: they queue a task by its registered name wit
 `app.core.transaction.after_commit("qiao.…", …)`. Importing the package registers every task.
 """
 
-from app.tasks import catalog, inventory, logistics, mail, media, payments, social  # noqa: F401
+from app.tasks import (  # noqa: F401
+    catalog,
+    inventory,
+    logistics,
+    mail,
+    media,
+    moderation,
+    payments,
+    social,
+)

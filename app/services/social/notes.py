@@ -215,6 +215,7 @@ def create_note(
     db.session.flush()
     _sync_topics(note)
     _notify_mentions(author, note, body, previous="")
+    after_commit("qiao.screen_content", "note", note.id)
     return note
 
 
@@ -272,6 +273,7 @@ def update_note(
     db.session.flush()
     _sync_topics(note)
     _notify_mentions(actor, note, new_body, previous=previous_body)
+    after_commit("qiao.screen_content", "note", note.id)
     return note
 
 
