@@ -209,13 +209,13 @@ class OpenAICompatibleModeration:
             categories = {str(c) for c in verdict.get("categories", [])}
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
             raise ScreeningUnavailable("/chat/completions sent no usable verdict") from None
-        return CheckResult("policy_model", score, _reasons(categories) if score else (),
+        return CheckResult("policy_model", score, _reasons(categories),
                            {"categories": sorted(categories)})
 
 
 def _reasons(categories: set[str]) -> tuple[str, ...]:
-    reasons = {CATEGORY_REASONS.get(c, "policy_model") for c in categories}
-    return tuple(sorted(reasons)) or ("policy_model",)
+    """Reason codes for model categories (unknown ones become "policy_model")."""
+    return tuple(sorted({CATEGORY_REASONS.get(c, "policy_model") for c in categories}))
 
 
 @dataclass

@@ -1,0 +1,194 @@
+"""Screening: rules and classifiers through each market's policy; failures hold, never publish."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from app.core.transaction import commit
+from app.extensions import db
+from app.models import ModerationScreening
+from app.providers.moderation import set_moderation_providers
+from app.services.moderation import block_removed_image, latest_screening, screen_ad_creative
+from app.services.moderation import screen_content as screen
+from app.services.moderation.image_hashes import CROPS, working_image
+from app.services.moderation.matcher import MATCHERS
+from app.services.social import notes
+from app.services.social.engagement import add_comment
+from app.services.social.notes import ImageUpload
+from tests.moderation_factories import (
+    FakeImageClassifier,
+    FakeTextClassifier,
+    add_rule,
+    jpeg,
+    photo,
+    providers,
+)
+from tests.moderation_llm_server import policy_model  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("screening-admin@example.test", roles=("admin",))
+
+
+@pytest.fixture
+def creator(make_user):
+    return make_user("creator@example.test", home_country="CN", locale="zh")
+
+
+@pytest.fixture(autouse=True)
+def _rules_only(app):
+    MATCHERS.clear()
+    set_moderation_providers(providers())
+    yield
+    set_moderation_providers(None)
+    MATCHERS.clear()
+
+
+def post(author, title="Spring haul", body="Light serum, lovely tea.", image: bytes | None = None):
+    note = notes.create_note(author, title=title, body=body,
+                             images=[ImageUpload(image or jpeg(photo(99)), "p.jpg")])
+    commit()  # queues and runs qiao.screen_content in-process
+    return note
+
+
+def test_a_hidden_banned_phrase_is_held_with_its_reason_and_offsets(admin, creator):
+    add_rule(admin, "测试违禁词", match_pinyin=True, severity="medium")
+    commit()
+    body = "姐妹们看这里：测\u200b试\u200b违\u200b禁\u200b词，私聊"
+    note = post(creator, title="今日分享", body=body)
+    screening = latest_screening("note", note.id)
+    assert screening.outcome == "hold"
+    assert screening.reason_codes == ["test_term"]
+    assert screening.rule_versions == {"ALL": 1}
+    (match,) = screening.matches
+    assert screening.text[match["start"]:match["end"]] == "测\u200b试\u200b违\u200b禁\u200b词"
+    assert set(screening.market_outcomes) == {"US", "GB", "CN"}
+
+
+def test_a_clean_note_publishes(admin, creator):
+    add_rule(admin, "qiaotestban")
+    commit()
+    note = post(creator)
+    screening = latest_screening("note", note.id)
+    assert screening.outcome == "publish" and screening.reason_codes == []
+    assert screening.checks[0]["check"] == "rules"
+
+
+def test_each_market_applies_its_own_severities(admin, creator):
+    # CN blocks what US and GB hold (app/data/moderation_policy.json).
+    add_rule(admin, "高仿", severity="high", reason_code="counterfeit")
+    commit()
+    note = post(creator, body="高仿包包到货")
+    screening = latest_screening("note", note.id)
+    assert screening.market_outcomes == {"CN": "block", "GB": "hold", "US": "hold"}
+    assert screening.outcome == "block"
+
+
+def test_a_market_rule_only_counts_in_its_market(admin, creator):
+    add_rule(admin, "bitter orange", market="GB", severity="medium", reason_code="medical_claim")
+    commit()
+    note = post(creator, body="Bitter-orange drops for weight loss")
+    screening = latest_screening("note", note.id)
+    assert screening.market_outcomes == {"CN": "publish", "GB": "hold", "US": "publish"}
+    assert screening.rule_versions == {"GB": 1}
+
+
+def test_low_severity_is_recorded_but_publishes(admin, creator):
+    add_rule(admin, "giveaway", severity="low", reason_code="spam")
+    commit()
+    screening = latest_screening("note", post(creator, body="Giveaway time!").id)
+    assert screening.outcome == "publish" and screening.matches[0]["reason_code"] == "spam"
+
+
+def test_classifier_scores_go_through_each_markets_thresholds(app, creator):
+    set_moderation_providers(providers(text=FakeTextClassifier({"jerk": 0.82}),
+                                       image=FakeImageClassifier(0.35)))
+    screening = latest_screening("note", post(creator, body="what a jerk").id)
+    # text 0.82: GB holds from 0.80, the others from 0.85; image 0.35: only CN holds (0.30).
+    assert screening.market_outcomes == {"CN": "hold", "GB": "hold", "US": "publish"}
+    assert screening.reason_codes == ["nudity", "abusive_language"]
+    by_check = {c["check"]: c for c in screening.checks}
+    assert by_check["text_classifier"]["score"] == pytest.approx(0.82)
+    assert by_check["image_classifier"]["score"] == pytest.approx(0.35)
+
+
+def test_a_provider_that_fails_holds_the_item_and_says_why(app, creator):
+    set_moderation_providers(providers(text=FakeTextClassifier(fail=True)))
+    screening = latest_screening("note", post(creator).id)
+    assert screening.outcome == "hold"
+    assert screening.reason_codes == ["screening_unavailable"]
+    failed = [c for c in screening.checks if c["error"]]
+    assert failed[0]["check"] == "text_classifier" and "timed out" in failed[0]["error"]
+
+
+def test_policy_model_timeout_holds(app, creator, policy_model):  # noqa: F811
+    policy_model.delay = 1.0  # the app waits 0.5 s
+    screening = latest_screening("note", post(creator).id)
+    assert screening.outcome == "hold" and screening.reason_codes == ["screening_unavailable"]
+
+
+def test_policy_model_verdict_through_the_loopback_server(app, creator, policy_model):  # noqa: F811
+    screening = latest_screening("note", post(creator, body="I will qiaotestharm you").id)
+    assert screening.outcome == "block"  # 0.97 >= block threshold 0.95 (CN 0.9)
+    assert screening.reason_codes == ["violence"]
+    assert policy_model.requests[0]["path"] == "/v1/chat/completions"
+
+
+def test_a_removed_image_cannot_come_back_recompressed_or_cropped(admin, creator):
+    original = photo(7, (1200, 900))
+    block_removed_image(admin, jpeg(original), reason_code="nudity", source_type="note")
+    commit()
+    width, height = original.size
+    cropped = original.crop((int(width * 0.08), int(height * 0.06), width, height))
+    for attempt in (jpeg(original, quality=55), jpeg(original.resize((600, 450))),
+                    jpeg(cropped, quality=70)):
+        screening = latest_screening("note", post(creator, image=attempt).id)
+        assert screening.outcome == "block", screening.checks
+        assert "known_removed_image" in screening.reason_codes
+    other = latest_screening("note", post(creator, image=jpeg(photo(8, (1200, 900)))).id)
+    assert other.outcome == "publish"
+
+
+def test_blocking_the_same_image_twice_adds_nothing(admin):
+    data = jpeg(photo(3))
+    assert block_removed_image(admin, data, reason_code="nudity") == len(CROPS)
+    assert block_removed_image(admin, data, reason_code="nudity") == 0
+
+
+def test_working_image_is_small_and_upright():
+    image = working_image(jpeg(Image.new("RGB", (4000, 3000), (1, 2, 3))))
+    assert max(image.size) <= 640
+
+
+def test_comments_and_profiles_are_screened_after_commit(admin, creator, make_user):
+    add_rule(admin, "qiaotestban", severity="medium")
+    commit()
+    note = post(creator)
+    other = make_user()
+    comment = add_comment(other, note.id, "lol q.i.a.o.t.e.s.t.b.a.n")
+    commit()
+    assert latest_screening("comment", comment.id).outcome == "hold"
+    from app.services.accounts.profiles import update_profile
+    update_profile(other, display_name="Qiaotestban Fan", bio="", home_country="US",
+                   languages=["en"])
+    commit()
+    assert latest_screening("profile", other.id).reason_codes == ["test_term"]
+
+
+def test_ad_creatives_get_ad_rules_for_their_markets(admin, creator):
+    add_rule(admin, "cures acne overnight", market="US", kind="ad_rule",
+             reason_code="medical_claim", severity="medium")
+    commit()
+    note = post(creator, body="This cream cures acne overnight!")
+    assert latest_screening("note", note.id).outcome == "publish"  # ad rules skip notes
+    results = screen_ad_creative([note.id, 999_999], ["US"])
+    assert list(results) == [note.id]
+    assert results[note.id].market_outcomes == {"US": "hold"}
+    assert results[note.id].target_type == "ad_creative"
+
+
+def test_deleted_content_is_skipped(creator):
+    assert screen("note", 424242) is None
+    assert db.session.query(ModerationScreening).count() == 0
