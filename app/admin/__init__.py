@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from app.admin import fx_routes, markets_routes, routes  # noqa: E402,F401
+from app.admin import (  # noqa: E402,F401
+    fx_routes,
+    markets_routes,
+    moderation_rules_routes,
+    routes,
+)

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select, update
 
 from app.extensions import db
@@ -206,6 +207,25 @@ def rules_of_market(actor: User, market: str, version: int | None = None
                                      _alive_at(wanted))
         .order_by(ModerationRule.kind, ModerationRule.term, ModerationRule.id)).all()
     return wanted, list(rules)
+
+
+def rules_page(actor: User, market: str, version: int | None = None, *, query: str = "",
+               page: int = 1, per_page: int = 50) -> tuple[int, int, Pagination]:
+    """(version shown, current version, a page of its rules) of `market`, filtered by term."""
+    require_platform_role(actor, "moderator")
+    rule_set = _rule_set(market.upper())
+    current = rule_set.current_version if rule_set else 0
+    wanted = current if version is None else version
+    if not 0 <= wanted <= current:
+        raise NotFound(_("That version of the rules does not exist."), code="not_found")
+    stmt = select(ModerationRule).where(
+        ModerationRule.rule_set_id == (rule_set.id if rule_set else -1), _alive_at(wanted))
+    if query:
+        stmt = stmt.where(ModerationRule.term.ilike(f"%{query}%"))
+    stmt = stmt.order_by(ModerationRule.kind, ModerationRule.term, ModerationRule.id)
+    pagination = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False,
+                             count=True)
+    return wanted, current, pagination
 
 
 def rule_set_versions(actor: User, market: str) -> list[ModerationRuleSetVersion]:
