@@ -148,3 +148,19 @@ def test_matcher_is_built_once_and_rebuilt_after_a_change(admin):
     rebuilt, versions = rules.current_matcher(["US"])
     assert rebuilt is not matcher and versions == {"ALL": 2}
     assert [m.reason_code for m in rebuilt.match("BUY FOLLOWERS")] == ["spam"]
+
+
+def test_demo_rules_load_for_three_markets_and_catch_their_examples(admin):
+    from app.demo.moderation_rules import seed_moderation_rules
+
+    (line,) = seed_moderation_rules(admin)
+    commit()
+    assert "ALL" in line and "US" in line and "GB" in line and "CN" in line
+    assert seed_moderation_rules(admin) == ["Moderation rules: already present, left as they are"]
+    matcher, _versions = rules.current_matcher(["US", "GB", "CN"])
+    found = {m.reason_code for m in matcher.match("加VX：qiao_shop88 私聊，高 仿 包包")}
+    assert found == {"off_platform", "counterfeit"}
+    assert {m.market for m in matcher.match("本店最佳面霜，根治痘痘", target_type="ad_creative")} \
+        == {"CN"}
+    assert [m.reason_code for m in matcher.match("Kinder Surprise eggs, 6 pack",
+                                                 target_type="product")] == ["prohibited_good"]

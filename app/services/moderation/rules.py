@@ -65,6 +65,7 @@ REASON_CODES: dict[str, Any] = {
     "wildlife": _l("Protected wildlife products"),
     "medical_claim": _l("Unproven medical or health claims"),
     "alcohol": _l("Alcohol advertising outside the rules"),
+    "superlative_claim": _l("Absolute claims such as “best” or “No. 1” (not allowed in ads)"),
     "tobacco": _l("Tobacco or vaping products"),
     "test_term": _l("A test term (demo rule)"),
     "abusive_language": _l("Abusive language"),
