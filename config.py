@@ -176,6 +176,25 @@ class Config:
     PLATFORM_UK_VAT_NUMBER = os.environ.get("PLATFORM_UK_VAT_NUMBER", "")
     PLATFORM_AU_GST_NUMBER = os.environ.get("PLATFORM_AU_GST_NUMBER", "")
 
+    # Moderation: abuse controls and escalation (app.services.social.abuse and
+    # app.services.moderation.decisions).
+    # Accounts younger than this many days may post only a few links and @mentions a day.
+    MODERATION_NEW_ACCOUNT_DAYS = int(os.environ.get("MODERATION_NEW_ACCOUNT_DAYS", "7"))
+    MODERATION_NEW_ACCOUNT_LINKS_PER_DAY = int(
+        os.environ.get("MODERATION_NEW_ACCOUNT_LINKS_PER_DAY", "3"))
+    MODERATION_NEW_ACCOUNT_MENTIONS_PER_DAY = int(
+        os.environ.get("MODERATION_NEW_ACCOUNT_MENTIONS_PER_DAY", "5"))
+    # Removals within the window that restrict posting, then suspend the account.
+    MODERATION_REMOVAL_WINDOW_DAYS = int(os.environ.get("MODERATION_REMOVAL_WINDOW_DAYS", "30"))
+    MODERATION_RESTRICT_AFTER_REMOVALS = int(
+        os.environ.get("MODERATION_RESTRICT_AFTER_REMOVALS", "3"))
+    MODERATION_RESTRICT_DAYS = int(os.environ.get("MODERATION_RESTRICT_DAYS", "7"))
+    MODERATION_SUSPEND_AFTER_REMOVALS = int(
+        os.environ.get("MODERATION_SUSPEND_AFTER_REMOVALS", "5"))
+    MODERATION_SUSPEND_DAYS = int(os.environ.get("MODERATION_SUSPEND_DAYS", "30"))
+    # Queue page size.
+    MODERATION_QUEUE_PAGE_SIZE = int(os.environ.get("MODERATION_QUEUE_PAGE_SIZE", "25"))
+
     # Notes and the feed.
     # Share of each Discover page (0 to 1) taken from other languages and regions than the
     # viewer's, so domestic and overseas users meet each other's notes.

@@ -54,7 +54,7 @@ class FakeTextClassifier:
         if self.fail:
             raise ScreeningUnavailable("fake text classifier timed out")
         score = max((v for k, v in self.scores.items() if k in text), default=0.01)
-        return CheckResult("text_classifier", score, ("abusive_language",) if score > 0.5 else ())
+        return CheckResult("text_classifier", score, ("offensive",) if score > 0.5 else ())
 
 
 class FakeImageClassifier:

@@ -16,6 +16,7 @@ from app.admin.routes import MODERATOR_ENDPOINTS, _page
 from app.core.transaction import commit, rollback
 from app.models import ModerationRule
 from app.services.errors import DomainError
+from app.services.moderation import reason_label
 from app.services.moderation import rules as rules_service
 from app.web.forms import show_errors_on_form
 
@@ -33,8 +34,8 @@ def _market_arg() -> str:
 
 def _rule_form(**data) -> ModerationRuleForm:
     form = ModerationRuleForm(formdata=None, data=data) if data else ModerationRuleForm()
-    form.reason_code.choices = [(code, f"{label} ({code})")
-                                for code, label in rules_service.REASON_CODES.items()]
+    form.reason_code.choices = [(code, f"{reason_label(code)} ({code})")
+                                for code in rules_service.REASON_CODES]
     return form
 
 
@@ -52,8 +53,8 @@ def moderation_rules():
         pagination=pagination, query=query,
         overview=rules_service.rule_set_overview(current_user),
         history=rules_service.rule_set_versions(current_user, market)[:20],
-        reason_label=rules_service.reason_label, kinds=rules_service.KIND_LABELS,
-        severities=rules_service.SEVERITY_LABELS,
+        reason_label=reason_label, kinds=rules_service.KIND_LABELS,
+        severities=rules_service.RULE_SEVERITY_LABELS,
         languages=rules_service.LANGUAGE_LABELS,
         can_edit=current_user.has_role("admin"), import_form=ModerationRuleImportForm())
 

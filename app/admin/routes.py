@@ -28,7 +28,10 @@ def _platform_staff_only():
     """Anonymous visitors log in first; signed-in users need the platform role (else 403)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    needed = "moderator" if request.endpoint in MODERATOR_ENDPOINTS else "admin"
+    endpoint = request.endpoint or ""
+    # Every moderation_* endpoint (app.admin.moderation_routes) is the moderators'.
+    needed = "moderator" if endpoint in MODERATOR_ENDPOINTS \
+        or endpoint.startswith("admin.moderation_") else "admin"
     require_platform_role(current_user, needed)
     return None
 
@@ -147,7 +150,3 @@ def organization_detail(org_id: int):
                            members=admin.organization_members(current_user, org_id))
 
 
-@bp.get("/moderation")
-def moderation():
-    """The moderator's home: their scope; the report queue comes with moderation."""
-    return render_template("admin/moderation.html", scope=admin.moderator_scope(current_user))

@@ -50,13 +50,15 @@ def get_feed():
         if viewer is None:
             raise Unauthorized("The Following feed needs a bearer token.",
                                code="authentication_required")
-        page = feed.following(viewer, decode_cursor(2), limit)
+        page = feed.following(viewer, decode_cursor(2), limit,
+                              market=current_preferences().ship_to_country)
     else:
         prefs = current_preferences()
         language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
-        page = feed.discover(feed.Audience(viewer, language, region), decode_cursor(4), limit,
+        page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
+                             decode_cursor(4), limit,
                              current_app.config["DISCOVER_FOREIGN_SHARE"])
     body = _page_body(page, viewer)
     commit()
@@ -70,7 +72,9 @@ def user_notes(user_id: int):
     """Newest first; with the author's own token, drafts too."""
     viewer = optional_viewer()
     author = interactions.active_user(user_id)
-    body = _page_body(feed.author_feed(author, viewer, decode_cursor(1), page_limit()), viewer)
+    body = _page_body(feed.author_feed(
+        author, viewer, decode_cursor(1), page_limit(),
+        market=current_preferences().ship_to_country), viewer)
     commit()
     return body
 
@@ -82,7 +86,8 @@ def store_notes(store_id: int):
     """Shoppable notes that pin the store's products, newest first."""
     viewer = optional_viewer()
     catalog_reads.get_public_store(store_id)
-    body = _page_body(feed.store_feed(store_id, decode_cursor(2), page_limit()), viewer)
+    body = _page_body(feed.store_feed(store_id, decode_cursor(2), page_limit(),
+                                      market=current_preferences().ship_to_country), viewer)
     commit()
     return body
 
@@ -93,7 +98,8 @@ def store_notes(store_id: int):
 def topic_notes(name: str):
     """Published notes with the topic, newest first."""
     viewer = optional_viewer()
-    _topic, page = feed.topic_feed(name, decode_cursor(2), page_limit())
+    _topic, page = feed.topic_feed(name, decode_cursor(2), page_limit(),
+                                  market=current_preferences().ship_to_country)
     body = _page_body(page, viewer)
     commit()
     return body

@@ -29,6 +29,7 @@ from app.services.social import engagement as interactions
 from app.services.social import notes, translation
 from app.services.social.notes import ImageUpload, TagInput
 from app.web.cursors import decode_cursor, encode_cursor
+from app.web.viewer import current_preferences
 
 AUTHOR_SCHEMA = schema("NoteAuthor", {
     "type": "object", "required": ["id", "display_name"],
@@ -280,7 +281,9 @@ def create_note():
 def get_note(note_id: int):
     """A published note (drafts only for their author's token); the token is optional."""
     viewer = optional_viewer()
-    body = notes_json([notes.get_note(viewer, note_id)], viewer)[0]
+    body = notes_json([notes.get_note(viewer, note_id,
+                                      market=current_preferences().ship_to_country)],
+                      viewer)[0]
     commit()
     return body
 
@@ -380,7 +383,7 @@ def delete_comment(comment_id: int):
 def translate_note(note_id: int):
     """The title and body in `target`; 503 `translation_unavailable` when no provider."""
     viewer = optional_viewer()
-    note = notes.get_note(viewer, note_id)
+    note = notes.get_note(viewer, note_id, market=current_preferences().ship_to_country)
     result = translation.translate_note(note, request.args.get("target", ""))
     commit()
     return {"title": result.title, "body": result.body,

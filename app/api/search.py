@@ -15,6 +15,7 @@ from app.models import Product, Topic
 from app.providers.media import media_storage
 from app.services.social import search
 from app.web.cursors import decode_cursor, encode_cursor
+from app.web.viewer import current_preferences
 
 TOPIC_SCHEMA = schema("Topic", {
     "type": "object", "required": ["name", "note_count"],
@@ -68,7 +69,8 @@ def search_endpoint():
     viewer = optional_viewer()
     kind = request.args.get("type", "notes")
     cursor = decode_cursor(1 if kind == "products" else 2)
-    result = search.search(request.args.get("q", ""), kind, cursor, page_limit())
+    result = search.search(request.args.get("q", ""), kind, cursor, page_limit(),
+                           market=current_preferences().ship_to_country)
     if kind == "notes":
         items = notes_json(result.items, viewer)
     elif kind == "users":

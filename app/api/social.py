@@ -12,6 +12,7 @@ from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
 from app.models import Board, Notification
+from app.services import moderation
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notifications
@@ -51,7 +52,8 @@ FOLLOW_STATE = schema("FollowState", {
 })
 REPORT_REQUEST = schema("ReportRequest", {
     "type": "object", "required": ["target_type", "target_id", "reason"],
-    "properties": {"target_type": {"type": "string", "enum": ["note", "comment", "user"]},
+    "properties": {"target_type": {"type": "string",
+                                   "enum": ["note", "comment", "user", "product"]},
                    "target_id": {"type": "integer"},
                    "reason": {"type": "string", "enum": ["spam", "counterfeit", "offensive",
                                                          "misleading", "other"]},
@@ -283,22 +285,25 @@ def unfollow_user(user_id: int):
 
 # Reports ------------------------------------------------------------------------------------
 @bp.post("/reports")
-@operation(summary="Report a note, comment or user", tags=["interactions"],
+@operation(summary="Report a note, comment, user or product", tags=["interactions"],
            request=REPORT_REQUEST, idempotent=True,
            responses={201: REPORT_SCHEMA, 409: None, **WRITE_ERRORS})
 @token_required("write")
 @idempotent()
 def create_report():
-    """Kept for the moderators; reporting the same thing twice is 409 `already_reported`."""
+    """Opens or joins the item's moderation case; the reporter is told the outcome.
+
+    Reporting the same thing twice is 409 `already_reported`.
+    """
     data = json_body()
     target_id = id_field(data.get("target_id"), "target_id")
     if target_id is None:
         raise ValidationFailed("target_id is required.",
                                fields={"target_id": ["This field is required."]})
     details = data.get("details") or ""
-    entry = interactions.report(api_user(), str(data.get("target_type") or ""), target_id,
-                                str(data.get("reason") or ""),
-                                details if isinstance(details, str) else "")
+    entry = moderation.report_content(api_user(), str(data.get("target_type") or ""),
+                                      target_id, str(data.get("reason") or ""),
+                                      details if isinstance(details, str) else "")
     commit()
     return {"id": entry.id, "target_type": entry.target_type, "target_id": entry.target_id,
             "reason": entry.reason, "details": entry.details, "status": entry.status,

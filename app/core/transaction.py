@@ -40,12 +40,21 @@ def rollback() -> None:
     db.session.info.pop(_PENDING_KEY, None)
 
 
+def rollback_and_keep(exc: BaseException | None = None) -> None:
+    """Roll back, then run and commit what a refusal asks to keep (its `after_rollback`)."""
+    rollback()
+    keep = getattr(exc, "after_rollback", None)
+    if callable(keep):
+        keep()
+        commit()
+
+
 def in_transaction(work: Callable[[], Any]) -> Any:
     """Run `work`, commit on success, roll back (and re-raise) on any error."""
     try:
         result = work()
-    except BaseException:
-        rollback()
+    except BaseException as exc:
+        rollback_and_keep(exc)
         raise
     commit()
     return result

@@ -32,7 +32,7 @@ ALL,keyword,高仿,zh,high,counterfeit,yes,yes,no,
 ALL,keyword,假货,zh,high,counterfeit,yes,yes,no,
 ALL,prohibited_good,ivory,en,critical,wildlife,no,yes,no,0507
 ALL,prohibited_good,象牙,zh,critical,wildlife,yes,yes,no,0507
-US,prohibited_good,kinder surprise,en,high,prohibited_good,no,yes,no,
+US,prohibited_good,kinder surprise,en,high,prohibited_goods,no,yes,no,
 US,keyword,weed gummies,en,high,drugs,no,yes,yes,
 US,ad_rule,fda approved,en,medium,medical_claim,no,yes,no,
 US,ad_rule,cures acne,en,medium,medical_claim,no,yes,no,
@@ -41,7 +41,7 @@ GB,ad_rule,lose weight fast,en,medium,medical_claim,no,yes,no,
 GB,ad_rule,drink like a pro,en,medium,alcohol,no,yes,no,
 GB,keyword,bitter orange slimming,en,low,medical_claim,no,yes,no,
 CN,keyword,赌博,zh,high,gambling,yes,yes,no,
-CN,keyword,代开发票,zh,high,fraud,yes,yes,no,
+CN,keyword,代开发票,zh,high,scam,yes,yes,no,
 CN,prohibited_good,电子烟,zh,high,tobacco,yes,yes,no,
 CN,prohibited_good,气枪,zh,critical,weapons,yes,yes,no,9304
 CN,ad_rule,最佳,zh,medium,superlative_claim,no,yes,no,

@@ -129,4 +129,7 @@ def seed_demo() -> list[str]:
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()
+    from app.demo.moderation import seed_moderation
+
+    lines += seed_moderation(DEMO_PASSWORD)
     return lines

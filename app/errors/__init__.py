@@ -102,9 +102,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
-        from app.core.transaction import rollback
+        from app.core.transaction import rollback_and_keep
 
-        rollback()
+        rollback_and_keep(exc)
         if wants_json():
             response, status = json_error(exc.status, exc.code, exc.message, exc.fields)
         else:

@@ -35,6 +35,22 @@ from app.models.logistics import (
     TrackingEvent,
 )
 from app.models.markets import DutyRate, MarketRule
+from app.models.moderation import (
+    APPEAL_STATUSES,
+    CASE_STATUSES,
+    CASE_TARGETS,
+    CONTENT_STATES,
+    DECISION_ACTIONS,
+    SEVERITIES,
+    AuditLogEntry,
+    AuditLogIsAppendOnly,
+    LegalRequest,
+    ModerationAppeal,
+    ModerationCase,
+    ModerationDecision,
+    market_key,
+    market_list,
+)
 from app.models.moderation_rules import (
     MODERATION_RULE_KINDS,
     MODERATION_RULE_LANGUAGES,
@@ -47,7 +63,16 @@ from app.models.moderation_rules import (
     ModerationRuleSetVersion,
     ModerationScreening,
 )
-from app.models.notes import NOTE_STATUSES, Note, NoteImage, NoteProductTag, NoteTopic, Topic
+from app.models.notes import (
+    NOTE_STATUSES,
+    SHOWN_STATES,
+    Note,
+    NoteImage,
+    NoteProductTag,
+    NoteTopic,
+    Topic,
+    shown_clause,
+)
 from app.models.orders import (
     ORDER_STATES,
     ORDER_TRANSITIONS,
@@ -96,6 +121,22 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "APPEAL_STATUSES",
+    "CASE_STATUSES",
+    "CASE_TARGETS",
+    "CONTENT_STATES",
+    "DECISION_ACTIONS",
+    "SEVERITIES",
+    "SHOWN_STATES",
+    "AuditLogEntry",
+    "AuditLogIsAppendOnly",
+    "LegalRequest",
+    "ModerationAppeal",
+    "ModerationCase",
+    "ModerationDecision",
+    "market_key",
+    "market_list",
+    "shown_clause",
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",

@@ -50,6 +50,9 @@ class Product(TimestampMixin, db.Model):
         CheckConstraint("width_mm IS NULL OR width_mm >= 0", name="width_mm"),
         CheckConstraint("height_mm IS NULL OR height_mm >= 0", name="height_mm"),
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold"),
+        CheckConstraint(
+            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            name="moderation_state"),
         # The merchant list filters by store and status and pages by id.
         Index("ix_products_store_id_status_id", "store_id", "status", "id"),
         # Storefront category browsing across stores pages by id.
@@ -62,6 +65,12 @@ class Product(TimestampMixin, db.Model):
         ForeignKey("stores.id", ondelete="CASCADE"), nullable=False
     )
     status: Mapped[str] = mapped_column(String(10), default="draft", nullable=False)
+    # Set by moderation (app.services.moderation); see app.models.moderation for the format.
+    moderation_state: Mapped[str] = mapped_column(
+        String(10), default="visible", server_default="visible", nullable=False)
+    moderation_reason: Mapped[str | None] = mapped_column(String(40))
+    hidden_markets: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", nullable=False)
     # `title`/`description` are what the merchant wrote; the _en/_zh versions are optional
     # translations shown to viewers in that language.
     title: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from app.models.catalog import Product
 
 NOTE_STATUSES = ("draft", "published")
+# Moderation states in which content is shown (held and removed items are not).
+SHOWN_STATES = ("visible", "age_gated")
 # Han, kana, hangul: scripts written without spaces between words.
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 
@@ -66,6 +69,9 @@ class Note(TimestampMixin, db.Model):
         CheckConstraint("like_count >= 0", name="like_count"),
         CheckConstraint("collect_count >= 0", name="collect_count"),
         CheckConstraint("comment_count >= 0", name="comment_count"),
+        CheckConstraint(
+            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            name="moderation_state"),
         # Discover: published notes by hot score; Following and profiles: by publication time.
         Index("ix_notes_status_hot_score_id", "status", "hot_score", "id"),
         # Discover's "from home" stream: one language and region, by hot score.
@@ -93,6 +99,12 @@ class Note(TimestampMixin, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # cjk_grams(title + body), kept up to date on every ORM write (see below).
     search_grams: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Set by moderation (app.services.moderation); see app.models.moderation for the format.
+    moderation_state: Mapped[str] = mapped_column(
+        String(10), default="visible", server_default="visible", nullable=False)
+    moderation_reason: Mapped[str | None] = mapped_column(String(40))
+    hidden_markets: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", nullable=False)
 
     author: Mapped[User] = relationship()
     images: Mapped[list[NoteImage]] = relationship(
@@ -115,8 +127,17 @@ class Note(TimestampMixin, db.Model):
 
     @property
     def is_published(self) -> bool:
-        """Whether the note is visible to everyone."""
-        return self.status == "published"
+        """Whether the note is visible to everyone (published, and not held or removed)."""
+        return self.status == "published" and self.moderation_state in SHOWN_STATES
+
+    def hidden_in(self, market: str | None) -> bool:
+        """Whether moderation or a legal order hides the note in `market`."""
+        return bool(market) and f",{market.upper()}," in (self.hidden_markets or "")
+
+    @classmethod
+    def shown_clause(cls, market: str | None = None):
+        """SQL: published, not held or removed, and not hidden in `market` (if given)."""
+        return shown_clause(cls, market, published=True)
 
     def publish(self) -> None:
         """Make the note public; the first publication fixes `published_at`."""
@@ -126,6 +147,17 @@ class Note(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Note {self.id} {self.status} {self.title!r}>"
+
+
+def shown_clause(model, market: str | None = None, *, published: bool = False):
+    """SQL for rows of `model` that moderation lets viewers in `market` see."""
+    conditions = [model.moderation_state.in_(SHOWN_STATES)]
+    if published:
+        conditions.insert(0, model.status == "published")
+    if market:
+        conditions.append(~model.hidden_markets.contains(f",{market.upper()},",
+                                                         autoescape=True))
+    return and_(*conditions)
 
 
 @event.listens_for(Note, "before_insert")

@@ -30,12 +30,15 @@ if TYPE_CHECKING:
     from app.models.logistics import Shipment
     from app.models.returns import ReturnRequest
 
-REPORT_TARGETS = ("note", "comment", "user")
+REPORT_TARGETS = ("note", "comment", "user", "product")
 REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "shipment" notices come from the platform (no actor): a parcel reached a status the
 # shopper should hear about (customs hold, out for delivery, delivered, exception);
 # "return" notices tell a store's team of a return request and its shopper of each step.
-NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return")
+# "moderation" notices tell an author of a decision on their content, and a reporter of
+# the outcome of their report (moderation_case_id, moderation_event).
+NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
+                      "moderation")
 
 
 class NoteLike(db.Model):
@@ -99,6 +102,9 @@ class Comment(TimestampMixin, db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count"),
+        CheckConstraint(
+            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            name="moderation_state"),
         Index("ix_comments_note_id_parent_id_id", "note_id", "parent_id", "id"),
     )
 
@@ -116,6 +122,12 @@ class Comment(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text, nullable=False)
     language: Mapped[str | None] = mapped_column(String(8))
     like_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # Set by moderation (app.services.moderation); see app.models.moderation for the format.
+    moderation_state: Mapped[str] = mapped_column(
+        String(10), default="visible", server_default="visible", nullable=False)
+    moderation_reason: Mapped[str | None] = mapped_column(String(40))
+    hidden_markets: Mapped[str] = mapped_column(
+        String(200), default="", server_default="", nullable=False)
 
     note: Mapped[Note] = relationship()
     author: Mapped[User] = relationship()
@@ -163,7 +175,8 @@ class Report(TimestampMixin, db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         UniqueConstraint("reporter_id", "target_type", "target_id"),
-        CheckConstraint("target_type IN ('note', 'comment', 'user')", name="target_type"),
+        CheckConstraint("target_type IN ('note', 'comment', 'user', 'product')",
+                        name="target_type"),
         CheckConstraint("status IN ('open', 'resolved', 'dismissed')", name="status"),
         Index("ix_reports_status_id", "status", "id"),
     )
@@ -190,6 +203,8 @@ class Notification(db.Model):
         CheckConstraint("(kind = 'shipment') = (shipment_id IS NOT NULL)", name="shipment"),
         CheckConstraint("(kind = 'return') = (return_request_id IS NOT NULL)",
                         name="return_request"),
+        CheckConstraint("(kind = 'moderation') = (moderation_case_id IS NOT NULL)",
+                        name="moderation_case"),
         # One notice per shipment and status, even when two deliveries race.
         UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
@@ -219,6 +234,10 @@ class Notification(db.Model):
         ForeignKey("return_requests.id", ondelete="CASCADE"))
     # The return's step the notice is about (requested, approved, refused, received, refunded).
     return_status: Mapped[str | None] = mapped_column(String(16))
+    # The moderation case and what happened (removed, restricted, reinstated, report_upheld...).
+    moderation_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_cases.id", ondelete="CASCADE"))
+    moderation_event: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

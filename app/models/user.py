@@ -37,6 +37,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Bumped on logout and password change: every older session and remember cookie dies.
     session_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation (app.services.moderation): the profile's state, and limits on posting.
+    moderation_state: Mapped[str] = mapped_column(
+        String(10), default="visible", server_default="visible", nullable=False)
+    moderation_reason: Mapped[str | None] = mapped_column(String(40))
+    posting_restricted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Preferences (None: fall back to Accept-Language / configured defaults).
     locale: Mapped[str | None] = mapped_column(String(10))

@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("notes", __name__)
 
-from app.notes import rendering, routes, social_routes  # noqa: E402,F401
+from app.notes import (  # noqa: E402,F401
+    moderation_routes,
+    rendering,
+    routes,
+    social_routes,
+)

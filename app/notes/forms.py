@@ -98,3 +98,10 @@ class ActionForm(FlaskForm):
     """A button that changes something: the CSRF token is all it carries."""
 
     next = HiddenField()
+
+
+class AppealForm(FlaskForm):
+    """The author's appeal of a moderation decision."""
+
+    statement = TextAreaField(_l("Why should we look again?"),
+                              validators=[Optional(), Length(max=2000)])

@@ -15,6 +15,7 @@ from app.models import Note, User
 from app.notes import bp
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_storage
+from app.services import moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
@@ -57,7 +58,8 @@ def audience() -> feed.Audience:
     user = viewer()
     region = (user.home_country if user is not None and user.home_country
               else current_preferences().ship_to_country)
-    return feed.Audience(user=user, language=ui_language(), region=region)
+    return feed.Audience(user=user, language=ui_language(), region=region,
+                         market=current_preferences().ship_to_country)
 
 
 def load_feed(tab: str) -> feed.FeedPage:
@@ -66,7 +68,8 @@ def load_feed(tab: str) -> feed.FeedPage:
         user = viewer()
         if user is None:
             return feed.FeedPage([], None)
-        return feed.following(user, decode_cursor(2), FEED_PAGE_SIZE)
+        return feed.following(user, decode_cursor(2), FEED_PAGE_SIZE,
+                              market=current_preferences().ship_to_country)
     return feed.discover(audience(), decode_cursor(4), FEED_PAGE_SIZE,
                          current_app.config["DISCOVER_FOREIGN_SHARE"])
 
@@ -243,7 +246,7 @@ def delete(note_id: int):
 def show(note_id: int):
     """A note: images, text, tagged products, likes, boards, comments, translation."""
     user = viewer()
-    note = notes.get_note(user, note_id)
+    note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
     threads, more_comments = interactions.comment_threads(note, limit=50)
     comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     language = ui_language()
@@ -257,7 +260,7 @@ def show(note_id: int):
         except DomainError as exc:
             rollback()
             translation_error = exc.message
-            note = notes.get_note(user, note_id)
+            note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
     comment_translations = {}
     translate_comment = request.args.get("translate_comment", type=int)
     if translate_comment in comment_ids:
@@ -289,6 +292,9 @@ def show(note_id: int):
         comment_translations=comment_translations,
         comment_form=CommentForm(), report_form=ReportForm(), collect_form=collect_form,
         action_form=ActionForm(), tags=_tag_offers(note),
+        moderation_case=moderation.latest_case("note", note.id)
+        if user is not None and user.id == note.author_id
+        and (note.moderation_state != "visible" or note.hidden_markets) else None,
     )
 
 

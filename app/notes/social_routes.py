@@ -10,11 +10,13 @@ from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
 from app.notes.routes import card_context, viewer
+from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
+from app.web.viewer import current_preferences
 
 GRID_PAGE_SIZE = 20
 # Endpoints of a storefront product page, if the storefront blueprint provides one.
@@ -127,7 +129,8 @@ def create_board():
 def board(board_id: int):
     """A board's notes (private boards only for their owner)."""
     found = interactions.visible_board(viewer(), board_id)
-    page = feed.board_feed(found, decode_cursor(1), GRID_PAGE_SIZE)
+    page = feed.board_feed(found, decode_cursor(1), GRID_PAGE_SIZE,
+                           market=current_preferences().ship_to_country)
     return render_template("notes/board.html", board=found, notes=page.notes,
                            next_url=url_for("notes.board", board_id=board_id,
                                             cursor=encode_cursor(page.next_cursor))
@@ -194,17 +197,17 @@ def delete_comment(comment_id: int):
 
 
 # Reports ------------------------------------------------------------------------------------
-@bp.post("/report/<any(note, comment, user):target_type>/<int:target_id>")
+@bp.post("/report/<any(note, comment, user, product):target_type>/<int:target_id>")
 @login_required
 def report(target_type: str, target_id: int):
-    """Report a note, comment or user to the moderators."""
+    """Report a note, comment, user or product: it goes to the moderators' queue."""
     form = ReportForm()
     if not form.validate_on_submit():
         flash(_("Choose a reason for the report."), "error")
         return redirect(_back(url_for("main.index")), code=303)
     try:
-        interactions.report(current_user, target_type, target_id, form.reason.data,
-                            form.details.data or "")
+        moderation.report_content(current_user, target_type, target_id, form.reason.data,
+                                  form.details.data or "")
     except DomainError as exc:
         rollback()
         if exc.status == 404:
@@ -212,7 +215,8 @@ def report(target_type: str, target_id: int):
         flash(exc.message, "info" if exc.code == "already_reported" else "error")
         return redirect(_back(url_for("main.index")), code=303)
     commit()
-    flash(_("Thank you. The moderators will look at it."), "success")
+    flash(_("Thank you. The moderators will look at it, and we will tell you the outcome."),
+          "success")
     return redirect(_back(url_for("main.index")), code=303)
 
 
@@ -238,7 +242,8 @@ def profile(user_id: int):
     """A user's notes (the owner also sees drafts), boards, follower counts."""
     person = interactions.active_user(user_id)
     user = viewer()
-    page = feed.author_feed(person, user, decode_cursor(1), GRID_PAGE_SIZE)
+    page = feed.author_feed(person, user, decode_cursor(1), GRID_PAGE_SIZE,
+                            market=current_preferences().ship_to_country)
     followers, following_count = interactions.follow_counts(person.id)
     return render_template(
         "notes/profile.html", person=person, notes=page.notes,
@@ -254,7 +259,8 @@ def profile(user_id: int):
 @bp.get("/topics/<name>")
 def topic(name: str):
     """Notes carrying a #topic, newest first."""
-    found, page = feed.topic_feed(name, decode_cursor(2), GRID_PAGE_SIZE)
+    found, page = feed.topic_feed(name, decode_cursor(2), GRID_PAGE_SIZE,
+                                 market=current_preferences().ship_to_country)
     return render_template("notes/topic.html", topic=found, notes=page.notes,
                            next_url=url_for("notes.topic", name=found.name,
                                             cursor=encode_cursor(page.next_cursor))
@@ -285,7 +291,8 @@ def search_page():
     if query:
         try:
             result = search.search(query, kind, decode_cursor(
-                1 if kind == "products" else 2), GRID_PAGE_SIZE)
+                1 if kind == "products" else 2), GRID_PAGE_SIZE,
+                market=current_preferences().ship_to_country)
         except DomainError as exc:
             if exc.status != 422:
                 raise

@@ -90,7 +90,7 @@ class ProfanityCheckClassifier:
             score = float(self._predict([text])[0]) if text.strip() else 0.0
         except Exception as exc:  # noqa: BLE001 - any model failure means "no verdict"
             raise ScreeningUnavailable(f"profanity-check failed: {exc}") from None
-        return CheckResult("text_classifier", score, ("abusive_language",) if score else ())
+        return CheckResult("text_classifier", score, ("offensive",) if score else ())
 
 
 # NudeNet's classes that count as nudity; covered parts, faces and feet do not.
@@ -133,9 +133,9 @@ class NudeNetClassifier:
 CATEGORY_REASONS = {
     "harassment": "harassment", "harassment/threatening": "violence", "hate": "hate",
     "hate/threatening": "hate", "self-harm": "self_harm", "self-harm/intent": "self_harm",
-    "self-harm/instructions": "self_harm", "sexual": "adult", "sexual/minors": "adult",
+    "self-harm/instructions": "self_harm", "sexual": "nudity", "sexual/minors": "minor_safety",
     "violence": "violence", "violence/graphic": "violence", "illicit": "drugs",
-    "illicit/violent": "weapons", "spam": "spam", "fraud": "fraud",
+    "illicit/violent": "weapons", "spam": "spam", "fraud": "scam",
     "counterfeit": "counterfeit", "drugs": "drugs", "weapons": "weapons",
     "gambling": "gambling", "medical_claim": "medical_claim",
 }

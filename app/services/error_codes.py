@@ -275,4 +275,28 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "variant_unavailable": ErrorCode((409,), "The variant is no longer for sale."),
     "warehouse_inactive": ErrorCode((422,), "The warehouse is inactive."),
     "warehouse_not_empty": ErrorCode((409,), "The warehouse still holds stock."),
+    "outside_moderator_scope": ErrorCode((403,), "The moderation item is outside the moderator's "
+                                                 "markets and languages; the attempt is logged."),
+    "moderation_item_not_found": ErrorCode((404,), "No such moderation item or decision (or not "
+                                                   "yours)."),
+    "case_claimed_by_other": ErrorCode((409,), "Another moderator has claimed the item; only "
+                                               "they can decide it. The attempt is logged."),
+    "case_already_decided": ErrorCode((409,), "The moderation item (or its appeal) has already "
+                                              "been decided."),
+    "case_not_claimed": ErrorCode((409,), "You cannot release an item you have not claimed."),
+    "appeal_needs_other_moderator": ErrorCode((403,), "The moderator who made a decision cannot "
+                                                      "decide its appeal."),
+    "already_appealed": ErrorCode((409,), "The decision has already been appealed; an author "
+                                          "appeals once."),
+    "appeal_final": ErrorCode((409,), "The appeal has been decided; that outcome is final and "
+                                      "cannot be appealed."),
+    "nothing_to_appeal": ErrorCode((422,), 'There is no decision against the item to appeal.'),
+    "invalid_filter": ErrorCode((422,), 'A queue filter has an unknown value.'),
+    "account_suspended": ErrorCode((403,), "The account is suspended by moderation; it cannot "
+                                           "post or comment until the date given."),
+    "posting_restricted": ErrorCode((403,), "After repeated removals the account cannot post or "
+                                            "comment until the date given."),
+    "new_account_link_limit": ErrorCode((429,), 'New accounts may post only a few links a day.'),
+    "new_account_mention_limit": ErrorCode((429,), "New accounts may @mention only a few people "
+                                                   "a day."),
 }

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A rule of the domain refused the operation; nothing was written."""
+    """A rule of the domain refused the operation; nothing was written.
+
+    `after_rollback`, when set, is work the refusal itself must leave behind (an audit line
+    saying who was refused what): the edge runs it in a fresh transaction after rolling the
+    failed work back (app.core.transaction.rollback_and_keep).
+    """
 
     code = "domain_error"
     status = 422
+    after_rollback = None
 
     def __init__(
         self,

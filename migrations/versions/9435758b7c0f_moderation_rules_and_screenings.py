@@ -1,7 +1,7 @@
 """Moderation rules per market (versioned), screenings and the removed-image hash blocklist.
 
 Revision ID: 9435758b7c0f
-Revises: 5b1e7c2d9a40
+Revises: e798a2981df1
 Create Date: 2026-12-06 19:07:01.841187
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9435758b7c0f'
-down_revision = '5b1e7c2d9a40'
+down_revision = 'e798a2981df1'
 branch_labels = None
 depends_on = None
 

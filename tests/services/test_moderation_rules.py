@@ -163,4 +163,4 @@ def test_demo_rules_load_for_three_markets_and_catch_their_examples(admin):
     assert {m.market for m in matcher.match("本店最佳面霜，根治痘痘", target_type="ad_creative")} \
         == {"CN"}
     assert [m.reason_code for m in matcher.match("Kinder Surprise eggs, 6 pack",
-                                                 target_type="product")] == ["prohibited_good"]
+                                                 target_type="product")] == ["prohibited_goods"]

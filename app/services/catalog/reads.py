@@ -337,5 +337,5 @@ def product_notes(product_id: int, limit: int = 6) -> list[Note]:
     tagged = select(NoteProductTag.note_id).where(NoteProductTag.product_id == product_id)
     return list(db.session.scalars(
         select(Note).options(*note_loader_options())
-        .where(Note.status == "published", Note.id.in_(tagged))
+        .where(Note.shown_clause(), Note.id.in_(tagged))
         .order_by(Note.published_at.desc(), Note.id.desc()).limit(limit)))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
+from app.providers.media import media_storage
 from app.models.moderation_rules import ModerationImageHash
 
 # The longest side an image is reduced to before hashing and classifying.
@@ -103,4 +104,34 @@ def block_removed_image(actor: User | None, data: bytes, *, reason_code: str,
             added_by_id=actor.id if actor is not None else None))
         added += 1
     db.session.flush()
+    return added
+
+
+def _stored_image_keys(row) -> list[str]:
+    """The stored rendition of each image of a note, product or profile row."""
+    keys: list[str] = []
+    for image in getattr(row, "images", None) or []:
+        renditions = image.keys or {}
+        for name in ("display", "large", "medium"):
+            if name in renditions:
+                keys.append(renditions[name])
+                break
+    avatar = getattr(row, "avatar_path", None)
+    if isinstance(avatar, str) and avatar:
+        keys.append(avatar)
+    return keys
+
+
+def block_images_of(row, actor: User | None, reason_code: str, source_type: str) -> int:
+    """Block every image of a removed item (screening compares the same renditions)."""
+    if row is None:
+        return 0
+    added = 0
+    for key in _stored_image_keys(row):
+        try:
+            data = media_storage().read(key)
+        except (OSError, ValueError):
+            continue  # already gone from storage: nothing to compare against
+        added += block_removed_image(actor, data, reason_code=reason_code,
+                                     source_type=source_type, source_id=row.id)
     return added

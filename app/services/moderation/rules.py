@@ -33,8 +33,10 @@ from app.models.moderation_rules import (
 )
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.moderation.audit_hook import audit_rule_change
+from app.services.moderation.labels import REASON_LABELS
 from app.services.moderation.matcher import MATCHERS, RuleMatcher, RuleSpec, pattern_error
 from app.services.moderation.normalise import is_han, normalise_term
+from app.services.moderation.reason_codes import SCREENING_REASONS
 from app.services.permissions import require_platform_role
 from app.services.regions import is_country
 
@@ -47,46 +49,16 @@ CSV_COLUMNS = ("market", "kind", "term", "language", "severity", "reason_code",
 TRUE_WORDS = {"yes", "y", "true", "1", "on"}
 FALSE_WORDS = {"no", "n", "false", "0", "off", ""}
 
-# Every reason a rule or a check may give. The author is shown the label in their language.
-REASON_CODES: dict[str, Any] = {
-    "spam": _l("Spam or fake engagement"),
-    "counterfeit": _l("Counterfeit or replica goods"),
-    "fraud": _l("Fraud or scams"),
-    "harassment": _l("Harassment or insults"),
-    "hate": _l("Hateful content"),
-    "adult": _l("Sexual content"),
-    "violence": _l("Violence or threats"),
-    "self_harm": _l("Self-harm"),
-    "drugs": _l("Drugs"),
-    "weapons": _l("Weapons"),
-    "gambling": _l("Gambling"),
-    "off_platform": _l("Moving a sale or contact off the platform"),
-    "prohibited_good": _l("A product that may not be sold in this market"),
-    "wildlife": _l("Protected wildlife products"),
-    "medical_claim": _l("Unproven medical or health claims"),
-    "alcohol": _l("Alcohol advertising outside the rules"),
-    "superlative_claim": _l("Absolute claims such as “best” or “No. 1” (not allowed in ads)"),
-    "tobacco": _l("Tobacco or vaping products"),
-    "test_term": _l("A test term (demo rule)"),
-    "abusive_language": _l("Abusive language"),
-    "nudity": _l("Nudity"),
-    "known_removed_image": _l("An image that was removed before"),
-    "policy_model": _l("Flagged by the policy model"),
-    "screening_unavailable": _l("Automatic screening could not finish; a moderator will "
-                                "review it"),
-}
-SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
+# Every reason a rule may give: the decision reasons and the screening-only ones. The author
+# is shown the label in their language.
+REASON_CODES: tuple[str, ...] = tuple(
+    code for code in (*REASON_LABELS, *SCREENING_REASONS) if code not in ("no_violation", "legal"))
+RULE_SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
                    "critical": _l("Critical")}
 KIND_LABELS = {"keyword": _l("Keyword or phrase"), "pattern": _l("Pattern (regular expression)"),
                "prohibited_good": _l("Prohibited good (listings)"),
                "ad_rule": _l("Ad rule (creatives)")}
 LANGUAGE_LABELS = {"en": _l("English"), "zh": _l("Chinese"), "any": _l("Any language")}
-
-
-def reason_label(code: str) -> str:
-    """The reason code in the current locale's words (the code itself if unknown)."""
-    label = REASON_CODES.get(code)
-    return str(label) if label is not None else code
 
 
 @dataclass(frozen=True)

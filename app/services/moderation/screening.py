@@ -32,6 +32,7 @@ from app.providers.media import media_storage
 from app.providers.moderation import CheckResult, ScreeningUnavailable, moderation_providers
 from app.services.errors import ValidationFailed
 from app.services.moderation.audit_hook import audit_screening_failure, hold_for_review
+from app.services.moderation.cases import item_text
 from app.services.moderation.image_hashes import find_removed_image, image_phash, working_image
 from app.services.moderation.policy import market_policy, policy_markets, strictest
 from app.services.moderation.rules import ALL_MARKETS, current_matcher
@@ -77,11 +78,13 @@ def load_content(target_type: str, target_id: int) -> ScreenedContent | None:
         product = db.session.get(Product, target_id)
         if product is None:
             return None
-        parts = [product.title, product.title_en, product.title_zh, product.description,
-                 product.description_en, product.description_zh]
+        # The queue highlights offsets into item_text (title + "\n" + description): keep it
+        # first, then the translated fields.
+        extra = [product.title_en, product.title_zh, product.description_en,
+                 product.description_zh]
+        text = "\n".join([item_text("product", product), *(p for p in extra if p)])
         keys = [k for k in (_rendition(i.keys) for i in product.images) if k]
-        return ScreenedContent("product", target_id, "\n".join(p for p in parts if p), None,
-                               None, keys, product.hs_code)
+        return ScreenedContent("product", target_id, text, None, None, keys, product.hs_code)
     if target_type == "profile":
         user = db.session.get(User, target_id)
         if user is None:
@@ -162,7 +165,7 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
 
     if providers.text is not None and content.text.strip():
         run("text_classifier", lambda: providers.text.classify(content.text),
-            ["abusive_language"])
+            ["offensive"])
     if providers.policy is not None and content.text.strip():
         run("policy_model", lambda: providers.policy.classify(content.text, content.language),
             ["policy_model"])

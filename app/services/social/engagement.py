@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import (
     REPORT_REASONS,
     REPORT_TARGETS,
+    SHOWN_STATES,
     Board,
     BoardNote,
     Comment,
@@ -28,10 +29,12 @@ from app.models import (
     Follow,
     Note,
     NoteLike,
+    Product,
     Report,
     User,
 )
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.social.abuse import check_posting_allowed
 from app.services.social.language import detect_language
 from app.services.social.notes import refresh_hot_score, resolve_mentions
 from app.services.social.notifications import notify
@@ -263,6 +266,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
     if len(body) > MAX_COMMENT:
         message = _("Use at most %(n)d characters.", n=MAX_COMMENT)
         raise ValidationFailed(message, fields={"body": [message]})
+    check_posting_allowed(user, body)
     parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
@@ -325,7 +329,8 @@ def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20
                     ) -> tuple[list[CommentThread], bool]:
     """A page of top-level comments (oldest first) with all their replies; two queries."""
     stmt = (select(Comment).options(selectinload(Comment.author))
-            .where(Comment.note_id == note.id, Comment.parent_id.is_(None))
+            .where(Comment.note_id == note.id, Comment.parent_id.is_(None),
+                   Comment.moderation_state.in_(SHOWN_STATES))
             .order_by(Comment.id).limit(limit + 1))
     if after_id is not None:
         stmt = stmt.where(Comment.id > after_id)
@@ -336,7 +341,8 @@ def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20
     if top:
         for reply in db.session.scalars(
                 select(Comment).options(selectinload(Comment.author))
-                .where(Comment.parent_id.in_(list(replies))).order_by(Comment.id)):
+                .where(Comment.parent_id.in_(list(replies)),
+                       Comment.moderation_state.in_(SHOWN_STATES)).order_by(Comment.id)):
             replies[reply.parent_id].append(reply)
     return [CommentThread(c, replies[c.id]) for c in top], has_more
 
@@ -373,7 +379,8 @@ def liked_comment_ids(user: User | None, comment_ids: list[int]) -> set[int]:
 
 def _visible_comment(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not comment.note.is_published:
+    if comment is None or not comment.note.is_published \
+            or comment.moderation_state not in SHOWN_STATES:
         raise NotFound(_("No such comment."), code="comment_not_found")
     return comment
 
@@ -427,7 +434,11 @@ def active_user(user_id: int) -> User:
 # Reports ----------------------------------------------------------------------------------
 def report(reporter: User, target_type: str, target_id: int, reason: str,
            details: str = "") -> Report:
-    """Report a note, comment or user; kept for moderation (once per reporter and target)."""
+    """Report a note, comment, user or product (once per reporter and target).
+
+    The moderation domain puts the report in front of a moderator (its `report_content`
+    calls this, then opens or joins the item's case).
+    """
     _require_user(reporter)
     errors: dict[str, list[str]] = {}
     if target_type not in REPORT_TARGETS:
@@ -443,6 +454,11 @@ def report(reporter: User, target_type: str, target_id: int, reason: str,
         published_note(target_id)
     elif target_type == "comment":
         _visible_comment(target_id)
+    elif target_type == "product":
+        product = db.session.get(Product, target_id)
+        if product is None or product.status != "active" \
+                or product.moderation_state not in SHOWN_STATES:
+            raise NotFound(_("No such product."), code="product_not_found")
     else:
         active_user(target_id)
     entry = Report(reporter_id=reporter.id, target_type=target_type, target_id=target_id,

@@ -47,6 +47,8 @@ class Audience:
     user: User | None
     language: str
     region: str | None
+    # The viewer's ship-to country: notes restricted or legally blocked there are left out.
+    market: str | None = None
 
 
 @dataclass
@@ -77,8 +79,9 @@ def _number(value: Any) -> float | int | None:
     return value
 
 
-def _published_notes():
-    return select(Note).options(*note_loader_options()).where(Note.status == "published")
+def _published_notes(market: str | None = None):
+    """Published notes that moderation lets viewers in `market` see."""
+    return select(Note).options(*note_loader_options()).where(Note.shown_clause(market))
 
 
 # Discover ---------------------------------------------------------------------------------
@@ -108,20 +111,21 @@ class _Ranked:
     hot_score: float
 
 
-def _ranked_ids(predicate, position: tuple[float, int] | None, limit: int):
-    stmt = select(Note.id, Note.hot_score).where(Note.status == "published", predicate)
+def _ranked_ids(predicate, position: tuple[float, int] | None, limit: int,
+                market: str | None = None):
+    stmt = select(Note.id, Note.hot_score).where(Note.shown_clause(market), predicate)
     if position is not None:
         stmt = stmt.where(tuple_(Note.hot_score, Note.id) < tuple_(*position))
     return stmt.order_by(Note.hot_score.desc(), Note.id.desc()).limit(limit)
 
 
-def _ranked_stream(predicates: list, position: tuple[float, int] | None, limit: int
-                   ) -> list[_Ranked]:
+def _ranked_stream(predicates: list, position: tuple[float, int] | None, limit: int,
+                   market: str | None = None) -> list[_Ranked]:
     """Ids and scores only, in one statement; the notes themselves are loaded once per page."""
     if len(predicates) == 1:
-        stmt = _ranked_ids(predicates[0], position, limit)
+        stmt = _ranked_ids(predicates[0], position, limit, market)
     else:
-        parts = [_ranked_ids(p, position, limit).subquery() for p in predicates]
+        parts = [_ranked_ids(p, position, limit, market).subquery() for p in predicates]
         merged = union_all(*[select(part.c.id, part.c.hot_score) for part in parts]).subquery()
         stmt = select(merged.c.id, merged.c.hot_score) \
             .order_by(merged.c.hot_score.desc(), merged.c.id.desc()).limit(limit)
@@ -152,9 +156,10 @@ def discover(audience: Audience, cursor: list[Any] | None, limit: int,
     # A stream already exhausted on an earlier page is marked with -1 and not queried again.
     home_done = values[1] == -1
     abroad_done = values[3] == -1
-    home = [] if home_done else _ranked_stream(_home_predicates(audience), home_at, limit + 1)
+    home = [] if home_done else _ranked_stream(_home_predicates(audience), home_at, limit + 1,
+                                               audience.market)
     abroad = [] if abroad_done else _ranked_stream([_abroad_predicate(audience)], abroad_at,
-                                                   limit + 1)
+                                                   limit + 1, audience.market)
 
     share = min(max(foreign_share, 0.0), 1.0)
     page: list[_Ranked] = []
@@ -215,27 +220,32 @@ def _newest_first(stmt, cursor: list[Any] | None, limit: int) -> FeedPage:
     return FeedPage(notes[:limit], [last.published_at.isoformat(), last.id])
 
 
-def following(user: User, cursor: list[Any] | None, limit: int) -> FeedPage:
+def following(user: User, cursor: list[Any] | None, limit: int, *,
+              market: str | None = None) -> FeedPage:
     """Notes by the authors `user` follows, newest first."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
-    return _newest_first(_published_notes().where(Note.author_id.in_(followed)), cursor, limit)
+    return _newest_first(_published_notes(market).where(Note.author_id.in_(followed)), cursor,
+                         limit)
 
 
-def topic_feed(name: str, cursor: list[Any] | None, limit: int) -> tuple[Topic, FeedPage]:
+def topic_feed(name: str, cursor: list[Any] | None, limit: int, *,
+               market: str | None = None) -> tuple[Topic, FeedPage]:
     """Published notes carrying #name, newest first."""
     topic = db.session.scalar(select(Topic).where(Topic.name == name.casefold()))
     if topic is None:
         raise NotFound(_("No notes carry this topic yet."), code="topic_not_found")
     tagged = select(NoteTopic.note_id).where(NoteTopic.topic_id == topic.id)
-    return topic, _newest_first(_published_notes().where(Note.id.in_(tagged)), cursor, limit)
+    return topic, _newest_first(_published_notes(market).where(Note.id.in_(tagged)), cursor,
+                                limit)
 
 
-def store_feed(store_id: int, cursor: list[Any] | None, limit: int) -> FeedPage:
+def store_feed(store_id: int, cursor: list[Any] | None, limit: int, *,
+               market: str | None = None) -> FeedPage:
     """Published notes tagging the store's products (shoppable notes), newest first."""
     tagged = (select(NoteProductTag.note_id)
               .join(Product, Product.id == NoteProductTag.product_id)
               .where(Product.store_id == store_id))
-    return _newest_first(_published_notes().where(Note.id.in_(tagged)), cursor, limit)
+    return _newest_first(_published_notes(market).where(Note.id.in_(tagged)), cursor, limit)
 
 
 def _id_position(cursor: list[Any] | None) -> int | None:
@@ -246,14 +256,14 @@ def _id_position(cursor: list[Any] | None) -> int | None:
     return cursor[0]
 
 
-def author_feed(author: User, viewer: User | None, cursor: list[Any] | None, limit: int
-                ) -> FeedPage:
-    """A profile's notes, newest first; the author also sees their drafts."""
+def author_feed(author: User, viewer: User | None, cursor: list[Any] | None, limit: int,
+                *, market: str | None = None) -> FeedPage:
+    """A profile's notes, newest first; the author also sees their drafts (and held ones)."""
     before = _id_position(cursor)
     stmt = select(Note).options(*note_loader_options()).where(Note.author_id == author.id)
     if viewer is None or not getattr(viewer, "is_authenticated", False) \
             or viewer.id != author.id:
-        stmt = stmt.where(Note.status == "published")
+        stmt = stmt.where(Note.shown_clause(market))
     if before is not None:
         stmt = stmt.where(Note.id < before)
     notes = list(db.session.scalars(stmt.order_by(Note.id.desc()).limit(limit + 1)))
@@ -262,12 +272,13 @@ def author_feed(author: User, viewer: User | None, cursor: list[Any] | None, lim
     return FeedPage(notes[:limit], [notes[limit - 1].id])
 
 
-def board_feed(board: Board, cursor: list[Any] | None, limit: int) -> FeedPage:
+def board_feed(board: Board, cursor: list[Any] | None, limit: int, *,
+               market: str | None = None) -> FeedPage:
     """The notes collected in a board, most recently collected first."""
     before = _id_position(cursor)
     stmt = (select(BoardNote.id, Note).join(Note, Note.id == BoardNote.note_id)
             .options(*note_loader_options())
-            .where(BoardNote.board_id == board.id, Note.status == "published")
+            .where(BoardNote.board_id == board.id, Note.shown_clause(market))
             .order_by(BoardNote.id.desc()).limit(limit + 1))
     if before is not None:
         stmt = stmt.where(BoardNote.id < before)

@@ -36,6 +36,7 @@ from app.providers.media import media_storage
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.fields import MAX_ID
 from app.services.images import process_image
+from app.services.social.abuse import MENTION_PATTERN, check_posting_allowed
 from app.services.social.language import detect_language
 from app.services.social.notifications import notify
 
@@ -51,7 +52,6 @@ NOTE_RENDITIONS = {"display": 1440, "thumb": 540}
 # A topic is "#" then letters/digits (any script); a mention is "@" then a handle. Neither
 # may follow a letter or digit, so "C#" and "me@example.com" stay plain text.
 TOPIC_PATTERN = re.compile(r"(?<![\w&#])#(\w{1,40})")
-MENTION_PATTERN = re.compile(r"(?<![\w@])@(\w[\w.-]{0,39}\w|\w)")
 
 # Discover ranks by log10(engagement) + publication time / FRESHNESS_SECONDS: ten times the
 # engagement is worth as much as being published FRESHNESS_SECONDS (12.5 hours) later.
@@ -135,11 +135,17 @@ def note_loader_options() -> list:
             selectinload(Note.product_tags).selectinload(NoteProductTag.product)]
 
 
-def get_note(viewer: User | None, note_id: int) -> Note:
-    """The note if `viewer` may see it (drafts only by their author); else NotFound."""
+def get_note(viewer: User | None, note_id: int, *, market: str | None = None) -> Note:
+    """The note if `viewer` may see it; else NotFound.
+
+    Drafts, and notes held or removed by moderation, only their author sees; a note
+    restricted or legally blocked in the viewer's `market` is missing there (but for its
+    author).
+    """
     note = db.session.scalar(select(Note).options(*note_loader_options())
                              .where(Note.id == note_id))
-    if note is None or (not note.is_published and not _is_author(viewer, note)):
+    if note is None or ((not note.is_published or note.hidden_in(market))
+                        and not _is_author(viewer, note)):
         raise NotFound(_("No such note."), code="note_not_found")
     return note
 
@@ -200,6 +206,7 @@ def create_note(
     """Post a note (published or draft) with 1-9 images; needs a verified e-mail."""
     require_can_post(author)
     title, body = _validated_text(title, body)
+    check_posting_allowed(author, f"{title}\n{body}")
     _check_image_count(len(images))
     _check_cover_index(cover_index, len(images))
     resolved_tags = _validated_tags(author, product_tags or [], len(images))
@@ -234,6 +241,8 @@ def update_note(
     note = get_own_note(actor, note_id)
     new_title, new_body = _validated_text(title if title is not None else note.title,
                                           body if body is not None else note.body)
+    check_posting_allowed(actor, f"{new_title}\n{new_body}",
+                          previous=f"{note.title}\n{note.body}")
     image_count = len(images) if images is not None else len(note.images)
     if images is not None:
         _check_image_count(len(images))

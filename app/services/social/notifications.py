@@ -34,6 +34,20 @@ def notify(recipient: User, actor: User, kind: str, *, note_id: int | None = Non
     return notification
 
 
+def notify_moderation(recipient_id: int, case_id: int, event: str, *,
+                      note_id: int | None = None, comment_id: int | None = None
+                      ) -> Notification:
+    """A platform notice about moderation: a decision on the recipient's content, or the
+    outcome of their report (`event` names which; see app.services.moderation.labels).
+    """
+    notification = Notification(recipient_id=recipient_id, actor_id=None, kind="moderation",
+                                moderation_case_id=case_id, moderation_event=event,
+                                note_id=note_id, comment_id=comment_id)
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
 def unread_count(user: User) -> int:
     """How many of the user's notifications are unread."""
     return db.session.scalar(select(func.count(Notification.id)).where(

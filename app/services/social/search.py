@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Note, Product, Topic, User
+from app.models import Note, Product, Topic, User, shown_clause
 from app.models.notes import CJK_RUN
 from app.services.errors import ValidationFailed
 from app.services.social.feed import _bad_cursor, _number
@@ -88,19 +88,20 @@ def query_terms(query: str) -> list[str]:
     return list(terms)[:MAX_TERMS]
 
 
-def search(query: str, kind: str, cursor: list[Any] | None, limit: int) -> SearchPage:
+def search(query: str, kind: str, cursor: list[Any] | None, limit: int, *,
+           market: str | None = None) -> SearchPage:
     """One page of results of `kind` for `query`, best first."""
     if kind not in SEARCH_TYPES:
         raise ValidationFailed(_("Choose one of: %(v)s.", v=", ".join(SEARCH_TYPES)),
                                fields={"type": [_("Choose notes, products, users or topics.")]})
     terms = query_terms(query)
     if kind == "notes":
-        return _search_notes(terms, cursor, limit)
+        return _search_notes(terms, cursor, limit, market)
     if kind == "users":
         return _search_users(terms, cursor, limit)
     if kind == "topics":
         return _search_topics(terms, cursor, limit)
-    return _search_products(terms, cursor, limit)
+    return _search_products(terms, cursor, limit, market)
 
 
 def _like_pattern(term: str) -> str:
@@ -117,12 +118,13 @@ def _score_position(cursor: list[Any] | None) -> tuple[float, int] | None:
 
 
 # Notes ------------------------------------------------------------------------------------
-def _search_notes(terms: list[str], cursor: list[Any] | None, limit: int) -> SearchPage:
+def _search_notes(terms: list[str], cursor: list[Any] | None, limit: int,
+                  market: str | None = None) -> SearchPage:
     position = _score_position(cursor)
     if db.engine.dialect.name == "sqlite":
-        ranked = _ranked_notes_sqlite(terms)
+        ranked = _ranked_notes_sqlite(terms, market)
     else:
-        ranked = _ranked_notes_postgresql(terms)
+        ranked = _ranked_notes_postgresql(terms, market)
     stmt = select(ranked.c.id, ranked.c.score)
     if position is not None:
         stmt = stmt.where(tuple_(ranked.c.score, ranked.c.id) < tuple_(*position))
@@ -146,12 +148,12 @@ def _is_short_cjk(term: str) -> bool:
     return len(term) < TRIGRAM and CJK_RUN.fullmatch(term) is not None
 
 
-def _ranked_notes_sqlite(terms: list[str]):
+def _ranked_notes_sqlite(terms: list[str], market: str | None = None):
     def like(column, pattern):
         return column.like(pattern, escape="\\")
 
     phrases = []
-    conditions = [Note.status == "published"]
+    conditions = [Note.shown_clause(market)]
     for term in terms:
         quoted = term.replace('"', '""')
         if len(term) >= TRIGRAM:
@@ -176,11 +178,11 @@ def _ranked_notes_sqlite(terms: list[str]):
             .subquery("ranked"))
 
 
-def _ranked_notes_postgresql(terms: list[str]):
+def _ranked_notes_postgresql(terms: list[str], market: str | None = None):
     def like(column, pattern):
         return column.ilike(pattern, escape="\\")
 
-    conditions = [Note.status == "published"]
+    conditions = [Note.shown_clause(market)]
     for term in terms:
         if _is_short_cjk(term):  # " 口红 " in search_grams: an indexed trigram phrase
             conditions.append(Note.search_grams.like(f"% {term} %"))
@@ -236,9 +238,10 @@ def _search_topics(terms: list[str], cursor: list[Any] | None, limit: int) -> Se
     return SearchPage("topics", page, next_cursor)
 
 
-def _search_products(terms: list[str], cursor: list[Any] | None, limit: int) -> SearchPage:
+def _search_products(terms: list[str], cursor: list[Any] | None, limit: int,
+                     market: str | None = None) -> SearchPage:
     """Active products whose title (in any language) contains every term, newest first."""
-    conditions = [Product.status == "active"]
+    conditions = [Product.status == "active", shown_clause(Product, market)]
     for term in terms:
         pattern = _like_pattern(term)
         conditions.append(or_(*[func.lower(column).like(pattern, escape="\\")
