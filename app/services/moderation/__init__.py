@@ -23,6 +23,7 @@ from app.services.moderation.decisions import (
     latest_decision,
     own_case,
 )
+from app.services.moderation.image_hashes import block_removed_image
 from app.services.moderation.labels import (
     ACTION_LABELS,
     EVENT_LABELS,
@@ -34,7 +35,6 @@ from app.services.moderation.labels import (
     event_label,
     reason_label,
 )
-from app.services.moderation.image_hashes import block_removed_image
 from app.services.moderation.legal import (
     legal_requests_for,
     list_legal_requests,

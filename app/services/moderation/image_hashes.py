@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.providers.media import media_storage
 from app.models.moderation_rules import ModerationImageHash
+from app.providers.media import media_storage
 
 # The longest side an image is reduced to before hashing and classifying.
 WORKING_SIZE = 640
