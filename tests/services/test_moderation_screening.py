@@ -192,3 +192,71 @@ def test_ad_creatives_get_ad_rules_for_their_markets(admin, creator):
 def test_deleted_content_is_skipped(creator):
     assert screen("note", 424242) is None
     assert db.session.query(ModerationScreening).count() == 0
+
+
+# Wiring into the queue and the audit log ----------------------------------------------------
+def test_a_held_note_gets_a_held_case_with_highlight_spans(admin, creator):
+    from app.services.moderation import active_case, item_text
+
+    add_rule(admin, "测试违禁词", match_pinyin=True, severity="medium")
+    commit()
+    note = post(creator, title="今日分享", body="看这里：测\u200b试\u200b违\u200b禁\u200b词")
+    db.session.expire_all()
+    assert note.moderation_state == "held"
+    case = active_case("note", note.id)
+    assert case.held and case.screened and case.reason_code == "test_term"
+    (reason,) = case.reasons
+    (start, end), = reason["spans"]
+    assert item_text("note", note)[start:end] == "测\u200b试\u200b违\u200b禁\u200b词"
+    assert reason["source"] == "rules" and reason["rule_id"]
+
+
+def test_a_published_note_opens_no_case(admin, creator):
+    from app.services.moderation import active_case
+
+    note = post(creator)
+    db.session.expire_all()
+    assert note.moderation_state == "visible" and active_case("note", note.id) is None
+
+
+def test_rule_changes_are_in_the_audit_log(admin):
+    from app.models import AuditLogEntry
+
+    rule = add_rule(admin, "qiaotestban", market="US")
+    from app.services.moderation import rules as rule_service
+
+    rule_service.remove_moderation_rule(admin, rule.id)
+    commit()
+    entries = db.session.query(AuditLogEntry).filter_by(action="rule_change") \
+        .order_by(AuditLogEntry.id).all()
+    assert [(e.details["change"], e.details["version"], e.market) for e in entries] == [
+        ("rule_added", 1, "US"), ("rule_removed", 2, "US")]
+    assert all(e.actor_id == admin.id and e.target_id == rule.id for e in entries)
+
+
+def test_a_failed_check_is_in_the_audit_log_and_the_item_is_held(app, creator):
+    from app.models import AuditLogEntry
+
+    set_moderation_providers(providers(text=FakeTextClassifier(fail=True)))
+    note = post(creator)
+    (entry,) = db.session.query(AuditLogEntry).filter_by(action="screening_unavailable").all()
+    assert entry.target_type == "note" and entry.target_id == note.id
+    assert "timed out" in entry.details["failures"][0]
+    db.session.expire_all()
+    assert note.moderation_state == "held"
+
+
+def test_removing_an_item_blocks_its_images(app, admin, creator, make_user):
+    from app.services.moderation import DecisionInput, active_case, decide_case
+
+    add_rule(admin, "qiaotestban", severity="medium")
+    commit()
+    picture = jpeg(photo(21, (1000, 800)))
+    note = post(creator, body="qiaotestban", image=picture)
+    moderator = make_user(roles=("moderator",))
+    case = active_case("note", note.id)
+    decide_case(moderator, case.id, DecisionInput(action="remove", reason_code="nudity", markets=[]))
+    commit()
+    again = post(creator, body="new post, old picture", image=jpeg(photo(21, (1000, 800)), 60))
+    screening = latest_screening("note", again.id)
+    assert screening.outcome == "block" and "known_removed_image" in screening.reason_codes
