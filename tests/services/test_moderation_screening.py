@@ -255,7 +255,8 @@ def test_removing_an_item_blocks_its_images(app, admin, creator, make_user):
     note = post(creator, body="qiaotestban", image=picture)
     moderator = make_user(roles=("moderator",))
     case = active_case("note", note.id)
-    decide_case(moderator, case.id, DecisionInput(action="remove", reason_code="nudity", markets=[]))
+    decide_case(moderator, case.id,
+                DecisionInput(action="remove", reason_code="nudity", markets=[]))
     commit()
     again = post(creator, body="new post, old picture", image=jpeg(photo(21, (1000, 800)), 60))
     screening = latest_screening("note", again.id)
