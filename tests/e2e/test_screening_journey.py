@@ -71,6 +71,7 @@ def test_a_hidden_banned_phrase_is_held_and_the_creator_reads_why_in_chinese(
     with page.expect_navigation():
         page.locator("button[name=publish], input[name=publish]").first.click()
     note_url = page.url
+    expect(page.locator(".flashes")).to_contain_text("审核通过后其他人才能看到")
 
     notice = page.get_by_test_id("moderation-notice")
     expect(notice).to_contain_text("仅你自己可见")
