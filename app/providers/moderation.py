@@ -90,7 +90,7 @@ class ProfanityCheckClassifier:
             score = float(self._predict([text])[0]) if text.strip() else 0.0
         except Exception as exc:  # noqa: BLE001 - any model failure means "no verdict"
             raise ScreeningUnavailable(f"profanity-check failed: {exc}") from None
-        return CheckResult("text_classifier", score, ("offensive",) if score else ())
+        return CheckResult("text_classifier", score, ("offensive",) if score >= 0.5 else ())
 
 
 # NudeNet's classes that count as nudity; covered parts, faces and feet do not.

@@ -261,3 +261,15 @@ def test_removing_an_item_blocks_its_images(app, admin, creator, make_user):
     again = post(creator, body="new post, old picture", image=jpeg(photo(21, (1000, 800)), 60))
     screening = latest_screening("note", again.id)
     assert screening.outcome == "block" and "known_removed_image" in screening.reason_codes
+
+
+def test_flat_images_are_neither_blocked_nor_matched(admin, creator):
+    flat = jpeg(Image.new("RGB", (800, 600), (214, 48, 49)))
+    assert block_removed_image(admin, flat, reason_code="nudity") == 0
+    block_removed_image(admin, jpeg(Image.new("RGB", (800, 600), (0, 0, 0)).resize((800, 600))),
+                        reason_code="nudity")
+    screening = latest_screening("note", post(creator, image=jpeg(
+        Image.new("RGB", (600, 800), (20, 120, 200)))).id)
+    assert screening.outcome == "publish"
+    (hash_check,) = [c for c in screening.checks if c["check"] == "image_hash"]
+    assert hash_check["phash"] is None

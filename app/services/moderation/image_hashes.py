@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 
 import imagehash
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageStat
 from sqlalchemy import select
 
 from app.extensions import db
@@ -45,6 +45,16 @@ def working_image(data: bytes) -> Image.Image:
     image = ImageOps.exif_transpose(image).convert("RGB")
     image.thumbnail((WORKING_SIZE, WORKING_SIZE))
     return image
+
+
+# Below this grey-level standard deviation an image is (nearly) one flat colour: its pHash
+# carries no information (flat images all hash alike), so it is neither blocked nor compared.
+MIN_DETAIL = 6.0
+
+
+def has_detail(image: Image.Image) -> bool:
+    """Whether the image has enough detail for its pHash to identify it."""
+    return ImageStat.Stat(image.convert("L")).stddev[0] >= MIN_DETAIL
 
 
 def image_phash(image: Image.Image) -> str:
@@ -91,6 +101,8 @@ def block_removed_image(actor: User | None, data: bytes, *, reason_code: str,
     known = set(db.session.scalars(select(ModerationImageHash.variant)
                                    .where(ModerationImageHash.image_digest == digest)))
     image = working_image(data)
+    if not has_detail(image):
+        return 0
     width, height = image.size
     added = 0
     for variant, (left, top, right, bottom) in CROPS:
@@ -98,6 +110,8 @@ def block_removed_image(actor: User | None, data: bytes, *, reason_code: str,
             continue
         crop = image.crop((int(left * width), int(top * height),
                            max(int(right * width), 1), max(int(bottom * height), 1)))
+        if not has_detail(crop):
+            continue
         db.session.add(ModerationImageHash(
             phash=image_phash(crop), image_digest=digest, variant=variant,
             reason_code=reason_code, source_type=source_type, source_id=source_id,

@@ -33,7 +33,12 @@ from app.providers.moderation import CheckResult, ScreeningUnavailable, moderati
 from app.services.errors import ValidationFailed
 from app.services.moderation.audit_hook import audit_screening_failure, hold_for_review
 from app.services.moderation.cases import item_text
-from app.services.moderation.image_hashes import find_removed_image, image_phash, working_image
+from app.services.moderation.image_hashes import (
+    find_removed_image,
+    has_detail,
+    image_phash,
+    working_image,
+)
 from app.services.moderation.policy import market_policy, policy_markets, strictest
 from app.services.moderation.rules import ALL_MARKETS, current_matcher
 
@@ -180,8 +185,8 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
             apply(screened_markets, lambda p: strictest([p.unavailable, "hold"]),
                   ["screening_unavailable"])
             continue
-        phash = image_phash(image)
-        hit = find_removed_image(phash, max_distance)
+        phash = image_phash(image) if has_detail(image) else None
+        hit = find_removed_image(phash, max_distance) if phash else None
         checks.append({"check": "image_hash", "score": 1.0 if hit else 0.0, "image": key,
                        "phash": phash, "reasons": ["known_removed_image"] if hit else [],
                        "distance": hit.distance if hit else None, "error": None})
