@@ -273,3 +273,12 @@ def test_flat_images_are_neither_blocked_nor_matched(admin, creator):
     assert screening.outcome == "publish"
     (hash_check,) = [c for c in screening.checks if c["check"] == "image_hash"]
     assert hash_check["phash"] is None
+
+
+def test_a_market_outside_the_policy_file_is_screened_with_the_defaults(admin, creator):
+    add_rule(admin, "schnellkredit", market="DE", severity="medium", reason_code="scam")
+    commit()
+    screening = latest_screening("note", post(creator, body="Schnellkredit ohne Schufa").id)
+    assert screening.market_outcomes["DE"] == "hold"
+    assert screening.market_outcomes["US"] == "publish"
+    assert screening.rule_versions == {"DE": 1}

@@ -362,16 +362,20 @@ def export_moderation_rules(actor: User, market: str) -> str:
 
 
 # Matching ---------------------------------------------------------------------------------
-def current_versions(markets: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """{market: (current version, when it was made)} for "ALL" and the given markets."""
-    wanted = {ALL_MARKETS, *(m.upper() for m in markets)}
-    rows = db.session.execute(
+def current_versions(markets: Iterable[str] | None) -> dict[str, tuple[int, str]]:
+    """{market: (current version, when it was made)} for "ALL" and the given markets (every
+    market with rules when `markets` is None).
+    """
+    stmt = (
         select(ModerationRuleSet.market, ModerationRuleSet.current_version,
                ModerationRuleSetVersion.created_at)
         .join(ModerationRuleSetVersion,
               (ModerationRuleSetVersion.rule_set_id == ModerationRuleSet.id)
-              & (ModerationRuleSetVersion.version == ModerationRuleSet.current_version))
-        .where(ModerationRuleSet.market.in_(wanted))).all()
+              & (ModerationRuleSetVersion.version == ModerationRuleSet.current_version)))
+    if markets is not None:
+        stmt = stmt.where(ModerationRuleSet.market.in_(
+            {ALL_MARKETS, *(m.upper() for m in markets)}))
+    rows = db.session.execute(stmt).all()
     return {market: (version, made.isoformat()) for market, version, made in rows}
 
 
@@ -389,8 +393,9 @@ def _load_specs(versions: Mapping[str, int]) -> list[RuleSpec]:
     return specs
 
 
-def current_matcher(markets: Iterable[str]) -> tuple[RuleMatcher, dict[str, int]]:
-    """The compiled current rules of "ALL" and `markets`, and the versions they are.
+def current_matcher(markets: Iterable[str] | None) -> tuple[RuleMatcher, dict[str, int]]:
+    """The compiled current rules of "ALL" and `markets` (None: every market with rules),
+    and the versions they are.
 
     The cache key holds each version's creation time as well as its number, so a version
     number reused after a rolled-back change never brings back another rule list.

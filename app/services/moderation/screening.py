@@ -122,7 +122,7 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
                   ) -> ModerationScreening:
     """Run every check on already-loaded content (see the module docstring)."""
     config = current_app.config
-    matcher, versions = current_matcher(markets if markets is not None else policy_markets())
+    matcher, versions = current_matcher(markets)
     screened_markets = sorted({m.upper() for m in markets} if markets is not None else
                               (set(policy_markets()) | set(versions)) - {ALL_MARKETS})
     policies = {market: market_policy(market) for market in screened_markets}
