@@ -282,3 +282,18 @@ def test_a_market_outside_the_policy_file_is_screened_with_the_defaults(admin, c
     assert screening.market_outcomes["DE"] == "hold"
     assert screening.market_outcomes["US"] == "publish"
     assert screening.rule_versions == {"DE": 1}
+
+
+def test_a_crash_inside_screening_holds_the_item(admin, creator, monkeypatch):
+    from app.models import AuditLogEntry
+    from app.services.moderation import screening as screening_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("matcher exploded")
+
+    monkeypatch.setattr(screening_module, "current_matcher", broken)
+    note = post(creator)
+    db.session.expire_all()
+    assert note.moderation_state == "held"
+    (entry,) = db.session.query(AuditLogEntry).filter_by(action="screening_unavailable").all()
+    assert "matcher exploded" in entry.details["failures"][0]

@@ -55,6 +55,7 @@ from app.services.moderation.queue import (
 )
 from app.services.moderation.reports import report_content
 from app.services.moderation.screening import (
+    hold_unscreened,
     latest_screening,
     screen_ad_creative,
     screen_content,
@@ -93,6 +94,7 @@ __all__ = [
     "decisions_about",
     "event_label",
     "highlight_segments",
+    "hold_unscreened",
     "item_text",
     "latest_case",
     "latest_decision",

@@ -23,7 +23,7 @@ def audit_rule_change(actor: User, action: str, market: str, version: int,
                  details={"change": action, "version": version, "summary": summary})
 
 
-def audit_screening_failure(target_type: str, target_id: int, screening_id: int,
+def audit_screening_failure(target_type: str, target_id: int, screening_id: int | None,
                             failures: list[str]) -> None:
     """Record that a check could not answer, so the item was held instead of published."""
     record_audit(None, "screening_unavailable", target_type=CASE_TARGET_OF[target_type],

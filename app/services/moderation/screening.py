@@ -31,8 +31,12 @@ from app.models.moderation_rules import SCREENING_TARGETS, ModerationScreening
 from app.providers.media import media_storage
 from app.providers.moderation import CheckResult, ScreeningUnavailable, moderation_providers
 from app.services.errors import ValidationFailed
-from app.services.moderation.audit_hook import audit_screening_failure, hold_for_review
-from app.services.moderation.cases import item_text
+from app.services.moderation.audit_hook import (
+    CASE_TARGET_OF,
+    audit_screening_failure,
+    hold_for_review,
+)
+from app.services.moderation.cases import item_text, open_case
 from app.services.moderation.image_hashes import (
     find_removed_image,
     has_detail,
@@ -215,6 +219,16 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
     if outcome != "publish":
         hold_for_review(content.target_type, content.target_id, screening, content.author)
     return screening
+
+
+def hold_unscreened(target_type: str, target_id: int, error: str) -> None:
+    """Screening itself broke: hold the item for a moderator rather than leave it unscreened."""
+    if load_content(target_type, target_id) is None:
+        return
+    audit_screening_failure(target_type, target_id, None, [error])
+    open_case(CASE_TARGET_OF[target_type], target_id, source="screening",
+              reasons=[{"code": "screening_unavailable", "severity": "medium", "spans": []}],
+              hold=target_type != "ad_creative")
 
 
 def latest_screening(target_type: str, target_id: int) -> ModerationScreening | None:
