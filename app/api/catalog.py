@@ -24,6 +24,7 @@ from app.services.inventory import variant_levels
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
 from app.web.cursors import decode_cursor, encode_cursor
+from app.web.viewer import current_preferences
 
 MONEY = ref("Money")
 NULLABLE_MONEY = {"oneOf": [MONEY, {"type": "null"}]}
@@ -453,7 +454,9 @@ def get_public_product(product_id: int):
     restricted in `country`, the store does not sell there, or no warehouse has it.
     """
     offer = catalog_reads.product_offer(
-        catalog_reads.get_public_product(product_id),
+        catalog_reads.get_public_product(
+            product_id, market=request.args.get("country") or current_preferences()
+            .ship_to_country),
         currency=request.args.get("currency"), country=request.args.get("country"))
     body = public_product_json(offer)
     commit()  # lazy release of expired reservations

@@ -252,7 +252,8 @@ def show(note_id: int):
     """A note: images, text, tagged products, likes, boards, comments, translation."""
     user = viewer()
     note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
-    threads, more_comments = interactions.comment_threads(note, limit=50)
+    threads, more_comments = interactions.comment_threads(
+        note, limit=50, market=current_preferences().ship_to_country)
     comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     language = ui_language()
     translated = None

@@ -150,7 +150,8 @@ def product(product_id: int):
     so the purchase is attributed to that note. `?variant=` and `?image=` choose the
     variant and the large image without JavaScript.
     """
-    item = catalog_reads.get_public_product(product_id)
+    item = catalog_reads.get_public_product(product_id,
+                                            market=current_preferences().ship_to_country)
     offer = _offers([item])[item.id]
     locale = _locale()
     selected = display.select_variant(offer, _int_arg("variant"))

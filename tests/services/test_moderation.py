@@ -3,10 +3,13 @@ escalation, the transparency report and abuse controls."""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, delete, func, select
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.core.transaction import rollback_and_keep
 from app.extensions import db
@@ -14,6 +17,7 @@ from app.models import (
     AuditLogEntry,
     ModerationCase,
     ModerationDecision,
+    Note,
     Notification,
     Report,
     utcnow,
@@ -419,3 +423,119 @@ def test_transparency_report_counts_per_market_and_month(make_user, make_moderat
     with pytest.raises(Forbidden):
         moderation.transparency_report(mod, utcnow().date())
     assert db.session.scalar(select(func.count(ModerationDecision.id))) >= 3
+
+
+def test_a_removed_product_leaves_the_catalog(make_user, make_org, make_moderator):
+    from app.services.catalog import reads
+    from tests.catalog_factories import make_shop
+
+    shop = make_shop(make_org, make_user)
+    product = shop.add_product()
+    case = moderation.open_case("product", product.id, source="rules", reasons=[
+        {"code": "prohibited_goods", "severity": "high"}], markets=[], language=None,
+        hold=True)
+    with pytest.raises(NotFound):
+        reads.get_public_product(product.id)
+    moderation.decide_case(make_moderator(), case.id, DecisionInput("approve",
+                                                                    "no_violation", []))
+    assert reads.get_public_product(product.id).id == product.id
+    assert product.id in [p.id for p in reads.list_catalog(store_id=shop.store.id).items]
+    moderation.record_legal_request(make_user(roles=("admin",)), "product", product.id,
+                                    country="GB", legal_basis="Trade Marks Act 1994")
+    assert reads.get_public_product(product.id, market="US").id == product.id
+    with pytest.raises(NotFound):
+        reads.get_public_product(product.id, market="GB")
+
+
+# A real race: PostgreSQL only ---------------------------------------------------------------
+on_postgresql = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="real concurrent transactions need PostgreSQL")
+
+
+@pytest.mark.postgres_only
+@on_postgresql
+def test_concurrent_claims_leave_one_claimer(app, database_url):
+    """Eight moderators claim one item at the same moment: one wins, seven get 409."""
+    from app.models import PlatformRole, User
+
+    engine = create_engine(database_url, pool_size=10, max_overflow=0)
+    sessions = scoped_session(sessionmaker(bind=engine))
+    suite_session, db.session = db.session, sessions
+    workers = 8
+    try:
+        author = User(email="claim-author@example.test", password_hash="x",
+                      display_name="Author")
+        mods = [User(email=f"claim-mod{i}@example.test", password_hash="x",
+                     display_name=f"Mod {i}",
+                     platform_roles=[PlatformRole(role="moderator", markets=[],
+                                                  languages=[])]) for i in range(workers)]
+        sessions.add_all([author, *mods])
+        sessions.flush()
+        note = Note(author_id=author.id, title="Race", body="", status="published",
+                    published_at=utcnow())
+        sessions.add(note)
+        sessions.flush()
+        case = moderation.open_case("note", note.id, source="rules", reasons=[
+            {"code": "spam", "severity": "low"}], markets=[], language=None, hold=False)
+        sessions.commit()
+        case_id, mod_ids = case.id, [m.id for m in mods]
+        sessions.remove()
+        barrier = threading.Barrier(workers)
+        outcomes: list[str] = []
+
+        def claim(mod_id: int) -> None:
+            try:
+                with app.app_context():
+                    mod = sessions.get(User, mod_id)
+                    barrier.wait()
+                    try:
+                        moderation.claim_case(mod, case_id)
+                        sessions.commit()
+                        outcomes.append("won")
+                    except Conflict as exc:
+                        sessions.rollback()
+                        outcomes.append(exc.code)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                outcomes.append(repr(exc))
+            finally:
+                sessions.remove()
+
+        threads = [threading.Thread(target=claim, args=(m,)) for m in mod_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == sorted(["won"] + ["case_claimed_by_other"] * (workers - 1))
+        stored = sessions.get(ModerationCase, case_id)
+        assert stored.status == "claimed" and stored.claimed_by_id in mod_ids
+    finally:
+        db.session = suite_session
+        sessions.remove()
+        with engine.begin() as conn:
+            conn.execute(delete(ModerationCase).where(ModerationCase.id == case_id))
+            conn.execute(delete(AuditLogEntry).where(AuditLogEntry.case_id == case_id))
+            conn.execute(delete(User).where(User.email.like("claim-%@example.test")))
+        engine.dispose()
+
+
+def test_a_removed_comment_disappears_and_a_restricted_one_only_in_its_market(
+        make_user, make_moderator, quick_note):
+    note = quick_note(make_user())
+    commenter = make_user()
+    kept = engagement.add_comment(commenter, note.id, "Lovely colour")
+    gone = engagement.add_comment(commenter, note.id, "Buy followers cheap")
+    local = engagement.add_comment(commenter, note.id, "Only for some")
+    mod = make_moderator()
+    for comment, decision in ((gone, remove()),
+                              (local, DecisionInput("restrict", "other", ["CN"]))):
+        case = moderation.open_case("comment", comment.id, source="rules", reasons=[
+            {"code": "spam", "severity": "low"}], markets=[], language=None, hold=False)
+        moderation.decide_case(mod, case.id, decision)
+
+    def bodies(market=None):
+        threads, _more = engagement.comment_threads(note, market=market)
+        return [t.comment.body for t in threads]
+
+    assert bodies("US") == [kept.body, local.body]
+    assert bodies("CN") == [kept.body]

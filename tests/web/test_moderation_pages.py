@@ -175,3 +175,18 @@ def test_legal_request_and_transparency_pages(app, login, make_user, quick_note)
     mod = browser_for(app, login, make_user(roles=("moderator",)))
     assert mod.get("/admin/transparency").status_code == 403
     assert mod.get("/admin/legal-requests").status_code == 403
+
+
+def test_a_product_is_reported_from_its_page(app, login, make_user, make_org):
+    from tests.catalog_factories import make_shop
+
+    shop = make_shop(make_org, make_user)
+    product = shop.add_product(title="Replica watch")
+    browser = browser_for(app, login, make_user())
+    page = text_of(browser.get(f"/products/{product.id}"))
+    assert 'data-testid="report-product"' in page
+    response = post(browser, f"/report/product/{product.id}", {
+        "reason": "counterfeit", "next": f"/products/{product.id}"}, f"/products/{product.id}")
+    assert response.status_code == 303 and response.location.endswith(f"/products/{product.id}")
+    case = moderation.active_case("product", product.id)
+    assert case.report_count == 1 and case.report_reasons == {"counterfeit": 1}

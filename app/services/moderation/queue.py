@@ -205,7 +205,7 @@ def load_items(cases: list[ModerationCase]) -> dict[tuple[str, int], Any]:
 
 def list_queue(moderator: User, filters: QueueFilters, *, page: int = 1,
                per_page: int = 25, after_id: int | None = None) -> QueuePage:
-    """A page of the moderator's queue, oldest first (most severe first within pending).
+    """A page of the moderator's queue, oldest first (filter by severity to triage).
 
     `after_id` pages by keyset (the API's cursor) instead of page numbers.
     """

@@ -32,6 +32,7 @@ from app.models import (
     Product,
     Report,
     User,
+    shown_clause,
 )
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social.abuse import check_posting_allowed
@@ -325,12 +326,15 @@ class CommentThread:
     replies: list[Comment]
 
 
-def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20
-                    ) -> tuple[list[CommentThread], bool]:
-    """A page of top-level comments (oldest first) with all their replies; two queries."""
+def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20,
+                    market: str | None = None) -> tuple[list[CommentThread], bool]:
+    """A page of top-level comments (oldest first) with all their replies; two queries.
+
+    Comments held or removed by moderation, or hidden in the viewer's `market`, are left out.
+    """
     stmt = (select(Comment).options(selectinload(Comment.author))
             .where(Comment.note_id == note.id, Comment.parent_id.is_(None),
-                   Comment.moderation_state.in_(SHOWN_STATES))
+                   shown_clause(Comment, market))
             .order_by(Comment.id).limit(limit + 1))
     if after_id is not None:
         stmt = stmt.where(Comment.id > after_id)
@@ -342,7 +346,7 @@ def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20
         for reply in db.session.scalars(
                 select(Comment).options(selectinload(Comment.author))
                 .where(Comment.parent_id.in_(list(replies)),
-                       Comment.moderation_state.in_(SHOWN_STATES)).order_by(Comment.id)):
+                       shown_clause(Comment, market)).order_by(Comment.id)):
             replies[reply.parent_id].append(reply)
     return [CommentThread(c, replies[c.id]) for c in top], has_more
 
@@ -426,7 +430,7 @@ def follow_counts(user_id: int) -> tuple[int, int]:
 def active_user(user_id: int) -> User:
     """An active account, or NotFound."""
     user = db.session.get(User, user_id)
-    if user is None or not user.is_active_account:
+    if user is None or not user.is_active_account or user.moderation_state == "removed":
         raise NotFound(_("No such user."), code="user_not_found")
     return user
 
