@@ -164,3 +164,12 @@ def test_demo_rules_load_for_three_markets_and_catch_their_examples(admin):
         == {"CN"}
     assert [m.reason_code for m in matcher.match("Kinder Surprise eggs, 6 pack",
                                                  target_type="product")] == ["prohibited_goods"]
+
+
+def test_every_market_rules_are_audited_with_their_market_in_details(admin):
+    from app.models import AuditLogEntry
+
+    rules.add_moderation_rule(admin, keyword(market="ALL"))
+    commit()
+    (entry,) = db.session.query(AuditLogEntry).filter_by(action="rule_change").all()
+    assert entry.market is None and entry.details["market"] == "ALL"

@@ -19,8 +19,11 @@ CASE_TARGET_OF = {"note": "note", "comment": "comment", "product": "product",
 def audit_rule_change(actor: User, action: str, market: str, version: int,
                       rule_id: int | None, summary: str) -> None:
     """Record a change to a market's rules in the append-only audit log."""
-    record_audit(actor, "rule_change", target_type="rule", target_id=rule_id, market=market,
-                 details={"change": action, "version": version, "summary": summary})
+    # The log's market column holds country codes; "ALL" (every market) stays in details.
+    record_audit(actor, "rule_change", target_type="rule", target_id=rule_id,
+                 market=market if len(market) == 2 else None,
+                 details={"change": action, "market": market, "version": version,
+                          "summary": summary})
 
 
 def audit_screening_failure(target_type: str, target_id: int, screening_id: int | None,
