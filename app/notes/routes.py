@@ -191,7 +191,7 @@ def compose():
             show_errors_on_form(form, exc)
             return render_template("notes/compose.html", form=form, note=None), 422
         commit()  # in-process jobs (no broker) have screened the note by now
-        if note.is_published and note.moderation_state == "held":
+        if note.status == "published" and note.moderation_state == "held":
             flash(_("Your note is posted and waits for a quick review before others see it."),
                   "info")
         else:
