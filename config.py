@@ -306,6 +306,23 @@ class Config:
     # exceptions board as quiet (from its ship date when it has no event at all).
     TRACKING_QUIET_DAYS = _int("TRACKING_QUIET_DAYS", 5)
 
+    # Moderation screening (app.providers.moderation). Offline classifiers bundled with
+    # their packages: "profanity-check" for text, "nudenet" for images; "" turns one off.
+    MODERATION_TEXT_CLASSIFIER = os.environ.get("MODERATION_TEXT_CLASSIFIER",
+                                                "profanity-check")
+    MODERATION_IMAGE_CLASSIFIER = os.environ.get("MODERATION_IMAGE_CLASSIFIER", "nudenet")
+    # An OpenAI-compatible policy model (self-hosted Llama Guard, Qwen...); empty turns it off.
+    MODERATION_LLM_URL = os.environ.get("MODERATION_LLM_URL", "")
+    MODERATION_LLM_MODEL = os.environ.get("MODERATION_LLM_MODEL", "llama-guard-3")
+    MODERATION_LLM_API_KEY = os.environ.get("MODERATION_LLM_API_KEY", "")
+    # "chat" (POST /v1/chat/completions, JSON verdict) or "moderations" (POST /v1/moderations).
+    MODERATION_LLM_MODE = os.environ.get("MODERATION_LLM_MODE", "chat")
+    # Seconds a provider may take; past it the item is held for a moderator.
+    MODERATION_TIMEOUT_SECONDS = float(os.environ.get("MODERATION_TIMEOUT_SECONDS", "10"))
+    # Largest pHash Hamming distance (of 64 bits) at which an upload counts as an image
+    # removed before (re-compressed, resized, slightly cropped).
+    MODERATION_PHASH_MAX_DISTANCE = _int("MODERATION_PHASH_MAX_DISTANCE", 10)
+
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that are unsafe for this environment."""
@@ -372,6 +389,10 @@ class TestingConfig(Config):
     REDIS_URL = ""  # the Redis counter store is tested against its own db number
     TRACKING_WEBHOOK_SECRET = "tracking-test-secret"
     TRACKING_PROVIDER_URL = ""  # tests point it at a loopback tracking stand-in
+    # Screening runs the rules only unless a test chooses classifiers (they load models).
+    MODERATION_TEXT_CLASSIFIER = ""
+    MODERATION_IMAGE_CLASSIFIER = ""
+    MODERATION_LLM_URL = ""
 
 
 class ProductionConfig(Config):

@@ -9,5 +9,6 @@ from app.admin import (  # noqa: E402,F401
     fx_routes,
     markets_routes,
     moderation_routes,
+    moderation_rules_routes,
     routes,
 )

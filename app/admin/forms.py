@@ -102,3 +102,33 @@ class RejectAdForm(FlaskForm):
 
     reason = TextAreaField(_l("Reason the brand will see"),
                            validators=[DataRequired(_l("Say why.")), Length(max=2000)])
+
+
+class ModerationRuleForm(FlaskForm):
+    """One moderation rule; app.services.moderation.rules checks every field."""
+
+    market = StringField(_l("Market"))
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("keyword", _l("Keyword or phrase")),
+        SelectChoice("pattern", _l("Pattern (regular expression)")),
+        SelectChoice("prohibited_good", _l("Prohibited good (listings)")),
+        SelectChoice("ad_rule", _l("Ad rule (creatives)"))])
+    term = StringField(_l("Word, phrase or pattern"))
+    hs_prefixes = StringField(_l("HS code prefixes"))
+    language = SelectField(_l("Language"), choices=[
+        SelectChoice("any", _l("Any language")), SelectChoice("en", _l("English")),
+        SelectChoice("zh", _l("Chinese"))])
+    severity = SelectField(_l("Severity"), choices=[
+        SelectChoice("low", _l("Low: record only")),
+        SelectChoice("medium", _l("Medium: hold for review")),
+        SelectChoice("high", _l("High: hold for review (CN: block)")),
+        SelectChoice("critical", _l("Critical: block"))])
+    reason_code = SelectField(_l("Reason"))
+    match_pinyin = BooleanField(_l("Also match its pinyin and homophones"))
+    match_variants = BooleanField(_l("Match traditional and simplified characters alike"),
+                                  default=True)
+    match_leet = BooleanField(_l("Read digits and symbols as letters (5 = s, @ = a)"))
+
+
+class ModerationRuleImportForm(FlaskForm):
+    """A CSV list of rules to add (the file field is read from request.files)."""

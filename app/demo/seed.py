@@ -112,6 +112,10 @@ def seed_demo() -> list[str]:
     from app.demo.rates import seed_rates_and_rules
 
     lines += seed_rates_and_rules()  # first, so whatever is seeded next can be priced
+    from app.demo.moderation_rules import seed_moderation_rules
+
+    # Before any content, so every note, comment and listing seeded next is screened.
+    lines += seed_moderation_rules(users["admin@example.com"])
     from app.demo.catalog import seed_catalog
 
     lines += seed_catalog(tea_store, users["merchant@example.com"], brooklyn_store,

@@ -213,8 +213,13 @@ def compose():
             rollback()
             show_errors_on_form(form, exc)
             return render_template("notes/compose.html", form=form, note=None), 422
-        commit()
-        flash(_("Your note is live.") if note.is_published else _("Draft saved."), "success")
+        commit()  # in-process jobs (no broker) have screened the note by now
+        if note.status == "published" and note.moderation_state == "held":
+            flash(_("Your note is posted and waits for a quick review before others see it."),
+                  "info")
+        else:
+            flash(_("Your note is live.") if note.is_published else _("Draft saved."),
+                  "success")
         return redirect(url_for("notes.show", note_id=note.id), code=303)
     status = 422 if form.is_submitted() else 200
     return render_template("notes/compose.html", form=form, note=None), status

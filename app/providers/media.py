@@ -50,6 +50,9 @@ class MediaStorage(Protocol):
     def delete(self, key: str) -> None:
         """Remove `key` if present (a failure is logged, never raised)."""
 
+    def read(self, key: str) -> bytes:
+        """The bytes stored under `key`; FileNotFoundError if there are none."""
+
     def url(self, key: str) -> str:
         """The URL a browser fetches `key` from."""
 
@@ -83,6 +86,10 @@ class LocalMediaStorage:
             self._path(key).unlink(missing_ok=True)
         except OSError as exc:
             log.warning("media: could not delete %s: %s", key, exc)
+
+    def read(self, key: str) -> bytes:
+        """The file's bytes (moderation screens stored images)."""
+        return self._path(key).read_bytes()
 
     def url(self, key: str) -> str:
         """The app's own /media route."""

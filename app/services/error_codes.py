@@ -127,6 +127,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_image": ErrorCode((422,), "The image cannot be read or is not an allowed type."),
     "invalid_link": ErrorCode((400,), "The link is invalid."),
     "invalid_mode": ErrorCode((422,), "The stock mode must be `set` or `adjust`."),
+    "invalid_moderation_rule": ErrorCode((422,), "A moderation rule (or a line of a rule "
+                                                 "CSV) is invalid; `fields` names each bad "
+                                                 "field, e.g. a pattern that does not "
+                                                 "compile."),
     "invalid_options": ErrorCode((422,), "The variant's options do not match the product's."),
     "invalid_order_transition": ErrorCode((409,), "The order cannot move to that status from "
                                                   "its current one."),
@@ -232,6 +236,11 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                               "(counted from the delivery of its parcel), or the "
                                               "store takes no returns."),
     "role_not_found": ErrorCode((404,), "No such role."),
+    "rule_not_current": ErrorCode((409,), "That moderation rule was already changed or "
+                                          "removed; edit its current version."),
+    "rules_changed_concurrently": ErrorCode((409,), "Someone else changed the same market's "
+                                                    "moderation rules at the same moment; "
+                                                    "try again."),
     "same_warehouse": ErrorCode((422,), "A transfer needs two different warehouses."),
     "ship_quantity_exceeded": ErrorCode((422,), "More units than are left to ship on the "
                                                 "order line (ordered - refunded - shipped)."),

@@ -13,6 +13,7 @@ from app.tasks import (  # noqa: F401
     logistics,
     mail,
     media,
+    moderation,
     payments,
     social,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
+from app.core.transaction import commit
 from app.extensions import db
 from app.models import Product
 from app.services.catalog import products as catalog
@@ -269,13 +270,13 @@ def product_with_variants(shop, n: int, prefix: str):
         "variants": [{"sku": f"{prefix}-{i}", "price": "5.00", "options": {"Size": f"S{i}"},
                       "fixed_prices": [{"amount": "700", "currency": "JPY"}]}
                      for i in range(n)]})
-    db.session.commit()
+    commit()  # as a route does: the jobs it queued (screening) run now, not in a later request
     for variant in product.variants:
         from app.services import inventory
 
         inventory.receive_stock(shop.owner, shop.store.id, variant.id, shop.us.id, 3)
     catalog.add_product_image(shop.owner, shop.store.id, product.id, png_bytes())
-    db.session.commit()
+    commit()
     return product
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.core.transaction import after_commit
 from app.models import User
 from app.providers.media import media_storage
 from app.services.errors import ValidationFailed
@@ -51,6 +52,8 @@ def update_profile(
         user.avatar_path = stored.keys["256"]
         if old:
             media_storage().delete(old)
+    if display_name != user.display_name or bio != user.bio or avatar:
+        after_commit("qiao.screen_content", "profile", user.id)
     user.display_name = display_name
     user.bio = bio
     user.home_country = home_country

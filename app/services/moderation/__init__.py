@@ -23,6 +23,7 @@ from app.services.moderation.decisions import (
     latest_decision,
     own_case,
 )
+from app.services.moderation.image_hashes import block_removed_image
 from app.services.moderation.labels import (
     ACTION_LABELS,
     EVENT_LABELS,
@@ -53,6 +54,12 @@ from app.services.moderation.queue import (
     release_case,
 )
 from app.services.moderation.reports import report_content
+from app.services.moderation.screening import (
+    hold_unscreened,
+    latest_screening,
+    screen_ad_creative,
+    screen_content,
+)
 from app.services.moderation.transparency import (
     CSV_LAYOUT,
     TransparencyReport,
@@ -79,6 +86,7 @@ __all__ = [
     "TransparencyReport",
     "active_case",
     "appeal_decision",
+    "block_removed_image",
     "case_in_scope",
     "claim_case",
     "decide_case",
@@ -86,9 +94,11 @@ __all__ = [
     "decisions_about",
     "event_label",
     "highlight_segments",
+    "hold_unscreened",
     "item_text",
     "latest_case",
     "latest_decision",
+    "latest_screening",
     "own_case",
     "legal_requests_for",
     "list_legal_requests",
@@ -103,5 +113,7 @@ __all__ = [
     "release_case",
     "report_content",
     "report_csv",
+    "screen_ad_creative",
+    "screen_content",
     "transparency_report",
 ]

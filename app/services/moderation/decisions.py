@@ -34,6 +34,7 @@ from app.services.moderation.cases import (
     recompute_hidden_markets,
     set_content_state,
 )
+from app.services.moderation.image_hashes import block_images_of
 from app.services.moderation.labels import REASON_CODES
 from app.services.moderation.queue import _refusal_audit, case_in_scope
 from app.services.regions import is_country
@@ -111,6 +112,7 @@ def _enforce(case: ModerationCase, target: Target, data: DecisionInput,
         recompute_hidden_markets(target, [])
     elif action == "remove":
         set_content_state(target, "removed", data.reason_code)
+        block_images_of(target.row, actor, data.reason_code, target.target_type)
     elif action == "restrict":
         set_content_state(target, "visible")
         recompute_hidden_markets(target, data.markets)

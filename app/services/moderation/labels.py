@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.services.moderation.reason_codes import SCREENING_REASONS
+
 # Reason codes a moderator picks for a decision (screening may add codes of its own; those
 # show as themselves when no label is known).
 REASON_LABELS = {
@@ -77,7 +79,7 @@ def reason_label(code: str | None) -> str:
     """The reason's wording in the current language (the code itself when unknown)."""
     if not code:
         return ""
-    label = REASON_LABELS.get(code)
+    label = REASON_LABELS.get(code) or SCREENING_REASONS.get(code)
     return str(label) if label is not None else code
 
 

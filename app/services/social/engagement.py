@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import (
     REPORT_REASONS,
@@ -279,6 +280,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
                       parent_id=parent.id if parent else None, language=detect_language(body))
     db.session.add(comment)
     db.session.flush()
+    after_commit("qiao.screen_content", "comment", comment.id)
     _bump(Note, "comment_count", note.id, +1)
     refresh_hot_score(note.id)
 

@@ -223,6 +223,7 @@ def create_note(
         db.session.flush()
         _sync_topics(note)
         _notify_mentions(author, note, body, previous="")
+        after_commit("qiao.screen_content", "note", note.id)
     except BaseException:  # the caller rolls back the rows; the stored files go too
         storage = media_storage()
         for key in (key for image in note.images for key in image.keys.values()):
@@ -287,6 +288,7 @@ def update_note(
     db.session.flush()
     _sync_topics(note)
     _notify_mentions(actor, note, new_body, previous=previous_body)
+    after_commit("qiao.screen_content", "note", note.id)
     return note
 
 
