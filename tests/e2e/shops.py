@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from app.core.transaction import commit
 from app.extensions import db
-from app.models import Membership, Organization, Store, User, Warehouse
+from app.models import Membership, Order, Organization, Quote, Store, User, Warehouse, utcnow
 from app.services import inventory
 from app.services.catalog import products as catalog
-from tests.checkout_factories import build_profile, default_zones
+from app.services.fx import conversion as fx
+from app.services.markets.landed_cost import load_market_rules
+from app.services.payments import quote_payments as payments
+from app.web.links import site_links
+from tests.checkout_factories import ECB_SAMPLE, build_profile, default_zones
+from tests.localstripe_server import Sandbox
 
 
 def open_store(owner: User, name: str, slug: str, currency: str, country: str) -> Store:
@@ -37,3 +45,21 @@ def stocked_product(owner: User, store: Store, *, title: str, sku: str, price: s
     inventory.receive_stock(owner, store.id, product.variants[0].id, warehouse.id, stock,
                             reference=("test", "seed"))
     return product.id
+
+
+def open_for_business() -> None:
+    """Exchange rates an hour old (fresh enough to sell) and the shipped duty and tax rules."""
+    snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
+    snapshot.as_of = utcnow() - timedelta(hours=1)
+    load_market_rules()
+
+
+def pay_with_sandbox_card(shopper: User, quote: Quote, sandbox_url: str) -> Order:
+    """Pay `quote` with the live sandbox's test card, as the pay page would; the order."""
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
+    commit()
+    payments.open_payment_intent(payment, links=site_links)
+    payments.confirm_sandbox_payment(shopper, quote.id, Sandbox(sandbox_url).card_token(),
+                                     links=site_links)
+    commit()
+    return db.session.query(Order).filter_by(quote_id=quote.id).one()

@@ -9,26 +9,25 @@ each page is kept in test-artifacts/ for people to look at.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import Order, PlatformRole, Product, User, utcnow
+from app.models import PlatformRole, Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import load_market_rules
-from app.services.payments import quote_payments as payments
 from app.services.social import notes
-from app.web.links import site_links
-from tests.checkout_factories import ECB_SAMPLE, address_for
+from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD
-from tests.e2e.shops import open_store, stocked_product
-from tests.localstripe_server import Sandbox
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    pay_with_sandbox_card,
+    stocked_product,
+)
 from tests.notes_factories import image_bytes
 
 pytestmark = pytest.mark.e2e
@@ -43,9 +42,7 @@ def site(live_server, live_stripe_sandbox):
     """A store with a tagged note and a paid order from Japan; its people and their pages."""
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
 
         def person(name: str, country: str, **fields) -> User:
@@ -72,14 +69,7 @@ def site(live_server, live_stripe_sandbox):
                       db.session.get(Product, tea_id).variants[0].id, 2, ship_to="JP")
         quote = quotes.create_quote(shopper, "JPY", address_for("JP"))
         commit()
-        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-        commit()
-        payments.open_payment_intent(payment, links=site_links)
-        payments.confirm_sandbox_payment(shopper, quote.id,
-                                         Sandbox(live_stripe_sandbox).card_token(),
-                                         links=site_links)
-        commit()
-        order = db.session.query(Order).filter_by(quote_id=quote.id).one()
+        order = pay_with_sandbox_card(shopper, quote, live_stripe_sandbox)
         merchant = f"/merchant/stores/{store.id}"
         pages = {
             None: ["/", "/shop", f"/notes/{note.id}", f"/products/{tea_id}",

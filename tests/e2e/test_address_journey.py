@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 
@@ -18,11 +17,13 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import load_market_rules
-from tests.checkout_factories import ECB_SAMPLE, address_for
+from tests.checkout_factories import address_for
 from tests.e2e.session import PASSWORD, log_in
-from tests.e2e.shops import open_store, stocked_product
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    stocked_product,
+)
 
 try:
     from playwright.sync_api import Page, expect
@@ -39,9 +40,7 @@ if expect is not None:
 def berlin_cast(live_server):
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
         owner = User(email=f"tee-owner-{tag}@example.com", password_hash=hashed,
                      display_name=f"Tee {tag}", home_country="US", email_verified_at=utcnow())

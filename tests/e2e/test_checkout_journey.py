@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,13 +20,15 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import User, utcnow
 from app.services.accounts.passwords import hash_password
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import load_market_rules
 from app.services.social import notes
-from tests.checkout_factories import ECB_SAMPLE, address_for
+from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
-from tests.e2e.shops import open_store, stocked_product
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    stocked_product,
+)
 from tests.notes_factories import image_bytes
 
 try:
@@ -55,10 +56,7 @@ def cast(live_server):
     """Two stores ready to sell to Japan, a note tagging one product of each, a shopper."""
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        # Rates dated an hour ago count as fresh; the shipped duty and import-tax rules.
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
         people = {role: User(email=f"{role}-{tag}@example.com", password_hash=hashed,
                              display_name=f"{name} {tag}", home_country=country,

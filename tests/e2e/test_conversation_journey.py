@@ -5,24 +5,23 @@ it in Chinese with a translation, answers, and sees the order on the sales dashb
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import Order, Product, User, utcnow
+from app.models import Product, User, utcnow
 from app.providers.translation import reset_translation_provider
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import load_market_rules
-from app.services.payments import quote_payments as payments
-from app.web.links import site_links
-from tests.checkout_factories import ECB_SAMPLE, address_for
+from tests.checkout_factories import address_for
 from tests.e2e.session import PASSWORD, log_in, log_out
-from tests.e2e.shops import open_store, stocked_product
-from tests.localstripe_server import Sandbox
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    pay_with_sandbox_card,
+    stocked_product,
+)
 from tests.translation_server import FakeLibreTranslate
 
 try:
@@ -54,9 +53,7 @@ def translator(live_server):
 def paid_order(live_server, live_stripe_sandbox):
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
         owner = User(email=f"lin-{tag}@example.com", password_hash=hashed,
                      display_name=f"Lin {tag}", home_country="CN", locale="zh",
@@ -74,14 +71,7 @@ def paid_order(live_server, live_stripe_sandbox):
                       db.session.get(Product, tea_id).variants[0].id, 1, ship_to="JP")
         quote = quotes.create_quote(shopper, "JPY", address_for("JP"))
         commit()
-        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-        commit()
-        payments.open_payment_intent(payment, links=site_links)
-        payments.confirm_sandbox_payment(shopper, quote.id,
-                                         Sandbox(live_stripe_sandbox).card_token(),
-                                         links=site_links)
-        commit()
-        order = db.session.query(Order).filter_by(quote_id=quote.id).one()
+        order = pay_with_sandbox_card(shopper, quote, live_stripe_sandbox)
         cast = {"owner": owner.email, "shopper": shopper.email, "store_id": store.id,
                 "order_id": order.id}
         db.session.remove()

@@ -7,7 +7,6 @@ header used to land on Discover with the typed address gone.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import pytest
 
@@ -16,11 +15,12 @@ from app.extensions import db
 from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import load_market_rules
-from tests.checkout_factories import ECB_SAMPLE
 from tests.e2e.session import PASSWORD, log_in
-from tests.e2e.shops import open_store, stocked_product
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    stocked_product,
+)
 
 try:
     from playwright.sync_api import Page, expect
@@ -32,9 +32,7 @@ except ImportError:  # the conftest skips (or fails, in CI) without Playwright
 def shopper_with_cart(live_server):
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
         owner = User(email=f"owner-{tag}@example.com", password_hash=hashed,
                      display_name=f"Jo {tag}", home_country="US", email_verified_at=utcnow())

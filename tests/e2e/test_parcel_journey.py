@@ -24,18 +24,18 @@ from babel.dates import format_date
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import Order, Product, User, Warehouse, utcnow
+from app.models import Product, User, Warehouse, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
-from app.services.fx import conversion as fx
 from app.services.logistics import check_digits
-from app.services.markets.landed_cost import load_market_rules
-from app.services.payments import quote_payments as payments
-from app.web.links import site_links
-from tests.checkout_factories import ECB_SAMPLE, address_for
+from tests.checkout_factories import address_for
 from tests.e2e.session import PASSWORD, log_in, log_out
-from tests.e2e.shops import open_store, stocked_product
-from tests.localstripe_server import Sandbox
+from tests.e2e.shops import (
+    open_for_business,
+    open_store,
+    pay_with_sandbox_card,
+    stocked_product,
+)
 
 try:
     from playwright.sync_api import Page, expect
@@ -64,9 +64,7 @@ def parcel_cast(live_server, live_stripe_sandbox):
     """A paid order of a teapot and a tea from Hangzhou to New York, nothing shipped."""
     tag = uuid.uuid4().hex[:8]
     with live_server.app.app_context():
-        snapshot = fx.import_ecb_rates(ECB_SAMPLE.read_bytes())
-        snapshot.as_of = utcnow() - timedelta(hours=1)
-        load_market_rules()
+        open_for_business()
         hashed = hash_password(PASSWORD)
         owner = User(email=f"teaware-{tag}@example.com", password_hash=hashed,
                      display_name=f"Lin {tag}", home_country="CN", email_verified_at=utcnow())
@@ -90,14 +88,7 @@ def parcel_cast(live_server, live_stripe_sandbox):
             cart.add_item(basket, product.variants[0].id, 1, ship_to="US")
         quote = quotes.create_quote(shopper, "USD", address_for("US"))
         commit()
-        payment = payments.prepare_payment(shopper, quote.id, links=site_links)
-        commit()
-        payments.open_payment_intent(payment, links=site_links)
-        payments.confirm_sandbox_payment(shopper, quote.id,
-                                         Sandbox(live_stripe_sandbox).card_token(),
-                                         links=site_links)
-        commit()
-        order = db.session.query(Order).filter_by(quote_id=quote.id).one()
+        order = pay_with_sandbox_card(shopper, quote, live_stripe_sandbox)
         teapot_line = next(line for line in order.lines if line.sku == f"POT-{tag}")
         cast = {"owner": owner.email, "shopper": shopper.email, "store_id": store.id,
                 "order_id": order.id, "teapot_line": teapot_line.id,
