@@ -243,7 +243,7 @@ def make_quote(app, fx_snapshot, market_rules):
 
 
 @pytest.fixture
-def make_paid_order(request, make_user, make_quote):
+def make_sandbox_order(request, make_user, make_quote):
     """Buy a shop's first variant, paid with the sandbox card: the store's order (committed).
 
     Needs the `tests.localstripe_server` plugin beside this one (for `stripe_sandbox`).

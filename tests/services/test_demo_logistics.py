@@ -138,7 +138,8 @@ def test_the_returned_demo_order_is_received_restocked_and_refunded_at_the_sandb
     assert result.exit_code == 0, result.output
     assert "refunds of those orders will fail" not in result.output
     payments = list(db.session.scalars(select(Payment)))
-    assert len(payments) == 9 and {p.state for p in payments} == {"succeeded"}
+    # Nine parcels' orders, and the three orders the demo ad campaigns brought.
+    assert len(payments) == 12 and {p.state for p in payments} == {"succeeded"}
     assert not any(p.intent_id.startswith("pi_demo_") for p in payments)
     assert stripe_sandbox.intent(payments[0].intent_id)["status"] == "succeeded"
 

@@ -21,9 +21,9 @@ pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server",
 
 
 @pytest.fixture
-def buy(make_paid_order):
+def buy(make_sandbox_order):
     def purchase(shop, quantity, *, currency, country, note_id=None):
-        return make_paid_order(shop, quantity, currency=currency, country=country,
+        return make_sandbox_order(shop, quantity, currency=currency, country=country,
                                note_id=note_id)
 
     return purchase

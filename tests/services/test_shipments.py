@@ -64,7 +64,8 @@ def test_full_shipment_commits_the_held_units_and_ships_the_order(make_held_orde
     assert inventory.order_holds(paid.order.id) == {}
     assert paid.order.status == "shipped"
     event = paid.order.events[-1]
-    assert event.to_status == "shipped" and shipment.tracking_number in event.reason
+    assert event.to_status == "shipped" and event.reason_code == "shipment_sent"
+    assert event.reason_params["tracking_number"] == shipment.tracking_number
     notice = db.session.scalar(select(Notification).where(
         Notification.shipment_id == shipment.id))
     assert notice.shipment_status == "shipped" and notice.recipient_id == paid.shopper.id

@@ -11,7 +11,7 @@ pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
 
 def test_quote_order_and_email_use_the_titles_the_line_was_priced_with(
-        client, login, make_checkout_shop, make_user, make_quote, make_paid_order):
+        client, login, make_checkout_shop, make_user, make_quote, make_sandbox_order):
     shop = make_checkout_shop(currency="CNY", country="CN", price="89", stock=10)
     product = shop.variants[0].product
     product.title, product.title_en, product.title_zh = "桂花乌龙", "Osmanthus oolong", "桂花乌龙"
@@ -23,13 +23,13 @@ def test_quote_order_and_email_use_the_titles_the_line_was_priced_with(
         f"/checkout/quotes/{quote.id}").get_data(as_text=True)
 
     chinese = make_user(locale="zh")
-    order = make_paid_order(shop, currency="JPY", country="JP", shopper=chinese)
+    order = make_sandbox_order(shop, currency="JPY", country="JP", shopper=chinese)
     product.title_zh = "新包装桂花乌龙"  # renamed after the sale: the order keeps its words
     db.session.commit()
     confirmation = db.session.scalar(select(OutboxEmail).where(
         OutboxEmail.to_address == chinese.email, OutboxEmail.purpose == "order_confirmation"))
     assert "1 × 桂花乌龙" in confirmation.body_text
     english = make_user(locale="en")
-    english_order = make_paid_order(shop, currency="USD", country="US", shopper=english)
+    english_order = make_sandbox_order(shop, currency="USD", country="US", shopper=english)
     assert english_order.lines[0].localized_title("en") == "Osmanthus oolong"
     assert order.lines[0].localized_title("zh") == "桂花乌龙"

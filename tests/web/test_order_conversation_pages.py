@@ -15,10 +15,10 @@ pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server",
 
 
 @pytest.fixture
-def order(make_checkout_shop, make_user, make_paid_order):
+def order(make_checkout_shop, make_user, make_sandbox_order):
     shop = make_checkout_shop(currency="CNY", country="CN", price="89", stock=10)
     shopper = make_user(display_name="Aiko", locale="en")
-    placed = make_paid_order(shop, currency="JPY", country="JP", shopper=shopper)
+    placed = make_sandbox_order(shop, currency="JPY", country="JP", shopper=shopper)
     placed.shop, placed.shopper = shop, shopper
     return placed
 

@@ -13,9 +13,9 @@ pytest_plugins = ["tests.checkout_factories", "tests.localstripe_server"]
 
 
 @pytest.fixture
-def sold(make_checkout_shop, make_paid_order):
+def sold(make_checkout_shop, make_sandbox_order):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
-    return shop, make_paid_order(shop, 2, currency="JPY", country="JP")
+    return shop, make_sandbox_order(shop, 2, currency="JPY", country="JP")
 
 
 def test_staff_see_the_periods_sales_chart_data_and_tables(client, login, sold):

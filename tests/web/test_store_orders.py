@@ -122,10 +122,10 @@ def test_owners_see_the_refund_and_cancel_forms(client, login, paid_order):
 
 
 @pytest.fixture
-def yen_order(make_checkout_shop, make_user, make_paid_order):
+def yen_order(make_checkout_shop, make_user, make_sandbox_order):
     shop = make_checkout_shop(currency="USD", country="US", price="25", stock=10)
     shopper = make_user()
-    return shop, shopper, make_paid_order(shop, 2, currency="JPY", country="JP",
+    return shop, shopper, make_sandbox_order(shop, 2, currency="JPY", country="JP",
                                           shopper=shopper)
 
 
