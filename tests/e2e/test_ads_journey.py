@@ -86,17 +86,17 @@ def test_a_brand_tops_up_creates_a_campaign_and_a_moderator_approves_it(
     page.locator("main input[name=time_zone]").fill("Asia/Tokyo")
     with page.expect_navigation():
         page.get_by_test_id("open-account").click()
-    expect(page.get_by_test_id("balance")).to_have_text("¥0")
+    expect(page.get_by_test_id("balance")).to_have_text("JP¥0")
 
     # Top up ¥200,000 with the sandbox card; the return page shows it credited.
     page.locator("main input[name=amount]").fill("200000")
     with page.expect_navigation():
         page.get_by_test_id("topup-start").click()
-    expect(page.get_by_test_id("pay-total")).to_have_text("¥200,000")
+    expect(page.get_by_test_id("pay-total")).to_have_text("JP¥200,000")
     pay_with_the_sandbox_card(page)
     expect(page).to_have_url(re.compile(rf"/brand/{org}/topups/\d+/complete$"))
     expect(page.get_by_test_id("topup-result")).to_have_attribute("data-state", "succeeded")
-    expect(page.get_by_test_id("balance")).to_have_text("¥200,000")
+    expect(page.get_by_test_id("balance")).to_have_text("JP¥200,000")
 
     # A CPC campaign to Japan in Japanese and English, dates in Tokyo time.
     with page.expect_navigation():
@@ -145,7 +145,7 @@ def test_a_brand_tops_up_creates_a_campaign_and_a_moderator_approves_it(
     page.goto(campaign_url)
     expect(page.get_by_test_id("campaign-status")).to_have_attribute("data-status",
                                                                      "scheduled")
-    expect(page.get_by_test_id("balance")).to_have_text("¥150,000")
+    expect(page.get_by_test_id("balance")).to_have_text("JP¥150,000")
     page.goto(f"/brand/{org}/balance")
     expect(page.get_by_test_id("ledger").locator("tr[data-kind=campaign_reserve]"))\
         .to_have_count(1)

@@ -77,6 +77,13 @@ def cast(live_server):
     return people
 
 
+def fresh_session(page) -> None:
+    """Forget the last account: leave the page first, so no request still in flight can
+    bring its session cookie (and the guest's language) back after the cookies are gone."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def test_report_remove_appeal_reinstate_and_count(page, live_server, cast):
     note_url = f"/notes/{cast['note_id']}"
     before = _figures(live_server.app, cast["admin"])
@@ -117,7 +124,7 @@ def test_report_remove_appeal_reinstate_and_count(page, live_server, cast):
 
     # The creator reads why, in Chinese, and appeals. (A fresh session: logging out keeps
     # the last account's language for the guest, and logging in adopts the guest's.)
-    page.context.clear_cookies()
+    fresh_session(page)
     log_in(page, cast["creator"])
     page.goto(note_url)
     notice = page.get_by_test_id("moderation-notice")
@@ -136,7 +143,7 @@ def test_report_remove_appeal_reinstate_and_count(page, live_server, cast):
     log_out(page)
 
     # The same moderator may not decide the appeal; a second one reinstates it.
-    page.context.clear_cookies()
+    fresh_session(page)
     log_in(page, cast["second"])
     page.goto(item_url)
     expect(page.get_by_test_id("appeal")).to_contain_text("这是正规的理财课程推广")

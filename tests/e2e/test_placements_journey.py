@@ -46,8 +46,11 @@ def brand_cast(live_server):
         db.session.flush()
         _account, campaign = fund_brand(org, balance_minor=10_000,
                                         campaign_name=f"Glow {tag}")
+        # Four weeks of history before today (other journeys may have counted today's views
+        # already, which is not history): added once per live database.
         if db.session.scalar(select(DiscoverViewDay.id).where(
-                DiscoverViewDay.country == "JP").limit(1)) is None:
+                DiscoverViewDay.country == "JP",
+                DiscoverViewDay.day < utcnow().date()).limit(1)) is None:
             add_traffic("JP", 1000)
         for days_ago in range(1, 22):
             at = datetime.combine(utcnow().date() - timedelta(days=days_ago), time(10),
