@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.database import is_busy
 from app.core.jobs import periodic_jobs
 from app.core.metrics import JOB_RUNS
 from app.core.transaction import commit, rollback
@@ -168,17 +169,25 @@ def run_forever(app: Flask, *, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     tick = float(app.config["SCHEDULER_TICK_SECONDS"])
     holder = holder_id()
-    with app.app_context():
-        ensure_lease_rows()
-        reclaim_dead_leases()
-    log.info("embedded scheduler %s: %s", holder,
-             ", ".join(f"{name} every {seconds}s"
-                       for name, _task, seconds in periodic_jobs(app.config)))
+    started = False
     while not stop.is_set():
         try:
             with app.app_context():
+                if not started:
+                    # Retried each tick: under `make run` the demo seed holds SQLite's write
+                    # lock for a while as the scheduler starts.
+                    ensure_lease_rows()
+                    reclaim_dead_leases()
+                    started = True
+                    log.info("embedded scheduler %s: %s", holder,
+                             ", ".join(f"{name} every {seconds}s"
+                                       for name, _task, seconds in periodic_jobs(app.config)))
                 run_due_jobs(holder=holder)
-        except Exception:
-            # The database away for a moment must not end the scheduler.
-            log.exception("embedded scheduler: tick failed; trying again in %s s", tick)
+        except Exception as exc:
+            # The database busy or away for a moment must not end the scheduler.
+            if is_busy(exc):
+                log.warning("embedded scheduler: the database is busy; trying again in %s s",
+                            tick)
+            else:
+                log.exception("embedded scheduler: tick failed; trying again in %s s", tick)
         stop.wait(tick)
