@@ -36,7 +36,7 @@ def main() -> None:
     from app.core.transaction import commit, rollback
     from app.extensions import db
     from app.models import Membership, Organization, User, utcnow
-    from app.services.ads import placements
+    from app.services.ads import bookings, placements
     from app.services.errors import DomainError
     from tests.ad_placement_factories import add_traffic, fund_brand
 
@@ -74,7 +74,7 @@ def main() -> None:
                 began = time.perf_counter()
                 try:
                     owner = db.session.get(User, owner_id)
-                    booking = placements.book_placement(
+                    booking = bookings.book_placement(
                         owner, org_id, campaign_id=campaign_id, slot_code="discover_first",
                         country="JP", start=start, end=end, now=now)
                     placements.pay_placement(owner, booking, now=now)

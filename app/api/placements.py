@@ -15,7 +15,7 @@ from app.api.serializers import timestamp
 from app.core.transaction import commit
 from app.models import BOOKING_STATES, PlacementBooking, utcnow
 from app.money import Money
-from app.services.ads import placements
+from app.services.ads import bookings, placements
 from app.services.errors import ValidationFailed
 
 DATE = {"type": "string", "format": "date"}
@@ -118,7 +118,7 @@ def booking_json(booking: PlacementBooking) -> dict[str, Any]:
 @token_required("read")
 def placement_availability(organization_id: int):
     """Each day of a slot in a country: status, forecast and price."""
-    answer = placements.placement_availability(
+    answer = bookings.placement_availability(
         api_user(), organization_id, request.args.get("slot") or placements.DEFAULT_SLOT,
         request.args.get("country"), _date(request.args.get("from"), "from"),
         _date(request.args.get("to"), "to"), now=utcnow())
@@ -154,7 +154,7 @@ def create_placement_booking(organization_id: int):
     """Hold (and optionally pay) a slot for a run of days."""
     body = json_body()
     actor, now = api_user(), utcnow()
-    booking = placements.book_placement(
+    booking = bookings.book_placement(
         actor, organization_id, campaign_id=int_field(body.get("campaign_id"), "campaign_id"),
         slot_code=str(body.get("slot") or placements.DEFAULT_SLOT),
         country=body.get("country") if isinstance(body.get("country"), str) else None,
@@ -173,7 +173,7 @@ def create_placement_booking(organization_id: int):
 def list_placement_bookings(organization_id: int):
     """The brand's bookings, newest first (the latest 100)."""
     body = {"items": [booking_json(b) for b in
-                      placements.brand_bookings(api_user(), organization_id)],
+                      bookings.brand_bookings(api_user(), organization_id)],
             "next_cursor": None}
     commit()
     return body
@@ -185,7 +185,7 @@ def list_placement_bookings(organization_id: int):
 @token_required("read")
 def get_placement_booking(organization_id: int, booking_id: int):
     """One of the brand's bookings (404 for another brand's)."""
-    body = booking_json(placements.brand_booking(api_user(), organization_id, booking_id))
+    body = booking_json(bookings.brand_booking(api_user(), organization_id, booking_id))
     commit()
     return body
 
@@ -201,7 +201,7 @@ def get_placement_booking(organization_id: int, booking_id: int):
 @idempotent()
 def pay_placement_booking(organization_id: int, booking_id: int):
     """Charge the booking's price to the brand's balance; its days become booked."""
-    booking = placements.pay_placement_booking(api_user(), organization_id, booking_id,
+    booking = bookings.pay_placement_booking(api_user(), organization_id, booking_id,
                                                now=utcnow())
     response = booking_json(booking)
     commit()
@@ -218,7 +218,7 @@ def pay_placement_booking(organization_id: int, booking_id: int):
 @idempotent()
 def cancel_placement_booking(organization_id: int, booking_id: int):
     """Cancel the booking (refund to the balance if it was paid)."""
-    booking = placements.cancel_placement_booking(api_user(), organization_id, booking_id,
+    booking = bookings.cancel_placement_booking(api_user(), organization_id, booking_id,
                                                   now=utcnow())
     response = booking_json(booking)
     commit()

@@ -41,7 +41,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.ads import placements, reports
+from app.services.ads import bookings, placements, reports
 from app.services.catalog import products as catalog
 from app.services.checkout import cart, quotes
 from app.services.errors import DomainError
@@ -250,7 +250,7 @@ def _book_slot(campaign: Campaign, owner: User, now: datetime) -> str:
         return ""
     start = now.date() + timedelta(days=1)
     try:
-        booking = placements.book_placement(owner, campaign.organization_id,
+        booking = bookings.book_placement(owner, campaign.organization_id,
                                             campaign_id=campaign.id,
                                             slot_code=placements.DEFAULT_SLOT, country="JP",
                                             start=start, end=start + timedelta(days=2),

@@ -14,7 +14,7 @@ from app.models import utcnow
 from app.money import Money
 from app.orgs import bp
 from app.orgs.ad_forms import BookingActionForm, HoldPlacementForm
-from app.services.ads import placements
+from app.services.ads import bookings, placements
 from app.services.errors import DomainError
 from app.services.permissions import require_membership
 from app.web.forms import reject_form, select_choices
@@ -65,7 +65,7 @@ def _placements_page(org_id: int, *, hold_form: HoldPlacementForm | None = None,
     slot, days, errors = None, [], list(errors or [])
     if slots:
         try:
-            answer = placements.placement_availability(current_user, org_id, slot_code, country,
+            answer = bookings.placement_availability(current_user, org_id, slot_code, country,
                                                        start, end, now=now)
             slot, days = answer.slot, answer.days
         except DomainError as exc:
@@ -73,7 +73,7 @@ def _placements_page(org_id: int, *, hold_form: HoldPlacementForm | None = None,
             slot = slots[0]
     bookable = [d for d in days if d.bookable]
     total = sum((d.price for d in bookable[1:]), bookable[0].price) if bookable else None
-    campaigns = placements.bookable_campaigns(current_user, org_id)
+    campaigns = bookings.bookable_campaigns(current_user, org_id)
     if hold_form is None:
         hold_form = HoldPlacementForm(formdata=None, country=country, start=start, end=end)
     hold_form.campaign_id.choices = select_choices([(c.id, c.name) for c in campaigns])
@@ -81,7 +81,7 @@ def _placements_page(org_id: int, *, hold_form: HoldPlacementForm | None = None,
         "brand/placements/index.html", organization=membership.organization,
         membership=membership, slots=slots, slot=slot, country=country, start=start, end=end,
         days=days, bookable_count=len(bookable), bookable_total=total, hold_form=hold_form,
-        bookings=placements.brand_bookings(current_user, org_id), errors=errors,
+        bookings=bookings.brand_bookings(current_user, org_id), errors=errors,
         **_common(org_id)), status
 
 
@@ -98,12 +98,12 @@ def placement_hold(org_id: int):
     """Hold the days for 30 minutes, then show the booking with its Pay button."""
     require_membership(current_user, org_id, kind="brand")
     form = HoldPlacementForm()
-    campaigns = placements.bookable_campaigns(current_user, org_id)
+    campaigns = bookings.bookable_campaigns(current_user, org_id)
     form.campaign_id.choices = select_choices([(c.id, c.name) for c in campaigns])
     if not form.validate_on_submit():
         return _placements_page(org_id, hold_form=form, status=422)
     try:
-        booking = placements.book_placement(
+        booking = bookings.book_placement(
             current_user, org_id, campaign_id=form.campaign_id.data,
             slot_code=form.slot.data or placements.DEFAULT_SLOT, country=form.country.data,
             start=form.start.data, end=form.end.data, now=utcnow())
@@ -121,13 +121,13 @@ def placement_hold(org_id: int):
 def _booking_page(org_id: int, booking_id: int, *, errors: list[str] | None = None,
                   status: int = 200):
     membership = require_membership(current_user, org_id, kind="brand")
-    booking = placements.brand_booking(current_user, org_id, booking_id)
+    booking = bookings.brand_booking(current_user, org_id, booking_id)
     now = utcnow()
     return render_template(
         "brand/placements/booking.html", organization=membership.organization,
         membership=membership, booking=booking,
-        campaign=placements.brand_campaign(org_id, booking.campaign_id),
-        delivery=placements.booking_delivery(booking),
+        campaign=bookings.brand_campaign(org_id, booking.campaign_id),
+        delivery=bookings.booking_delivery(booking),
         cancellable=now < placements.day_start(booking.start_day),
         action_form=BookingActionForm(formdata=None), errors=errors or [],
         **_common(org_id)), status
@@ -160,7 +160,7 @@ def _act(org_id: int, booking_id: int, action, done: str):
 @login_required
 def placement_pay(org_id: int, booking_id: int):
     """Pay a held booking from the brand's balance."""
-    return _act(org_id, booking_id, placements.pay_placement_booking,
+    return _act(org_id, booking_id, bookings.pay_placement_booking,
                 _("Booked and paid from the balance."))
 
 
@@ -168,5 +168,5 @@ def placement_pay(org_id: int, booking_id: int):
 @login_required
 def placement_cancel(org_id: int, booking_id: int):
     """Cancel a booking before its first day (a paid one is refunded to the balance)."""
-    return _act(org_id, booking_id, placements.cancel_placement_booking,
+    return _act(org_id, booking_id, bookings.cancel_placement_booking,
                 _("Booking cancelled."))

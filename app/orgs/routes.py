@@ -12,6 +12,7 @@ from app.orgs import bp
 from app.orgs.forms import CreateOrganizationForm, InviteForm, RoleForm, TransferForm
 from app.services.errors import DomainError, Forbidden, NotFound
 from app.services.orgs import organizations as orgs
+from app.services.orgs import team
 from app.services.permissions import require_membership
 from app.web.forms import reject_form, select_choices
 from app.web.links import site_links
@@ -149,7 +150,7 @@ def change_role(org_id: int, user_id: int):
         require_membership(current_user, org_id)
         return _members_page(org_id, errors=[_("Choose admin or staff.")], status=422)
     try:
-        membership = orgs.change_member_role(current_user, org_id, user_id, form.role.data)
+        membership = team.change_member_role(current_user, org_id, user_id, form.role.data)
     except DomainError as exc:
         return _failed(org_id, exc)
     commit()
@@ -165,7 +166,7 @@ def remove_member(org_id: int, user_id: int):
     if user_id == current_user.id:
         return leave(org_id)
     try:
-        orgs.remove_member(current_user, org_id, user_id)
+        team.remove_member(current_user, org_id, user_id)
     except DomainError as exc:
         return _failed(org_id, exc)
     commit()
@@ -192,7 +193,7 @@ def transfer(org_id: int):
                                       name=membership.organization.name)]
         return _members_page(org_id, transfer_form=form, status=422)
     try:
-        new_owner = orgs.transfer_ownership(current_user, org_id, int(form.new_owner.data))
+        new_owner = team.transfer_ownership(current_user, org_id, int(form.new_owner.data))
     except DomainError as exc:
         reject_form(form, exc)
         return _members_page(org_id, transfer_form=form, status=exc.status)
@@ -207,7 +208,7 @@ def transfer(org_id: int):
 def leave(org_id: int):
     """Leave the organisation (owners transfer ownership first)."""
     try:
-        organization = orgs.leave_organization(current_user, org_id)
+        organization = team.leave_organization(current_user, org_id)
     except DomainError as exc:
         return _failed(org_id, exc)
     name = organization.name

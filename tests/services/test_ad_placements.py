@@ -15,7 +15,7 @@ from app.models import (
     PlacementSlotDay,
     utcnow,
 )
-from app.services.ads import account_balance_minor, ledger_sum_minor, placements
+from app.services.ads import account_balance_minor, bookings, ledger_sum_minor, placements
 from app.services.errors import DomainError, NotFound
 
 pytest_plugins = ["tests.ad_placement_factories"]
@@ -35,13 +35,13 @@ def run(now):
 
 def book(brand, run, now, country="JP", **kwargs):
     start, end = kwargs.pop("days", run)
-    return placements.book_placement(brand.owner, brand.org.id,
+    return bookings.book_placement(brand.owner, brand.org.id,
                                      campaign_id=brand.campaign.id, slot_code="discover_first",
                                      country=country, start=start, end=end, now=now, **kwargs)
 
 
 def statuses(brand, run, now, country="JP"):
-    answer = placements.placement_availability(brand.owner, brand.org.id, "discover_first",
+    answer = bookings.placement_availability(brand.owner, brand.org.id, "discover_first",
                                                country, run[0], run[1], now=now)
     return [(d.status, d.bookable) for d in answer.days]
 
@@ -50,7 +50,7 @@ def test_steady_traffic_is_available_and_priced_at_the_cpm(ad_brand, discover_tr
                                                           now):
     brand = ad_brand()
     discover_traffic("JP", 1000)
-    answer = placements.placement_availability(brand.owner, brand.org.id, "discover_first",
+    answer = bookings.placement_availability(brand.owner, brand.org.id, "discover_first",
                                                "jp", run[0], run[1], now=now)
     assert [d.status for d in answer.days] == ["available"] * 3
     assert all(d.bookable and d.forecast.expected == 1000 for d in answer.days)
@@ -63,7 +63,7 @@ def test_little_history_is_possible_and_priced_at_the_lower_bound(ad_brand, disc
                                                                   run, now):
     brand = ad_brand()
     discover_traffic("FR", 400, days=5)
-    answer = placements.placement_availability(brand.owner, brand.org.id, "discover_first",
+    answer = bookings.placement_availability(brand.owner, brand.org.id, "discover_first",
                                                "FR", run[0], run[1], now=now)
     assert {d.status for d in answer.days} == {"possible"}
     assert all(d.bookable for d in answer.days)
@@ -79,7 +79,7 @@ def test_hold_then_pay_charges_the_balance_once(ad_brand, discover_traffic, run,
     assert account_balance_minor(brand.account.id) == 10_000  # a hold costs nothing yet
     assert statuses(brand, run, now) == [("booked", False)] * 3  # mine, held
 
-    placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+    bookings.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     db.session.commit()
     assert booking.state == "paid"
     assert account_balance_minor(brand.account.id) == 10_000 - 3600
@@ -92,7 +92,7 @@ def test_hold_then_pay_charges_the_balance_once(ad_brand, discover_traffic, run,
     assert [(d.state, d.planned_impressions) for d in days] == [("booked", 1000)] * 3
 
     with pytest.raises(DomainError) as again:
-        placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+        bookings.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     assert again.value.code == "placement_not_payable"
 
 
@@ -130,7 +130,7 @@ def test_an_expired_hold_never_blocks_and_cannot_be_paid(ad_brand, discover_traf
     db.session.commit()
     assert fresh.state == "held"
     with pytest.raises(DomainError) as late:
-        placements.pay_placement_booking(first.owner, first.org.id, stale.id, now=later)
+        bookings.pay_placement_booking(first.owner, first.org.id, stale.id, now=later)
     assert late.value.code == "placement_hold_expired"
     db.session.rollback()
 
@@ -166,9 +166,9 @@ def test_cancel_before_the_start_refunds_and_frees_the_days(ad_brand, discover_t
     brand, other = ad_brand(balance_minor=10_000), ad_brand()
     discover_traffic("JP", 1000)
     booking = book(brand, run, now)
-    placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+    bookings.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     db.session.commit()
-    placements.cancel_placement_booking(brand.owner, brand.org.id, booking.id,
+    bookings.cancel_placement_booking(brand.owner, brand.org.id, booking.id,
                                         now=now + timedelta(hours=1))
     db.session.commit()
     assert booking.state == "cancelled"
@@ -178,7 +178,7 @@ def test_cancel_before_the_start_refunds_and_frees_the_days(ad_brand, discover_t
         AdLedgerEntry.kind == "placement_refund", AdLedgerEntry.reference_id == booking.id))
     assert refund.amount_minor == 3600
     # Cancelling twice refunds once.
-    placements.cancel_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+    bookings.cancel_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     assert account_balance_minor(brand.account.id) == 10_000
     assert book(other, run, now).state == "held"
 
@@ -187,7 +187,7 @@ def test_releasing_a_hold_refunds_nothing(ad_brand, discover_traffic, run, now):
     brand = ad_brand(balance_minor=10_000)
     discover_traffic("JP", 1000)
     booking = book(brand, run, now)
-    placements.cancel_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+    bookings.cancel_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     assert booking.state == "cancelled"
     assert account_balance_minor(brand.account.id) == 10_000
     assert db.session.scalar(select(func.count()).select_from(AdLedgerEntry).where(
@@ -198,11 +198,11 @@ def test_cancel_after_the_start_is_refused(ad_brand, discover_traffic, run, now)
     brand = ad_brand(balance_minor=10_000)
     discover_traffic("JP", 1000)
     booking = book(brand, run, now)
-    placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+    bookings.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     db.session.commit()
     started = placements.day_start(run[0]) + timedelta(minutes=1)
     with pytest.raises(DomainError) as refused:
-        placements.cancel_placement_booking(brand.owner, brand.org.id, booking.id,
+        bookings.cancel_placement_booking(brand.owner, brand.org.id, booking.id,
                                             now=started)
     assert refused.value.code == "placement_already_started"
     assert refused.value.status == 409
@@ -216,7 +216,7 @@ def test_paying_without_enough_balance_is_refused(ad_brand, discover_traffic, ru
     booking = book(brand, run, now)
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        placements.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
+        bookings.pay_placement_booking(brand.owner, brand.org.id, booking.id, now=now)
     assert refused.value.code == "insufficient_balance"
     db.session.rollback()
     assert booking.effective_state(now) == "held"
@@ -249,13 +249,13 @@ def test_another_brands_booking_and_campaign_read_as_missing(ad_brand, discover_
     discover_traffic("JP", 1000)
     booking = book(brand, run, now)
     with pytest.raises(NotFound):
-        placements.brand_booking(other.owner, other.org.id, booking.id)
+        bookings.brand_booking(other.owner, other.org.id, booking.id)
     with pytest.raises(NotFound):
-        placements.cancel_placement_booking(other.owner, other.org.id, booking.id, now=now)
+        bookings.cancel_placement_booking(other.owner, other.org.id, booking.id, now=now)
     with pytest.raises(NotFound):
-        placements.brand_booking(other.owner, brand.org.id, booking.id)
+        bookings.brand_booking(other.owner, brand.org.id, booking.id)
     with pytest.raises(NotFound):
-        placements.book_placement(other.owner, other.org.id, campaign_id=brand.campaign.id,
+        bookings.book_placement(other.owner, other.org.id, campaign_id=brand.campaign.id,
                                   slot_code="discover_first", country="JP", start=run[0],
                                   end=run[1], now=now)
 

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Invitation, Membership, Organization, Store, utcnow
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.orgs import organizations as orgs
+from app.services.orgs import team
 from app.web.links import site_links
 
 LINK = re.compile(r"https?://[^/\s]+/orgs/invitations/(\S+)")
@@ -239,20 +240,20 @@ def test_owner_and_admin_change_roles_but_admins_cannot_promote_to_owner(make_or
     admin, staff = make_user(), make_user()
     org = make_org(members={admin: "admin", staff: "staff"})
     owner = org.memberships[0].user
-    orgs.change_member_role(admin, org.id, staff.id, "admin")
+    team.change_member_role(admin, org.id, staff.id, "admin")
     assert role_of(org, staff) == "admin"
-    orgs.change_member_role(owner, org.id, staff.id, "staff")
+    team.change_member_role(owner, org.id, staff.id, "staff")
     assert role_of(org, staff) == "staff"
     with pytest.raises(Forbidden) as caught:
-        orgs.change_member_role(admin, org.id, staff.id, "owner")
+        team.change_member_role(admin, org.id, staff.id, "owner")
     assert caught.value.code == "owner_only"
     with pytest.raises(Forbidden) as caught:
-        orgs.change_member_role(admin, org.id, owner.id, "staff")
+        team.change_member_role(admin, org.id, owner.id, "staff")
     assert caught.value.code == "owner_protected"
     with pytest.raises(ValidationFailed):
-        orgs.change_member_role(owner, org.id, staff.id, "owner")
+        team.change_member_role(owner, org.id, staff.id, "owner")
     with pytest.raises(Forbidden):
-        orgs.change_member_role(staff, org.id, admin.id, "staff")
+        team.change_member_role(staff, org.id, admin.id, "staff")
     assert (role_of(org, owner), role_of(org, admin), role_of(org, staff)) == \
         ("owner", "admin", "staff")
 
@@ -262,16 +263,16 @@ def test_remove_member_rules(make_org, make_user, outbox):
     org = make_org(members={admin: "admin", staff: "staff", staff2: "staff"})
     owner = org.memberships[0].user
     with pytest.raises(Forbidden):
-        orgs.remove_member(staff, org.id, staff2.id)
+        team.remove_member(staff, org.id, staff2.id)
     with pytest.raises(Forbidden) as caught:
-        orgs.remove_member(admin, org.id, owner.id)
+        team.remove_member(admin, org.id, owner.id)
     assert caught.value.code == "owner_protected"
-    orgs.remove_member(admin, org.id, staff2.id)
+    team.remove_member(admin, org.id, staff2.id)
     commit()
     assert role_of(org, staff2) is None
     assert [m.to_address for m in outbox("org_member_removed")] == [staff2.email]
     with pytest.raises(NotFound):
-        orgs.remove_member(admin, org.id, staff2.id)
+        team.remove_member(admin, org.id, staff2.id)
 
 
 def test_transfer_ownership_makes_the_old_owner_admin(make_org, make_user, outbox):
@@ -279,8 +280,8 @@ def test_transfer_ownership_makes_the_old_owner_admin(make_org, make_user, outbo
     org = make_org(members={admin: "admin", staff: "staff"})
     owner = org.memberships[0].user
     with pytest.raises(Forbidden):
-        orgs.transfer_ownership(admin, org.id, staff.id)
-    orgs.transfer_ownership(owner, org.id, staff.id)
+        team.transfer_ownership(admin, org.id, staff.id)
+    team.transfer_ownership(owner, org.id, staff.id)
     commit()
     assert (role_of(org, owner), role_of(org, staff)) == ("admin", "owner")
     owners = db.session.scalar(select(func.count(Membership.id)).where(
@@ -288,16 +289,16 @@ def test_transfer_ownership_makes_the_old_owner_admin(make_org, make_user, outbo
     assert owners == 1
     assert [m.to_address for m in outbox("org_ownership_transferred")] == [staff.email]
     with pytest.raises(Forbidden):  # no longer the owner
-        orgs.transfer_ownership(owner, org.id, admin.id)
+        team.transfer_ownership(owner, org.id, admin.id)
 
 
 def test_transfer_needs_another_member(make_org, make_user):
     org = make_org()
     owner = org.memberships[0].user
     with pytest.raises(NotFound):
-        orgs.transfer_ownership(owner, org.id, make_user().id)
+        team.transfer_ownership(owner, org.id, make_user().id)
     with pytest.raises(ValidationFailed):
-        orgs.transfer_ownership(owner, org.id, owner.id)
+        team.transfer_ownership(owner, org.id, owner.id)
     assert role_of(org, owner) == "owner"
 
 
@@ -306,13 +307,13 @@ def test_leave(make_org, make_user):
     org = make_org(members={staff: "staff"})
     owner = org.memberships[0].user
     with pytest.raises(Conflict) as caught:
-        orgs.leave_organization(owner, org.id)
+        team.leave_organization(owner, org.id)
     assert caught.value.code == "owner_must_transfer"
-    orgs.leave_organization(staff, org.id)
+    team.leave_organization(staff, org.id)
     commit()
     assert role_of(org, staff) is None
     with pytest.raises(NotFound):
-        orgs.leave_organization(staff, org.id)
+        team.leave_organization(staff, org.id)
 
 
 def test_members_and_invitations_are_for_members_only(make_org, make_user):

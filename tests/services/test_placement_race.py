@@ -27,7 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.ads import account_balance_minor, placements
+from app.services.ads import account_balance_minor, bookings, placements
 from tests.ad_placement_factories import add_traffic, fund_brand
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 
@@ -76,7 +76,7 @@ def test_fifty_concurrent_bookings_of_one_slot_book_exactly_one(race_app):
     def book(index: int) -> str:
         owner_id, org_id, campaign_id = brands[index]
         owner = db.session.get(User, owner_id)
-        booking = placements.book_placement(owner, org_id, campaign_id=campaign_id,
+        booking = bookings.book_placement(owner, org_id, campaign_id=campaign_id,
                                             slot_code="discover_first", country="JP",
                                             start=start, end=end, now=now)
         placements.pay_placement(owner, booking, now=now)

@@ -10,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import CampaignNote, PlacementSlotDay, utcnow
 from app.services.ads import (
+    bookings,
     invalidate_snapshot,
     placements,
     record_impression,
@@ -48,7 +49,7 @@ def booked(ad_brand, discover_traffic):
     discover_traffic("JP", 100)
     now = utcnow()
     tomorrow = now.date() + timedelta(days=1)
-    booking = placements.book_placement(lumi.owner, lumi.org.id,
+    booking = bookings.book_placement(lumi.owner, lumi.org.id,
                                         campaign_id=lumi.campaign.id,
                                         slot_code="discover_first", country="JP",
                                         start=tomorrow, end=tomorrow, now=now)
