@@ -28,9 +28,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     from app.ops.logs import configure_logging, register_request_ids
     from app.ops.metrics import register_metrics
+    from app.web.beacons import BeaconSafeSessionInterface
     from app.web.converters import register_converters
     from app.web.hooks import register_request_hooks, register_upload_limits
 
+    app.session_interface = BeaconSafeSessionInterface()
     configure_logging(app)
     # First, so every later hook's log lines carry the request id and its time counts.
     register_request_ids(app)

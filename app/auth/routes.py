@@ -11,7 +11,7 @@ from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, Sig
 from app.core.transaction import commit, rollback
 from app.extensions import limiter
 from app.services.accounts import users as accounts
-from app.services.accounts.preferences import adopt_guest_preferences, preferences_of
+from app.services.accounts.preferences import adopt_guest_preferences, keep_after_logout
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from app.services.signed_links import InvalidLink
@@ -91,14 +91,12 @@ def login():
 @login_required
 def logout():
     """Log out everywhere: the session version changes, so older sessions end too."""
-    # The page keeps speaking the user's language after they leave.
-    kept_preferences = preferences_of(current_user)
-    accounts.end_all_sessions(current_user)
+    user = current_user._get_current_object()
+    accounts.end_all_sessions(user)
     commit()
     session.clear()
     logout_user()  # after clear(): it marks the remember cookie for deletion in the session
-    if kept_preferences:
-        session["preferences"] = kept_preferences
+    keep_after_logout(user, session)  # the page keeps speaking the user's language
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
 

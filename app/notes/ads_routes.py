@@ -19,6 +19,7 @@ from app.services import ads
 from app.services.errors import DomainError
 from app.services.social import feed
 from app.web import sponsored
+from app.web.beacons import beacon
 from app.web.forms import safe_next_url
 from app.web.viewer import current_preferences
 
@@ -103,6 +104,7 @@ def tracking_limit() -> str:
 
 
 @bp.post("/ads/impressions")
+@beacon
 @csrf.exempt
 @limiter.limit(tracking_limit)
 def ad_impression():

@@ -13,9 +13,11 @@ from app.models import utcnow
 from app.notes import bp
 from app.notes.routes import audience
 from app.services.ads import placements
+from app.web.beacons import beacon
 
 
 @bp.post("/feed/discover-views")
+@beacon
 @limiter.limit("60 per minute")
 def discover_view():
     """Count one Discover first page viewed in the viewer's country (204)."""

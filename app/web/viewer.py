@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
-from app.services.accounts.preferences import SESSION_KEY, Preferences, supported_locales
+from app.services.accounts.preferences import Preferences, guest_choices, supported_locales
 from app.services.accounts.time_zones import is_time_zone
 
 # Written by static/js/timezone.js with the browser's IANA zone; never trusted unchecked.
@@ -64,7 +64,7 @@ def current_preferences() -> Preferences:
         chosen = {"locale": user.locale, "currency": user.currency,
                   "ship_to_country": user.ship_to_country}
     else:
-        chosen = dict(session.get(SESSION_KEY, {}))
+        chosen = guest_choices(session)
     locale = chosen.get("locale") or request.accept_languages.best_match(
         supported_locales(), default=current_app.config["BABEL_DEFAULT_LOCALE"]
     )

@@ -122,6 +122,35 @@ def test_the_language_survives_logout(client, make_user, login):
     assert html_lang(client.get("/", headers={"Accept-Language": "en"})) == "zh-Hans"
 
 
+def _log_out(client):
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/auth/logout", data={"csrf_token": token})
+
+
+def test_the_next_account_keeps_its_own_language(client, make_user, login):
+    reader_of_chinese = make_user(locale="zh", currency="CNY")
+    reader_of_english = make_user(locale="en", currency="USD")
+    login(reader_of_chinese)
+    _log_out(client)
+    login(reader_of_english)  # the same browser, without choosing anything in between
+    stored = user_by_email(reader_of_english.email)
+    assert (stored.locale, stored.currency) == ("en", "USD")
+    assert html_lang(client.get("/")) == "en"
+
+
+def test_a_choice_made_after_logging_out_is_adopted(client, make_user, login):
+    first = make_user(locale="zh", currency="CNY")
+    second = make_user(locale="zh", currency="CNY")
+    login(first)
+    _log_out(client)
+    choose(client, currency="JPY")
+    page = client.get("/").get_data(as_text=True)
+    assert selected(page, "locale") == "zh"  # still what the last account read
+    assert selected(page, "currency") == "JPY"
+    login(second)
+    assert user_by_email(second.email).currency == "JPY"
+
+
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("locale", "fr", "Choose one of: en, zh."),
     ("currency", "BTC", "Choose one of: USD, EUR"),

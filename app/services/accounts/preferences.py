@@ -16,6 +16,10 @@ from app.services.errors import ValidationFailed
 from app.services.regions import SUPPORTED_CURRENCIES, is_country
 
 SESSION_KEY = "preferences"
+# What the last account on this browser had, kept after it logged out so the page goes on
+# speaking its language; unlike SESSION_KEY these were not chosen here, so they are shown
+# but never copied onto the next account that logs in.
+LOGGED_OUT_SESSION_KEY = "logged_out_preferences"
 PREFERENCE_KEYS = ("locale", "currency", "ship_to_country")
 
 
@@ -74,8 +78,10 @@ def adopt_guest_preferences(user: User, stored_session: dict) -> None:
     """On login, move the choices made as a guest onto the account.
 
     The guest's choices are the most recent ones the person made (the header switcher
-    stores only explicit choices), so they replace what the account had.
+    stores only explicit choices), so they replace what the account had. What a previous
+    account left behind when it logged out is dropped, not adopted.
     """
+    stored_session.pop(LOGGED_OUT_SESSION_KEY, None)
     guest = stored_session.pop(SESSION_KEY, None)
     if not isinstance(guest, dict):
         return
@@ -89,6 +95,14 @@ def adopt_guest_preferences(user: User, stored_session: dict) -> None:
             setattr(user, key, value)
 
 
-def preferences_of(user: User) -> dict[str, str]:
-    """The preferences set on the account, as the guest session stores them."""
-    return {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}
+def keep_after_logout(user: User, stored_session: dict) -> None:
+    """Let the logged-out page keep the account's preferences, without handing them on."""
+    kept = {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}
+    if kept:
+        stored_session[LOGGED_OUT_SESSION_KEY] = kept
+
+
+def guest_choices(stored_session: dict) -> dict[str, str]:
+    """A guest's preferences: their own choices over what a logged-out account left."""
+    return {**stored_session.get(LOGGED_OUT_SESSION_KEY, {}),
+            **stored_session.get(SESSION_KEY, {})}
