@@ -30,7 +30,7 @@ def _upsert_user(email: str, name: str, country: str, languages: list[str], loca
     if user is None:
         user = User(email=email, password_hash=hash_password(DEMO_PASSWORD), display_name=name,
                     home_country=country, languages=languages, locale=locale,
-                    currency=currency, email_verified_at=utcnow())
+                    currency=currency, ship_to_country=country, email_verified_at=utcnow())
         db.session.add(user)
         db.session.flush()
     return user
