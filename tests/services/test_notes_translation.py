@@ -46,7 +46,8 @@ def test_comments_are_translated_too(make_user, quick_note, libretranslate):
     note = quick_note(make_user(), "Tea", language="en")
     comment = interactions.add_comment(make_user(), note.id, "在哪里买?")
     assert comment.language == "zh"
-    assert translation.translate_comment(comment, "en") == "[en] 在哪里买?"
+    result = translation.translate_content(None, "comment", comment.id, "en")
+    assert result.fields == {"body": "[en] 在哪里买?"}
 
 
 def test_a_failing_provider_is_reported_and_nothing_is_cached(make_user, quick_note,

@@ -1,13 +1,20 @@
-"""Translate notes and comments for viewers who read another language; cached.
+"""Translate what people write for viewers who read another language; cached.
 
-Each translation is stored per (SHA-256 of the source text, target language), so a
-popular note is sent to the provider once per language, however many people tap
-"See translation".
+Each translation is stored per (SHA-256 of the source text with its protected names
+masked, target language), so a popular note is sent to the provider once per language,
+however many people tap "See translation". Names the glossary protects travel as
+markers and are put back (in the target language's fixed form, if any) on every read,
+so a glossary change applies to cached translations too.
+
+Content types register a loader (`register_translatable`), which finds the item the
+viewer may see and returns its text; one endpoint then serves "See translation" for
+every kind of content: notes, comments and profile bios here, more from other features.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -16,10 +23,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.transaction import after_commit
 from app.extensions import db
-from app.models import Comment, Note, TranslationCacheEntry
+from app.models import Comment, Note, TranslationCacheEntry, User, shown_clause
 from app.providers.translation import TranslationUnavailable, translation_provider
-from app.services.errors import DomainError, ValidationFailed
-from app.services.social.language import DETECTABLE_LANGUAGES
+from app.services.errors import DomainError, NotFound, ValidationFailed
+from app.services.social import glossary
+from app.services.social.engagement import active_user
+from app.services.social.language import DETECTABLE_LANGUAGES, detect_language
+from app.services.social.notes import get_note
 
 
 class TranslationFailed(DomainError):
@@ -37,6 +47,40 @@ class TranslatedNote:
     body: str
     source_language: str | None
     target_language: str
+
+
+@dataclass(frozen=True)
+class Translatable:
+    """An item's text fields (in display order) and the language they are written in."""
+
+    fields: dict[str, str]
+    language: str | None
+
+
+@dataclass(frozen=True)
+class TranslatedContent:
+    """An item's text fields in the target language."""
+
+    content_type: str
+    content_id: int
+    fields: dict[str, str]
+    source_language: str | None
+    target_language: str
+
+
+# Finds item `content_id` as `viewer` may see it in `market` (NotFound otherwise).
+TranslatableLoader = Callable[[User | None, int, str | None], Translatable]
+_LOADERS: dict[str, TranslatableLoader] = {}
+
+
+def register_translatable(content_type: str, loader: TranslatableLoader) -> None:
+    """Offer "See translation" for a kind of content (its loader enforces who may see it)."""
+    _LOADERS[content_type] = loader
+
+
+def translatable_types() -> list[str]:
+    """The content types that can be translated."""
+    return sorted(_LOADERS)
 
 
 def translation_enabled() -> bool:
@@ -65,20 +109,22 @@ def translate_text(text: str, target: str, source: str | None = None) -> str:
     provider = translation_provider()
     if provider is None:
         raise TranslationFailed(_("Translation is not available."))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    masked = glossary.mask(text, glossary.protected_names(text))
+    digest = hashlib.sha256(masked.text.encode("utf-8")).hexdigest()
     cached = db.session.scalar(select(TranslationCacheEntry.translated_text).where(
         TranslationCacheEntry.text_hash == digest,
         TranslationCacheEntry.target_language == target))
     if cached is not None:
-        return cached
+        return glossary.unmask(cached, masked, target)
     try:
-        translated = provider.translate(text, target, source)
-    except TranslationUnavailable:
+        translated = provider.translate(masked.text, target, source)
+        restored = glossary.unmask(translated, masked, target)
+    except (TranslationUnavailable, glossary.ProtectedNameLost):
         raise TranslationFailed(_("Translation is not available right now. "
                                   "Try again later.")) from None
     # Reading a page must not write: the cache row is stored by a job after the request.
     after_commit("qiao.cache_translation", digest, target, source, translated, provider.name)
-    return translated
+    return restored
 
 
 def cache_translation(text_hash: str, target: str, source: str | None, translated: str,
@@ -101,6 +147,40 @@ def translate_note(note: Note, target: str) -> TranslatedNote:
                           source_language=note.language, target_language=target)
 
 
-def translate_comment(comment: Comment, target: str) -> str:
-    """The comment's body in `target`."""
-    return translate_text(comment.body, _target(target), comment.language)
+def translate_content(viewer: User | None, content_type: str, content_id: int, target: str,
+                      *, market: str | None = None) -> TranslatedContent:
+    """Item `content_id` of `content_type`, as `viewer` may see it, with its text in `target`."""
+    loader = _LOADERS.get(content_type)
+    if loader is None:
+        raise NotFound(_("This cannot be translated."), code="not_translatable")
+    item = loader(viewer, content_id, market)
+    target = _target(target)
+    return TranslatedContent(
+        content_type=content_type, content_id=content_id,
+        fields={name: translate_text(text, target, item.language)
+                for name, text in item.fields.items()},
+        source_language=item.language, target_language=target)
+
+
+def _note_text(viewer: User | None, note_id: int, market: str | None) -> Translatable:
+    note = get_note(viewer, note_id, market=market)
+    return Translatable({"title": note.title, "body": note.body}, note.language)
+
+
+def _comment_text(viewer: User | None, comment_id: int, market: str | None) -> Translatable:
+    comment = db.session.scalar(select(Comment).where(Comment.id == comment_id,
+                                                      shown_clause(Comment, market)))
+    if comment is None:
+        raise NotFound(_("No such comment."), code="comment_not_found")
+    get_note(viewer, comment.note_id, market=market)  # the note must be visible too
+    return Translatable({"body": comment.body}, comment.language)
+
+
+def _bio_text(viewer: User | None, user_id: int, market: str | None) -> Translatable:
+    person = active_user(user_id)
+    return Translatable({"body": person.bio}, detect_language(person.bio))
+
+
+register_translatable("note", _note_text)
+register_translatable("comment", _comment_text)
+register_translatable("bio", _bio_text)
