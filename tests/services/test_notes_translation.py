@@ -63,15 +63,8 @@ def test_a_failing_provider_is_reported_and_nothing_is_cached(make_user, quick_n
 def test_without_a_provider_translation_is_off(make_user, quick_note):
     note = quick_note(make_user(), "Bonjour", language="fr")
     assert not translation.translation_enabled()
-    assert not translation.offers_translation("fr", "en")
     with pytest.raises(TranslationFailed):
         translation.translate_note(note, "en")
-
-
-def test_offered_only_for_another_language(libretranslate):
-    assert translation.offers_translation("zh", "en")
-    assert not translation.offers_translation("en", "en")
-    assert not translation.offers_translation(None, "en")
 
 
 def test_an_unknown_target_language_is_refused(make_user, quick_note, libretranslate):

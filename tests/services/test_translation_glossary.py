@@ -174,3 +174,11 @@ def test_content_the_viewer_cannot_see_is_not_translated(make_user, quick_note,
     assert translation.translate_content(author, "note", draft.id, "en").fields["title"] \
         == "[en] 草稿"
     assert libretranslate.translate_calls()[-1]["q"] == "草稿"
+
+
+def test_the_demo_glossary_can_be_seeded_twice(admin):
+    from app.demo.glossary import DEMO_TERMS, seed_glossary
+
+    seed_glossary(admin)
+    seed_glossary(admin)
+    assert db.session.scalar(select(func.count(GlossaryTerm.id))) == len(DEMO_TERMS)

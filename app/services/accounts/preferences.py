@@ -89,6 +89,11 @@ def adopt_guest_preferences(user: User, stored_session: dict) -> None:
             setattr(user, key, value)
 
 
+def set_always_translate(user: User, enabled: bool) -> None:
+    """Show text in other languages translated without a tap (or only when asked)."""
+    user.always_translate = bool(enabled)
+
+
 def preferences_of(user: User) -> dict[str, str]:
     """The preferences set on the account, as the guest session stores them."""
     return {key: getattr(user, key) for key in PREFERENCE_KEYS if getattr(user, key)}

@@ -57,8 +57,7 @@ class ProtectedNameLost(Exception):
 # Admin editing ---------------------------------------------------------------------------
 def _require_admin(actor: User) -> None:
     if not actor.has_role("admin"):
-        raise Forbidden(_("Only administrators can edit the translation glossary."),
-                        code="admin_only")
+        raise Forbidden(_("Only administrators can edit the translation glossary."))
 
 
 def glossary_terms() -> list[GlossaryTerm]:
@@ -140,9 +139,10 @@ def protected_names(text: str) -> list[ProtectedName]:
 
 def _pattern(name: ProtectedName) -> str:
     escaped = re.escape(name.text)
-    # Whole words for Latin-script names: "Tea" is not inside "Teapot".
-    before = r"(?<!\w)" if name.text[0].isascii() and name.text[0].isalnum() else ""
-    after = r"(?!\w)" if name.text[-1].isascii() and name.text[-1].isalnum() else ""
+    # Whole words for Latin-script names: "Tea" is not inside "Teapot", but "Longjing在"
+    # (Chinese runs on without spaces) holds "Longjing".
+    before = r"(?<![A-Za-z0-9])" if name.text[0].isascii() and name.text[0].isalnum() else ""
+    after = r"(?![A-Za-z0-9])" if name.text[-1].isascii() and name.text[-1].isalnum() else ""
     return f"(?{'i' if name.ignore_case else ''}:{before}{escaped}{after})"
 
 

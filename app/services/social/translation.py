@@ -88,11 +88,6 @@ def translation_enabled() -> bool:
     return translation_provider() is not None
 
 
-def offers_translation(language: str | None, viewer_language: str) -> bool:
-    """Whether "See translation" belongs next to text in `language` for this viewer."""
-    return bool(language) and language != viewer_language[:2] and translation_enabled()
-
-
 def _target(target: str) -> str:
     target = (target or "").strip().lower()[:2]
     if target not in DETECTABLE_LANGUAGES:
@@ -147,13 +142,19 @@ def translate_note(note: Note, target: str) -> TranslatedNote:
                           source_language=note.language, target_language=target)
 
 
-def translate_content(viewer: User | None, content_type: str, content_id: int, target: str,
-                      *, market: str | None = None) -> TranslatedContent:
-    """Item `content_id` of `content_type`, as `viewer` may see it, with its text in `target`."""
+def translatable_item(viewer: User | None, content_type: str, content_id: int,
+                      *, market: str | None = None) -> Translatable:
+    """The text of item `content_id` of `content_type`, if `viewer` may see it in `market`."""
     loader = _LOADERS.get(content_type)
     if loader is None:
         raise NotFound(_("This cannot be translated."), code="not_translatable")
-    item = loader(viewer, content_id, market)
+    return loader(viewer, content_id, market)
+
+
+def translate_content(viewer: User | None, content_type: str, content_id: int, target: str,
+                      *, market: str | None = None) -> TranslatedContent:
+    """Item `content_id` of `content_type`, as `viewer` may see it, with its text in `target`."""
+    item = translatable_item(viewer, content_type, content_id, market=market)
     target = _target(target)
     return TranslatedContent(
         content_type=content_type, content_id=content_id,
