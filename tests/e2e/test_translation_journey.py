@@ -99,8 +99,9 @@ def test_always_translate_then_a_slow_model_then_no_provider(page: Page, live_se
     expect(translations.first).to_contain_text(f"<English> {cast['title']}")
     expect(translations.first).to_contain_text(f"<English> {cast['store_name']} 的新茶到了")
     expect(translations.nth(1)).to_contain_text("<English> 欢迎来杭州喝茶")
+    # The store's name never reaches the model (the other viewport may have cached the rest).
     sent = [r["messages"][1]["content"] for r in chat_model.requests]
-    assert "⟦1⟧ 的新茶到了" in sent
+    assert sent and not any(cast["store_name"] in text for text in sent)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
     # A model slower than the timeout: the bio stays as written, with a notice, no error page.
