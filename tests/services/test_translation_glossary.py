@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import GlossaryTerm, Product, TranslationCacheEntry
+from app.models import GlossaryTerm, NoteProductTag, Product, TranslationCacheEntry
 from app.providers.translation import build_translation_provider
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social import engagement as interactions
@@ -81,16 +81,28 @@ def test_glossary_names_travel_as_markers_and_come_back_rendered(
     assert result.body == "<Simplified Chinese> West Lake Tea House has the best Longjing"
 
 
-def test_product_titles_are_protected_in_the_merchants_own_words(
+def test_tagged_product_titles_are_protected_in_the_merchants_own_words(
         make_user, make_org, quick_note, libretranslate):
     store = make_org("merchant").store
-    db.session.add(Product(store_id=store.id, title="Longjing Dragon Well",
-                           title_zh="西湖龙井", status="active"))
-    db.session.add(Product(store_id=store.id, title="Secret Draft", status="draft"))
+    tea = Product(store_id=store.id, title="Longjing Dragon Well", title_zh="西湖龙井",
+                  status="active")
+    draft = Product(store_id=store.id, title="Secret Draft", title_zh="秘密", status="draft")
+    untagged = Product(store_id=store.id, title="Oolong Tin", status="active")
+    db.session.add_all([tea, draft, untagged])
+    note = quick_note(make_user(), "Longjing Dragon Well, Secret Draft, Oolong Tin",
+                      language="en")
+    for product in (tea, draft):
+        db.session.add(NoteProductTag(note=note, product=product, image_position=0, x=50, y=50))
     commit()
-    note = quick_note(make_user(), "Longjing Dragon Well and Secret Draft", language="en")
-    assert translation.translate_note(note, "zh").title == "[zh] 西湖龙井 and Secret Draft"
-    assert libretranslate.translate_calls()[0]["q"] == "⟦1⟧ and Secret Draft"
+    comment = interactions.add_comment(make_user(), note.id,
+                                       "Longjing Dragon Well多少钱?哪里能买到?")
+    commit()
+    assert translation.translate_note(note, "zh").title \
+        == "[zh] 西湖龙井, Secret Draft, Oolong Tin"
+    assert libretranslate.translate_calls()[0]["q"] == "⟦1⟧, Secret Draft, Oolong Tin"
+    translated = translation.translate_content(None, "comment", comment.id, "en")
+    assert translated.fields["body"] == "[en] Longjing Dragon Well多少钱?哪里能买到?"
+    assert libretranslate.translate_calls()[-1]["q"] == "⟦1⟧多少钱?哪里能买到?"
 
 
 def test_platform_names_match_whole_words_as_written(make_user, make_org, quick_note,

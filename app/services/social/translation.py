@@ -14,7 +14,7 @@ every kind of content: notes, comments and profile bios here, more from other fe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.transaction import after_commit
 from app.extensions import db
-from app.models import Comment, Note, TranslationCacheEntry, User, shown_clause
+from app.models import Comment, Note, Product, TranslationCacheEntry, User, shown_clause
 from app.providers.translation import TranslationUnavailable, translation_provider
 from app.services.errors import DomainError, NotFound, ValidationFailed
 from app.services.social import glossary
@@ -55,6 +55,8 @@ class Translatable:
 
     fields: dict[str, str]
     language: str | None
+    # Products the item is about: their titles are kept intact (see glossary).
+    products: tuple[Product, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,19 @@ def _target(target: str) -> str:
     return target
 
 
-def translate_text(text: str, target: str, source: str | None = None) -> str:
-    """`text` in `target`, from the cache or the provider (the result is cached)."""
+def translate_text(text: str, target: str, source: str | None = None,
+                   products: Iterable[Product] = ()) -> str:
+    """`text` in `target`, from the cache or the provider (the result is cached).
+
+    Glossary, store and brand names, and the titles of `products`, are kept intact.
+    """
     target = _target(target)
     if not text.strip() or (source and source == target):
         return text
     provider = translation_provider()
     if provider is None:
         raise TranslationFailed(_("Translation is not available."))
-    masked = glossary.mask(text, glossary.protected_names(text))
+    masked = glossary.mask(text, glossary.protected_names(text, products))
     digest = hashlib.sha256(masked.text.encode("utf-8")).hexdigest()
     cached = db.session.scalar(select(TranslationCacheEntry.translated_text).where(
         TranslationCacheEntry.text_hash == digest,
@@ -137,8 +143,9 @@ def cache_translation(text_hash: str, target: str, source: str | None, translate
 def translate_note(note: Note, target: str) -> TranslatedNote:
     """The note's title and body in `target`."""
     target = _target(target)
-    return TranslatedNote(title=translate_text(note.title, target, note.language),
-                          body=translate_text(note.body, target, note.language),
+    products = _tagged_products(note)
+    return TranslatedNote(title=translate_text(note.title, target, note.language, products),
+                          body=translate_text(note.body, target, note.language, products),
                           source_language=note.language, target_language=target)
 
 
@@ -158,14 +165,19 @@ def translate_content(viewer: User | None, content_type: str, content_id: int, t
     target = _target(target)
     return TranslatedContent(
         content_type=content_type, content_id=content_id,
-        fields={name: translate_text(text, target, item.language)
+        fields={name: translate_text(text, target, item.language, item.products)
                 for name, text in item.fields.items()},
         source_language=item.language, target_language=target)
 
 
+def _tagged_products(note: Note) -> tuple[Product, ...]:
+    return tuple(tag.product for tag in note.product_tags)
+
+
 def _note_text(viewer: User | None, note_id: int, market: str | None) -> Translatable:
     note = get_note(viewer, note_id, market=market)
-    return Translatable({"title": note.title, "body": note.body}, note.language)
+    return Translatable({"title": note.title, "body": note.body}, note.language,
+                        _tagged_products(note))
 
 
 def _comment_text(viewer: User | None, comment_id: int, market: str | None) -> Translatable:
@@ -173,8 +185,8 @@ def _comment_text(viewer: User | None, comment_id: int, market: str | None) -> T
                                                       shown_clause(Comment, market)))
     if comment is None:
         raise NotFound(_("No such comment."), code="comment_not_found")
-    get_note(viewer, comment.note_id, market=market)  # the note must be visible too
-    return Translatable({"body": comment.body}, comment.language)
+    note = get_note(viewer, comment.note_id, market=market)  # the note must be visible too
+    return Translatable({"body": comment.body}, comment.language, _tagged_products(note))
 
 
 def _bio_text(viewer: User | None, user_id: int, market: str | None) -> Translatable:
