@@ -24,7 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import Comment, Note, Product, TranslationCacheEntry, User, shown_clause
-from app.providers.translation import TranslationUnavailable, translation_provider
+from app.providers.translation import (
+    TranslationProvider,
+    TranslationUnavailable,
+    translation_provider,
+)
 from app.services.errors import DomainError, NotFound, ValidationFailed
 from app.services.social import glossary
 from app.services.social.engagement import active_user
@@ -104,13 +108,26 @@ def translate_text(text: str, target: str, source: str | None = None,
 
     Glossary, store and brand names, and the titles of `products`, are kept intact.
     """
-    target = _target(target)
-    if not text.strip() or (source and source == target):
-        return text
+    return _translate_fields({"text": text}, _target(target), source, products)["text"]
+
+
+def _translate_fields(fields: dict[str, str], target: str, source: str | None,
+                      products: Iterable[Product]) -> dict[str, str]:
+    """Each field in `target`; the names to keep are looked up once for all the fields."""
+    wanted = {name: text for name, text in fields.items() if text.strip()}
+    if not wanted or (source and source == target):
+        return dict(fields)
     provider = translation_provider()
     if provider is None:
         raise TranslationFailed(_("Translation is not available."))
-    masked = glossary.mask(text, glossary.protected_names(text, products))
+    names = glossary.protected_names("\n".join(wanted.values()), products)
+    return {name: _translate_one(provider, text, target, source, names)
+            if name in wanted else text for name, text in fields.items()}
+
+
+def _translate_one(provider: TranslationProvider, text: str, target: str, source: str | None,
+                   names: list[glossary.ProtectedName]) -> str:
+    masked = glossary.mask(text, names)
     digest = hashlib.sha256(masked.text.encode("utf-8")).hexdigest()
     cached = db.session.scalar(select(TranslationCacheEntry.translated_text).where(
         TranslationCacheEntry.text_hash == digest,
@@ -143,9 +160,9 @@ def cache_translation(text_hash: str, target: str, source: str | None, translate
 def translate_note(note: Note, target: str) -> TranslatedNote:
     """The note's title and body in `target`."""
     target = _target(target)
-    products = _tagged_products(note)
-    return TranslatedNote(title=translate_text(note.title, target, note.language, products),
-                          body=translate_text(note.body, target, note.language, products),
+    fields = _translate_fields({"title": note.title, "body": note.body}, target,
+                               note.language, _tagged_products(note))
+    return TranslatedNote(title=fields["title"], body=fields["body"],
                           source_language=note.language, target_language=target)
 
 
@@ -165,8 +182,7 @@ def translate_content(viewer: User | None, content_type: str, content_id: int, t
     target = _target(target)
     return TranslatedContent(
         content_type=content_type, content_id=content_id,
-        fields={name: translate_text(text, target, item.language, item.products)
-                for name, text in item.fields.items()},
+        fields=_translate_fields(item.fields, target, item.language, item.products),
         source_language=item.language, target_language=target)
 
 
