@@ -246,11 +246,16 @@ class Config:
     # Share of each Discover page (0 to 1) taken from other languages and regions than the
     # viewer's, so domestic and overseas users meet each other's notes.
     DISCOVER_FOREIGN_SHARE = float(os.environ.get("DISCOVER_FOREIGN_SHARE", "0.3"))
-    # Base URL of a LibreTranslate-compatible server (POST <url>/translate); empty turns
-    # translation off and hides "See translation".
+    # Which kind of server TRANSLATION_URL is: "libretranslate" (POST <url>/translate) or
+    # "openai" (an OpenAI-compatible chat endpoint, POST <url>/chat/completions, such as a
+    # self-hosted Qwen behind vLLM or Ollama).
+    TRANSLATION_PROVIDER = os.environ.get("TRANSLATION_PROVIDER", "libretranslate")
+    # Base URL of that server; empty turns translation off (the UI says so, once a page).
     TRANSLATION_URL = os.environ.get("TRANSLATION_URL", "")
-    # API key sent to that server, if it requires one.
+    # API key sent to that server, if it requires one (a Bearer token for "openai").
     TRANSLATION_API_KEY = os.environ.get("TRANSLATION_API_KEY", "")
+    # The chat model asked to translate ("openai" only), e.g. "qwen2.5-7b-instruct".
+    TRANSLATION_MODEL = os.environ.get("TRANSLATION_MODEL", "")
     # Seconds to wait for a translation before telling the viewer to try later.
     TRANSLATION_TIMEOUT_SECONDS = float(os.environ.get("TRANSLATION_TIMEOUT_SECONDS", "10"))
 

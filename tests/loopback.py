@@ -28,6 +28,7 @@ class LoopbackServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                outer.last_headers = dict(self.headers)
                 status, content_type, data = outer.answer(self.command, self.path, body)
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -40,6 +41,7 @@ class LoopbackServer:
             def log_message(self, *args) -> None:  # keep test output quiet
                 pass
 
+        self.last_headers: dict[str, str] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

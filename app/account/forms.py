@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
@@ -80,6 +81,13 @@ class TimeZoneForm(FlaskForm):
     # The choices come from the service's list; the service also rejects unknown names
     # with its own message, so the field itself does not check membership.
     time_zone = SelectField(_l("Time zone"), validate_choice=False)
+
+
+class TranslationSettingsForm(FlaskForm):
+    """Whether text in other languages shows translated without a tap."""
+
+    always_translate = BooleanField(_l("Always translate posts, comments and bios written "
+                                       "in another language"))
 
 
 class ChangePasswordForm(FlaskForm):

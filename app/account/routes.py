@@ -13,15 +13,18 @@ from app.account.forms import (
     ChangePasswordForm,
     ProfileForm,
     TimeZoneForm,
+    TranslationSettingsForm,
     time_zone_choices,
 )
 from app.core.transaction import commit, rollback
 from app.services.accounts import users as accounts
+from app.services.accounts.preferences import set_always_translate
 from app.services.accounts.profiles import update_profile
 from app.services.accounts.time_zones import set_time_zone
 from app.services.errors import DomainError
 from app.services.regions import country_names
 from app.services.signed_links import InvalidLink
+from app.services.social import translation
 from app.web.forms import reject_form, select_choices
 from app.web.links import site_links
 from app.web.viewer import browser_time_zone
@@ -42,7 +45,11 @@ def _time_zone_form(**kwargs) -> TimeZoneForm:
 
 
 def _render_profile(form: ProfileForm, zone_form: TimeZoneForm, status: int = 200):
+    translation_form = TranslationSettingsForm(
+        formdata=None, data={"always_translate": current_user.always_translate})
     return render_template("account/profile.html", form=form, zone_form=zone_form,
+                           translation_form=translation_form,
+                           translation_available=translation.translation_enabled(),
                            browser_zone=browser_time_zone()), status
 
 
@@ -87,6 +94,19 @@ def time_zone():
             flash(_("Time zone saved."), "success")
             return redirect(url_for("account.profile"))
     return _render_profile(_profile_form(formdata=None), zone_form, 422)
+
+
+@bp.post("/translation")
+@login_required
+def translation_settings():
+    """Turn "always translate" on or off."""
+    form = TranslationSettingsForm()
+    if not form.validate_on_submit():
+        return _render_profile(_profile_form(formdata=None), _time_zone_form(formdata=None), 400)
+    set_always_translate(current_user, form.always_translate.data)
+    commit()
+    flash(_("Translation setting saved."), "success")
+    return redirect(url_for("account.profile") + "#translation")
 
 
 @bp.get("/security")

@@ -7,6 +7,7 @@ bp = Blueprint("admin", __name__)
 from app.admin import (  # noqa: E402,F401
     ads_routes,
     fx_routes,
+    glossary_routes,
     markets_routes,
     moderation_routes,
     moderation_rules_routes,

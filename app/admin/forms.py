@@ -132,3 +132,20 @@ class ModerationRuleForm(FlaskForm):
 
 class ModerationRuleImportForm(FlaskForm):
     """A CSV list of rules to add (the file field is read from request.files)."""
+
+
+class GlossaryTermForm(FlaskForm):
+    """A name translation keeps intact; app.services.social.glossary checks the values."""
+
+    term = StringField(_l("Name"), validators=[
+        DataRequired(_l("Enter the name to keep, such as Hangzhou.")),
+        Length(max=120, message=_l("Enter at most 120 characters."))])
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice("brand", _l("Brand")), SelectChoice("product", _l("Product")),
+        SelectChoice("place", _l("Place")), SelectChoice("other", _l("Other name"))])
+    rendering_en = StringField(_l("Written in English as"), validators=[
+        Optional(), Length(max=120, message=_l("Enter at most 120 characters."))],
+        description=_l("Leave empty to keep the name as written."))
+    rendering_zh = StringField(_l("Written in Chinese as"), validators=[
+        Optional(), Length(max=120, message=_l("Enter at most 120 characters."))],
+        description=_l("Leave empty to keep the name as written."))

@@ -33,6 +33,7 @@ from app.api import (  # noqa: E402,F401
     social,
     tokens,
     tracking,
+    translations,
     users,
     webhooks,
 )

@@ -33,6 +33,7 @@ def user_json(user: User) -> dict[str, Any]:
         "bio": user.bio,
         "home_country": user.home_country,
         "languages": user.languages,
+        "always_translate": user.always_translate,
         "roles": user.role_names,
         "memberships": [
             {
@@ -62,6 +63,7 @@ USER_SCHEMA = schema("User", {
         "bio": {"type": "string"},
         "home_country": {"type": ["string", "null"]},
         "languages": {"type": "array", "items": {"type": "string"}},
+        "always_translate": {"type": "boolean"},
         "roles": {"type": "array", "items": {"type": "string", "enum": ["moderator", "admin"]}},
         "memberships": {"type": "array", "items": {
             "type": "object",

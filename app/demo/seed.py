@@ -140,4 +140,7 @@ def seed_demo() -> list[str]:
     from app.demo.ad_reports import seed_ad_reports
 
     lines += seed_ad_reports()
+    from app.demo.glossary import seed_glossary
+
+    lines += seed_glossary(users["admin@example.com"])
     return lines

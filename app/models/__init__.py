@@ -146,6 +146,7 @@ from app.models.returns import (
 )
 from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
+    GLOSSARY_KINDS,
     NOTIFICATION_KINDS,
     REPORT_REASONS,
     REPORT_TARGETS,
@@ -154,6 +155,7 @@ from app.models.social import (
     Comment,
     CommentLike,
     Follow,
+    GlossaryTerm,
     NoteLike,
     Notification,
     Report,
@@ -247,6 +249,8 @@ __all__ = [
     "DecimalText",
     "DutyRate",
     "Follow",
+    "GLOSSARY_KINDS",
+    "GlossaryTerm",
     "FxRate",
     "FxSnapshot",
     "IdempotencyRecord",

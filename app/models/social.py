@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -267,3 +268,25 @@ class TranslationCacheEntry(db.Model):
     translated_text: Mapped[str] = mapped_column(Text, nullable=False)
     provider: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+GLOSSARY_KINDS = ("brand", "product", "place", "other")
+
+
+class GlossaryTerm(TimestampMixin, db.Model):
+    """A name machine translation must keep intact (or render exactly as given).
+
+    `term_key` is the term lower-cased, so "Mount Fuji" and "mount fuji" are one entry;
+    `renderings` maps a target language to the fixed form ("zh": "富士山"), and a
+    language without one keeps the term as written.
+    """
+
+    __tablename__ = "glossary_terms"
+    __table_args__ = (CheckConstraint("kind IN ('brand', 'product', 'place', 'other')",
+                                      name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(120), nullable=False)
+    term_key: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    renderings: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, nullable=False)

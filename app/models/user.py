@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -50,6 +50,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     ship_to_country: Mapped[str | None] = mapped_column(String(2))
     # An IANA name such as "Asia/Tokyo"; None follows the browser's zone.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Show text written in another language translated without a tap (when a provider is set).
+    always_translate: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False)
 
     platform_roles: Mapped[list[PlatformRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -11,4 +11,5 @@ from app.notes import (  # noqa: E402,F401
     routes,
     social_routes,
     traffic_routes,
+    translation_routes,
 )

@@ -20,7 +20,7 @@ from app.services import ads, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications, translation
+from app.services.social import feed, notes, notifications
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.prices import card_price
@@ -272,37 +272,13 @@ def delete(note_id: int):
 # The note page ------------------------------------------------------------------------------
 @bp.get("/notes/<int:note_id>")
 def show(note_id: int):
-    """A note: images, text, tagged products, likes, boards, comments, translation."""
+    """A note: images, text, tagged products, likes, boards, comments ("See translation")."""
     user = viewer()
     note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
     threads, more_comments = interactions.comment_threads(
         note, limit=50, market=current_preferences().ship_to_country)
     comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     language = ui_language()
-    translated = None
-    translation_error = None
-    if request.args.get("translate") and translation.offers_translation(note.language,
-                                                                        language):
-        try:
-            translated = translation.translate_note(note, language)
-            commit()  # queues the job that caches the translation
-        except DomainError as exc:
-            rollback()
-            translation_error = exc.message
-            note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
-    comment_translations = {}
-    translate_comment = request.args.get("translate_comment", type=int)
-    if translate_comment in comment_ids:
-        comment = next(c for t in threads for c in [t.comment, *t.replies]
-                       if c.id == translate_comment)
-        if translation.offers_translation(comment.language, language):
-            try:
-                comment_translations[comment.id] = translation.translate_comment(comment,
-                                                                                 language)
-                commit()
-            except DomainError as exc:
-                rollback()
-                translation_error = exc.message
     collect_form = CollectForm()
     if user is not None:
         boards = interactions.boards_of(user, user)
@@ -316,10 +292,7 @@ def show(note_id: int):
         liked_comment_ids=interactions.liked_comment_ids(user, comment_ids),
         following=interactions.is_following(user, note.author_id),
         is_author=user is not None and user.id == note.author_id,
-        offers_translation=translation.offers_translation(note.language, language),
-        translation_enabled=translation.translation_enabled(), ui_language=language,
-        translated=translated, translation_error=translation_error,
-        comment_translations=comment_translations,
+        ui_language=language,
         comment_form=CommentForm(), report_form=ReportForm(), collect_form=collect_form,
         action_form=ActionForm(), tags=_tag_offers(note),
         moderation_case=moderation.latest_case("note", note.id)

@@ -15,6 +15,7 @@ from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, search
+from app.services.social.language import detect_language
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
 from app.web.viewer import current_preferences
@@ -248,6 +249,7 @@ def profile(user_id: int):
     followers, following_count = interactions.follow_counts(person.id)
     return render_template(
         "notes/profile.html", person=person, notes=page.notes,
+        bio_language=detect_language(person.bio),
         next_url=url_for("notes.profile", user_id=user_id,
                          cursor=encode_cursor(page.next_cursor)) if page.next_cursor else None,
         boards=interactions.boards_of(person, user), followers=followers,

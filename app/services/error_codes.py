@@ -84,6 +84,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "file_too_large": ErrorCode((422,), "The uploaded file is larger than the endpoint "
                                         "accepts; split it."),
     "forbidden": ErrorCode((403,), "You lack the role for this operation."),
+    "glossary_term_exists": ErrorCode((409,), "That name is already in the translation glossary."),
+    "glossary_term_not_found": ErrorCode((404,), "No such translation glossary entry."),
     "http_error": ErrorCode((), "An unusual HTTP error; the status line says which."),
     "idempotency_in_progress": ErrorCode((409,), "A request with this Idempotency-Key is still "
                                                  "running; retry shortly."),
@@ -194,6 +196,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
                                    "code)."),
     "not_returnable": ErrorCode((409,), "Nothing of this order can be returned: nothing of "
                                      "it has been delivered yet."),
+    "not_translatable": ErrorCode((404,), "That kind of content cannot be translated."),
     "note_not_found": ErrorCode((404,), "No such note."),
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
     "order_message_rate_limited": ErrorCode((429,), "Too many messages by one person on one "

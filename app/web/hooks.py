@@ -14,6 +14,7 @@ from app.models import Membership, User
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.prices import register_price_helpers
 from app.web.times import register_time_filters
+from app.web.translation_offers import register_translation_helpers
 from app.web.viewer import current_preferences
 
 # Only our own origin: every script, style and font is vendored under static/.
@@ -70,6 +71,7 @@ def register_request_hooks(app: Flask) -> None:
     """Security headers on every response and shared template variables."""
     register_time_filters(app)
     register_price_helpers(app)
+    register_translation_helpers(app)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address (rate limits, login throttling) and scheme come from the

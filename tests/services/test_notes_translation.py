@@ -46,7 +46,8 @@ def test_comments_are_translated_too(make_user, quick_note, libretranslate):
     note = quick_note(make_user(), "Tea", language="en")
     comment = interactions.add_comment(make_user(), note.id, "在哪里买?")
     assert comment.language == "zh"
-    assert translation.translate_comment(comment, "en") == "[en] 在哪里买?"
+    result = translation.translate_content(None, "comment", comment.id, "en")
+    assert result.fields == {"body": "[en] 在哪里买?"}
 
 
 def test_a_failing_provider_is_reported_and_nothing_is_cached(make_user, quick_note,
@@ -62,15 +63,8 @@ def test_a_failing_provider_is_reported_and_nothing_is_cached(make_user, quick_n
 def test_without_a_provider_translation_is_off(make_user, quick_note):
     note = quick_note(make_user(), "Bonjour", language="fr")
     assert not translation.translation_enabled()
-    assert not translation.offers_translation("fr", "en")
     with pytest.raises(TranslationFailed):
         translation.translate_note(note, "en")
-
-
-def test_offered_only_for_another_language(libretranslate):
-    assert translation.offers_translation("zh", "en")
-    assert not translation.offers_translation("en", "en")
-    assert not translation.offers_translation(None, "en")
 
 
 def test_an_unknown_target_language_is_refused(make_user, quick_note, libretranslate):

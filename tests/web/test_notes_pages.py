@@ -299,12 +299,13 @@ def test_notifications_badge_list_and_mark_read(client, make_user, login, quick_
 
 
 # Translation --------------------------------------------------------------------------------
-def test_see_translation_appears_only_with_a_provider(client, make_user, quick_note):
+def test_without_a_provider_the_note_page_says_so_instead_of_a_link(client, make_user,
+                                                                    quick_note):
     note = quick_note(make_user(), "这支口红太好看了", "颜色很正", language="zh")
     db.session.commit()
     page = text(client.get(f"/notes/{note.id}"))
     assert "See translation" not in page
-    assert client.get(f"/notes/{note.id}?translate=1").status_code == 200
+    assert page.count('data-testid="translation-off"') == 1
 
 
 def test_see_translation_with_the_loopback_provider(client, make_user, quick_note,
@@ -314,8 +315,8 @@ def test_see_translation_with_the_loopback_provider(client, make_user, quick_not
     db.session.commit()
     assert "See translation" not in text(client.get(f"/notes/{english.id}"))
     page = text(client.get(f"/notes/{chinese.id}"))
-    assert 'data-testid="see-translation"' in page
-    translated = text(client.get(f"/notes/{chinese.id}?translate=1"))
+    assert f'href="/translations/note/{chinese.id}?next=/notes/{chinese.id}"' in page
+    translated = text(client.get(f"/translations/note/{chinese.id}?next=/notes/{chinese.id}"))
     assert "[en] 这支口红太好看了" in translated and "[en] 颜色很正" in translated
 
 

@@ -106,3 +106,8 @@ def guest_choices(stored_session: dict) -> dict[str, str]:
     """A guest's preferences: their own choices over what a logged-out account left."""
     return {**stored_session.get(LOGGED_OUT_SESSION_KEY, {}),
             **stored_session.get(SESSION_KEY, {})}
+
+
+def set_always_translate(user: User, enabled: bool) -> None:
+    """Show text in other languages translated without a tap (or only when asked)."""
+    user.always_translate = bool(enabled)

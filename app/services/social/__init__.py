@@ -6,10 +6,13 @@ from app.services.social.notes import (
     note_loader_options,
 )
 from app.services.social.notifications import notify_moderation
+from app.services.social.translation import Translatable, register_translatable
 
 __all__ = [
+    "Translatable",
     "detect_language",
     "note_loader_options",
     "notify_moderation",
+    "register_translatable",
     "report",
 ]
