@@ -192,3 +192,14 @@ def test_leaving_a_draft_takes_the_coauthors_part_along(pair, make_user):
     assert note.coauthorship.status == "withdrawn" and notices(newcomer)[-1] == "co_cancel"
     notes.update_note(author, note.id, publish=True)  # alone again, the author may publish
     assert note.is_published
+
+
+def test_screening_reads_the_coauthors_part_too(pair):
+    from app.services.moderation.screening import load_content
+
+    author, coauthor, note = accepted(pair)
+    coauthoring.update_contribution(coauthor, note.id, title="London", body="Milk first")
+    db.session.commit()
+    content = load_content("note", note.id)
+    assert content.text.startswith(f"{note.title}\n{note.body}")
+    assert content.text.endswith("\nLondon\nMilk first")

@@ -163,6 +163,8 @@ def update_contribution(coauthor: User, note_id: int, *, title: str | None = Non
     link.language = detect_language(f"{new_title}\n{new_body}")
     if note.status == "draft":
         link.author_agreed_at = link.coauthor_agreed_at = None
+    else:
+        after_commit("qiao.screen_content", "note", note.id)
     db.session.flush()
     return link
 
