@@ -48,9 +48,17 @@ def draft(live_server):
     return cast
 
 
-def test_invite_accept_and_publish_together(page: Page, draft):
+def read_in(page: Page, live_server, locale: str) -> None:
+    """Choose the UI language after logging in: the last session's choice may linger."""
+    token = page.locator("form.prefs input[name=csrf_token]").first.get_attribute("value")
+    page.request.post(f"{live_server.url}/preferences",
+                      form={"csrf_token": token, "locale": locale, "next": "/"})
+
+
+def test_invite_accept_and_publish_together(page: Page, live_server, draft):
     note_url = f"/notes/{draft['note_id']}"
     log_in(page, draft["author"])
+    read_in(page, live_server, "zh")
     page.goto(note_url)
     invite = page.get_by_test_id("coauthor-invite-form")
     expect(invite).to_contain_text("创作者的 @账号名")
@@ -62,6 +70,7 @@ def test_invite_accept_and_publish_together(page: Page, draft):
     log_out(page)
 
     log_in(page, draft["partner"])
+    read_in(page, live_server, "en")
     page.goto("/notifications")
     expect(page.get_by_test_id("coauthor-notice").first).to_contain_text(
         "invited you to co-author a note")
@@ -79,6 +88,7 @@ def test_invite_accept_and_publish_together(page: Page, draft):
     log_out(page)
 
     log_in(page, draft["author"])
+    read_in(page, live_server, "zh")
     page.goto(note_url)
     expect(page.get_by_test_id("coauthor-part")).to_contain_text("Earl Grey")
     with page.expect_navigation():
