@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.notes_factories import uploads
 
@@ -85,6 +86,9 @@ def test_invite_accept_and_publish_together(page: Page, live_server, draft):
     with page.expect_navigation():
         page.get_by_test_id("coauthor-agree").click()
     expect(page.get_by_test_id("coauthor-status")).to_contain_text("You agreed to publish.")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"coauthor-panel-{page.viewport_name}.png"),
+                    full_page=True)
     log_out(page)
 
     log_in(page, draft["author"])
@@ -95,6 +99,9 @@ def test_invite_accept_and_publish_together(page: Page, live_server, draft):
         page.get_by_test_id("coauthor-agree").click()
     expect(page.get_by_test_id("coauthor-credit")).to_contain_text(
         f"由 {draft['author_name']} 和 {draft['partner_name']} 合著")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"coauthored-note-{page.viewport_name}.png"),
+                    full_page=True)
     for user_id in (draft["author_id"], draft["partner_id"]):
         page.goto(f"/u/{user_id}")
         card = page.locator(f"article.note-card[data-note-id='{draft['note_id']}']")
