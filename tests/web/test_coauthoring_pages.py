@@ -123,3 +123,27 @@ def test_bad_input_is_explained_in_the_viewers_language(creators):
     assert stranger_page.status_code == 303
     assert "The co-author has not accepted the invitation yet." in page_text(
         partner_browser.get(stranger_page.location))
+
+
+def test_credits_on_a_profile_cost_no_query_per_note(app, make_user, quick_note):
+    from app.models import NoteCoauthor, utcnow
+    from tests.notes_factories import QueryCounter
+
+    author, reader = make_user(display_name="Mei Lin"), app.test_client()
+
+    def co_create(count: int) -> None:
+        for i in range(count):
+            note = quick_note(author, f"Together {i}")
+            partner = make_user(display_name=f"Partner {i}")
+            db.session.add(NoteCoauthor(note_id=note.id, coauthor_id=partner.id,
+                                        status="accepted", invited_at=utcnow(),
+                                        expires_at=utcnow()))
+        db.session.commit()
+
+    co_create(1)
+    with QueryCounter() as few:
+        assert "Mei Lin &amp; Partner 0" in reader.get(f"/u/{author.id}").text
+    co_create(9)
+    with QueryCounter() as many:
+        assert "Mei Lin &amp; Partner 8" in reader.get(f"/u/{author.id}").text
+    assert many.count == few.count, many.statements
