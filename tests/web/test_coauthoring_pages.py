@@ -114,6 +114,7 @@ def test_bad_input_is_explained_in_the_viewers_language(creators):
     early = press(author_browser, note.id, "agree")
     assert "合著者还没有接受邀请。" in page_text(author_browser.get(early.location))
     edit = author_browser.get(f"/notes/{note.id}/edit")
+    assert "再到笔记页面点击“同意发布”" in page_text(edit) and 'name="publish"' not in edit.text
     refused = author_browser.post(f"/notes/{note.id}/edit", data={
         "csrf_token": csrf_from(edit.get_data(as_text=True)), "title": note.title,
         "body": note.body, "publish": "1"})
