@@ -90,6 +90,15 @@ NOTE_SCHEMA = schema("Note", {
                                                      "<brand>\", in the viewer's language."},
                             "impression_token": {"type": "string"},
                             "click_url": {"type": "string", "format": "uri"}}}]},
+        "coauthor": {"oneOf": [AUTHOR_SCHEMA, {"type": "null"}],
+                     "description": "The co-author credited beside the author on a "
+                                    "co-created note."},
+        "coauthor_part": {"type": ["object", "null"],
+                          "description": "The co-author's own title and text (kept when "
+                                         "they leave a published note, uncredited).",
+                          "properties": {"title": {"type": "string"},
+                                         "body": {"type": "string"},
+                                         "language": {"type": ["string", "null"]}}},
         "partnership": {"type": ["object", "null"],
                         "description": "Set on a note made for a brand partnership: the "
                                        "brand and the paid-partnership label in the "
@@ -198,12 +207,21 @@ def note_json(note: Note, *, liked: set[int] | None = None,
         "comment_count": note.comment_count,
         "liked": note.id in (liked or ()), "collected": note.id in (collected or ()),
         "sponsored": False,
+        "coauthor": author_json(note.credited_coauthor) if note.credited_coauthor else None,
+        "coauthor_part": _coauthor_part(note),
         "partnership": {"brand": brand, "label": _("Sponsored · with %(brand)s", brand=brand)}
         if brand else None,
         "url": url_for("notes.show", note_id=note.id, _external=True),
         "created_at": timestamp(note.created_at), "updated_at": timestamp(note.updated_at),
         "published_at": timestamp(note.published_at),
     }
+
+
+def _coauthor_part(note: Note) -> dict[str, Any] | None:
+    link = note.coauthorship
+    if link is None or link.status not in ("accepted", "left") or not (link.title or link.body):
+        return None
+    return {"title": link.title, "body": link.body, "language": link.language}
 
 
 def notes_json(note_list: list[Note], viewer: User | None) -> list[dict[str, Any]]:

@@ -37,6 +37,9 @@ ORDER_LINE = {
         "duty": MONEY, "tax": MONEY,
         "unit_price_in_store_currency": MONEY,
         "note_id": {"type": ["integer", "null"]}, "creator_id": {"type": ["integer", "null"]},
+        "cocreator_id": {"type": ["integer", "null"],
+                         "description": "A co-created note's co-author: the line is credited "
+                                        "half to each creator."},
     },
 }
 ORDER_SCHEMA = schema("Order", {
@@ -143,6 +146,7 @@ def order_json(order: Order, *, merchant: bool = False) -> dict[str, Any]:
             "unit_price_in_store_currency": _money(line.unit_price_store_minor,
                                                    order.store_currency),
             "note_id": line.note_id, "creator_id": line.creator_id,
+            "cocreator_id": line.cocreator_id,
         } for line in order.lines],
         "items": _money(order.items_minor, cur), "shipping": _money(order.shipping_minor, cur),
         "duties": _money(order.duties_minor, cur), "taxes": _money(order.taxes_minor, cur),

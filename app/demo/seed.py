@@ -126,6 +126,9 @@ def seed_demo() -> list[str]:
     from app.demo.notes import seed_notes
 
     lines += seed_notes(DEMO_PASSWORD)
+    from app.demo.coauthored_notes import seed_coauthored_notes
+
+    lines += seed_coauthored_notes()
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()

@@ -51,6 +51,7 @@ from app.models.catalog import (
 )
 from app.models.catalog_import import IMPORT_STATES, CatalogImport
 from app.models.checkout import QUOTE_STATES, Cart, CartItem, Quote, QuoteGroup, QuoteLine
+from app.models.coauthoring import COAUTHOR_STATES, OPEN_COAUTHOR_STATES, NoteCoauthor
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
 from app.models.inventory import (
@@ -266,6 +267,9 @@ __all__ = [
     "ModerationRuleSetVersion",
     "ModerationScreening",
     "Note",
+    "NoteCoauthor",
+    "COAUTHOR_STATES",
+    "OPEN_COAUTHOR_STATES",
     "NoteImage",
     "NoteLike",
     "NoteProductTag",

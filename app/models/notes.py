@@ -35,6 +35,7 @@ from app.models.user import User
 
 if TYPE_CHECKING:
     from app.models.catalog import Product
+    from app.models.coauthoring import NoteCoauthor
 
 NOTE_STATUSES = ("draft", "published")
 # Moderation states in which content is shown (held and removed items are not).
@@ -118,6 +119,15 @@ class Note(TimestampMixin, db.Model):
         back_populates="note", cascade="all, delete-orphan",
         order_by="(NoteProductTag.image_position, NoteProductTag.id)",
     )
+    # Set on a co-created note (app.models.coauthoring); None on a note written alone.
+    coauthorship: Mapped[NoteCoauthor | None] = relationship(
+        back_populates="note", uselist=False, cascade="all, delete-orphan")
+
+    @property
+    def credited_coauthor(self) -> User | None:
+        """The co-author credited beside the author (one who accepted and has not left)."""
+        link = self.coauthorship
+        return link.coauthor if link is not None and link.is_credited else None
 
     @property
     def cover_image(self) -> NoteImage | None:
@@ -184,6 +194,9 @@ class NoteImage(db.Model):
     keys: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     width: Mapped[int] = mapped_column(Integer, nullable=False)
     height: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The co-author who added the image to a co-created note; None: the note's author.
+    contributor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
     note: Mapped[Note] = relationship(back_populates="images")
 

@@ -192,6 +192,11 @@ class OrderLine(PricedLine, db.Model):
     creator_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # A co-created note's co-author at the time of sale: the line's value is credited half
+    # to each creator (app.services.orders.sales.creator_credits).
+    cocreator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

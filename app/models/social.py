@@ -41,8 +41,13 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "moderation" notices tell an author of a decision on their content, and a reporter of
 # the outcome of their report (moderation_case_id, moderation_event).
 # "partner" notices tell a creator that a brand sent a partnership brief (and its steps).
+# "co_*" notices follow a co-created note (app.models.coauthoring): an invitation, its
+# acceptance or refusal, an agreement to publish, the invitation taken back or expired, and
+# a co-author leaving the note.
+COAUTHOR_NOTICES = ("co_invite", "co_accept", "co_decline", "co_agree", "co_cancel",
+                    "co_expire", "co_leave")
 NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
-                      "message", "moderation", "partner")
+                      "message", "moderation", "partner", *COAUTHOR_NOTICES)
 
 
 class NoteLike(db.Model):

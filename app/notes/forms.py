@@ -105,3 +105,19 @@ class AppealForm(FlaskForm):
 
     statement = TextAreaField(_l("Why should we look again?"),
                               validators=[Optional(), Length(max=2000)])
+
+
+class CoauthorInviteForm(FlaskForm):
+    """Invite a creator, by their @handle, to co-author a draft."""
+
+    handle = StringField(_l("Creator's @handle"), validators=[
+        DataRequired(_l("Enter the @handle of the creator to invite.")), Length(max=80)])
+
+
+class ContributionForm(FlaskForm):
+    """The co-author's part of a co-created note: their title, text and images."""
+
+    title = StringField(_l("Your title"), validators=[Optional(), Length(max=MAX_TITLE)])
+    body = TextAreaField(_l("Your text"), validators=[Optional(), Length(max=MAX_BODY)])
+    images = MultipleFileField(_l("Your images (replace the ones you added)"), validators=[
+        FileAllowed(IMAGE_TYPES, _l("Upload JPEG, PNG or WebP images."))])

@@ -367,4 +367,29 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "unknown_placement_slot": ErrorCode((404,), "No guaranteed placement on sale has that "
                                                 "code."),
     "unknown_country": ErrorCode((422,), "Not an ISO 3166 alpha-2 country code."),
+    "coauthor_agreement_required": ErrorCode(
+        (409,), "A co-created draft is published only when both authors agree: use POST "
+                "/notes/{id}/coauthor/agree."),
+    "coauthor_already_accepted": ErrorCode(
+        (409,), "The co-author has already accepted this invitation."),
+    "coauthor_already_invited": ErrorCode(
+        (409,), "The note already has a co-author invited or writing; withdraw that "
+                "invitation first."),
+    "coauthor_images": ErrorCode(
+        (422,), "Images cannot be replaced this way: the author's while the co-author has "
+                "images on the note, the co-author's while the author's tags are on them."),
+    "coauthor_invitation_expired": ErrorCode(
+        (409,), "The invitation expired (after 14 days); the author may invite again."),
+    "coauthor_invitation_not_found": ErrorCode(
+        (404,), "You have no open invitation to co-author this note."),
+    "coauthor_not_accepted": ErrorCode(
+        (409,), "The co-author has not accepted the invitation yet."),
+    "coauthor_not_found": ErrorCode(
+        (404,), "The note has no co-author, or you are neither of its authors."),
+    "coauthor_published": ErrorCode(
+        (403,), "After publication only the co-author can end the co-authoring (by removing "
+                "themselves)."),
+    "invalid_coauthor": ErrorCode((422,), "No such creator to invite, or yourself."),
+    "note_not_draft": ErrorCode(
+        (409,), "The note is already published; this works on drafts only."),
 }

@@ -1,10 +1,12 @@
-"""Social writes kept out of the pages that read: tag tap counts, the translation cache."""
+"""Social writes kept out of the pages that read (tag tap counts, the translation cache)
+and the periodic expiry of unanswered co-author invitations.
+"""
 
 from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import notes, translation
+from app.services.social import coauthoring, notes, translation
 
 
 @celery.task(name="qiao.count_tag_click")
@@ -20,3 +22,11 @@ def cache_translation(text_hash: str, target: str, source: str | None, translate
     """Keep a translation so the next reader of the same text gets it without the provider."""
     translation.cache_translation(text_hash, target, source, translated, provider_name)
     commit()
+
+
+@celery.task(name="qiao.expire_coauthor_invitations")
+def expire_coauthor_invitations() -> int:
+    """Expire co-author invitations left unanswered past their deadline."""
+    expired = coauthoring.expire_invitations()
+    commit()
+    return expired

@@ -117,3 +117,28 @@ def test_queries_do_not_grow_with_orders(buy, make_checkout_shop):
     for _ in range(3):
         buy(shop, 1, currency="JPY", country="JP")
     assert count() == one
+
+
+def test_a_co_created_notes_sales_are_split_between_its_two_creators(
+        buy, make_checkout_shop, make_user, make_note):
+    from app.services.social import coauthoring
+
+    shop = make_checkout_shop(currency="USD", country="US", price="25.01", stock=5)
+    author = make_user(display_name="Mei Lin", home_country="CN")
+    coauthor = make_user(display_name="Sophie Martin", home_country="GB")
+    note = make_note(author, title="Tea around the world", publish=False)
+    coauthoring.invite_coauthor(author, note.id, coauthor.id)
+    coauthoring.respond_to_invitation(coauthor, note.id, accept=True)
+    coauthoring.agree_to_publish(author, note.id)
+    coauthoring.agree_to_publish(coauthor, note.id)
+    db.session.commit()
+    order = buy(shop, 1, currency="USD", country="US", note_id=note.id)
+    assert (order.lines[0].creator_id, order.lines[0].cocreator_id) == (author.id, coauthor.id)
+
+    today = utcnow().date()
+    report = sales.sales_report(shop.owner, shop.store.id, first_day=today, last_day=today,
+                                zone=UTC)
+    value = order.lines[0].unit_price_store_minor  # 2501 cents: an odd amount
+    assert {(c.label, c.sales.minor, c.orders) for c in report.top_creators} == {
+        ("Mei Lin", value - value // 2, 1), ("Sophie Martin", value // 2, 1)}
+    assert sum(c.sales.minor for c in report.top_creators) == value

@@ -77,8 +77,13 @@ def load_content(target_type: str, target_id: int) -> ScreenedContent | None:
         if note is None:
             return None
         keys = [k for k in (_rendition(i.keys) for i in note.images) if k]
-        return ScreenedContent(target_type, target_id, f"{note.title}\n{note.body}",
-                               note.author, note.language, keys)
+        text = f"{note.title}\n{note.body}"
+        link = note.coauthorship
+        if link is not None and (link.title or link.body):
+            # A co-author's part is published with the note; it comes after the author's
+            # text so the queue's highlight offsets into title and body still hold.
+            text += f"\n{link.title}\n{link.body}"
+        return ScreenedContent(target_type, target_id, text, note.author, note.language, keys)
     if target_type == "comment":
         comment = db.session.get(Comment, target_id)
         return None if comment is None else ScreenedContent(

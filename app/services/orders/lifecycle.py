@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -28,6 +28,7 @@ from app.models import (
     ORDER_STATES,
     ORDER_TRANSITIONS,
     Note,
+    NoteCoauthor,
     Order,
     OrderEvent,
     OrderLine,
@@ -120,12 +121,18 @@ def commission_percent() -> Decimal:
     return Decimal(str(current_app.config.get("PLATFORM_COMMISSION_PERCENT", "8"))) / 100
 
 
-def _attribution(note_ids: set[int]) -> dict[int, int]:
-    """Note id -> author id for the notes items were bought through."""
+def _attribution(note_ids: set[int]) -> dict[int, tuple[int, int | None]]:
+    """Note id -> (author id, credited co-author id or None) for the notes items were
+    bought through; a co-created note's sales are split between its two creators.
+    """
     if not note_ids:
         return {}
-    rows = db.session.execute(select(Note.id, Note.author_id).where(Note.id.in_(note_ids)))
-    return {note_id: author_id for note_id, author_id in rows}
+    rows = db.session.execute(
+        select(Note.id, Note.author_id, NoteCoauthor.coauthor_id)
+        .outerjoin(NoteCoauthor, and_(NoteCoauthor.note_id == Note.id,
+                                      NoteCoauthor.status == "accepted"))
+        .where(Note.id.in_(note_ids)))
+    return {note_id: (author_id, coauthor_id) for note_id, author_id, coauthor_id in rows}
 
 
 def create_orders_for_quote(quote: Quote, payment: Payment, *, now: datetime | None = None
@@ -168,7 +175,8 @@ def create_orders_for_quote(quote: Quote, payment: Payment, *, now: datetime | N
                 sku=line.sku, quantity=line.quantity, unit_price_minor=line.unit_price_minor,
                 unit_price_store_minor=line.unit_price_store_minor, duty_minor=line.duty_minor,
                 tax_minor=line.tax_minor, note_id=line.note_id,
-                creator_id=authors.get(line.note_id) if line.note_id else None))
+                creator_id=authors.get(line.note_id, (None, None))[0],
+                cocreator_id=authors.get(line.note_id, (None, None))[1]))
         order.events.append(OrderEvent(from_status=None, to_status="paid",
                                        reason_code="payment_succeeded",
                                        reason_params={"intent": payment.intent_id},

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import load_only
 
 from app.extensions import db
@@ -69,6 +69,26 @@ class SalesReport:
     top_products: list[SalesShare]
     from_notes: SalesShare
     top_creators: list[SalesShare]
+
+
+def creator_credits(line_value, in_range):
+    """One row per creator credited on each line bought through a note: (creator_id,
+    order_id, quantity, value). A co-created note's line is split between its two creators:
+    the co-author gets half rounded down, the author the rest, so the halves always add up
+    to the line's value.
+    """
+    half = line_value // 2
+    author_value = case((OrderLine.cocreator_id.is_(None), line_value), else_=line_value - half)
+    return union_all(
+        select(OrderLine.creator_id.label("creator_id"), OrderLine.order_id,
+               OrderLine.quantity, author_value.label("value"))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(*in_range, OrderLine.creator_id.is_not(None)),
+        select(OrderLine.cocreator_id, OrderLine.order_id, OrderLine.quantity,
+               half.label("value"))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(*in_range, OrderLine.cocreator_id.is_not(None)),
+    ).subquery()
 
 
 def sales_report(actor: User, store_id: int, *, first_day: date, last_day: date,
@@ -136,17 +156,17 @@ def sales_report(actor: User, store_id: int, *, first_day: date, last_day: date,
                func.sum(line_value))
         .join(Order, Order.id == OrderLine.order_id)
         .where(*in_range, OrderLine.note_id.is_not(None))).one()
+    credits = creator_credits(line_value, in_range)
     top_creators = [
         SalesShare(key=str(creator_id), label=name, orders=count, units=int(units),
                    sales=money(int(value)))
         for creator_id, name, count, units, value in db.session.execute(
-            select(OrderLine.creator_id, User.display_name,
-                   func.count(func.distinct(OrderLine.order_id)), func.sum(OrderLine.quantity),
-                   func.sum(line_value))
-            .join(Order, Order.id == OrderLine.order_id)
-            .join(User, User.id == OrderLine.creator_id).where(*in_range)
-            .group_by(OrderLine.creator_id, User.display_name)
-            .order_by(func.sum(line_value).desc(), OrderLine.creator_id).limit(TOP))]
+            select(credits.c.creator_id, User.display_name,
+                   func.count(func.distinct(credits.c.order_id)), func.sum(credits.c.quantity),
+                   func.sum(credits.c.value))
+            .join(User, User.id == credits.c.creator_id)
+            .group_by(credits.c.creator_id, User.display_name)
+            .order_by(func.sum(credits.c.value).desc(), credits.c.creator_id).limit(TOP))]
 
     return SalesReport(
         currency=currency, first_day=first_day, last_day=last_day,

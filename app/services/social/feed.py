@@ -29,6 +29,7 @@ from app.models import (
     BoardNote,
     Follow,
     Note,
+    NoteCoauthor,
     NoteProductTag,
     NoteTopic,
     Product,
@@ -36,6 +37,7 @@ from app.models import (
     User,
 )
 from app.services.errors import NotFound, ValidationFailed
+from app.services.social.coauthoring import coauthored_note_ids
 from app.services.social.notes import note_loader_options
 
 FEED_TABS = ("discover", "following")
@@ -156,7 +158,8 @@ def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
     stmt = (select(Note).where(Note.id.in_(ids), Note.shown_clause(market))
             .options(joinedload(Note.author).joinedload(User.platform_roles),
                      joinedload(Note.images), joinedload(Note.topics),
-                     joinedload(Note.product_tags).joinedload(NoteProductTag.product)))
+                     joinedload(Note.product_tags).joinedload(NoteProductTag.product),
+                     joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)))
     by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -240,10 +243,11 @@ def _newest_first(stmt, cursor: list[Any] | None, limit: int) -> FeedPage:
 
 def following(user: User, cursor: list[Any] | None, limit: int, *,
               market: str | None = None) -> FeedPage:
-    """Notes by the authors `user` follows, newest first."""
+    """Notes by the authors `user` follows (or co-authored by them), newest first."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
-    return _newest_first(_published_notes(market).where(Note.author_id.in_(followed)), cursor,
-                         limit)
+    return _newest_first(_published_notes(market).where(or_(
+        Note.author_id.in_(followed), Note.id.in_(coauthored_note_ids(followed)))), cursor,
+        limit)
 
 
 def topic_feed(name: str, cursor: list[Any] | None, limit: int, *,
@@ -276,9 +280,12 @@ def _id_position(cursor: list[Any] | None) -> int | None:
 
 def author_feed(author: User, viewer: User | None, cursor: list[Any] | None, limit: int,
                 *, market: str | None = None) -> FeedPage:
-    """A profile's notes, newest first; the author also sees their drafts (and held ones)."""
+    """A profile's notes (with those co-authored), newest first; the author also sees their
+    drafts (and held ones).
+    """
     before = _id_position(cursor)
-    stmt = select(Note).options(*note_loader_options()).where(Note.author_id == author.id)
+    stmt = select(Note).options(*note_loader_options()).where(or_(
+        Note.author_id == author.id, Note.id.in_(coauthored_note_ids([author.id]))))
     if viewer is None or not getattr(viewer, "is_authenticated", False) \
             or viewer.id != author.id:
         stmt = stmt.where(Note.shown_clause(market))

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     Membership,
     Note,
+    NoteCoauthor,
     NoteImage,
     NoteProductTag,
     NoteTopic,
@@ -33,7 +34,7 @@ from app.models import (
     User,
 )
 from app.providers.media import media_storage
-from app.services.errors import Forbidden, NotFound, ValidationFailed
+from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.fields import MAX_ID
 from app.services.images import process_image
 from app.services.social.abuse import MENTION_PATTERN, check_posting_allowed
@@ -132,20 +133,21 @@ def resolve_mentions(text: str, *, exclude: User | None = None) -> list[User]:
 def note_loader_options() -> list:
     """Eager loads for showing notes in lists: a fixed number of queries per page."""
     return [selectinload(Note.author), selectinload(Note.images), selectinload(Note.topics),
-            selectinload(Note.product_tags).selectinload(NoteProductTag.product)]
+            selectinload(Note.product_tags).selectinload(NoteProductTag.product),
+            selectinload(Note.coauthorship).selectinload(NoteCoauthor.coauthor)]
 
 
 def get_note(viewer: User | None, note_id: int, *, market: str | None = None) -> Note:
     """The note if `viewer` may see it; else NotFound.
 
-    Drafts, and notes held or removed by moderation, only their author sees; a note
-    restricted or legally blocked in the viewer's `market` is missing there (but for its
-    author).
+    Drafts, and notes held or removed by moderation, only their author (and a co-author
+    invited or writing with them) sees; a note restricted or legally blocked in the viewer's
+    `market` is missing there (but for its authors).
     """
     note = db.session.scalar(select(Note).options(*note_loader_options())
                              .where(Note.id == note_id))
     if note is None or ((not note.is_published or note.hidden_in(market))
-                        and not _is_author(viewer, note)):
+                        and not _is_author(viewer, note) and not is_coauthor(viewer, note)):
         raise NotFound(_("No such note."), code="note_not_found")
     return note
 
@@ -161,6 +163,13 @@ def get_own_note(actor: User, note_id: int) -> Note:
 def _is_author(user: User | None, note: Note) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) \
         and user.id == note.author_id
+
+
+def is_coauthor(user: User | None, note: Note) -> bool:
+    """Whether `user` is invited to, or writing, the note with its author."""
+    link = note.coauthorship
+    return user is not None and getattr(user, "is_authenticated", False) \
+        and link is not None and link.is_open and link.coauthor_id == user.id
 
 
 def taggable_products(user: User, limit: int = 200) -> list[Product]:
@@ -245,6 +254,7 @@ def update_note(
 ) -> Note:
     """Edit the author's own note; new `images` replace all of the old ones."""
     note = get_own_note(actor, note_id)
+    _check_coauthored_edit(note, publish=publish, replaces_images=images is not None)
     new_title, new_body = _validated_text(title if title is not None else note.title,
                                           body if body is not None else note.body)
     check_posting_allowed(actor, f"{new_title}\n{new_body}",
@@ -285,6 +295,10 @@ def update_note(
         note.status = "draft"
     note.hot_score = hot_score(note.like_count, note.collect_count, note.comment_count,
                                note.published_at)
+    link = note.coauthorship
+    if link is not None and link.is_open and note.status == "draft":
+        # Both agree to the version that goes out: a change asks each of them again.
+        link.author_agreed_at = link.coauthor_agreed_at = None
     db.session.flush()
     _sync_topics(note)
     _notify_mentions(actor, note, new_body, previous=previous_body)
@@ -313,6 +327,21 @@ def require_can_post(user: User) -> None:
 
 
 # Validation helpers -----------------------------------------------------------------------
+def _check_coauthored_edit(note: Note, *, publish: bool | None, replaces_images: bool) -> None:
+    """A co-created draft goes out only when both authors agree, and the author's new
+    images may not silently drop the co-author's.
+    """
+    link = note.coauthorship
+    if link is not None and link.is_open and note.status == "draft" and publish is True:
+        raise Conflict(_("A co-created note is published once both authors agree to it: "
+                         "use “Agree to publish”."), code="coauthor_agreement_required")
+    if replaces_images and any(image.contributor_id is not None for image in note.images):
+        message = _("Your co-author added images to this note, so its images cannot be "
+                    "replaced all at once. Edit the text and tags instead.")
+        raise ValidationFailed(message, code="coauthor_images",
+                               fields={"images": [message]})
+
+
 def _validated_text(title: str, body: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
