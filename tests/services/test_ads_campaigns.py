@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdLedgerEntry, Campaign, Notification, Partnership, Topic, utcnow
+from app.models import (
+    AdLedgerEntry,
+    Campaign,
+    Membership,
+    Notification,
+    Partnership,
+    Topic,
+    utcnow,
+)
 from app.services import ads, moderation
 from app.services.errors import DomainError
 from tests.ads_factories import campaign_input, decide_in_queue, fund
@@ -251,6 +259,35 @@ def test_the_job_moves_campaigns_by_their_flight_dates(make_brand, reviewer):
     assert campaign.status == "completed" and campaign.released_minor == 10_000
     db.session.refresh(brand.account)
     assert brand.account.balance_minor == 50_000
+    assert db.session.scalars(select(Notification.campaign_event).where(
+        Notification.campaign_id == campaign.id).order_by(Notification.id)).all() == \
+        ["approved", "flight_ended"]
+
+
+def test_the_brand_and_the_partnered_creator_hear_when_the_budget_is_spent(
+        make_brand, make_user, quick_note, reviewer):
+    brand = make_brand(balance=50_000)
+    teammate = make_user()
+    db.session.add(Membership(organization_id=brand.org.id, user_id=teammate.id,
+                              role="staff"))
+    creator = make_user()
+    note = quick_note(creator, "Two weeks with the serum")
+    db.session.add(Partnership(organization_id=brand.org.id, account_id=brand.account.id,
+                               creator_id=creator.id, title="Serum review", brief="Try it",
+                               fee_minor=100, currency="USD", status="paid",
+                               note_id=note.id))
+    db.session.commit()
+    campaign = submitted(brand, note_ids=[note.id], starts_at=utcnow().isoformat())
+    decide_in_queue(reviewer, campaign.id)
+    campaign.spent_minor = campaign.budget_minor
+    db.session.commit()
+    assert ads.advance_campaigns() == 1
+    db.session.commit()
+    spent = db.session.scalars(select(Notification).where(
+        Notification.campaign_id == campaign.id,
+        Notification.campaign_event == "budget_spent")).all()
+    assert sorted((n.recipient_id, n.note_id) for n in spent) == sorted(
+        [(brand.owner.id, None), (teammate.id, None), (creator.id, note.id)])
 
 
 def test_the_balance_never_goes_negative(make_brand):
