@@ -36,8 +36,8 @@ from app.models import (
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
 from tests.ad_delivery_factories import BROWSER
-from tests.e2e.conftest import ARTIFACTS, VIEWPORTS
-from tests.e2e.session import PASSWORD, log_in
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.session import PASSWORD, another_person, log_in
 from tests.notes_factories import image_bytes
 
 try:
@@ -88,18 +88,6 @@ def cast(live_server):
                 "note": note.title, "campaign": f"Tokyo launch {tag}"}
         db.session.remove()
     return cast
-
-
-def another_person(browser, live_server, page: Page, locale: str = "en-US",
-                   user_agent: str | None = None) -> Page:
-    """A browser context of its own at the same size as `page`, as a second person has."""
-    extra = {"user_agent": user_agent} if user_agent else {}
-    context = browser.new_context(
-        viewport=VIEWPORTS[page.viewport_name], locale=locale, base_url=live_server.url,
-        is_mobile=page.viewport_name == "phone", has_touch=page.viewport_name == "phone",
-        **extra)
-    context.set_default_timeout(15_000)
-    return context.new_page()
 
 
 def wait_for_rows(live_server, query, timeout: float = 15.0) -> list:
@@ -183,7 +171,7 @@ def test_a_campaign_is_paid_approved_in_the_queue_served_and_reported(
     campaign_id = int(re.search(r"/campaigns/(\d+)", campaign_url).group(1))
 
     # A moderator finds it in the moderation queue, claims it and approves it.
-    moderator = another_person(browser, live_server, page)
+    moderator = another_person(browser, live_server.url, page)
     log_in(moderator, cast["moderator"])
     moderator.goto("/admin/ads")
     expect(moderator).to_have_url(re.compile(r"/admin/moderation\?target_type=campaign$"))
@@ -219,7 +207,7 @@ def test_a_campaign_is_paid_approved_in_the_queue_served_and_reported(
     # A shopper in Japan reading in Chinese meets the note in Discover, labelled 赞助.
     # (Headless Chromium names itself in its user agent, which the bot filter rightly
     # refuses to count; this shopper's browser is an ordinary one.)
-    shopper = another_person(browser, live_server, page, locale="zh-CN", user_agent=BROWSER)
+    shopper = another_person(browser, live_server.url, page, locale="zh-CN", user_agent=BROWSER)
     log_in(shopper, cast["shopper"])
     card = shopper.locator("article.note-card.sponsored", has_text=cast["note"])
     deadline = time.monotonic() + 20  # serving rebuilds its campaign list every few seconds
