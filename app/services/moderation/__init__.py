@@ -65,7 +65,6 @@ from app.services.moderation.reports import report_content
 from app.services.moderation.screening import (
     hold_unscreened,
     latest_screening,
-    screen_ad_creative,
     screen_content,
 )
 from app.services.moderation.transparency import (
@@ -127,7 +126,6 @@ __all__ = [
     "release_case",
     "report_content",
     "report_csv",
-    "screen_ad_creative",
     "screen_content",
     "transparency_report",
 ]
