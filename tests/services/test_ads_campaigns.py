@@ -346,3 +346,22 @@ def test_a_creator_boosts_their_own_published_note(make_user, quick_note, review
     assert account.balance_minor == 500
     assert [c.id for c in ads.list_own_boosts(creator)][0] == boost.id
     assert error_of(ads.get_own_boost, make_user(), boost.id).status == 404
+
+
+def test_a_bulk_decision_refuses_a_campaign_it_cannot_apply_to_and_decides_the_rest(
+        make_brand, reviewer):
+    funded, short = make_brand(balance=20_000), make_brand(balance=100)
+    good, unfunded = submitted(funded), submitted(short)
+    cases = [moderation.latest_case("campaign", c.id).id for c in (good, unfunded)]
+    refused = moderation.decide_cases(reviewer, cases, moderation.DecisionInput(
+        "warn", "other", []))
+    assert refused.decided == [] and set(refused.refused.values()) == \
+        {"action_not_for_campaign"}
+    outcome = moderation.decide_cases(reviewer, cases, moderation.DecisionInput(
+        "approve", "no_violation", []))
+    db.session.commit()
+    assert outcome.decided == [cases[0]]
+    assert outcome.refused == {cases[1]: "insufficient_balance"}
+    db.session.refresh(good)
+    db.session.refresh(unfunded)
+    assert (good.status, unfunded.status) == ("scheduled", "in_review")

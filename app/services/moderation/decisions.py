@@ -26,7 +26,13 @@ from app.models import (
     market_key,
     utcnow,
 )
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from app.services.moderation.ad_review import (
     CampaignVerdict,
     apply_campaign_verdict,
@@ -308,7 +314,7 @@ def decide_cases(moderator: User, case_ids: list[int], data: DecisionInput) -> B
             with db.session.begin_nested():
                 decide_case(moderator, case_id, data)
             outcome.decided.append(case_id)
-        except (Conflict, Forbidden, NotFound) as exc:
+        except DomainError as exc:  # e.g. a campaign the brand's balance cannot fund
             keep = getattr(exc, "after_rollback", None)
             if callable(keep):
                 keep()
