@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Partnership, utcnow
 from app.services import ads, moderation
-from tests.ads_factories import campaign_input, fund
+from tests.ads_factories import campaign_input, decide_in_queue, fund
 from tests.customs_factories import pdf_text
 
 pytest_plugins = ["tests.ads_fixtures"]
@@ -170,3 +170,25 @@ def test_a_creator_boosts_a_note_from_the_boost_balance(client, login, make_user
     assert response.status_code == 302
     page = text(client.get("/account/boosts"))
     assert "Boost: Tea ritual" in page and 'data-status="in_review"' in page
+
+
+def test_a_rejected_boost_is_explained_and_appealed_from_the_boosts_page(
+        client, login, make_user, quick_note, post_form, reviewer):
+    creator = make_user(home_country="US")
+    note = quick_note(creator, "Tea ritual")
+    account = ads.open_creator_account(creator, currency="USD", time_zone="UTC")
+    db.session.commit()
+    fund(account, 1_000)
+    boost = ads.create_boost(creator, note.id)
+    db.session.commit()
+    decide_in_queue(reviewer, boost.id, "remove", "misleading")
+    db.session.commit()
+    login(creator)
+    page = text(client.get("/account/boosts"))
+    assert "Misleading claims" in page and 'data-testid="boost-appeal-form"' in page
+    notices = text(client.get("/notifications"))
+    assert 'data-event="rejected"' in notices and "/account/boosts" in notices
+    post_form(f"/account/boosts/{boost.id}/appeals", {}, page="/account/boosts")
+    page = text(client.get("/account/boosts"))
+    assert 'data-state="open"' in page and 'data-testid="boost-appeal-form"' not in page
+    assert moderation.latest_case("campaign", boost.id).status == "appealed"
