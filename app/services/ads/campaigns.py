@@ -313,8 +313,8 @@ def appeal_rejection(actor: User, organization_id: int | None, campaign_id: int,
         else get_brand_campaign(actor, organization_id, campaign_id)
     case = latest_case("campaign", campaign.id)
     if campaign.status != "rejected" or case is None:
-        raise InvalidCampaignTransition(_("Only a rejected campaign can be appealed."),
-                                        code="nothing_to_appeal")
+        raise ValidationFailed(_("Only a rejected campaign can be appealed."),
+                               code="nothing_to_appeal")
     return appeal_decision(actor, case.id, statement)
 
 
