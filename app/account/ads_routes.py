@@ -134,8 +134,11 @@ def publish_partnership(partnership_id: int):
 def _boosts_page(*, account_form=None, topup_form=None, status: int = 200):
     account = ads.creator_account(current_user)
     notes = ads.promotable_notes(organization_id=None, creator_id=current_user.id)
+    boosts = ads.list_own_boosts(current_user)
+    # Only a rejected boost has a decision to appeal (or an appeal to follow).
+    reviews = {b.id: ads.review_case(b) for b in boosts if b.status == "rejected"}
     body = render_template(
-        "account/boosts.html", account=account, boosts=ads.list_own_boosts(current_user),
+        "account/boosts.html", account=account, boosts=boosts, reviews=reviews,
         notes=notes, money=_money, status_labels=STATUS_LABELS,
         price=ads.boost_price(account.currency) if account else None,
         impressions=ads.BOOST_IMPRESSIONS, days=ads.BOOST_DAYS,
@@ -273,4 +276,21 @@ def create_boost():
     else:
         flash(_("Boost sent to review. Once approved, its price is taken from your "
                 "boost balance."), "success")
+    return redirect(url_for(".boosts"))
+
+
+@bp.post("/boosts/<int:campaign_id>/appeals")
+@login_required
+def appeal_boost(campaign_id: int):
+    """Appeal a rejected boost, once; another moderator decides, finally."""
+    try:
+        ads.appeal_rejection(current_user, None, campaign_id, request.form.get("statement") or "")
+        commit()
+    except DomainError as exc:
+        rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("Appeal sent: another moderator will look at the campaign again."), "success")
     return redirect(url_for(".boosts"))

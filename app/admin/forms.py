@@ -97,13 +97,6 @@ class MarketRuleForm(FlaskForm):
     duty_rates = FieldList(FormField(DutyRateRowForm), max_entries=MAX_DUTY_RATES + 10)
 
 
-class RejectAdForm(FlaskForm):
-    """A reviewer's reason for rejecting a campaign."""
-
-    reason = TextAreaField(_l("Reason the brand will see"),
-                           validators=[DataRequired(_l("Say why.")), Length(max=2000)])
-
-
 class ModerationRuleForm(FlaskForm):
     """One moderation rule; app.services.moderation.rules checks every field."""
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.services.moderation import (
     ACTION_LABELS,
+    DECISION_REASON_LABELS,
     REASON_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
@@ -52,7 +53,8 @@ class DecisionForm(FlaskForm):
 
     action = SelectField(_l("Decision"), choices=select_choices(ACTION_LABELS.items()),
                          validators=[DataRequired()])
-    reason_code = SelectField(_l("Reason"), choices=select_choices(REASON_LABELS.items()),
+    reason_code = SelectField(_l("Reason"),
+                              choices=select_choices(DECISION_REASON_LABELS.items()),
                               validators=[DataRequired()])
     markets = StringField(_l("Markets (for restrict)"), validators=[Optional(), Length(max=200)],
                           description=_l("Country codes separated by commas, such as CN, GB: "

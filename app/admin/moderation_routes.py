@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from app.admin.moderation_forms import (
 from app.core.transaction import commit, rollback_and_keep
 from app.extensions import db
 from app.models import AuditLogEntry, Report
+from app.money import Money
 from app.services import moderation
 from app.services.errors import DomainError
 from app.services.permissions import require_platform_role
@@ -61,6 +63,10 @@ def moderation_queue():
                            decision_form=DecisionForm(prefix="bulk"))
 
 
+def _money(minor: int, currency: str) -> str:
+    return Money(minor, currency).format(str(get_locale() or "en"))
+
+
 def _per_page() -> int:
     return current_app.config["MODERATION_QUEUE_PAGE_SIZE"]
 
@@ -77,11 +83,15 @@ def _item_page(case_id: int, *, decision_form: DecisionForm | None = None, statu
         select(AuditLogEntry).where(AuditLogEntry.case_id == case.id)
         .order_by(AuditLogEntry.id)))
     legal = moderation.legal_requests_for(case.target_type, case.target_id)
+    decision_form = decision_form or DecisionForm()
+    if case.target_type == "campaign":
+        decision_form.action.choices = [("approve", _("Approve")),
+                                        ("remove", _("Reject the ad"))]
     return render_template(
         "admin/moderation_item.html", case=case, item=target.row,
         segments=moderation.highlight_segments(text, spans), reports=reports,
-        history=history, legal=legal, claim_form=ClaimForm(),
-        decision_form=decision_form or DecisionForm()), status
+        history=history, legal=legal, claim_form=ClaimForm(), money=_money,
+        decision_form=decision_form), status
 
 
 @bp.get("/moderation/items/<int:case_id>")

@@ -20,9 +20,8 @@ from app.services.errors import DomainError
 from app.services.permissions import require_platform_role
 from app.web.forms import show_errors_on_form
 
-# Ads review lives here until the moderation queue takes it over.
-MODERATOR_ENDPOINTS = {"admin.moderation", "admin.ads", "admin.ad_campaign", "admin.approve_ad",
-                       "admin.reject_ad"}
+# Moderators reach the queue, and the old ads-review addresses that redirect into it.
+MODERATOR_ENDPOINTS = {"admin.moderation", "admin.ads", "admin.ad_campaign"}
 
 
 @bp.before_request

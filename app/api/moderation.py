@@ -63,7 +63,7 @@ DECISION_REQUEST = schema("ModerationDecisionRequest", {
     "type": "object", "required": ["action", "reason_code"],
     "properties": {
         "action": {"type": "string", "enum": list(DECISION_ACTIONS)},
-        "reason_code": {"type": "string", "enum": list(moderation.REASON_CODES)},
+        "reason_code": {"type": "string", "enum": list(moderation.DECISION_REASON_CODES)},
         "markets": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                     "description": "For `restrict`: the markets the item is not shown in."},
         "note": {"type": "string", "maxLength": 2000},
@@ -248,7 +248,10 @@ def release_moderation_item(item_id: int):
                        "finally (`approve` reinstates). A removed note answers 404 to "
                        "everyone but its author. 403 `outside_moderator_scope` (logged), "
                        "`appeal_needs_other_moderator`; 409 `case_claimed_by_other` "
-                       "(logged), `case_already_decided`.")
+                       "(logged), `case_already_decided`. An ad campaign (`target_type` "
+                       "`campaign`) takes `approve` (it is scheduled and its budget reserved) "
+                       "or `remove` (rejected; the brand sees the reason in its language); "
+                       "any other action is 422 `action_not_for_campaign`.")
 @token_required("write")
 @idempotent()
 def decide_moderation_item(item_id: int):
@@ -269,7 +272,8 @@ def decide_moderation_item(item_id: int):
 @operation(summary="Appeal a decision about your content", tags=["moderation"],
            request=APPEAL_REQUEST, body_required=False, idempotent=True,
            responses={201: APPEAL_SCHEMA, **ITEM_ERRORS},
-           description="The author, once; another moderator decides, finally. 404 for "
+           description="The author (for an ad campaign, any of its brand's staff), once; "
+                       "another moderator decides, finally. 404 for "
                        "someone else's item; 409 `already_appealed`, `appeal_final`; 422 "
                        "`nothing_to_appeal`.")
 @token_required("write")

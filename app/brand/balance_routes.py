@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -213,7 +213,8 @@ def invoice(org_id: int, year: int, month: int):
     brand = open_brand(org_id)
     if brand.account is None or not 2000 <= year <= 9999 or not 1 <= month <= 12:
         abort(404)
-    pdf = ads.invoice_pdf(ads.build_invoice(brand.account, year, month))
+    language = request.args.get("lang") or str(get_locale() or "en")
+    pdf = ads.invoice_pdf(ads.build_invoice(brand.account, year, month), language)
     commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="qiao-ads-{year}-{month:02d}.pdf"'})

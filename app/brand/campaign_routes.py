@@ -151,9 +151,29 @@ def campaign(org_id: int, campaign_id: int):
     found = ads.get_brand_campaign(current_user, org_id, campaign_id)
     body = render_brand("brand/campaign.html", brand, tab="campaigns", campaign=found,
                         status_labels=STATUS_LABELS, objective_labels=OBJECTIVE_LABELS,
-                        zone=ads.account_zone(brand.account))
+                        zone=ads.account_zone(brand.account),
+                        review_case=ads.review_case(found))
     commit()
     return body
+
+
+@bp.post("/<int:org_id>/campaigns/<int:campaign_id>/appeals")
+@login_required
+def appeal_campaign(org_id: int, campaign_id: int):
+    """Appeal a rejection: another moderator looks again, and that decision is final."""
+    open_brand(org_id)
+    try:
+        ads.appeal_rejection(current_user, org_id, campaign_id,
+                             request.form.get("statement") or "")
+        commit()
+    except DomainError as exc:
+        rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(_("Appeal sent: another moderator will look at the campaign again."), "success")
+    return redirect(url_for(".campaign", org_id=org_id, campaign_id=campaign_id))
 
 
 @bp.post("/<int:org_id>/campaigns/<int:campaign_id>/<step>")

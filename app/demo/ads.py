@@ -109,15 +109,18 @@ def _campaign(account: AdAccount, actor: User, reviewer: User, *, name: str, obj
         budget_minor=budget, daily_cap_minor=daily_cap, currency=account.currency,
         starts_at=start, ends_at=start + timedelta(days=days), pacing="even",
         frequency_cap_per_day=3, countries=countries, languages=languages,
-        topics=topics or [], audience="all", status=status, is_boost=organization_id is None,
+        topics=topics or [], audience="all",
+        status="draft" if status == "in_review" else status, is_boost=organization_id is None,
         created_by_id=actor.id, rejection_reason=reason,
+        rejection_code="medical_claim" if status == "rejected" else None,
         campaign_notes=[CampaignNote(note_id=n.id, position=i) for i, n in enumerate(notes)])
     campaign.account = account
     db.session.add(campaign)
     db.session.flush()
-    if status != "draft":
+    if status == "in_review":  # the real way, so the moderation queue has its case
+        ads.submit_campaign(actor, organization_id, campaign.id)
+    elif status != "draft":
         campaign.submitted_at = start - timedelta(days=2)
-        campaign.review_findings = [f.to_json() for f in ads.check_ad_rules(campaign)]
     if status not in ("draft", "in_review"):
         campaign.reviewed_by_id, campaign.reviewed_at = reviewer.id, start - timedelta(days=1)
     if status in ("scheduled", "active", "paused", "completed"):

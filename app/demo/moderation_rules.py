@@ -1,10 +1,12 @@
-"""Demo moderation rules for every market, the US, the UK and China, in English and Chinese.
+"""Demo moderation rules for every market, the US, the UK, France and China, in English and
+Chinese.
 
 Realistic but mild: spam, counterfeits, taking sales off the platform, goods a market bans
 (Kinder Surprise eggs in the US, pepper spray in the UK, e-cigarettes sold online in China),
-ad rules (health claims, UK alcohol ads, China's ban on absolute claims such as 最佳). The
-obviously-marked test terms `qiaotestban` and 测试违禁词 exist for trying screening out.
-Loaded through the same CSV import admins use, one version per market.
+ad rules (health claims, UK alcohol ads, France's Loi Évin on alcohol advertising, China's
+ban on absolute claims such as 最佳). The obviously-marked test terms `qiaotestban` and
+测试违禁词 exist for trying screening out. Loaded through the same CSV import admins use,
+one version per market.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ CN,keyword,赌博,zh,high,gambling,yes,yes,no,
 CN,keyword,代开发票,zh,high,scam,yes,yes,no,
 CN,prohibited_good,电子烟,zh,high,tobacco,yes,yes,no,
 CN,prohibited_good,气枪,zh,critical,weapons,yes,yes,no,9304
+FR,ad_rule,wine,en,medium,alcohol,no,yes,no,
+FR,ad_rule,vin,any,medium,alcohol,no,yes,no,
 CN,ad_rule,最佳,zh,medium,superlative_claim,no,yes,no,
 CN,ad_rule,国家级,zh,medium,superlative_claim,no,yes,no,
 CN,ad_rule,第一品牌,zh,medium,superlative_claim,no,yes,no,

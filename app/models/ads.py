@@ -62,7 +62,8 @@ CAMPAIGN_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "active": ("paused", "completed"),
     "paused": ("active", "scheduled", "completed"),
     "completed": (),
-    "rejected": (),
+    # An appeal the moderation queue upholds in the brand's favour approves it after all.
+    "rejected": ("scheduled", "active"),
 }
 # States in which the budget is reserved from the balance.
 FUNDED_STATES = ("scheduled", "active", "paused")
@@ -228,6 +229,8 @@ class Campaign(TimestampMixin, db.Model):
     topics: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     audience: Mapped[str] = mapped_column(String(10), default="all", nullable=False)
     status: Mapped[str] = mapped_column(String(10), default="draft", nullable=False)
+    # The moderator's reason code (shown to the brand in its language) and optional note.
+    rejection_code: Mapped[str | None] = mapped_column(String(32))
     rejection_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Ad-rule matches found on submission, shown to the reviewer: [{rule, market, term}].
     review_findings: Mapped[list[dict]] = mapped_column(JSON, default=list, nullable=False)

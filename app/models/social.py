@@ -28,6 +28,7 @@ from app.models.notes import Note
 from app.models.user import User
 
 if TYPE_CHECKING:
+    from app.models.ads import Campaign
     from app.models.logistics import Shipment
     from app.models.orders import Order
     from app.models.returns import ReturnRequest
@@ -40,7 +41,8 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "message" notices tell the other side of an order that its conversation has a new message.
 # "moderation" notices tell an author of a decision on their content, and a reporter of
 # the outcome of their report (moderation_case_id, moderation_event).
-# "partner" notices tell a creator that a brand sent a partnership brief (and its steps).
+# "partner" notices tell a creator that a brand sent a partnership brief (and its steps), and
+# a brand's staff (and the creators of its partnered notes) how an ad campaign is going.
 # "co_*" notices follow a co-created note (app.models.coauthoring): an invitation, its
 # acceptance or refusal, an agreement to publish, the invitation taken back or expired, and
 # a co-author leaving the note.
@@ -249,6 +251,10 @@ class Notification(db.Model):
     moderation_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderation_cases.id", ondelete="CASCADE"))
     moderation_event: Mapped[str | None] = mapped_column(String(24))
+    # "partner" notices about an ad campaign: its id and what happened (CAMPAIGN_EVENTS).
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"))
+    campaign_event: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -258,6 +264,7 @@ class Notification(db.Model):
     order: Mapped[Order | None] = relationship()
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
+    campaign: Mapped[Campaign | None] = relationship()
 
 
 class TranslationCacheEntry(db.Model):

@@ -305,6 +305,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "appeal_final": ErrorCode((409,), "The appeal has been decided; that outcome is final and "
                                       "cannot be appealed."),
     "nothing_to_appeal": ErrorCode((422,), 'There is no decision against the item to appeal.'),
+    "action_not_for_campaign": ErrorCode((422,), "An ad campaign in the queue can only be "
+                                                 "approved or rejected (remove)."),
     "invalid_filter": ErrorCode((422,), 'A queue filter has an unknown value.'),
     "account_suspended": ErrorCode((403,), "The account is suspended by moderation; it cannot "
                                            "post or comment until the date given."),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 PASSWORD = "a-long-unique-phrase-for-e2e"
 
@@ -23,3 +23,20 @@ def log_out(page: Page) -> None:
         toggle.click()
     with page.expect_navigation():
         page.get_by_test_id("logout").click()
+
+
+def another_person(browser: Browser, base_url: str, like: Page, locale: str = "en-US",
+                   user_agent: str | None = None) -> Page:
+    """A browser context of its own at the size of `like`, as a second person has: no
+    session or language can pass between accounts, as it can when one context logs out
+    and in again (a beacon sent as a page closes may bring the old session back).
+    """
+    phone = like.viewport_name == "phone"
+    extra = {"user_agent": user_agent} if user_agent else {}
+    context = browser.new_context(viewport=like.viewport_size, locale=locale,
+                                  base_url=base_url, is_mobile=phone, has_touch=phone,
+                                  **extra)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.viewport_name = like.viewport_name
+    return tab

@@ -8,10 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdLedgerEntry, Campaign, Partnership, Topic, utcnow
-from app.services import ads
+from app.models import (
+    AdLedgerEntry,
+    Campaign,
+    Membership,
+    Notification,
+    Partnership,
+    Topic,
+    utcnow,
+)
+from app.services import ads, moderation
 from app.services.errors import DomainError
-from tests.ads_factories import campaign_input, fund
+from tests.ads_factories import campaign_input, decide_in_queue, fund
+from tests.moderation_factories import add_rule
 
 pytest_plugins = ["tests.ads_fixtures"]
 
@@ -132,47 +141,89 @@ def test_only_drafts_are_edited_and_submitted_once(make_brand):
     assert campaign.name == "Renamed" and campaign.status == "draft"
 
 
-def test_approval_reserves_the_budget_and_refuses_when_the_balance_is_short(
+def test_approval_in_the_queue_reserves_the_budget_and_refuses_when_the_balance_is_short(
         make_brand, reviewer):
     brand = make_brand(balance=5000)
     campaign = submitted(brand)
-    error = error_of(ads.approve_campaign, reviewer, campaign.id)
+    error = error_of(decide_in_queue, reviewer, campaign.id)
     assert error.code == "insufficient_balance" and error.status == 422
     db.session.refresh(campaign)
     assert campaign.status == "in_review" and brand.account.balance_minor == 5000
+    assert moderation.latest_case("campaign", campaign.id).status == "open"
     fund(brand.account, 10_000)
-    ads.approve_campaign(reviewer, campaign.id)
+    decide_in_queue(reviewer, campaign.id)
     db.session.commit()
     assert campaign.status == "scheduled" and campaign.reviewed_by_id == reviewer.id
     db.session.refresh(brand.account)
     assert brand.account.balance_minor == 5000
     assert ads.ledger_sum_minor(brand.account.id) == 5000
-    assert error_of(ads.approve_campaign, reviewer, campaign.id).code == \
-        "invalid_campaign_transition"
+    assert error_of(decide_in_queue, reviewer, campaign.id).code == "case_already_decided"
+    notices = db.session.scalars(select(Notification).where(
+        Notification.campaign_id == campaign.id)).all()
+    assert [(n.recipient_id, n.kind, n.campaign_event) for n in notices] == \
+        [(brand.owner.id, "partner", "approved")]
 
 
-def test_brand_staff_cannot_review(make_brand):
+def test_brand_staff_cannot_decide_their_own_campaign(make_brand):
     brand = make_brand(balance=20_000)
     campaign = submitted(brand)
-    assert error_of(ads.approve_campaign, brand.owner, campaign.id).status == 403
+    assert error_of(decide_in_queue, brand.owner, campaign.id).status == 403
 
 
-def test_rejection_needs_a_reason_and_reserves_nothing(make_brand, reviewer):
+def test_only_approve_or_reject_apply_to_a_campaign(make_brand, reviewer):
     brand = make_brand(balance=20_000)
     campaign = submitted(brand)
-    assert "reason" in error_of(ads.reject_campaign, reviewer, campaign.id, " ").fields
-    ads.reject_campaign(reviewer, campaign.id, "Medical claim in the title")
+    error = error_of(decide_in_queue, reviewer, campaign.id, "age_gate", "other")
+    assert error.code == "action_not_for_campaign" and "action" in error.fields
+
+
+def test_rejection_keeps_the_reason_code_reserves_nothing_and_can_be_appealed_once(
+        make_brand, reviewer, make_user):
+    brand = make_brand(balance=20_000)
+    campaign = submitted(brand)
+    decide_in_queue(reviewer, campaign.id, "remove", "medical_claim", "Cure claim in title")
     db.session.commit()
-    assert campaign.status == "rejected"
-    assert campaign.rejection_reason == "Medical claim in the title"
+    assert campaign.status == "rejected" and campaign.rejection_code == "medical_claim"
+    assert campaign.rejection_reason == "Cure claim in title"
     db.session.refresh(brand.account)
     assert brand.account.balance_minor == 20_000
+    assert error_of(ads.appeal_rejection, make_user(), brand.org.id, campaign.id).status \
+        in (403, 404)
+    ads.appeal_rejection(brand.owner, brand.org.id, campaign.id, "We removed the claim")
+    db.session.commit()
+    assert error_of(ads.appeal_rejection, brand.owner, brand.org.id,
+                    campaign.id).code == "already_appealed"
+    assert error_of(decide_in_queue, reviewer, campaign.id).code == \
+        "appeal_needs_other_moderator"
+    second = make_user(roles=("moderator",))
+    decide_in_queue(second, campaign.id)
+    db.session.commit()
+    db.session.refresh(campaign)
+    assert campaign.status == "scheduled" and campaign.rejection_code is None
+    db.session.refresh(brand.account)
+    assert brand.account.balance_minor == 20_000 - campaign.budget_minor
+    events = db.session.scalars(select(Notification.campaign_event).where(
+        Notification.campaign_id == campaign.id).order_by(Notification.id)).all()
+    assert events == ["rejected", "reinstated"]
+
+
+def test_withdrawing_closes_the_case_and_resubmitting_opens_a_new_one(make_brand, reviewer):
+    brand = make_brand(balance=20_000)
+    campaign = submitted(brand)
+    first = moderation.latest_case("campaign", campaign.id)
+    ads.withdraw_campaign(brand.owner, brand.org.id, campaign.id)
+    db.session.commit()
+    assert first.status == "closed"
+    assert error_of(decide_in_queue, reviewer, campaign.id).code == "case_already_decided"
+    ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
+    db.session.commit()
+    assert moderation.latest_case("campaign", campaign.id).id != first.id
 
 
 def test_completion_releases_the_unspent_budget(make_brand, reviewer):
     brand = make_brand(balance=20_000)
     campaign = submitted(brand, starts_at=utcnow().isoformat())
-    ads.approve_campaign(reviewer, campaign.id)
+    decide_in_queue(reviewer, campaign.id)
     db.session.commit()
     assert campaign.status == "active"
     campaign.spent_minor = 2_550
@@ -195,7 +246,7 @@ def test_completion_releases_the_unspent_budget(make_brand, reviewer):
 def test_the_job_moves_campaigns_by_their_flight_dates(make_brand, reviewer):
     brand = make_brand(balance=50_000)
     campaign = submitted(brand)
-    ads.approve_campaign(reviewer, campaign.id)
+    decide_in_queue(reviewer, campaign.id)
     db.session.commit()
     assert ads.advance_campaigns(now=campaign.starts_at - timedelta(minutes=1)) == 0
     assert ads.advance_campaigns(now=campaign.starts_at + timedelta(minutes=1)) == 1
@@ -208,6 +259,35 @@ def test_the_job_moves_campaigns_by_their_flight_dates(make_brand, reviewer):
     assert campaign.status == "completed" and campaign.released_minor == 10_000
     db.session.refresh(brand.account)
     assert brand.account.balance_minor == 50_000
+    assert db.session.scalars(select(Notification.campaign_event).where(
+        Notification.campaign_id == campaign.id).order_by(Notification.id)).all() == \
+        ["approved", "flight_ended"]
+
+
+def test_the_brand_and_the_partnered_creator_hear_when_the_budget_is_spent(
+        make_brand, make_user, quick_note, reviewer):
+    brand = make_brand(balance=50_000)
+    teammate = make_user()
+    db.session.add(Membership(organization_id=brand.org.id, user_id=teammate.id,
+                              role="staff"))
+    creator = make_user()
+    note = quick_note(creator, "Two weeks with the serum")
+    db.session.add(Partnership(organization_id=brand.org.id, account_id=brand.account.id,
+                               creator_id=creator.id, title="Serum review", brief="Try it",
+                               fee_minor=100, currency="USD", status="paid",
+                               note_id=note.id))
+    db.session.commit()
+    campaign = submitted(brand, note_ids=[note.id], starts_at=utcnow().isoformat())
+    decide_in_queue(reviewer, campaign.id)
+    campaign.spent_minor = campaign.budget_minor
+    db.session.commit()
+    assert ads.advance_campaigns() == 1
+    db.session.commit()
+    spent = db.session.scalars(select(Notification).where(
+        Notification.campaign_id == campaign.id,
+        Notification.campaign_event == "budget_spent")).all()
+    assert sorted((n.recipient_id, n.note_id) for n in spent) == sorted(
+        [(brand.owner.id, None), (teammate.id, None), (creator.id, note.id)])
 
 
 def test_the_balance_never_goes_negative(make_brand):
@@ -221,14 +301,28 @@ def test_the_balance_never_goes_negative(make_brand):
     assert brand.account.balance_minor == 0
 
 
-def test_submission_flags_ad_rule_matches_per_market(make_brand, quick_note, reviewer):
+def test_submission_screens_against_each_target_markets_ad_rules(
+        make_brand, quick_note, make_user):
+    admin_user = make_user(roles=("admin",))
+    add_rule(admin_user, "根治", market="CN", kind="ad_rule", reason_code="medical_claim",
+             severity="high")
+    add_rule(admin_user, "fda approved", market="US", kind="ad_rule",
+             reason_code="medical_claim", severity="medium")
+    db.session.commit()
     brand = make_brand(balance=20_000)
-    note = quick_note(brand.owner, "这款精华能治愈痘痘", "Our best in the world serum")
+    note = quick_note(brand.owner, "这款精华根治痘痘", "FDA approved serum")
     db.session.commit()
     campaign = submitted(brand, note_ids=[note.id], targeting={"countries": ["CN", "JP"]})
-    rules = {(f["rule"], f["market"]) for f in campaign.review_findings}
-    assert ("medical_claim", "*") in rules and ("absolute_claim", "CN") in rules
-    assert [c.id for c in ads.list_campaigns_in_review(reviewer)] == [campaign.id]
+    assert [(f["code"], f["market"], f["text"]) for f in campaign.review_findings] == \
+        [("medical_claim", "CN", "根治")]  # the US rule is not for a CN/JP campaign
+    case = moderation.latest_case("campaign", campaign.id)
+    assert case.market_codes == ["CN", "JP"] and case.status == "open"
+    assert moderation.item_text("campaign", campaign)[slice(*case.reasons[0]["spans"][0])] \
+        == "根治"
+    us_only = make_user(roles=("moderator",))
+    us_only.platform_roles[0].markets = ["US"]
+    assert error_of(moderation.case_in_scope, us_only, case.id).code == \
+        "outside_moderator_scope"
     clean = submitted(brand, name="Clean one")
     assert clean.review_findings == []
 
@@ -246,9 +340,28 @@ def test_a_creator_boosts_their_own_published_note(make_user, quick_note, review
     assert boost.is_boost and boost.organization_id is None and boost.status == "in_review"
     assert boost.budget_minor == 500 and boost.pricing == "cpm"
     assert error_of(ads.create_boost, creator, others.id).code == "note_not_promotable"
-    ads.approve_campaign(reviewer, boost.id)
+    decide_in_queue(reviewer, boost.id)
     db.session.commit()
     db.session.refresh(account)
     assert account.balance_minor == 500
     assert [c.id for c in ads.list_own_boosts(creator)][0] == boost.id
     assert error_of(ads.get_own_boost, make_user(), boost.id).status == 404
+
+
+def test_a_bulk_decision_refuses_a_campaign_it_cannot_apply_to_and_decides_the_rest(
+        make_brand, reviewer):
+    funded, short = make_brand(balance=20_000), make_brand(balance=100)
+    good, unfunded = submitted(funded), submitted(short)
+    cases = [moderation.latest_case("campaign", c.id).id for c in (good, unfunded)]
+    refused = moderation.decide_cases(reviewer, cases, moderation.DecisionInput(
+        "warn", "other", []))
+    assert refused.decided == [] and set(refused.refused.values()) == \
+        {"action_not_for_campaign"}
+    outcome = moderation.decide_cases(reviewer, cases, moderation.DecisionInput(
+        "approve", "no_violation", []))
+    db.session.commit()
+    assert outcome.decided == [cases[0]]
+    assert outcome.refused == {cases[1]: "insufficient_balance"}
+    db.session.refresh(good)
+    db.session.refresh(unfunded)
+    assert (good.status, unfunded.status) == ("scheduled", "in_review")

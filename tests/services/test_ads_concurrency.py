@@ -31,7 +31,8 @@ from app.models import (
 )
 from app.money import Money
 from app.providers.payments import Intent
-from app.services import ads
+from app.services import ads, moderation
+from tests.ads_factories import decide_in_queue
 from tests.concurrency import POSTGRES_ONLY, race, race_application
 
 pytestmark = POSTGRES_ONLY
@@ -106,13 +107,15 @@ def test_approvals_never_overdraw_the_balance(race_app):
                 campaign_notes=[CampaignNote(note_id=note_id)])
             db.session.add(campaign)
             db.session.flush()
+            moderation.open_campaign_review(campaign)
             campaign_ids.append(campaign.id)
         commit()
         db.session.remove()
 
     def approve(index: int) -> str:
         reviewer = db.session.get(User, reviewer_id)
-        return ads.approve_campaign(reviewer, campaign_ids[index]).status
+        decide_in_queue(reviewer, campaign_ids[index])
+        return db.session.get(Campaign, campaign_ids[index]).status
 
     outcomes = race(race_app, approve, THREADS)
     assert outcomes == {"scheduled": 3, "insufficient_balance": THREADS - 3}

@@ -9,7 +9,7 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import ModerationScreening
 from app.providers.moderation import set_moderation_providers
-from app.services.moderation import block_removed_image, latest_screening, screen_ad_creative
+from app.services.moderation import block_removed_image, latest_screening
 from app.services.moderation import screen_content as screen
 from app.services.moderation.image_hashes import CROPS, working_image
 from app.services.moderation.matcher import MATCHERS
@@ -177,16 +177,13 @@ def test_comments_and_profiles_are_screened_after_commit(admin, creator, make_us
     assert latest_screening("profile", other.id).reason_codes == ["test_term"]
 
 
-def test_ad_creatives_get_ad_rules_for_their_markets(admin, creator):
+def test_ad_rules_are_not_for_ordinary_notes(admin, creator):
+    # Campaigns are screened against them on submission (tests/services/test_ads_campaigns).
     add_rule(admin, "cures acne overnight", market="US", kind="ad_rule",
              reason_code="medical_claim", severity="medium")
     commit()
     note = post(creator, body="This cream cures acne overnight!")
-    assert latest_screening("note", note.id).outcome == "publish"  # ad rules skip notes
-    results = screen_ad_creative([note.id, 999_999], ["US"])
-    assert list(results) == [note.id]
-    assert results[note.id].market_outcomes == {"US": "hold"}
-    assert results[note.id].target_type == "ad_creative"
+    assert latest_screening("note", note.id).outcome == "publish"
 
 
 def test_deleted_content_is_skipped(creator):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Partnership
-from app.services import ads
-from tests.ads_factories import campaign_input, fund
+from app.models import Partnership, utcnow
+from app.services import ads, moderation
+from tests.ads_factories import campaign_input, decide_in_queue, fund
+from tests.customs_factories import pdf_text
 
 pytest_plugins = ["tests.ads_fixtures"]
 
@@ -23,42 +24,58 @@ def in_review(brand, **overrides):
     return campaign
 
 
+def case_of(campaign):
+    return moderation.latest_case("campaign", campaign.id)
+
+
 def test_a_moderator_approves_from_the_queue(app, client, login, make_brand, reviewer,
                                              post_form):
     brand = make_brand(balance=50_000)
-    campaign = in_review(brand, name="Cures dry skin overnight")
+    campaign = in_review(brand, name="Glow serum launch")
     login(reviewer)
-    queue = text(client.get("/admin/ads"))
-    assert "Cures dry skin overnight" in queue and 'data-testid="flag-count"' in queue
-    detail = text(client.get(f"/admin/ads/{campaign.id}"))
-    assert "Medical or cure claim" in detail and "“cures”" in detail
-    brand_browser = app.test_client()
-    login(brand.owner, target=brand_browser)
-    own_page = text(brand_browser.get(f"/brand/{brand.org.id}/campaigns/{campaign.id}"))
-    assert 'data-testid="brand-findings"' in own_page and "“cures”" in own_page
-    response = post_form(f"/admin/ads/{campaign.id}/approve", {},
-                         page=f"/admin/ads/{campaign.id}")
-    assert response.status_code == 302
+    assert client.get("/admin/ads").headers["Location"].endswith(
+        "/admin/moderation?target_type=campaign")
+    queue = text(client.get("/admin/moderation?target_type=campaign"))
+    assert "Glow serum launch" in queue and 'data-testid="campaign-preview"' in queue
+    case = case_of(campaign)
+    assert client.get(f"/admin/ads/{campaign.id}").headers["Location"].endswith(
+        f"/admin/moderation/items/{case.id}")
+    page = f"/admin/moderation/items/{case.id}"
+    detail = text(client.get(page))
+    assert 'data-testid="campaign-facts"' in detail and "Reject the ad" in detail
+    assert 'value="age_gate"' not in detail
+    response = post_form(f"{page}/decision", {"action": "approve", "reason_code": "no_violation"},
+                         page=page)
+    assert response.status_code == 303
     db.session.refresh(campaign)
+    assert campaign.status == "scheduled"
     db.session.refresh(brand.account)
-    assert campaign.status == "scheduled" and brand.account.balance_minor == 40_000
+    assert brand.account.balance_minor == 50_000 - campaign.budget_minor
 
 
-def test_a_rejection_needs_a_reason_the_brand_then_sees(app, client, login, make_brand,
-                                                        reviewer, post_form):
-    brand = make_brand(balance=50_000)
+def test_a_rejection_reaches_the_brand_in_its_language_and_it_may_appeal(
+        app, client, login, make_brand, reviewer, post_form):
+    brand = make_brand(balance=20_000)
     campaign = in_review(brand)
     login(reviewer)
-    page = f"/admin/ads/{campaign.id}"
-    empty = post_form(f"/admin/ads/{campaign.id}/reject", {"reason": ""}, page=page)
-    assert empty.status_code == 422
-    post_form(f"/admin/ads/{campaign.id}/reject", {"reason": "Blurry creative"}, page=page)
+    page = f"/admin/moderation/items/{case_of(campaign).id}"
+    post_form(f"{page}/decision", {"action": "remove", "reason_code": "medical_claim",
+                                   "note": "Cure claim"}, page=page)
     db.session.refresh(campaign)
-    assert campaign.status == "rejected"
-    brand_browser = app.test_client()
-    login(brand.owner, target=brand_browser)
-    detail = text(brand_browser.get(f"/brand/{brand.org.id}/campaigns/{campaign.id}"))
-    assert "Blurry creative" in detail
+    assert campaign.status == "rejected" and campaign.rejection_code == "medical_claim"
+    brand.owner.locale = "zh"
+    db.session.commit()
+    reader = app.test_client()
+    login(brand.owner, target=reader)
+    brand_page = f"/brand/{brand.org.id}/campaigns/{campaign.id}"
+    zh = {"Accept-Language": "zh"}
+    body = text(reader.get(brand_page, headers=zh))
+    assert "未经证实的医疗或功效宣称" in body and 'data-testid="appeal-form"' in body
+    notices = text(reader.get("/notifications", headers=zh))
+    assert 'data-event="rejected"' in notices and "未获批准" in notices
+    post_form(f"{brand_page}/appeals", {"statement": "Fixed"}, page=brand_page, target=reader)
+    body = text(reader.get(brand_page))
+    assert 'data-state="open"' in body and 'data-testid="appeal-form"' not in body
 
 
 def test_short_balance_shows_the_error_and_keeps_the_campaign_in_review(
@@ -66,21 +83,37 @@ def test_short_balance_shows_the_error_and_keeps_the_campaign_in_review(
     brand = make_brand(balance=100)
     campaign = in_review(brand)
     login(reviewer)
-    post_form(f"/admin/ads/{campaign.id}/approve", {}, page=f"/admin/ads/{campaign.id}")
-    page = text(client.get(f"/admin/ads/{campaign.id}"))
-    assert "does not cover" in page
+    page = f"/admin/moderation/items/{case_of(campaign).id}"
+    response = post_form(f"{page}/decision",
+                         {"action": "approve", "reason_code": "no_violation"}, page=page)
+    shown = text(response) if response.status_code != 303 else text(client.get(page))
+    assert "does not cover" in shown
     db.session.refresh(campaign)
-    assert campaign.status == "in_review"
+    assert campaign.status == "in_review" and case_of(campaign).status == "open"
 
 
 def test_shoppers_and_brand_staff_cannot_review(app, client, login, make_brand, make_user):
     brand = make_brand()
+    campaign = in_review(brand)
     login(brand.owner)
     assert client.get("/admin/ads").status_code == 403
+    assert client.get(f"/admin/moderation/items/{case_of(campaign).id}").status_code == 403
     shopper = app.test_client()
     login(make_user(), target=shopper)
     assert shopper.get("/admin/ads").status_code == 403
 
+
+def test_an_invoice_is_drawn_in_chinese_for_a_chinese_reader(app, client, login, make_brand):
+    brand = make_brand(balance=20_000)
+    login(brand.owner)
+    now = utcnow()
+    url = f"/brand/{brand.org.id}/invoices/{now.year}-{now.month}.pdf"
+    chinese = client.get(url + "?lang=zh")
+    english = client.get(url + "?lang=en")
+    assert chinese.status_code == english.status_code == 200
+    assert "发票编号" in pdf_text(chinese.data) and "费用合计" in pdf_text(chinese.data)
+    assert "Total charged" in pdf_text(english.data)
+    assert "费用合计" not in pdf_text(english.data)
 
 def test_the_creator_accepts_and_publishes_and_the_note_is_labelled(
         client, login, make_brand, make_user, quick_note, post_form):
@@ -137,3 +170,25 @@ def test_a_creator_boosts_a_note_from_the_boost_balance(client, login, make_user
     assert response.status_code == 302
     page = text(client.get("/account/boosts"))
     assert "Boost: Tea ritual" in page and 'data-status="in_review"' in page
+
+
+def test_a_rejected_boost_is_explained_and_appealed_from_the_boosts_page(
+        client, login, make_user, quick_note, post_form, reviewer):
+    creator = make_user(home_country="US")
+    note = quick_note(creator, "Tea ritual")
+    account = ads.open_creator_account(creator, currency="USD", time_zone="UTC")
+    db.session.commit()
+    fund(account, 1_000)
+    boost = ads.create_boost(creator, note.id)
+    db.session.commit()
+    decide_in_queue(reviewer, boost.id, "remove", "misleading")
+    db.session.commit()
+    login(creator)
+    page = text(client.get("/account/boosts"))
+    assert "Misleading claims" in page and 'data-testid="boost-appeal-form"' in page
+    notices = text(client.get("/notifications"))
+    assert 'data-event="rejected"' in notices and "/account/boosts" in notices
+    post_form(f"/account/boosts/{boost.id}/appeals", {}, page="/account/boosts")
+    page = text(client.get("/account/boosts"))
+    assert 'data-state="open"' in page and 'data-testid="boost-appeal-form"' not in page
+    assert moderation.latest_case("campaign", boost.id).status == "appealed"

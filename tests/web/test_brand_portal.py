@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AdAccount, AdTopUp, Campaign, Partnership, utcnow
 from app.services import ads
-from tests.ads_factories import campaign_input
+from tests.ads_factories import campaign_input, decide_in_queue
 from tests.notes_factories import QueryCounter
 
 pytest_plugins = ["tests.ads_fixtures", "tests.localstripe_server"]
@@ -202,7 +202,7 @@ def test_a_months_invoice_nets_each_campaign_and_lists_fees(make_brand, reviewer
     brand = make_brand(balance=50_000)
     campaign = ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand))
     ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
-    ads.approve_campaign(reviewer, campaign.id)
+    decide_in_queue(reviewer, campaign.id)
     campaign.spent_minor = 1_234
     db.session.commit()
     ads.complete_campaign(brand.owner, brand.org.id, campaign.id)
@@ -221,7 +221,7 @@ def test_the_flight_command_runs_the_job(runner, make_brand, reviewer):
     brand = make_brand(balance=50_000)
     campaign = ads.create_campaign(brand.owner, brand.org.id, campaign_input(brand))
     ads.submit_campaign(brand.owner, brand.org.id, campaign.id)
-    ads.approve_campaign(reviewer, campaign.id)
+    decide_in_queue(reviewer, campaign.id)
     campaign.starts_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     result = runner.invoke(args=["ads", "advance"])

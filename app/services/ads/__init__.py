@@ -40,21 +40,20 @@ from app.services.ads.campaign_input import language_codes, minimum_bid
 from app.services.ads.campaigns import (
     InvalidCampaignTransition,
     advance_campaigns,
-    approve_campaign,
+    appeal_rejection,
+    apply_review_verdict,
     complete_campaign,
     create_campaign,
     get_brand_campaign,
-    get_campaign_for_review,
     get_own_boost,
     list_brand_campaigns,
-    list_campaigns_in_review,
     list_own_boosts,
     pause_campaign,
     promotable_note_ids,
     promotable_notes,
-    reject_campaign,
     reserved_minor,
     resume_campaign,
+    review_case,
     submit_campaign,
     update_campaign,
     withdraw_campaign,
@@ -68,6 +67,7 @@ from app.services.ads.ledger import (
     ledger_sum_minor,
     post_entry,
 )
+from app.services.ads.notices import CAMPAIGN_EVENTS
 from app.services.ads.pacing_loop import adjust_pacing
 from app.services.ads.partnerships import (
     accept_partnership,
@@ -81,7 +81,6 @@ from app.services.ads.partnerships import (
     publish_partnership_note,
     sponsor_names,
 )
-from app.services.ads.rules import Finding, check_ad_rules
 from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
 from app.services.ads.serving import (
     AdViewer,
@@ -115,11 +114,14 @@ from app.services.ads.tracking import (
     record_click,
     record_impression,
 )
+from app.services.moderation import register_campaign_decider
 
 # Booked guaranteed placements are served before the auction.
 register_guaranteed_source(serve_booked_placements)
+register_campaign_decider(apply_review_verdict)
 
 __all__ = [
+    "CAMPAIGN_EVENTS",
     "AdViewer",
     "Choice",
     "CounterStore",
@@ -158,7 +160,6 @@ __all__ = [
     "BrandContext",
     "Campaign",
     "CampaignNote",
-    "Finding",
     "InsufficientBalance",
     "InvalidCampaignTransition",
     "Invoice",
@@ -167,12 +168,12 @@ __all__ = [
     "account_balance_minor",
     "account_zone",
     "advance_campaigns",
-    "approve_campaign",
+    "appeal_rejection",
+    "apply_review_verdict",
     "boost_price",
     "brand_account",
     "build_invoice",
     "cancel_partnership",
-    "check_ad_rules",
     "complete_campaign",
     "confirm_sandbox_topup",
     "create_boost",
@@ -182,7 +183,6 @@ __all__ = [
     "default_currency",
     "get_brand_campaign",
     "get_brand_partnership",
-    "get_campaign_for_review",
     "get_creator_partnership",
     "get_own_boost",
     "get_own_topup",
@@ -194,7 +194,6 @@ __all__ = [
     "ledger_sum_minor",
     "list_brand_campaigns",
     "list_brand_partnerships",
-    "list_campaigns_in_review",
     "list_creator_partnerships",
     "list_ledger",
     "list_own_boosts",
@@ -211,10 +210,10 @@ __all__ = [
     "publish_partnership_note",
     "record_topup_outcome",
     "refund_topup",
-    "reject_campaign",
     "require_brand",
     "reserved_minor",
     "resume_campaign",
+    "review_case",
     "start_topup",
     "submit_campaign",
     "sponsor_names",

@@ -1,10 +1,15 @@
 """Campaigns: drafted and edited by brand staff, reviewed, funded, flown and closed.
 
-draft -> in_review (submit; ad rules flag what the reviewer must look at)
-in_review -> scheduled | active (approve: the budget is reserved from the balance)
-          -> rejected (with a reason) | draft (the brand withdraws it to edit)
+draft -> in_review (submit: a moderation case opens, screened against the rules of every
+          market the campaign targets, ad rules included)
+in_review -> scheduled | active (a moderator approves: the budget is reserved)
+          -> rejected (with a reason code) | draft (the brand withdraws it to edit)
+rejected -> scheduled | active (an appeal decided in the brand's favour)
 scheduled/active <-> paused; scheduled -> active -> completed (by flight dates, the job)
 completed: the unspent budget goes back to the balance.
+
+Decisions are made in the moderation queue only; `apply_review_verdict` is what the queue
+calls (registered in the package's __init__) to move the campaign and tell the brand.
 
 Every state change is a conditional UPDATE on the current status, so an approval racing
 a withdrawal, or two approvals, act once. Flight dates are entered in the account's time
@@ -29,6 +34,8 @@ from app.models import (
     Campaign,
     CampaignNote,
     Membership,
+    ModerationAppeal,
+    ModerationCase,
     Note,
     Partnership,
     User,
@@ -37,10 +44,16 @@ from app.models import (
 from app.services.ads.accounts import brand_account, creator_account, require_brand
 from app.services.ads.campaign_input import PAST_SLACK, clean_campaign
 from app.services.ads.ledger import post_entry
-from app.services.ads.rules import check_ad_rules
+from app.services.ads.notices import notify_campaign
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import FieldErrors
-from app.services.permissions import require_platform_role
+from app.services.moderation import (
+    CampaignVerdict,
+    appeal_decision,
+    close_withdrawn_campaign,
+    latest_case,
+    open_campaign_review,
+)
 
 CAMPAIGNS = Campaign.__table__
 ENDED_STATES = ("completed", "rejected")
@@ -167,24 +180,6 @@ def list_own_boosts(actor: User) -> list[Campaign]:
         Campaign.account_id == account.id).order_by(Campaign.id.desc()).limit(50)))
 
 
-def list_campaigns_in_review(actor: User, *, limit: int = 100) -> list[Campaign]:
-    """What reviewers (moderators and admins) have to decide, oldest submission first."""
-    require_platform_role(actor, "moderator")
-    return list(db.session.scalars(_campaign_query().options(
-        selectinload(Campaign.organization), selectinload(Campaign.account))
-        .where(Campaign.status == "in_review")
-        .order_by(Campaign.submitted_at, Campaign.id).limit(limit)))
-
-
-def get_campaign_for_review(actor: User, campaign_id: int) -> Campaign:
-    """Any campaign, for platform reviewers."""
-    require_platform_role(actor, "moderator")
-    campaign = db.session.scalar(_campaign_query().where(Campaign.id == campaign_id))
-    if campaign is None:
-        raise NotFound(_("No such campaign."), code="campaign_not_found")
-    return campaign
-
-
 # Writing -------------------------------------------------------------------------------
 
 def create_campaign(actor: User, organization_id: int, data: Mapping[str, Any], *,
@@ -258,49 +253,74 @@ def submit_campaign(actor: User, organization_id: int | None, campaign_id: int, 
                                code="flight_in_past",
                                fields={"starts_at": [_("The flight is over.")]})
     check_promotable(_owner(campaign), campaign.note_ids)
-    findings = [f.to_json() for f in check_ad_rules(campaign)]
-    _move(campaign, "in_review", ("draft",), submitted_at=now, review_findings=findings,
-          rejection_reason="")
+    _move(campaign, "in_review", ("draft",), submitted_at=now, rejection_reason="",
+          rejection_code=None)
+    case = open_campaign_review(campaign)
+    campaign.review_findings = [
+        {"code": r["code"], "market": r.get("market"), "text": r.get("text", "")}
+        for r in case.reasons if r.get("source") == "rules"]
+    db.session.flush()
     return campaign
 
 
 def withdraw_campaign(actor: User, organization_id: int | None, campaign_id: int) -> Campaign:
-    """Take a campaign out of review back to draft, to edit it."""
+    """Take a campaign out of review back to draft, to edit it; its case closes."""
     campaign = get_own_boost(actor, campaign_id) if organization_id is None \
         else get_brand_campaign(actor, organization_id, campaign_id)
     _move(campaign, "draft", ("in_review",), submitted_at=None)
+    close_withdrawn_campaign(campaign, actor)
     return campaign
 
 
-def approve_campaign(reviewer: User, campaign_id: int, *, now: datetime | None = None
-                     ) -> Campaign:
-    """Approve a campaign in review: reserve its budget and schedule (or start) it."""
+def apply_review_verdict(verdict: CampaignVerdict, *, now: datetime | None = None) -> None:
+    """Move a campaign as the moderation queue decided, and tell the brand.
+
+    Approval reserves the budget from the balance (`insufficient_balance` when it is short:
+    the whole decision is refused, so the moderator rejects or waits); rejection keeps the
+    reason code the brand reads in its own language. On appeal, approval lifts a
+    rejection; upholding it changes nothing but the notice.
+    """
     now = now or utcnow()
-    campaign = get_campaign_for_review(reviewer, campaign_id)
-    if campaign.ends_at <= now:
-        raise InvalidCampaignTransition(_("The campaign's flight is over; reject it so the "
-                                          "brand can choose new dates."),
-                                        code="flight_over")
-    to = "active" if campaign.starts_at <= now else "scheduled"
-    _move(campaign, to, ("in_review",), reviewed_by_id=reviewer.id, reviewed_at=now)
-    post_entry(campaign.account, "campaign_reserve", -campaign.budget_minor,
-               reference_type="campaign", reference_id=campaign.id,
-               memo=campaign.name, actor=reviewer)
-    return campaign
+    campaign = db.session.get(Campaign, verdict.campaign_id)
+    if campaign is None:
+        raise NotFound(_("No such campaign."), code="campaign_not_found")
+    reviewed = {"reviewed_by_id": verdict.moderator.id, "reviewed_at": now}
+    if verdict.approved:
+        if campaign.ends_at <= now:
+            raise InvalidCampaignTransition(_("The campaign's flight is over; reject it so "
+                                              "the brand can choose new dates."),
+                                            code="flight_over")
+        to = "active" if campaign.starts_at <= now else "scheduled"
+        from_state = "rejected" if verdict.on_appeal else "in_review"
+        _move(campaign, to, (from_state,), rejection_code=None, rejection_reason="",
+              **reviewed)
+        post_entry(campaign.account, "campaign_reserve", -campaign.budget_minor,
+                   reference_type="campaign", reference_id=campaign.id,
+                   memo=campaign.name, actor=verdict.moderator)
+        notify_campaign(campaign, "reinstated" if verdict.on_appeal else "approved")
+    elif verdict.on_appeal:
+        notify_campaign(campaign, "appeal_upheld")
+    else:
+        _move(campaign, "rejected", ("in_review",), rejection_code=verdict.reason_code,
+              rejection_reason=verdict.note[:2000], **reviewed)
+        notify_campaign(campaign, "rejected")
 
 
-def reject_campaign(reviewer: User, campaign_id: int, reason: str, *,
-                    now: datetime | None = None) -> Campaign:
-    """Reject a campaign in review with a reason the brand sees (nothing was reserved)."""
-    now = now or utcnow()
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationFailed(_("Say why the campaign is rejected."),
-                               fields={"reason": [_("This field is required.")]})
-    campaign = get_campaign_for_review(reviewer, campaign_id)
-    _move(campaign, "rejected", ("in_review",), reviewed_by_id=reviewer.id,
-          reviewed_at=now, rejection_reason=text[:2000])
-    return campaign
+def appeal_rejection(actor: User, organization_id: int | None, campaign_id: int,
+                     statement: str = "") -> ModerationAppeal:
+    """Ask for a second moderator's look at a rejection, once (moderation's appeal rules)."""
+    campaign = get_own_boost(actor, campaign_id) if organization_id is None \
+        else get_brand_campaign(actor, organization_id, campaign_id)
+    case = latest_case("campaign", campaign.id)
+    if campaign.status != "rejected" or case is None:
+        raise ValidationFailed(_("Only a rejected campaign can be appealed."),
+                               code="nothing_to_appeal")
+    return appeal_decision(actor, case.id, statement)
+
+
+def review_case(campaign: Campaign) -> ModerationCase | None:
+    """The campaign's latest review in the moderation queue (with its appeal, if any)."""
+    return latest_case("campaign", campaign.id)
 
 
 def pause_campaign(actor: User, organization_id: int | None, campaign_id: int) -> Campaign:
@@ -368,11 +388,13 @@ def advance_campaigns(*, now: datetime | None = None, limit: int = 500) -> int:
                 (Campaign.status == "active") & (Campaign.spent_minor >= Campaign.budget_minor)))
         .limit(limit)))
     for campaign in ending:
+        event = "flight_ended" if campaign.ends_at <= now else "budget_spent"
         try:
             _complete(campaign, actor=None, now=now)
-            changed += 1
         except InvalidCampaignTransition:
             continue
+        notify_campaign(campaign, event)
+        changed += 1
     return changed
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -34,9 +36,19 @@ CJK = "STSong-Light"
 class InvoiceLine:
     """One charged item of the month."""
 
-    description: str
+    kind: str  # campaign, partnership, placement... (the ledger's reference type)
+    name: str  # the campaign's name or the partnership's title, as the brand wrote it
     reference: str
     amount: Money  # positive: charged
+
+    @property
+    def description(self) -> str:
+        """What the line is, in the current language."""
+        if self.kind == "campaign":
+            return _("Campaign: %(name)s", name=self.name)
+        if self.kind == "partnership":
+            return _("Partnership fee: %(name)s", name=self.name)
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ def build_invoice(account: AdAccount, year: int, month: int) -> Invoice:
             key = (ref_type or kind, ref_id)
             per_reference[key] = per_reference.get(key, 0) - amount
     names = _reference_names(per_reference)
-    lines = [InvoiceLine(description=names.get(key, f"{key[0]} {key[1]}"),
+    lines = [InvoiceLine(kind=key[0], name=names.get(key, f"{key[0]} {key[1]}"),
                          reference=f"{key[0]} #{key[1]}" if key[1] else key[0],
                          amount=Money(charged, currency))
              for key, charged in sorted(per_reference.items(), key=lambda i: (i[0][0],
@@ -111,12 +123,12 @@ def _reference_names(keys) -> dict[tuple[str, int | None], str]:
     if campaign_ids:
         for cid, name in db.session.execute(select(Campaign.id, Campaign.name)
                                             .where(Campaign.id.in_(campaign_ids))):
-            names[("campaign", cid)] = f"Campaign: {name}"
+            names[("campaign", cid)] = name
     partnership_ids = [ref_id for kind, ref_id in keys if kind == "partnership" and ref_id]
     if partnership_ids:
         for pid, title in db.session.execute(select(Partnership.id, Partnership.title)
                                              .where(Partnership.id.in_(partnership_ids))):
-            names[("partnership", pid)] = f"Partnership fee: {title}"
+            names[("partnership", pid)] = title
     return names
 
 
@@ -143,26 +155,37 @@ def _text(canvas: Canvas, x: float, y: float, text: str, size: float = 10, *,
     (canvas.drawRightString if right else canvas.drawString)(x, y, text)
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    """The invoice as an A4 PDF (English, the language of accounting; names as written)."""
+def invoice_pdf(invoice: Invoice, language: str = "en") -> bytes:
+    """The invoice as an A4 PDF in `language` (en or zh; names as the brand wrote them).
+
+    Chinese uses the same CID font as the customs documents (STSong-Light): PDF readers
+    bring its glyphs, so the file stays small and nothing is fetched at run time.
+    """
+    with force_locale(language if language in ("en", "zh") else "en"):
+        return _draw_invoice(invoice, language)
+
+
+def _draw_invoice(invoice: Invoice, language: str) -> bytes:
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     width, height = A4
     left, right = 20 * mm, width - 20 * mm
     y = height - 25 * mm
-    _text(canvas, left, y, "Qiao advertising — invoice", 16, bold=True)
+    canvas.setTitle(_("Qiao advertising — invoice"))
+    _text(canvas, left, y, _("Qiao advertising — invoice"), 16, bold=True)
     y -= 10 * mm
-    for label, value in (("Invoice", invoice.number),
-                         ("Period", f"{invoice.year}-{invoice.month:02d} (UTC)"),
-                         ("Billed to", invoice.owner_name),
-                         ("Currency", invoice.account.currency)):
+    for label, value in ((_("Invoice"), invoice.number),
+                         (_("Period"), _("%(month)s (UTC)",
+                                         month=f"{invoice.year}-{invoice.month:02d}")),
+                         (_("Billed to"), invoice.owner_name),
+                         (_("Currency"), invoice.account.currency)):
         _text(canvas, left, y, label, bold=True)
         _text(canvas, left + 35 * mm, y, value)
         y -= 6 * mm
     y -= 6 * mm
-    _text(canvas, left, y, "Item", bold=True)
-    _text(canvas, left + 110 * mm, y, "Reference", bold=True)
-    _text(canvas, right, y, "Amount", bold=True, right=True)
+    _text(canvas, left, y, _("Item"), bold=True)
+    _text(canvas, left + 110 * mm, y, _("Reference"), bold=True)
+    _text(canvas, right, y, _("Amount"), bold=True, right=True)
     y -= 2 * mm
     canvas.line(left, y, right, y)
     y -= 6 * mm
@@ -172,23 +195,22 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             y = height - 25 * mm
         _text(canvas, left, y, line.description[:70])
         _text(canvas, left + 110 * mm, y, line.reference)
-        _text(canvas, right, y, f"{line.amount.amount:,}", right=True)
+        _text(canvas, right, y, line.amount.format(language), right=True)
         y -= 6 * mm
     if not invoice.lines:
-        _text(canvas, left, y, "No charges this month.")
+        _text(canvas, left, y, _("No charges this month."))
         y -= 6 * mm
     canvas.line(left, y + 3 * mm, right, y + 3 * mm)
     y -= 3 * mm
-    _text(canvas, left, y, "Total charged", bold=True)
-    _text(canvas, right, y, f"{invoice.total.currency} {invoice.total.amount:,}", bold=True,
-          right=True)
+    _text(canvas, left, y, _("Total charged"), bold=True)
+    _text(canvas, right, y, invoice.total.format(language), bold=True, right=True)
     y -= 10 * mm
-    _text(canvas, left, y, f"Top-ups received this month: {invoice.paid_in.currency} "
-                           f"{invoice.paid_in.amount:,}; refunded to card: "
-                           f"{invoice.refunded.amount:,}.", 9)
+    _text(canvas, left, y, _("Top-ups received this month: %(paid)s; refunded to card: "
+                             "%(refunded)s.", paid=invoice.paid_in.format(language),
+                             refunded=invoice.refunded.format(language)), 9)
     y -= 5 * mm
-    _text(canvas, left, y, "Charges are paid from the prepaid balance; this invoice is a "
-                           "statement, nothing further is due.", 9)
+    _text(canvas, left, y, _("Charges are paid from the prepaid balance; this invoice is a "
+                             "statement, nothing further is due."), 9)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -4,6 +4,12 @@ Other domains and the rules/screening code call `open_case` to put an item in fr
 moderator (optionally holding it), and `record_audit` to log what they changed.
 """
 
+from app.services.moderation.ad_review import (
+    CampaignVerdict,
+    close_withdrawn_campaign,
+    open_campaign_review,
+    register_campaign_decider,
+)
 from app.services.moderation.audit import record_audit
 from app.services.moderation.cases import (
     active_case,
@@ -26,6 +32,8 @@ from app.services.moderation.decisions import (
 from app.services.moderation.image_hashes import block_removed_image
 from app.services.moderation.labels import (
     ACTION_LABELS,
+    DECISION_REASON_CODES,
+    DECISION_REASON_LABELS,
     EVENT_LABELS,
     REASON_CODES,
     REASON_LABELS,
@@ -57,7 +65,6 @@ from app.services.moderation.reports import report_content
 from app.services.moderation.screening import (
     hold_unscreened,
     latest_screening,
-    screen_ad_creative,
     screen_content,
 )
 from app.services.moderation.transparency import (
@@ -70,6 +77,8 @@ from app.services.moderation.transparency import (
 __all__ = [
     "ACTION_LABELS",
     "CSV_LAYOUT",
+    "DECISION_REASON_CODES",
+    "DECISION_REASON_LABELS",
     "EVENT_LABELS",
     "KINDS",
     "QUEUE_STATUSES",
@@ -79,6 +88,7 @@ __all__ = [
     "STATUS_LABELS",
     "TARGET_LABELS",
     "BulkOutcome",
+    "CampaignVerdict",
     "DecisionInput",
     "QueueFilters",
     "QueuePage",
@@ -89,6 +99,7 @@ __all__ = [
     "block_removed_image",
     "case_in_scope",
     "claim_case",
+    "close_withdrawn_campaign",
     "decide_case",
     "decide_cases",
     "decisions_about",
@@ -106,14 +117,15 @@ __all__ = [
     "load_items",
     "load_target",
     "moderator_scope",
+    "open_campaign_review",
     "open_case",
     "reason_label",
     "record_audit",
     "record_legal_request",
+    "register_campaign_decider",
     "release_case",
     "report_content",
     "report_csv",
-    "screen_ad_creative",
     "screen_content",
     "transparency_report",
 ]

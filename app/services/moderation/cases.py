@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import (
     CASE_TARGETS,
     SEVERITIES,
+    Campaign,
     Comment,
     LegalRequest,
     Membership,
@@ -86,6 +87,14 @@ def load_target(target_type: str, target_id: int) -> Target:
                 owner_id = db.session.scalar(select(Membership.user_id).where(
                     Membership.organization_id == store.organization_id,
                     Membership.role == "owner"))
+    elif target_type == "campaign":
+        row = db.session.get(Campaign, target_id)
+        if row is not None:
+            # Whoever submitted speaks for it; the brand's whole team may appeal (ad_review).
+            owner_id = row.account.user_id if row.is_boost else row.created_by_id
+            markets = list(row.countries or [])
+            language = next((link.note.language for link in row.campaign_notes
+                             if link.note.language), None)
     return Target(target_type, target_id, row, owner_id, markets, language)
 
 
@@ -101,6 +110,9 @@ def item_text(target_type: str, row: Any | None) -> str:
         return f"{row.display_name}\n{row.bio}"
     if target_type == "product":
         return f"{row.title}\n{row.description}"
+    if target_type == "campaign":
+        notes = [f"{link.note.title}\n{link.note.body}" for link in row.campaign_notes]
+        return "\n\n".join([row.name, *notes])
     return ""
 
 

@@ -26,7 +26,19 @@ from app.models import (
     market_key,
     utcnow,
 )
-from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
+from app.services.moderation.ad_review import (
+    CampaignVerdict,
+    apply_campaign_verdict,
+    check_campaign_action,
+    speaks_for_campaign,
+)
 from app.services.moderation.audit import record_audit
 from app.services.moderation.cases import (
     Target,
@@ -35,7 +47,7 @@ from app.services.moderation.cases import (
     set_content_state,
 )
 from app.services.moderation.image_hashes import block_images_of
-from app.services.moderation.labels import REASON_CODES
+from app.services.moderation.labels import DECISION_REASON_CODES
 from app.services.moderation.queue import _refusal_audit, case_in_scope
 from app.services.regions import is_country
 from app.services.social import notify_moderation
@@ -62,7 +74,7 @@ def validate_decision(data: DecisionInput) -> DecisionInput:
     errors: dict[str, list[str]] = {}
     if data.action not in DECISION_ACTIONS:
         errors["action"] = [_("Choose one of: %(v)s.", v=", ".join(DECISION_ACTIONS))]
-    if data.reason_code not in REASON_CODES:
+    if data.reason_code not in DECISION_REASON_CODES:
         errors["reason_code"] = [_("Choose a known reason code.")]
     markets = sorted({(m or "").strip().upper() for m in data.markets or [] if m})
     if any(not is_country(m) for m in markets):
@@ -78,8 +90,8 @@ def validate_decision(data: DecisionInput) -> DecisionInput:
 
 
 def _notify_author(case: ModerationCase, target: Target, event: str) -> None:
-    if case.owner_id is None:
-        return
+    if case.owner_id is None or case.target_type == "campaign":
+        return  # a campaign's brand is told by the ads side, which moves the campaign
     note_id = case.target_id if case.target_type == "note" else None
     comment_id = case.target_id if case.target_type == "comment" else None
     if case.target_type == "comment" and target.row is not None:
@@ -107,7 +119,11 @@ def _enforce(case: ModerationCase, target: Target, data: DecisionInput,
              actor: User | None) -> None:
     """Apply an action to the item and, for suspensions, to its owner."""
     action = data.action
-    if action in ("approve", "warn"):
+    if case.target_type == "campaign":
+        apply_campaign_verdict(CampaignVerdict(
+            case.target_id, approved=action == "approve", reason_code=data.reason_code,
+            note=data.note, moderator=actor, on_appeal=False))
+    elif action in ("approve", "warn"):
         set_content_state(target, "visible")
         recompute_hidden_markets(target, [])
     elif action == "remove":
@@ -137,6 +153,9 @@ def _escalate(owner_id: int | None, case: ModerationCase) -> None:
         ModerationDecision.action.in_(("remove", "suspend")),
         ModerationDecision.on_appeal.is_(False),
         ModerationDecision.created_at >= since,
+        # A rejected ad is a business decision, not a strike against the person.
+        ModerationDecision.case_id.not_in(select(ModerationCase.id).where(
+            ModerationCase.target_type == "campaign")),
         ModerationDecision.case_id.not_in(select(ModerationAppeal.case_id).where(
             ModerationAppeal.status == "reinstated")))) or 0
     owner = db.session.get(User, owner_id)
@@ -175,6 +194,8 @@ def decide_case(moderator: User, case_id: int, data: DecisionInput) -> Moderatio
                      code="case_claimed_by_other"),
             moderator.id, "claim_conflict", case,
             {"attempted": "decide", "claimed_by": case.claimed_by_id})
+    if case.target_type == "campaign":
+        check_campaign_action(data.action)
     if case.status == "appealed":
         return _decide_appeal(moderator, case, data)
     now = utcnow()
@@ -212,7 +233,7 @@ def decide_case(moderator: User, case_id: int, data: DecisionInput) -> Moderatio
     if data.action != "approve" or case.held:
         _notify_author(case, target, AUTHOR_EVENTS[data.action])
     _tell_reporters(case, actioned=data.action != "approve")
-    if data.action in ("remove", "suspend"):
+    if data.action in ("remove", "suspend") and case.target_type != "campaign":
         _escalate(case.owner_id, case)
     return decision
 
@@ -247,7 +268,12 @@ def _decide_appeal(moderator: User, case: ModerationCase, data: DecisionInput
                                   on_appeal=True, created_at=now)
     db.session.add(decision)
     target = load_target(case.target_type, case.target_id)
-    if data.action == "approve":
+    if case.target_type == "campaign":
+        apply_campaign_verdict(CampaignVerdict(
+            case.target_id, approved=data.action == "approve", reason_code=data.reason_code,
+            note=data.note, moderator=moderator, on_appeal=True))
+        event = "reinstated" if data.action == "approve" else "appeal_upheld"
+    elif data.action == "approve":
         # Reinstated: the item comes back everywhere but where a legal order blocks it,
         # and a suspension that came with the decision is lifted.
         set_content_state(target, "visible")
@@ -288,7 +314,7 @@ def decide_cases(moderator: User, case_ids: list[int], data: DecisionInput) -> B
             with db.session.begin_nested():
                 decide_case(moderator, case_id, data)
             outcome.decided.append(case_id)
-        except (Conflict, Forbidden, NotFound) as exc:
+        except DomainError as exc:  # e.g. a campaign the brand's balance cannot fund
             keep = getattr(exc, "after_rollback", None)
             if callable(keep):
                 keep()
@@ -304,7 +330,7 @@ def appeal_decision(author: User, case_id: int, statement: str = "") -> Moderati
     decision did not act against the item.
     """
     case = db.session.get(ModerationCase, case_id)
-    if case is None or author is None or case.owner_id != author.id:
+    if case is None or author is None or not _may_appeal(author, case):
         raise NotFound(_("No such moderation decision."), code="moderation_item_not_found")
     statement = (statement or "").strip()
     if len(statement) > MAX_STATEMENT:
@@ -333,6 +359,12 @@ def appeal_decision(author: User, case_id: int, statement: str = "") -> Moderati
     record_audit(author, "appeal", target_type=case.target_type, target_id=case.target_id,
                  case_id=case.id, details={"decision_id": decision.id})
     return appeal
+
+
+def _may_appeal(user: User, case: ModerationCase) -> bool:
+    if case.target_type == "campaign":
+        return speaks_for_campaign(user, case.target_id)
+    return case.owner_id == user.id
 
 
 def decisions_about(owner: User, *, limit: int = 50) -> list[ModerationCase]:

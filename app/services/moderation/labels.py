@@ -28,6 +28,11 @@ REASON_LABELS = {
     "no_violation": _l("No violation found"),
 }
 REASON_CODES = tuple(REASON_LABELS)
+# An ad is also refused for breaking an ad rule of a market it targets.
+AD_REASON_LABELS = {code: SCREENING_REASONS[code] for code in
+                    ("medical_claim", "superlative_claim", "alcohol", "tobacco")}
+DECISION_REASON_LABELS = {**REASON_LABELS, **AD_REASON_LABELS}
+DECISION_REASON_CODES = tuple(DECISION_REASON_LABELS)
 
 ACTION_LABELS = {
     "approve": _l("Approve"),

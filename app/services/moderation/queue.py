@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (
     AuditLogEntry,
+    Campaign,
     Comment,
     ModerationCase,
     Note,
@@ -185,7 +186,8 @@ def _filtered(moderator: User, filters: QueueFilters):
     return conditions
 
 
-ITEM_MODELS = {"note": Note, "comment": Comment, "user": User, "product": Product}
+ITEM_MODELS = {"note": Note, "comment": Comment, "user": User, "product": Product,
+               "campaign": Campaign}
 
 
 def load_items(cases: list[ModerationCase]) -> dict[tuple[str, int], Any]:

@@ -243,18 +243,3 @@ def latest_screening(target_type: str, target_id: int) -> ModerationScreening | 
         .where(ModerationScreening.target_type == target_type,
                ModerationScreening.target_id == target_id)
         .order_by(ModerationScreening.id.desc()).limit(1))
-
-
-def screen_ad_creative(note_ids: Sequence[int], markets: Sequence[str]
-                       ) -> dict[int, ModerationScreening]:
-    """Screen the notes of an ad creative for the markets it will run in, now.
-
-    Ad rules apply on top of the keyword and pattern rules. For the ads side to call when a
-    creative is submitted; returns the screening per note id (missing notes are left out).
-    """
-    results: dict[int, ModerationScreening] = {}
-    for note_id in note_ids:
-        content = load_content("ad_creative", note_id)
-        if content is not None:
-            results[note_id] = screen_loaded(content, markets=list(markets))
-    return results
