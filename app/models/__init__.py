@@ -102,6 +102,7 @@ from app.models.moderation_rules import (
 )
 from app.models.notes import (
     NOTE_STATUSES,
+    QUESTION_SIDES,
     SHOWN_STATES,
     Note,
     NoteImage,
@@ -219,6 +220,7 @@ __all__ = [
     "MODERATION_SEVERITIES",
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
+    "QUESTION_SIDES",
     "NOTIFICATION_KINDS",
     "ORDER_EVENT_REASONS",
     "ORDER_MESSAGE_SIDES",
