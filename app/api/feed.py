@@ -106,10 +106,6 @@ def store_notes(store_id: int):
     return body
 
 
-TOPIC_NAME = {"name": "name", "in": "path", "required": True,
-              "schema": {"type": "string", "maxLength": 40},
-              "description": "Any name of the topic, in any case: a linked name (#茶 linked "
-                             "to #tea) answers for its whole group."}
 SIDE_PARAM = {"name": "side", "in": "query", "required": False,
               "schema": {"type": "string", "enum": list(topics.SIDE_FILTERS), "default": "all"},
               "description": "Notes from China or from abroad (the side Discover's foreign "
@@ -137,10 +133,11 @@ TOPIC_PAGE = schema("TopicPage", {
 
 @bp.get("/topics/<name>")
 @operation(summary="A topic with both sides' counts", tags=["feed"], auth=False,
-           params=[TOPIC_NAME], responses={200: TOPIC_PAGE, 404: None})
+           responses={200: TOPIC_PAGE, 404: None})
 def topic_detail(name: str):
-    """A topic, its names in every language (linked topics share one page) and how many
-    notes and questions come from China and from abroad.
+    """A topic, its names in every language and how many notes and questions come from
+    China and from abroad. Any name of the topic works, in any case: a linked name (#茶
+    linked to #tea) answers for its whole group.
     """
     found = topics.find_topic(name)
     market = current_preferences().ship_to_country
@@ -155,11 +152,12 @@ def topic_detail(name: str):
 
 @bp.get("/topics/<name>/notes")
 @operation(summary="Notes carrying a #topic", tags=["feed"], auth=False,
-           params=[TOPIC_NAME, SIDE_PARAM, VIEW_PARAM, *PAGE_PARAMS],
+           params=[SIDE_PARAM, VIEW_PARAM, *PAGE_PARAMS],
            responses={200: NOTE_LIST, 400: None, 404: None, 422: None})
 def topic_notes(name: str):
-    """Published notes of the topic and every topic linked to it, newest first: all, from
-    China or from abroad; or its questions (`view=questions`), to China or abroad.
+    """Published notes of the topic and every topic linked to it (by any of their names),
+    newest first: all, from China or from abroad; or its questions (`view=questions`), to
+    China or abroad.
     """
     viewer = optional_viewer()
     page = topics.topic_feed(topics.find_topic(name), decode_cursor(2), page_limit(),

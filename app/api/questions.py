@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.api import bp
 from app.api.core import PAGE_PARAMS, api_user, json_body, page_limit, token_required
 from app.api.fields import id_field
-from app.api.notes import COMMENT_SCHEMA, NOTE_ID, comment_json, optional_viewer
+from app.api.notes import COMMENT_SCHEMA, comment_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.services.errors import ValidationFailed
@@ -33,7 +33,7 @@ BEST_ANSWER_REQUEST = schema("BestAnswerRequest", {
 
 @bp.get("/notes/<int:note_id>/answers")
 @operation(summary="A question's answers, best and addressed side first", tags=["notes"],
-           auth=False, params=[*NOTE_ID, *PAGE_PARAMS],
+           auth=False, params=PAGE_PARAMS,
            responses={200: list_of(ANSWER_SCHEMA), 400: None, 401: None, 404: None,
                       422: None})
 def list_answers(note_id: int):
@@ -57,7 +57,7 @@ def list_answers(note_id: int):
 
 @bp.post("/notes/<int:note_id>/best-answer")
 @operation(summary="Pick the best answer to your question", tags=["notes"],
-           params=NOTE_ID, request=BEST_ANSWER_REQUEST,
+           request=BEST_ANSWER_REQUEST,
            responses={200: ANSWER_SCHEMA, 400: None, 401: None, 403: None, 404: None,
                       409: None, 422: None})
 @token_required("write")
