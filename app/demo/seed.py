@@ -126,6 +126,9 @@ def seed_demo() -> list[str]:
     from app.demo.notes import seed_notes
 
     lines += seed_notes(DEMO_PASSWORD)
+    from app.demo.topics import seed_topics
+
+    lines += seed_topics()
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()
