@@ -142,8 +142,7 @@ def topic_detail(name: str):
     found = topics.find_topic(name)
     market = current_preferences().ship_to_country
     notes_header = topics.topic_page(found, "notes", market=market)
-    group = topics.group_of(found)
-    questions = topics.side_counts(group, "questions", market=market)
+    questions = topics.side_counts(notes_header.group, "questions", market=market)
     body = {"name": notes_header.topic.name, "names": notes_header.names,
             "note_counts": asdict(notes_header.counts), "question_counts": asdict(questions)}
     commit()
@@ -160,7 +159,8 @@ def topic_notes(name: str):
     China or abroad.
     """
     viewer = optional_viewer()
-    page = topics.topic_feed(topics.find_topic(name), decode_cursor(2), page_limit(),
+    page = topics.topic_feed(topics.group_of(topics.find_topic(name)), decode_cursor(2),
+                             page_limit(),
                              side=request.args.get("side", "all"),
                              view=request.args.get("view", "notes"),
                              market=current_preferences().ship_to_country)

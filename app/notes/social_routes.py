@@ -273,8 +273,8 @@ def topic(name: str):
                                 view=view if view == "questions" else None), code=302)
     market = current_preferences().ship_to_country
     header = topics.topic_page(found, view, market=market)
-    page = topics.topic_feed(found, decode_cursor(2), GRID_PAGE_SIZE, side=side, view=view,
-                             market=market)
+    page = topics.topic_feed(header.group, decode_cursor(2), GRID_PAGE_SIZE, side=side,
+                             view=view, market=market)
     shown, ad_slots = with_sponsored("topic", page.notes, ui_language(), topics=header.names)
     return render_template("notes/topic.html", topic=found, header=header, side=side,
                            view=view, title_name=topics.name_for_language(header.names,

@@ -103,7 +103,7 @@ def test_topic_feed_and_cursor_validation(make_user, make_note):
     tea = make_note(author, "Tea", "#Tea from #Hangzhou")
     make_note(author, "Coffee", "#coffee")
     topic = topics.find_topic("TEA")
-    page = topics.topic_feed(topic, None, 10)
+    page = topics.topic_feed(topics.group_of(topic), None, 10)
     assert topic.name == "tea" and [n.id for n in page.notes] == [tea.id]
     with pytest.raises(feed.InvalidCursor):
         feed.following(author, ["yesterday", 1], 10)

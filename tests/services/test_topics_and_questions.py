@@ -36,8 +36,8 @@ def tea_notes(sides, make_note):
 
 
 def feed_ids(topic_name, **kwargs):
-    return [n.id for n in topics.topic_feed(topics.find_topic(topic_name), None, 20,
-                                            **kwargs).notes]
+    group = topics.group_of(topics.find_topic(topic_name))
+    return [n.id for n in topics.topic_feed(group, None, 20, **kwargs).notes]
 
 
 def test_the_sides_are_discovers_home_and_abroad_seen_from_china(quick_note, make_user):

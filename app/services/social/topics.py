@@ -50,8 +50,13 @@ class TopicPage:
     """A topic as its page shows it: the canonical topic, every linked name, the counts."""
 
     topic: Topic
-    names: list[str]
+    group: list[Topic]
     counts: SideCounts
+
+    @property
+    def names(self) -> list[str]:
+        """Every linked name, the canonical one first."""
+        return [t.name for t in self.group]
 
 
 def _clean_name(raw: str, field: str) -> str:
@@ -105,9 +110,13 @@ def side_counts(group: list[Topic], view: str = "notes", *,
     """The group's shown notes (or questions) in total and from (or to) China, one query."""
     _check_filters("all", view)
     china = _view_clause(view, "china")
+    # From the group's distinct note ids to the notes by primary key. Written as
+    # `notes.id IN (...)`, or as a plain join (which SQLite flattens), SQLite without
+    # statistics walks every published note instead; DISTINCT keeps the ids materialised.
+    tagged = _tagged_ids(group).distinct().subquery()
     stmt = (select(func.count(), func.coalesce(func.sum(case((china, 1), else_=0)), 0))
-            .select_from(Note)
-            .where(Note.shown_clause(market), Note.id.in_(_tagged_ids(group))))
+            .select_from(tagged).join(Note, Note.id == tagged.c.note_id)
+            .where(Note.shown_clause(market)))
     if view == "questions":
         stmt = stmt.where(_view_clause(view, "all"))
     total, from_china = db.session.execute(stmt).one()
@@ -117,8 +126,7 @@ def side_counts(group: list[Topic], view: str = "notes", *,
 def topic_page(topic: Topic, view: str = "notes", *, market: str | None = None) -> TopicPage:
     """The page header of a canonical topic: its names in every language and the counts."""
     group = group_of(topic)
-    return TopicPage(topic=group[0], names=[t.name for t in group],
-                     counts=side_counts(group, view, market=market))
+    return TopicPage(topic=group[0], group=group, counts=side_counts(group, view, market=market))
 
 
 def name_for_language(names: list[str], language: str) -> str:
@@ -129,11 +137,11 @@ def name_for_language(names: list[str], language: str) -> str:
     return next((n for n in names if bool(CJK_RUN.search(n)) == wants_chinese), names[0])
 
 
-def topic_feed(topic: Topic, cursor: list[Any] | None, limit: int, *, side: str = "all",
-               view: str = "notes", market: str | None = None) -> FeedPage:
-    """The group's published notes (or questions) from `side`, newest first."""
+def topic_feed(group: list[Topic], cursor: list[Any] | None, limit: int, *,
+               side: str = "all", view: str = "notes", market: str | None = None) -> FeedPage:
+    """The published notes (or questions) of a topic's `group` from `side`, newest first."""
     _check_filters(side, view)
-    stmt = published_notes(market).where(Note.id.in_(_tagged_ids(group_of(topic))))
+    stmt = published_notes(market).where(Note.id.in_(_tagged_ids(group)))
     clause = _view_clause(view, side)
     if clause is not None:
         stmt = stmt.where(clause)
