@@ -56,8 +56,11 @@ def test_the_sides_are_discovers_home_and_abroad_seen_from_china(quick_note, mak
     assert {n.id for n in page.notes} >= {made[k].id for k, s in cases.items() if s == "abroad"}
 
 
+@pytest.mark.parametrize("small_group", [2000, 0], ids=["sorted-by-id", "walking-newest"])
 def test_linking_puts_both_hashtags_on_one_page_with_each_sides_count(
-        tea_notes, moderator):
+        tea_notes, moderator, monkeypatch, small_group):
+    # Both ways a topic feed reads its notes (few notes: all by id; many: newest first).
+    monkeypatch.setattr(topics, "SMALL_GROUP", small_group)
     alias = topics.link_topics(moderator, "#Tea", "茶")
     db.session.commit()
     assert alias.name == "茶" and alias.canonical.name == "tea"
