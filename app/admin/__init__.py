@@ -12,4 +12,5 @@ from app.admin import (  # noqa: E402,F401
     moderation_routes,
     moderation_rules_routes,
     routes,
+    topics_routes,
 )

@@ -33,6 +33,22 @@ class GrantRoleForm(FlaskForm):
                                            "zh, en. Empty: every language."))
 
 
+class TopicLinkForm(FlaskForm):
+    """Link a hashtag (often the same topic in the other language) to a topic's page."""
+
+    topic = StringField(_l("Topic"), validators=[DataRequired(_l("Name the topic.")),
+                                                 Length(max=41)],
+                        description=_l("The topic whose page both hashtags will open, "
+                                       "such as #tea."))
+    alias = StringField(_l("Linked hashtag"), validators=[
+        DataRequired(_l("Name the hashtag to link.")), Length(max=41)],
+        description=_l("The hashtag that will open that page, such as #茶."))
+
+
+class TopicSplitForm(FlaskForm):
+    """Split a linked hashtag from its topic (the CSRF token is the whole form)."""
+
+
 class ImportRatesForm(FlaskForm):
     """Import the ECB reference rates now (the CSRF token is the whole form)."""
 

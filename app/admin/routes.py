@@ -30,9 +30,10 @@ def _platform_staff_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     endpoint = request.endpoint or ""
-    # Every moderation_* endpoint (app.admin.moderation_routes) is the moderators'.
+    # Every moderation_* endpoint (app.admin.moderation_routes) and topic_* endpoint
+    # (app.admin.topics_routes: linking bilingual topics) is the moderators'.
     needed = "moderator" if endpoint in MODERATOR_ENDPOINTS \
-        or endpoint.startswith("admin.moderation_") else "admin"
+        or endpoint.startswith(("admin.moderation_", "admin.topic")) else "admin"
     require_platform_role(current_user, needed)
     return None
 

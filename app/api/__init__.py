@@ -29,6 +29,7 @@ from app.api import (  # noqa: E402,F401
     organizations,
     payments,
     placements,
+    questions,
     returns,
     search,
     social,

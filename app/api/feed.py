@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import current_app, request
 
 from app.api import bp
 from app.api.ad_delivery import DEVICE_PARAM, discover_with_sponsored
 from app.api.core import PAGE_PARAMS, page_limit
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
-from app.api.openapi import list_of, operation
+from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.models import User
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
-from app.services.social import feed
+from app.services.social import feed, topics
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -104,14 +106,64 @@ def store_notes(store_id: int):
     return body
 
 
+SIDE_PARAM = {"name": "side", "in": "query", "required": False,
+              "schema": {"type": "string", "enum": list(topics.SIDE_FILTERS), "default": "all"},
+              "description": "Notes from China or from abroad (the side Discover's foreign "
+                             "share uses); with view=questions, the side a question asks."}
+VIEW_PARAM = {"name": "view", "in": "query", "required": False,
+              "schema": {"type": "string", "enum": list(topics.TOPIC_VIEWS),
+                         "default": "notes"},
+              "description": "notes: every note; questions: only questions to a side."}
+SIDE_COUNTS = {"type": "object", "required": ["all", "china", "abroad"],
+               "properties": {"all": {"type": "integer"}, "china": {"type": "integer"},
+                              "abroad": {"type": "integer"}}}
+TOPIC_PAGE = schema("TopicPage", {
+    "type": "object", "required": ["name", "names", "note_counts", "question_counts"],
+    "properties": {
+        "name": {"type": "string", "description": "The canonical name (the page's address)."},
+        "names": {"type": "array", "items": {"type": "string"},
+                  "description": "Every linked name, the canonical one first."},
+        "note_counts": {**SIDE_COUNTS, "description": "Shown notes of the whole group, "
+                                                      "each counted once, by side."},
+        "question_counts": {**SIDE_COUNTS, "description": "Its questions, by the side "
+                                                          "they ask."},
+    },
+})
+
+
+@bp.get("/topics/<name>")
+@operation(summary="A topic with both sides' counts", tags=["feed"], auth=False,
+           responses={200: TOPIC_PAGE, 404: None})
+def topic_detail(name: str):
+    """A topic, its names in every language and how many notes and questions come from
+    China and from abroad. Any name of the topic works, in any case: a linked name (#茶
+    linked to #tea) answers for its whole group.
+    """
+    found = topics.find_topic(name)
+    market = current_preferences().ship_to_country
+    notes_header = topics.topic_page(found, "notes", market=market)
+    questions = topics.side_counts(notes_header.group, "questions", market=market)
+    body = {"name": notes_header.topic.name, "names": notes_header.names,
+            "note_counts": asdict(notes_header.counts), "question_counts": asdict(questions)}
+    commit()
+    return body
+
+
 @bp.get("/topics/<name>/notes")
-@operation(summary="Notes carrying a #topic", tags=["feed"], auth=False, params=PAGE_PARAMS,
+@operation(summary="Notes carrying a #topic", tags=["feed"], auth=False,
+           params=[SIDE_PARAM, VIEW_PARAM, *PAGE_PARAMS],
            responses={200: NOTE_LIST, 400: None, 404: None, 422: None})
 def topic_notes(name: str):
-    """Published notes with the topic, newest first."""
+    """Published notes of the topic and every topic linked to it (by any of their names),
+    newest first: all, from China or from abroad; or its questions (`view=questions`), to
+    China or abroad.
+    """
     viewer = optional_viewer()
-    _topic, page = feed.topic_feed(name, decode_cursor(2), page_limit(),
-                                  market=current_preferences().ship_to_country)
+    page = topics.topic_feed(topics.group_of(topics.find_topic(name)), decode_cursor(2),
+                             page_limit(),
+                             side=request.args.get("side", "all"),
+                             view=request.args.get("view", "notes"),
+                             market=current_preferences().ship_to_country)
     body = _page_body(page, viewer)
     commit()
     return body

@@ -72,6 +72,9 @@ NOTE_SCHEMA = schema("Note", {
         "images": {"type": "array", "items": NOTE_IMAGE_SCHEMA},
         "cover": {"oneOf": [NOTE_IMAGE_SCHEMA, {"type": "null"}]},
         "topics": {"type": "array", "items": {"type": "string"}},
+        "question_to": {"type": ["string", "null"], "enum": ["china", "abroad", None],
+                        "description": "Set when the note is a question to that side of "
+                                       "the border; its comments are then its answers."},
         "product_tags": {"type": "array", "items": PRODUCT_TAG_SCHEMA},
         "like_count": {"type": "integer"}, "collect_count": {"type": "integer"},
         "comment_count": {"type": "integer"},
@@ -123,6 +126,8 @@ CREATE_NOTE = schema("CreateNoteRequest", {
         "status": {"type": "string", "enum": ["published", "draft"], "default": "published"},
         "product_tags": {"type": "string", "description": "JSON array of "
                          "{image_index, x, y, product_id}; x and y in percent."},
+        "question_to": {"type": "string", "enum": ["china", "abroad", ""], "default": "",
+                        "description": "Ask China or abroad; empty: not a question."},
     },
 })
 UPDATE_NOTE = schema("UpdateNoteRequest", {
@@ -134,6 +139,9 @@ UPDATE_NOTE = schema("UpdateNoteRequest", {
         "status": {"type": "string", "enum": ["published", "draft"]},
         "cover_index": {"type": "integer", "minimum": 0, "maximum": 8},
         "product_tags": {"type": "array", "items": PRODUCT_TAG_SCHEMA},
+        "question_to": {"type": ["string", "null"], "enum": ["china", "abroad", "", None],
+                        "description": "Ask China or abroad; empty or null: not a question "
+                                       "(omitted: unchanged)."},
     },
 })
 COMMENT_SCHEMA = schema("Comment", {
@@ -143,6 +151,8 @@ COMMENT_SCHEMA = schema("Comment", {
         "parent_id": {"type": ["integer", "null"]}, "author": AUTHOR_SCHEMA,
         "body": {"type": "string"}, "language": {"type": ["string", "null"]},
         "like_count": {"type": "integer"}, "liked": {"type": "boolean"},
+        "is_best_answer": {"type": "boolean",
+                           "description": "The asker picked it as the best answer."},
         "created_at": {"type": "string", "format": "date-time"},
         "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
     },
@@ -197,6 +207,7 @@ def note_json(note: Note, *, liked: set[int] | None = None,
         "images": [_image_json(i) for i in note.images],
         "cover": _image_json(cover) if cover else None,
         "topics": [t.name for t in note.topics],
+        "question_to": note.question_to,
         "product_tags": [{
             "id": t.id, "image_index": t.image_position, "x": t.x, "y": t.y,
             "product_id": t.product_id, "product_title": t.product.title,
@@ -242,7 +253,8 @@ def comment_json(comment: Comment, liked: set[int] = frozenset(),
     body = {"id": comment.id, "note_id": comment.note_id, "parent_id": comment.parent_id,
             "author": author_json(comment.author), "body": comment.body,
             "language": comment.language, "like_count": comment.like_count,
-            "liked": comment.id in liked, "created_at": timestamp(comment.created_at)}
+            "liked": comment.id in liked, "is_best_answer": comment.is_best_answer,
+            "created_at": timestamp(comment.created_at)}
     if replies is not None:
         body["replies"] = [comment_json(r, liked) for r in replies]
     return body
@@ -320,6 +332,7 @@ def create_note():
                                                           "cover_index") or 0,
         publish=publish is not False,
         product_tags=_tag_inputs(form.get("product_tags", "")),
+        question_to=form.get("question_to") or None,
     )
     commit()
     return note_json(notes.get_note(api_user(), note.id)), 201
@@ -361,7 +374,9 @@ def update_note(note_id: int):
         api_user(), note_id, title=_text_field(data.get("title"), "title"),
         body=_text_field(data.get("body"), "body"), publish=_status(data.get("status")),
         images=images, cover_index=int_field(data.get("cover_index"), "cover_index"),
-        product_tags=_tag_inputs(tags) if tags is not None else None)
+        product_tags=_tag_inputs(tags) if tags is not None else None,
+        question_to=(_text_field(data["question_to"], "question_to") or "")
+        if "question_to" in data else None)
     commit()
     return notes_json([notes.get_note(api_user(), note.id)], api_user())[0]
 

@@ -129,6 +129,9 @@ def seed_demo() -> list[str]:
     from app.demo.coauthored_notes import seed_coauthored_notes
 
     lines += seed_coauthored_notes()
+    from app.demo.topics import seed_topics
+
+    lines += seed_topics()
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()

@@ -103,6 +103,7 @@ from app.models.moderation_rules import (
 )
 from app.models.notes import (
     NOTE_STATUSES,
+    QUESTION_SIDES,
     SHOWN_STATES,
     Note,
     NoteImage,
@@ -222,6 +223,7 @@ __all__ = [
     "MODERATION_SEVERITIES",
     "MOVEMENT_KINDS",
     "NOTE_STATUSES",
+    "QUESTION_SIDES",
     "NOTIFICATION_KINDS",
     "ORDER_EVENT_REASONS",
     "ORDER_MESSAGE_SIDES",

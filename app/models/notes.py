@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from app.models.coauthoring import NoteCoauthor
 
 NOTE_STATUSES = ("draft", "published")
+# The two sides of the border a question can be addressed to ("Ask China", "Ask abroad").
+QUESTION_SIDES = ("china", "abroad")
 # Moderation states in which content is shown (held and removed items are not).
 SHOWN_STATES = ("visible", "age_gated")
 # Han, kana, hangul: scripts written without spaces between words.
@@ -73,6 +75,7 @@ class Note(TimestampMixin, db.Model):
         CheckConstraint(
             "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
             name="moderation_state"),
+        CheckConstraint("question_to IN ('china', 'abroad')", name="question_to"),
         # Discover: published notes by hot score; Following and profiles: by publication time.
         Index("ix_notes_status_hot_score_id", "status", "hot_score", "id"),
         # Discover's "from home" stream: one language and region, by hot score.
@@ -106,6 +109,9 @@ class Note(TimestampMixin, db.Model):
     moderation_reason: Mapped[str | None] = mapped_column(String(40))
     hidden_markets: Mapped[str] = mapped_column(
         String(200), default="", server_default="", nullable=False)
+    # Set when the note is a question to one side of the border (QUESTION_SIDES); its
+    # top-level comments are then its answers (app.services.social.questions).
+    question_to: Mapped[str | None] = mapped_column(String(6))
 
     author: Mapped[User] = relationship()
     images: Mapped[list[NoteImage]] = relationship(
@@ -202,26 +208,42 @@ class NoteImage(db.Model):
 
 
 class Topic(db.Model):
-    """A #topic; `name` is stored case-folded so #Lipstick and #lipstick are one topic."""
+    """A #topic; `name` is stored case-folded so #Lipstick and #lipstick are one topic.
+
+    Topics in two languages (#tea and #茶) are linked by pointing the alias at its
+    `canonical` topic: both hashtags then open the canonical topic's page, which shows the
+    notes of the whole group. Notes keep the hashtag they were written with, so `note_count`
+    stays per hashtag and splitting the link restores both topics exactly as they were.
+    """
 
     __tablename__ = "topics"
-    __table_args__ = (CheckConstraint("note_count >= 0", name="note_count"),)
+    __table_args__ = (CheckConstraint("note_count >= 0", name="note_count"),
+                      CheckConstraint("canonical_id <> id", name="not_own_canonical"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     note_count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # An alias points at the topic whose page it shares; a canonical topic has None. One
+    # level only (app.services.social.topics refuses chains).
+    canonical_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), index=True)
+
+    canonical: Mapped[Topic | None] = relationship(remote_side=[id])
 
 
 class NoteTopic(db.Model):
     """A note carries a topic."""
 
     __tablename__ = "note_topics"
+    # A topic page reads its notes' ids straight from this index (covering, so SQLite does
+    # not visit the table row of each of a big topic's thousands of notes).
+    __table_args__ = (Index("ix_note_topics_topic_id_note_id", "topic_id", "note_id"),)
 
     note_id: Mapped[int] = mapped_column(
         ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
     )
     topic_id: Mapped[int] = mapped_column(
-        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
     )
 
 

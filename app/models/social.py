@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -117,6 +119,9 @@ class Comment(TimestampMixin, db.Model):
             "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
             name="moderation_state"),
         Index("ix_comments_note_id_parent_id_id", "note_id", "parent_id", "id"),
+        # A question has at most one best answer, even when two picks race.
+        Index("uq_comments_note_id_best_answer", "note_id", unique=True,
+              sqlite_where=text("is_best_answer"), postgresql_where=text("is_best_answer")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +144,9 @@ class Comment(TimestampMixin, db.Model):
     moderation_reason: Mapped[str | None] = mapped_column(String(40))
     hidden_markets: Mapped[str] = mapped_column(
         String(200), default="", server_default="", nullable=False)
+    # The answer the asker of a question note picked (app.services.social.questions).
+    is_best_answer: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False)
 
     note: Mapped[Note] = relationship()
     author: Mapped[User] = relationship()

@@ -53,6 +53,9 @@ class NoteForm(FlaskForm):
     # Rows of product pins; a script may instead send them as JSON in `tags_json`.
     tags = FieldList(FormField(TagRowForm), min_entries=3, max_entries=9)
     tags_json = HiddenField()
+    question_to = SelectField(_l("Ask the other side"), choices=select_choices([
+        ("", _l("Not a question")), ("china", _l("Ask China")), ("abroad", _l("Ask abroad"))]),
+        default="", validators=[Optional()])
     publish = SubmitField(_l("Publish"))
     save_draft = SubmitField(_l("Save as draft"))
 

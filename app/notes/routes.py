@@ -20,7 +20,7 @@ from app.services import ads, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications
+from app.services.social import feed, notes, notifications, questions
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.prices import card_price
@@ -208,7 +208,8 @@ def compose():
             note = notes.create_note(current_user, title=form.title.data, body=form.body.data,
                                      images=_uploads(form), cover_index=_cover_index(form),
                                      publish=not form.save_draft.data,
-                                     product_tags=_tags(form))
+                                     product_tags=_tags(form),
+                                     question_to=form.question_to.data or None)
         except DomainError as exc:
             rollback()
             show_errors_on_form(form, exc)
@@ -243,7 +244,8 @@ def edit(note_id: int):
             notes.update_note(current_user, note.id, title=form.title.data,
                               body=form.body.data or "", publish=publish,
                               images=uploads or None, cover_index=_cover_index(form),
-                              product_tags=_tags(form))
+                              product_tags=_tags(form),
+                              question_to=form.question_to.data or "")
         except DomainError as exc:
             rollback()
             show_errors_on_form(form, exc)
@@ -275,8 +277,13 @@ def show(note_id: int):
     """A note: images, text, tagged products, likes, boards, comments ("See translation")."""
     user = viewer()
     note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
-    threads, more_comments = interactions.comment_threads(
-        note, limit=50, market=current_preferences().ship_to_country)
+    if note.question_to and note.is_published:
+        # A question's answers: the best one, then the addressed side's, then the others.
+        ranked = questions.answers(note, limit=50, market=current_preferences().ship_to_country)
+        threads, more_comments = ranked.answers, ranked.next_cursor is not None
+    else:
+        threads, more_comments = interactions.comment_threads(
+            note, limit=50, market=current_preferences().ship_to_country)
     comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     language = ui_language()
     collect_form = CollectForm()
@@ -291,6 +298,7 @@ def show(note_id: int):
         collected=note.id in interactions.collected_note_ids(user, [note.id]),
         liked_comment_ids=interactions.liked_comment_ids(user, comment_ids),
         following=interactions.is_following(user, note.author_id),
+        has_best_answer=any(t.comment.is_best_answer for t in threads),
         is_author=user is not None and user.id == note.author_id,
         ui_language=language,
         comment_form=CommentForm(), report_form=ReportForm(), collect_form=collect_form,

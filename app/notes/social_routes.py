@@ -14,7 +14,7 @@ from app.notes.routes import card_context, ui_language, viewer
 from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications, search
+from app.services.social import feed, notes, notifications, questions, search, topics
 from app.services.social.language import detect_language
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
@@ -261,14 +261,38 @@ def profile(user_id: int):
 
 @bp.get("/topics/<name>")
 def topic(name: str):
-    """Notes carrying a #topic, newest first."""
-    found, page = feed.topic_feed(name, decode_cursor(2), GRID_PAGE_SIZE,
-                                 market=current_preferences().ship_to_country)
-    shown, ad_slots = with_sponsored("topic", page.notes, ui_language(), topics=[found.name])
-    return render_template("notes/topic.html", topic=found, notes=shown,
-                           next_url=url_for("notes.topic", name=found.name,
-                                            cursor=encode_cursor(page.next_cursor))
+    """A topic's notes from both sides of the border (all, from China, from abroad) with
+    each side's count, or its questions; a linked name opens its canonical topic's page.
+    """
+    found = topics.find_topic(name)
+    side = request.args.get("side", "all")
+    view = request.args.get("view", "notes")
+    if found.canonical_id is not None or found.name != name \
+            or side not in topics.SIDE_FILTERS or view not in topics.TOPIC_VIEWS:
+        target = found.canonical if found.canonical_id is not None else found
+        return redirect(url_for("notes.topic", name=target.name,
+                                side=side if side in topics.SIDE_FILTERS[1:] else None,
+                                view=view if view == "questions" else None), code=302)
+    market = current_preferences().ship_to_country
+    header = topics.topic_page(found, view, market=market)
+    page = topics.topic_feed(header.group, decode_cursor(2), GRID_PAGE_SIZE, side=side,
+                             view=view, market=market)
+    shown, ad_slots = with_sponsored("topic", page.notes, ui_language(), topics=header.names)
+    return render_template("notes/topic.html", topic=found, header=header, side=side,
+                           view=view, title_name=topics.name_for_language(header.names,
+                                                                          ui_language()),
+                           notes=shown,
+                           next_url=url_for("notes.topic", name=found.name, side=side,
+                                            view=view, cursor=encode_cursor(page.next_cursor))
                            if page.next_cursor else None, **card_context(shown, ad_slots))
+
+
+@bp.post("/notes/<int:note_id>/best-answer/<int:comment_id>")
+@login_required
+def best_answer(note_id: int, comment_id: int):
+    """The asker picks the best answer to their question."""
+    return _act(lambda: questions.choose_best_answer(current_user, note_id, comment_id),
+                _note_url(note_id) + "#comments", _("You picked the best answer."))
 
 
 # Product tags -------------------------------------------------------------------------------

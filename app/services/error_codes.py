@@ -394,4 +394,23 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_coauthor": ErrorCode((422,), "No such creator to invite, or yourself."),
     "note_not_draft": ErrorCode(
         (409,), "The note is already published; this works on drafts only."),
+    "best_answer_already_chosen": ErrorCode((409,), "The asker already picked a best answer "
+                                                    "to this question; it stays."),
+    "invalid_question_side": ErrorCode((422,), "`question_to` must be china, abroad, or empty (not "
+                                               "a question)."),
+    "invalid_side": ErrorCode((422,), "A topic's side switch is all, china or abroad."),
+    "invalid_topic": ErrorCode((422,), "A topic name is letters and digits (any script), up to 40, "
+                                       "and not linked to itself."),
+    "invalid_view": ErrorCode((422,), "A topic's view is notes or questions."),
+    "not_a_question": ErrorCode((422,), "The note is not a question, so it has no answers to rank "
+                                        "or pick."),
+    "not_question_author": ErrorCode((403,), "Only the person who asked may pick the best answer."),
+    "own_answer": ErrorCode((422,), "The asker cannot pick their own answer as the best one."),
+    "topic_has_aliases": ErrorCode((409,), "The topic has linked topics of its own; split those "
+                                           "first."),
+    "topic_linked_elsewhere": ErrorCode((409,), "The topic is already linked to another topic; "
+                                                "split it first."),
+    "topic_not_linked": ErrorCode((409,), "The topic is not linked to another topic, so there is "
+                                          "nothing to split."),
+    "topics_already_linked": ErrorCode((409,), "The two topics are already linked."),
 }

@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.services.social import engagement as interactions
-from app.services.social import feed
+from app.services.social import feed, topics
 
 pytest_plugins = ["tests.notes_fixtures"]
 
@@ -102,7 +102,8 @@ def test_topic_feed_and_cursor_validation(make_user, make_note):
     author = make_user()
     tea = make_note(author, "Tea", "#Tea from #Hangzhou")
     make_note(author, "Coffee", "#coffee")
-    topic, page = feed.topic_feed("TEA", None, 10)
+    topic = topics.find_topic("TEA")
+    page = topics.topic_feed(topics.group_of(topic), None, 10)
     assert topic.name == "tea" and [n.id for n in page.notes] == [tea.id]
     with pytest.raises(feed.InvalidCursor):
         feed.following(author, ["yesterday", 1], 10)

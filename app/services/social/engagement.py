@@ -341,6 +341,12 @@ def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20,
     top = list(db.session.scalars(stmt))
     has_more = len(top) > limit
     top = top[:limit]
+    replies = replies_of(top, market)
+    return [CommentThread(c, replies[c.id]) for c in top], has_more
+
+
+def replies_of(top: list[Comment], market: str | None = None) -> dict[int, list[Comment]]:
+    """The shown replies of each of these top-level comments, oldest first (one query)."""
     replies: dict[int, list[Comment]] = {c.id: [] for c in top}
     if top:
         for reply in db.session.scalars(
@@ -348,7 +354,7 @@ def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20,
                 .where(Comment.parent_id.in_(list(replies)),
                        shown_clause(Comment, market)).order_by(Comment.id)):
             replies[reply.parent_id].append(reply)
-    return [CommentThread(c, replies[c.id]) for c in top], has_more
+    return replies
 
 
 def like_comment(user: User, comment_id: int) -> Comment:

@@ -31,12 +31,10 @@ from app.models import (
     Note,
     NoteCoauthor,
     NoteProductTag,
-    NoteTopic,
     Product,
-    Topic,
     User,
 )
-from app.services.errors import NotFound, ValidationFailed
+from app.services.errors import ValidationFailed
 from app.services.social.coauthoring import coauthored_note_ids
 from app.services.social.notes import note_loader_options
 
@@ -82,30 +80,49 @@ def _number(value: Any) -> float | int | None:
     return value
 
 
-def _published_notes(market: str | None = None):
+def published_notes(market: str | None = None):
     """Published notes that moderation lets viewers in `market` see."""
     return select(Note).options(*note_loader_options()).where(Note.shown_clause(market))
 
 
 # Discover ---------------------------------------------------------------------------------
-def _home_predicates(audience: Audience) -> list:
+def _home_predicates(audience: Audience, language=Note.language, region=Note.region) -> list:
     """"From home": the viewer's language, and their region or no known region.
 
     Two predicates, each an equality range of ix_notes_status_language_region_hot_score,
-    so each is read in hot-score order straight from the index.
+    so each is read in hot-score order straight from the index. `language` and `region`
+    may name other columns (a comment's language, its author's country) to place other
+    content by the same rule.
     """
     if audience.region is None:
-        return [Note.language == audience.language]
-    return [and_(Note.language == audience.language, Note.region == audience.region),
-            and_(Note.language == audience.language, Note.region.is_(None))]
+        return [language == audience.language]
+    return [and_(language == audience.language, region == audience.region),
+            and_(language == audience.language, region.is_(None))]
 
 
-def _abroad_predicate(audience: Audience):
+def _abroad_predicate(audience: Audience, language=Note.language, region=Note.region):
     """Everything not from home (other or unknown language, or another known region)."""
-    other_language = func.coalesce(Note.language, "") != audience.language
+    other_language = func.coalesce(language, "") != audience.language
     if audience.region is None:
         return other_language
-    return or_(other_language, and_(Note.region.is_not(None), Note.region != audience.region))
+    return or_(other_language, and_(region.is_not(None), region != audience.region))
+
+
+# The border Qiao bridges is Discover's own "home" and "abroad" as seen by a reader of
+# Chinese in China: a topic page's "from China" / "from abroad" switch and the side of a
+# question's answers use this one rule, so a note is never foreign in one place and
+# domestic in another.
+BORDER_SIDES = ("china", "abroad")
+_SEEN_FROM_CHINA = Audience(user=None, language="zh", region="CN")
+
+
+def side_clause(side: str, language=Note.language, region=Note.region):
+    """SQL: content from `side` ("china" or "abroad") of the border; by default a note,
+    else the content whose language and home region are the given columns.
+    """
+    if side == "china":
+        return or_(*_home_predicates(_SEEN_FROM_CHINA, language, region))
+    return _abroad_predicate(_SEEN_FROM_CHINA, language, region)
 
 
 @dataclass(frozen=True)
@@ -229,7 +246,8 @@ def _time_position(cursor: list[Any] | None) -> tuple[datetime, int] | None:
     return moment, cursor[1]
 
 
-def _newest_first(stmt, cursor: list[Any] | None, limit: int) -> FeedPage:
+def newest_first(stmt, cursor: list[Any] | None, limit: int) -> FeedPage:
+    """A page of `stmt`'s notes, newest first, after the (published_at, id) `cursor`."""
     at = _time_position(cursor)
     stmt = stmt.order_by(Note.published_at.desc(), Note.id.desc()).limit(limit + 1)
     if at is not None:
@@ -245,20 +263,9 @@ def following(user: User, cursor: list[Any] | None, limit: int, *,
               market: str | None = None) -> FeedPage:
     """Notes by the authors `user` follows (or co-authored by them), newest first."""
     followed = select(Follow.followee_id).where(Follow.follower_id == user.id)
-    return _newest_first(_published_notes(market).where(or_(
+    return newest_first(published_notes(market).where(or_(
         Note.author_id.in_(followed), Note.id.in_(coauthored_note_ids(followed)))), cursor,
         limit)
-
-
-def topic_feed(name: str, cursor: list[Any] | None, limit: int, *,
-               market: str | None = None) -> tuple[Topic, FeedPage]:
-    """Published notes carrying #name, newest first."""
-    topic = db.session.scalar(select(Topic).where(Topic.name == name.casefold()))
-    if topic is None:
-        raise NotFound(_("No notes carry this topic yet."), code="topic_not_found")
-    tagged = select(NoteTopic.note_id).where(NoteTopic.topic_id == topic.id)
-    return topic, _newest_first(_published_notes(market).where(Note.id.in_(tagged)), cursor,
-                                limit)
 
 
 def store_feed(store_id: int, cursor: list[Any] | None, limit: int, *,
@@ -267,7 +274,7 @@ def store_feed(store_id: int, cursor: list[Any] | None, limit: int, *,
     tagged = (select(NoteProductTag.note_id)
               .join(Product, Product.id == NoteProductTag.product_id)
               .where(Product.store_id == store_id))
-    return _newest_first(_published_notes(market).where(Note.id.in_(tagged)), cursor, limit)
+    return newest_first(published_notes(market).where(Note.id.in_(tagged)), cursor, limit)
 
 
 def _id_position(cursor: list[Any] | None) -> int | None:

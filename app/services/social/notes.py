@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import (
+    QUESTION_SIDES,
     Membership,
     Note,
     NoteCoauthor,
@@ -211,16 +212,21 @@ def create_note(
     cover_index: int = 0,
     publish: bool = True,
     product_tags: list[TagInput] | None = None,
+    question_to: str | None = None,
 ) -> Note:
-    """Post a note (published or draft) with 1-9 images; needs a verified e-mail."""
+    """Post a note (published or draft) with 1-9 images; needs a verified e-mail.
+
+    `question_to` ("china" or "abroad") makes it a question to that side of the border.
+    """
     require_can_post(author)
     title, body = _validated_text(title, body)
     check_posting_allowed(author, f"{title}\n{body}")
     _check_image_count(len(images))
     _check_cover_index(cover_index, len(images))
     resolved_tags = _validated_tags(author, product_tags or [], len(images))
+    asks = _validated_question_to(question_to)
 
-    note = Note(author=author, title=title, body=body, status="draft",
+    note = Note(author=author, title=title, body=body, status="draft", question_to=asks,
                 language=detect_language(f"{title}\n{body}"), region=author.home_country)
     note.images = _store_images(author, images, cover_index)
     try:
@@ -251,8 +257,12 @@ def update_note(
     images: list[ImageUpload] | None = None,
     cover_index: int | None = None,
     product_tags: list[TagInput] | None = None,
+    question_to: str | None = None,
 ) -> Note:
-    """Edit the author's own note; new `images` replace all of the old ones."""
+    """Edit the author's own note; new `images` replace all of the old ones.
+
+    `question_to` None keeps the note's question as it is; "" or "none" makes it a plain note.
+    """
     note = get_own_note(actor, note_id)
     _check_coauthored_edit(note, publish=publish, replaces_images=images is not None)
     new_title, new_body = _validated_text(title if title is not None else note.title,
@@ -266,6 +276,7 @@ def update_note(
         _check_cover_index(cover_index, image_count)
     resolved_tags = _validated_tags(actor, product_tags, image_count) \
         if product_tags is not None else None
+    asks = _validated_question_to(question_to) if question_to is not None else note.question_to
     if resolved_tags is None and images is not None:
         # Pins on images that no longer exist cannot stay.
         if any(tag.image_position >= image_count for tag in note.product_tags):
@@ -288,6 +299,7 @@ def update_note(
     if resolved_tags is not None:
         note.product_tags = resolved_tags
     note.title, note.body = new_title, new_body
+    note.question_to = asks
     note.language = detect_language(f"{new_title}\n{new_body}")
     if publish is True:
         note.publish()
@@ -340,6 +352,17 @@ def _check_coauthored_edit(note: Note, *, publish: bool | None, replaces_images:
                     "replaced all at once. Edit the text and tags instead.")
         raise ValidationFailed(message, code="coauthor_images",
                                fields={"images": [message]})
+
+
+def _validated_question_to(value: str | None) -> str | None:
+    """The side a note asks ("china" or "abroad"), None for "not a question", else an error."""
+    if value in (None, "", "none"):
+        return None
+    if value not in QUESTION_SIDES:
+        message = _("Ask China, ask abroad, or leave the note as it is.")
+        raise ValidationFailed(message, code="invalid_question_side",
+                               fields={"question_to": [message]})
+    return value
 
 
 def _validated_text(title: str, body: str) -> tuple[str, str]:
