@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     from app.ops.logs import configure_logging, register_request_ids
     from app.ops.metrics import register_metrics
+    from app.web.cached_pages import register_page_cache
     from app.web.converters import register_converters
     from app.web.hooks import register_request_hooks, register_upload_limits
 
@@ -45,6 +46,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from app.cli import register_cli
 
     register_request_hooks(app)
+    register_page_cache(app)
     register_cli(app)
     from app import tasks  # noqa: F401 - registers every Celery task by its name
     return app

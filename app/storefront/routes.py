@@ -21,6 +21,7 @@ from app.services.catalog.reads import ProductOffer
 from app.services.social import engagement as interactions
 from app.services.social import feed
 from app.storefront import bp, display
+from app.web.cached_pages import public_page
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -85,6 +86,7 @@ def _search_args() -> tuple[str, str | None]:
 
 # Browse and search --------------------------------------------------------------------------
 @bp.get("/shop")
+@public_page
 def browse():
     """Every store's active products: text search, a category, newest first."""
     text, category = _search_args()
@@ -104,6 +106,7 @@ def browse_more():
 
 # Store --------------------------------------------------------------------------------------
 @bp.get("/stores/<slug>")
+@public_page
 def store(slug: str):
     """A store: who they are, where they ship, their products by category, their notes."""
     shop = catalog_reads.get_public_store_by_slug(slug)
@@ -147,6 +150,7 @@ def store_notes_more(slug: str):
 
 # Product ------------------------------------------------------------------------------------
 @bp.get("/products/<int:product_id>")
+@public_page
 def product(product_id: int):
     """A product: gallery, variant picker, price and availability for the viewer, notes.
 

@@ -3,12 +3,14 @@
 from app.services.social.engagement import report
 from app.services.social.language import detect_language
 from app.services.social.notes import (
+    note_card_loader_options,
     note_loader_options,
 )
 from app.services.social.notifications import notify_moderation
 
 __all__ = [
     "detect_language",
+    "note_card_loader_options",
     "note_loader_options",
     "notify_moderation",
     "report",
