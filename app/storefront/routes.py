@@ -97,6 +97,7 @@ def browse():
 
 
 @bp.get("/shop/more")
+@public_page
 def browse_more():
     """The next cards of /shop, as an HTML fragment for infinite scroll."""
     text, category = _search_args()
@@ -128,6 +129,7 @@ def store(slug: str):
 
 
 @bp.get("/stores/<slug>/more")
+@public_page
 def store_more(slug: str):
     """The store's next product cards, as an HTML fragment."""
     shop = catalog_reads.get_public_store_by_slug(slug)
@@ -137,6 +139,7 @@ def store_more(slug: str):
 
 
 @bp.get("/stores/<slug>/notes/more")
+@public_page
 def store_notes_more(slug: str):
     """The store's next note cards, as the feed's fragment (static/js/feed.js)."""
     shop = catalog_reads.get_public_store_by_slug(slug)
