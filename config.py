@@ -259,9 +259,18 @@ class Config:
     # Seconds to wait for a translation before telling the viewer to try later.
     TRANSLATION_TIMEOUT_SECONDS = float(os.environ.get("TRANSLATION_TIMEOUT_SECONDS", "10"))
 
-    # Sponsored notes (app.services.ads serving and tracking).
+    # Sponsored notes (app.services.ads serving and tracking), and the page cache below.
     # Redis for frequency-cap and pacing counters; empty keeps them in the database.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Anonymous storefront and Discover pages (app.core.page_cache): how long a rendered
+    # page is kept (0: off). Content changes reach it at once; stock labels and like
+    # counts may lag by up to this long.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 30)
+    PAGE_CACHE_MAX_ENTRIES = _int("PAGE_CACHE_MAX_ENTRIES", 2000)  # in-process store only
+    PAGE_CACHE_REDIS_PREFIX = os.environ.get("PAGE_CACHE_REDIS_PREFIX", "qiao:page:")
+    # A slower Redis is skipped for that request: rendering is faster than waiting.
+    PAGE_CACHE_REDIS_TIMEOUT_SECONDS = float(
+        os.environ.get("PAGE_CACHE_REDIS_TIMEOUT_SECONDS", "0.2"))
     ADS_REDIS_PREFIX = os.environ.get("ADS_REDIS_PREFIX", "qiao:ads:")
     ADS_ENABLED = _bool("ADS_ENABLED", True)
     # 1-based positions of sponsored notes in each page of a feed.
@@ -368,6 +377,8 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # A template being edited shows at once (PAGE_CACHE_SECONDS=30 to try the cache).
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 0)
     SECRET_KEY = os.environ.get("SECRET_KEY", "qiao-development-only-secret")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -392,6 +403,7 @@ class TestingConfig(Config):
     # that no longer exist (tests that measure the cache set a longer age themselves).
     ADS_SNAPSHOT_SECONDS = 0.0
     REDIS_URL = ""  # the Redis counter store is tested against its own db number
+    PAGE_CACHE_SECONDS = 0  # pages are rendered fresh; tests of the cache turn it on
     TRACKING_WEBHOOK_SECRET = "tracking-test-secret"
     TRACKING_PROVIDER_URL = ""  # tests point it at a loopback tracking stand-in
     # Screening runs the rules only unless a test chooses classifiers (they load models).

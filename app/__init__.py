@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from app.ops.logs import configure_logging, register_request_ids
     from app.ops.metrics import register_metrics
     from app.web.beacons import BeaconSafeSessionInterface
+    from app.web.cached_pages import register_page_cache
     from app.web.converters import register_converters
     from app.web.hooks import register_request_hooks, register_upload_limits
 
@@ -47,6 +48,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from app.cli import register_cli
 
     register_request_hooks(app)
+    register_page_cache(app)
     register_cli(app)
     from app import tasks  # noqa: F401 - registers every Celery task by its name
     return app

@@ -10,6 +10,7 @@ a fast page).
 
     .venv/bin/python bench/ceiling_ratio.py [--rounds 3] [--duration 20] [--connections 32]
         [--threads 2] [--ceiling ../shared/bench-ceiling] [--keep-db]
+        [--qiao-port N] [--ceiling-port N]
 
 Needs `wrk` (Debian: apt-get install wrk).
 """
@@ -141,6 +142,10 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--keep-db", action="store_true",
                         help="reuse --db if it exists instead of seeding it again")
+    parser.add_argument("--qiao-port", type=int, default=0,
+                        help="serve Qiao on this port (default: any free one)")
+    parser.add_argument("--ceiling-port", type=int, default=0,
+                        help="serve the ceiling app on this port (default: any free one)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
@@ -158,7 +163,8 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
 
     gunicorn = [str(BIN / "gunicorn"), "-w", "2", "-k", "sync"]
-    qiao_port, ceiling_port = _free_port(), _free_port()
+    qiao_port = args.qiao_port or _free_port()
+    ceiling_port = args.ceiling_port or _free_port()
     qiao = start(gunicorn + ["-b", f"127.0.0.1:{qiao_port}", "-c",
                              str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
                  ROOT, {**qiao_env(args.db, media), "GUNICORN_WORKERS": "2",

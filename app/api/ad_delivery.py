@@ -63,7 +63,7 @@ def _requester(viewer: User | None) -> ads.Requester:
 
 
 def discover_with_sponsored(viewer: User | None, language: str, region: str | None,
-                            notes: list[Note]) -> tuple[list[Note], dict[int, dict]]:
+                            notes: list) -> tuple[list, dict[int, dict]]:
     """Discover's notes with sponsored ones merged in, and each sponsored index's
     `sponsored` object (labelled in `language`).
     """
@@ -72,7 +72,9 @@ def discover_with_sponsored(viewer: User | None, language: str, region: str | No
     slots = ads.sponsored_for_page(ad_viewer, "discover", [n.id for n in notes])
     if not slots:
         return notes, {}
-    loaded = {n.id: n for n in notes if n.id in {s.note_id for s in slots}}
+    # Organic items may be stand-ins from the page cache: sponsored ones are real notes.
+    loaded = {n.id: n for n in notes
+              if isinstance(n, Note) and n.id in {s.note_id for s in slots}}
     loaded.update((n.id, n) for n in feed.load_few_notes(
         [s.note_id for s in slots if s.note_id not in loaded],
         market=current_preferences().ship_to_country))

@@ -23,6 +23,7 @@ from app.services.fields import CATEGORIES, FieldErrors
 from app.services.inventory import variant_levels
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
+from app.web.cached_pages import public_page
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -444,6 +445,7 @@ def update_product(store_id: int, product_id: int):
 @bp.get("/products/<int:product_id>")
 @operation(summary="A product for shoppers", tags=["catalog"], auth=False,
            params=VIEWER_PARAMS, responses={200: PUBLIC_PRODUCT, 404: None, 422: None})
+@public_page
 def get_public_product(product_id: int):
     """An active product; each variant's `price` in `currency` and `available` for `country`.
 

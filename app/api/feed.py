@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from flask import current_app, request
 
@@ -17,6 +17,7 @@ from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, topics
+from app.web.cached_pages import answer_page, shared_parts
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -62,6 +63,8 @@ def get_feed():
         language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
+        if viewer is None and (cached := _guest_discover(language, region, limit)) is not None:
+            return cached
         page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
                              decode_cursor(4), limit,
                              current_app.config["DISCOVER_FOREIGN_SHARE"])
@@ -77,6 +80,42 @@ def get_feed():
     body = _page_body(page, viewer)
     commit()
     return body
+
+
+@dataclass(frozen=True)
+class _CachedItem:
+    """An organic item of a guest's Discover page, as the shared cache keeps it."""
+
+    id: int
+    item: dict
+
+
+def _guest_discover(language: str, region: str | None, limit: int):
+    """Discover for a caller without a token: the organic items from the shared cache,
+    the sponsored ones chosen per request (None when nothing may be cached).
+    """
+    market = current_preferences().ship_to_country
+
+    def build() -> dict:
+        page = feed.discover(feed.Audience(None, language, region, market), decode_cursor(4),
+                             limit, current_app.config["DISCOVER_FOREIGN_SHARE"])
+        return _page_body(page, None)
+
+    shared = shared_parts(build)
+    if shared is None:
+        return None
+    key, body = shared
+    organic = [_CachedItem(item["id"], item) for item in body["items"]]
+    shown, sponsored = discover_with_sponsored(None, language, region, organic)
+    if sponsored:
+        notes = [n for n in shown if not isinstance(n, _CachedItem)]
+        fresh = {n.id: item for n, item in zip(notes, notes_json(notes, None), strict=True)}
+        items = [entry.item if isinstance(entry, _CachedItem)
+                 else {**fresh[entry.id], "sponsored": sponsored[index]}
+                 for index, entry in enumerate(shown)]
+        body = {**body, "items": items}
+    commit()
+    return answer_page(key, current_app.json.dumps(body), "application/json")
 
 
 @bp.get("/users/<int:user_id>/notes")

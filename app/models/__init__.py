@@ -112,7 +112,7 @@ from app.models.notes import (
     Topic,
     shown_clause,
 )
-from app.models.ops import JobLease
+from app.models.ops import ContentVersion, JobLease
 from app.models.orders import (
     ORDER_EVENT_REASONS,
     ORDER_MESSAGE_SIDES,
@@ -248,6 +248,7 @@ __all__ = [
     "CartItem",
     "CatalogImport",
     "Comment",
+    "ContentVersion",
     "CommentLike",
     "DecimalText",
     "DutyRate",

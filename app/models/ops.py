@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -28,3 +28,17 @@ class JobLease(db.Model):
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # "ok: <count>" or "failed: <exception class>", for `flask jobs status`.
     last_result: Mapped[str | None] = mapped_column(String(200))
+
+
+class ContentVersion(db.Model):
+    """One counter that every write to what public pages show moves on (app.core.page_cache).
+
+    Cached pages are stored under the version they were rendered at, so a price change or
+    a removed note makes every older entry unreachable on every server at once: the bump
+    commits in the same transaction as the change, and readers fetch the version first.
+    """
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app.core.transaction import commit, rollback
 from app.models import Note, User
 from app.notes import bp
-from app.notes.ads_routes import with_sponsored
+from app.notes.ads_routes import ad_viewer, with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_url as stored_media_url
 from app.services import ads, moderation
@@ -21,12 +33,15 @@ from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, questions
+from app.web.cached_pages import answer_page, shared_parts
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.prices import card_price
 from app.web.viewer import current_preferences
 
 FEED_PAGE_SIZE = 20
+# Where a guest's page of note cards takes them (cached page, per-request sponsored notes).
+CARD_GRID_PLACEHOLDER = "<!-- qiao-card-grid -->"
 
 
 def viewer() -> User | None:
@@ -105,6 +120,8 @@ def home_page():
     tab = request.args.get("tab", "discover")
     if tab not in feed.FEED_TABS:
         tab = "discover"
+    if tab == "discover" and (guest_page := guest_discover_page()) is not None:
+        return guest_page
     page = load_feed(tab)
     next_url = url_for("main.index", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
@@ -113,6 +130,65 @@ def home_page():
     shown, ad_slots = discover_with_ads(tab, page)
     return render_template("main/index.html", tab=tab, notes=shown, next_url=next_url,
                            more_url=more_url, **card_context(shown, ad_slots))
+
+
+@dataclass(frozen=True)
+class _CachedCard:
+    """An organic card of a guest's Discover page, as the shared cache keeps it."""
+
+    id: int
+    html: str
+
+
+def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Note]]],
+                    empty_message: str, topics: list[str] | None = None,
+                    ads_without_cards: bool = True):
+    """A guest's page of note cards: the page and its organic cards come from the shared
+    cache (rendered once per content version, URL, language, currency and ship-to
+    country), the sponsored notes are chosen for this browser and rendered per request.
+
+    `render(grid)` renders the page with `grid` where the cards go and returns it with its
+    notes; `ads_without_cards` False leaves a page without cards without sponsored ones.
+    None when the viewer's page may not be cached.
+    """
+    note_card = get_template_attribute("notes/_cards.html", "note_card")
+
+    def build() -> dict:
+        html, page_notes = render(Markup(CARD_GRID_PLACEHOLDER))
+        mark_sponsored(page_notes)
+        return {"page": html, "cards": [[n.id, str(note_card(n, False, None))]
+                                        for n in page_notes]}
+
+    shared = shared_parts(build)
+    if shared is None:
+        return None
+    key, parts = shared
+    organic = [_CachedCard(note_id, html) for note_id, html in parts["cards"]]
+    slots = ads.sponsored_for_page(ad_viewer(ui_language()), surface,
+                                   [c.id for c in organic], topics=topics) \
+        if organic or ads_without_cards else []
+    sponsored = {n.id: n for n in feed.load_card_notes(
+        [s.note_id for s in slots], market=current_preferences().ship_to_country)} \
+        if slots else {}
+    cards = [Markup(item.html) if slot is None else note_card(item, False, slot)
+             for item, slot in ads.merge_slots(organic, slots, sponsored)]
+    grid = get_template_attribute("notes/_cards.html", "rendered_grid")(cards, empty_message)
+    return answer_page(key, parts["page"].replace(CARD_GRID_PLACEHOLDER, str(grid)))
+
+
+def guest_discover_page():
+    """Discover's page for a guest from the shared cache (None: not cacheable)."""
+
+    def render(grid: Markup) -> tuple[str, list[Note]]:
+        page = load_feed("discover")
+        cursor = encode_cursor(page.next_cursor) if page.next_cursor else None
+        return render_template(
+            "main/index.html", tab="discover", grid=grid,
+            next_url=url_for("main.index", tab="discover", cursor=cursor) if cursor else None,
+            more_url=url_for("notes.feed_more", tab="discover", cursor=cursor)
+            if cursor else None), page.notes
+
+    return guest_card_page("discover", render, _("No notes yet. Be the first to post one!"))
 
 
 @bp.get("/feed/more")

@@ -10,7 +10,7 @@ from app.core.transaction import commit, rollback
 from app.notes import bp
 from app.notes.ads_routes import search_topics, with_sponsored
 from app.notes.forms import ActionForm, BoardForm, CollectForm, CommentForm, ReportForm
-from app.notes.routes import card_context, ui_language, viewer
+from app.notes.routes import card_context, guest_card_page, ui_language, viewer
 from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
@@ -314,6 +314,19 @@ def search_page():
     kind = request.args.get("type", "notes")
     if kind not in search.SEARCH_TYPES:
         kind = "notes"
+    if kind == "notes" and query:
+        # A guest's note search: cached page and cards, sponsored notes per request.
+        page = guest_card_page(
+            "search", lambda grid: _search_results(query, kind, grid=grid),
+            _("No notes match “%(q)s”.", q=query), topics=search_topics(query),
+            ads_without_cards=False)
+        if page is not None:
+            return page
+    return _search_results(query, kind)[0]
+
+
+def _search_results(query: str, kind: str, *, grid=None) -> tuple[str, list]:
+    """The search page and the items it found (the notes' cards in `grid` when given)."""
     result = None
     error = None
     if query:
@@ -329,13 +342,16 @@ def search_page():
                        cursor=encode_cursor(result.next_cursor)) \
         if result is not None and result.next_cursor else None
     items = result.items if result else []
+    if grid is not None:
+        return render_template("notes/search.html", query=query, kind=kind, items=items,
+                               error=error, next_url=next_url, grid=grid), items
     ad_slots: dict = {}
     if kind == "notes" and items:
         items, ad_slots = with_sponsored("search", items, ui_language(),
                                          topics=search_topics(query))
     return render_template("notes/search.html", query=query, kind=kind, items=items,
                            error=error, next_url=next_url,
-                           **card_context(items if kind == "notes" else [], ad_slots))
+                           **card_context(items if kind == "notes" else [], ad_slots)), items
 
 
 # Notifications ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from app.services.catalog.reads import ProductOffer
 from app.services.social import engagement as interactions
 from app.services.social import feed
 from app.storefront import bp, display
+from app.web.cached_pages import public_page
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -85,6 +86,7 @@ def _search_args() -> tuple[str, str | None]:
 
 # Browse and search --------------------------------------------------------------------------
 @bp.get("/shop")
+@public_page
 def browse():
     """Every store's active products: text search, a category, newest first."""
     text, category = _search_args()
@@ -95,6 +97,7 @@ def browse():
 
 
 @bp.get("/shop/more")
+@public_page
 def browse_more():
     """The next cards of /shop, as an HTML fragment for infinite scroll."""
     text, category = _search_args()
@@ -104,6 +107,7 @@ def browse_more():
 
 # Store --------------------------------------------------------------------------------------
 @bp.get("/stores/<slug>")
+@public_page
 def store(slug: str):
     """A store: who they are, where they ship, their products by category, their notes."""
     shop = catalog_reads.get_public_store_by_slug(slug)
@@ -125,6 +129,7 @@ def store(slug: str):
 
 
 @bp.get("/stores/<slug>/more")
+@public_page
 def store_more(slug: str):
     """The store's next product cards, as an HTML fragment."""
     shop = catalog_reads.get_public_store_by_slug(slug)
@@ -134,6 +139,7 @@ def store_more(slug: str):
 
 
 @bp.get("/stores/<slug>/notes/more")
+@public_page
 def store_notes_more(slug: str):
     """The store's next note cards, as the feed's fragment (static/js/feed.js)."""
     shop = catalog_reads.get_public_store_by_slug(slug)
@@ -147,6 +153,7 @@ def store_notes_more(slug: str):
 
 # Product ------------------------------------------------------------------------------------
 @bp.get("/products/<int:product_id>")
+@public_page
 def product(product_id: int):
     """A product: gallery, variant picker, price and availability for the viewer, notes.
 

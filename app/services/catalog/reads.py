@@ -44,7 +44,7 @@ from app.services.inventory import availability, variant_available_sql
 from app.services.pagination import Page
 from app.services.permissions import require_store_staff
 from app.services.regions import is_country
-from app.services.social import note_loader_options
+from app.services.social import note_card_loader_options
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -345,9 +345,9 @@ def store_categories(store_id: int | None = None) -> list[str]:
 
 
 def product_notes(product_id: int, limit: int = 6) -> list[Note]:
-    """The newest published notes tagging a product, loaded as feed cards (fixed queries)."""
+    """The newest published notes tagging a product, loaded as cards (fixed queries)."""
     tagged = select(NoteProductTag.note_id).where(NoteProductTag.product_id == product_id)
     return list(db.session.scalars(
-        select(Note).options(*note_loader_options())
+        select(Note).options(*note_card_loader_options())
         .where(Note.shown_clause(), Note.id.in_(tagged))
         .order_by(Note.published_at.desc(), Note.id.desc()).limit(limit)))

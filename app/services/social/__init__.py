@@ -3,6 +3,7 @@
 from app.services.social.engagement import report
 from app.services.social.language import detect_language
 from app.services.social.notes import (
+    note_card_loader_options,
     note_loader_options,
 )
 from app.services.social.notifications import notify_moderation
@@ -11,6 +12,7 @@ from app.services.social.translation import Translatable, register_translatable
 __all__ = [
     "Translatable",
     "detect_language",
+    "note_card_loader_options",
     "note_loader_options",
     "notify_moderation",
     "register_translatable",

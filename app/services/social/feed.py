@@ -36,7 +36,7 @@ from app.models import (
 )
 from app.services.errors import ValidationFailed
 from app.services.social.coauthoring import coauthored_note_ids
-from app.services.social.notes import note_loader_options
+from app.services.social.notes import note_card_loader_options, note_loader_options
 
 FEED_TABS = ("discover", "following")
 
@@ -177,6 +177,16 @@ def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
                      joinedload(Note.images), joinedload(Note.topics),
                      joinedload(Note.product_tags).joinedload(NoteProductTag.product),
                      joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)))
+    by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def load_card_notes(ids: list[int], market: str | None = None) -> list[Note]:
+    """Like `load_few_notes`, with only what an HTML card shows (author and images)."""
+    if not ids:
+        return []
+    stmt = (select(Note).where(Note.id.in_(ids), Note.shown_clause(market))
+            .options(*note_card_loader_options()))
     by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.transaction import after_commit
 from app.extensions import db
@@ -136,6 +136,15 @@ def note_loader_options() -> list:
     return [selectinload(Note.author), selectinload(Note.images), selectinload(Note.topics),
             selectinload(Note.product_tags).selectinload(NoteProductTag.product),
             selectinload(Note.coauthorship).selectinload(NoteCoauthor.coauthor)]
+
+
+def note_card_loader_options() -> list:
+    """Eager loads for HTML note cards (title, cover, author): two statements.
+
+    No topics or product tags (only the API's items carry them), and the author's platform
+    roles, loaded with every user elsewhere, wait until asked for: no card shows them.
+    """
+    return [joinedload(Note.author).lazyload(User.platform_roles), selectinload(Note.images)]
 
 
 def get_note(viewer: User | None, note_id: int, *, market: str | None = None) -> Note:
