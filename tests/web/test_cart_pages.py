@@ -266,3 +266,27 @@ def test_the_address_form_follows_the_countrys_order_and_names(client, shop, log
     assert ">ZIP code</label>" in us_html and ">State</label>" in us_html
     assert '<option value="NY">New York</option>' in us_html  # region suggestions
     assert "“Nowhere” is not in the list for US (State)." in us_html
+
+
+def cart_badge(html: str) -> str | None:
+    """The header's cart count, or None when the badge is not shown."""
+    found = re.search(r'data-testid="cart-count" aria-hidden="true">(\d+)</span>'
+                      r'<span class="sr-only">([^<]+)</span>', html)
+    return f"{found.group(1)} {found.group(2)}" if found else None
+
+
+def test_the_header_counts_the_units_in_the_cart(client, shop, login, shopper):
+    assert cart_badge(product_page(client, shop)) is None
+    add_from_product_page(client, shop, 2)  # a guest's cart
+    assert cart_badge(product_page(client, shop)) == "2 (2 items)"
+    login(shopper)  # the guest cart merges into the account's
+    add_from_product_page(client, shop, 1)
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) == "3 (3 items)"
+    item = carts.find_cart(user=shopper).items[0]
+    token = csrf_from(client.get("/cart").get_data(as_text=True))
+    client.post(f"/cart/items/{item.id}", data={"csrf_token": token, "quantity": "1"})
+    assert cart_badge(client.get("/").get_data(as_text=True)) == "1 (1 item)"
+    client.post("/preferences", data={"csrf_token": token, "locale": "zh"})
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) == "1 （1 件商品）"
+    client.post(f"/cart/items/{item.id}/remove", data={"csrf_token": token})
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) is None
