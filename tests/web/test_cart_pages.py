@@ -156,6 +156,9 @@ def test_checkout_quotes_and_shows_the_breakdown(client, shop, login, shopper,
     assert html.count('data-testid="quote-group"') == 1
     assert "arrives in 7–14 days" in html
     assert 'data-testid="no-duties"' in html  # under Japan's 10,000 JPY exemption
+    assert re.search(r"Exempt: the goods \(JP¥[\d,]+\) are within the JP¥10,000 allowance",
+                     html)
+    assert 'data-testid="total-due-on-delivery"' not in html
     assert f'data-testid="total">JP¥{quote.total_minor:,}<' in html
     assert "Exchange rate: 1 USD = " in html and "ECB" in html
     assert "data-countdown" in html
@@ -242,8 +245,19 @@ def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_c
     group = quote.groups[0]
     due = group.duties_minor + group.taxes_minor
     assert f'data-testid="due-on-delivery">JP¥{due:,}<' in html
+    # Duty and import tax on their own lines; the summary adds up what the carrier collects.
+    assert group.duties_minor > 0 and group.taxes_minor > 0
+    assert f'Duty, due on delivery</th><td class="amount" data-testid="duties">' \
+           f'JP¥{group.duties_minor:,}<' in html
+    assert f'Import tax, due on delivery</th><td class="amount" data-testid="taxes">' \
+           f'JP¥{group.taxes_minor:,}<' in html
+    assert f'data-testid="total-due-on-delivery">JP¥{due:,}<' in html
     assert "the carrier collects them on delivery" in html
     assert f'data-testid="total">JP¥{group.items_minor + group.shipping_minor:,}<' in html
+    # Above Japan's allowance: the label says no exemption applied (not "exemption").
+    assert 'data-relief="over_allowance"' in html
+    assert re.search(r"No exemption: the goods \(JP¥[\d,]+\) are worth more than the "
+                     r"JP¥10,000 allowance", html)
 
 
 def test_the_address_form_follows_the_countrys_order_and_names(client, shop, login, shopper,
