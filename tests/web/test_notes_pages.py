@@ -205,6 +205,10 @@ def test_like_collect_comment_reply_and_follow(client, make_user, login, quick_n
     login(fan)
     assert press(client, f"{url}/like", url).status_code == 303
     assert 'data-testid="unlike"' in text(client.get(url))
+    # Collect is a button opening a picker of the viewer's boards (none yet but the default).
+    page = text(client.get(url))
+    assert re.findall(r'data-testid="board-choice">([^<]+)<', page) == ["Saved (default)"]
+    assert '<details class="collect-box" data-testid="collect-box">' in page  # closed
     assert press(client, f"{url}/collect", url, new_board="Gift ideas",
                  new_board_private="y").headers["Location"] == url
     board = db.session.scalar(select(Board).where(Board.name == "Gift ideas"))
@@ -394,9 +398,17 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     db.session.commit()
     login(make_user(ship_to_country="US"))
     page = text(client.get(f"/notes/{note.id}"))
-    assert page.count('data-testid="note-add-to-cart"') == 1  # the one-variant product
-    # The tag says "From" when the sizes cost differently, as the product card does.
-    assert re.findall(r'data-testid="tag-price">([^<]+)<', page) == ["$19.99", "From $19.99"]
+    # The one-variant product: in the product list and in its tag's sheet.
+    assert page.count('data-testid="note-add-to-cart"') == 2
+    # The tag says "From" when the sizes cost differently, as the product card does: in the
+    # list, on the bubble on the image and in the sheet the bubble opens.
+    for where in ("tag-price", "bubble-price", "sheet-price"):
+        assert re.findall(rf'data-testid="{where}">([^<]+)<', page) == [
+            "$19.99", "From $19.99"], where
+    bubbles = re.findall(r'<a class="tag-bubble[^"]*"[^>]*data-sheet="(tag-sheet-\d+)"', page)
+    assert bubbles == [f"tag-sheet-{tag.id}" for tag in note.product_tags]
+    assert all(f'<dialog class="product-sheet" id="{sheet}"' in page for sheet in bubbles)
+    assert 'class="tag-name" lang="en">Tea mug</span>' in page
     choose = note.product_tags[1]
     assert f'href="/t/{choose.id}" data-testid="note-choose-options"' in page
 
