@@ -25,6 +25,12 @@ from tests.e2e.shops import open_for_business, open_store, pay_with_sandbox_card
 
 PHONE = {"width": 390, "height": 844}
 
+# The innermost elements reaching past the screen, to name in a failure.
+TOO_WIDE = """(screen) => Array.from(document.querySelectorAll('main *'))
+  .filter(e => e.getBoundingClientRect().right > screen + 1
+          && !Array.from(e.children).some(c => c.getBoundingClientRect().right > screen + 1))
+  .slice(0, 3).map(e => `${e.tagName.toLowerCase()}.${e.className}`)"""
+
 # For each table on the page: how far it reaches past the screen, whether some box around it
 # scrolls sideways, and its body cells that carry no column name although the header has one.
 MEASURE_TABLES = """() => {
@@ -112,7 +118,8 @@ def test_portal_tables_are_cards_on_a_phone(browser, live_server, portal_pages, 
                 problems = [f"HTTP {response.status}"] if response.status >= 400 else []
                 width = tab.evaluate("document.scrollingElement.scrollWidth")
                 if width > PHONE["width"]:
-                    problems.append(f"page is {width} px wide")
+                    culprits = tab.evaluate(TOO_WIDE, PHONE["width"])
+                    problems.append(f"page is {width} px wide: {culprits}")
                 for n, table in enumerate(tab.evaluate(MEASURE_TABLES)):
                     measured_tables += 1
                     if table["past"] > 0:
