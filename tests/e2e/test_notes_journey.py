@@ -137,10 +137,14 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
     expect(bubble).to_contain_text(cast["product_title"])
     price = bubble.get_by_test_id("bubble-price")
     expect(price).to_have_text(re.compile(r"^\$\d+\.\d\d$"))  # CN¥89.00 in dollars
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("[data-carousel]").screenshot(
+        path=str(ARTIFACTS / f"notes-journey-bubble-{page.viewport_name}.png"))
     # Its sheet: the product, the price, and the way to the product page.
     bubble.click()
     sheet = page.get_by_test_id("product-sheet")
     expect(sheet).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"notes-journey-sheet-{page.viewport_name}.png"))
     expect(sheet.locator("h2")).to_have_text(cast["product_title"])
     expect(sheet.get_by_test_id("sheet-price")).to_have_text(price.inner_text())
     expect(sheet.get_by_test_id("sheet-product-link")).to_be_visible()
