@@ -49,6 +49,8 @@ def test_every_step_after_the_product_shows_its_photo(
     login(shop.staff, target=merchant)
     merchant_page = merchant.get(f"/merchant/stores/{shop.store.id}/orders/{order.id}")
     assert thumbs(merchant_page.get_data(as_text=True)) == [thumb]
+    queue = merchant.get(f"/merchant/stores/{shop.store.id}/orders").get_data(as_text=True)
+    assert thumbs(queue) == [thumb]
 
     email = db.session.scalar(select(OutboxEmail).where(
         OutboxEmail.to_address == shopper.email, OutboxEmail.purpose == "order_confirmation"))
