@@ -1,7 +1,8 @@
-"""On a 390 px phone every merchant and admin page fits the screen: tables become cards.
+"""On a 390 px phone every merchant, brand and admin page fits the screen: tables become cards.
 
-A Hangzhou store with a paid order from Japan opens each page of its portal, and an admin
-opens the admin pages, in English and Chinese. No page scrolls sideways
+A Hangzhou store with a paid order from Japan opens each page of its portal, a brand with a
+funded campaign opens its ads pages, and an admin opens the admin pages, in English and
+Chinese. No page scrolls sideways
 (document.scrollingElement.scrollWidth <= 390), no table is wider than the screen or scrolls
 inside a box, and every card names each value with its column (data-label). Screenshots go
 to test-artifacts/.
@@ -15,9 +16,18 @@ import pytest
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import PlatformRole, Product, User, Warehouse, utcnow
+from app.models import (
+    Membership,
+    Organization,
+    PlatformRole,
+    Product,
+    User,
+    Warehouse,
+    utcnow,
+)
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
+from tests.ad_placement_factories import fund_brand
 from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in
@@ -62,13 +72,19 @@ def portal_pages(live_server, live_stripe_sandbox):
         for name, country, fields in (("Lin", "CN", {}),
                                       ("Aiko", "JP", {"currency": "JPY",
                                                       "ship_to_country": "JP"}),
-                                      ("Ada", "GB", {})):
+                                      ("Ada", "GB", {}), ("Mei", "JP", {})):
             people[name] = User(email=f"{name.lower()}-{tag}@example.com",
                                 password_hash=hashed, display_name=f"{name} {tag}",
                                 home_country=country, email_verified_at=utcnow(), **fields)
             db.session.add(people[name])
         db.session.flush()
         db.session.add(PlatformRole(user_id=people["Ada"].id, role="admin"))
+        brand = Organization(kind="brand", name=f"Lumi {tag}", slug=f"lumi-tables-{tag}")
+        db.session.add_all([brand, Membership(organization=brand, user=people["Mei"],
+                                              role="owner")])
+        db.session.flush()
+        _account, campaign = fund_brand(brand, balance_minor=10_000,
+                                        campaign_name=f"Glow {tag}")
         owner = people["Lin"]
         store = open_store(owner, f"Hangzhou Tea {tag}", f"hz-tables-{tag}", "CNY", "CN")
         tea_id = stocked_product(owner, store, title=f"Longjing green tea, spring pick {tag}",
@@ -88,6 +104,12 @@ def portal_pages(live_server, live_stripe_sandbox):
                           f"{base}/inventory", f"{base}/inventory/{warehouse_id}",
                           f"{base}/stock/{variant_id}", f"{base}/low-stock", f"{base}/csv/",
                           f"{base}/warehouses", f"{base}/shipping", f"{base}/settings"],
+            people["Mei"].email: [f"/brand/{brand.id}", f"/brand/{brand.id}/campaigns",
+                                  f"/brand/{brand.id}/campaigns/{campaign.id}",
+                                  f"/brand/{brand.id}/balance",
+                                  f"/brand/{brand.id}/partnerships",
+                                  f"/orgs/{brand.id}/placements", f"/orgs/{brand.id}/reports",
+                                  f"/orgs/{brand.id}/campaigns/{campaign.id}/report"],
             people["Ada"].email: ["/admin/", "/admin/users", "/admin/organizations",
                                   "/admin/fx", "/admin/markets", "/admin/audit-log",
                                   "/admin/moderation", "/admin/ads"],
