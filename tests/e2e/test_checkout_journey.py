@@ -256,3 +256,4 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     expect(page.locator("h1 [data-status]")).to_have_text("Partly refunded")
     expect(page.get_by_test_id("order-refunded")).to_have_text(tea_price)
     expect(page.get_by_test_id("order-line")).to_contain_text("(1 refunded)")
+    expect(page.get_by_test_id("relief")).to_contain_text("Exempt: the goods")
