@@ -20,6 +20,8 @@ class OutboxEmail(TimestampMixin, db.Model):
     to_address: Mapped[str] = mapped_column(String(254), index=True, nullable=False)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    # An HTML alternative for mail clients that show it; the text body stays the whole message.
+    body_html: Mapped[str | None] = mapped_column(Text)
     # What the mail is for ("verify_email", "password_reset", ...): tests and audits read it.
     purpose: Mapped[str] = mapped_column(String(40), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

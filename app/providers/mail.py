@@ -21,6 +21,7 @@ class OutgoingMail:
     to: str
     subject: str
     body: str
+    html: str | None = None  # an alternative part; `body` alone must read fine
 
 
 class MailTransport(Protocol):
@@ -62,6 +63,8 @@ class SmtpTransport:
         message["To"] = mail.to
         message["Subject"] = mail.subject
         message.set_content(mail.body)
+        if mail.html:
+            message.add_alternative(mail.html, subtype="html")
         with smtplib.SMTP(self.config["MAIL_SERVER"], self.config["MAIL_PORT"], timeout=20) as s:
             if self.config["MAIL_USE_TLS"]:
                 s.starttls()

@@ -41,10 +41,15 @@ class EmailLinks(Protocol):
     def store_order(self, store_id: int, order_id: int) -> str:
         """The merchant portal's page for one order."""
 
+    def media(self, key: str) -> str:
+        """A stored media file (a product photo), absolute so a mail client can fetch it."""
 
-def queue_email(to: str, subject: str, body: str, purpose: str) -> OutboxEmail:
+
+def queue_email(to: str, subject: str, body: str, purpose: str, *,
+                html: str | None = None) -> OutboxEmail:
     """Write an e-mail to the outbox; it is delivered once the transaction commits."""
-    email = OutboxEmail(to_address=to, subject=subject, body_text=body, purpose=purpose)
+    email = OutboxEmail(to_address=to, subject=subject, body_text=body, body_html=html,
+                        purpose=purpose)
     db.session.add(email)
     db.session.flush()
     after_commit("qiao.deliver_email", email.id)
@@ -60,7 +65,7 @@ def deliver_outbox_email(email_id: int, sender: str) -> bool:
     try:
         mail_transport().send(
             OutgoingMail(sender=sender, to=email.to_address, subject=email.subject,
-                         body=email.body_text)
+                         body=email.body_text, html=email.body_html)
         )
     except Exception as exc:  # noqa: BLE001 - any transport failure is retried later
         email.last_error = f"{type(exc).__name__}: {exc}"

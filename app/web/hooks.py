@@ -11,6 +11,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import Membership, User
+from app.services.catalog import cover_images
+from app.services.checkout import (
+    GUEST_CART_SESSION_KEY,
+    units_in_guest_cart,
+    units_in_user_cart,
+)
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.prices import register_price_helpers
 from app.web.times import register_time_filters
@@ -33,10 +39,22 @@ def load_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The cart badge's count rides along with the user: one statement for both.
+    row = db.session.execute(select(User, units_in_user_cart(User.id))
+                             .where(User.id == int(user_id))).first()
+    user = row[0] if row is not None else None
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
+    g.cart_units = row[1]
     return user
+
+
+def header_cart_units() -> int:
+    """Units in the viewer's cart for the header badge (a guest's costs one statement)."""
+    if current_user.is_authenticated:
+        return g.get("cart_units", 0)
+    session_key = session.get(GUEST_CART_SESSION_KEY)
+    return units_in_guest_cart(session_key) if session_key else 0
 
 
 login_manager.login_view = "auth.login"
@@ -72,6 +90,8 @@ def register_request_hooks(app: Flask) -> None:
     register_time_filters(app)
     register_price_helpers(app)
     register_translation_helpers(app)
+    # Lines of carts, quotes and orders keep a product id: their templates fetch its photo.
+    app.add_template_global(cover_images, "product_covers")
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address (rate limits, login throttling) and scheme come from the
@@ -113,5 +133,6 @@ def register_request_hooks(app: Flask) -> None:
             "country_choices": country_names(prefs.locale if prefs.locale == "en" else "zh"),
             "nav_user": current_user if current_user.is_authenticated else None,
             "nav_memberships": _nav_memberships(),
+            "cart_units": header_cart_units,
             "g": g,
         }

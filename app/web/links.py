@@ -53,5 +53,9 @@ class SiteLinks:
         """The merchant portal's order page."""
         return absolute_url("merchant.order_detail", store_id=store_id, order_id=order_id)
 
+    def media(self, key: str) -> str:
+        """A media file through our /media route, which outlives any signed bucket URL."""
+        return absolute_url("main.media", key=key)
+
 
 site_links = SiteLinks()

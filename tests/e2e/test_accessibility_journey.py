@@ -75,9 +75,10 @@ def site(live_server, live_stripe_sandbox):
             None: ["/", "/shop", f"/notes/{note.id}", f"/products/{tea_id}",
                    "/search?q=tea", "/auth/login", "/auth/signup"],
             shopper.email: ["/", "/cart", "/orders", f"/orders/{order.id}",
-                            "/notifications", "/account/profile"],
+                            "/notifications", "/account/profile", f"/notes/{note.id}"],
             owner.email: [f"{merchant}/", f"{merchant}/orders", f"{merchant}/orders/{order.id}",
-                          f"{merchant}/sales", f"{merchant}/products", f"{merchant}/shipping"],
+                          f"{merchant}/sales", f"{merchant}/products", f"{merchant}/shipping",
+                          f"/notes/{note.id}/edit"],
             admin.email: ["/admin/", "/admin/users", "/admin/fx", "/admin/markets"],
         }
         db.session.remove()

@@ -18,8 +18,9 @@ import pytest
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import User, utcnow
+from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
+from app.services.catalog import products as catalog
 from app.services.social import notes
 from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
@@ -81,6 +82,10 @@ def cast(live_server):
                                   title=f"Merino sweater {tag}", sku=f"KNIT-{tag}",
                                   price="120.00", hs_code="611030", weight_grams=400,
                                   stock=5)
+        for owner, product_id, colour in ((people["tea_owner"], tea_id, (60, 140, 60)),
+                                          (people["knit_owner"], knit_id, (90, 90, 160))):
+            catalog.add_product_image(owner, db.session.get(Product, product_id).store_id,
+                                      product_id, image_bytes(size=(400, 400), color=colour))
         note = notes.create_note(
             people["creator"], title=f"My Tokyo autumn picks {tag}",
             body="Tea and a warm sweater #autumn",
@@ -123,6 +128,11 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     shown = {cast["tea"]: add_from_note_tag(page, cast["note_id"], cast["tea"]),
              cast["knit"]: add_from_note_tag(page, cast["note_id"], cast["knit"])}
     page.goto("/cart")
+    # The header counts the units; every line shows its product's photo.
+    expect(page.get_by_test_id("cart-count")).to_have_text("2")
+    expect(page.get_by_test_id("line-thumb")).to_have_count(2)
+    assert all(page.get_by_test_id("line-thumb").evaluate_all(
+        "images => images.map(i => i.complete && i.naturalWidth > 0)"))
     stores = page.get_by_test_id("cart-store")
     expect(stores).to_have_count(2)
     expect(stores.filter(has_text=cast["tea_store"])).to_contain_text(cast["tea"])
@@ -156,9 +166,18 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
         group_totals += yen(group.get_by_test_id("group-total").inner_text())
     expect(tea.get_by_test_id("no-duties")).to_have_text("None")
     expect(tea.get_by_test_id("duty-mode")).to_contain_text("No duties or import taxes")
-    assert yen(knit.get_by_test_id("due-on-delivery").inner_text()) > 0
+    expect(tea.get_by_test_id("relief")).to_contain_text("Exempt: the goods")
+    # Above the allowance: duty and import tax each on a line, summed as due on delivery.
+    expect(knit.get_by_test_id("relief")).to_contain_text(
+        "No exemption: the goods (JP¥")
+    expect(knit.get_by_test_id("relief")).to_contain_text("more than the JP¥10,000 allowance")
+    due = yen(knit.get_by_test_id("due-on-delivery").inner_text())
+    assert due == yen(knit.get_by_test_id("duties").inner_text()) \
+        + yen(knit.get_by_test_id("taxes").inner_text()) > 0
+    assert yen(page.get_by_test_id("total-due-on-delivery").inner_text()) == due
     expect(knit.get_by_test_id("duty-mode")).to_contain_text(
         "the carrier collects them on delivery")
+    expect(page.get_by_test_id("line-thumb")).to_have_count(2)
     total = yen(page.get_by_test_id("total").inner_text())
     assert total == group_totals
     # The rate lines, and each line's yen price is the store's price at that rate.
@@ -197,6 +216,8 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     page.goto("/orders")
     rows = page.get_by_test_id("order-row")
     expect(rows).to_have_count(2)
+    expect(rows.get_by_test_id("line-thumb")).to_have_count(2)
+    expect(page.get_by_test_id("cart-count")).to_have_count(0)  # bought: the cart is empty
     for store in (cast["tea_store"], cast["knit_store"]):
         expect(rows.filter(has_text=store).locator("[data-status]")).to_have_text("Paid")
     tea_order_url = rows.filter(has_text=cast["tea_store"]).locator("a").get_attribute("href")
@@ -235,3 +256,4 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     expect(page.locator("h1 [data-status]")).to_have_text("Partly refunded")
     expect(page.get_by_test_id("order-refunded")).to_have_text(tea_price)
     expect(page.get_by_test_id("order-line")).to_contain_text("(1 refunded)")
+    expect(page.get_by_test_id("relief")).to_contain_text("Exempt: the goods")

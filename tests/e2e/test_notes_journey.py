@@ -1,12 +1,15 @@
 """The shoppable-note journey in a real browser, on a phone-sized and a desktop viewport.
 
-A creator posts a note with two images and a product tag; a shopper finds it in Discover,
-translates it (through a loopback LibreTranslate stand-in), likes it, comments on it and
-taps the product tag through to the product.
+A creator posts a note with two images and tags a product by tapping the second image and
+searching; a shopper finds it in Discover, goes through the carousel (arrows on a desktop,
+the arrow keys on a phone), opens the tag's product sheet, translates the note (through a
+loopback LibreTranslate stand-in), likes it, collects it into a board, comments on it and
+taps the product through to its page.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -19,6 +22,7 @@ from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
+from tests.e2e.shops import open_for_business
 from tests.notes_factories import image_bytes
 from tests.translation_server import FakeLibreTranslate
 
@@ -51,6 +55,7 @@ def cast(live_server):
         db.session.add(Membership(organization=org, user=creator, role="owner"))
         db.session.add(Store(organization=org, name=f"Lip Lab {tag}", slug=f"lip-lab-{tag}",
                              base_currency="CNY", origin_country="CN"))
+        open_for_business()  # exchange rates, so the shopper sees dollars
         commit()
         product = catalog.create_product(creator, org.store.id, {
             "title": f"Velvet lipstick {tag}", "hs_code": "330410", "status": "active",
@@ -89,16 +94,25 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
     page.locator("input[name=images]").set_input_files([
         {"name": f"look-{i}.jpg", "mimeType": "image/jpeg",
          "buffer": image_bytes(size=(600, 800), color=(200, 40 * i, 60))} for i in range(2)])
-    page.locator("select[name='tags-0-product_id']").select_option(str(cast["product_id"]))
-    page.locator("input[name='tags-0-image']").fill("2")
-    page.locator("input[name='tags-0-x']").fill("40")
-    page.locator("input[name='tags-0-y']").fill("60")
+    # Tap the second photo where the lipstick is, search for it, pick it.
+    expect(page.locator("[data-tag-manual]")).to_be_hidden()
+    second = page.locator(".tag-frame img").nth(1)
+    second.scroll_into_view_if_needed()
+    box = second.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
+    page.get_by_test_id("tag-search").fill("Velvet")
+    page.get_by_test_id("tag-result").filter(has_text=cast["product_title"]).click()
+    expect(page.get_by_test_id("tag-item")).to_have_count(1)
+    expect(page.get_by_test_id("tag-item")).to_contain_text(cast["product_title"])
     with page.expect_navigation():
         page.get_by_role("button", name="Publish").click()
     expect(page.locator(".flashes")).to_contain_text("Your note is live.")
     expect(page.locator("h1.note-title")).to_have_text(title)
     expect(page.locator(".note-image img")).to_have_count(2)
-    expect(page.get_by_test_id("product-pin")).to_have_count(1)
+    bubble = page.get_by_test_id("product-pin")
+    expect(bubble).to_have_count(1)
+    expect(bubble).to_contain_text(cast["product_title"])
+    assert bubble.get_attribute("data-x") == "40.0" and bubble.get_attribute("data-y") == "60.0"
     log_out(page)
 
     # A shopper in the US sees it in Discover and opens it.
@@ -110,6 +124,33 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
         card.locator(".note-card-link").click()
     expect(page.locator("h1.note-title")).to_have_text(title)
 
+    # The carousel: the tag is on the second image.
+    status = page.locator("[data-carousel-status]")
+    expect(status).to_have_text("Image 1 of 2")
+    if page.viewport_name == "desktop":
+        page.locator("[data-carousel-next]").click()
+    else:
+        page.locator("[data-carousel-track]").focus()
+        page.keyboard.press("ArrowRight")
+    expect(status).to_have_text("Image 2 of 2")
+    bubble = page.get_by_test_id("product-pin")
+    expect(bubble).to_contain_text(cast["product_title"])
+    price = bubble.get_by_test_id("bubble-price")
+    expect(price).to_have_text(re.compile(r"^\$\d+\.\d\d$"))  # CN¥89.00 in dollars
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("[data-carousel]").screenshot(
+        path=str(ARTIFACTS / f"notes-journey-bubble-{page.viewport_name}.png"))
+    # Its sheet: the product, the price, and the way to the product page.
+    bubble.click()
+    sheet = page.get_by_test_id("product-sheet")
+    expect(sheet).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"notes-journey-sheet-{page.viewport_name}.png"))
+    expect(sheet.locator("h2")).to_have_text(cast["product_title"])
+    expect(sheet.get_by_test_id("sheet-price")).to_have_text(price.inner_text())
+    expect(sheet.get_by_test_id("sheet-product-link")).to_be_visible()
+    sheet.get_by_test_id("sheet-close").click()
+    expect(sheet).to_be_hidden()
+
     # Translate (the note is Chinese, the viewer reads English).
     page.get_by_test_id("see-translation").click()  # shown in place, no page load
     expect(page.get_by_test_id("translation")).to_contain_text(f"[en] {title}")
@@ -119,6 +160,13 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
     with page.expect_navigation():
         page.get_by_test_id("like").click()
     expect(page.get_by_test_id("unlike")).to_contain_text("Liked · 1")
+    # Collect: a button opening the boards; one tap saves.
+    expect(page.get_by_test_id("collect-form")).to_be_hidden()
+    page.get_by_test_id("collect").click()
+    with page.expect_navigation():
+        page.get_by_test_id("board-choice").first.click()
+    expect(page.locator(".flashes")).to_contain_text("Saved to your board.")
+    expect(page.get_by_test_id("uncollect")).to_contain_text("Collected · 1")
     page.locator("[data-testid=comment-form] textarea[name=body]").fill("Where can I buy it?")
     with page.expect_navigation():
         page.locator("[data-testid=comment-form] button[type=submit]").click()

@@ -12,6 +12,7 @@ from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import (
     ConsignmentLimitExceeded,
     DutiableLine,
+    Relief,
     assess,
     duty_rate_for,
     load_market_rules,
@@ -74,6 +75,7 @@ def test_domestic_shipment_pays_nothing(rules):
                     shipping=Money(999, "USD"), on=TODAY)
     assert result.total == Money(0, "USD")
     assert result.collected_at_checkout
+    assert result.relief.code == "domestic"
 
 
 def test_germany_below_150_eur_vat_only_collected_at_checkout(rules, fresh_rates):
@@ -83,6 +85,7 @@ def test_germany_below_150_eur_vat_only_collected_at_checkout(rules, fresh_rates
     assert result.duties == Money(0, "EUR")
     assert result.taxes == Money(855, "EUR")  # 19% of (40.00 + 5.00)
     assert result.collected_at_checkout
+    assert result.relief == Relief("duty_exempt", Money(15000, "EUR"), Money(4000, "EUR"))
 
 
 def test_germany_above_150_eur_duty_and_vat_due_on_delivery(rules, fresh_rates):
@@ -121,12 +124,14 @@ def test_japan_small_amounts_are_exempt_and_larger_ones_due_on_delivery(rules, f
                    lines=[DutiableLine("090210", Money(9000, "JPY"))],
                    shipping=Money(800, "JPY"), on=TODAY)
     assert small.total == Money(0, "JPY")
+    assert small.relief == Relief("exempt", Money(10000, "JPY"), Money(9000, "JPY"))
     large = assess(origin_country="CN", destination_country="JP",
                    lines=[DutiableLine("090210", Money(20000, "JPY"))],
                    shipping=Money(1000, "JPY"), on=TODAY)
     assert large.duties == Money(3400, "JPY")  # 17% green tea
     assert large.taxes == Money(2440, "JPY")  # 10% of 20000 + 1000 + 3400
     assert not large.collected_at_checkout
+    assert large.relief == Relief("over_allowance", Money(10000, "JPY"), Money(20000, "JPY"))
 
 
 def test_a_country_without_a_rule_is_flagged_as_due_on_delivery(rules):
@@ -136,3 +141,12 @@ def test_a_country_without_a_rule_is_flagged_as_due_on_delivery(rules):
     assert result.total == Money(0, "USD")
     assert not result.collected_at_checkout
     assert "due on delivery" in result.source
+    assert result.relief.code == "no_rule"
+
+
+def test_a_destination_without_an_allowance_says_so(rules, fresh_rates):
+    result = assess(origin_country="CN", destination_country="US",
+                    lines=[DutiableLine("610910", Money(1000, "USD"))],
+                    shipping=Money(0, "USD"), on=TODAY)  # de minimis suspended in 2025
+    assert result.duties.minor > 0
+    assert result.relief == Relief("no_allowance", None, Money(1000, "USD"))

@@ -83,6 +83,26 @@ def test_smtp_transport_delivers_to_a_real_smtp_server(app, use_transport):
     assert db.session.query(OutboxEmail).one().sent_at is not None
 
 
+def test_smtp_sends_an_html_alternative_beside_the_text(app, use_transport):
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+        use_transport(SmtpTransport(app))
+        queue_email("li@example.test", "订单", "正文 body", purpose="test",
+                    html='<p>正文 <img src="http://localhost/media/a.webp" alt=""></p>')
+        commit()
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER="localhost", MAIL_PORT=587, MAIL_USE_TLS=True)
+    message = message_from_bytes(inbox.messages[0].original_content, policy=default)
+    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_body(("plain",)).get_content().strip() == "正文 body"
+    assert 'src="http://localhost/media/a.webp"' in message.get_body(("html",)).get_content()
+
+
 def test_failed_delivery_is_kept_and_retried_by_the_flush_command(app, runner, use_transport,
                                                                   sent_mail):
     memory = app.extensions["qiao_mail"]

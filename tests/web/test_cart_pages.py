@@ -156,6 +156,9 @@ def test_checkout_quotes_and_shows_the_breakdown(client, shop, login, shopper,
     assert html.count('data-testid="quote-group"') == 1
     assert "arrives in 7–14 days" in html
     assert 'data-testid="no-duties"' in html  # under Japan's 10,000 JPY exemption
+    assert re.search(r"Exempt: the goods \(JP¥[\d,]+\) are within the JP¥10,000 allowance",
+                     html)
+    assert 'data-testid="total-due-on-delivery"' not in html
     assert f'data-testid="total">JP¥{quote.total_minor:,}<' in html
     assert "Exchange rate: 1 USD = " in html and "ECB" in html
     assert "data-countdown" in html
@@ -242,8 +245,19 @@ def test_duties_due_on_delivery_are_an_estimate_outside_the_total(client, make_c
     group = quote.groups[0]
     due = group.duties_minor + group.taxes_minor
     assert f'data-testid="due-on-delivery">JP¥{due:,}<' in html
+    # Duty and import tax on their own lines; the summary adds up what the carrier collects.
+    assert group.duties_minor > 0 and group.taxes_minor > 0
+    assert f'Duty, due on delivery</th><td class="amount" data-testid="duties">' \
+           f'JP¥{group.duties_minor:,}<' in html
+    assert f'Import tax, due on delivery</th><td class="amount" data-testid="taxes">' \
+           f'JP¥{group.taxes_minor:,}<' in html
+    assert f'data-testid="total-due-on-delivery">JP¥{due:,}<' in html
     assert "the carrier collects them on delivery" in html
     assert f'data-testid="total">JP¥{group.items_minor + group.shipping_minor:,}<' in html
+    # Above Japan's allowance: the label says no exemption applied (not "exemption").
+    assert 'data-relief="over_allowance"' in html
+    assert re.search(r"No exemption: the goods \(JP¥[\d,]+\) are worth more than the "
+                     r"JP¥10,000 allowance", html)
 
 
 def test_the_address_form_follows_the_countrys_order_and_names(client, shop, login, shopper,
@@ -266,3 +280,27 @@ def test_the_address_form_follows_the_countrys_order_and_names(client, shop, log
     assert ">ZIP code</label>" in us_html and ">State</label>" in us_html
     assert '<option value="NY">New York</option>' in us_html  # region suggestions
     assert "“Nowhere” is not in the list for US (State)." in us_html
+
+
+def cart_badge(html: str) -> str | None:
+    """The header's cart count, or None when the badge is not shown."""
+    found = re.search(r'data-testid="cart-count" aria-hidden="true">(\d+)</span>'
+                      r'<span class="sr-only">([^<]+)</span>', html)
+    return f"{found.group(1)} {found.group(2)}" if found else None
+
+
+def test_the_header_counts_the_units_in_the_cart(client, shop, login, shopper):
+    assert cart_badge(product_page(client, shop)) is None
+    add_from_product_page(client, shop, 2)  # a guest's cart
+    assert cart_badge(product_page(client, shop)) == "2 (2 items)"
+    login(shopper)  # the guest cart merges into the account's
+    add_from_product_page(client, shop, 1)
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) == "3 (3 items)"
+    item = carts.find_cart(user=shopper).items[0]
+    token = csrf_from(client.get("/cart").get_data(as_text=True))
+    client.post(f"/cart/items/{item.id}", data={"csrf_token": token, "quantity": "1"})
+    assert cart_badge(client.get("/").get_data(as_text=True)) == "1 (1 item)"
+    client.post("/preferences", data={"csrf_token": token, "locale": "zh"})
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) == "1 （1 件商品）"
+    client.post(f"/cart/items/{item.id}/remove", data={"csrf_token": token})
+    assert cart_badge(client.get("/cart").get_data(as_text=True)) is None

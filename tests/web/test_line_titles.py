@@ -29,6 +29,8 @@ def test_quote_order_and_email_use_the_titles_the_line_was_priced_with(
     confirmation = db.session.scalar(select(OutboxEmail).where(
         OutboxEmail.to_address == chinese.email, OutboxEmail.purpose == "order_confirmation"))
     assert "1 × 桂花乌龙" in confirmation.body_text
+    assert "1 × 桂花乌龙" in confirmation.body_html and '<html lang="zh-Hans">' in \
+        confirmation.body_html
     english = make_user(locale="en")
     english_order = make_sandbox_order(shop, currency="USD", country="US", shopper=english)
     assert english_order.lines[0].localized_title("en") == "Osmanthus oolong"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import re
 
 import pytest
@@ -205,6 +207,10 @@ def test_like_collect_comment_reply_and_follow(client, make_user, login, quick_n
     login(fan)
     assert press(client, f"{url}/like", url).status_code == 303
     assert 'data-testid="unlike"' in text(client.get(url))
+    # Collect is a button opening a picker of the viewer's boards (none yet but the default).
+    page = text(client.get(url))
+    assert re.findall(r'data-testid="board-choice">([^<]+)<', page) == ["Saved (default)"]
+    assert '<details class="collect-box" data-testid="collect-box">' in page  # closed
     assert press(client, f"{url}/collect", url, new_board="Gift ideas",
                  new_board_private="y").headers["Location"] == url
     board = db.session.scalar(select(Board).where(Board.name == "Gift ideas"))
@@ -395,9 +401,17 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     db.session.commit()
     login(make_user(ship_to_country="US"))
     page = text(client.get(f"/notes/{note.id}"))
-    assert page.count('data-testid="note-add-to-cart"') == 1  # the one-variant product
-    # The tag says "From" when the sizes cost differently, as the product card does.
-    assert re.findall(r'data-testid="tag-price">([^<]+)<', page) == ["$19.99", "From $19.99"]
+    # The one-variant product: in the product list and in its tag's sheet.
+    assert page.count('data-testid="note-add-to-cart"') == 2
+    # The tag says "From" when the sizes cost differently, as the product card does: in the
+    # list, on the bubble on the image and in the sheet the bubble opens.
+    for where in ("tag-price", "bubble-price", "sheet-price"):
+        assert re.findall(rf'data-testid="{where}">([^<]+)<', page) == [
+            "$19.99", "From $19.99"], where
+    bubbles = re.findall(r'<a class="tag-bubble[^"]*"[^>]*data-sheet="(tag-sheet-\d+)"', page)
+    assert bubbles == [f"tag-sheet-{tag.id}" for tag in note.product_tags]
+    assert all(f'<dialog class="product-sheet" id="{sheet}"' in page for sheet in bubbles)
+    assert 'class="tag-name" lang="en">Tea mug</span>' in page
     choose = note.product_tags[1]
     assert f'href="/t/{choose.id}" data-testid="note-choose-options"' in page
 
@@ -407,3 +421,34 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     assert response.status_code == 303
     item = db.session.scalar(select(CartItem))
     assert (item.variant_id, item.quantity, item.note_id) == (single.variants[0].id, 1, note.id)
+
+
+def test_the_tap_to_tag_editor_gets_the_note_s_tags_and_sends_them_as_json(
+        client, login, post_form, shop, other_shop):
+    from app.services.social import notes as notes_service
+    from tests.notes_factories import uploads
+
+    mine = shop.add_product(skus=("TEE-1",), title="Cotton tee")
+    theirs = other_shop.add_product(skus=("MUG-1",), title="Tea mug")
+    note = notes_service.create_note(shop.owner, title="Outfit", body="", images=uploads(2),
+                                     product_tags=[notes_service.TagInput(1, 25, 75.5, mine.id)])
+    db.session.commit()
+    login(shop.owner)
+    form_page = text(client.get(f"/notes/{note.id}/edit"))
+    # The editor starts from the note's tags (titles included) and its two photos.
+    existing = re.search(r'data-existing="([^"]*)"', form_page).group(1)
+    assert json.loads(html.unescape(existing)) == [
+        {"image_index": 1, "x": 25.0, "y": 75.5, "product_id": mine.id, "title": "Cotton tee"}]
+    assert form_page.count("data-note-image=") == 2
+    assert 'data-search-url="/api/v1/search"' in form_page
+    # What the editor posts: the tags as JSON, titles riding along; the rows stay empty.
+    tags = [{"image_index": 0, "x": 40, "y": 60, "product_id": theirs.id, "title": "Tea mug"},
+            {"image_index": 1, "x": 25, "y": 75.5, "product_id": mine.id, "title": "Cotton tee"}]
+    response = post_form(f"/notes/{note.id}/edit", {
+        "title": "Outfit", "body": "", "cover_index": "1", "publish": "Publish",
+        "tags_json": json.dumps(tags)}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [(t.product_id, t.image_position, t.x, t.y, t.is_affiliate)
+            for t in db.session.get(Note, note.id).product_tags] == [
+        (theirs.id, 0, 40.0, 60.0, True), (mine.id, 1, 25.0, 75.5, False)]

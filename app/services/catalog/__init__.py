@@ -4,6 +4,7 @@ from app.services.catalog.csv_format import decode_upload
 from app.services.catalog.reads import (
     ProductOffer,
     VariantOffer,
+    cover_images,
     ensure_ships_to,
     product_offers,
 )
@@ -11,6 +12,7 @@ from app.services.catalog.reads import (
 __all__ = [
     "ProductOffer",
     "VariantOffer",
+    "cover_images",
     "decode_upload",
     "ensure_ships_to",
     "product_offers",

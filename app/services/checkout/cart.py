@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -285,6 +285,26 @@ def merge_guest_cart(user: User, session_key: str | None) -> int:
 
 
 # Reading a cart -----------------------------------------------------------------------------
+def units_in_user_cart(user_id: ColumnElement[int]) -> ColumnElement[int]:
+    """Units in the cart of the user `user_id` names, as a scalar subquery.
+
+    The header's cart badge: the web edge selects it beside the signed-in user, so the
+    count costs no statement of its own on every page.
+    """
+    return (select(func.coalesce(func.sum(CartItem.quantity), 0))
+            .join(Cart, Cart.id == CartItem.cart_id)
+            .where(Cart.user_id == user_id)
+            .scalar_subquery())
+
+
+def units_in_guest_cart(session_key: str) -> int:
+    """Units in the guest cart of `session_key` (0 when it has none)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CartItem.quantity), 0))
+        .join(Cart, Cart.id == CartItem.cart_id)
+        .where(Cart.session_key == session_key, Cart.user_id.is_(None))) or 0
+
+
 def load_items(cart: Cart) -> list[CartItem]:
     """The cart's items with variant, product, store and fixed prices, in fixed queries."""
     product = joinedload(CartItem.variant).joinedload(ProductVariant.product)

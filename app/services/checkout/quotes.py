@@ -236,6 +236,13 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
                         for c in assessment.charges],
             "origins": [{"hs_code": t.hs_code, "origin_country": t.origin_country,
                          "treatment": t.treatment} for t in assessment.lines],
+            "relief": {"code": assessment.relief.code,
+                       **({"threshold_minor": assessment.relief.threshold.minor,
+                           "currency": assessment.relief.threshold.currency}
+                          if assessment.relief.threshold else {}),
+                       **({"goods_minor": assessment.relief.goods.minor,
+                           "goods_currency": assessment.relief.goods.currency}
+                          if assessment.relief.goods else {})},
             "shipping_zone": parcel.zone_name,
             "free_shipping": parcel.is_free, "weight_grams": weight,
             "shipping_store_minor": parcel.price.minor,

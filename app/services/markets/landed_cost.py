@@ -74,6 +74,22 @@ class LineTreatment:
 
 
 @dataclass(frozen=True)
+class Relief:
+    """Which allowance applied to a parcel, so a quote can say why it pays what it pays.
+
+    `code`: "domestic", "no_rule", "exempt" (no duty, no import tax), "duty_exempt" (no
+    duty, import tax due), "tax_exempt" (no import tax, duty due), "flat_duty" (a flat
+    low-value duty instead of the rate), "over_allowance" (worth more than the allowance)
+    or "no_allowance" (the destination has none). `threshold` is the allowance and `goods`
+    the parcel's value, both in the rule's currency.
+    """
+
+    code: str
+    threshold: Money | None = None
+    goods: Money | None = None
+
+
+@dataclass(frozen=True)
 class Assessment:
     """Duties and taxes of one consignment, and when they are paid."""
 
@@ -86,6 +102,7 @@ class Assessment:
     source_url: str = ""
     charges: tuple[Charge, ...] = ()
     lines: tuple[LineTreatment, ...] = ()
+    relief: Relief = Relief("no_rule")
 
     @property
     def total(self) -> Money:
@@ -222,7 +239,8 @@ def assess(
     zero = Money.zero(currency)
     ship_from = origin_country.upper()
     if ship_from == destination_country.upper():
-        return Assessment(zero, zero, True, None, "Domestic shipment", "")
+        return Assessment(zero, zero, True, None, "Domestic shipment", "",
+                          relief=Relief("domestic"))
     rule = book.rule(destination_country, on)
     if rule is None:
         return Assessment(zero, zero, False, None, "No import rule on record",
@@ -305,8 +323,31 @@ def assess(
                                   regional.source_url))
     at_checkout = rule.checkout_collection_limit_minor is None or \
         goods_in_rule_currency <= rule.checkout_collection_limit_minor
+    relief = _relief(Money(goods_in_rule_currency, rule.currency), duty_free, tax_free,
+                     duty_exempt=goods_in_rule_currency <= duty_free,
+                     flat_duty=bool(rule.low_value_item_duty_minor), tax_applies=tax_applies)
     return Assessment(duties, taxes, at_checkout, rule.id, rule.name, rule.source,
-                      rule.source_url, tuple(charges), tuple(treatments))
+                      rule.source_url, tuple(charges), tuple(treatments), relief)
+
+
+def _relief(goods: Money, duty_free: int, tax_free: int | None, *, duty_exempt: bool,
+            flat_duty: bool, tax_applies: bool) -> Relief:
+    """Name the allowance that decided a parcel's duty and import tax."""
+    def allowance(minor: int) -> Money:
+        return Money(minor, goods.currency)
+
+    if duty_exempt and flat_duty:
+        return Relief("flat_duty", allowance(duty_free), goods)
+    if duty_exempt and not tax_applies:
+        smallest = duty_free if tax_free is None else min(duty_free, tax_free)
+        return Relief("exempt", allowance(smallest), goods)
+    if duty_exempt:
+        return Relief("duty_exempt", allowance(duty_free), goods)
+    if not tax_applies and tax_free is not None:
+        return Relief("tax_exempt", allowance(tax_free), goods)
+    if duty_free > 0:
+        return Relief("over_allowance", allowance(duty_free), goods)
+    return Relief("no_allowance", None, goods)
 
 
 def load_market_rules(path: Path = RULES_FILE) -> int:

@@ -38,6 +38,7 @@ from app.providers.payments import (
     payment_provider,
 )
 from app.services import inventory
+from app.services.catalog import cover_images
 from app.services.checkout import (
     QuoteExpired,
     ensure_quote_payable,
@@ -394,8 +395,16 @@ def _send_confirmation(quote: Quote, orders: list[Order], links: EmailLinks) -> 
         subject = _("Your Qiao order %(reference)s is confirmed", reference=quote.reference)
         # The bare template environment: e-mails are also sent outside requests (webhooks
         # replayed by reconcile), where the site's page context processors cannot run.
-        body = current_app.jinja_env.get_template("email/order_confirmation.txt").render(
-            user=user, quote=quote, orders=orders,
-            money=lambda minor, currency: Money(minor, currency).format(user.locale or "en"),
-            links={order.id: links.order(order.id) for order in orders})
-    queue_email(user.email, subject, body, purpose="order_confirmation")
+        covers = cover_images(line.product_id for order in orders for line in order.lines)
+        context = {
+            "user": user, "quote": quote, "orders": orders, "subject": subject,
+            "money": lambda minor, currency: Money(minor, currency).format(user.locale or "en"),
+            "links": {order.id: links.order(order.id) for order in orders},
+            # Absolute photo URLs through the site, as the order links are.
+            "photos": {product_id: links.media(image.keys.get("thumb") or image.keys["medium"])
+                       for product_id, image in covers.items()},
+        }
+        templates = current_app.jinja_env
+        body = templates.get_template("email/order_confirmation.txt").render(context)
+        html = templates.get_template("email/order_confirmation.html").render(context)
+    queue_email(user.email, subject, body, purpose="order_confirmation", html=html)
