@@ -51,6 +51,7 @@ from app.models.catalog import (
 )
 from app.models.catalog_import import IMPORT_STATES, CatalogImport
 from app.models.checkout import QUOTE_STATES, Cart, CartItem, Quote, QuoteGroup, QuoteLine
+from app.models.events import EVENT_SIDES, LEADERBOARDS, Event, EventEntry, EventParticipant
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
 from app.models.inventory import (
@@ -146,6 +147,7 @@ from app.models.returns import (
 )
 from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
+    EVENT_STAGES,
     NOTIFICATION_KINDS,
     REPORT_REASONS,
     REPORT_TARGETS,
@@ -162,6 +164,12 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "EVENT_SIDES",
+    "EVENT_STAGES",
+    "LEADERBOARDS",
+    "Event",
+    "EventEntry",
+    "EventParticipant",
     "APPEAL_STATUSES",
     "CASE_STATUSES",
     "CASE_TARGETS",

@@ -27,6 +27,7 @@ from app.models.notes import Note
 from app.models.user import User
 
 if TYPE_CHECKING:
+    from app.models.events import Event
     from app.models.logistics import Shipment
     from app.models.orders import Order
     from app.models.returns import ReturnRequest
@@ -40,8 +41,11 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # "moderation" notices tell an author of a decision on their content, and a reporter of
 # the outcome of their report (moderation_case_id, moderation_event).
 # "partner" notices tell a creator that a brand sent a partnership brief (and its steps).
+# "event" notices tell an event's participants that it started or ended, and that one of
+# their entries placed (event_id, event_stage; note_id names the entry that placed).
 NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
-                      "message", "moderation", "partner")
+                      "message", "moderation", "partner", "event")
+EVENT_STAGES = ("started", "ended", "placed")
 
 
 class NoteLike(db.Model):
@@ -209,6 +213,7 @@ class Notification(db.Model):
         CheckConstraint("(kind = 'message') = (order_id IS NOT NULL)", name="order"),
         CheckConstraint("(kind = 'moderation') = (moderation_case_id IS NOT NULL)",
                         name="moderation_case"),
+        CheckConstraint("(kind = 'event') = (event_id IS NOT NULL)", name="event"),
         # One notice per shipment and status, even when two deliveries race.
         UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
@@ -243,6 +248,10 @@ class Notification(db.Model):
     moderation_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderation_cases.id", ondelete="CASCADE"))
     moderation_event: Mapped[str | None] = mapped_column(String(24))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # EVENT_STAGES: what happened to the event (or to the recipient's entry in it).
+    event_stage: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -252,6 +261,7 @@ class Notification(db.Model):
     order: Mapped[Order | None] = relationship()
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
 
 class TranslationCacheEntry(db.Model):

@@ -1,10 +1,13 @@
-"""Social writes kept out of the pages that read: tag tap counts, the translation cache."""
+"""Social writes kept out of the pages that read (tag tap counts, the translation cache),
+and the events job.
+"""
 
 from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import notes, translation
+from app.services.social import events, notes, translation
+from app.tasks.batches import in_committed_batches
 
 
 @celery.task(name="qiao.count_tag_click")
@@ -20,3 +23,11 @@ def cache_translation(text_hash: str, target: str, source: str | None, translate
     """Keep a translation so the next reader of the same text gets it without the provider."""
     translation.cache_translation(text_hash, target, source, translated, provider_name)
     commit()
+
+
+@celery.task(name="qiao.advance_events")
+def advance_events(batch: int = 100) -> int:
+    """Periodic: tell participants an event started; close ended events (final ranks,
+    notices to participants and to the entries that placed).
+    """
+    return in_committed_batches(lambda limit: events.advance_events(limit=limit), batch)

@@ -98,6 +98,13 @@ def _home_predicates(audience: Audience) -> list:
             and_(Note.language == audience.language, Note.region.is_(None))]
 
 
+def from_home_clause(audience: Audience):
+    """SQL: the note is "from home" for `audience`, as Discover decides it (events use it
+    to put each entry on the China or the abroad side).
+    """
+    return or_(*_home_predicates(audience))
+
+
 def _abroad_predicate(audience: Audience):
     """Everything not from home (other or unknown language, or another known region)."""
     other_language = func.coalesce(Note.language, "") != audience.language
