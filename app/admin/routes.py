@@ -1,7 +1,8 @@
 """Admin area (platform admins) and the moderation home (moderators).
 
 One check before every request of the blueprint: moderators may open the
-moderation page, everything else needs the platform admin role.
+moderation page, the community team the events pages, everything else needs the
+platform admin role.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def _platform_staff_only():
     # Every moderation_* endpoint (app.admin.moderation_routes) is the moderators'.
     needed = "moderator" if endpoint in MODERATOR_ENDPOINTS \
         or endpoint.startswith("admin.moderation_") else "admin"
+    if endpoint.startswith("admin.event"):  # app.admin.events_routes
+        needed = "community"
     require_platform_role(current_user, needed)
     return None
 

@@ -62,7 +62,8 @@ USER_SCHEMA = schema("User", {
         "bio": {"type": "string"},
         "home_country": {"type": ["string", "null"]},
         "languages": {"type": "array", "items": {"type": "string"}},
-        "roles": {"type": "array", "items": {"type": "string", "enum": ["moderator", "admin"]}},
+        "roles": {"type": "array", "items": {"type": "string",
+                                             "enum": ["moderator", "community", "admin"]}},
         "memberships": {"type": "array", "items": {
             "type": "object",
             "required": ["organization_id", "kind", "role", "store_id"],

@@ -6,6 +6,7 @@ bp = Blueprint("notes", __name__)
 
 from app.notes import (  # noqa: E402,F401
     ads_routes,
+    event_routes,
     moderation_routes,
     rendering,
     routes,

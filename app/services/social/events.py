@@ -173,6 +173,12 @@ def update_event(actor: User, event_id: int, data: EventInput) -> Event:
     return event
 
 
+def sponsor_brands() -> list[Organization]:
+    """Brands that can sponsor an event, by name."""
+    return list(db.session.scalars(select(Organization).where(Organization.kind == "brand")
+                                   .order_by(Organization.name, Organization.id)))
+
+
 # Reading -------------------------------------------------------------------------------------
 def get_event(event_id: int) -> Event:
     """An event, or NotFound."""
