@@ -17,6 +17,7 @@ from app.api import (  # noqa: E402,F401
     catalog,
     checkout,
     docs,
+    events,
     feed,
     inventory,
     logistics,
