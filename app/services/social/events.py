@@ -17,10 +17,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.extensions import db
 from app.models import (
+    EVENT_SIDES,
     LEADERBOARDS,
     Event,
     EventEntry,
@@ -231,15 +232,15 @@ def entries(event: Event, *, before_id: int | None = None, limit: int = 20
     return list(db.session.scalars(stmt))
 
 
-def _live_ranking(event_id: int, board: str, limit: int | None):
-    """Entry ids and scores by score (ties: the earlier entry first)."""
-    stmt = (select(EventEntry.id, score_of().label("score"))
-            .join(Note, Note.id == EventEntry.note_id)
+def _standings_query(event_id: int):
+    """Shown entries with their notes and authors (one statement), best score first; ties go
+    to the earlier entry.
+    """
+    return (select(EventEntry, score_of().label("score"))
+            .join(EventEntry.note)
+            .options(contains_eager(EventEntry.note).joinedload(Note.author))
             .where(EventEntry.event_id == event_id, Note.shown_clause())
             .order_by(score_of().desc(), EventEntry.id))
-    if board != "combined":
-        stmt = stmt.where(EventEntry.side == board)
-    return db.session.execute(stmt.limit(limit) if limit else stmt).all()
 
 
 def leaderboard(event: Event, board: str = "combined", *, limit: int = LEADERBOARD_SIZE
@@ -247,24 +248,21 @@ def leaderboard(event: Event, board: str = "combined", *, limit: int = LEADERBOA
     """The top entries of one leaderboard: live while the event runs, final once closed."""
     if board not in LEADERBOARDS:
         raise ValidationFailed(_("Choose a leaderboard: combined, china or abroad."),
-                               code="validation_failed",
                                fields={"board": [_("Choose combined, china or abroad.")]})
     if event.closed_at is not None:
         rank = EventEntry.final_rank if board == "combined" else EventEntry.final_side_rank
-        stmt = select(EventEntry).where(EventEntry.event_id == event.id, rank.is_not(None))
+        stmt = (select(EventEntry).where(EventEntry.event_id == event.id, rank.is_not(None))
+                .options(joinedload(EventEntry.note).joinedload(Note.author)))
         if board != "combined":
             stmt = stmt.where(EventEntry.side == board)
-        rows = db.session.scalars(stmt.options(selectinload(EventEntry.note)
-                                               .options(*note_loader_options()))
-                                  .order_by(rank).limit(limit)).all()
+        rows = db.session.scalars(stmt.order_by(rank).limit(limit)).all()
         return [Standing(rank=(r.final_rank if board == "combined" else r.final_side_rank),
                          score=r.final_score or 0, entry=r) for r in rows]
-    ranked = _live_ranking(event.id, board, limit)
-    loaded = {e.id: e for e in db.session.scalars(
-        select(EventEntry).where(EventEntry.id.in_([r.id for r in ranked]))
-        .options(selectinload(EventEntry.note).options(*note_loader_options())))}
-    return [Standing(rank=i, score=row.score, entry=loaded[row.id])
-            for i, row in enumerate(ranked, start=1)]
+    stmt = _standings_query(event.id)
+    if board != "combined":
+        stmt = stmt.where(EventEntry.side == board)
+    return [Standing(rank=i, score=score, entry=entry) for i, (entry, score)
+            in enumerate(db.session.execute(stmt.limit(limit)).all(), start=1)]
 
 
 def winners(event: Event) -> dict[str, list[Standing]]:
@@ -371,23 +369,29 @@ def _claim(event_id: int, column, now: datetime, *extra) -> bool:
     return bool(result.rowcount)
 
 
-def _freeze_results(event: Event) -> list[EventEntry]:
-    """Write final scores and ranks onto the entries; the entries that reached a podium."""
-    placed: dict[int, EventEntry] = {}
-    entries_by_id = {e.id: e for e in db.session.scalars(
-        select(EventEntry).where(EventEntry.event_id == event.id))}
-    for board in LEADERBOARDS:
-        for rank, row in enumerate(_live_ranking(event.id, board, None), start=1):
-            entry = entries_by_id[row.id]
-            entry.final_score = row.score
-            if board == "combined":
-                entry.final_rank = rank
-            else:
-                entry.final_side_rank = rank
-            if rank <= PODIUM:
-                placed[entry.id] = entry
-    db.session.flush()
-    return list(placed.values())
+def _freeze_results(event: Event) -> list[tuple[int, int]]:
+    """Write final scores and ranks onto the shown entries in one batch; the (author id,
+    note id) of each entry that reached a podium.
+    """
+    ranks: list[dict] = []
+    side_counts = dict.fromkeys(EVENT_SIDES, 0)
+    placed: list[tuple[int, int]] = []
+    rows = db.session.execute(
+        select(EventEntry.id, EventEntry.side, EventEntry.author_id, EventEntry.note_id,
+               score_of().label("score"))
+        .join(Note, Note.id == EventEntry.note_id)
+        .where(EventEntry.event_id == event.id, Note.shown_clause())
+        .order_by(score_of().desc(), EventEntry.id))
+    for rank, row in enumerate(rows, start=1):
+        side_counts[row.side] += 1
+        ranks.append({"id": row.id, "final_score": row.score, "final_rank": rank,
+                      "final_side_rank": side_counts[row.side]})
+        if rank <= PODIUM or side_counts[row.side] <= PODIUM:
+            placed.append((row.author_id, row.note_id))
+    if ranks:
+        db.session.execute(update(EventEntry), ranks)
+        db.session.expire_all()  # entries already loaded must show their final ranks
+    return placed
 
 
 def advance_events(*, now: datetime | None = None, limit: int = 100) -> int:
@@ -411,10 +415,10 @@ def advance_events(*, now: datetime | None = None, limit: int = 100) -> int:
         event = get_event(event_id)
         db.session.refresh(event)
         _notify_all(event_id, _participant_ids(event_id), "ended")
-        db.session.add_all(Notification(recipient_id=entry.author_id, actor_id=None,
+        db.session.add_all(Notification(recipient_id=author_id, actor_id=None,
                                         kind="event", event_id=event_id,
-                                        event_stage="placed", note_id=entry.note_id)
-                           for entry in _freeze_results(event))
+                                        event_stage="placed", note_id=note_id)
+                           for author_id, note_id in _freeze_results(event))
         changed += 1
     db.session.flush()
     return changed
