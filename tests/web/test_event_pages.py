@@ -169,3 +169,28 @@ def test_notices_link_to_the_event(client, login, make_user, entered_event):
         Notification.event_stage == "placed")) is not None
     shown = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert 'data-testid="winners"' in shown
+
+
+def test_the_event_page_costs_the_same_queries_for_two_or_eight_entries(
+        client, make_user, quick_note, entered_event):
+    from app.models import NoteTopic
+    from tests.notes_factories import QueryCounter
+
+    event = entered_event[0]
+
+    def page_statements() -> int:
+        with QueryCounter() as counter:
+            assert client.get(f"/events/{event.id}").status_code == 200
+        return counter.count
+
+    page_statements()  # the first request of a session warms caches
+    few = page_statements()
+    for i in range(6):
+        author = make_user(home_country="US" if i % 2 else "CN")
+        note = quick_note(author, title=f"Cup {i}", body="#tea",
+                          language="en" if i % 2 else "zh", region=author.home_country)
+        db.session.add(NoteTopic(note_id=note.id, topic_id=event.topic_id))
+        db.session.flush()
+        events.enter_note(author, event.id, note.id)
+    db.session.commit()
+    assert page_statements() == few
