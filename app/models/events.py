@@ -1,8 +1,9 @@
 """Events and challenges run by the community team: a bilingual prompt around one #topic,
 a start and an end, participants who join, and the notes they enter.
 
-Each entry remembers the side it competes on (China or abroad), decided once when the note
-is entered by the rule Discover uses for "from abroad" (app.services.social.feed). When the
+Each entry keeps its note's score (likes plus collects) and the side it competes on (China
+or abroad), decided once when the note is entered by the rule Discover uses for "from
+abroad" (app.services.social.feed). When the
 event ends the final scores and ranks are written onto the entries, so the winners shown
 afterwards never move with later likes.
 """
@@ -99,8 +100,15 @@ class EventEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "note_id"),
         CheckConstraint("side IN ('china', 'abroad')", name="side"),
+        CheckConstraint("score >= 0", name="score"),
         CheckConstraint("final_score IS NULL OR final_score >= 0", name="final_score"),
-        Index("ix_event_entries_event_id_side", "event_id", "side"),
+        # Live leaderboards read their top entries straight from these.
+        Index("ix_event_entries_event_id_score_id", "event_id", "score", "id"),
+        Index("ix_event_entries_event_id_side_score_id", "event_id", "side", "score", "id"),
+        # Final standings read straight from the index once the event closed.
+        Index("ix_event_entries_event_id_final_rank", "event_id", "final_rank"),
+        Index("ix_event_entries_event_id_side_final_side_rank", "event_id", "side",
+              "final_side_rank"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +120,9 @@ class EventEntry(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
     side: Mapped[str] = mapped_column(String(10), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # The note's likes plus collects, copied whenever its counters move while the event is
+    # open (app.services.social.notes.refresh_hot_score), so a leaderboard is an index read.
+    score: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     # Frozen when the event closes (None until then, and for entries hidden by moderation).
     final_score: Mapped[int | None] = mapped_column(Integer)
     final_rank: Mapped[int | None] = mapped_column(Integer)

@@ -59,10 +59,12 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('side', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('score', sa.Integer(), server_default='0', nullable=False),
     sa.Column('final_score', sa.Integer(), nullable=True),
     sa.Column('final_rank', sa.Integer(), nullable=True),
     sa.Column('final_side_rank', sa.Integer(), nullable=True),
     sa.CheckConstraint("side IN ('china', 'abroad')", name=op.f('ck_event_entries_side')),
+    sa.CheckConstraint('score >= 0', name=op.f('ck_event_entries_score')),
     sa.CheckConstraint('final_score IS NULL OR final_score >= 0', name=op.f('ck_event_entries_final_score')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_event_entries_author_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_event_entries_event_id_events'), ondelete='CASCADE'),
@@ -72,7 +74,10 @@ def upgrade():
     )
     with op.batch_alter_table('event_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_entries_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_event_entries_event_id_side', ['event_id', 'side'], unique=False)
+        batch_op.create_index('ix_event_entries_event_id_score_id', ['event_id', 'score', 'id'], unique=False)
+        batch_op.create_index('ix_event_entries_event_id_side_score_id', ['event_id', 'side', 'score', 'id'], unique=False)
+        batch_op.create_index('ix_event_entries_event_id_final_rank', ['event_id', 'final_rank'], unique=False)
+        batch_op.create_index('ix_event_entries_event_id_side_final_side_rank', ['event_id', 'side', 'final_side_rank'], unique=False)
         batch_op.create_index(batch_op.f('ix_event_entries_note_id'), ['note_id'], unique=False)
 
     op.create_table('event_participants',
@@ -119,7 +124,10 @@ def downgrade():
     op.drop_table('event_participants')
     with op.batch_alter_table('event_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_entries_note_id'))
-        batch_op.drop_index('ix_event_entries_event_id_side')
+        batch_op.drop_index('ix_event_entries_event_id_side_final_side_rank')
+        batch_op.drop_index('ix_event_entries_event_id_final_rank')
+        batch_op.drop_index('ix_event_entries_event_id_side_score_id')
+        batch_op.drop_index('ix_event_entries_event_id_score_id')
         batch_op.drop_index(batch_op.f('ix_event_entries_author_id'))
 
     op.drop_table('event_entries')

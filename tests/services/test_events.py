@@ -185,3 +185,19 @@ def test_the_job_announces_the_start_closes_the_event_and_tells_the_winners(
     with pytest.raises(Conflict) as closed:
         events.update_event(community, event.id, event_input())
     assert closed.value.code == "event_closed"
+
+
+def test_likes_and_collects_move_the_copied_score_until_the_event_closes(
+        running, make_user, quick_note):
+    entry = _entered(running, quick_note, make_user(), language="en", region="US", likes=2)
+    assert entry.score == 2
+    fan = make_user()
+    interactions.like_note(fan, entry.note_id)
+    interactions.collect_note(fan, entry.note_id)
+    assert [s.score for s in events.leaderboard(running)] == [4]
+    interactions.unlike_note(fan, entry.note_id)
+    assert [s.score for s in events.leaderboard(running)] == [3]
+    events.advance_events(now=running.ends_at + timedelta(minutes=1))
+    interactions.like_note(make_user(), entry.note_id)
+    db.session.refresh(entry)
+    assert (entry.score, entry.final_score) == (3, 3)

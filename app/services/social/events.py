@@ -2,11 +2,13 @@
 carry the event's #topic; leaderboards rank the entries; a periodic job announces the start,
 closes the event at its end and tells the winners.
 
-Scores are a note's likes plus collects, read from the counters that
-app.services.social.engagement keeps: one like per person and note, a collect per saved
-board, each backed by a row and moved atomically, and notes that moderation holds or
-removes do not rank. The side of an entry (China or abroad) is decided when it is entered,
-by the rule Discover uses for "from abroad" as a viewer in China sees it.
+Scores are a note's likes plus collects, copied onto the entry (so a leaderboard reads its
+top ten from an index) each time app.services.social.notes.refresh_hot_score recomputes the
+note's rank from the counters that app.services.social.engagement keeps: one like per
+person and note, a collect per saved board, each backed by a row and moved atomically;
+notes that moderation holds or removes do not rank. The side of an entry (China or abroad)
+is decided when it is entered, by the rule Discover uses for "from abroad" as a viewer in
+China sees it.
 """
 
 from __future__ import annotations
@@ -76,11 +78,6 @@ class Standing:
     rank: int
     score: int
     entry: EventEntry
-
-
-def score_of():
-    """SQL: the score of an entry's note (likes plus collects)."""
-    return Note.like_count + Note.collect_count
 
 
 # The community team ---------------------------------------------------------------------------
@@ -236,11 +233,14 @@ def _standings_query(event_id: int):
     """Shown entries with their notes and authors (one statement), best score first; ties go
     to the earlier entry.
     """
-    return (select(EventEntry, score_of().label("score"))
+    # The score is also read as a column: it moves by bulk UPDATE, so an entry already in
+    # the session may hold an older value.
+    return (select(EventEntry, EventEntry.score.label("live_score"))
             .join(EventEntry.note)
-            .options(contains_eager(EventEntry.note).joinedload(Note.author))
+            .options(contains_eager(EventEntry.note).joinedload(Note.author)
+                     .lazyload(User.platform_roles))
             .where(EventEntry.event_id == event_id, Note.shown_clause())
-            .order_by(score_of().desc(), EventEntry.id))
+            .order_by(EventEntry.score.desc(), EventEntry.id))
 
 
 def leaderboard(event: Event, board: str = "combined", *, limit: int = LEADERBOARD_SIZE
@@ -252,7 +252,8 @@ def leaderboard(event: Event, board: str = "combined", *, limit: int = LEADERBOA
     if event.closed_at is not None:
         rank = EventEntry.final_rank if board == "combined" else EventEntry.final_side_rank
         stmt = (select(EventEntry).where(EventEntry.event_id == event.id, rank.is_not(None))
-                .options(joinedload(EventEntry.note).joinedload(Note.author)))
+                .options(joinedload(EventEntry.note).joinedload(Note.author)
+                         .lazyload(User.platform_roles)))
         if board != "combined":
             stmt = stmt.where(EventEntry.side == board)
         rows = db.session.scalars(stmt.order_by(rank).limit(limit)).all()
@@ -339,7 +340,8 @@ def enter_note(user: User, event_id: int, note_id: int) -> EventEntry:
     join_event(user, event.id)
     side = db.session.scalar(select(case((from_home_clause(CHINA), "china"), else_="abroad"))
                              .where(Note.id == note.id))
-    entry = EventEntry(event_id=event.id, note_id=note.id, author_id=user.id, side=side)
+    entry = EventEntry(event_id=event.id, note_id=note.id, author_id=user.id, side=side,
+                       score=note.like_count + note.collect_count)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
@@ -378,10 +380,10 @@ def _freeze_results(event: Event) -> list[tuple[int, int]]:
     placed: list[tuple[int, int]] = []
     rows = db.session.execute(
         select(EventEntry.id, EventEntry.side, EventEntry.author_id, EventEntry.note_id,
-               score_of().label("score"))
+               EventEntry.score)
         .join(Note, Note.id == EventEntry.note_id)
         .where(EventEntry.event_id == event.id, Note.shown_clause())
-        .order_by(score_of().desc(), EventEntry.id))
+        .order_by(EventEntry.score.desc(), EventEntry.id))
     for rank, row in enumerate(rows, start=1):
         side_counts[row.side] += 1
         ranks.append({"id": row.id, "final_score": row.score, "final_rank": rank,
