@@ -84,3 +84,15 @@ def test_entries_page_with_a_cursor(client, make_user, make_note, tea_event):
                       f"&cursor={first['next_cursor']}").get_json()
     assert [n["id"] for n in rest["items"]] == [notes[0].id]
     assert rest["next_cursor"] is None
+
+
+def test_event_notices_in_the_notifications_api(client, api_token, make_user, make_note,
+                                                tea_event):
+    author = make_user()
+    note = make_note(author, body="#tea")
+    events.enter_note(author, tea_event.id, note.id)
+    events.advance_events(now=tea_event.ends_at + timedelta(minutes=1))
+    db.session.commit()
+    items = client.get("/api/v1/notifications", headers=api_token(author)).get_json()["items"]
+    assert sorted((n["kind"], n["event_id"], n["event_stage"], n["note_id"]) for n in items) \
+        == [("event", tea_event.id, "ended", None), ("event", tea_event.id, "placed", note.id)]
