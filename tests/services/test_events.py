@@ -201,3 +201,17 @@ def test_likes_and_collects_move_the_copied_score_until_the_event_closes(
     interactions.like_note(make_user(), entry.note_id)
     db.session.refresh(entry)
     assert (entry.score, entry.final_score) == (3, 3)
+
+
+def test_a_start_moved_back_into_the_future_is_announced_again(community, make_user):
+    event = events.create_event(community, event_input())
+    fan = make_user()
+    events.join_event(fan, event.id)
+    events.advance_events()
+    later = utcnow() + timedelta(hours=5)
+    events.update_event(community, event.id, event_input(
+        starts_at=utcnow() + timedelta(hours=4), ends_at=utcnow() + timedelta(days=3)))
+    assert events.advance_events() == 0
+    assert events.advance_events(now=later) == 1
+    assert db.session.scalars(select(Notification.event_stage).where(
+        Notification.recipient_id == fan.id)).all() == ["started", "started"]

@@ -167,6 +167,8 @@ def update_event(actor: User, event_id: int, data: EventInput) -> Event:
     for name, value in values.items():
         setattr(event, name, value)
     event.topic_id = topic.id
+    if event.starts_at > utcnow():  # moved back into the future: announce it again then
+        event.start_announced_at = None
     db.session.flush()
     return event
 
@@ -363,11 +365,11 @@ def _notify_all(event_id: int, user_ids, stage: str) -> None:
                        for user_id in user_ids)
 
 
-def _claim(event_id: int, column, now: datetime, *extra) -> bool:
+def _claim(event_id: int, column, now: datetime) -> bool:
     """Set a once-only column; False when another run set it first."""
     result = db.session.execute(
-        update(Event).where(Event.id == event_id, column.is_(None), *extra)
-        .values({column.key: now}), execution_options={"synchronize_session": False})
+        update(Event).where(Event.id == event_id, column.is_(None))
+        .values({column.key: now}))
     return bool(result.rowcount)
 
 
