@@ -6,6 +6,7 @@ bp = Blueprint("admin", __name__)
 
 from app.admin import (  # noqa: E402,F401
     ads_routes,
+    events_routes,
     fx_routes,
     glossary_routes,
     markets_routes,

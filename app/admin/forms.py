@@ -23,6 +23,7 @@ class GrantRoleForm(FlaskForm):
     """Give a platform role; moderators are scoped to markets and languages."""
 
     role = SelectField(_l("Role"), choices=[SelectChoice("moderator", _l("Moderator")),
+                                            SelectChoice("community", _l("Community team")),
                                             SelectChoice("admin", _l("Admin"))])
     markets = StringField(_l("Markets (moderators)"), validators=[Optional(), Length(max=500)],
                           description=_l("ISO country codes separated by commas, such as "

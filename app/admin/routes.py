@@ -1,7 +1,8 @@
 """Admin area (platform admins) and the moderation home (moderators).
 
 One check before every request of the blueprint: moderators may open the
-moderation page, everything else needs the platform admin role.
+moderation page, the community team the events pages, everything else needs the
+platform admin role.
 """
 
 from __future__ import annotations
@@ -30,10 +31,16 @@ def _platform_staff_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     endpoint = request.endpoint or ""
-    # Every moderation_* endpoint (app.admin.moderation_routes) and topic_* endpoint
-    # (app.admin.topics_routes: linking bilingual topics) is the moderators'.
+    # Every moderation_* endpoint (app.admin.moderation_routes) is the moderators'; the
+    # community team runs events (app.admin.events_routes); both link and split bilingual
+    # topics (app.admin.topics_routes).
+    if endpoint.startswith("admin.topic"):
+        require_platform_role(current_user, "moderator", "community")
+        return None
     needed = "moderator" if endpoint in MODERATOR_ENDPOINTS \
-        or endpoint.startswith(("admin.moderation_", "admin.topic")) else "admin"
+        or endpoint.startswith("admin.moderation_") else "admin"
+    if endpoint.startswith("admin.event"):
+        needed = "community"
     require_platform_role(current_user, needed)
     return None
 

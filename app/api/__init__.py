@@ -18,6 +18,7 @@ from app.api import (  # noqa: E402,F401
     checkout,
     coauthors,
     docs,
+    events,
     feed,
     inventory,
     logistics,

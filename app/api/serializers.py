@@ -64,7 +64,8 @@ USER_SCHEMA = schema("User", {
         "home_country": {"type": ["string", "null"]},
         "languages": {"type": "array", "items": {"type": "string"}},
         "always_translate": {"type": "boolean"},
-        "roles": {"type": "array", "items": {"type": "string", "enum": ["moderator", "admin"]}},
+        "roles": {"type": "array", "items": {"type": "string",
+                                             "enum": ["moderator", "community", "admin"]}},
         "memberships": {"type": "array", "items": {
             "type": "object",
             "required": ["organization_id", "kind", "role", "store_id"],

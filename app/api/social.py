@@ -11,7 +11,7 @@ from app.api.notes import AUTHOR_SCHEMA, NOTE_SCHEMA, author_json, notes_json
 from app.api.openapi import list_of, operation, schema
 from app.api.serializers import timestamp
 from app.core.transaction import commit
-from app.models import Board, Notification
+from app.models import EVENT_STAGES, NOTIFICATION_KINDS, Board, Notification
 from app.services import moderation
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
@@ -69,9 +69,7 @@ REPORT_SCHEMA = schema("Report", {
 NOTIFICATION_SCHEMA = schema("Notification", {
     "type": "object", "required": ["id", "kind", "actor", "read"],
     "properties": {"id": {"type": "integer"},
-                   "kind": {"type": "string",
-                            "enum": ["follow", "like", "comment", "reply", "mention",
-                                     "shipment", "return"]},
+                   "kind": {"type": "string", "enum": list(NOTIFICATION_KINDS)},
                    "actor": {"oneOf": [AUTHOR_SCHEMA, {"type": "null"}],
                              "description": "null for platform notices (shipments)"},
                    "note_id": {"type": ["integer", "null"]},
@@ -83,6 +81,11 @@ NOTIFICATION_SCHEMA = schema("Notification", {
                    "return_id": {"type": ["integer", "null"]},
                    "return_status": {"type": ["string", "null"], "description":
                                      "requested, approved, refused, received or refunded"},
+                   "event_id": {"type": ["integer", "null"],
+                                "description": "The event an `event` notice is about"},
+                   "event_stage": {"type": ["string", "null"], "enum": [*EVENT_STAGES, None],
+                                   "description": "started, ended, or placed (note_id: "
+                                                  "the entry that placed)"},
                    "read": {"type": "boolean"},
                    "created_at": {"type": "string", "format": "date-time"}},
 })
@@ -318,7 +321,8 @@ def notification_json(item: Notification) -> dict[str, Any]:
             "note_id": item.note_id, "note_title": item.note.title if item.note else None,
             "comment_id": item.comment_id, "shipment_id": item.shipment_id,
             "shipment_status": item.shipment_status, "return_id": item.return_request_id,
-            "return_status": item.return_status, "read": item.read_at is not None,
+            "return_status": item.return_status, "event_id": item.event_id,
+            "event_stage": item.event_stage, "read": item.read_at is not None,
             "created_at": timestamp(item.created_at)}
 
 

@@ -28,6 +28,7 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("update-placement-pacing", "qiao.update_placement_pacing", 300),
     ("roll-up-campaign-days", "qiao.roll_up_campaign_days", 3600),
     ("expire-coauthor-invitations", "qiao.expire_coauthor_invitations", 3600),
+    ("advance-events", "qiao.advance_events", 60),
 )
 
 

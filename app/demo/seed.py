@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("brand@example.com", "Aiko Tanaka (Lumi Beauty)", "JP", ["ja", "en"], "en", "JPY"),
     ("moderator@example.com", "Mo Moderator", "GB", ["en", "zh"], "en", "GBP"),
     ("admin@example.com", "Ada Admin", "SG", ["en", "zh"], "en", "SGD"),
+    ("community@example.com", "Kai Community 社区小凯", "HK", ["en", "zh"], "zh", "HKD"),
     ("staff@example.com", "Li Na (Tea House staff)", "CN", ["zh", "en"], "zh", "CNY"),
 ]
 
@@ -105,6 +106,7 @@ def seed_demo() -> list[str]:
                users["merchant@example.com"])
     _grant(users["moderator@example.com"], "moderator", ["US", "GB", "CN"], ["en", "zh"])
     _grant(users["admin@example.com"], "admin", [], [])
+    _grant(users["community@example.com"], "community", [], [])
     db.session.flush()
     lines = [f"{email} / {DEMO_PASSWORD}" for email in users]
     lines.append("Organisations: Hangzhou Tea House, Brooklyn Goods (merchants), "
@@ -132,6 +134,9 @@ def seed_demo() -> list[str]:
     from app.demo.topics import seed_topics
 
     lines += seed_topics()
+    from app.demo.events import seed_events
+
+    lines += seed_events()
     from app.demo.logistics import seed_logistics
 
     lines += seed_logistics()

@@ -52,6 +52,7 @@ from app.models.catalog import (
 from app.models.catalog_import import IMPORT_STATES, CatalogImport
 from app.models.checkout import QUOTE_STATES, Cart, CartItem, Quote, QuoteGroup, QuoteLine
 from app.models.coauthoring import COAUTHOR_STATES, OPEN_COAUTHOR_STATES, NoteCoauthor
+from app.models.events import EVENT_SIDES, LEADERBOARDS, Event, EventEntry, EventParticipant
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
 from app.models.inventory import (
@@ -148,6 +149,7 @@ from app.models.returns import (
 )
 from app.models.shipping_rates import ShippingProfile, ShippingRate, ShippingZone
 from app.models.social import (
+    EVENT_STAGES,
     GLOSSARY_KINDS,
     NOTIFICATION_KINDS,
     REPORT_REASONS,
@@ -166,6 +168,12 @@ from app.models.social import (
 from app.models.user import PLATFORM_ROLES, PlatformRole, User
 
 __all__ = [
+    "EVENT_SIDES",
+    "EVENT_STAGES",
+    "LEADERBOARDS",
+    "Event",
+    "EventEntry",
+    "EventParticipant",
     "APPEAL_STATUSES",
     "CASE_STATUSES",
     "CASE_TARGETS",

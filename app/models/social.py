@@ -31,6 +31,7 @@ from app.models.user import User
 
 if TYPE_CHECKING:
     from app.models.ads import Campaign
+    from app.models.events import Event
     from app.models.logistics import Shipment
     from app.models.orders import Order
     from app.models.returns import ReturnRequest
@@ -50,8 +51,11 @@ REPORT_REASONS = ("spam", "counterfeit", "offensive", "misleading", "other")
 # a co-author leaving the note.
 COAUTHOR_NOTICES = ("co_invite", "co_accept", "co_decline", "co_agree", "co_cancel",
                     "co_expire", "co_leave")
+# "event" notices tell an event's participants that it started or ended, and that one of
+# their entries placed (event_id, event_stage; note_id names the entry that placed).
 NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
-                      "message", "moderation", "partner", *COAUTHOR_NOTICES)
+                      "message", "moderation", "partner", "event", *COAUTHOR_NOTICES)
+EVENT_STAGES = ("started", "ended", "placed")
 
 
 class NoteLike(db.Model):
@@ -225,6 +229,7 @@ class Notification(db.Model):
         CheckConstraint("(kind = 'message') = (order_id IS NOT NULL)", name="order"),
         CheckConstraint("(kind = 'moderation') = (moderation_case_id IS NOT NULL)",
                         name="moderation_case"),
+        CheckConstraint("(kind = 'event') = (event_id IS NOT NULL)", name="event"),
         # One notice per shipment and status, even when two deliveries race.
         UniqueConstraint("shipment_id", "shipment_status"),
         Index("ix_notifications_recipient_id_id", "recipient_id", "id"),
@@ -263,6 +268,10 @@ class Notification(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"))
     campaign_event: Mapped[str | None] = mapped_column(String(16))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    # EVENT_STAGES: what happened to the event (or to the recipient's entry in it).
+    event_stage: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -273,6 +282,7 @@ class Notification(db.Model):
     note: Mapped[Note | None] = relationship()
     comment: Mapped[Comment | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
+    event: Mapped[Event | None] = relationship()
 
 
 class TranslationCacheEntry(db.Model):

@@ -15,7 +15,8 @@ from app.models.base import TimestampMixin, UTCDateTime
 if TYPE_CHECKING:
     from app.models.organization import Membership
 
-PLATFORM_ROLES = ("moderator", "admin")
+# "community": the community team, which runs events and challenges.
+PLATFORM_ROLES = ("moderator", "community", "admin")
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -76,9 +77,9 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def has_role(self, role: str) -> bool:
-        """Whether the user holds the platform role `role` (admin implies moderator)."""
+        """Whether the user holds the platform role `role` (admin implies every other)."""
         names = {r.role for r in self.platform_roles}
-        return role in names or (role == "moderator" and "admin" in names)
+        return role in names or "admin" in names
 
     @property
     def role_names(self) -> list[str]:

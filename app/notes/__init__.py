@@ -7,6 +7,7 @@ bp = Blueprint("notes", __name__)
 from app.notes import (  # noqa: E402,F401
     ads_routes,
     coauthor_routes,
+    event_routes,
     moderation_routes,
     rendering,
     routes,

@@ -276,6 +276,8 @@ def compose():
     """Write a note: title, text with #topics and @mentions, 1-9 images."""
     form = NoteForm()
     _prepare_tag_rows(form, None)
+    if not form.is_submitted() and request.args.get("topic"):  # "Write a note for this event"
+        form.body.data = f"\n#{request.args['topic'][:40]}"
     if not current_user.is_email_verified:
         return render_template("notes/compose.html", form=form, note=None,
                                blocked=True), 403 if form.is_submitted() else 200

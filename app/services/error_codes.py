@@ -23,6 +23,7 @@ class ErrorCode:
 ERROR_CODES: dict[str, ErrorCode] = {
     "account_disabled": ErrorCode((401, 409), "The account is disabled; it cannot log in or "
                                               "be given a role."),
+    "already_entered": ErrorCode((409,), "The note is already entered in the event."),
     "already_member": ErrorCode((409,), "That person is already a member of the organisation."),
     "already_shipped": ErrorCode((422,), "A bulk shipping row's tracking number is already "
                                          "recorded for that order: it shipped before."),
@@ -81,6 +82,15 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "empty_cart": ErrorCode((422,), "The cart is empty."),
     "empty_file": ErrorCode((422,), "The uploaded file has no data rows."),
     "empty_query": ErrorCode((422,), "The search query is empty."),
+    "event_closed": ErrorCode((409,), "The event has ended and its results are final; it "
+                                      "cannot be changed."),
+    "event_ended": ErrorCode((409,), "The event has ended: it takes no more participants or "
+                                     "entries."),
+    "event_not_found": ErrorCode((404,), "No such event."),
+    "event_not_started": ErrorCode((409,), "The event has not started; entries open at its "
+                                           "start."),
+    "event_topic_missing": ErrorCode((422,), "The note does not carry the event's #topic; "
+                                             "add it to the note, then enter it."),
     "file_too_large": ErrorCode((422,), "The uploaded file is larger than the endpoint "
                                         "accepts; split it."),
     "forbidden": ErrorCode((403,), "You lack the role for this operation."),

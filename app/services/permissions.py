@@ -70,7 +70,10 @@ def require_store_staff(user: User | None, store_id: int, *, min_role: str = "st
     return store
 
 
-def require_platform_role(user: User | None, role: str) -> None:
-    """Platform staff only (admin implies moderator); others get Forbidden."""
-    if user is None or not user.is_authenticated or not user.has_role(role):
+def require_platform_role(user: User | None, role: str, *alternatives: str) -> None:
+    """Platform staff holding `role` or one of `alternatives` (admin implies every role);
+    others get Forbidden.
+    """
+    if user is None or not user.is_authenticated or not any(
+            user.has_role(name) for name in (role, *alternatives)):
         raise Forbidden(_("This needs the platform %(role)s role.", role=role))

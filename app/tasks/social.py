@@ -1,12 +1,13 @@
-"""Social writes kept out of the pages that read (tag tap counts, the translation cache)
-and the periodic expiry of unanswered co-author invitations.
+"""Social writes kept out of the pages that read (tag tap counts, the translation cache),
+the periodic expiry of unanswered co-author invitations, and the events job.
 """
 
 from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import coauthoring, notes, translation
+from app.services.social import coauthoring, events, notes, translation
+from app.tasks.batches import in_committed_batches
 
 
 @celery.task(name="qiao.count_tag_click")
@@ -30,3 +31,11 @@ def expire_coauthor_invitations() -> int:
     expired = coauthoring.expire_invitations()
     commit()
     return expired
+
+
+@celery.task(name="qiao.advance_events")
+def advance_events(batch: int = 100) -> int:
+    """Periodic: tell participants an event started; close ended events (final ranks,
+    notices to participants and to the entries that placed).
+    """
+    return in_committed_batches(lambda limit: events.advance_events(limit=limit), batch)

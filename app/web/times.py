@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from babel.dates import (
     format_date,
@@ -57,6 +58,16 @@ def format_at_offset(moment: datetime, offset_minutes: int) -> str:
     """A time on the clock of the place it happened (a scan's own UTC offset)."""
     zone = timezone(timedelta(minutes=offset_minutes))
     return _date_and_time(_aware(moment).astimezone(zone), zone, str(get_locale() or "en"))
+
+
+def from_viewer_clock(local: datetime) -> datetime:
+    """A date-time typed into a form (naive, on the viewer's clock) as aware UTC."""
+    return local.replace(tzinfo=ZoneInfo(str(get_timezone()))).astimezone(UTC)
+
+
+def to_viewer_clock(moment: datetime) -> datetime:
+    """A stored time as the naive local date-time a form field shows the viewer."""
+    return _aware(moment).astimezone(ZoneInfo(str(get_timezone()))).replace(tzinfo=None)
 
 
 def zone_label() -> str:

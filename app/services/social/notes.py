@@ -23,6 +23,8 @@ from app.core.transaction import after_commit
 from app.extensions import db
 from app.models import (
     QUESTION_SIDES,
+    Event,
+    EventEntry,
     Membership,
     Note,
     NoteCoauthor,
@@ -87,7 +89,9 @@ def hot_score(likes: int, collects: int, comments: int, published_at) -> float:
 
 
 def refresh_hot_score(note_id: int) -> None:
-    """Recompute a note's hot score from its current counters (after an atomic change)."""
+    """Recompute a note's hot score, and its score in open events, from its current
+    counters (after an atomic change).
+    """
     row = db.session.execute(
         select(Note.like_count, Note.collect_count, Note.comment_count, Note.published_at)
         .where(Note.id == note_id)
@@ -96,6 +100,12 @@ def refresh_hot_score(note_id: int) -> None:
         return
     db.session.execute(update(Note).where(Note.id == note_id)
                        .values(hot_score=hot_score(*row)))
+    # Entries in events still open rank by the same counters (app.services.social.events).
+    open_events = select(Event.id).where(Event.closed_at.is_(None))
+    db.session.execute(update(EventEntry).where(EventEntry.note_id == note_id,
+                                                EventEntry.event_id.in_(open_events))
+                       .values(score=row.like_count + row.collect_count),
+                       execution_options={"synchronize_session": False})
 
 
 def parse_topics(text: str) -> list[str]:

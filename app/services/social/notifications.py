@@ -63,7 +63,7 @@ def list_notifications(user: User, *, before_id: int | None = None, limit: int =
                      selectinload(Notification.order),
                      selectinload(Notification.note).selectinload(Note.images),
                      selectinload(Notification.comment),
-                     selectinload(Notification.campaign))
+                     selectinload(Notification.campaign), selectinload(Notification.event))
             .where(Notification.recipient_id == user.id)
             .order_by(Notification.id.desc()).limit(limit + 1))
     if before_id is not None:

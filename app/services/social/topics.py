@@ -169,13 +169,13 @@ def _topic_or_new(name: str) -> Topic:
 
 
 def link_topics(actor: User, topic_name: str, alias_name: str) -> Topic:
-    """Make #alias open #topic's page (moderators); returns the alias.
+    """Make #alias open #topic's page (moderators, the community team); returns the alias.
 
     #topic may be an alias itself: the link then goes to its canonical topic, so groups
     stay one level deep. An alias already linked elsewhere, or a topic that has aliases of
     its own, must be split first, so every link can be undone by one split.
     """
-    require_platform_role(actor, "moderator")
+    require_platform_role(actor, "moderator", "community")
     canonical_name = _clean_name(topic_name, "topic")
     alias_name = _clean_name(alias_name, "alias")
     if canonical_name == alias_name:
@@ -212,7 +212,7 @@ def link_topics(actor: User, topic_name: str, alias_name: str) -> Topic:
 
 def split_topic(actor: User, alias_name: str) -> Topic:
     """Undo a link (moderators): #alias gets its own page and counts again."""
-    require_platform_role(actor, "moderator")
+    require_platform_role(actor, "moderator", "community")
     alias = find_topic(_clean_name(alias_name, "alias"))
     if alias.canonical_id is None:
         raise Conflict(_("#%(alias)s is not linked to another topic.", alias=alias.name),
@@ -228,7 +228,7 @@ def linked_groups(actor: User, *, query: str = "", page: int = 1,
     `query` keeps the groups with a name containing it. Returns the page and whether more
     follow. Two queries.
     """
-    require_platform_role(actor, "moderator")
+    require_platform_role(actor, "moderator", "community")
     roots = select(Topic.canonical_id).where(Topic.canonical_id.is_not(None))
     if query:
         needle = query.strip().removeprefix("#").casefold()

@@ -1,0 +1,91 @@
+"""Events journey: the community team starts "Tea around the world / 世界各地的茶" from the
+admin form, a creator in China (中文) joins and enters a #tea note, and the event page shows
+it on the China leaderboard, at phone and desktop sizes, without sideways scrolling.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.core.transaction import commit
+from app.extensions import db
+from app.models import PlatformRole, User, utcnow
+from app.services.accounts.passwords import hash_password
+from app.services.social import notes
+from tests.e2e.session import PASSWORD, log_in, log_out
+from tests.notes_factories import uploads
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the conftest skips (or fails, in CI) without Playwright
+    expect = None
+
+
+@pytest.fixture
+def people(live_server):
+    tag = uuid.uuid4().hex[:8]
+    with live_server.app.app_context():
+        hashed = hash_password(PASSWORD)
+        team = User(email=f"community-{tag}@example.com", password_hash=hashed,
+                    display_name=f"Kai {tag}", home_country="HK", email_verified_at=utcnow(),
+                    locale="en", time_zone="Asia/Shanghai")
+        team.platform_roles = [PlatformRole(role="community", markets=[], languages=[])]
+        creator = User(email=f"creator-{tag}@example.com", password_hash=hashed,
+                       display_name=f"小红 {tag}", home_country="CN", locale="zh",
+                       email_verified_at=utcnow())
+        db.session.add_all([team, creator])
+        db.session.flush()
+        note = notes.create_note(creator, title=f"西湖龙井 {tag}", body="明前龙井，豆香很浓 #tea",
+                                 images=uploads(1))
+        commit()
+        found = {"team": team.email, "creator": creator.email, "note": note.title}
+        db.session.remove()
+    return found
+
+
+def _no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_an_event_from_the_admin_form_to_the_china_leaderboard(page, live_server, people):
+    log_in(page, people["team"])
+    page.goto("/admin/events/new")
+    form = page.get_by_test_id("event-form")
+    form.locator("input[name=title_en]").fill("Tea around the world")
+    form.locator("input[name=title_zh]").fill("世界各地的茶")
+    form.locator("textarea[name=prompt_en]").fill("Show us your cup.")
+    form.locator("textarea[name=prompt_zh]").fill("晒出你的那杯茶。")
+    form.locator("input[name=topic]").fill("#tea")
+    form.locator("input[name=starts_at]").fill("2026-01-01T09:00")
+    form.locator("input[name=ends_at]").fill("2040-01-01T09:00")
+    form.locator("textarea[name=rules]").fill("One note each.")
+    _no_sideways_scroll(page)
+    with page.expect_navigation():
+        page.get_by_test_id("save-event").click()
+    expect(page.get_by_test_id("event-window")).to_contain_text("GMT+08:00")
+    event_url = page.url
+    log_out(page)
+
+    # The language is chosen explicitly: a fresh session may still carry the last one's.
+    log_in(page, people["creator"])
+    token = page.locator("form.prefs input[name=csrf_token]").first.get_attribute("value")
+    page.request.post(f"{live_server.url}/preferences",
+                      form={"csrf_token": token, "locale": "zh", "next": "/"})
+    page.goto(event_url)
+    expect(page.locator("h1")).to_have_text("世界各地的茶")
+    expect(page.get_by_test_id("event-prompt")).to_have_text("晒出你的那杯茶。")
+    with page.expect_navigation():
+        page.get_by_test_id("join-event").click()
+    expect(page.get_by_test_id("joined")).to_be_visible()
+    page.get_by_test_id("entry-note").select_option(label=people["note"])
+    with page.expect_navigation():
+        page.get_by_test_id("enter-note").click()
+    expect(page.locator(".flash")).to_contain_text("你的笔记已参赛")
+    expect(page.get_by_test_id("leaderboard-china")).to_contain_text(people["note"])
+    expect(page.get_by_test_id("leaderboard-abroad")).to_contain_text("还没有参赛笔记")
+    _no_sideways_scroll(page)
+    page.goto("/events")
+    expect(page.get_by_test_id("running-events")).to_contain_text("世界各地的茶")
+    _no_sideways_scroll(page)
