@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app.core.page_cache import UNTRACKED_CONNECTION
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -122,6 +124,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        connection.info[UNTRACKED_CONNECTION] = True  # a migration moves no cached page
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -37,6 +37,9 @@ _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)
                     re.IGNORECASE)
 _SET_COLUMNS = re.compile(r'(?:\bSET|,)\s*"?(\w+)"?\s*=', re.IGNORECASE)
 _WRITTEN = "qiao_content_written"
+# Set on a connection whose writes do not move the version: Alembic's, whose migrations may
+# run before content_versions exists or after a downgrade dropped it.
+UNTRACKED_CONNECTION = "qiao_untracked_writes"
 
 # Tables no cached page reads (a viewer's own data, ledgers, events, queues). Any table not
 # named here moves the version on: a new table is safe (never stale) until listed.
@@ -88,7 +91,8 @@ def track_content_writes(app: Flask) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _note_write(conn, _cursor, statement, _parameters, _context, _executemany):
-        if not conn.info.get(_WRITTEN) and _moves_content(statement):
+        if not conn.info.get(_WRITTEN) and not conn.info.get(UNTRACKED_CONNECTION) \
+                and _moves_content(statement):
             conn.info[_WRITTEN] = True
 
     table_ready = False
