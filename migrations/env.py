@@ -124,15 +124,20 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        connection.info[UNTRACKED_CONNECTION] = True  # a migration moves no cached page
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # A migration moves no cached page. The flag lives on the pooled connection, so it
+        # is taken off again before the pool hands the connection to the app.
+        connection.info[UNTRACKED_CONNECTION] = True
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.info.pop(UNTRACKED_CONNECTION, None)
 
 
 if context.is_offline_mode():

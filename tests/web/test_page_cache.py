@@ -157,7 +157,7 @@ def test_guests_get_their_own_sponsored_notes_around_cached_discover_cards(clien
     assert order.index(str(promoted.note_ids[0])) == 2 and len(order) == 21
     # BEGIN, the version, the viewer's ad state, the sponsored note and its images (the
     # organic cards: none); the same page rendered afresh takes about twice as many.
-    assert queries.count <= 6
+    assert queries.count <= 6, "\n".join(s[:150] for s in queries.statements)
     assert "Organic 0" in second and "Hide this ad" in second
 
 

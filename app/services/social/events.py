@@ -83,9 +83,10 @@ class Standing:
 def _validated(data: EventInput, event: Event | None) -> dict:
     errors: dict[str, list[str]] = {}
 
-    def text(name: str, value: str, limit: int, missing: str, *, required: bool = True) -> str:
+    def text(name: str, value: str, limit: int, missing: str | None = None) -> str:
+        """The stripped value; `missing` is the error when it is required and empty."""
         value = (value or "").strip()
-        if required and not value:
+        if missing is not None and not value:
             errors[name] = [missing]
         elif len(value) > limit:
             errors[name] = [_("Use at most %(n)d characters.", n=limit)]
@@ -101,7 +102,7 @@ def _validated(data: EventInput, event: Event | None) -> dict:
         "prompt_zh": text("prompt_zh", data.prompt_zh, MAX_PROMPT, _("Write the prompt in "
                                                                      "Chinese.")),
         "rules": text("rules", data.rules, MAX_RULES, _("Write the rules.")),
-        "prizes": text("prizes", data.prizes, MAX_PRIZES, "", required=False),
+        "prizes": text("prizes", data.prizes, MAX_PRIZES),
     }
     topic = (data.topic or "").strip().lstrip("#")
     if parse_topics(f"#{topic}") != [topic.casefold()]:

@@ -149,12 +149,14 @@ def note_loader_options() -> list:
 
 
 def note_card_loader_options() -> list:
-    """Eager loads for HTML note cards (title, cover, author): two statements.
+    """Eager loads for HTML note cards (title, cover, author and co-author): two statements.
 
-    No topics or product tags (only the API's items carry them), and the author's platform
+    No topics or product tags (only the API's items carry them), and the authors' platform
     roles, loaded with every user elsewhere, wait until asked for: no card shows them.
     """
-    return [joinedload(Note.author).lazyload(User.platform_roles), selectinload(Note.images)]
+    return [joinedload(Note.author).lazyload(User.platform_roles), selectinload(Note.images),
+            joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)
+            .lazyload(User.platform_roles)]
 
 
 def get_note(viewer: User | None, note_id: int, *, market: str | None = None) -> Note:
