@@ -61,8 +61,9 @@ def get_feed():
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
         page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
-                             decode_cursor(4), limit,
-                             current_app.config["DISCOVER_FOREIGN_SHARE"])
+                             decode_cursor(feed.DISCOVER_CURSOR_LENGTH), limit,
+                             current_app.config["DISCOVER_FOREIGN_SHARE"],
+                             current_app.config["DISCOVER_EXPLORE_SHARE"])
         shown, sponsored = discover_with_sponsored(viewer, language, region, page.notes)
         if sponsored:
             items = notes_json(shown, viewer)

@@ -27,6 +27,8 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("expire-placement-holds", "qiao.expire_placement_holds", 60),
     ("update-placement-pacing", "qiao.update_placement_pacing", 300),
     ("roll-up-campaign-days", "qiao.roll_up_campaign_days", 3600),
+    ("fold-purchase-interests", "qiao.fold_purchase_interests", 600),
+    ("decay-interests", "qiao.decay_interests", 86400),
 )
 
 

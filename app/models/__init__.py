@@ -53,6 +53,7 @@ from app.models.catalog_import import IMPORT_STATES, CatalogImport
 from app.models.checkout import QUOTE_STATES, Cart, CartItem, Quote, QuoteGroup, QuoteLine
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
+from app.models.interests import INTEREST_KINDS, FeedDismissal, InterestJobMark, InterestWeight
 from app.models.inventory import (
     MOVEMENT_KINDS,
     RESERVATION_STATES,
@@ -212,6 +213,7 @@ __all__ = [
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",
+    "INTEREST_KINDS",
     "LEG_KINDS",
     "MEMBER_ROLES",
     "MODERATION_RULE_KINDS",
@@ -250,6 +252,9 @@ __all__ = [
     "FxRate",
     "FxSnapshot",
     "IdempotencyRecord",
+    "FeedDismissal",
+    "InterestJobMark",
+    "InterestWeight",
     "InventoryLevel",
     "Invitation",
     "MarketRule",

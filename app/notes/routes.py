@@ -72,8 +72,9 @@ def load_feed(tab: str) -> feed.FeedPage:
             return feed.FeedPage([], None)
         return feed.following(user, decode_cursor(2), FEED_PAGE_SIZE,
                               market=current_preferences().ship_to_country)
-    return feed.discover(audience(), decode_cursor(4), FEED_PAGE_SIZE,
-                         current_app.config["DISCOVER_FOREIGN_SHARE"])
+    return feed.discover(audience(), decode_cursor(feed.DISCOVER_CURSOR_LENGTH), FEED_PAGE_SIZE,
+                         current_app.config["DISCOVER_FOREIGN_SHARE"],
+                         current_app.config["DISCOVER_EXPLORE_SHARE"])
 
 
 def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import notes, translation
+from app.services.social import interests, notes, translation
 
 
 @celery.task(name="qiao.count_tag_click")
@@ -20,3 +20,19 @@ def cache_translation(text_hash: str, target: str, source: str | None, translate
     """Keep a translation so the next reader of the same text gets it without the provider."""
     translation.cache_translation(text_hash, target, source, translated, provider_name)
     commit()
+
+
+@celery.task(name="qiao.fold_purchase_interests")
+def fold_purchase_interests() -> int:
+    """Teach buyers' Discover what they bought: the store, and what the note was about."""
+    folded = interests.fold_purchase_interests()
+    commit()
+    return folded
+
+
+@celery.task(name="qiao.decay_interests")
+def decay_interests() -> int:
+    """Fade every interest weight a little, so profiles follow what people like now."""
+    dropped = interests.decay_interests()
+    commit()
+    return dropped

@@ -1,11 +1,18 @@
 """Feeds of notes with keyset (cursor) pagination and a fixed number of queries per page.
 
-Discover mixes two ranked streams, both ordered by `hot_score` (engagement on a log scale
+Discover mixes two ranked sides, both ordered by `hot_score` (engagement on a log scale
 plus publication time, see app.services.social.notes.hot_score): notes "from home" (the viewer's
 language, and their region or none known) and notes "from abroad" (everything else). A
 configurable share of each page (DISCOVER_FOREIGN_SHARE) comes from abroad, spread evenly
 through the page, so domestic and overseas users meet each other's content. When one
-stream runs dry the other fills the page. The cursor remembers the position in each.
+side runs dry the other fills the page.
+
+For a signed-in viewer each side is two streams: notes their interest profile matches
+(app.services.social.interests: creators, topics, stores, and for notes from abroad the
+languages they engage with) and the rest, which keeps a share of every page
+(DISCOVER_EXPLORE_SHARE) for fresh notes outside their habits. Both streams of a side are
+read by one statement, so a personal page costs the same queries as an anonymous one. The
+cursor remembers the position in each of the four streams.
 
 Following lists notes by followed authors, newest first; profiles, topics and boards have
 their own orderings. Every feed loads notes with the same eager loads
@@ -15,12 +22,12 @@ whatever its size or the size of the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, tuple_, union_all
+from sqlalchemy import and_, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -36,9 +43,12 @@ from app.models import (
     User,
 )
 from app.services.errors import NotFound, ValidationFailed
+from app.services.social import interests
 from app.services.social.notes import note_loader_options
 
 FEED_TABS = ("discover", "following")
+# Discover's cursor: (hot score, id) of the last note taken from each of its four streams.
+DISCOVER_CURSOR_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -120,17 +130,75 @@ def _ranked_ids(predicate, position: tuple[float, int] | None, limit: int,
     return stmt.order_by(Note.hot_score.desc(), Note.id.desc()).limit(limit)
 
 
-def _ranked_stream(predicates: list, position: tuple[float, int] | None, limit: int,
-                   market: str | None = None) -> list[_Ranked]:
-    """Ids and scores only, in one statement; the notes themselves are loaded once per page."""
+def _stream_statement(predicates: list, position: tuple[float, int] | None, limit: int,
+                      market: str | None = None):
+    """The next `limit` ids and scores of one stream (predicates OR-ed, each an index range)."""
     if len(predicates) == 1:
-        stmt = _ranked_ids(predicates[0], position, limit, market)
+        return _ranked_ids(predicates[0], position, limit, market)
+    parts = [_ranked_ids(p, position, limit, market).subquery() for p in predicates]
+    merged = union_all(*[select(part.c.id, part.c.hot_score) for part in parts]).subquery()
+    return select(merged.c.id, merged.c.hot_score) \
+        .order_by(merged.c.hot_score.desc(), merged.c.id.desc()).limit(limit)
+
+
+@dataclass
+class _Stream:
+    """One keyset-paged stream of Discover: what it holds and where the cursor left it."""
+
+    predicates: list
+    position: tuple[float, int] | None
+    done: bool
+    rows: list[_Ranked] = field(default_factory=list)
+    taken: int = 0
+
+    def cursor(self) -> list[Any]:
+        """The stream's two cursor values: the last note taken, or -1 once it ran dry."""
+        if self.taken >= len(self.rows):
+            return [None, -1]
+        if self.taken:
+            last = self.rows[self.taken - 1]
+            return [last.hot_score, last.id]
+        return [self.position[0], self.position[1]] if self.position else [None, None]
+
+
+def _fill(streams: list[_Stream], limit: int, market: str | None) -> None:
+    """Read the next `limit` rows of each stream in ONE statement (ids and scores only)."""
+    wanted = [(i, s) for i, s in enumerate(streams) if not s.done]
+    if not wanted:
+        return
+    statements = [_stream_statement(s.predicates, s.position, limit, market) for _i, s in wanted]
+    if len(statements) == 1:
+        rows = [(wanted[0][0], r.id, r.hot_score) for r in db.session.execute(statements[0])]
     else:
-        parts = [_ranked_ids(p, position, limit, market).subquery() for p in predicates]
-        merged = union_all(*[select(part.c.id, part.c.hot_score) for part in parts]).subquery()
-        stmt = select(merged.c.id, merged.c.hot_score) \
-            .order_by(merged.c.hot_score.desc(), merged.c.id.desc()).limit(limit)
-    return [_Ranked(row.id, row.hot_score) for row in db.session.execute(stmt)]
+        labelled = []
+        for (index, _stream), statement in zip(wanted, statements, strict=True):
+            part = statement.subquery()
+            labelled.append(select(literal(index).label("stream"), part.c.id, part.c.hot_score))
+        rows = list(db.session.execute(union_all(*labelled)))
+    for index, note_id, hot_score in rows:
+        streams[index].rows.append(_Ranked(note_id, hot_score))
+    # A UNION ALL keeps no order of its own: each stream is put back in ranking order.
+    for stream in streams:
+        stream.rows.sort(key=lambda r: (r.hot_score, r.id), reverse=True)
+
+
+def _interleave(first: list, second: list, second_share: float, limit: int) -> list:
+    """Up to `limit` items: `second_share` of them from `second`, spread evenly; when one
+    list runs dry the other fills the rest.
+    """
+    share = min(max(second_share, 0.0), 1.0)
+    mixed, taken_first, taken_second = [], 0, 0
+    for slot in range(limit):
+        wants_second = int((slot + 1) * share) > int(slot * share)
+        if (wants_second and taken_second < len(second)) or taken_first >= len(first):
+            if taken_second >= len(second):
+                break
+            mixed.append(second[taken_second])
+            taken_second += 1
+        else:
+            mixed.append(first[taken_first])
+            taken_first += 1
+    return mixed
 
 
 def load_notes(ids: list[int]) -> list[Note]:
@@ -161,54 +229,68 @@ def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def discover(audience: Audience, cursor: list[Any] | None, limit: int,
-             foreign_share: float) -> FeedPage:
-    """A page of Discover: ranked notes, `foreign_share` of them from abroad."""
-    if cursor is not None and len(cursor) != 4:
-        raise _bad_cursor()
-    values = [_number(v) for v in cursor] if cursor else [None] * 4
-    home_at = (values[0], int(values[1])) if values[0] is not None and values[1] is not None \
-        else None
-    abroad_at = (values[2], int(values[3])) if values[2] is not None and values[3] is not None \
-        else None
-    # A stream already exhausted on an earlier page is marked with -1 and not queried again.
-    home_done = values[1] == -1
-    abroad_done = values[3] == -1
-    home = [] if home_done else _ranked_stream(_home_predicates(audience), home_at, limit + 1,
-                                               audience.market)
-    abroad = [] if abroad_done else _ranked_stream([_abroad_predicate(audience)], abroad_at,
-                                                   limit + 1, audience.market)
+def _discover_streams(audience: Audience, values: list[Any]) -> list[_Stream]:
+    """Discover's four streams, in cursor order: from home for the viewer's interests, from
+    home to explore, from abroad for their interests, from abroad to explore.
 
-    share = min(max(foreign_share, 0.0), 1.0)
-    page: list[_Ranked] = []
-    taken_home = taken_abroad = 0
-    for slot in range(limit):
-        wants_abroad = int((slot + 1) * share) > int(slot * share)
-        if (wants_abroad and taken_abroad < len(abroad)) or taken_home >= len(home):
-            if taken_abroad >= len(abroad):
-                break
-            page.append(abroad[taken_abroad])
-            taken_abroad += 1
+    Without a signed-in viewer the "interests" streams hold nothing (and are never queried)
+    and the explore streams hold everything: today's anonymous Discover.
+    """
+    user_id = audience.user.id if audience.user is not None \
+        and getattr(audience.user, "is_authenticated", False) else None
+    home, abroad = _home_predicates(audience), [_abroad_predicate(audience)]
+    streams = []
+    for side, by_language in ((home, False), (abroad, True)):
+        if user_id is None:
+            personal, explore = None, side
         else:
-            page.append(home[taken_home])
-            taken_home += 1
+            match = interests.interest_match(user_id, by_language=by_language)
+            kept = ~interests.excluded_notes(user_id)
+            personal = [and_(p, match, kept) for p in side]
+            explore = [and_(p, ~match, kept) for p in side]
+        for predicates in (personal, explore):
+            index = len(streams) * 2
+            score, note_id = values[index], values[index + 1]
+            streams.append(_Stream(
+                predicates=predicates or [],
+                position=(score, int(note_id)) if score is not None and note_id is not None
+                else None,
+                # A stream exhausted on an earlier page is marked -1 and not queried again.
+                done=predicates is None or note_id == -1))
+    return streams
 
-    more_home = taken_home < len(home)
-    more_abroad = taken_abroad < len(abroad)
-    notes = load_notes([r.id for r in page])
-    if not (more_home or more_abroad):
+
+def discover(audience: Audience, cursor: list[Any] | None, limit: int,
+             foreign_share: float, explore_share: float = 1.0) -> FeedPage:
+    """A page of Discover: ranked notes, `foreign_share` of them from abroad.
+
+    On each side, a signed-in viewer gets `1 - explore_share` of the notes from what their
+    interest profile matches and the rest from everything else, so the feed learns without
+    closing into a bubble; notes they dismissed, and creators and topics they turned down,
+    are left out. Both sides' statements carry their streams together: personalising adds
+    no query.
+    """
+    if cursor is not None and len(cursor) != DISCOVER_CURSOR_LENGTH:
+        raise _bad_cursor()
+    values = [_number(v) for v in cursor] if cursor else [None] * DISCOVER_CURSOR_LENGTH
+    home_personal, home_explore, abroad_personal, abroad_explore = \
+        _discover_streams(audience, values)
+    for pair in ((home_personal, home_explore), (abroad_personal, abroad_explore)):
+        _fill(list(pair), limit + 1, audience.market)
+
+    tagged = [[(stream, row) for row in stream.rows]
+              for stream in (home_personal, home_explore, abroad_personal, abroad_explore)]
+    home = _interleave(tagged[0], tagged[1], explore_share, limit)
+    abroad = _interleave(tagged[2], tagged[3], explore_share, limit)
+    page = _interleave(home, abroad, foreign_share, limit)
+    for stream, _row in page:
+        stream.taken += 1
+
+    streams = (home_personal, home_explore, abroad_personal, abroad_explore)
+    notes = load_notes([row.id for _stream, row in page])
+    if all(s.taken >= len(s.rows) for s in streams):
         return FeedPage(notes, None)
-
-    def position(ranked: list[_Ranked], taken: int, before, more: bool) -> list[Any]:
-        if not more:
-            return [None, -1]
-        if taken:
-            last = ranked[taken - 1]
-            return [last.hot_score, last.id]
-        return [before[0], before[1]] if before else [None, None]
-
-    return FeedPage(notes, [*position(home, taken_home, home_at, more_home),
-                           *position(abroad, taken_abroad, abroad_at, more_abroad)])
+    return FeedPage(notes, [value for s in streams for value in s.cursor()])
 
 
 # Newest-first feeds -----------------------------------------------------------------------
