@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -105,3 +106,11 @@ class AppealForm(FlaskForm):
 
     statement = TextAreaField(_l("Why should we look again?"),
                               validators=[Optional(), Length(max=2000)])
+
+
+class TopicPickForm(FlaskForm):
+    """The topics a new person starts Discover with (checked by the interests service)."""
+
+    # Not checked against the choices here: the service says what is wrong, in the
+    # viewer's language.
+    topics = SelectMultipleField(_l("Topics"), validate_choice=False)
