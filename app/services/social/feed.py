@@ -24,10 +24,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -49,6 +61,8 @@ from app.services.social.notes import note_loader_options
 FEED_TABS = ("discover", "following")
 # Discover's cursor: (hot score, id) of the last note taken from each of its four streams.
 DISCOVER_CURSOR_LENGTH = 8
+# A signed-in viewer's streams look this many pages ahead on their side for their notes.
+WINDOW_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -122,63 +136,130 @@ class _Ranked:
     hot_score: float
 
 
-def _ranked_ids(predicate, position: tuple[float, int] | None, limit: int,
-                market: str | None = None):
+def _ranked_ids(predicate, position, limit: int, market: str | None = None, offset: int = 0):
     stmt = select(Note.id, Note.hot_score).where(Note.shown_clause(market), predicate)
     if position is not None:
         stmt = stmt.where(tuple_(Note.hot_score, Note.id) < tuple_(*position))
-    return stmt.order_by(Note.hot_score.desc(), Note.id.desc()).limit(limit)
+    stmt = stmt.order_by(Note.hot_score.desc(), Note.id.desc()).limit(limit)
+    return stmt.offset(offset) if offset else stmt
 
 
-def _stream_statement(predicates: list, position: tuple[float, int] | None, limit: int,
-                      market: str | None = None):
-    """The next `limit` ids and scores of one stream (predicates OR-ed, each an index range)."""
+def _stream_statement(predicates: list, position, limit: int, market: str | None = None,
+                      offset: int = 0):
+    """The next `limit` ids and scores of one stream (predicates OR-ed, each an index range),
+    after skipping `offset` of them. `position` is (score, id), as values or bind parameters.
+    """
     if len(predicates) == 1:
-        return _ranked_ids(predicates[0], position, limit, market)
-    parts = [_ranked_ids(p, position, limit, market).subquery() for p in predicates]
+        return _ranked_ids(predicates[0], position, limit, market, offset)
+    parts = [_ranked_ids(p, position, offset + limit, market).subquery() for p in predicates]
     merged = union_all(*[select(part.c.id, part.c.hot_score) for part in parts]).subquery()
-    return select(merged.c.id, merged.c.hot_score) \
+    stmt = select(merged.c.id, merged.c.hot_score) \
         .order_by(merged.c.hot_score.desc(), merged.c.id.desc()).limit(limit)
+    return stmt.offset(offset) if offset else stmt
 
 
 @dataclass
 class _Stream:
-    """One keyset-paged stream of Discover: what it holds and where the cursor left it."""
+    """One keyset-paged stream of Discover: the rows read for this page, how many the page
+    took, and where the cursor left it.
 
-    predicates: list
+    A personal stream is the part of its side that the viewer's profile picks (or leaves
+    for exploring), read only within a window of the side's next `WINDOW_PAGES` pages:
+    whether interests match one note in a thousand or all but a few, a page reads a bounded
+    number of rows. When the window holds too few, the page fills from the other stream, and
+    the next page looks past the window (`window_floor`, the lowest score in it; None: the
+    side ends inside it).
+    """
+
     position: tuple[float, int] | None
     done: bool
     rows: list[_Ranked] = field(default_factory=list)
     taken: int = 0
+    window_floor: float | None = None
+
+    @property
+    def exhausted(self) -> bool:
+        """Every note of the stream was read and taken."""
+        return self.taken >= len(self.rows) and self.window_floor is None
 
     def cursor(self) -> list[Any]:
-        """The stream's two cursor values: the last note taken, or -1 once it ran dry."""
-        if self.taken >= len(self.rows):
+        """The stream's two cursor values: the last note taken, past the window when all of
+        its notes were taken, or -1 once the stream ran dry.
+        """
+        if self.exhausted:
             return [None, -1]
+        if self.taken >= len(self.rows):
+            # Every note of the window was taken: go on below its floor (no note has id 0).
+            return [self.window_floor, 0]
         if self.taken:
             last = self.rows[self.taken - 1]
             return [last.hot_score, last.id]
         return [self.position[0], self.position[1]] if self.position else [None, None]
 
 
-def _fill(streams: list[_Stream], limit: int, market: str | None) -> None:
-    """Read the next `limit` rows of each stream in ONE statement (ids and scores only)."""
-    wanted = [(i, s) for i, s in enumerate(streams) if not s.done]
-    if not wanted:
+@lru_cache(maxsize=512)
+def _side_statement(language: str, region: str | None, market: str | None, *,
+                    abroad: bool, personal: bool, active: tuple[bool, bool],
+                    positioned: tuple[bool, bool], limit: int):
+    """ONE statement reading the next `limit` notes of both streams of a side (and, for a
+    signed-in viewer, each window's floor as a row with id 0, which no note has).
+
+    Built once per shape and kept: the viewer and the positions are bind parameters
+    (`viewer_id`, `score_<k>`, `id_<k>` for stream k of the side), so a request neither
+    rebuilds nor re-keys the statement, only binds values.
+    """
+    audience = Audience(None, language, region, market)
+    side = [_abroad_predicate(audience)] if abroad else _home_predicates(audience)
+    chooses: tuple = (None, None)
+    if personal:
+        viewer_id = bindparam("viewer_id", type_=Integer)
+        match = interests.interest_match(viewer_id, by_language=abroad)
+        kept = ~interests.excluded_notes(viewer_id)
+        chooses = (and_(match, kept), and_(~match, kept))
+    labelled = []
+    for k in range(2):
+        if not active[k]:
+            continue
+        position = (bindparam(f"score_{k}", type_=Float), bindparam(f"id_{k}", type_=Integer)) \
+            if positioned[k] else None
+        if chooses[k] is None:
+            statement = _stream_statement(side, position, limit, market)
+        else:
+            window = _stream_statement(side, position, 1, market,
+                                       offset=WINDOW_PAGES * limit - 1).subquery()
+            floor = select(window.c.hot_score).scalar_subquery()
+            within = Note.hot_score >= func.coalesce(floor, -1e300)
+            statement = _stream_statement([and_(p, chooses[k], within) for p in side],
+                                          position, limit, market)
+        part = statement.subquery()
+        labelled.append(select(literal(k).label("stream"), part.c.id, part.c.hot_score))
+        if chooses[k] is not None:
+            labelled.append(select(literal(k), literal(0), floor))
+    return labelled[0] if len(labelled) == 1 else union_all(*labelled)
+
+
+def _fill(pair: tuple[_Stream, _Stream], audience: Audience, viewer_id: int | None, *,
+          abroad: bool, limit: int) -> None:
+    """Read the next `limit` rows of both streams of a side, in one statement."""
+    active = (not pair[0].done, not pair[1].done)
+    if not any(active):
         return
-    statements = [_stream_statement(s.predicates, s.position, limit, market) for _i, s in wanted]
-    if len(statements) == 1:
-        rows = [(wanted[0][0], r.id, r.hot_score) for r in db.session.execute(statements[0])]
-    else:
-        labelled = []
-        for (index, _stream), statement in zip(wanted, statements, strict=True):
-            part = statement.subquery()
-            labelled.append(select(literal(index).label("stream"), part.c.id, part.c.hot_score))
-        rows = list(db.session.execute(union_all(*labelled)))
-    for index, note_id, hot_score in rows:
-        streams[index].rows.append(_Ranked(note_id, hot_score))
+    statement = _side_statement(audience.language, audience.region, audience.market,
+                                abroad=abroad, personal=viewer_id is not None, active=active,
+                                positioned=(pair[0].position is not None,
+                                            pair[1].position is not None),
+                                limit=limit)
+    values: dict[str, Any] = {"viewer_id": viewer_id} if viewer_id is not None else {}
+    for k, stream in enumerate(pair):
+        if stream.position is not None:
+            values[f"score_{k}"], values[f"id_{k}"] = stream.position
+    for k, note_id, hot_score in db.session.execute(statement, values):
+        if note_id == 0:
+            pair[k].window_floor = hot_score
+        else:
+            pair[k].rows.append(_Ranked(note_id, hot_score))
     # A UNION ALL keeps no order of its own: each stream is put back in ranking order.
-    for stream in streams:
+    for stream in pair:
         stream.rows.sort(key=lambda r: (r.hot_score, r.id), reverse=True)
 
 
@@ -229,35 +310,9 @@ def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _discover_streams(audience: Audience, values: list[Any]) -> list[_Stream]:
-    """Discover's four streams, in cursor order: from home for the viewer's interests, from
-    home to explore, from abroad for their interests, from abroad to explore.
-
-    Without a signed-in viewer the "interests" streams hold nothing (and are never queried)
-    and the explore streams hold everything: today's anonymous Discover.
-    """
-    user_id = audience.user.id if audience.user is not None \
-        and getattr(audience.user, "is_authenticated", False) else None
-    home, abroad = _home_predicates(audience), [_abroad_predicate(audience)]
-    streams = []
-    for side, by_language in ((home, False), (abroad, True)):
-        if user_id is None:
-            personal, explore = None, side
-        else:
-            match = interests.interest_match(user_id, by_language=by_language)
-            kept = ~interests.excluded_notes(user_id)
-            personal = [and_(p, match, kept) for p in side]
-            explore = [and_(p, ~match, kept) for p in side]
-        for predicates in (personal, explore):
-            index = len(streams) * 2
-            score, note_id = values[index], values[index + 1]
-            streams.append(_Stream(
-                predicates=predicates or [],
-                position=(score, int(note_id)) if score is not None and note_id is not None
-                else None,
-                # A stream exhausted on an earlier page is marked -1 and not queried again.
-                done=predicates is None or note_id == -1))
-    return streams
+def _viewer_id(audience: Audience) -> int | None:
+    user = audience.user
+    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def discover(audience: Audience, cursor: list[Any] | None, limit: int,
@@ -267,28 +322,32 @@ def discover(audience: Audience, cursor: list[Any] | None, limit: int,
     On each side, a signed-in viewer gets `1 - explore_share` of the notes from what their
     interest profile matches and the rest from everything else, so the feed learns without
     closing into a bubble; notes they dismissed, and creators and topics they turned down,
-    are left out. Both sides' statements carry their streams together: personalising adds
-    no query.
+    are left out. Both streams of a side are read by one statement: personalising adds no
+    query. Without a signed-in viewer, each side's "interests" stream holds nothing (and is
+    never queried) and the other holds everything: today's anonymous Discover.
     """
     if cursor is not None and len(cursor) != DISCOVER_CURSOR_LENGTH:
         raise _bad_cursor()
     values = [_number(v) for v in cursor] if cursor else [None] * DISCOVER_CURSOR_LENGTH
-    home_personal, home_explore, abroad_personal, abroad_explore = \
-        _discover_streams(audience, values)
-    for pair in ((home_personal, home_explore), (abroad_personal, abroad_explore)):
-        _fill(list(pair), limit + 1, audience.market)
+    viewer_id = _viewer_id(audience)
+    # In cursor order: home for the viewer's interests, home to explore, abroad for their
+    # interests, abroad to explore. An exhausted stream is marked -1 and not queried again.
+    streams = [_Stream(position=(values[2 * k], int(values[2 * k + 1]))
+                       if values[2 * k] is not None and values[2 * k + 1] is not None else None,
+                       done=values[2 * k + 1] == -1 or (viewer_id is None and k % 2 == 0))
+               for k in range(4)]
+    _fill((streams[0], streams[1]), audience, viewer_id, abroad=False, limit=limit + 1)
+    _fill((streams[2], streams[3]), audience, viewer_id, abroad=True, limit=limit + 1)
 
-    tagged = [[(stream, row) for row in stream.rows]
-              for stream in (home_personal, home_explore, abroad_personal, abroad_explore)]
+    tagged = [[(stream, row) for row in stream.rows] for stream in streams]
     home = _interleave(tagged[0], tagged[1], explore_share, limit)
     abroad = _interleave(tagged[2], tagged[3], explore_share, limit)
     page = _interleave(home, abroad, foreign_share, limit)
     for stream, _row in page:
         stream.taken += 1
 
-    streams = (home_personal, home_explore, abroad_personal, abroad_explore)
     notes = load_notes([row.id for _stream, row in page])
-    if all(s.taken >= len(s.rows) for s in streams):
+    if all(s.exhausted for s in streams):
         return FeedPage(notes, None)
     return FeedPage(notes, [value for s in streams for value in s.cursor()])
 

@@ -17,7 +17,7 @@ queries as an anonymous one.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -186,46 +186,50 @@ def undo_dismissal(user: User, note_id: int) -> Note:
 
 
 # What Discover reads (as SQL) -----------------------------------------------------------------
-def _strongest(user_id: int, kind: str, column):
+def _strongest(user_id, kind: str, column):
     return (select(column).where(InterestWeight.user_id == user_id, InterestWeight.kind == kind,
                                  InterestWeight.weight > 0)
             .order_by(InterestWeight.weight.desc(), InterestWeight.id)
             .limit(PROFILE_SIZE[kind]))
 
 
-def _turned_down(user_id: int, kind: str):
+def _turned_down(user_id, kind: str):
     return (select(InterestWeight.target_id)
             .where(InterestWeight.user_id == user_id, InterestWeight.kind == kind,
                    InterestWeight.weight < 0)
             .order_by(InterestWeight.weight, InterestWeight.id).limit(EXCLUDED_SIZE))
 
 
-def interest_match(user_id: int, *, by_language: bool):
-    """SQL: the note is by a creator, on a topic, or from a store the user cares for (and,
-    with `by_language`, in a language they read: for notes from abroad).
+def _on_topics(topic_ids):
+    """SQL: the note carries one of these topics. A correlated EXISTS probes the note's own
+    topic rows through their primary key; `Note.id IN (notes on the topics)` would first
+    collect every note of a popular topic (half the table for the biggest ones).
     """
-    topics = select(NoteTopic.note_id).where(
-        NoteTopic.topic_id.in_(_strongest(user_id, "topic", InterestWeight.target_id)))
-    stores = (select(NoteProductTag.note_id)
-              .join(Product, Product.id == NoteProductTag.product_id)
-              .where(Product.store_id.in_(_strongest(user_id, "store",
-                                                     InterestWeight.target_id))))
+    return exists().where(NoteTopic.note_id == Note.id, NoteTopic.topic_id.in_(topic_ids))
+
+
+def interest_match(user_id, *, by_language: bool):
+    """SQL: the note is by a creator, on a topic, or from a store the user cares for (and,
+    with `by_language`, in a language they read: for notes from abroad). `user_id` is a
+    value or a bind parameter (Discover keeps its statements and binds the viewer).
+    """
+    stores = exists().where(
+        NoteProductTag.note_id == Note.id, Product.id == NoteProductTag.product_id,
+        Product.store_id.in_(_strongest(user_id, "store", InterestWeight.target_id)))
     parts = [Note.author_id.in_(_strongest(user_id, "creator", InterestWeight.target_id)),
-             Note.id.in_(topics), Note.id.in_(stores)]
+             _on_topics(_strongest(user_id, "topic", InterestWeight.target_id)), stores]
     if by_language:
         parts.append(Note.language.in_(_strongest(user_id, "language",
                                                   InterestWeight.language)))
     return or_(*parts)
 
 
-def excluded_notes(user_id: int):
+def excluded_notes(user_id):
     """SQL: notes the user dismissed, or by creators or on topics they turned down."""
-    turned_down_topics = select(NoteTopic.note_id).where(
-        NoteTopic.topic_id.in_(_turned_down(user_id, "topic")))
     return or_(Note.id.in_(select(FeedDismissal.note_id)
                            .where(FeedDismissal.user_id == user_id)),
                Note.author_id.in_(_turned_down(user_id, "creator")),
-               Note.id.in_(turned_down_topics))
+               _on_topics(_turned_down(user_id, "topic")))
 
 
 # Periodic jobs --------------------------------------------------------------------------------
