@@ -236,3 +236,23 @@ def test_a_personal_discover_costs_the_same_queries_as_an_anonymous_one(local_fe
         assert len(ids) == 10
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_interests_beyond_the_window_wait_their_turn_and_nothing_is_lost(make_user,
+                                                                          quick_note):
+    viewer, author, tea_author = make_user(), make_user(), make_user()
+    popular = [quick_note(author, f"Popular {i}", age_hours=i, likes=500) for i in range(40)]
+    tea = [quick_note(tea_author, f"Tea {i}", age_hours=100 + i) for i in range(4)]
+    interactions.follow_user(viewer, tea_author.id)
+    db.session.commit()
+    # Pages of 2 look 8 pages (24 notes) ahead: the tea notes rank 41st and below, so the
+    # first page fills from the popular ones instead of scanning the table for them.
+    first, cursor = page_ids(viewer, limit=2)
+    assert first == [popular[0].id, popular[1].id]
+    seen = list(first)
+    while cursor is not None:
+        ids, cursor = page_ids(viewer, limit=2, cursor=cursor)
+        seen += ids
+    assert sorted(seen) == sorted(n.id for n in popular + tea)
+    # Past the first windows, the followed creator's notes come before the rest.
+    assert seen.index(tea[0].id) < seen.index(popular[-1].id)
