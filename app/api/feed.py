@@ -138,7 +138,7 @@ def topic_notes(name: str):
 
 @bp.post("/notes/<int:note_id>/not-interested")
 @operation(summary="Not interested in a note", tags=["feed"],
-           responses={200: NOT_INTERESTED_STATE, 401: None, 404: None, 422: None})
+           responses={200: NOT_INTERESTED_STATE, 401: None, 403: None, 404: None, 422: None})
 @token_required("write")
 def dismiss_note(note_id: int):
     """Leave the note out of your Discover and show fewer by its creator and on its topics
@@ -151,7 +151,7 @@ def dismiss_note(note_id: int):
 
 @bp.delete("/notes/<int:note_id>/not-interested")
 @operation(summary="Undo \"not interested\"", tags=["feed"],
-           responses={200: NOT_INTERESTED_STATE, 401: None, 404: None})
+           responses={200: NOT_INTERESTED_STATE, 401: None, 403: None, 404: None})
 @token_required("write")
 def undo_dismissal(note_id: int):
     """The note returns to your Discover, its creator and topics get their weight back."""
@@ -162,7 +162,8 @@ def undo_dismissal(note_id: int):
 
 @bp.post("/me/topics")
 @operation(summary="Pick topics for Discover", tags=["feed"], request=TOPIC_PICK_REQUEST,
-           responses={200: TOPIC_PICK_STATE, 400: None, 401: None, 422: None})
+           responses={200: TOPIC_PICK_STATE, 400: None, 401: None, 403: None, 413: None,
+                      422: None})
 @token_required("write")
 def pick_topics():
     """Start (or strengthen) Discover's interest profile with 1 to 10 topics, as the
