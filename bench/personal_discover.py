@@ -10,7 +10,7 @@ topics, a few dismissed notes). Then it times, through the Flask test client:
 - `GET /api/v1/feed` anonymous (today's Discover, the baseline),
 - `GET /api/v1/feed` with the tokens of SAMPLE users chosen at random (personal Discover),
 - the same, pages 2-6 reached by cursor,
-- `GET /` (the HTML home page) signed in,
+- `feed.discover()` itself, anonymous and personal (no HTTP, token or ads around it),
 
 printing p50/p95/p99 and the SQL statements per request (the personal requests must cost
 what the anonymous ones do, plus the token's own lookup), and finally the write path: one
@@ -192,10 +192,27 @@ def run(app, args, secrets: list[str]) -> None:
             deep.append((url, headers))
     series("discover, pages 2-6 by cursor, personal", deep[:n])
 
-    # The write path: a like updates the note's counters and the liker's profile.
+    # The service alone (no HTTP, no token, no ads): what personalising adds to Discover.
     from app.extensions import db
     from app.models import User
-    from app.services.social import engagement
+    from app.services.social import engagement, feed
+
+    with app.app_context():
+        viewers = [db.session.get(User, rng.randrange(1, args.users + 1)) for _ in range(n)]
+        for label, people in (("feed.discover(), anonymous (today)", [None] * n),
+                              ("feed.discover(), personal", viewers)):
+            samples = []
+            for person in people:
+                language, region = rng.choice((("en", "US"), ("zh", "CN")))
+                started = time.perf_counter()
+                feed.discover(feed.Audience(person, language, region, region), None, 20,
+                              app.config["DISCOVER_FOREIGN_SHARE"],
+                              app.config["DISCOVER_EXPLORE_SHARE"])
+                samples.append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
+            print(f"{label:<46} {describe(samples)}")
+
+    # The write path: a like updates the note's counters and the liker's profile.
 
     samples = []
     with app.app_context():

@@ -245,7 +245,7 @@ def test_interests_beyond_the_window_wait_their_turn_and_nothing_is_lost(make_us
     tea = [quick_note(tea_author, f"Tea {i}", age_hours=100 + i) for i in range(4)]
     interactions.follow_user(viewer, tea_author.id)
     db.session.commit()
-    # Pages of 2 look 8 pages (24 notes) ahead: the tea notes rank 41st and below, so the
+    # Pages of 2 look 4 pages (12 notes) ahead: the tea notes rank 41st and below, so the
     # first page fills from the popular ones instead of scanning the table for them.
     first, cursor = page_ids(viewer, limit=2)
     assert first == [popular[0].id, popular[1].id]

@@ -62,7 +62,7 @@ FEED_TABS = ("discover", "following")
 # Discover's cursor: (hot score, id) of the last note taken from each of its four streams.
 DISCOVER_CURSOR_LENGTH = 8
 # A signed-in viewer's streams look this many pages ahead on their side for their notes.
-WINDOW_PAGES = 8
+WINDOW_PAGES = 4
 
 
 @dataclass(frozen=True)

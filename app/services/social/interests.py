@@ -17,8 +17,9 @@ queries as an anonymous one.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -166,11 +167,12 @@ def dismiss_note(user: User, note_id: int) -> Note:
     note = _discoverable_note(note_id)
     if note.author_id == user.id:
         raise ValidationFailed(_("This is your own note."), code="own_note")
-    if db.session.scalar(select(FeedDismissal.id).where(FeedDismissal.user_id == user.id,
-                                                        FeedDismissal.note_id == note.id)):
+    try:
+        # A savepoint: a second click racing the first meets the unique key, not a 500.
+        with db.session.begin_nested():
+            db.session.add(FeedDismissal(user_id=user.id, note_id=note.id))
+    except IntegrityError:
         return note
-    db.session.add(FeedDismissal(user_id=user.id, note_id=note.id))
-    db.session.flush()
     _add_weights(user.id, _not_interested_deltas(note, NOT_INTERESTED))
     return note
 
@@ -285,12 +287,7 @@ def fold_purchase_interests(batch: int = PURCHASE_BATCH) -> int:
 
 
 def interest_weights(user: User) -> dict[Target, float]:
-    """The user's whole profile (for tests and the account page's explanations)."""
+    """The user's whole profile: (kind, target id, language) -> weight."""
     return {(w.kind, w.target_id, w.language): w.weight for w in db.session.scalars(
         select(InterestWeight).where(InterestWeight.user_id == user.id))}
 
-
-def has_turned_down(user: User, note_id: int) -> bool:
-    """Whether the user marked this note "not interested" (and has not undone it)."""
-    return db.session.scalar(select(FeedDismissal.id).where(
-        and_(FeedDismissal.user_id == user.id, FeedDismissal.note_id == note_id))) is not None
