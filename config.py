@@ -246,6 +246,10 @@ class Config:
     # Share of each Discover page (0 to 1) taken from other languages and regions than the
     # viewer's, so domestic and overseas users meet each other's notes.
     DISCOVER_FOREIGN_SHARE = float(os.environ.get("DISCOVER_FOREIGN_SHARE", "0.3"))
+    # Share of each side of a signed-in viewer's Discover (0 to 1) kept for notes outside
+    # their interest profile, so a personal feed keeps showing something new. 1 turns
+    # personalisation off.
+    DISCOVER_EXPLORE_SHARE = float(os.environ.get("DISCOVER_EXPLORE_SHARE", "0.4"))
     # Which kind of server TRANSLATION_URL is: "libretranslate" (POST <url>/translate) or
     # "openai" (an OpenAI-compatible chat endpoint, POST <url>/chat/completions, such as a
     # self-hosted Qwen behind vLLM or Ollama).

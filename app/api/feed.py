@@ -1,4 +1,6 @@
-"""Feed API: Discover and Following, profiles and topics, with keyset cursors."""
+"""Feed API: Discover and Following, profiles and topics, with keyset cursors; "not
+interested" and the topics a new person starts Discover with.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from flask import current_app, request
 
 from app.api import bp
 from app.api.ad_delivery import DEVICE_PARAM, discover_with_sponsored
-from app.api.core import PAGE_PARAMS, page_limit
+from app.api.core import PAGE_PARAMS, api_user, json_body, page_limit, token_required
+from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
@@ -16,12 +19,27 @@ from app.models import User
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
-from app.services.social import feed, topics
+from app.services.social import feed, interests, topics
 from app.web.cached_pages import answer_page, shared_parts
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
 NOTE_LIST = list_of(NOTE_SCHEMA)
+NOT_INTERESTED_STATE = schema("NotInterestedState", {
+    "type": "object", "required": ["note_id", "not_interested"],
+    "properties": {"note_id": {"type": "integer"}, "not_interested": {"type": "boolean"}},
+})
+TOPIC_PICK_REQUEST = schema("TopicPickRequest", {
+    "type": "object", "required": ["topic_ids"],
+    "properties": {"topic_ids": {"type": "array", "items": {"type": "integer"},
+                                 "minItems": interests.MIN_PICKED_TOPICS,
+                                 "maxItems": interests.MAX_PICKED_TOPICS}},
+})
+TOPIC_PICK_STATE = schema("TopicPickState", {
+    "type": "object", "required": ["topic_ids"],
+    "properties": {"topic_ids": {"type": "array", "items": {"type": "integer"},
+                                 "description": "Every topic the profile now favours."}},
+})
 
 
 def _page_body(page: feed.FeedPage, viewer: User | None) -> dict:
@@ -66,8 +84,9 @@ def get_feed():
         if viewer is None and (cached := _guest_discover(language, region, limit)) is not None:
             return cached
         page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
-                             decode_cursor(4), limit,
-                             current_app.config["DISCOVER_FOREIGN_SHARE"])
+                             decode_cursor(feed.DISCOVER_CURSOR_LENGTH), limit,
+                             current_app.config["DISCOVER_FOREIGN_SHARE"],
+                             current_app.config["DISCOVER_EXPLORE_SHARE"])
         shown, sponsored = discover_with_sponsored(viewer, language, region, page.notes)
         if sponsored:
             items = notes_json(shown, viewer)
@@ -206,3 +225,47 @@ def topic_notes(name: str):
     body = _page_body(page, viewer)
     commit()
     return body
+
+
+@bp.post("/notes/<int:note_id>/not-interested")
+@operation(summary="Not interested in a note", tags=["feed"],
+           responses={200: NOT_INTERESTED_STATE, 401: None, 403: None, 404: None, 422: None})
+@token_required("write")
+def dismiss_note(note_id: int):
+    """Leave the note out of your Discover and show fewer by its creator and on its topics
+    (twice changes nothing; your own note: 422 `own_note`).
+    """
+    interests.dismiss_note(api_user(), note_id)
+    commit()
+    return {"note_id": note_id, "not_interested": True}
+
+
+@bp.delete("/notes/<int:note_id>/not-interested")
+@operation(summary="Undo \"not interested\"", tags=["feed"],
+           responses={200: NOT_INTERESTED_STATE, 401: None, 403: None, 404: None})
+@token_required("write")
+def undo_dismissal(note_id: int):
+    """The note returns to your Discover, its creator and topics get their weight back."""
+    interests.undo_dismissal(api_user(), note_id)
+    commit()
+    return {"note_id": note_id, "not_interested": False}
+
+
+@bp.post("/me/topics")
+@operation(summary="Pick topics for Discover", tags=["feed"], request=TOPIC_PICK_REQUEST,
+           responses={200: TOPIC_PICK_STATE, 400: None, 401: None, 403: None, 413: None,
+                      422: None})
+@token_required("write")
+def pick_topics():
+    """Start (or strengthen) Discover's interest profile with 1 to 10 topics, as the
+    optional step after signing up does.
+    """
+    raw = json_body().get("topic_ids")
+    if not isinstance(raw, list):
+        raise ValidationFailed("topic_ids must be a list of topic ids.",
+                               code="invalid_topic_choice",
+                               fields={"topic_ids": ["Send a list of topic ids."]})
+    user = api_user()
+    interests.pick_topics(user, [id_field(value, "topic_ids") or 0 for value in raw])
+    commit()
+    return {"topic_ids": sorted(interests.picked_topic_ids(user))}

@@ -55,7 +55,8 @@ def signup():
         # Not logged in straight away: that would tell a new address from a taken one.
         flash(_("We sent a message to %(email)s. Open it to confirm your address, then "
                 "log in.", email=form.email.data.strip()), "success")
-        return redirect(url_for("auth.login"))
+        # The first login continues to the optional step of picking a few topics.
+        return redirect(url_for("auth.login", next=url_for("notes.pick_topics")))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
 
@@ -105,13 +106,17 @@ def logout():
 def verify_email(token: str):
     """Confirm an e-mail address from the link we sent."""
     try:
-        accounts.verify_email(token)
+        user = accounts.verify_email(token)
     except InvalidLink as exc:
         rollback()
         return render_template("auth/link_problem.html", message=exc.message,
                                kind="verify"), 400
+    never_logged_in = user.last_login_at is None
     commit()
     flash(_("Thank you, your e-mail address is confirmed."), "success")
+    if never_logged_in and not current_user.is_authenticated:
+        # A new account: log in, then pick a few topics (or skip).
+        return redirect(url_for("auth.login", next=url_for("notes.pick_topics")))
     return redirect(url_for("main.index"))
 
 

@@ -29,6 +29,8 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("roll-up-campaign-days", "qiao.roll_up_campaign_days", 3600),
     ("expire-coauthor-invitations", "qiao.expire_coauthor_invitations", 3600),
     ("advance-events", "qiao.advance_events", 60),
+    ("fold-purchase-interests", "qiao.fold_purchase_interests", 600),
+    ("decay-interests", "qiao.decay_interests", 86400),
 )
 
 

@@ -57,6 +57,7 @@ PRIVATE_TABLES = frozenset({
     "ad_topups", "ad_accounts", "campaign_days", "campaign_report_days",
     "discover_view_days", "placement_slot_days", "placement_bookings",
     "moderation_screenings", "moderation_appeals", "legal_requests", "invitations",
+    "interest_weights", "feed_dismissals", "interest_job_marks", "event_participants",
 })
 # Columns whose changes alone do not move the version: counters and bookkeeping. Cached
 # pages show some of them (like counts, the feed's order) and refresh them with the TTL.
@@ -65,6 +66,7 @@ COUNTER_COLUMNS = {
                         "updated_at"}),
     "users": frozenset({"last_login_at", "session_version", "updated_at"}),
     "topics": frozenset({"note_count"}),
+    "event_entries": frozenset({"score"}),
 }
 
 

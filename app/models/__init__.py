@@ -55,6 +55,7 @@ from app.models.coauthoring import COAUTHOR_STATES, OPEN_COAUTHOR_STATES, NoteCo
 from app.models.events import EVENT_SIDES, LEADERBOARDS, Event, EventEntry, EventParticipant
 from app.models.fx import DecimalText, FxRate, FxSnapshot
 from app.models.idempotency import IdempotencyRecord
+from app.models.interests import INTEREST_KINDS, FeedDismissal, InterestJobMark, InterestWeight
 from app.models.inventory import (
     MOVEMENT_KINDS,
     RESERVATION_STATES,
@@ -224,6 +225,7 @@ __all__ = [
     "CUSTOMS_SUB_STATUSES",
     "EVENT_SOURCES",
     "IMPORT_STATES",
+    "INTEREST_KINDS",
     "LEG_KINDS",
     "MEMBER_ROLES",
     "MODERATION_RULE_KINDS",
@@ -266,6 +268,9 @@ __all__ = [
     "FxRate",
     "FxSnapshot",
     "IdempotencyRecord",
+    "FeedDismissal",
+    "InterestJobMark",
+    "InterestWeight",
     "InventoryLevel",
     "Invitation",
     "MarketRule",

@@ -8,6 +8,7 @@ from app.notes import (  # noqa: E402,F401
     ads_routes,
     coauthor_routes,
     event_routes,
+    interest_routes,
     moderation_routes,
     rendering,
     routes,

@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -124,3 +125,11 @@ class ContributionForm(FlaskForm):
     body = TextAreaField(_l("Your text"), validators=[Optional(), Length(max=MAX_BODY)])
     images = MultipleFileField(_l("Your images (replace the ones you added)"), validators=[
         FileAllowed(IMAGE_TYPES, _l("Upload JPEG, PNG or WebP images."))])
+
+
+class TopicPickForm(FlaskForm):
+    """The topics a new person starts Discover with (checked by the interests service)."""
+
+    # Not checked against the choices here: the service says what is wrong, in the
+    # viewer's language.
+    topics = SelectMultipleField(_l("Topics"), validate_choice=False)

@@ -34,6 +34,7 @@ from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, questions
 from app.web.cached_pages import answer_page, shared_parts
+from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.prices import card_price
@@ -87,8 +88,9 @@ def load_feed(tab: str) -> feed.FeedPage:
             return feed.FeedPage([], None)
         return feed.following(user, decode_cursor(2), FEED_PAGE_SIZE,
                               market=current_preferences().ship_to_country)
-    return feed.discover(audience(), decode_cursor(4), FEED_PAGE_SIZE,
-                         current_app.config["DISCOVER_FOREIGN_SHARE"])
+    return feed.discover(audience(), decode_cursor(feed.DISCOVER_CURSOR_LENGTH), FEED_PAGE_SIZE,
+                         current_app.config["DISCOVER_FOREIGN_SHARE"],
+                         current_app.config["DISCOVER_EXPLORE_SHARE"])
 
 
 def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:
@@ -115,6 +117,12 @@ def mark_sponsored(note_list: list[Note]) -> None:
         note.sponsored_by = names.get(note.id)
 
 
+def dismissing_viewer(tab: str) -> int | None:
+    """The viewer's id where cards offer "not interested" (Discover, signed in), else None."""
+    user = viewer()
+    return user.id if tab == "discover" and user is not None else None
+
+
 def home_page():
     """Discover and Following as a two-column masonry of note cards."""
     tab = request.args.get("tab", "discover")
@@ -128,8 +136,12 @@ def home_page():
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
     shown, ad_slots = discover_with_ads(tab, page)
+    # After "not interested" without JavaScript, the page offers to undo it.
+    dismissed = request.args.get("dismissed", type=int) if viewer() is not None else None
     return render_template("main/index.html", tab=tab, notes=shown, next_url=next_url,
-                           more_url=more_url, **card_context(shown, ad_slots))
+                           more_url=more_url, dismiss_for=dismissing_viewer(tab),
+                           dismissed_note_id=dismissed if dismissed and 0 < dismissed <= MAX_ROW_ID
+                           else None, **card_context(shown, ad_slots))
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,7 @@ def feed_more():
         if page.next_cursor else None
     shown, ad_slots = discover_with_ads(tab, page)
     return render_template("notes/_feed_page.html", notes=shown, more_url=more_url,
+                           dismiss_for=dismissing_viewer(tab),
                            next_url=url_for("main.index", tab=tab,
                                             cursor=encode_cursor(page.next_cursor))
                            if page.next_cursor else None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import coauthoring, events, notes, translation
+from app.services.social import coauthoring, events, interests, notes, translation
 from app.tasks.batches import in_committed_batches
 
 
@@ -39,3 +39,19 @@ def advance_events(batch: int = 100) -> int:
     notices to participants and to the entries that placed).
     """
     return in_committed_batches(lambda limit: events.advance_events(limit=limit), batch)
+
+
+@celery.task(name="qiao.fold_purchase_interests")
+def fold_purchase_interests() -> int:
+    """Teach buyers' Discover what they bought: the store, and what the note was about."""
+    folded = interests.fold_purchase_interests()
+    commit()
+    return folded
+
+
+@celery.task(name="qiao.decay_interests")
+def decay_interests() -> int:
+    """Fade every interest weight a little, so profiles follow what people like now."""
+    dropped = interests.decay_interests()
+    commit()
+    return dropped

@@ -46,7 +46,8 @@ def test_signup_creates_account_and_sends_verification(client, post_form, outbox
     response = post_form("/auth/signup", {"display_name": "Lin", "email": "Lin@Example.com",
                                           "password": "a-long-unique-phrase"})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/auth/login"
+    # Logging in continues to the optional step of picking topics.
+    assert response.headers["Location"] == "/auth/login?next=/welcome/topics"
     user = user_by_email("lin@example.com")
     assert user is not None and user.display_name == "Lin"
     assert not user.is_email_verified
@@ -140,7 +141,10 @@ def test_the_verification_link_confirms_the_address(client, post_form, mail_link
 def test_the_verification_link_works_without_being_logged_in(app, post_form, mail_link):
     _sign_up(post_form)
     stranger = app.test_client()
-    assert stranger.get(mail_link("verify_email")).status_code == 302
+    response = stranger.get(mail_link("verify_email"))
+    assert response.status_code == 302
+    # Never logged in yet: log in, then the optional topics step.
+    assert response.headers["Location"] == "/auth/login?next=/welcome/topics"
     assert user_by_email("ver@example.com").is_email_verified
 
 

@@ -304,3 +304,19 @@ def test_the_header_counts_the_units_in_the_cart(client, shop, login, shopper):
     assert cart_badge(client.get("/cart").get_data(as_text=True)) == "1 （1 件商品）"
     client.post(f"/cart/items/{item.id}/remove", data={"csrf_token": token})
     assert cart_badge(client.get("/cart").get_data(as_text=True)) is None
+
+
+@pytest.mark.parametrize(("relief", "says"), [
+    ({"code": "no_allowance", "goods_minor": 1000, "goods_currency": "USD"},
+     "this destination has no duty-free allowance"),
+    ({"code": "exempt", "threshold_minor": 80000, "currency": "USD", "goods_minor": 1000,
+      "goods_currency": "USD"}, "are within the $800.00 allowance"),
+])
+def test_the_allowance_label_reads_a_relief_with_or_without_a_threshold(app, relief, says):
+    from flask import render_template
+
+    from app.checkout.payment_routes import money
+
+    with app.test_request_context("/"):
+        html = render_template("checkout/_relief.html", relief=relief, money=money)
+    assert f'data-relief="{relief["code"]}"' in html and says in html

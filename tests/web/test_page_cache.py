@@ -184,6 +184,11 @@ def test_writes_that_pages_do_not_show_leave_the_version_alone():
     assert not moves_content("INSERT INTO note_likes (user_id, note_id) VALUES (?, ?)")
     assert not moves_content("UPDATE inventory_levels SET reserved=reserved + 1 WHERE id = 1")
     assert not moves_content("SELECT * FROM products")
+    # A like also moves its author's interest weights and an event entry's score.
+    assert not moves_content("INSERT INTO interest_weights (user_id, kind, key, weight) "
+                             "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET weight = ?")
+    assert not moves_content("UPDATE event_entries SET score=? WHERE event_entries.note_id = ?")
+    assert moves_content("UPDATE event_entries SET side=? WHERE event_entries.id = ?")
 
 
 def _closed_port() -> int:

@@ -35,6 +35,7 @@ from app.models import (
     shown_clause,
 )
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services.social import interests
 from app.services.social.abuse import check_posting_allowed
 from app.services.social.language import detect_language
 from app.services.social.notes import refresh_hot_score, resolve_mentions
@@ -92,6 +93,7 @@ def like_note(user: User, note_id: int) -> Note:
         _bump(Note, "like_count", note.id, +1)
         refresh_hot_score(note.id)
         notify(note.author, user, "like", note_id=note.id)
+        interests.record_note_signal(user, note, interests.LIKE)
     return _reload_counters(note)
 
 
@@ -104,6 +106,7 @@ def unlike_note(user: User, note_id: int) -> Note:
     if removed:
         _bump(Note, "like_count", note.id, -removed)
         refresh_hot_score(note.id)
+        interests.record_note_signal(user, note, -interests.LIKE)
     return _reload_counters(note)
 
 
@@ -223,6 +226,7 @@ def collect_note(user: User, note_id: int, board_id: int | None = None) -> Board
         _bump(Board, "note_count", board.id, +1)
         _bump(Note, "collect_count", note.id, +1)
         refresh_hot_score(note.id)
+        interests.record_note_signal(user, note, interests.COLLECT)
     _reload_counters(note)
     db.session.expire(board, ["note_count"])
     return board
@@ -242,6 +246,7 @@ def uncollect_note(user: User, note_id: int, board_id: int | None = None) -> Not
     if removed_from:
         _bump(Note, "collect_count", note.id, -len(removed_from))
         refresh_hot_score(note.id)
+        interests.record_note_signal(user, note, -interests.COLLECT * len(removed_from))
     return _reload_counters(note)
 
 
@@ -283,6 +288,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
     after_commit("qiao.screen_content", "comment", comment.id)
     _bump(Note, "comment_count", note.id, +1)
     refresh_hot_score(note.id)
+    interests.record_note_signal(user, note, interests.COMMENT)
 
     told: set[int] = {user.id}
     if parent is not None and parent.author_id not in told:
@@ -404,6 +410,7 @@ def follow_user(follower: User, followee_id: int) -> User:
         raise ValidationFailed(_("You cannot follow yourself."), code="cannot_follow_self")
     if _insert_once(Follow(follower_id=follower.id, followee_id=followee.id)):
         notify(followee, follower, "follow")
+        interests.record_follow_signal(follower, followee.id, interests.FOLLOW)
     return followee
 
 
@@ -411,8 +418,9 @@ def unfollow_user(follower: User, followee_id: int) -> User:
     """Stop following someone (no-op when not following)."""
     _require_user(follower)
     followee = active_user(followee_id)
-    db.session.execute(delete(Follow).where(Follow.follower_id == follower.id,
-                                            Follow.followee_id == followee.id))
+    if db.session.execute(delete(Follow).where(Follow.follower_id == follower.id,
+                                               Follow.followee_id == followee.id)).rowcount:
+        interests.record_follow_signal(follower, followee.id, -interests.FOLLOW)
     return followee
 
 
