@@ -23,8 +23,10 @@ from werkzeug.serving import make_server
 from app import create_app, sandbox
 from app.extensions import db, limiter
 from app.providers.payments import reset_payment_provider
+from app.providers.translation import reset_translation_provider
 from tests.databases import scratch_database
 from tests.localstripe_server import WEBHOOK_SECRET, _free_port
+from tests.translation_server import FakeOpenAIChat
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -137,6 +139,25 @@ def live_stripe_sandbox(live_server) -> Iterator[str]:
         app.config.update(previous)
         with app.app_context():
             reset_payment_provider()
+
+
+@pytest.fixture
+def chat_model(live_server):
+    """Point the live server at an OpenAI-compatible chat server on loopback."""
+    app = live_server.app
+    with FakeOpenAIChat() as fake:
+        with app.app_context():
+            app.config.update(TRANSLATION_PROVIDER="openai", TRANSLATION_URL=fake.url,
+                              TRANSLATION_MODEL="qwen2.5-7b-instruct",
+                              TRANSLATION_TIMEOUT_SECONDS=1)
+            reset_translation_provider()
+        try:
+            yield fake
+        finally:
+            with app.app_context():
+                app.config.update(TRANSLATION_PROVIDER="libretranslate", TRANSLATION_URL="",
+                                  TRANSLATION_MODEL="", TRANSLATION_TIMEOUT_SECONDS=10)
+                reset_translation_provider()
 
 
 @pytest.fixture(scope="session")

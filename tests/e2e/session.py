@@ -1,4 +1,6 @@
-"""Logging in and out in the browser, shared by the journeys that are not about it."""
+"""Logging in and out, choosing the UI language and checking the page fits, shared by the
+journeys that are not about those steps.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +25,18 @@ def log_out(page: Page) -> None:
         toggle.click()
     with page.expect_navigation():
         page.get_by_test_id("logout").click()
+
+
+def read_in(page: Page, live_server, locale: str) -> None:
+    """Choose the UI language after logging in: the last session's choice may linger."""
+    token = page.locator("form.prefs input[name=csrf_token]").first.get_attribute("value")
+    page.request.post(f"{live_server.url}/preferences",
+                      form={"csrf_token": token, "locale": locale, "next": "/"})
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """Nothing on the page is wider than the window (a phone must not scroll sideways)."""
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def another_person(browser: Browser, base_url: str, like: Page, locale: str = "en-US",

@@ -1,8 +1,13 @@
-"""Stores and stocked products made in the live server's database for the journeys."""
+"""Stores and stocked products made in the live server's database for the journeys, and the
+shopper's steps in the browser from a note's product tag to paying in the sandbox.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+
+from playwright.sync_api import Page, expect
 
 from app.core.transaction import commit
 from app.extensions import db
@@ -63,3 +68,36 @@ def pay_with_sandbox_card(shopper: User, quote: Quote, sandbox_url: str) -> Orde
                                      links=site_links)
     commit()
     return db.session.query(Order).filter_by(quote_id=quote.id).one()
+
+
+def add_from_note_tag(page: Page, note_id: int, title: str) -> str:
+    """Open the note, tap the product's tag, add it to the cart; the price it showed."""
+    page.goto(f"/notes/{note_id}")
+    tag = page.get_by_test_id("tagged-product").filter(has_text=title)
+    with page.expect_navigation():
+        tag.click()
+    expect(page).to_have_url(re.compile(rf"/products/\d+\?note={note_id}$"))
+    expect(page.locator("h1")).to_contain_text(title)
+    price = page.locator("[data-price]").inner_text()
+    with page.expect_navigation():
+        page.get_by_test_id("add-to-cart").click()
+    expect(page.locator(".flashes")).to_contain_text("Added to your cart.")
+    return price
+
+
+def fill_shipping_address(page: Page, address: dict[str, str]) -> None:
+    """Fill the checkout's address form (country and currency keep the shopper's)."""
+    form = page.get_by_test_id("address-form")
+    for name in ("name", "line1", "city", "region", "postal_code"):
+        form.locator(f"input[name={name}]").fill(address[name])
+
+
+def pay_with_the_sandbox_card(page: Page) -> None:
+    """Fill localstripe's card element (plain inputs) with the card that succeeds."""
+    card = page.locator("#card-element")
+    card.locator("input[placeholder=number]").fill("4242424242424242")
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("34")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("10000")
+    page.get_by_test_id("pay-button").click()

@@ -38,6 +38,7 @@ from app.services.social import notes
 from tests.ad_delivery_factories import BROWSER
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, another_person, log_in
+from tests.e2e.shops import pay_with_the_sandbox_card
 from tests.notes_factories import image_bytes
 
 try:
@@ -100,17 +101,6 @@ def wait_for_rows(live_server, query, timeout: float = 15.0) -> list:
             return found
         time.sleep(0.25)
     raise AssertionError(f"nothing recorded for {query}")
-
-
-def pay_with_the_sandbox_card(page: Page) -> None:
-    """Fill localstripe's card element (plain inputs) with the card that succeeds."""
-    card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill("4242424242424242")
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("10000")
-    page.get_by_test_id("pay-button").click()
 
 
 def test_a_campaign_is_paid_approved_in_the_queue_served_and_reported(

@@ -26,8 +26,11 @@ from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.e2e.shops import (
+    add_from_note_tag,
+    fill_shipping_address,
     open_for_business,
     open_store,
+    pay_with_the_sandbox_card,
     stocked_product,
 )
 from tests.notes_factories import image_bytes
@@ -105,28 +108,13 @@ def cast(live_server):
     return cast
 
 
-def add_from_note_tag(page: Page, note_id: int, title: str) -> int:
-    """Open the note, tap the product's tag, add it to the cart; the yen price it showed."""
-    page.goto(f"/notes/{note_id}")
-    tag = page.get_by_test_id("tagged-product").filter(has_text=title)
-    with page.expect_navigation():
-        tag.click()
-    expect(page).to_have_url(re.compile(rf"/products/\d+\?note={note_id}$"))
-    expect(page.locator("h1")).to_contain_text(title)
-    price = yen(page.locator("[data-price]").inner_text())
-    with page.expect_navigation():
-        page.get_by_test_id("add-to-cart").click()
-    expect(page.locator(".flashes")).to_contain_text("Added to your cart.")
-    return price
-
-
 def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
         page, live_server, live_stripe_sandbox, cast):
     log_in(page, cast["shopper"])
 
     # From the note to the cart, one tag at a time.
-    shown = {cast["tea"]: add_from_note_tag(page, cast["note_id"], cast["tea"]),
-             cast["knit"]: add_from_note_tag(page, cast["note_id"], cast["knit"])}
+    shown = {title: yen(add_from_note_tag(page, cast["note_id"], title))
+             for title in (cast["tea"], cast["knit"])}
     page.goto("/cart")
     # The header counts the units; every line shows its product's photo.
     expect(page.get_by_test_id("cart-count")).to_have_text("2")
@@ -142,10 +130,8 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     # A Tokyo address, in yen.
     with page.expect_navigation():
         page.get_by_test_id("checkout").click()
+    fill_shipping_address(page, address_for("JP"))
     form = page.get_by_test_id("address-form")
-    tokyo = address_for("JP")
-    for name in ("name", "line1", "city", "region", "postal_code"):
-        form.locator(f"input[name={name}]").fill(tokyo[name])
     expect(form.locator("select[name=country]")).to_have_value("JP")
     expect(form.locator("select[name=currency]")).to_have_value("JPY")
     with page.expect_navigation():
@@ -198,13 +184,7 @@ def test_buy_from_two_stores_in_yen_then_the_merchant_refunds_a_line(
     with page.expect_navigation():
         page.get_by_test_id("pay").click()
     expect(page.get_by_test_id("pay-total")).to_have_text(f"JP¥{total:,}")
-    card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill("4242424242424242")
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("10000")
-    page.get_by_test_id("pay-button").click()
+    pay_with_the_sandbox_card(page)
     expect(page).to_have_url(re.compile(r"/checkout/quotes/\d+/complete$"))
     expect(page.get_by_test_id("payment-state")).to_have_attribute("data-state", "succeeded")
     expect(page.locator("h1")).to_have_text("Thank you! Your order is placed.")

@@ -14,7 +14,7 @@ from app.models import User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.session import PASSWORD, log_in, log_out
+from tests.e2e.session import PASSWORD, log_in, log_out, read_in
 from tests.notes_factories import uploads
 
 try:
@@ -47,13 +47,6 @@ def draft(live_server):
                 "author_name": author.display_name, "note_id": note.id}
         db.session.remove()
     return cast
-
-
-def read_in(page: Page, live_server, locale: str) -> None:
-    """Choose the UI language after logging in: the last session's choice may linger."""
-    token = page.locator("form.prefs input[name=csrf_token]").first.get_attribute("value")
-    page.request.post(f"{live_server.url}/preferences",
-                      form={"csrf_token": token, "locale": locale, "next": "/"})
 
 
 def test_invite_accept_and_publish_together(page: Page, live_server, draft):

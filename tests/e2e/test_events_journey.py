@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
-from tests.e2e.session import PASSWORD, log_in, log_out
+from tests.e2e.community import start_tea_event
+from tests.e2e.session import PASSWORD, log_in, log_out, no_sideways_scroll, read_in
 from tests.notes_factories import uploads
 
 try:
@@ -45,34 +46,15 @@ def people(live_server):
     return found
 
 
-def _no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-
-
 def test_an_event_from_the_admin_form_to_the_china_leaderboard(page, live_server, people):
     log_in(page, people["team"])
-    page.goto("/admin/events/new")
-    form = page.get_by_test_id("event-form")
-    form.locator("input[name=title_en]").fill("Tea around the world")
-    form.locator("input[name=title_zh]").fill("世界各地的茶")
-    form.locator("textarea[name=prompt_en]").fill("Show us your cup.")
-    form.locator("textarea[name=prompt_zh]").fill("晒出你的那杯茶。")
-    form.locator("input[name=topic]").fill("#tea")
-    form.locator("input[name=starts_at]").fill("2026-01-01T09:00")
-    form.locator("input[name=ends_at]").fill("2040-01-01T09:00")
-    form.locator("textarea[name=rules]").fill("One note each.")
-    _no_sideways_scroll(page)
-    with page.expect_navigation():
-        page.get_by_test_id("save-event").click()
+    event_url = start_tea_event(page, "tea")
     expect(page.get_by_test_id("event-window")).to_contain_text("GMT+08:00")
-    event_url = page.url
     log_out(page)
 
     # The language is chosen explicitly: a fresh session may still carry the last one's.
     log_in(page, people["creator"])
-    token = page.locator("form.prefs input[name=csrf_token]").first.get_attribute("value")
-    page.request.post(f"{live_server.url}/preferences",
-                      form={"csrf_token": token, "locale": "zh", "next": "/"})
+    read_in(page, live_server, "zh")
     page.goto(event_url)
     expect(page.locator("h1")).to_have_text("世界各地的茶")
     expect(page.get_by_test_id("event-prompt")).to_have_text("晒出你的那杯茶。")
@@ -85,7 +67,7 @@ def test_an_event_from_the_admin_form_to_the_china_leaderboard(page, live_server
     expect(page.locator(".flash")).to_contain_text("你的笔记已参赛")
     expect(page.get_by_test_id("leaderboard-china")).to_contain_text(people["note"])
     expect(page.get_by_test_id("leaderboard-abroad")).to_contain_text("还没有参赛笔记")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.goto("/events")
     expect(page.get_by_test_id("running-events")).to_contain_text("世界各地的茶")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)

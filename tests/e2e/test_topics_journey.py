@@ -17,9 +17,10 @@ from app.extensions import db
 from app.models import PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import engagement, notes
+from tests.e2e.community import answer_question, ask_question
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
-from tests.notes_factories import image_bytes, uploads
+from tests.notes_factories import uploads
 
 try:
     from playwright.sync_api import expect
@@ -74,16 +75,9 @@ def test_link_topics_ask_china_answer_and_pick_the_best(page, live_server, cast)
 
     title = f"Which Longjing should I bring home? {tag}"
     log_in(page, cast["shopper"])
-    page.goto("/notes/new")
-    page.get_by_label("Title").fill(title)
-    page.get_by_label("Text").fill(f"Visiting Hangzhou next month #{tea}")
-    page.locator("select[name=question_to]").select_option("china")
-    page.locator("input[name=images]").set_input_files([
-        {"name": "q.jpg", "mimeType": "image/jpeg", "buffer": image_bytes(size=(600, 800))}])
-    with page.expect_navigation():
-        page.get_by_role("button", name="Publish").click()
+    question_url = ask_question(page, title=title, text=f"Visiting Hangzhou next month #{tea}",
+                                to="china")
     expect(page.get_by_test_id("question-badge")).to_have_text("A question to China")
-    question_url = page.url
     note_id = int(question_url.rstrip("/").rsplit("/", 1)[1])
     log_out(page)
     with live_server.app.app_context():
@@ -93,11 +87,7 @@ def test_link_topics_ask_china_answer_and_pick_the_best(page, live_server, cast)
         db.session.remove()
 
     log_in(page, cast["creator"])
-    page.goto(question_url)
-    page.locator("[data-testid=comment-form] textarea[name=body]").fill("买明前的西湖龙井")
-    with page.expect_navigation():
-        page.locator("[data-testid=comment-form] button[type=submit]").click()
-    expect(page.locator(".comment-body", has_text="买明前的西湖龙井")).to_be_visible()
+    answer_question(page, question_url, "买明前的西湖龙井")
     log_out(page)
 
     log_in(page, cast["shopper"])

@@ -18,7 +18,6 @@ from app.models import Comment, Membership, Note, NoteImage, Organization, Store
 from app.providers.translation import reset_translation_provider
 from app.services.accounts.passwords import hash_password
 from tests.e2e.session import PASSWORD, log_in
-from tests.translation_server import FakeOpenAIChat
 
 try:
     from playwright.sync_api import Page, expect
@@ -62,25 +61,6 @@ def cast(live_server):
                   "store_name": store_name, "title": note.title}
         db.session.remove()
     return people
-
-
-@pytest.fixture
-def chat_model(live_server):
-    """Point the live server at an OpenAI-compatible chat server on loopback."""
-    app = live_server.app
-    with FakeOpenAIChat() as fake:
-        with app.app_context():
-            app.config.update(TRANSLATION_PROVIDER="openai", TRANSLATION_URL=fake.url,
-                              TRANSLATION_MODEL="qwen2.5-7b-instruct",
-                              TRANSLATION_TIMEOUT_SECONDS=1)
-            reset_translation_provider()
-        try:
-            yield fake
-        finally:
-            with app.app_context():
-                app.config.update(TRANSLATION_PROVIDER="libretranslate", TRANSLATION_URL="",
-                                  TRANSLATION_MODEL="", TRANSLATION_TIMEOUT_SECONDS=10)
-                reset_translation_provider()
 
 
 def test_always_translate_then_a_slow_model_then_no_provider(page: Page, live_server, cast,
