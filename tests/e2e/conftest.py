@@ -143,13 +143,17 @@ def live_stripe_sandbox(live_server) -> Iterator[str]:
 
 @pytest.fixture
 def chat_model(live_server):
-    """Point the live server at an OpenAI-compatible chat server on loopback."""
+    """Point the live server at an OpenAI-compatible chat server on loopback.
+
+    The timeout is the production default, so a busy machine doesn't fail a journey; a
+    journey about timeouts shortens it itself.
+    """
     app = live_server.app
     with FakeOpenAIChat() as fake:
         with app.app_context():
             app.config.update(TRANSLATION_PROVIDER="openai", TRANSLATION_URL=fake.url,
                               TRANSLATION_MODEL="qwen2.5-7b-instruct",
-                              TRANSLATION_TIMEOUT_SECONDS=1)
+                              TRANSLATION_TIMEOUT_SECONDS=10)
             reset_translation_provider()
         try:
             yield fake

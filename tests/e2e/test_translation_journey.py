@@ -85,6 +85,9 @@ def test_always_translate_then_a_slow_model_then_no_provider(page: Page, live_se
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
     # A model slower than the timeout: the bio stays as written, with a notice, no error page.
+    with live_server.app.app_context():
+        live_server.app.config["TRANSLATION_TIMEOUT_SECONDS"] = 1
+        reset_translation_provider()
     chat_model.delay_seconds = 1.5
     page.goto(f"/u/{cast['author_id']}")
     expect(page.get_by_test_id("translation-failed")).to_contain_text(
