@@ -219,6 +219,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "owner_must_transfer": ErrorCode((409,), "The owner must hand ownership to someone else "
                                              "first."),
     "owner_only": ErrorCode((403,), "Only the organisation's owner may do this."),
+    "own_note": ErrorCode((422,), "A person cannot turn down their own note in Discover."),
     "owner_protected": ErrorCode((403,), "The owner cannot be removed or demoted."),
     "ownership_changed": ErrorCode((409,), "Ownership changed meanwhile; reload and retry."),
     "payload_too_large": ErrorCode((413,), "The request body is too large."),
@@ -411,6 +412,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_side": ErrorCode((422,), "A topic's side switch is all, china or abroad."),
     "invalid_topic": ErrorCode((422,), "A topic name is letters and digits (any script), up to 40, "
                                        "and not linked to itself."),
+    "invalid_topic_choice": ErrorCode((422,), "Pick between 1 and 10 existing topics for a new "
+                                              "Discover (`topic_ids`: a list of topic ids)."),
     "invalid_view": ErrorCode((422,), "A topic's view is notes or questions."),
     "not_a_question": ErrorCode((422,), "The note is not a question, so it has no answers to rank "
                                         "or pick."),

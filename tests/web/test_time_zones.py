@@ -97,7 +97,7 @@ def test_settings_offer_grouped_zones_and_save_one(client, login, post_form, mak
     assert '<optgroup label="Asia">' in html
     assert '<option value="Asia/Tokyo">Japan Time</option>' in html
     assert "Your browser says it is in Europe/Paris." in html
-    assert html.count('id="csrf_token"') == 1  # two forms, one id
+    assert html.count('id="csrf_token"') == 1  # three forms, one id
     response = post_form("/account/time-zone", {"time_zone": "Asia/Tokyo"},
                          page="/account/profile", follow=True)
     assert "Time zone saved." in response.get_data(as_text=True)
