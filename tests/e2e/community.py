@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
-
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import no_sideways_scroll
 from tests.notes_factories import image_bytes
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from playwright.sync_api import Page, expect
-
 from app.core.transaction import commit
 from app.extensions import db
 from app.models import Membership, Order, Organization, Quote, Store, User, Warehouse, utcnow
@@ -19,6 +17,7 @@ from app.services.markets.landed_cost import load_market_rules
 from app.services.payments import quote_payments as payments
 from app.web.links import site_links
 from tests.checkout_factories import ECB_SAMPLE, build_profile, default_zones
+from tests.e2e.browser import Page, expect
 from tests.localstripe_server import Sandbox
 
 

@@ -30,8 +30,6 @@ from tests.e2e.shops import (
 )
 from tests.notes_factories import image_bytes
 
-pytestmark = pytest.mark.e2e
-
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}

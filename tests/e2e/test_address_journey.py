@@ -18,22 +18,13 @@ from app.extensions import db
 from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from tests.checkout_factories import address_for
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import PASSWORD, log_in
 from tests.e2e.shops import (
     open_for_business,
     open_store,
     stocked_product,
 )
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

@@ -36,20 +36,11 @@ from app.models import (
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
 from tests.ad_delivery_factories import BROWSER
+from tests.e2e.browser import Page, expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, another_person, log_in
 from tests.e2e.shops import pay_with_the_sandbox_card
 from tests.notes_factories import image_bytes
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
 from app.services.social import notes
 from tests.checkout_factories import address_for
+from tests.e2e.browser import expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.e2e.shops import (
@@ -34,16 +35,6 @@ from tests.e2e.shops import (
     stocked_product,
 )
 from tests.notes_factories import image_bytes
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 YEN = re.compile(r"^JP¥\d{1,3}(,\d{3})*$")  # whole yen: JPY has no minor unit
 

@@ -13,17 +13,10 @@ from app.extensions import db
 from app.models import User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
+from tests.e2e.browser import Page, expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out, read_in
 from tests.notes_factories import uploads
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from app.providers.translation import reset_translation_provider
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
 from tests.checkout_factories import address_for
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.e2e.shops import (
     open_for_business,
@@ -23,14 +24,6 @@ from tests.e2e.shops import (
     stocked_product,
 )
 from tests.translation_server import FakeLibreTranslate
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -14,14 +14,10 @@ from app.extensions import db
 from app.models import PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
+from tests.e2e.browser import expect
 from tests.e2e.community import start_tea_event
 from tests.e2e.session import PASSWORD, log_in, log_out, no_sideways_scroll, read_in
 from tests.notes_factories import uploads
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the conftest skips (or fails, in CI) without Playwright
-    expect = None
 
 
 @pytest.fixture

@@ -15,17 +15,13 @@ from app.extensions import db
 from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart
+from tests.e2e.browser import expect
 from tests.e2e.session import PASSWORD, log_in
 from tests.e2e.shops import (
     open_for_business,
     open_store,
     stocked_product,
 )
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the conftest skips (or fails, in CI) without Playwright
-    Page = expect = None
 
 
 @pytest.fixture

@@ -12,17 +12,8 @@ from app.extensions import db
 from app.models import Membership, Note, NoteImage, Organization, Store, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import PASSWORD
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 PRODUCTS = 30  # more than one page of 24
 NOTES = 25  # more than one feed page of 20

@@ -10,22 +10,12 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxEmail, User
+from tests.e2e.browser import Page, expect
 from tests.e2e.conftest import ARTIFACTS
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)  # a busy CI machine runs two workers and Chromium
 
 PASSWORD = "a-long-unique-phrase-for-e2e"
 VERIFY_LINK = re.compile(r"https?://[^\s]+(/auth/verify/[^\s]+)")

@@ -19,18 +19,10 @@ from app.services import moderation
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes
 from app.services.social.notes import ImageUpload
+from tests.e2e.browser import expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.notes_factories import image_bytes
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 def _user(email: str, name: str, country: str, locale: str, role: str | None = None,

@@ -20,22 +20,12 @@ from app.models import Membership, Organization, Store, User, utcnow
 from app.providers.translation import reset_translation_provider
 from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
+from tests.e2e.browser import expect
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.e2e.shops import open_for_business
 from tests.notes_factories import image_bytes
 from tests.translation_server import FakeLibreTranslate
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
-
 
 
 @pytest.fixture

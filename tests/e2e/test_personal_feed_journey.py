@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from app.core.transaction import commit
 from app.extensions import db
 from app.models import Note, NoteImage, NoteTopic, Topic, User, utcnow
 from app.services.accounts.passwords import hash_password
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import PASSWORD, log_in
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 def seed(live_server) -> tuple[str, str, str]:

@@ -17,17 +17,9 @@ from app.extensions import db
 from app.models import ModerationRule, PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.moderation import rules
+from tests.e2e.browser import expect
 from tests.e2e.session import PASSWORD, log_in
 from tests.notes_factories import image_bytes
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 BANNED = "测试违禁词"
 

@@ -17,19 +17,11 @@ from app.extensions import db
 from app.models import PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import engagement, notes
+from tests.e2e.browser import expect
 from tests.e2e.community import answer_question, ask_question
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD, log_in, log_out
 from tests.notes_factories import uploads
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

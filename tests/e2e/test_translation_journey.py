@@ -17,17 +17,8 @@ from app.extensions import db
 from app.models import Comment, Membership, Note, NoteImage, Organization, Store, User, utcnow
 from app.providers.translation import reset_translation_provider
 from app.services.accounts.passwords import hash_password
+from tests.e2e.browser import Page, expect
 from tests.e2e.session import PASSWORD, log_in
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture

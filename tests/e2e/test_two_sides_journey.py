@@ -24,6 +24,7 @@ from app.models import Order, OrderLine, PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import engagement, notes
 from tests.checkout_factories import address_for
+from tests.e2e.browser import Page, expect
 from tests.e2e.community import EVENT_TITLE, answer_question, ask_question, start_tea_event
 from tests.e2e.session import PASSWORD, another_person, log_in, no_sideways_scroll
 from tests.e2e.shops import (
@@ -35,16 +36,6 @@ from tests.e2e.shops import (
     stocked_product,
 )
 from tests.notes_factories import uploads
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # the `browser` fixture skips or fails with the reason
-    Page = object  # type: ignore[assignment,misc]
-    expect = None
-
-pytestmark = pytest.mark.e2e
-if expect is not None:
-    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
