@@ -29,7 +29,8 @@ from app.services import ads
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
-from app.services.social.notes import ImageUpload, TagInput
+from app.services.social.notes import ImageUpload
+from app.services.social.product_tags import TagInput
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 

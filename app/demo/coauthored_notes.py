@@ -15,7 +15,8 @@ from app.demo.notes import _picture, _store_products
 from app.extensions import db
 from app.models import NoteCoauthor, User
 from app.services.social import coauthoring, notes
-from app.services.social.notes import ImageUpload, TagInput
+from app.services.social.notes import ImageUpload
+from app.services.social.product_tags import TagInput
 
 # author, co-author, (title, body) of each, image colours of each, store whose products
 # are tagged; None as the shop for the open invitation, which stays a draft.

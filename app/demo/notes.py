@@ -18,7 +18,8 @@ from app.models import Note, Product, Store, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import engagement as interactions
 from app.services.social import notes
-from app.services.social.notes import ImageUpload, TagInput
+from app.services.social.notes import ImageUpload
+from app.services.social.product_tags import TagInput
 
 CREATORS = [
     # email, display name, home country, languages, locale, currency

@@ -32,7 +32,7 @@ from app.services import ads, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications, questions
+from app.services.social import feed, notes, notifications, product_tags, questions
 from app.web.cached_pages import answer_page, shared_parts
 from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor
@@ -227,7 +227,7 @@ def _uploads(form: NoteForm) -> list[notes.ImageUpload]:
     return [notes.ImageUpload(data=f.read(), filename=f.filename) for f in files]
 
 
-def _tag_rows(form: NoteForm) -> list[notes.TagInput] | None:
+def _tag_rows(form: NoteForm) -> list[product_tags.TagInput] | None:
     """Tags from the form's rows (None when every row is empty: keep the note's tags)."""
     found = []
     for row in form.tags.entries:
@@ -236,7 +236,7 @@ def _tag_rows(form: NoteForm) -> list[notes.TagInput] | None:
         product_id = int(chosen) if chosen.isdigit() else data.other_product_id.data
         if product_id is None:
             continue
-        found.append(notes.TagInput((data.image.data or 1) - 1,
+        found.append(product_tags.TagInput((data.image.data or 1) - 1,
                                     data.x.data if data.x.data is not None else 50.0,
                                     data.y.data if data.y.data is not None else 50.0,
                                     product_id))
@@ -246,7 +246,7 @@ def _tag_rows(form: NoteForm) -> list[notes.TagInput] | None:
 def _product_choices(user: User) -> list[SelectChoice]:
     """Products of the stores the user works for, to pin on their notes."""
     return select_choices([("", "—")] + [(str(p.id), f"{p.title} (#{p.id})")
-                                         for p in notes.taggable_products(user)])
+                                         for p in product_tags.taggable_products(user)])
 
 
 def _prepare_tag_rows(form: NoteForm, note: Note | None) -> None:
@@ -263,7 +263,7 @@ def _prepare_tag_rows(form: NoteForm, note: Note | None) -> None:
         row.form.product_id.choices = choices
 
 
-def _tags(form: NoteForm) -> list[notes.TagInput] | None:
+def _tags(form: NoteForm) -> list[product_tags.TagInput] | None:
     raw = (form.tags_json.data or "").strip()
     if not raw:
         return _tag_rows(form)
@@ -275,7 +275,7 @@ def _tags(form: NoteForm) -> list[notes.TagInput] | None:
         raise ValidationFailed(_("The product tags could not be read."),
                                code="invalid_product_tag",
                                fields={"tags_json": [_("The product tags could not be read.")]})
-    return [notes.TagInput(i.get("image_index"), i.get("x"), i.get("y"), i.get("product_id"))
+    return [product_tags.TagInput(i.get("image_index"), i.get("x"), i.get("y"), i.get("product_id"))
             for i in items]
 
 

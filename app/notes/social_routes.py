@@ -14,7 +14,14 @@ from app.notes.routes import card_context, guest_card_page, ui_language, viewer
 from app.services import moderation
 from app.services.errors import DomainError
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications, questions, search, topics
+from app.services.social import (
+    feed,
+    notifications,
+    product_tags,
+    questions,
+    search,
+    topics,
+)
 from app.services.social.language import detect_language
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import safe_next_url
@@ -299,7 +306,7 @@ def best_answer(note_id: int, comment_id: int):
 @bp.get("/t/<int:tag_id>")
 def tag_click(tag_id: int):
     """Count a tap on a product tag, then open the product (attributed to the note)."""
-    tag = notes.record_tag_click(tag_id)
+    tag = product_tags.record_tag_click(tag_id)
     commit()
     # The note's id rides along so a purchase from the product page is attributed to it.
     return redirect(url_for("storefront.product", product_id=tag.product_id, note=tag.note_id),

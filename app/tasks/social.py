@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from app.core.transaction import commit
 from app.extensions import celery
-from app.services.social import coauthoring, events, interests, notes, translation
+from app.services.social import coauthoring, events, interests, product_tags, translation
 from app.tasks.batches import in_committed_batches
 
 
 @celery.task(name="qiao.count_tag_click")
 def count_tag_click(tag_id: int) -> None:
     """Count one tap on a note's product tag."""
-    notes.count_tag_click(tag_id)
+    product_tags.count_tag_click(tag_id)
     commit()
 
 

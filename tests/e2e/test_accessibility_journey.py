@@ -19,6 +19,7 @@ from app.models import PlatformRole, Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.checkout import cart, quotes
 from app.services.social import notes
+from app.services.social.product_tags import TagInput
 from tests.checkout_factories import address_for
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.session import PASSWORD
@@ -62,7 +63,7 @@ def site(live_server, live_stripe_sandbox):
         note = notes.create_note(
             owner, title=f"Spring tea {tag}", body="First flush #longjing 龙井",
             images=[notes.ImageUpload(image_bytes(size=(600, 800)), "tea.jpg")],
-            product_tags=[notes.TagInput(0, 40, 50, tea_id)])
+            product_tags=[TagInput(0, 40, 50, tea_id)])
         cart.add_item(cart.open_cart(user=shopper),
                       db.session.get(Product, tea_id).variants[0].id, 2, ship_to="JP")
         quote = quotes.create_quote(shopper, "JPY", address_for("JP"))

@@ -22,6 +22,7 @@ from app.models import Product, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
 from app.services.social import notes
+from app.services.social.product_tags import TagInput
 from tests.checkout_factories import address_for
 from tests.e2e.browser import expect
 from tests.e2e.conftest import ARTIFACTS
@@ -84,7 +85,7 @@ def cast(live_server):
             people["creator"], title=f"My Tokyo autumn picks {tag}",
             body="Tea and a warm sweater #autumn",
             images=[notes.ImageUpload(image_bytes(size=(600, 800)), "picks.jpg")],
-            product_tags=[notes.TagInput(0, 30, 40, tea_id), notes.TagInput(0, 60, 70, knit_id)])
+            product_tags=[TagInput(0, 30, 40, tea_id), TagInput(0, 60, 70, knit_id)])
         commit()
         cast = {
             "shopper": people["shopper"].email, "tea_owner": people["tea_owner"].email,

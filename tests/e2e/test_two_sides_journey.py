@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Order, OrderLine, PlatformRole, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.social import engagement, notes
+from app.services.social.product_tags import TagInput
 from tests.checkout_factories import address_for
 from tests.e2e.browser import Page, expect
 from tests.e2e.community import EVENT_TITLE, answer_question, ask_question, start_tea_event
@@ -71,7 +72,7 @@ def cast(live_server):
                                  weight_grams=200, stock=10)
         draft = notes.create_note(people["creator"], title=f"西湖龙井 {tag}",
                                   body=f"明前龙井，豆香很浓 #tea{tag}", images=uploads(1),
-                                  product_tags=[notes.TagInput(0, 40, 50, tea_id)],
+                                  product_tags=[TagInput(0, 40, 50, tea_id)],
                                   publish=False)
         commit()
         found = {role: user.email for role, user in people.items()}

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.services.errors import Forbidden, NotFound, ValidationFailed
 from app.services.social import notes
-from app.services.social.notes import ImageUpload, TagInput
+from app.services.social.notes import ImageUpload
+from app.services.social.product_tags import TagInput
 from tests.catalog_factories import make_shop
 from tests.notes_factories import image_bytes, uploads
 

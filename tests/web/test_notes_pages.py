@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Board, Comment, Note, Report
 from app.services.social import engagement as interactions
+from app.services.social.product_tags import TagInput
 from tests.catalog_factories import make_shop
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter, image_bytes
@@ -369,7 +370,7 @@ def test_editing_keeps_every_tag(client, login, post_form, shop):
     from tests.notes_factories import uploads
 
     note = notes_service.create_note(shop.owner, title="Four pins", body="", images=uploads(1),
-                                     product_tags=[notes_service.TagInput(0, 10 * i, 10, p.id)
+                                     product_tags=[TagInput(0, 10 * i, 10, p.id)
                                                    for i, p in enumerate(products)])
     db.session.commit()
     login(shop.owner)
@@ -396,8 +397,8 @@ def test_buy_from_the_note_with_attribution(client, make_user, login, post_form,
     sized.variants[1].price_minor = 2999  # M costs more than S (19.99)
     note = notes_service.create_note(
         shop.owner, title="Morning tea", body="", images=uploads(1),
-        product_tags=[notes_service.TagInput(0, 10, 10, single.id),
-                      notes_service.TagInput(0, 50, 50, sized.id)])
+        product_tags=[TagInput(0, 10, 10, single.id),
+                      TagInput(0, 50, 50, sized.id)])
     db.session.commit()
     login(make_user(ship_to_country="US"))
     page = text(client.get(f"/notes/{note.id}"))
@@ -431,7 +432,7 @@ def test_the_tap_to_tag_editor_gets_the_note_s_tags_and_sends_them_as_json(
     mine = shop.add_product(skus=("TEE-1",), title="Cotton tee")
     theirs = other_shop.add_product(skus=("MUG-1",), title="Tea mug")
     note = notes_service.create_note(shop.owner, title="Outfit", body="", images=uploads(2),
-                                     product_tags=[notes_service.TagInput(1, 25, 75.5, mine.id)])
+                                     product_tags=[TagInput(1, 25, 75.5, mine.id)])
     db.session.commit()
     login(shop.owner)
     form_page = text(client.get(f"/notes/{note.id}/edit"))
