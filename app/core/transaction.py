@@ -30,6 +30,19 @@ def after_commit(task_name: str, *args: Any) -> None:
     db.session.info.setdefault(_PENDING_KEY, []).append((task_name, args))
 
 
+def screen_after_commit(target_type: str, item: Any) -> None:
+    """Queue the screening job of a created or edited note, comment, listing or profile.
+
+    With a Celery broker the job runs a while after the commit, so a visible item waits as
+    "pending" (shown to its author only) until it has run; in-process jobs screen right
+    after the commit, so the item keeps its state there. Held, removed or age-gated items
+    keep theirs: screening can only make them stricter.
+    """
+    if not celery.conf.task_always_eager and item.moderation_state == "visible":
+        item.moderation_state = "pending"
+    after_commit("qiao.screen_content", target_type, item.id)
+
+
 def commit() -> None:
     """Commit the session, then dispatch every side effect queued in it."""
     db.session.commit()

@@ -51,7 +51,7 @@ class Product(TimestampMixin, db.Model):
         CheckConstraint("height_mm IS NULL OR height_mm >= 0", name="height_mm"),
         CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold"),
         CheckConstraint(
-            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            "moderation_state IN ('visible', 'pending', 'held', 'removed', 'age_gated')",
             name="moderation_state"),
         # The merchant list filters by store and status and pages by id.
         Index("ix_products_store_id_status_id", "store_id", "status", "id"),

@@ -39,8 +39,9 @@ CASE_TARGETS = ("note", "comment", "user", "product", "campaign")
 CASE_STATUSES = ("open", "claimed", "decided", "appealed", "closed")
 DECISION_ACTIONS = ("approve", "remove", "restrict", "age_gate", "warn", "suspend")
 SEVERITIES = ("low", "medium", "high", "critical")
-# What viewers see of an item: visible, held for review, removed, or shown behind an age gate.
-CONTENT_STATES = ("visible", "held", "removed", "age_gated")
+# What viewers see of an item: visible; pending (new or edited, waiting for its screening
+# job: only its author sees it); held for review; removed; shown behind an age gate.
+CONTENT_STATES = ("visible", "pending", "held", "removed", "age_gated")
 APPEAL_STATUSES = ("open", "upheld", "reinstated")
 
 

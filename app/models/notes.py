@@ -73,7 +73,7 @@ class Note(TimestampMixin, db.Model):
         CheckConstraint("collect_count >= 0", name="collect_count"),
         CheckConstraint("comment_count >= 0", name="comment_count"),
         CheckConstraint(
-            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            "moderation_state IN ('visible', 'pending', 'held', 'removed', 'age_gated')",
             name="moderation_state"),
         CheckConstraint("question_to IN ('china', 'abroad')", name="question_to"),
         # Discover: published notes by hot score; Following and profiles: by publication time.

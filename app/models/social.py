@@ -120,7 +120,7 @@ class Comment(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count"),
         CheckConstraint(
-            "moderation_state IN ('visible', 'held', 'removed', 'age_gated')",
+            "moderation_state IN ('visible', 'pending', 'held', 'removed', 'age_gated')",
             name="moderation_state"),
         Index("ix_comments_note_id_parent_id_id", "note_id", "parent_id", "id"),
         # A question has at most one best answer, even when two picks race.

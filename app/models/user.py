@@ -44,6 +44,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     moderation_reason: Mapped[str | None] = mapped_column(String(40))
     posting_restricted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the user confirmed being 18 or older (age-gated items ask once, then remember).
+    adult_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Preferences (None: fall back to Accept-Language / configured defaults).
     locale: Mapped[str | None] = mapped_column(String(10))

@@ -306,7 +306,7 @@ def compose():
             show_errors_on_form(form, exc)
             return render_template("notes/compose.html", form=form, note=None), 422
         commit()  # in-process jobs (no broker) have screened the note by now
-        if note.status == "published" and note.moderation_state == "held":
+        if note.status == "published" and note.moderation_state in ("pending", "held"):
             flash(_("Your note is posted and waits for a quick review before others see it."),
                   "info")
         else:
@@ -374,7 +374,8 @@ def show(note_id: int):
         threads, more_comments = ranked.answers, ranked.next_cursor is not None
     else:
         threads, more_comments = interactions.comment_threads(
-            note, limit=50, market=current_preferences().ship_to_country)
+            note, limit=50, market=current_preferences().ship_to_country,
+            viewer_id=user.id if user is not None else None)
     comment_ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     language = ui_language()
     collect_form = CollectForm()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.core.transaction import after_commit
+from app.core.transaction import screen_after_commit
 from app.models import User
 from app.providers.media import media_storage
 from app.services.errors import ValidationFailed
@@ -53,7 +53,7 @@ def update_profile(
         if old:
             media_storage().delete(old)
     if display_name != user.display_name or bio != user.bio or avatar:
-        after_commit("qiao.screen_content", "profile", user.id)
+        screen_after_commit("profile", user)
     user.display_name = display_name
     user.bio = bio
     user.home_country = home_country

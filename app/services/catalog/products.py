@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.core.transaction import after_commit
+from app.core.transaction import screen_after_commit
 from app.extensions import db
 from app.models import (
     PRODUCT_STATUSES,
@@ -148,7 +148,7 @@ def create_product(actor: User, store_id: int, data: Mapping[str, Any]) -> Produ
         _set_status(product, status, errors)
         errors.raise_if_any(_("The product cannot be saved with this status."))
     _flush_catalog(product)
-    after_commit("qiao.screen_content", "product", product.id)
+    screen_after_commit("product", product)
     return product
 
 
@@ -193,7 +193,7 @@ def update_product(actor: User, store_id: int, product_id: int,
         _set_status(product, "active", errors)
     errors.raise_if_any(_("The product cannot be saved like this."))
     _flush_catalog()
-    after_commit("qiao.screen_content", "product", product.id)
+    screen_after_commit("product", product)
     return product
 
 
@@ -285,7 +285,7 @@ def add_product_image(actor: User, store_id: int, product_id: int, data: bytes, 
                          alt_text=alt, position=position)
     product.images.append(image)
     db.session.flush()
-    after_commit("qiao.screen_content", "product", product.id)
+    screen_after_commit("product", product)
     return image
 
 

@@ -261,7 +261,7 @@ def open_case(target_type: str, target_id: int, *, source: str,
     if hold and not case.held:
         case.held = True
         row = target.row
-        if row is not None and getattr(row, "moderation_state", None) == "visible":
+        if row is not None and getattr(row, "moderation_state", None) in ("visible", "pending"):
             set_content_state(target, "held", case.reason_code)
     db.session.flush()
     if created:

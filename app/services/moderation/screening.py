@@ -48,6 +48,9 @@ from app.services.moderation.rules import ALL_MARKETS, current_matcher
 
 log = logging.getLogger(__name__)
 MAX_IMAGES = 9
+# The rows that wait as "pending" until their screening has run (an ad creative is a note,
+# screened again as a note).
+PENDING_MODELS = {"note": Note, "comment": Comment, "product": Product, "profile": User}
 
 
 @dataclass
@@ -223,7 +226,17 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
         audit_screening_failure(content.target_type, content.target_id, screening.id, failures)
     if outcome != "publish":
         hold_for_review(content.target_type, content.target_id, screening, content.author)
+    else:
+        _release_pending(content)
     return screening
+
+
+def _release_pending(content: ScreenedContent) -> None:
+    """An item that waited for this screening (see screen_after_commit) may now be seen."""
+    model = PENDING_MODELS.get(content.target_type)
+    row = db.session.get(model, content.target_id) if model else None
+    if row is not None and row.moderation_state == "pending":
+        row.moderation_state = "visible"
 
 
 def hold_unscreened(target_type: str, target_id: int, error: str) -> None:

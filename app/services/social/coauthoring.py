@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from app.core.transaction import after_commit
+from app.core.transaction import screen_after_commit
 from app.extensions import db
 from app.models import Note, NoteCoauthor, NoteImage, User, utcnow
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -164,7 +164,7 @@ def update_contribution(coauthor: User, note_id: int, *, title: str | None = Non
     if note.status == "draft":
         link.author_agreed_at = link.coauthor_agreed_at = None
     else:
-        after_commit("qiao.screen_content", "note", note.id)
+        screen_after_commit("note", note)
     db.session.flush()
     return link
 
@@ -223,7 +223,7 @@ def agree_to_publish(actor: User, note_id: int, *, now: datetime | None = None
                                    note.published_at)
         db.session.flush()
         _notify_mentions(note.author, note, note.body, previous="")
-        after_commit("qiao.screen_content", "note", note.id)
+        screen_after_commit("note", note)
     db.session.flush()
     notify(other, actor, "co_agree", note_id=note.id)
     return link

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.core.transaction import after_commit
+from app.core.transaction import screen_after_commit
 from app.extensions import db
 from app.models import (
     REPORT_REASONS,
@@ -285,7 +285,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
                       parent_id=parent.id if parent else None, language=detect_language(body))
     db.session.add(comment)
     db.session.flush()
-    after_commit("qiao.screen_content", "comment", comment.id)
+    screen_after_commit("comment", comment)
     _bump(Note, "comment_count", note.id, +1)
     refresh_hot_score(note.id)
     interests.record_note_signal(user, note, interests.COMMENT)
@@ -332,33 +332,47 @@ class CommentThread:
     replies: list[Comment]
 
 
+def _comments_shown(market: str | None, viewer_id: int | None):
+    """Comments moderation lets the viewer see: shown ones, and their own still waiting for
+    screening (see screen_after_commit).
+    """
+    shown = shown_clause(Comment, market)
+    if viewer_id is None:
+        return shown
+    return or_(shown, and_(Comment.author_id == viewer_id,
+                           Comment.moderation_state == "pending"))
+
+
 def comment_threads(note: Note, *, after_id: int | None = None, limit: int = 20,
-                    market: str | None = None) -> tuple[list[CommentThread], bool]:
+                    market: str | None = None, viewer_id: int | None = None
+                    ) -> tuple[list[CommentThread], bool]:
     """A page of top-level comments (oldest first) with all their replies; two queries.
 
-    Comments held or removed by moderation, or hidden in the viewer's `market`, are left out.
+    Comments held or removed by moderation, or hidden in the viewer's `market`, are left
+    out; the viewer's own comments waiting for screening are in.
     """
     stmt = (select(Comment).options(selectinload(Comment.author))
             .where(Comment.note_id == note.id, Comment.parent_id.is_(None),
-                   shown_clause(Comment, market))
+                   _comments_shown(market, viewer_id))
             .order_by(Comment.id).limit(limit + 1))
     if after_id is not None:
         stmt = stmt.where(Comment.id > after_id)
     top = list(db.session.scalars(stmt))
     has_more = len(top) > limit
     top = top[:limit]
-    replies = replies_of(top, market)
+    replies = replies_of(top, market, viewer_id)
     return [CommentThread(c, replies[c.id]) for c in top], has_more
 
 
-def replies_of(top: list[Comment], market: str | None = None) -> dict[int, list[Comment]]:
+def replies_of(top: list[Comment], market: str | None = None,
+               viewer_id: int | None = None) -> dict[int, list[Comment]]:
     """The shown replies of each of these top-level comments, oldest first (one query)."""
     replies: dict[int, list[Comment]] = {c.id: [] for c in top}
     if top:
         for reply in db.session.scalars(
                 select(Comment).options(selectinload(Comment.author))
                 .where(Comment.parent_id.in_(list(replies)),
-                       shown_clause(Comment, market)).order_by(Comment.id)):
+                       _comments_shown(market, viewer_id)).order_by(Comment.id)):
             replies[reply.parent_id].append(reply)
     return replies
 

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.transaction import after_commit
+from app.core.transaction import after_commit, screen_after_commit
 from app.extensions import db
 from app.models import (
     QUESTION_SIDES,
@@ -215,7 +215,7 @@ def create_note(
         db.session.flush()
         _sync_topics(note)
         _notify_mentions(author, note, body, previous="")
-        after_commit("qiao.screen_content", "note", note.id)
+        screen_after_commit("note", note)
     except BaseException:  # the caller rolls back the rows; the stored files go too
         storage = media_storage()
         for key in (key for image in note.images for key in image.keys.values()):
@@ -291,7 +291,7 @@ def update_note(
     db.session.flush()
     _sync_topics(note)
     _notify_mentions(actor, note, new_body, previous=previous_body)
-    after_commit("qiao.screen_content", "note", note.id)
+    screen_after_commit("note", note)
     return note
 
 
