@@ -289,6 +289,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "unknown_order_line": ErrorCode((422,), "The order has no line with that id."),
     "unknown_sku": ErrorCode((422,), "No variant with that SKU in this store."),
     "unknown_warehouse": ErrorCode((422,), "No such warehouse in this store."),
+    "unsafe_pattern": ErrorCode((422,), "A moderation rule's pattern is a valid regular "
+                                        "expression that could take exponential time (a "
+                                        "back-reference, or a repetition inside a repeated "
+                                        "group such as (a+)+); `fields.term` says so."),
     "unsupported_currency": ErrorCode((422,), "Checkout does not support that currency."),
     "unsupported_media_type": ErrorCode((400, 415), "The body's content type is not accepted "
                                                     "here."),

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import ModerationRule, ModerationRuleSetVersion
 from app.services.errors import Conflict, Forbidden, ValidationFailed
 from app.services.moderation import rules
-from app.services.moderation.matcher import MATCHERS
+from app.services.moderation.matcher import MATCHERS, RuleMatcher, RuleSpec
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -74,6 +74,39 @@ def test_invalid_pattern_names_the_field(admin):
     assert caught.value.status == 422
     assert "term" in caught.value.fields
     assert db.session.query(ModerationRuleSetVersion).count() == 0
+
+
+@pytest.mark.parametrize("term", [r"(a+)+$", r"(\w+\s?)*!", r"(?:x+y?)+z", r"(\w)\1"])
+def test_a_pattern_that_could_backtrack_for_ever_is_refused(admin, term):
+    with pytest.raises(ValidationFailed) as caught:
+        rules.add_moderation_rule(admin, keyword(kind="pattern", term=term))
+    assert caught.value.code == "unsafe_pattern"
+    assert caught.value.status == 422
+    assert list(caught.value.fields) == ["term"]
+    assert db.session.query(ModerationRuleSetVersion).count() == 0
+
+
+@pytest.mark.parametrize("term", [r"(\d{3}-)+\d{4}", r"(?:cheap|free)+ pills", r"\d+(\.\d+)?%"])
+def test_ordinary_patterns_are_accepted(admin, term):
+    assert rules.add_moderation_rule(admin, keyword(kind="pattern", term=term)).term == term
+
+
+def test_a_pattern_that_runs_out_of_time_is_reported_not_waited_for():
+    # (a|aa)+$ passes the structural check, yet takes seconds on a long run of "a" and no end.
+    slow = RuleSpec(id=7, market="US", kind="pattern", term="(a|aa)+$", severity="high",
+                    reason_code="spam")
+    quick = RuleSpec(id=8, market="US", kind="pattern", term="a!", severity="low",
+                     reason_code="spam")
+    matcher = RuleMatcher([slow, quick])
+    text = "a" * 60 + "!"
+    timed_out: list[int] = []
+
+    matches = matcher.match(text, timed_out=timed_out)
+
+    assert timed_out == [7]
+    assert [m.rule_id for m in matches] == [8]  # the other patterns still ran
+    with pytest.raises(TimeoutError):
+        matcher.match(text)
 
 
 @pytest.mark.parametrize(("changes", "field"), [

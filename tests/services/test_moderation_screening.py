@@ -243,6 +243,22 @@ def test_a_failed_check_is_in_the_audit_log_and_the_item_is_held(app, creator):
     assert note.moderation_state == "held"
 
 
+def test_a_pattern_that_runs_out_of_time_holds_the_note_and_is_logged(app, admin, creator):
+    from app.models import AuditLogEntry
+
+    rule = add_rule(admin, "(a|aa)+$", kind="pattern")  # slow on a long run of "a"
+    commit()
+    note = post(creator, title="Shout", body="a" * 60 + "!")
+
+    db.session.expire_all()
+    assert note.moderation_state == "held"
+    screening = latest_screening("note", note.id)
+    assert screening.reason_codes == ["screening_unavailable"]
+    assert screening.checks[0]["timed_out"] == [rule.id]
+    (entry,) = db.session.query(AuditLogEntry).filter_by(action="screening_unavailable").all()
+    assert "ran out of time" in entry.details["failures"][0]
+
+
 def test_removing_an_item_blocks_its_images(app, admin, creator, make_user):
     from app.services.moderation import DecisionInput, active_case, decide_case
 

@@ -82,6 +82,16 @@ def test_an_invalid_pattern_is_refused_with_the_field_named(admin_client):
     assert 'aria-invalid="true"' in term_input
 
 
+def test_a_catastrophic_pattern_is_refused_with_the_reason(admin_client):
+    response = submit(admin_client, "/admin/moderation/rules/new",
+                      {**RULE, "kind": "pattern", "term": "(a+)+$"},
+                      "/admin/moderation/rules/new")
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Nothing was saved" in page
+    assert "This pattern could take too long to match" in page
+
+
 def test_csv_import_and_export(admin_client):
     csv_text = ("market,kind,term,language,severity,reason_code,match_pinyin\n"
                 "CN,keyword,刷单,zh,high,spam,yes\nCN,keyword,假货,zh,high,counterfeit,yes\n")

@@ -15,8 +15,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from re import _constants as regex_syntax
+from re import _parser as regex_parser
 
 import ahocorasick
+import regex
 
 from app.services.moderation.normalise import (
     NormalisedText,
@@ -38,6 +41,12 @@ KINDS_FOR_TARGET = {
     "ad_creative": ("keyword", "pattern", "ad_rule"),
 }
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
+# Patterns run on the `regex` engine, which can stop a search that takes too long: the
+# structural check at save time (pattern_error) refuses the usual catastrophic shapes, and
+# this limit per pattern and text bounds whatever slips through.
+PATTERN_FLAGS = regex.IGNORECASE | regex.UNICODE | regex.VERSION0
+PATTERN_TIMEOUT_SECONDS = 0.05
+MAX_PATTERN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +97,14 @@ class RuleMatcher:
 
     rules: Sequence[RuleSpec]
     _automata: dict[str, ahocorasick.Automaton] = field(default_factory=dict, repr=False)
-    _patterns: list[tuple[RuleSpec, re.Pattern]] = field(default_factory=list, repr=False)
+    _patterns: list[tuple[RuleSpec, regex.Pattern]] = field(default_factory=list, repr=False)
     _hs_rules: list[RuleSpec] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         entries: dict[str, dict[str, list[RuleSpec]]] = {"keyword": {}, "leet": {}, "pinyin": {}}
         for rule in self.rules:
             if rule.kind == "pattern":
-                self._patterns.append((rule, re.compile(rule.term, REGEX_FLAGS)))
+                self._patterns.append((rule, regex.compile(rule.term, PATTERN_FLAGS)))
                 continue
             if rule.hs_prefixes:
                 self._hs_rules.append(rule)
@@ -117,9 +126,13 @@ class RuleMatcher:
             automaton.make_automaton()
             self._automata[via] = automaton
 
-    def match(self, text: str, *, target_type: str = "note",
-              hs_code: str | None = None) -> list[RuleMatch]:
-        """Every rule (of the kinds that look at `target_type`) that matches `text`."""
+    def match(self, text: str, *, target_type: str = "note", hs_code: str | None = None,
+              timed_out: list[int] | None = None) -> list[RuleMatch]:
+        """Every rule (of the kinds that look at `target_type`) that matches `text`.
+
+        A pattern that runs out of time is added to `timed_out` (the caller holds the item:
+        it was not fully screened) and matching goes on; without the list, TimeoutError.
+        """
         kinds = KINDS_FOR_TARGET.get(target_type, ("keyword", "pattern"))
         found: dict[tuple[int, int, int], RuleMatch] = {}
         for via, automaton in self._automata.items():
@@ -142,14 +155,19 @@ class RuleMatcher:
         if self._patterns and "pattern" in kinds:
             clean = normalise(text, compact=False)
             for rule, pattern in self._patterns:
-                for hit in pattern.finditer(clean.text):
-                    if hit.end() <= hit.start():
-                        continue
-                    begin, finish = clean.original_span(hit.start(), hit.end())
-                    found.setdefault((rule.id, begin, finish), RuleMatch(
-                        rule.id, rule.market, rule.kind, rule.severity, rule.reason_code,
-                        begin, finish, text[begin:finish], "pattern"))
-                    break  # one hit per pattern is enough to decide
+                try:
+                    hit = self._first_hit(pattern, clean.text)
+                except TimeoutError:
+                    if timed_out is None:
+                        raise
+                    timed_out.append(rule.id)
+                    continue
+                if hit is None:
+                    continue
+                begin, finish = clean.original_span(*hit)
+                found.setdefault((rule.id, begin, finish), RuleMatch(
+                    rule.id, rule.market, rule.kind, rule.severity, rule.reason_code,
+                    begin, finish, text[begin:finish], "pattern"))
         if hs_code and "prohibited_good" in kinds:
             digits = re.sub(r"\D", "", hs_code)
             for rule in self._hs_rules:
@@ -158,6 +176,16 @@ class RuleMatcher:
                         rule.id, rule.market, rule.kind, rule.severity, rule.reason_code,
                         0, 0, hs_code, "hs_code"))
         return sorted(found.values(), key=lambda m: (-SEVERITY_RANK[m.severity], m.start))
+
+    @staticmethod
+    def _first_hit(pattern: regex.Pattern, text: str) -> tuple[int, int] | None:
+        """Where `pattern` first matches something (one hit is enough to decide), within
+        PATTERN_TIMEOUT_SECONDS for the whole search, else TimeoutError.
+        """
+        for hit in pattern.finditer(text, timeout=PATTERN_TIMEOUT_SECONDS):
+            if hit.end() > hit.start():
+                return hit.start(), hit.end()
+        return None
 
     @staticmethod
     def _on_word_boundaries(form: NormalisedText, key: str, start: int, end: int) -> bool:
@@ -211,12 +239,51 @@ def pattern_error(pattern: str) -> str | None:
     """Why `pattern` is not a usable regular expression, or None when it is."""
     if not pattern.strip():
         return "empty"
-    if len(pattern) > 500:
-        return "longer than 500 characters"
+    if len(pattern) > MAX_PATTERN:
+        return f"longer than {MAX_PATTERN} characters"
     try:
-        compiled = re.compile(pattern, REGEX_FLAGS)
-    except re.error as exc:
+        compiled = regex.compile(pattern, PATTERN_FLAGS)
+        regex_parser.parse(pattern, REGEX_FLAGS)  # pattern_risk walks this tree
+    except (re.error, regex.error) as exc:
         return str(exc)
     if compiled.match(""):
         return "matches empty text"
+    return None
+
+
+def pattern_risk(pattern: str) -> str | None:
+    r"""Why `pattern` (a valid one) could take exponential time, or None.
+
+    Refused: back-references, and a repeated group that itself holds a repetition of
+    variable length, such as (a+)+ or (\w+\s?)*, which backtrack exponentially on text
+    that almost matches. A fixed count inside, as in (\d{3}-)+, is fine.
+    """
+    return _risk_in(regex_parser.parse(pattern, REGEX_FLAGS), repeated=False)
+
+
+REPEATS = {regex_syntax.MAX_REPEAT, regex_syntax.MIN_REPEAT, regex_syntax.POSSESSIVE_REPEAT}
+
+
+def _risk_in(items, *, repeated: bool) -> str | None:
+    for op, value in items:
+        if op in (regex_syntax.GROUPREF, regex_syntax.GROUPREF_EXISTS):
+            return "back-references are not allowed"
+        if op in REPEATS:
+            low, high, body = value
+            if repeated and low != high:
+                return "a repetition inside a repeated group can take exponential time"
+            found = _risk_in(body, repeated=repeated or high > 1)
+        elif op == regex_syntax.SUBPATTERN:
+            found = _risk_in(value[-1], repeated=repeated)
+        elif op == regex_syntax.BRANCH:
+            found = next((r for branch in value[1]
+                          if (r := _risk_in(branch, repeated=repeated))), None)
+        elif op in (regex_syntax.ASSERT, regex_syntax.ASSERT_NOT):
+            found = _risk_in(value[1], repeated=repeated)
+        elif op == regex_syntax.ATOMIC_GROUP:
+            found = _risk_in(value, repeated=repeated)
+        else:
+            found = None
+        if found:
+            return found
     return None

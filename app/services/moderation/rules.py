@@ -34,7 +34,13 @@ from app.models.moderation_rules import (
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.moderation.audit_hook import audit_rule_change
 from app.services.moderation.labels import REASON_LABELS
-from app.services.moderation.matcher import MATCHERS, RuleMatcher, RuleSpec, pattern_error
+from app.services.moderation.matcher import (
+    MATCHERS,
+    RuleMatcher,
+    RuleSpec,
+    pattern_error,
+    pattern_risk,
+)
 from app.services.moderation.normalise import is_han, normalise_term
 from app.services.moderation.reason_codes import SCREENING_REASONS
 from app.services.permissions import require_platform_role
@@ -92,6 +98,7 @@ def _flag(value: Any, field: str, errors: dict[str, list[str]]) -> bool:
 def clean_moderation_rule(data: Mapping[str, Any]) -> CleanModerationRule:
     """Check one rule as an admin typed it or a CSV row gave it; every bad field is named."""
     errors: dict[str, list[str]] = {}
+    unsafe = False
     market = str(data.get("market") or "").strip().upper()
     if market != ALL_MARKETS and not is_country(market):
         errors["market"] = [_("Choose a country code (US, GB, CN…) or ALL.")]
@@ -127,6 +134,11 @@ def clean_moderation_rule(data: Mapping[str, Any]) -> CleanModerationRule:
         if problem:
             errors["term"] = [_("This is not a usable regular expression: %(problem)s",
                                 problem=problem)]
+        elif pattern_risk(term):
+            unsafe = True
+            errors["term"] = [_("This pattern could take too long to match: write it without "
+                                "back-references or a repetition inside a repeated group, "
+                                "such as (a+)+.")]
         if match_pinyin or match_leet:
             errors.setdefault("match_pinyin", []).append(
                 _("Patterns match the text as written; pinyin and leetspeak are for keywords."))
@@ -139,8 +151,11 @@ def clean_moderation_rule(data: Mapping[str, Any]) -> CleanModerationRule:
             errors["match_pinyin"] = [_("Pinyin matching needs at least two Chinese "
                                         "characters (one syllable matches too much).")]
     if errors:
-        raise ValidationFailed(_("The rule has problems; nothing was saved."),
-                               code="invalid_moderation_rule", fields=errors)
+        # A pattern that is valid but unsafe gets its own code, so a client can tell it apart.
+        code = "unsafe_pattern" if unsafe and list(errors) == ["term"] else \
+            "invalid_moderation_rule"
+        raise ValidationFailed(_("The rule has problems; nothing was saved."), code=code,
+                               fields=errors)
     return CleanModerationRule(market, kind, term, ",".join(prefixes), language, severity,
                                reason_code, match_pinyin, match_variants, match_leet)
 

@@ -151,16 +151,22 @@ def screen_loaded(content: ScreenedContent, *, markets: Sequence[str] | None = N
             if outcome != "publish":
                 reasons[market].extend(codes)
 
-    # Rules.
+    # Rules. A pattern that ran out of time leaves the text not fully screened: hold it.
+    timed_out: list[int] = []
     matches = matcher.match(content.text, target_type=content.target_type,
-                            hs_code=content.hs_code)
+                            hs_code=content.hs_code, timed_out=timed_out)
     for match in matches:
         scope = screened_markets if match.market == ALL_MARKETS else \
             [m for m in screened_markets if m == match.market]
         apply(scope, lambda p, s=match.severity: p.severity_outcome(s), [match.reason_code])
+    rules_error = f"patterns of rules {timed_out} ran out of time" if timed_out else None
+    if rules_error:
+        failures.append(f"rules: {rules_error}")
+        apply(screened_markets, lambda p: strictest([p.unavailable, "hold"]),
+              ["screening_unavailable"])
     checks.append({"check": "rules", "score": 1.0 if matches else 0.0,
-                   "reasons": sorted({m.reason_code for m in matches}), "error": None,
-                   "versions": versions})
+                   "reasons": sorted({m.reason_code for m in matches}), "error": rules_error,
+                   "versions": versions, "timed_out": timed_out})
 
     providers = moderation_providers()
 
