@@ -209,6 +209,46 @@ def test_remove_hides_the_note_tells_author_and_reporters(make_user, make_modera
     assert feed.author_feed(author, reporter, None, 10).notes == []
 
 
+def test_each_reporter_gets_the_outcome_by_email_in_their_language(make_user, make_moderator,
+                                                                   quick_note, outbox):
+    note = quick_note(make_user(), title="fake bags")
+    english = make_user("reporter-en@example.test")
+    chinese = make_user("reporter-zh@example.test", locale="zh")
+    for reporter in (english, chinese):
+        moderation.report_content(reporter, "note", note.id, "counterfeit")
+    db.session.commit()
+    case = moderation.active_case("note", note.id)
+
+    moderation.decide_case(make_moderator(), case.id, remove("counterfeit"))
+    db.session.commit()
+
+    (to_english,) = outbox("report_outcome", english.email)
+    assert to_english.subject == "The outcome of your report"
+    assert "Thanks for your report: we took action. It has been removed." in \
+        to_english.body_text
+    assert "Reason: Counterfeit goods" in to_english.body_text
+    (to_chinese,) = outbox("report_outcome", chinese.email)
+    assert to_chinese.subject == "你的举报处理结果"
+    assert "该内容已被删除。" in to_chinese.body_text
+
+
+def test_a_reporter_is_told_by_email_when_nothing_was_wrong(make_user, make_moderator,
+                                                            quick_note, outbox):
+    note = quick_note(make_user(), title="Tea ceremony")
+    reporter = make_user()
+    moderation.report_content(reporter, "note", note.id, "spam")
+    db.session.commit()
+    case = moderation.active_case("note", note.id)
+
+    moderation.decide_case(make_moderator(), case.id,
+                           DecisionInput("approve", "no_violation", []))
+    db.session.commit()
+
+    (email,) = outbox("report_outcome", reporter.email)
+    assert "we found no violation" in email.body_text
+    assert "Reason:" not in email.body_text
+
+
 def test_restrict_hides_the_note_in_listed_markets_only(make_user, make_moderator,
                                                         quick_note):
     author = make_user()

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -33,6 +35,7 @@ from app.services.errors import (
     NotFound,
     ValidationFailed,
 )
+from app.services.mail import queue_email
 from app.services.moderation.ad_review import (
     CampaignVerdict,
     apply_campaign_verdict,
@@ -47,13 +50,25 @@ from app.services.moderation.cases import (
     set_content_state,
 )
 from app.services.moderation.image_hashes import block_images_of
-from app.services.moderation.labels import DECISION_REASON_CODES
+from app.services.moderation.labels import (
+    DECISION_REASON_CODES,
+    DECISION_REASON_LABELS,
+    EVENT_LABELS,
+)
 from app.services.moderation.queue import _refusal_audit, case_in_scope
 from app.services.regions import is_country
 from app.services.social import notify_moderation
 
 MAX_NOTE = 2000
 MAX_STATEMENT = 2000
+# What a reporter's e-mail says was done (approve: nothing, said by the outcome line).
+REPORTER_MEASURES = {
+    "remove": _l("It has been removed."),
+    "restrict": _l("It is no longer shown in some markets."),
+    "age_gate": _l("It is now shown to adults only."),
+    "warn": _l("Its author has been warned."),
+    "suspend": _l("Its author's account has been suspended."),
+}
 # What the author hears about each action.
 AUTHOR_EVENTS = {"remove": "removed", "restrict": "restricted", "age_gate": "age_gated",
                  "warn": "warned", "suspend": "suspended", "approve": "approved"}
@@ -99,8 +114,11 @@ def _notify_author(case: ModerationCase, target: Target, event: str) -> None:
     notify_moderation(case.owner_id, case.id, event, note_id=note_id, comment_id=comment_id)
 
 
-def _tell_reporters(case: ModerationCase, actioned: bool) -> None:
-    """Close the item's open reports and tell each reporter the outcome."""
+def _tell_reporters(case: ModerationCase, data: DecisionInput) -> None:
+    """Close the item's open reports and tell each reporter the outcome, in the app and by
+    e-mail in their language.
+    """
+    actioned = data.action != "approve"
     reporters = list(db.session.scalars(select(Report.reporter_id).where(
         Report.target_type == case.target_type, Report.target_id == case.target_id,
         Report.status == "open")))
@@ -111,8 +129,22 @@ def _tell_reporters(case: ModerationCase, actioned: bool) -> None:
         Report.status == "open").values(status="resolved" if actioned else "dismissed"),
         execution_options={"synchronize_session": False})
     event = "report_actioned" if actioned else "report_no_action"
-    for reporter_id in reporters:
-        notify_moderation(reporter_id, case.id, event)
+    for reporter in db.session.scalars(select(User).where(User.id.in_(reporters))
+                                       .order_by(User.id)):
+        notify_moderation(reporter.id, case.id, event)
+        if reporter.is_active_account:
+            _email_reporter(reporter, event, data)
+
+
+def _email_reporter(reporter: User, event: str, data: DecisionInput) -> None:
+    with force_locale(reporter.locale or "en"):
+        body = current_app.jinja_env.get_template("email/report_outcome.txt").render(
+            user=reporter, outcome=EVENT_LABELS[event],
+            measure=REPORTER_MEASURES.get(data.action),
+            reason=DECISION_REASON_LABELS.get(data.reason_code)
+            if data.action != "approve" else None)
+        subject = _("The outcome of your report")
+    queue_email(reporter.email, subject, body, purpose="report_outcome")
 
 
 def _enforce(case: ModerationCase, target: Target, data: DecisionInput,
@@ -232,7 +264,7 @@ def decide_case(moderator: User, case_id: int, data: DecisionInput) -> Moderatio
                           "markets": data.markets, "decision_id": decision.id})
     if data.action != "approve" or case.held:
         _notify_author(case, target, AUTHOR_EVENTS[data.action])
-    _tell_reporters(case, actioned=data.action != "approve")
+    _tell_reporters(case, data)
     if data.action in ("remove", "suspend") and case.target_type != "campaign":
         _escalate(case.owner_id, case)
     return decision
