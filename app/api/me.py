@@ -1,4 +1,6 @@
-"""GET /me: the authenticated user; POST /me/email: move the account to another address."""
+"""GET /me: the authenticated user; POST /me/email: move the account to another address;
+POST /me/adult-confirmation: confirm being 18 or older (age-gated notes).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from app.api import bp
 from app.api.core import api_user, json_body, token_required
 from app.api.fields import string_fields
 from app.api.openapi import operation, schema
-from app.api.serializers import USER_SCHEMA, user_json
+from app.api.serializers import USER_SCHEMA, timestamp, user_json
 from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
+from app.services.social.age_gate import confirm_adult
 from app.web.links import site_links
 
 EMAIL_CHANGE_REQUEST = schema("EmailChangeRequest", {
@@ -36,6 +39,29 @@ def me():
     body = user_json(api_user())
     commit()  # persists the token's last-used time
     return body
+
+ADULT_CONFIRMATION = schema("AdultConfirmation", {
+    "type": "object", "required": ["adult_confirmed_at"],
+    "properties": {"adult_confirmed_at": {
+        "type": "string", "format": "date-time",
+        "description": "When the user first confirmed being 18 or older."}},
+})
+
+
+@bp.post("/me/adult-confirmation")
+@operation(summary="Confirm you are 18 or older", tags=["auth"],
+           responses={200: ADULT_CONFIRMATION, 401: None, 403: None},
+           description=(
+               "Notes a moderator marked for adults only answer `403` "
+               "`age_confirmation_required` until the caller has confirmed being 18 or "
+               "older; the confirmation is kept on the account with its date (a second "
+               "call keeps the first date)."))
+@token_required("write")
+def confirm_adult_age():
+    """Record that the authenticated user is 18 or older."""
+    confirmed = confirm_adult(api_user())
+    commit()
+    return {"adult_confirmed_at": timestamp(confirmed)}
 
 
 @bp.post("/me/email")

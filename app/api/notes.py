@@ -29,6 +29,7 @@ from app.services import ads
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
+from app.services.social.age_gate import require_age_confirmation
 from app.services.social.notes import ImageUpload
 from app.services.social.product_tags import TagInput
 from app.web.cursors import decode_cursor, encode_cursor
@@ -341,13 +342,18 @@ def create_note():
 
 @bp.get("/notes/<int:note_id>")
 @operation(summary="A note", tags=["notes"], auth=False,
-           responses={200: NOTE_SCHEMA, 401: None, 404: None})
+           responses={200: NOTE_SCHEMA, 401: None, 403: None, 404: None},
+           description=(
+               "A note a moderator marked for adults only answers `403` "
+               "`age_confirmation_required` until the caller's account has confirmed being "
+               "18 or older (`POST /api/v1/me/adult-confirmation`); its author always sees "
+               "it."))
 def get_note(note_id: int):
     """A published note (drafts only for their author's token); the token is optional."""
     viewer = optional_viewer()
-    body = notes_json([notes.get_note(viewer, note_id,
-                                      market=current_preferences().ship_to_country)],
-                      viewer)[0]
+    note = notes.get_note(viewer, note_id, market=current_preferences().ship_to_country)
+    require_age_confirmation(viewer, note)
+    body = notes_json([note], viewer)[0]
     commit()
     return body
 

@@ -64,7 +64,8 @@ PRIVATE_TABLES = frozenset({
 COUNTER_COLUMNS = {
     "notes": frozenset({"like_count", "collect_count", "comment_count", "hot_score",
                         "updated_at"}),
-    "users": frozenset({"last_login_at", "session_version", "updated_at"}),
+    "users": frozenset({"last_login_at", "session_version", "adult_confirmed_at",
+                        "updated_at"}),
     "topics": frozenset({"note_count"}),
     "event_entries": frozenset({"score"}),
 }

@@ -6,6 +6,7 @@ bp = Blueprint("notes", __name__)
 
 from app.notes import (  # noqa: E402,F401
     ads_routes,
+    age_gate_routes,
     coauthor_routes,
     event_routes,
     interest_routes,

@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -26,13 +27,21 @@ from app.core.transaction import commit, rollback
 from app.models import Note, User
 from app.notes import bp
 from app.notes.ads_routes import ad_viewer, with_sponsored
+from app.notes.age_gate_routes import ADULT_SESSION_KEY
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_url as stored_media_url
 from app.services import ads, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
+from app.services.social import (
+    age_gate,
+    feed,
+    notes,
+    notifications,
+    product_tags,
+    questions,
+)
 from app.services.social import engagement as interactions
-from app.services.social import feed, notes, notifications, product_tags, questions
 from app.web.cached_pages import answer_page, shared_parts
 from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor
@@ -368,6 +377,9 @@ def show(note_id: int):
     """A note: images, text, tagged products, likes, boards, comments ("See translation")."""
     user = viewer()
     note = notes.get_note(user, note_id, market=current_preferences().ship_to_country)
+    if age_gate.age_gate_applies(user, note, confirmed_in_session=ADULT_SESSION_KEY in session):
+        return render_template("notes/age_gate.html", note=note,
+                               form=ActionForm(next=request.full_path.rstrip("?")))
     if note.question_to and note.is_published:
         # A question's answers: the best one, then the addressed side's, then the others.
         ranked = questions.answers(note, limit=50, market=current_preferences().ship_to_country)

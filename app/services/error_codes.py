@@ -23,6 +23,9 @@ class ErrorCode:
 ERROR_CODES: dict[str, ErrorCode] = {
     "account_disabled": ErrorCode((401, 409), "The account is disabled; it cannot log in or "
                                               "be given a role."),
+    "age_confirmation_required": ErrorCode((403,), "The note is for adults 18+: the caller "
+                                                   "must confirm being 18 or older first "
+                                                   "(`POST /api/v1/me/adult-confirmation`)."),
     "already_entered": ErrorCode((409,), "The note is already entered in the event."),
     "already_member": ErrorCode((409,), "That person is already a member of the organisation."),
     "already_shipped": ErrorCode((422,), "A bulk shipping row's tracking number is already "

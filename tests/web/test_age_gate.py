@@ -1,0 +1,94 @@
+"""The age gate: an adults-only note asks guests and unconfirmed users to confirm 18+ first."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import csrf_from
+
+pytest_plugins = ["tests.notes_fixtures"]
+
+
+def gated_note(quick_note, make_user):
+    note = quick_note(make_user(), title="Late-night cocktail recipes", body="Strong ones.")
+    note.moderation_state = "age_gated"
+    db.session.commit()
+    return note
+
+
+def confirm(client, page_html: str, url: str):
+    return client.post("/age-confirmation", data={"csrf_token": csrf_from(page_html),
+                                                  "next": url})
+
+
+def test_a_guest_confirms_once_per_session_then_reads(client, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    url = f"/notes/{note.id}"
+
+    gate = client.get(url)
+    page = gate.get_data(as_text=True)
+    assert gate.status_code == 200
+    assert "This note is for adults 18+" in page
+    assert "Strong ones." not in page and note.title not in page
+
+    answer = confirm(client, page, url)
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(url)
+    shown = client.get(url).get_data(as_text=True)
+    assert "Strong ones." in shown and "This note is for adults 18+" not in shown
+
+
+def test_a_signed_in_users_confirmation_is_kept_on_the_account(client, login, quick_note,
+                                                                make_user):
+    note = gated_note(quick_note, make_user)
+    reader = make_user()
+    login(reader)
+    url = f"/notes/{note.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "I am 18 or older" in page
+
+    confirm(client, page, url)
+
+    db.session.expire_all()
+    assert db.session.get(User, reader.id).adult_confirmed_at is not None
+    assert "Strong ones." in client.get(url).get_data(as_text=True)
+
+
+def test_the_author_is_not_asked(client, login, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    login(note.author)
+    assert "Strong ones." in client.get(f"/notes/{note.id}").get_data(as_text=True)
+
+
+def test_the_gate_speaks_chinese(client, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    page = client.get(f"/notes/{note.id}", headers={"Accept-Language": "zh-CN"}) \
+        .get_data(as_text=True)
+    assert "这篇笔记仅限 18 岁以上成年人查看" in page and "我已年满 18 岁" in page
+
+
+def test_confirming_does_not_redirect_off_site(client, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    page = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    answer = confirm(client, page, "https://evil.example/")
+    assert "evil.example" not in answer.headers["Location"]
+
+
+def test_the_api_answers_403_until_the_account_confirms(client, api_token, quick_note,
+                                                         make_user):
+    note = gated_note(quick_note, make_user)
+    url = f"/api/v1/notes/{note.id}"
+
+    guest = client.get(url)
+    assert guest.status_code == 403
+    assert guest.get_json()["error"]["code"] == "age_confirmation_required"
+    headers = api_token(make_user())
+    assert client.get(url, headers=headers).status_code == 403
+
+    confirmed = client.post("/api/v1/me/adult-confirmation", headers=headers)
+    assert confirmed.status_code == 200
+    first = confirmed.get_json()["adult_confirmed_at"]
+    again = client.post("/api/v1/me/adult-confirmation", headers=headers).get_json()
+    assert again["adult_confirmed_at"] == first  # the first date stays
+
+    assert client.get(url, headers=headers).get_json()["title"] == note.title
+    assert client.get(url, headers=api_token(note.author)).status_code == 200
