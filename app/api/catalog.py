@@ -474,7 +474,9 @@ def store_catalog(store_id: int):
     store = catalog_reads.get_public_store(store_id)
     page = catalog_reads.list_catalog(store_id=store.id, text=request.args.get("q"),
                                       category=request.args.get("category") or None,
-                                      after=decode_cursor(1), limit=page_limit())
+                                      after=decode_cursor(1), limit=page_limit(),
+                                      market=request.args.get("country")
+                                      or current_preferences().ship_to_country)
     offers = {o.product.id: o for o in catalog_reads.product_offers(
         page.items, currency=request.args.get("currency"),
         country=request.args.get("country"))}

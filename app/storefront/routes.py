@@ -56,7 +56,8 @@ def _product_cards(store: Store | None, text: str, category: str | None) -> dict
     after = _int_arg("after")
     page = catalog_reads.list_catalog(store_id=store.id if store else None,
                                       text=text or None, category=category,
-                                      after=[after] if after else None, limit=PAGE_SIZE)
+                                      after=[after] if after else None, limit=PAGE_SIZE,
+                                      market=current_preferences().ship_to_country)
     following = page.next_after[0] if page.next_after else None
     urls = {"next_url": None, "more_url": None}
     if following:
@@ -118,7 +119,8 @@ def store(slug: str):
     if tab == "products":
         context.update(_product_cards(shop, text, category))
     else:
-        notes = feed.store_feed(shop.id, decode_cursor(2), STORE_NOTES_PAGE_SIZE)
+        notes = feed.store_feed(shop.id, decode_cursor(2), STORE_NOTES_PAGE_SIZE,
+                                market=current_preferences().ship_to_country)
         cursor = encode_cursor(notes.next_cursor) if notes.next_cursor else None
         context.update(_note_cards(notes.notes))
         context["next_url"] = url_for(".store", slug=slug, tab="notes", cursor=cursor) \

@@ -271,6 +271,42 @@ def test_restrict_hides_the_note_in_listed_markets_only(make_user, make_moderato
     assert search.search("ceremony", "notes", None, 10, market="CN").items == []
 
 
+def test_a_restricted_listing_and_note_leave_catalogue_store_and_profile_lists_there_only(
+        make_user, make_org, make_moderator, quick_note):
+    from app.models import NoteProductTag
+    from app.services.catalog import reads as catalog_reads
+    from tests.catalog_factories import make_shop
+
+    shop = make_shop(make_org, make_user)
+    product = shop.add_product(title="Pepper spray")
+    author = make_user()
+    note = quick_note(author, title="Trail kit")
+    db.session.add(NoteProductTag(note_id=note.id, product_id=product.id, image_position=0,
+                                  x=50, y=50))
+    mod = make_moderator()
+    for target_type, target_id in (("product", product.id), ("note", note.id)):
+        case = moderation.open_case(target_type, target_id, source="rules", reasons=[
+            {"code": "prohibited_goods", "severity": "low"}], markets=[], hold=False)
+        moderation.decide_case(mod, case.id,
+                               DecisionInput("restrict", "prohibited_goods", ["GB"]))
+    db.session.commit()
+
+    def catalogue(market):
+        return [p.id for p in catalog_reads.list_catalog(store_id=shop.store.id,
+                                                         market=market).items]
+
+    assert catalogue("US") == [product.id] and catalogue("GB") == []
+    assert [n.id for n in feed.store_feed(shop.store.id, None, 10, market="US").notes] == \
+        [note.id]
+    assert feed.store_feed(shop.store.id, None, 10, market="GB").notes == []
+    reader = make_user()
+    assert [n.id for n in feed.author_feed(author, reader, None, 10, market="US").notes] == \
+        [note.id]
+    assert feed.author_feed(author, reader, None, 10, market="GB").notes == []
+    assert [n.id for n in feed.author_feed(author, author, None, 10, market="GB").notes] == \
+        [note.id]  # the author still sees their own note
+
+
 def test_restrict_needs_markets_and_reason_codes_are_checked(make_user, make_moderator,
                                                              quick_note):
     note = quick_note(make_user())

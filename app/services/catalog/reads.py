@@ -315,10 +315,14 @@ def ensure_ships_to(product: Product, country: str) -> None:
 
 def list_catalog(*, store_id: int | None = None, text: str | None = None,
                  category: str | None = None, after: Sequence[Any] | None = None,
-                 limit: int = 20) -> Page[Product]:
-    """Active products for the storefront (one store, a category, a search), newest first."""
+                 limit: int = 20, market: str | None = None) -> Page[Product]:
+    """Active products for the storefront (one store, a category, a search), newest first.
+
+    Listings held or removed by moderation, or restricted in the viewer's `market` (their
+    ship-to country), are left out, as Discover leaves such notes out.
+    """
     _check_limit(limit)
-    stmt = (select(Product).where(Product.status == "active", shown_clause(Product))
+    stmt = (select(Product).where(Product.status == "active", shown_clause(Product, market))
             .options(joinedload(Product.store),
                      selectinload(Product.variants).selectinload(ProductVariant.fixed_prices),
                      selectinload(Product.images))
