@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 @celery.task(name="qiao.screen_content")
 def screen_content_task(target_type: str, target_id: int) -> None:
-    """Screen one note, comment, listing, profile or ad creative and record the outcome.
+    """Screen one note, comment, listing or profile and record the outcome.
 
     If screening itself fails, the item is held for a moderator (never left unscreened) and
     the audit log says why.

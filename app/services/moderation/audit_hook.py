@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 # Screening's names for what it screens → the queue's case targets.
 CASE_TARGET_OF = {"note": "note", "comment": "comment", "product": "product",
-                  "profile": "user", "ad_creative": "note"}
+                  "profile": "user"}
 
 
 def audit_rule_change(actor: User, action: str, market: str, version: int,
@@ -37,9 +37,7 @@ def audit_screening_failure(target_type: str, target_id: int, screening_id: int 
 
 def hold_for_review(target_type: str, target_id: int, screening: ModerationScreening,
                     author: User | None) -> None:
-    """Put a held or blocked item in front of moderators (an ad creative is not hidden as a
-    note: the ads side acts on the outcome it is given).
-    """
+    """Put a held or blocked item in front of moderators, hidden until one decides."""
     reasons = []
     for match in screening.matches:
         reasons.append({"code": match["reason_code"], "severity": match["severity"],
@@ -61,4 +59,4 @@ def hold_for_review(target_type: str, target_id: int, screening: ModerationScree
                    for code in screening.reason_codes]
     markets = [m for m, outcome in screening.market_outcomes.items() if outcome != "publish"]
     open_case(CASE_TARGET_OF[target_type], target_id, source="screening", reasons=reasons,
-              markets=markets, hold=target_type != "ad_creative")
+              markets=markets, hold=True)

@@ -1,4 +1,7 @@
-"""Automated screening of notes, comments, listings, profiles and ad creatives.
+"""Automated screening of notes, comments, listings and profiles.
+
+(Ad creatives are checked against the ad rules by app.services.moderation.ad_review, with
+the matcher directly.)
 
 A job (`qiao.screen_content`, queued after the commit of every create and edit) calls
 `screen_content`. It runs every check on the content as stored now:
@@ -27,7 +30,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment, Note, Product, User
-from app.models.moderation_rules import SCREENING_TARGETS, ModerationScreening
+from app.models.moderation_rules import ModerationScreening
 from app.providers.media import media_storage
 from app.providers.moderation import CheckResult, ScreeningUnavailable, moderation_providers
 from app.services.errors import ValidationFailed
@@ -48,8 +51,7 @@ from app.services.moderation.rules import ALL_MARKETS, current_matcher
 
 log = logging.getLogger(__name__)
 MAX_IMAGES = 9
-# The rows that wait as "pending" until their screening has run (an ad creative is a note,
-# screened again as a note).
+# What screening screens; each row waits as "pending" until its screening has run.
 PENDING_MODELS = {"note": Note, "comment": Comment, "product": Product, "profile": User}
 
 
@@ -75,7 +77,7 @@ def _rendition(keys: dict[str, str]) -> str | None:
 
 def load_content(target_type: str, target_id: int) -> ScreenedContent | None:
     """The text, images and author of an item, or None when it no longer exists."""
-    if target_type in ("note", "ad_creative"):
+    if target_type == "note":
         note = db.session.get(Note, target_id)
         if note is None:
             return None
@@ -109,7 +111,7 @@ def load_content(target_type: str, target_id: int) -> ScreenedContent | None:
         return ScreenedContent("profile", target_id, f"{user.display_name}\n{user.bio}", user,
                                None, [user.avatar_path] if user.avatar_path else [])
     raise ValidationFailed(f"Cannot screen {target_type!r}.", code="validation_failed",
-                           fields={"target_type": [f"One of {', '.join(SCREENING_TARGETS)}."]})
+                           fields={"target_type": [f"One of {', '.join(PENDING_MODELS)}."]})
 
 
 def _check_record(result: CheckResult | None, *, check: str, error: str | None = None,
@@ -252,7 +254,7 @@ def hold_unscreened(target_type: str, target_id: int, error: str) -> None:
     audit_screening_failure(target_type, target_id, None, [error])
     open_case(CASE_TARGET_OF[target_type], target_id, source="screening",
               reasons=[{"code": "screening_unavailable", "severity": "medium", "spans": []}],
-              hold=target_type != "ad_creative")
+              hold=True)
 
 
 def latest_screening(target_type: str, target_id: int) -> ModerationScreening | None:
