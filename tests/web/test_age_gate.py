@@ -92,3 +92,11 @@ def test_the_api_answers_403_until_the_account_confirms(client, api_token, quick
 
     assert client.get(url, headers=headers).get_json()["title"] == note.title
     assert client.get(url, headers=api_token(note.author)).status_code == 200
+
+
+def test_an_adults_only_cover_is_not_shown_on_cards(client, login, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    login(note.author)
+    profile = client.get(f"/u/{note.author_id}").get_data(as_text=True)
+    card = profile.split(f'data-note-id="{note.id}"')[1].split("</article>")[0]
+    assert 'data-testid="adults-only-cover"' in card and "fake-thumb" not in card
