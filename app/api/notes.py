@@ -410,7 +410,8 @@ def list_comments(note_id: int):
     limit = page_limit()
     threads, has_more = interactions.comment_threads(
         note, after_id=cursor[0] if cursor and isinstance(cursor[0], int) else None,
-        limit=limit, market=current_preferences().ship_to_country)
+        limit=limit, market=current_preferences().ship_to_country,
+        viewer_id=viewer.id if viewer is not None else None)
     ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
     liked = interactions.liked_comment_ids(viewer, ids)
     body = {"items": [comment_json(t.comment, liked, t.replies) for t in threads],
