@@ -31,6 +31,7 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("advance-events", "qiao.advance_events", 60),
     ("fold-purchase-interests", "qiao.fold_purchase_interests", 600),
     ("decay-interests", "qiao.decay_interests", 86400),
+    ("rescreen-stale-pending", "qiao.rescreen_stale_pending", 300),
 )
 
 

@@ -6,7 +6,7 @@ import logging
 
 from app.core.transaction import commit, rollback
 from app.extensions import celery
-from app.services.moderation import hold_unscreened, screen_content
+from app.services.moderation import hold_unscreened, screen_content, stale_pending_items
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +26,12 @@ def screen_content_task(target_type: str, target_id: int) -> None:
         log.exception("screening %s %s failed; holding it", target_type, target_id)
         hold_unscreened(target_type, target_id, f"{type(exc).__name__}: {exc}")
         commit()
+
+
+@celery.task(name="qiao.rescreen_stale_pending")
+def rescreen_stale_pending_task() -> int:
+    """Screen again what has waited as "pending" too long (its job was lost); how many."""
+    items = stale_pending_items()
+    for target_type, target_id in items:
+        screen_content_task(target_type, target_id)
+    return len(items)

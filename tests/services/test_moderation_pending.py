@@ -7,6 +7,7 @@ it, as when a worker has not picked it up yet; the test then runs the job as the
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 
@@ -21,7 +22,7 @@ from app.services.social import notes
 from app.services.social.engagement import add_comment, comment_threads
 from app.services.social.feed import published_notes
 from app.services.social.notes import ImageUpload
-from app.tasks.moderation import screen_content_task
+from app.tasks.moderation import rescreen_stale_pending_task, screen_content_task
 from tests.catalog_factories import make_shop
 from tests.moderation_factories import add_rule, jpeg, photo, providers
 
@@ -174,3 +175,16 @@ def test_a_pending_profile_text_waits_and_in_process_jobs_change_nothing(app, cr
     assert creator.moderation_state == "pending"
     screen_content_task("profile", creator.id)
     assert creator.moderation_state == "visible"
+
+
+def test_a_lost_screening_job_is_run_again_by_the_sweep(broker, creator, reader):
+    note = post(creator)
+    assert rescreen_stale_pending_task() == 0  # just posted: its job may still come
+
+    note.updated_at = note.updated_at - timedelta(minutes=11)  # the job never came
+    db.session.commit()
+    assert rescreen_stale_pending_task() == 1
+
+    db.session.refresh(note)
+    assert note.moderation_state == "visible"
+    assert notes.get_note(reader, note.id) == note

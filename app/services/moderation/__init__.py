@@ -66,6 +66,7 @@ from app.services.moderation.screening import (
     hold_unscreened,
     latest_screening,
     screen_content,
+    stale_pending_items,
 )
 from app.services.moderation.transparency import (
     CSV_LAYOUT,
@@ -127,5 +128,6 @@ __all__ = [
     "report_content",
     "report_csv",
     "screen_content",
+    "stale_pending_items",
     "transparency_report",
 ]

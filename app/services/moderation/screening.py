@@ -24,12 +24,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Note, Product, User
+from app.models import Comment, Note, Product, User, utcnow
 from app.models.moderation_rules import ModerationScreening
 from app.providers.media import media_storage
 from app.providers.moderation import CheckResult, ScreeningUnavailable, moderation_providers
@@ -51,6 +52,8 @@ from app.services.moderation.rules import ALL_MARKETS, current_matcher
 
 log = logging.getLogger(__name__)
 MAX_IMAGES = 9
+# A screening job normally runs within seconds; an item pending longer lost its job.
+STALE_PENDING_AFTER = timedelta(minutes=10)
 # What screening screens; each row waits as "pending" until its screening has run.
 PENDING_MODELS = {"note": Note, "comment": Comment, "product": Product, "profile": User}
 
@@ -255,6 +258,20 @@ def hold_unscreened(target_type: str, target_id: int, error: str) -> None:
     open_case(CASE_TARGET_OF[target_type], target_id, source="screening",
               reasons=[{"code": "screening_unavailable", "severity": "medium", "spans": []}],
               hold=True)
+
+
+def stale_pending_items(*, now: datetime | None = None, limit: int = 500
+                        ) -> list[tuple[str, int]]:
+    """Items still "pending" well after their last change: their screening job was lost (a
+    broker restarted, a worker died), so the periodic sweep screens them again.
+    """
+    cutoff = (now or utcnow()) - STALE_PENDING_AFTER
+    found: list[tuple[str, int]] = []
+    for target_type, model in PENDING_MODELS.items():
+        found += [(target_type, item_id) for item_id in db.session.scalars(
+            select(model.id).where(model.moderation_state == "pending",
+                                   model.updated_at < cutoff).order_by(model.id).limit(limit))]
+    return found
 
 
 def latest_screening(target_type: str, target_id: int) -> ModerationScreening | None:
