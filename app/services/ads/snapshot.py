@@ -197,13 +197,23 @@ def build_snapshot(now: datetime) -> Snapshot:
     return Snapshot.of(live, now)
 
 
+def _fits(snap: Snapshot | None, now: datetime, max_age: float) -> bool:
+    """Whether `snap` may answer for `now`: built at most `max_age` seconds before it.
+
+    A snapshot built after `now` (a caller asking about an earlier moment, or clocks that
+    differ between threads) holds campaigns as they were later, so it does not fit either.
+    """
+    return snap is not None and 0 <= (now - snap.built_at).total_seconds() < max_age
+
+
 def current_snapshot(now: datetime) -> Snapshot:
-    """The process's snapshot, rebuilt when older than ADS_SNAPSHOT_SECONDS or invalidated."""
+    """The process's snapshot, rebuilt when older than ADS_SNAPSHOT_SECONDS, built for a
+    later moment than `now`, or invalidated.
+    """
     holder = _holder()
     max_age = float(current_app.config.get("ADS_SNAPSHOT_SECONDS", 5))
     snap = holder.snapshot
-    if snap is not None and not holder.stale \
-            and (now - snap.built_at).total_seconds() < max_age:
+    if not holder.stale and _fits(snap, now, max_age):
         return snap
     # One request of the process rebuilds; the others keep serving the previous snapshot
     # meanwhile instead of queueing behind it (only the very first build is waited for).
@@ -211,7 +221,7 @@ def current_snapshot(now: datetime) -> Snapshot:
         return snap
     try:
         snap = holder.snapshot
-        if snap is None or holder.stale or (now - snap.built_at).total_seconds() >= max_age:
+        if holder.stale or not _fits(snap, now, max_age):
             holder.stale = False
             snap = holder.snapshot = build_snapshot(now)
     finally:
