@@ -15,7 +15,8 @@ from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
-from app.models import User
+from app.models import User, utcnow
+from app.services.ads import placements
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
@@ -62,7 +63,8 @@ def get_feed():
     """Discover (anyone; a share of each page from other languages and regions) or
     Following (needs a token). Items are notes; Discover merges in sponsored notes at
     configured positions, which carry `sponsored: {campaign_id, label, impression_token,
-    click_url}` (organic ones `sponsored: false`).
+    click_url}` (organic ones `sponsored: false`). A first Discover page (no cursor)
+    counts as one Discover view in the viewer's country, for placement forecasts.
     """
     viewer = optional_viewer()
     tab = request.args.get("tab", "discover")
@@ -81,6 +83,10 @@ def get_feed():
         language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
+        if not request.args.get("cursor"):
+            # Placement forecasts count Discover first pages. The web page reports its own
+            # from a script; an app has none, so the first page handed out is the view.
+            placements.record_discover_view(region, utcnow())
         if viewer is None and (cached := _guest_discover(language, region, limit)) is not None:
             return cached
         page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
