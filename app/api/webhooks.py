@@ -39,7 +39,8 @@ def stripe_webhook():
     try:
         receipt = receive_stripe_event(
             request.get_data(cache=False), request.headers.get("Stripe-Signature", ""),
-            links=site_links, intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome})
+            links=site_links, intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome},
+            refund_handlers={ads.TOPUP_PURPOSE: ads.record_topup_refunds})
     except DomainError as exc:
         WEBHOOKS.labels(provider="stripe", result=exc.code).inc()
         raise

@@ -1,9 +1,9 @@
 """The in-process snapshot of live campaigns that serving chooses from.
 
-One query loads every campaign that could serve now (active, not yet over
-budget, flight not ended) with its published notes, today's spend and throttle, its
-lifetime impressions and clicks (for the smoothed CTR) and, per note, the brand of a
-creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
+One query loads every campaign that could serve now (active, not yet over budget,
+flight not ended, its account owing nothing) with its published notes, today's spend and
+throttle, its lifetime impressions and clicks (for the smoothed CTR) and, per note, the
+brand of a creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
 process for ADS_SNAPSHOT_SECONDS and rebuilt on the next request after that, or at once
 after `invalidate_snapshot()` (called when this process charges a campaign or a campaign
 changes state), so a feed page normally costs no campaign query at all.
@@ -22,7 +22,15 @@ from flask import current_app
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from app.extensions import db
-from app.models import Campaign, CampaignDay, CampaignNote, Note, Organization, Partnership
+from app.models import (
+    AdAccount,
+    Campaign,
+    CampaignDay,
+    CampaignNote,
+    Note,
+    Organization,
+    Partnership,
+)
 from app.money import exponent
 from app.services.ads.auction import (
     PPM_SAME_CURRENCY,
@@ -105,6 +113,9 @@ def _query(now: datetime):
                    partner.c.name.label("partner_brand"))
             .join(CampaignNote, CampaignNote.campaign_id == Campaign.id)
             .join(Note, and_(Note.id == CampaignNote.note_id, Note.status == "published"))
+            # An account owing a refunded top-up serves nothing until it pays.
+            .join(AdAccount, and_(AdAccount.id == Campaign.account_id,
+                                  AdAccount.debt_minor == 0))
             .outerjoin(today, and_(today.c.campaign_id == Campaign.id,
                                    today.c.day == now.date()))
             .outerjoin(totals, totals.c.campaign_id == Campaign.id)
