@@ -79,6 +79,7 @@ from app.services.ads.partnerships import (
     list_creator_partnerships,
     propose_partnership,
     publish_partnership_note,
+    settle_partnership_reviews,
     sponsor_names,
 )
 from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
@@ -209,6 +210,7 @@ __all__ = [
     "promotable_notes",
     "propose_partnership",
     "publish_partnership_note",
+    "settle_partnership_reviews",
     "record_topup_outcome",
     "record_topup_refunds",
     "refund_topup",
