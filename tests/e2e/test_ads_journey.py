@@ -2,12 +2,12 @@
 
 Lumi Beauty's owner tops up the ad balance with the sandbox card and sends a creator a
 paid brief; the creator accepts it and marks their published note (which tags a product)
-as made for it, and the fee is paid. The brand promotes that note with a CPC campaign to
-Japan for Japanese and English readers; a moderator approves it in the moderation queue.
-A shopper in Japan reading in English meets the note in Discover as "Sponsored · with
-Lumi Beauty", the view is counted, taps it, and buys the tagged product with the sandbox
-card. The brand's report then shows the impression, the click, its spend and the
-attributed order with its ROAS.
+as made for it; a moderator approves that ad in the moderation queue and the fee is paid.
+The brand promotes the note with a CPC campaign to Japan for Japanese and English
+readers; a moderator approves the campaign too. A shopper in Japan reading in English
+meets the note in Discover as "Sponsored · with Lumi Beauty", the view is counted, taps
+it, and buys the tagged product with the sandbox card. The brand's report then shows the
+impression, the click, its spend and the attributed order with its ROAS.
 
 Each person has a browser context of their own, as four people would. Journeys share one
 live database, so every assertion is scoped to this story's campaign, note and people.
@@ -40,6 +40,7 @@ from app.models import (
     utcnow,
 )
 from app.services.accounts.passwords import hash_password
+from app.services.ads import settle_partnership_reviews
 from app.services.ads.tokens import read_token
 from app.services.social import notes
 from app.services.social.product_tags import TagInput
@@ -124,6 +125,24 @@ def wait_for_rows(live_server, query, timeout: float = 15.0) -> list:
     raise AssertionError(f"nothing recorded for {query}")
 
 
+def decide_in_queue(moderator: Page, target_type: str, target_id: int) -> None:
+    """Open the item from the moderation queue, claim it and approve it."""
+    moderator.goto(f"/admin/moderation?target_type={target_type}")
+    in_queue = f"tr[data-target='{target_type}:{target_id}']"
+    with moderator.expect_navigation():
+        moderator.locator(in_queue).get_by_role("link").first.click()
+    if target_type == "campaign":
+        expect(moderator.get_by_test_id("campaign-facts")).to_contain_text("JP")
+    with moderator.expect_navigation():
+        moderator.get_by_test_id("claim").click()
+    decision = moderator.get_by_test_id("decision-form")
+    decision.locator("select[name=action]").select_option("approve")
+    decision.locator("select[name=reason_code]").select_option("no_violation")
+    with moderator.expect_navigation():
+        moderator.get_by_test_id("decide").click()
+    expect(moderator.locator(in_queue)).to_have_count(0)
+
+
 def yen(amount: int) -> str:
     return f"JP¥{amount:,}"
 
@@ -167,7 +186,8 @@ def test_a_brand_partners_with_a_creator_promotes_the_note_and_sees_the_sale(
     expect(ours.get_by_test_id("partnership-status")).to_have_attribute("data-status",
                                                                         "proposed")
 
-    # The creator accepts it and names the published note made for it: the fee is paid.
+    # The creator accepts it and names the published note made for it: an ad now, it
+    # waits for ad review with the fee still reserved.
     creator = another_person(browser, live_server.url, page)
     log_in(creator, cast["creator"])
     creator.goto("/account/partnerships")
@@ -181,9 +201,26 @@ def test_a_brand_partners_with_a_creator_promotes_the_note_and_sees_the_sale(
     with creator.expect_navigation():
         mine.get_by_test_id("publish-partnership").click()
     expect(mine.get_by_test_id("partnership-status")).to_have_attribute("data-status",
+                                                                        "published")
+    page.goto(f"/brand/{org}/balance")
+    expect(page.get_by_test_id("balance")).to_have_text("JP¥170,000")
+    expect(page.get_by_test_id("ledger").locator("tr[data-kind=partnership_fee]"))\
+        .to_have_count(0)
+
+    # A moderator approves the note in the moderation queue; the next settlement run
+    # (every minute, run here as the scheduler would) pays the creator.
+    moderator = another_person(browser, live_server.url, page)
+    log_in(moderator, cast["moderator"])
+    decide_in_queue(moderator, "note", cast["note_id"])
+    moderator.context.close()
+    with live_server.app.app_context():
+        settle_partnership_reviews()
+        db.session.remove()
+    creator.reload()
+    expect(mine.get_by_test_id("partnership-status")).to_have_attribute("data-status",
                                                                         "paid")
     creator.context.close()
-    page.goto(f"/brand/{org}/balance")
+    page.reload()
     expect(page.get_by_test_id("balance")).to_have_text("JP¥170,000")
     expect(page.get_by_test_id("ledger").locator("tr[data-kind=partnership_fee]"))\
         .to_have_count(1)
@@ -222,20 +259,9 @@ def test_a_brand_partners_with_a_creator_promotes_the_note_and_sees_the_sale(
     log_in(moderator, cast["moderator"])
     moderator.goto("/admin/ads")
     expect(moderator).to_have_url(re.compile(r"/admin/moderation\?target_type=campaign$"))
-    in_queue = f"tr[data-target='campaign:{campaign_id}']"
-    row = moderator.locator(in_queue)
+    row = moderator.locator(f"tr[data-target='campaign:{campaign_id}']")
     expect(row.get_by_test_id("campaign-preview")).to_have_text(cast["campaign"])
-    with moderator.expect_navigation():
-        row.get_by_role("link").first.click()
-    expect(moderator.get_by_test_id("campaign-facts")).to_contain_text("JP")
-    with moderator.expect_navigation():
-        moderator.get_by_test_id("claim").click()
-    decision = moderator.get_by_test_id("decision-form")
-    decision.locator("select[name=action]").select_option("approve")
-    decision.locator("select[name=reason_code]").select_option("no_violation")
-    with moderator.expect_navigation():
-        moderator.get_by_test_id("decide").click()
-    expect(moderator.locator(in_queue)).to_have_count(0)
+    decide_in_queue(moderator, "campaign", campaign_id)
     moderator.context.close()
 
     # The brand is told, sees it active, and the budget reserved from the balance.

@@ -67,7 +67,7 @@ from app.services.ads.ledger import (
     ledger_sum_minor,
     post_entry,
 )
-from app.services.ads.notices import CAMPAIGN_EVENTS
+from app.services.ads.notices import CAMPAIGN_EVENTS, register_campaign_links
 from app.services.ads.pacing_loop import adjust_pacing
 from app.services.ads.partnerships import (
     accept_partnership,
@@ -124,6 +124,7 @@ register_campaign_decider(apply_review_verdict)
 
 __all__ = [
     "CAMPAIGN_EVENTS",
+    "register_campaign_links",
     "AdViewer",
     "Choice",
     "CounterStore",
