@@ -40,10 +40,10 @@ from app.models import (
     utcnow,
 )
 from app.services.accounts.passwords import hash_password
-from app.services.ads import settle_partnership_reviews
 from app.services.ads.tokens import read_token
 from app.services.social import notes
 from app.services.social.product_tags import TagInput
+from app.tasks.ads import settle_partnership_reviews
 from tests.ad_delivery_factories import BROWSER
 from tests.checkout_factories import address_for
 from tests.e2e.browser import Page, expect
@@ -214,7 +214,7 @@ def test_a_brand_partners_with_a_creator_promotes_the_note_and_sees_the_sale(
     decide_in_queue(moderator, "note", cast["note_id"])
     moderator.context.close()
     with live_server.app.app_context():
-        settle_partnership_reviews()
+        assert settle_partnership_reviews() >= 1  # the periodic task, which commits
         db.session.remove()
     creator.reload()
     expect(mine.get_by_test_id("partnership-status")).to_have_attribute("data-status",
@@ -284,18 +284,19 @@ def test_a_brand_partners_with_a_creator_promotes_the_note_and_sees_the_sale(
         if card.count() or time.monotonic() > deadline:
             break
         time.sleep(1)
-    expect(card.first.locator(".ad-label")).to_have_text(f"Sponsored · with {BRAND}")
-    # A tap counts only on a card whose view was reported, so wait for this card's view
-    # (an earlier load of the page may have reported one of its own).
-    card.first.scroll_into_view_if_needed()
-    token = read_token(live_server.app.config["SECRET_KEY"], "impression",
-                       card.first.get_attribute("data-ad-impression"), 3600).token
+    # One card, pinned by its own token: a tap counts only on a card whose view was
+    # reported, so wait for this card's view (an earlier load may have reported another).
+    raw = card.first.get_attribute("data-ad-impression")
+    card = shopper.locator(f'article.note-card[data-ad-impression="{raw}"]')
+    expect(card.locator(".ad-label")).to_have_text(f"Sponsored · with {BRAND}")
+    card.scroll_into_view_if_needed()
+    token = read_token(live_server.app.config["SECRET_KEY"], "impression", raw, 3600).token
     wait_for_rows(live_server, select(AdImpression).where(
         AdImpression.token_id == token.token_id, AdImpression.invalid_reason.is_(None)))
 
     # The tap opens the note; its product tag leads to the serum, bought with the card.
     with shopper.expect_navigation():
-        card.first.locator(".note-card-link").click()
+        card.locator(".note-card-link").click()
     expect(shopper).to_have_url(re.compile(rf"/notes/{cast['note_id']}"))
     clicks = wait_for_rows(live_server, select(AdClick).where(
         AdClick.viewer_user_id == cast["shopper_id"], AdClick.campaign_id == campaign_id))

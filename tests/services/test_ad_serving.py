@@ -170,6 +170,16 @@ def test_feed_request_costs_one_query_once_the_snapshot_is_warm(app, lumi, creat
     ads.invalidate_snapshot()
 
 
+def test_campaigns_shown_on_earlier_pages_are_left_out(lumi, creator, make_user):
+    first = live_campaign(lumi, promoted_note(creator, "Serum"), bid_minor=90)
+    second = live_campaign(lumi, promoted_note(creator, "Sun gel"), bid_minor=60)
+    viewer = viewer_of(make_user())
+    assert [s.campaign_id for s in serve(viewer)][:1] == [first.id]
+    later = serve(viewer, shown_campaigns={first.id})
+    assert [s.campaign_id for s in later] == [second.id]
+    assert serve(viewer, shown_campaigns={first.id, second.id}) == []
+
+
 def test_a_snapshot_built_later_is_not_reused_for_an_earlier_moment(app, lumi, creator,
                                                                      monkeypatch):
     monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
