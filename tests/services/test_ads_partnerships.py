@@ -59,6 +59,9 @@ def test_the_whole_partnership_pays_the_fee_once_its_note_passes_review(
     assert moderation.latest_case("note", note.id).status == "open"
     assert ads.settle_partnership_reviews() == []
     assert kinds(brand.account) == ["adjustment", "partnership_reserve"]
+    # Under review, the brand cannot promote it yet.
+    assert error_of(ads.create_campaign, brand.owner, brand.org.id,
+                    campaign_input(brand, note_ids=[note.id])).code == "note_not_promotable"
     decide_note_review(reviewer, note.id)
     assert ads.settle_partnership_reviews() == [f"partnership {made.id}: fee paid"]
     db.session.commit()
