@@ -56,3 +56,11 @@ def decide_in_queue(reviewer: User, campaign_id: int, action: str = "approve",
     case = moderation.latest_case("campaign", campaign_id)
     return moderation.decide_case(reviewer, case.id,
                                   moderation.DecisionInput(action, reason_code, [], note))
+
+
+def decide_note_review(reviewer: User, note_id: int, action: str = "approve",
+                       reason_code: str = "no_violation"):
+    """Decide the ad review of a partnership note, as a moderator does in the queue."""
+    case = moderation.latest_case("note", note_id)
+    return moderation.decide_case(reviewer, case.id,
+                                  moderation.DecisionInput(action, reason_code, []))

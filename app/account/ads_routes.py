@@ -31,7 +31,8 @@ from app.web.forms import reject_form
 PARTNERSHIP_LABELS = {
     "proposed": _l("New brief"), "accepted": _l("Accepted — publish your note"),
     "declined": _l("Declined"), "cancelled": _l("Cancelled by the brand"),
-    "published": _l("Published"), "paid": _l("Published — fee paid"),
+    "published": _l("In ad review — the fee is paid once it passes"),
+    "paid": _l("Published — fee paid"),
 }
 
 
@@ -113,7 +114,7 @@ def partnership_step(partnership_id: int, step: str):
 @bp.post("/partnerships/<int:partnership_id>/publish")
 @login_required
 def publish_partnership(partnership_id: int):
-    """Name the published note made for the brief; the fee is paid."""
+    """Name the published note made for the brief; it goes to ad review."""
     note_id = request.form.get("note_id", type=int)
     try:
         ads.publish_partnership_note(current_user, partnership_id, note_id)
@@ -124,8 +125,8 @@ def publish_partnership(partnership_id: int):
             raise
         flash(exc.message, "error")
     else:
-        flash(_("Your note now shows the paid-partnership label, and the fee is paid."),
-              "success")
+        flash(_("Your note is in ad review. Once it passes, it shows the paid-partnership "
+                "label again and the fee is paid."), "success")
     return redirect(url_for(".partnerships"))
 
 

@@ -63,13 +63,16 @@ def _requester(viewer: User | None) -> ads.Requester:
 
 
 def discover_with_sponsored(viewer: User | None, language: str, region: str | None,
-                            notes: list) -> tuple[list, dict[int, dict]]:
+                            notes: list, shown: frozenset[int] = frozenset()
+                            ) -> tuple[list, dict[int, dict]]:
     """Discover's notes with sponsored ones merged in, and each sponsored index's
-    `sponsored` object (labelled in `language`).
+    `sponsored` object (labelled in `language`); the campaigns `shown` by earlier pages
+    are left out.
     """
     ad_viewer = ads.AdViewer(user_id=viewer.id if viewer is not None else None,
                              anon_id=_device_id(viewer), country=region, language=language)
-    slots = ads.sponsored_for_page(ad_viewer, "discover", [n.id for n in notes])
+    slots = ads.sponsored_for_page(ad_viewer, "discover", [n.id for n in notes],
+                                   shown_campaigns=shown)
     if not slots:
         return notes, {}
     # Organic items may be stand-ins from the page cache: sponsored ones are real notes.

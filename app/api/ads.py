@@ -403,13 +403,16 @@ def decline_partnership(partnership_id: int):
            responses={200: PARTNERSHIP_SCHEMA, 400: None, 401: None, 404: None, 409: None,
                       422: None},
            description="The creator's own published note becomes sponsored (“Sponsored · "
-                       "with <brand>”) and the fee is paid. 422 `note_not_promotable`, "
+                       "with <brand>”) and is held for ad review (status `published`); "
+                       "once a moderator approves it the fee is paid (status `paid`, "
+                       "within a minute), if it is removed the brief is `accepted` again "
+                       "for another note. 422 `note_not_promotable`, "
                        "`note_not_published`, `note_already_sponsored`; 409 "
                        "`invalid_partnership_transition`.")
 @token_required("write")
 @idempotent()
 def publish_partnership(partnership_id: int):
-    """Accepted -> paid."""
+    """Accepted -> published (in ad review)."""
     note_id = json_body().get("note_id")
     body = partnership_json(ads.publish_partnership_note(api_user(), partnership_id, note_id))
     commit()

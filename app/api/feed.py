@@ -15,13 +15,20 @@ from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
-from app.models import User
+from app.models import User, utcnow
+from app.services.ads import placements
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, interests, topics
 from app.web.cached_pages import answer_page, shared_parts
-from app.web.cursors import decode_cursor, encode_cursor
+from app.web.cursors import (
+    add_shown_ads,
+    decode_cursor,
+    decode_feed_cursor,
+    encode_cursor,
+    encode_feed_cursor,
+)
 from app.web.viewer import current_preferences
 
 NOTE_LIST = list_of(NOTE_SCHEMA)
@@ -62,7 +69,9 @@ def get_feed():
     """Discover (anyone; a share of each page from other languages and regions) or
     Following (needs a token). Items are notes; Discover merges in sponsored notes at
     configured positions, which carry `sponsored: {campaign_id, label, impression_token,
-    click_url}` (organic ones `sponsored: false`).
+    click_url}` (organic ones `sponsored: false`); Discover's `next_cursor` also names the
+    campaigns shown so far, so later pages show others. A first Discover page (no cursor)
+    counts as one Discover view in the viewer's country, for placement forecasts.
     """
     viewer = optional_viewer()
     tab = request.args.get("tab", "discover")
@@ -81,21 +90,26 @@ def get_feed():
         language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
+        if not request.args.get("cursor"):
+            # Placement forecasts count Discover first pages. The web page reports its own
+            # from a script; an app has none, so the first page handed out is the view.
+            placements.record_discover_view(region, utcnow())
         if viewer is None and (cached := _guest_discover(language, region, limit)) is not None:
             return cached
+        cursor, seen = decode_feed_cursor(feed.DISCOVER_CURSOR_LENGTH)
         page = feed.discover(feed.Audience(viewer, language, region, prefs.ship_to_country),
-                             decode_cursor(feed.DISCOVER_CURSOR_LENGTH), limit,
-                             current_app.config["DISCOVER_FOREIGN_SHARE"],
+                             cursor, limit, current_app.config["DISCOVER_FOREIGN_SHARE"],
                              current_app.config["DISCOVER_EXPLORE_SHARE"])
-        shown, sponsored = discover_with_sponsored(viewer, language, region, page.notes)
-        if sponsored:
-            items = notes_json(shown, viewer)
-            for index, ad in sponsored.items():
-                items[index]["sponsored"] = ad
-            body = {"items": items, "next_cursor": encode_cursor(page.next_cursor)
-                    if page.next_cursor else None}
-            commit()
-            return body
+        shown, sponsored = discover_with_sponsored(viewer, language, region, page.notes, seen)
+        items = notes_json(shown, viewer)
+        for index, ad in sponsored.items():
+            items[index]["sponsored"] = ad
+        # The next page's cursor names the campaigns shown so far: it shows others.
+        seen |= {ad["campaign_id"] for ad in sponsored.values()}
+        body = {"items": items, "next_cursor": encode_feed_cursor(page.next_cursor, seen)
+                if page.next_cursor else None}
+        commit()
+        return body
     body = _page_body(page, viewer)
     commit()
     return body
@@ -115,8 +129,10 @@ def _guest_discover(language: str, region: str | None, limit: int):
     """
     market = current_preferences().ship_to_country
 
+    cursor, seen = decode_feed_cursor(feed.DISCOVER_CURSOR_LENGTH)
+
     def build() -> dict:
-        page = feed.discover(feed.Audience(None, language, region, market), decode_cursor(4),
+        page = feed.discover(feed.Audience(None, language, region, market), cursor,
                              limit, current_app.config["DISCOVER_FOREIGN_SHARE"])
         return _page_body(page, None)
 
@@ -125,7 +141,11 @@ def _guest_discover(language: str, region: str | None, limit: int):
         return None
     key, body = shared
     organic = [_CachedItem(item["id"], item) for item in body["items"]]
-    shown, sponsored = discover_with_sponsored(None, language, region, organic)
+    shown, sponsored = discover_with_sponsored(None, language, region, organic, seen)
+    seen |= {ad["campaign_id"] for ad in sponsored.values()}
+    if seen and body["next_cursor"]:
+        # The cached organic page's cursor, plus the campaigns shown so far.
+        body = {**body, "next_cursor": add_shown_ads(body["next_cursor"], seen)}
     if sponsored:
         notes = [n for n in shown if not isinstance(n, _CachedItem)]
         fresh = {n.id: item for n, item in zip(notes, notes_json(notes, None), strict=True)}

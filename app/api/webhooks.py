@@ -32,14 +32,19 @@ RECEIPT = {
                        "Stripe event). Each event id is acted on once; a redelivery answers "
                        "200 with `duplicate: true`; an event for a PaymentIntent Stripe does "
                        "not know is acknowledged (200, outcome `unknown payment intent`) "
-                       "and logged. 503 asks Stripe to deliver again later, only while "
+                       "and logged. A refund of an ad top-up made at Stripe (`charge."
+                       "refunded`, `refund.created`, `refund.updated`) is looked up at "
+                       "Stripe and debited from the ad balance once per refund; what the "
+                       "balance no longer holds is owed (the account's ads pause until a "
+                       "top-up pays it). 503 asks Stripe to deliver again later, only while "
                        "Stripe itself cannot be reached.")
 def stripe_webhook():
     """Verify, store and process one Stripe event."""
     try:
         receipt = receive_stripe_event(
             request.get_data(cache=False), request.headers.get("Stripe-Signature", ""),
-            links=site_links, intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome})
+            links=site_links, intent_handlers={ads.TOPUP_PURPOSE: ads.record_topup_outcome},
+            refund_handlers={ads.TOPUP_PURPOSE: ads.record_topup_refunds})
     except DomainError as exc:
         WEBHOOKS.labels(provider="stripe", result=exc.code).inc()
         raise

@@ -2,6 +2,11 @@
 
 from flask import Blueprint
 
+from app.services import ads
+from app.web.links import site_links
+
 bp = Blueprint("brand", __name__)
+# Campaign e-mails link to the portal, which services cannot name.
+ads.register_campaign_links(site_links)
 
 from app.brand import balance_routes, campaign_routes, partnership_routes  # noqa: E402,F401

@@ -44,6 +44,7 @@ def kind_label(kind: str) -> str:
         "placement_charge": _("Guaranteed placement"),
         "placement_refund": _("Guaranteed placement refunded"),
         "adjustment": _("Adjustment"),
+        "debt_repayment": _("Refunded card payment repaid"),
     }
     return labels.get(kind, kind)
 

@@ -18,7 +18,7 @@ from app.web.forms import reject_form
 PARTNERSHIP_LABELS = {
     "proposed": _l("Waiting for the creator"), "accepted": _l("Accepted — fee reserved"),
     "declined": _l("Declined"), "cancelled": _l("Cancelled"),
-    "published": _l("Published"), "paid": _l("Published — fee paid"),
+    "published": _l("In ad review"), "paid": _l("Published — fee paid"),
 }
 FIELD_ALIASES = {"creator_id": "creator"}
 

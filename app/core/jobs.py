@@ -23,6 +23,7 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("poll-tracking", "qiao.poll_tracking", 900),
     ("adjust-ad-pacing", "qiao.adjust_ad_pacing", 300),
     ("advance-campaigns", "qiao.advance_campaigns", 60),
+    ("settle-partnership-reviews", "qiao.settle_partnership_reviews", 60),
     ("sync-ad-topups", "qiao.sync_ad_topups", 300),
     ("expire-placement-holds", "qiao.expire_placement_holds", 60),
     ("update-placement-pacing", "qiao.update_placement_pacing", 300),

@@ -54,7 +54,7 @@ PRIVATE_TABLES = frozenset({
     "note_likes", "comment_likes", "comments", "boards", "board_notes", "follows",
     "notifications", "reports", "translation_cache_entries",
     "ad_impressions", "ad_clicks", "ad_frequencies", "ad_hides", "ad_ledger_entries",
-    "ad_topups", "ad_accounts", "campaign_days", "campaign_report_days",
+    "ad_topups", "ad_topup_refunds", "ad_accounts", "campaign_days", "campaign_report_days",
     "discover_view_days", "placement_slot_days", "placement_bookings",
     "moderation_screenings", "moderation_appeals", "legal_requests", "invitations",
     "interest_weights", "feed_dismissals", "interest_job_marks", "event_participants",

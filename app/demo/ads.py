@@ -27,7 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services import ads
+from app.services import ads, moderation
 from app.services.accounts.passwords import hash_password
 from app.services.social import notes as note_service
 from app.services.social.notes import ImageUpload
@@ -174,6 +174,10 @@ def seed_ads(password: str) -> list[str]:
     ads.accept_partnership(creator, partnership.id)
     partner_note = _note(creator, *PARTNER_NOTE, 980)
     ads.publish_partnership_note(creator, partnership.id, partner_note.id)
+    review = moderation.latest_case("note", partner_note.id)
+    moderation.decide_case(reviewer, review.id,
+                           moderation.DecisionInput("approve", "no_violation", []))
+    ads.settle_partnership_reviews()
     ads.propose_partnership(
         lumi_owner, lumi.id, creator_id=creator.id, title="Sun gel launch in Shanghai",
         brief="A summer outdoor look with the SPF50+ sun gel, before 15 June.",

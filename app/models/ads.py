@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 LEDGER_KINDS = ("topup", "topup_refund", "campaign_reserve", "campaign_release",
                 "partnership_reserve", "partnership_release", "partnership_fee",
-                "placement_charge", "placement_refund", "adjustment")
+                "placement_charge", "placement_refund", "adjustment", "debt_repayment")
 TOPUP_STATES = ("created", "processing", "succeeded", "failed", "cancelled", "refunded")
 OBJECTIVES = ("awareness", "traffic", "sales")
 PRICING_MODELS = ("cpm", "cpc")
@@ -76,6 +76,7 @@ class AdAccount(TimestampMixin, db.Model):
     __tablename__ = "ad_accounts"
     __table_args__ = (
         CheckConstraint("balance_minor >= 0", name="balance_minor"),
+        CheckConstraint("debt_minor >= 0", name="debt_minor"),
         CheckConstraint("(organization_id IS NULL) <> (user_id IS NULL)", name="owner"),
     )
 
@@ -87,6 +88,10 @@ class AdAccount(TimestampMixin, db.Model):
         ForeignKey("users.id", ondelete="RESTRICT"), unique=True)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     balance_minor: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    # What a card refund made outside Qiao took back beyond the balance: the account's
+    # campaigns stop serving until a top-up pays it (app.services.ads.topups).
+    debt_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                            nullable=False)
     # IANA zone the brand enters flight dates in (stored UTC on the campaign).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", nullable=False)
     # ISO 3166 country the account bills to (invoices); the default currency came from it.
@@ -169,6 +174,34 @@ class AdTopUp(TimestampMixin, db.Model):
     refund_idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
 
     account: Mapped[AdAccount] = relationship()
+
+
+class AdTopUpRefund(db.Model):
+    """A refund of a top-up's card payment made at the provider (the Stripe dashboard, a
+    dispute), recorded once per provider refund id from the webhook.
+
+    `debited_minor` came off the balance; `debt_minor` is what the balance no longer held
+    (spent or reserved), owed by the account until a top-up pays it.
+    """
+
+    __tablename__ = "ad_topup_refunds"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount_minor"),
+        CheckConstraint("debited_minor >= 0 AND debt_minor >= 0", name="parts"),
+        CheckConstraint("debited_minor + debt_minor = amount_minor", name="parts_sum"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topup_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_topups.id", ondelete="RESTRICT"), index=True, nullable=False)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("ad_accounts.id", ondelete="RESTRICT"), nullable=False)
+    provider_refund_id: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    debited_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    debt_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 class Campaign(TimestampMixin, db.Model):

@@ -70,14 +70,15 @@ def requester() -> ads.Requester:
 
 
 def with_sponsored(surface: str, note_list: list[Note], language: str,
-                   topics: list[str] | None = None
+                   topics: list[str] | None = None, shown: frozenset[int] = frozenset()
                    ) -> tuple[list[Note], dict[int, ads.SponsoredSlot]]:
-    """The page with its sponsored notes merged in, and the slot of each sponsored index.
+    """The page with its sponsored notes merged in, and the slot of each sponsored index;
+    `shown`: campaigns the earlier pages of this feed showed, not shown again.
 
     Costs at most two queries: the viewer's ad state and loading the sponsored notes.
     """
     slots = ads.sponsored_for_page(ad_viewer(language), surface, [n.id for n in note_list],
-                                   topics=topics)
+                                   topics=topics, shown_campaigns=shown)
     if not slots:
         return note_list, {}
     loaded = {n.id: n for n in note_list if n.id in {s.note_id for s in slots}}

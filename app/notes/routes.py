@@ -44,7 +44,7 @@ from app.services.social import (
 from app.services.social import engagement as interactions
 from app.web.cached_pages import answer_page, shared_parts
 from app.web.converters import MAX_ROW_ID
-from app.web.cursors import decode_cursor, encode_cursor
+from app.web.cursors import decode_cursor, encode_cursor, seen_ads_param
 from app.web.forms import select_choices, show_errors_on_form
 from app.web.prices import card_price
 from app.web.viewer import current_preferences
@@ -112,11 +112,14 @@ def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:
             "ad_slots": ad_slots or {}}
 
 
-def discover_with_ads(tab: str, page: feed.FeedPage) -> tuple[list[Note], dict]:
-    """Discover's page with sponsored notes merged in (Following carries no ads)."""
+def discover_with_ads(tab: str, page: feed.FeedPage, shown: frozenset[int] = frozenset()
+                      ) -> tuple[list[Note], dict]:
+    """Discover's page with sponsored notes merged in (Following carries no ads), leaving
+    out the campaigns `shown` on the page already.
+    """
     if tab != "discover":
         return page.notes, {}
-    return with_sponsored("discover", page.notes, ui_language())
+    return with_sponsored("discover", page.notes, ui_language(), shown=shown)
 
 
 def mark_sponsored(note_list: list[Note]) -> None:
@@ -221,7 +224,8 @@ def feed_more():
     page = load_feed(tab)
     more_url = url_for("notes.feed_more", tab=tab, cursor=encode_cursor(page.next_cursor)) \
         if page.next_cursor else None
-    shown, ad_slots = discover_with_ads(tab, page)
+    # The scrolling page names the sponsored campaigns it shows already.
+    shown, ad_slots = discover_with_ads(tab, page, seen_ads_param())
     return render_template("notes/_feed_page.html", notes=shown, more_url=more_url,
                            dismiss_for=dismissing_viewer(tab),
                            next_url=url_for("main.index", tab=tab,

@@ -70,6 +70,7 @@ class ProviderRefund:
     id: str
     status: str  # pending, succeeded, failed, canceled, requires_action
     amount: Money
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ class PaymentProvider(Protocol):
     def refund(self, intent_id: str, amount: Money, *, idempotency_key: str,
                metadata: dict[str, str]) -> ProviderRefund:
         """Return `amount` of a succeeded intent to the card."""
+
+    def list_refunds(self, intent_id: str, currency: str) -> list[ProviderRefund]:
+        """Every refund of the intent, wherever it was made (ours or the dashboard's)."""
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
         """The event in a webhook body whose signature checks out; InvalidSignature if not."""
@@ -196,6 +200,20 @@ class StripeProvider:
         return ProviderRefund(id=refund["id"], status=refund["status"],
                               amount=stripe_amounts.from_stripe_amount(int(refund["amount"]),
                                                                        amount.currency))
+
+    def list_refunds(self, intent_id: str, currency: str) -> list[ProviderRefund]:
+        """Refund.list for the intent (at most 100: a top-up is refunded a few times)."""
+        try:
+            page = self.client.v1.refunds.list(params={"payment_intent": intent_id,
+                                                      "limit": 100})
+        except stripe.StripeError as exc:
+            raise _translate(exc) from None
+        refunds = [refund.to_dict() for refund in page.data]
+        return [ProviderRefund(
+            id=refund["id"], status=refund["status"],
+            amount=stripe_amounts.from_stripe_amount(int(refund["amount"]), currency),
+            metadata={k: str(v) for k, v in (refund.get("metadata") or {}).items()})
+            for refund in refunds]
 
     def verify_event(self, payload: bytes, signature: str) -> dict[str, Any]:
         """Check the Stripe-Signature header against the raw body, then parse it."""

@@ -16,6 +16,16 @@ def advance_campaigns(batch: int = 500) -> int:
     return in_committed_batches(lambda limit: ads.advance_campaigns(limit=limit), batch)
 
 
+@celery.task(name="qiao.settle_partnership_reviews")
+def settle_partnership_reviews() -> int:
+    """Periodic: pay creators whose partnership notes passed ad review; reopen the briefs
+    of removed ones.
+    """
+    lines = ads.settle_partnership_reviews()
+    commit()
+    return len(lines)
+
+
 @celery.task(name="qiao.sync_ad_topups")
 def sync_ad_topups() -> int:
     """Periodic: credit top-ups paid at Stripe whose webhook and return page never came."""

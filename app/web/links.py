@@ -57,5 +57,13 @@ class SiteLinks:
         """A media file through our /media route, which outlives any signed bucket URL."""
         return absolute_url("main.media", key=key)
 
+    def brand_campaign(self, organization_id: int, campaign_id: int) -> str:
+        """The brand portal's campaign page."""
+        return absolute_url("brand.campaign", org_id=organization_id, campaign_id=campaign_id)
+
+    def boosts(self) -> str:
+        """The creator's boosts page."""
+        return absolute_url("account.boosts")
+
 
 site_links = SiteLinks()

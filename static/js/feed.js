@@ -47,6 +47,18 @@
     }
   });
 
+  // The next page leaves out the sponsored campaigns this page shows already (at most
+  // the last 20, as the server keeps).
+  function withSeenAds(url) {
+    const ids = Array.from(grid.querySelectorAll(".note-card[data-campaign-id]"),
+      (card) => card.dataset.campaignId);
+    const seen = Array.from(new Set(ids)).slice(-20);
+    if (!seen.length) return url;
+    const target = new URL(url, window.location.href);
+    target.searchParams.set("seen_ads", seen.join(","));
+    return target.toString();
+  }
+
   if (!link) return;
   window.infiniteScroll({
     link,
@@ -54,5 +66,6 @@
     pageSelector: "[data-feed-page]",
     cardSelector: ".note-card",
     append: place,
+    requestUrl: withSeenAds,
   });
 })();

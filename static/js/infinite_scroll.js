@@ -8,7 +8,8 @@
   // nextUrl: the first fragment to fetch. pageSelector: the fragment's root, carrying
   // data-more (the fragment after it) and data-next (the full page for the plain link).
   // cardSelector: the cards in a fragment. append(cards): puts the imported cards in place.
-  window.infiniteScroll = function ({ link, nextUrl, pageSelector, cardSelector, append }) {
+  // requestUrl(url) (optional): the address actually fetched for a fragment's url.
+  window.infiniteScroll = function ({ link, nextUrl, pageSelector, cardSelector, append, requestUrl }) {
     let loading = false;
     let observer = null;
     const label = link.textContent;
@@ -24,7 +25,8 @@
       link.setAttribute("aria-busy", "true");
       link.textContent = "…";
       try {
-        const response = await fetch(nextUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
+        const target = requestUrl ? requestUrl(nextUrl) : nextUrl;
+        const response = await fetch(target, { credentials: "same-origin", headers: { Accept: "text/html" } });
         if (!response.ok) throw new Error(`${nextUrl} answered ${response.status}`);
         const html = await response.text();
         const page = new DOMParser().parseFromString(html, "text/html").querySelector(pageSelector);

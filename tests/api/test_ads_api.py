@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.services import ads
-from tests.ads_factories import campaign_input
+from tests.ads_factories import campaign_input, decide_note_review
 
 pytest_plugins = ["tests.ads_fixtures", "tests.localstripe_server"]
 
@@ -102,7 +102,8 @@ def test_a_top_up_returns_what_stripe_js_needs(client, api_token, stripe_sandbox
     assert wrong.status_code == 422 and wrong.get_json()["error"]["code"] == "currency_mismatch"
 
 
-def test_partnerships_through_the_api(client, api_token, make_brand, make_user, quick_note):
+def test_partnerships_through_the_api(client, api_token, make_brand, make_user, quick_note,
+                                      reviewer):
     brand = make_brand(balance=50_000)
     creator = make_user()
     made = client.post(f"/api/v1/brands/{brand.org.id}/partnerships",
@@ -124,7 +125,10 @@ def test_partnerships_through_the_api(client, api_token, make_brand, make_user, 
     db.session.commit()
     published = client.post(f"/api/v1/partnerships/{body['id']}/publish",
                             json={"note_id": note.id}, headers=creator_headers)
-    assert published.status_code == 200 and published.get_json()["status"] == "paid"
+    assert published.status_code == 200 and published.get_json()["status"] == "published"
+    decide_note_review(reviewer, note.id)
+    assert ads.settle_partnership_reviews() == [f"partnership {body['id']}: fee paid"]
+    db.session.commit()
     balance = client.get(f"/api/v1/brands/{brand.org.id}/balance",
                          headers=api_token(brand.owner)).get_json()
     assert balance["balance"]["amount"] == "300.00"
@@ -137,7 +141,7 @@ def test_partnerships_through_the_api(client, api_token, make_brand, make_user, 
 
 
 def test_a_partnership_note_carries_its_label_in_the_notes_api(client, make_brand, make_user,
-                                                               quick_note):
+                                                               quick_note, reviewer):
     brand = make_brand(balance=50_000, name="Lumi Beauty")
     creator = make_user()
     note = quick_note(creator, "Serum diary")
@@ -146,6 +150,7 @@ def test_a_partnership_note_carries_its_label_in_the_notes_api(client, make_bran
                                    title="Serum", brief="Review", fee="50")
     ads.accept_partnership(creator, made.id)
     ads.publish_partnership_note(creator, made.id, note.id)
+    decide_note_review(reviewer, note.id)
     db.session.commit()
     body = client.get(f"/api/v1/notes/{note.id}").get_json()
     assert body["partnership"] == {"brand": "Lumi Beauty",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdClick, AdHide, AdImpression, Campaign
+from app.models import AdClick, AdHide, AdImpression, Campaign, Organization
 from tests.ad_delivery_factories import BROWSER, brand, live_campaign, promoted_note
 
 pytest_plugins = ["tests.notes_fixtures"]
@@ -27,6 +29,18 @@ def campaign(make_org, make_user, quick_note):
 @pytest.fixture
 def shopper_headers(make_user, api_token):
     return {**api_token(make_user(home_country="JP")), "User-Agent": BROWSER}
+
+
+def brand_of(campaign: Campaign) -> Organization:
+    return db.session.get(Organization, campaign.organization_id)
+
+
+def decoded(cursor: str) -> list:
+    return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def encoded(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
 def sponsored_items(body: dict) -> list[tuple[int, dict]]:
@@ -110,3 +124,38 @@ def test_signed_out_app_is_capped_by_its_device_id(client, campaign):
     assert sponsored_items(client.get("/api/v1/feed", headers=device).get_json()) == []
     other = {"X-Device-Id": "device-999999", "User-Agent": BROWSER}
     assert sponsored_items(client.get("/api/v1/feed", headers=other).get_json())
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_the_next_page_does_not_show_the_same_sponsored_campaign(
+        client, campaign, make_user, shopper_headers, signed_in):
+    other = live_campaign(brand_of(campaign), promoted_note(make_user(), "Sun gel"),
+                          countries=["JP"], bid_minor=60)
+    if signed_in:
+        headers = shopper_headers
+    else:  # a signed-out app in Japan, whose organic items come from the shared cache
+        for row in (campaign, other):
+            row.countries = []
+        db.session.commit()
+        headers = {"X-Device-Id": "device-123456", "User-Agent": BROWSER}
+    first = client.get("/api/v1/feed?limit=8", headers=headers).get_json()
+    [(_i, ad)] = sponsored_items(first)
+    assert ad["sponsored"]["campaign_id"] == campaign.id  # the higher bid
+    second = client.get(f"/api/v1/feed?limit=8&cursor={first['next_cursor']}",
+                        headers=headers).get_json()
+    assert [item["sponsored"]["campaign_id"] for _i, item in sponsored_items(second)] \
+        == [other.id]
+    third = client.get(f"/api/v1/feed?limit=8&cursor={second['next_cursor']}",
+                       headers=headers).get_json()
+    assert sponsored_items(third) == []  # both shown already in this feed
+    assert third["items"]  # the organic notes go on regardless
+
+
+def test_a_cursor_with_forged_shown_campaigns_is_refused(client, campaign, shopper_headers):
+    first = client.get("/api/v1/feed?limit=8", headers=shopper_headers).get_json()
+    values = decoded(first["next_cursor"])
+    for shown in (["x"], [0], list(range(1, 30)), "1"):
+        forged = encoded([*values[:8], shown])
+        answer = client.get(f"/api/v1/feed?limit=8&cursor={forged}", headers=shopper_headers)
+        assert answer.status_code == 400
+        assert answer.get_json()["error"]["code"] == "invalid_cursor"

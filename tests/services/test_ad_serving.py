@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import AdFrequency, Campaign, CampaignDay, utcnow
 from app.services import ads
 from app.services.ads import DatabaseCounters, RedisCounters
+from app.services.ads.snapshot import current_snapshot
 from app.services.ads.tokens import read_token
 from tests.ad_delivery_factories import (
     brand,
@@ -166,6 +167,34 @@ def test_feed_request_costs_one_query_once_the_snapshot_is_warm(app, lumi, creat
         slots = serve(viewer_of(shopper))
     assert len(slots) == 3
     assert queries.count == 1, queries.statements
+    ads.invalidate_snapshot()
+
+
+def test_campaigns_shown_on_earlier_pages_are_left_out(lumi, creator, make_user):
+    first = live_campaign(lumi, promoted_note(creator, "Serum"), bid_minor=90)
+    second = live_campaign(lumi, promoted_note(creator, "Sun gel"), bid_minor=60)
+    viewer = viewer_of(make_user())
+    assert [s.campaign_id for s in serve(viewer)][:1] == [first.id]
+    later = serve(viewer, shown_campaigns={first.id})
+    assert [s.campaign_id for s in later] == [second.id]
+    assert serve(viewer, shown_campaigns={first.id, second.id}) == []
+
+
+def test_a_snapshot_built_later_is_not_reused_for_an_earlier_moment(app, lumi, creator,
+                                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
+    now = utcnow()
+    # Ended half an hour ago: live an hour ago, gone now.
+    ended = live_campaign(lumi, promoted_note(creator), ends_at=now - timedelta(minutes=30))
+    running = live_campaign(lumi, promoted_note(creator))
+    ads.invalidate_snapshot()
+    assert set(current_snapshot(now).campaigns) >= {running.id}
+    assert ended.id not in current_snapshot(now).campaigns
+    earlier = current_snapshot(now - timedelta(hours=1))
+    assert earlier.built_at == now - timedelta(hours=1)
+    assert {ended.id, running.id} <= set(earlier.campaigns)
+    # Within the age limit after it was built, it is reused as before.
+    assert current_snapshot(now - timedelta(minutes=59, seconds=30)) is earlier
     ads.invalidate_snapshot()
 
 

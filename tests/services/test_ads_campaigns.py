@@ -365,3 +365,31 @@ def test_a_bulk_decision_refuses_a_campaign_it_cannot_apply_to_and_decides_the_r
     db.session.refresh(good)
     db.session.refresh(unfunded)
     assert (good.status, unfunded.status) == ("scheduled", "in_review")
+
+
+def test_the_brand_is_emailed_decisions_and_the_end_in_its_own_language(
+        make_brand, reviewer, make_user, outbox):
+    brand = make_brand(balance=20_000)
+    chinese = make_user(locale="zh")
+    db.session.add(Membership(organization_id=brand.org.id, user_id=chinese.id, role="staff"))
+    db.session.commit()
+    rejected = submitted(brand, name="Cure serum")
+    decide_in_queue(reviewer, rejected.id, "remove", "medical_claim", "No cure claims")
+    approved = submitted(brand, name="Glow serum", starts_at=utcnow().isoformat())
+    decide_in_queue(reviewer, approved.id)
+    approved.spent_minor = approved.budget_minor
+    db.session.commit()
+    ads.advance_campaigns()
+    db.session.commit()
+    mails = {(m.to_address, m.subject) for m in outbox("campaign_notice")}
+    assert mails == {
+        (brand.owner.email, "Your ad campaign “Cure serum” was not approved"),
+        (brand.owner.email, "Your ad campaign “Glow serum” is approved"),
+        (brand.owner.email, "Your ad campaign “Glow serum” has spent its budget"),
+        (chinese.email, "你的广告活动“Cure serum”未获批准"),
+        (chinese.email, "你的广告活动“Glow serum”已获批准"),
+        (chinese.email, "你的广告活动“Glow serum”预算已用完"),
+    }
+    [rejection] = outbox("campaign_notice", to=brand.owner.email)[:1]
+    assert "No cure claims" in rejection.body_text
+    assert f"/brand/{brand.org.id}/campaigns/{rejected.id}" in rejection.body_text

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AdLedgerEntry, Notification
-from app.services import ads
+from app.services import ads, moderation
 from app.services.errors import DomainError
-from tests.ads_factories import campaign_input
+from tests.ads_factories import campaign_input, decide_note_review
+from tests.moderation_factories import add_rule
 
 pytest_plugins = ["tests.ads_fixtures"]
 
@@ -34,7 +35,8 @@ def kinds(account) -> list[str]:
         AdLedgerEntry.account_id == account.id).order_by(AdLedgerEntry.id)))
 
 
-def test_the_whole_partnership_pays_the_fee_once_published(make_brand, make_user, quick_note):
+def test_the_whole_partnership_pays_the_fee_once_its_note_passes_review(
+        make_brand, make_user, quick_note, reviewer):
     brand = make_brand(balance=20_000)
     creator = make_user()
     made = propose(brand, creator)
@@ -50,7 +52,22 @@ def test_the_whole_partnership_pays_the_fee_once_published(make_brand, make_user
     assert ads.sponsor_names([note.id]) == {}
     ads.publish_partnership_note(creator, made.id, note.id)
     db.session.commit()
-    assert made.status == "paid" and made.note_id == note.id and made.fee_paid_at
+    # An ad now: held, in the queue, the fee still reserved until the review passes.
+    assert made.status == "published" and made.note_id == note.id and not made.fee_paid_at
+    db.session.refresh(note)
+    assert note.moderation_state == "held"
+    assert moderation.latest_case("note", note.id).status == "open"
+    assert ads.settle_partnership_reviews() == []
+    assert kinds(brand.account) == ["adjustment", "partnership_reserve"]
+    # Under review, the brand cannot promote it yet.
+    assert error_of(ads.create_campaign, brand.owner, brand.org.id,
+                    campaign_input(brand, note_ids=[note.id])).code == "note_not_promotable"
+    decide_note_review(reviewer, note.id)
+    assert ads.settle_partnership_reviews() == [f"partnership {made.id}: fee paid"]
+    db.session.commit()
+    db.session.refresh(made)
+    assert made.status == "paid" and made.fee_paid_at
+    assert ads.settle_partnership_reviews() == []  # paid once
     assert ads.sponsor_names([note.id, brand.note.id]) == {note.id: brand.org.name}
     db.session.refresh(brand.account)
     assert brand.account.balance_minor == 5_000
@@ -119,3 +136,33 @@ def test_bad_briefs_name_their_fields(make_brand, make_user):
                      creator_id="ghost@example.test", title="", brief="x",
                      fee={"amount": "10.00", "currency": "EUR"})
     assert {"creator_id", "title", "fee"} <= set(error.fields)
+
+
+def test_a_partnership_note_is_screened_with_the_ad_rules_and_a_removal_reopens_the_brief(
+        make_brand, make_user, quick_note, reviewer):
+    add_rule(make_user(roles=("admin",)), "cures acne", market="JP", kind="ad_rule",
+             reason_code="medical_claim", severity="high")
+    brand = make_brand(balance=20_000)
+    creator = make_user()
+    made = propose(brand, creator)
+    ads.accept_partnership(creator, made.id)
+    note = quick_note(creator, "This serum cures acne overnight")
+    db.session.commit()
+    ads.publish_partnership_note(creator, made.id, note.id)
+    db.session.commit()
+    case = moderation.latest_case("note", note.id)
+    assert case.held and "medical_claim" in [r["code"] for r in case.reasons]
+    decide_note_review(reviewer, note.id, "remove", "medical_claim")
+    assert ads.settle_partnership_reviews() == [
+        f"partnership {made.id}: note removed, brief reopened"]
+    db.session.commit()
+    db.session.refresh(made)
+    db.session.refresh(brand.account)
+    # Nothing paid: the fee stays reserved for the note the creator makes next.
+    assert made.status == "accepted" and made.note_id is None and not made.fee_paid_at
+    assert kinds(brand.account) == ["adjustment", "partnership_reserve"]
+    assert ads.sponsor_names([note.id]) == {}
+    # The brand can still withdraw the brief, and gets the reserve back.
+    ads.cancel_partnership(brand.owner, brand.org.id, made.id)
+    db.session.commit()
+    assert kinds(brand.account)[-1] == "partnership_release"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Partnership, utcnow
 from app.services import ads, moderation
-from tests.ads_factories import campaign_input, decide_in_queue, fund
+from tests.ads_factories import campaign_input, decide_in_queue, decide_note_review, fund
 from tests.customs_factories import pdf_text
 
 pytest_plugins = ["tests.ads_fixtures"]
@@ -116,7 +116,7 @@ def test_an_invoice_is_drawn_in_chinese_for_a_chinese_reader(app, client, login,
     assert "费用合计" not in pdf_text(english.data)
 
 def test_the_creator_accepts_and_publishes_and_the_note_is_labelled(
-        client, login, make_brand, make_user, quick_note, post_form):
+        client, login, make_brand, make_user, quick_note, post_form, reviewer):
     brand = make_brand(balance=50_000, name="Lumi Beauty")
     creator = make_user()
     ads.propose_partnership(brand.owner, brand.org.id, creator_id=creator.id,
@@ -135,6 +135,11 @@ def test_the_creator_accepts_and_publishes_and_the_note_is_labelled(
     db.session.commit()
     post_form(f"/account/partnerships/{partnership.id}/publish", {"note_id": str(note.id)},
               page="/account/partnerships")
+    db.session.refresh(partnership)
+    assert partnership.status == "published"  # held for ad review meanwhile
+    decide_note_review(reviewer, note.id)
+    ads.settle_partnership_reviews()
+    db.session.commit()
     db.session.refresh(partnership)
     assert partnership.status == "paid"
     shown = text(client.get(f"/notes/{note.id}"))

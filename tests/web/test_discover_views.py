@@ -1,4 +1,5 @@
-"""Discover's first page reports itself (POST with its CSRF token): the placements' traffic."""
+"""Discover's first page reports itself (POST with its CSRF token), and the API counts the
+first Discover page it hands out: the placements' traffic."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def test_a_post_without_the_pages_token_counts_nothing(client, make_user, login)
     login(make_user(home_country="JP"))
     assert client.post("/feed/discover-views").status_code == 400
     assert views("JP") == 0
+
+
+def test_the_api_feed_counts_its_first_discover_page(client, make_user, api_token):
+    headers = api_token(make_user(home_country="JP"))
+    first = client.get("/api/v1/feed", headers=headers)
+    assert first.status_code == 200
+    assert views("JP") == 1
+    # Later pages (a cursor) and the Following tab are not new views.
+    client.get("/api/v1/feed?cursor=abc", headers=headers)
+    assert client.get("/api/v1/feed?tab=following", headers=headers).status_code == 200
+    assert views("JP") == 1

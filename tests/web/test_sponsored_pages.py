@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AdClick, AdHide, AdImpression, Campaign, Partnership
+from app.models import AdClick, AdHide, AdImpression, Campaign, Organization, Partnership
 from app.services import ads
 from tests.ad_delivery_factories import BROWSER, brand, live_campaign, promoted_note
 from tests.conftest import csrf_from
@@ -18,7 +18,7 @@ from tests.notes_factories import QueryCounter
 pytest_plugins = ["tests.notes_fixtures"]
 
 CARD = re.compile(r'<article class="note-card sponsored" data-note-id="(\d+)" '
-                  r'data-ad-impression="([^"]+)"')
+                  r'data-campaign-id="\d+" data-ad-impression="([^"]+)"')
 CLICK = re.compile(r'href="(/ads/click/\d+\?t=[^"]+)"')
 
 
@@ -169,3 +169,24 @@ def test_view_reports_are_rate_limited_per_address(app, client, monkeypatch):
     api = [client.post("/api/v1/ads/impressions", json={"impression_token": "x"}).status_code
            for _ in range(4)]
     assert api == [204, 204, 204, 429]
+
+
+def test_the_next_page_leaves_out_the_campaigns_the_page_shows(client, login, make_user,
+                                                              campaign, quick_note):
+    other = live_campaign(db.session.get(Organization, campaign.organization_id),
+                          promoted_note(make_user(), "Sun gel"), countries=["JP"],
+                          bid_minor=60)
+    author = make_user()
+    for i in range(25):  # a second page
+        quick_note(author, f"Later {i}", likes=1)
+    db.session.commit()
+    login(make_user(home_country="JP"))
+    first = page(client)
+    assert f'data-campaign-id="{campaign.id}"' in first
+    more = re.search(r'data-load-more="([^"]+)"', first).group(1).replace("&amp;", "&")
+    # feed.js names the campaigns the page shows; the next page shows another one.
+    nxt = page(client, f"{more}&seen_ads={campaign.id}")
+    assert re.findall(r'data-campaign-id="(\d+)"', nxt) == [str(other.id)]
+    assert 'data-campaign-id=' not in page(client, f"{more}&seen_ads={campaign.id},{other.id}")
+    garbled = client.get(f"{more}&seen_ads=1,x", headers={"User-Agent": BROWSER})
+    assert garbled.status_code == 400

@@ -67,7 +67,7 @@ from app.services.ads.ledger import (
     ledger_sum_minor,
     post_entry,
 )
-from app.services.ads.notices import CAMPAIGN_EVENTS
+from app.services.ads.notices import CAMPAIGN_EVENTS, register_campaign_links
 from app.services.ads.pacing_loop import adjust_pacing
 from app.services.ads.partnerships import (
     accept_partnership,
@@ -79,6 +79,7 @@ from app.services.ads.partnerships import (
     list_creator_partnerships,
     propose_partnership,
     publish_partnership_note,
+    settle_partnership_reviews,
     sponsor_names,
 )
 from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
@@ -99,6 +100,7 @@ from app.services.ads.topups import (
     list_topups,
     open_topup_intent,
     record_topup_outcome,
+    record_topup_refunds,
     refund_topup,
     start_topup,
     sync_stale_topups,
@@ -122,6 +124,7 @@ register_campaign_decider(apply_review_verdict)
 
 __all__ = [
     "CAMPAIGN_EVENTS",
+    "register_campaign_links",
     "AdViewer",
     "Choice",
     "CounterStore",
@@ -208,7 +211,9 @@ __all__ = [
     "promotable_notes",
     "propose_partnership",
     "publish_partnership_note",
+    "settle_partnership_reviews",
     "record_topup_outcome",
+    "record_topup_refunds",
     "refund_topup",
     "require_brand",
     "reserved_minor",

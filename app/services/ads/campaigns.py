@@ -76,7 +76,7 @@ class CampaignNotEditable(Conflict):
 def promotable_note_ids(*, organization_id: int | None, creator_id: int | None,
                         note_ids: list[int] | None = None) -> set[int]:
     """Published notes the owner may promote: a brand's staff's notes and its partnered
-    published notes, or (a boost) the creator's own.
+    notes that passed ad review (their fee paid), or (a boost) the creator's own.
     """
     query = select(Note.id).where(Note.status == "published")
     if note_ids is not None:
@@ -85,8 +85,7 @@ def promotable_note_ids(*, organization_id: int | None, creator_id: int | None,
         staff = select(Membership.user_id).where(Membership.organization_id == organization_id)
         partnered = select(Partnership.note_id).where(
             Partnership.organization_id == organization_id,
-            Partnership.status.in_(("published", "paid")),
-            Partnership.note_id.is_not(None))
+            Partnership.status == "paid", Partnership.note_id.is_not(None))
         query = query.where(or_(Note.author_id.in_(staff), Note.id.in_(partnered)))
     else:
         query = query.where(Note.author_id == creator_id)

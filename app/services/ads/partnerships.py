@@ -2,9 +2,18 @@
 
 proposed -> accepted (the creator; the fee is reserved from the brand's balance)
          -> declined (the creator) | cancelled (the brand)
-accepted -> paid (the creator publishes a note for it: the reserve is released and the
-            fee paid in one transaction, `partnership_release` + `partnership_fee`)
+accepted -> published (the creator names their published note for it: the note is an ad
+            now, so it is held and screened with the ad rules in the moderation queue)
          -> cancelled (the brand, before publication: the reserve goes back)
+published -> paid (the review passed: the reserve is released and the fee paid in one
+             transaction, `partnership_release` + `partnership_fee`)
+          -> accepted (the note was removed: the brief is open again, the fee still
+             reserved, for another note)
+
+The fee is paid only once the content passed review, as Pugongying pays creators: the
+moderation queue decides the note as any note, and `settle_partnership_reviews` (a
+periodic job, every minute) pays or reopens the partnerships whose notes were decided,
+so moderation never calls into ads.
 
 Each step is a conditional UPDATE on the status, so an acceptance racing a cancellation
 acts once. A brand sees only its partnerships, a creator only their own (404 otherwise).
@@ -25,6 +34,7 @@ from app.services.ads.accounts import brand_account, require_brand
 from app.services.ads.ledger import post_entry
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.fields import FieldErrors, clean_money, clean_text
+from app.services.moderation import open_partnership_review
 
 PARTNERSHIPS = Partnership.__table__
 SPONSORED_STATES = ("published", "paid")
@@ -151,11 +161,11 @@ def decline_partnership(actor: User, partnership_id: int) -> Partnership:
 
 def cancel_partnership(actor: User, organization_id: int, partnership_id: int
                        ) -> Partnership:
-    """The brand withdraws a brief before publication; a reserved fee goes back."""
+    """The brand withdraws a brief before its fee is paid; a reserved fee goes back."""
     partnership = get_brand_partnership(actor, organization_id, partnership_id)
     was = partnership.status
-    _move(partnership, "cancelled", ("proposed", "accepted"))
-    if was == "accepted":
+    _move(partnership, "cancelled", ("proposed", "accepted", "published"))
+    if was in ("accepted", "published"):
         account = db.session.get(AdAccount, partnership.account_id)
         post_entry(account, "partnership_release", partnership.fee_minor,
                    reference_type="partnership", reference_id=partnership.id,
@@ -164,8 +174,8 @@ def cancel_partnership(actor: User, organization_id: int, partnership_id: int
 
 
 def publish_partnership_note(actor: User, partnership_id: int, note_id) -> Partnership:
-    """The creator names their published note for the brief: it becomes sponsored and the
-    fee is paid from the reserve.
+    """The creator names their published note for the brief: it is held for ad review; the
+    fee is paid from the reserve once the review passes (`settle_partnership_reviews`).
     """
     partnership = get_creator_partnership(actor, partnership_id)
     note = db.session.get(Note, note_id) if isinstance(note_id, int) else None
@@ -182,17 +192,46 @@ def publish_partnership_note(actor: User, partnership_id: int, note_id) -> Partn
         raise ValidationFailed(_("This note already belongs to another partnership."),
                                code="note_already_sponsored",
                                fields={"note_id": [_("Choose another note.")]})
-    now = utcnow()
-    _move(partnership, "paid", ("accepted",), note_id=note.id, published_at=now,
-          fee_paid_at=now)
+    _move(partnership, "published", ("accepted",), note_id=note.id, published_at=utcnow())
+    open_partnership_review(note)
+    return partnership
+
+
+def settle_partnership_reviews(*, limit: int = 200) -> list[str]:
+    """Pay the fee of each published partnership whose note passed review; reopen those
+    whose note was removed. One line per partnership settled.
+    """
+    rows = db.session.execute(
+        select(Partnership.id, Note.moderation_state)
+        .join(Note, Note.id == Partnership.note_id)
+        .where(Partnership.status == "published",
+               Note.moderation_state.in_(("visible", "removed")))
+        .order_by(Partnership.id).limit(limit)).all()
+    lines = []
+    for partnership_id, state in rows:
+        partnership = db.session.get(Partnership, partnership_id)
+        try:
+            if state == "visible":
+                _pay_fee(partnership)
+                lines.append(f"partnership {partnership_id}: fee paid")
+            else:
+                _move(partnership, "accepted", ("published",), note_id=None,
+                      published_at=None)
+                lines.append(f"partnership {partnership_id}: note removed, brief reopened")
+        except InvalidPartnershipTransition:  # settled meanwhile by another run
+            continue
+    return lines
+
+
+def _pay_fee(partnership: Partnership) -> None:
+    _move(partnership, "paid", ("published",), fee_paid_at=utcnow())
     account = db.session.get(AdAccount, partnership.account_id)
     post_entry(account, "partnership_release", partnership.fee_minor,
                reference_type="partnership", reference_id=partnership.id,
-               memo=partnership.title, actor=actor)
+               memo=partnership.title)
     post_entry(account, "partnership_fee", -partnership.fee_minor,
                reference_type="partnership", reference_id=partnership.id,
-               memo=partnership.title, actor=actor)
-    return partnership
+               memo=partnership.title)
 
 
 def sponsor_names(note_ids: list[int]) -> dict[int, str]:

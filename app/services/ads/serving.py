@@ -159,11 +159,15 @@ def _sign(viewer: AdViewer, surface: str, position: int, choice: Choice) -> tupl
 
 def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[int], *,
                        topics: Iterable[str] | None = None, now: datetime | None = None,
-                       rng: random.Random | None = None) -> list[SponsoredSlot]:
+                       rng: random.Random | None = None,
+                       shown_campaigns: Iterable[int] = ()) -> list[SponsoredSlot]:
     """The sponsored notes of one page, each with the 0-based index to insert it at.
 
     Positions beyond the page (a short last page) are dropped. A promoted note may also be
     in the page organically: `merge_slots` then shows it once, in its sponsored slot.
+    `shown_campaigns` are the campaigns earlier pages of the same feed showed (the edge
+    carries them from page to page): the auction leaves them out, so scrolling on does not
+    meet the same sponsored note again.
     """
     if surface not in SURFACES or not current_app.config.get("ADS_ENABLED", True):
         return []
@@ -176,6 +180,10 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
     if not snap.campaigns:  # booked placements too serve live campaigns only
         return []
     facts = viewer_facts(viewer, now.date())
+    shown = frozenset(shown_campaigns)
+    state = facts.state if not shown else ViewerState(
+        frequency=facts.state.frequency, hidden_notes=facts.state.hidden_notes,
+        hidden_campaigns=facts.state.hidden_campaigns | shown)
     request = FeedRequest(
         viewer_key=viewer.key, country=(viewer.country or "").upper() or None,
         language=(viewer.language or "en")[:2].lower(), surface=surface,
@@ -192,7 +200,7 @@ def sponsored_for_page(viewer: AdViewer, surface: str, page_note_ids: Iterable[i
     auctioned = choose(snap, FeedRequest(**{**request.__dict__, "slots": len(free),
                                             "excluded_note_ids": request.excluded_note_ids
                                             | taken}),
-                       facts.state, now,
+                       state, now,
                        reserve_percent=int(current_app.config.get("ADS_RESERVE_PERCENT", 50)),
                        rng=rng)
     placed += [c for c in zip(free, auctioned, strict=False)

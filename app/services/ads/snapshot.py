@@ -1,9 +1,9 @@
 """The in-process snapshot of live campaigns that serving chooses from.
 
-One query loads every campaign that could serve now (active, not yet over
-budget, flight not ended) with its published notes, today's spend and throttle, its
-lifetime impressions and clicks (for the smoothed CTR) and, per note, the brand of a
-creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
+One query loads every campaign that could serve now (active, not yet over budget,
+flight not ended, its account owing nothing) with its published notes, today's spend and
+throttle, its lifetime impressions and clicks (for the smoothed CTR) and, per note, the
+brand of a creator partnership (for the "Sponsored · with <brand>" label). The result is kept per
 process for ADS_SNAPSHOT_SECONDS and rebuilt on the next request after that, or at once
 after `invalidate_snapshot()` (called when this process charges a campaign or a campaign
 changes state), so a feed page normally costs no campaign query at all.
@@ -22,7 +22,15 @@ from flask import current_app
 from sqlalchemy import Text, and_, cast, func, or_, select
 
 from app.extensions import db
-from app.models import Campaign, CampaignDay, CampaignNote, Note, Organization, Partnership
+from app.models import (
+    AdAccount,
+    Campaign,
+    CampaignDay,
+    CampaignNote,
+    Note,
+    Organization,
+    Partnership,
+)
 from app.money import exponent
 from app.services.ads.auction import (
     PPM_SAME_CURRENCY,
@@ -105,6 +113,9 @@ def _query(now: datetime):
                    partner.c.name.label("partner_brand"))
             .join(CampaignNote, CampaignNote.campaign_id == Campaign.id)
             .join(Note, and_(Note.id == CampaignNote.note_id, Note.status == "published"))
+            # An account owing a refunded top-up serves nothing until it pays.
+            .join(AdAccount, and_(AdAccount.id == Campaign.account_id,
+                                  AdAccount.debt_minor == 0))
             .outerjoin(today, and_(today.c.campaign_id == Campaign.id,
                                    today.c.day == now.date()))
             .outerjoin(totals, totals.c.campaign_id == Campaign.id)
@@ -197,13 +208,23 @@ def build_snapshot(now: datetime) -> Snapshot:
     return Snapshot.of(live, now)
 
 
+def _fits(snap: Snapshot | None, now: datetime, max_age: float) -> bool:
+    """Whether `snap` may answer for `now`: built at most `max_age` seconds before it.
+
+    A snapshot built after `now` (a caller asking about an earlier moment, or clocks that
+    differ between threads) holds campaigns as they were later, so it does not fit either.
+    """
+    return snap is not None and 0 <= (now - snap.built_at).total_seconds() < max_age
+
+
 def current_snapshot(now: datetime) -> Snapshot:
-    """The process's snapshot, rebuilt when older than ADS_SNAPSHOT_SECONDS or invalidated."""
+    """The process's snapshot, rebuilt when older than ADS_SNAPSHOT_SECONDS, built for a
+    later moment than `now`, or invalidated.
+    """
     holder = _holder()
     max_age = float(current_app.config.get("ADS_SNAPSHOT_SECONDS", 5))
     snap = holder.snapshot
-    if snap is not None and not holder.stale \
-            and (now - snap.built_at).total_seconds() < max_age:
+    if not holder.stale and _fits(snap, now, max_age):
         return snap
     # One request of the process rebuilds; the others keep serving the previous snapshot
     # meanwhile instead of queueing behind it (only the very first build is waited for).
@@ -211,7 +232,7 @@ def current_snapshot(now: datetime) -> Snapshot:
         return snap
     try:
         snap = holder.snapshot
-        if snap is None or holder.stale or (now - snap.built_at).total_seconds() >= max_age:
+        if holder.stale or not _fits(snap, now, max_age):
             holder.stale = False
             snap = holder.snapshot = build_snapshot(now)
     finally:

@@ -12,6 +12,14 @@ writes the one `topup` ledger entry; the other finds it done. The ledger's uniqu
 A refund debits the balance first (a conditional UPDATE: refused with
 `insufficient_balance` when the money was already spent or reserved) and then asks the
 provider, with a key derived from the top-up so a retry cannot refund twice.
+
+A refund made at the provider instead (the Stripe dashboard, a card dispute) cannot be
+refused: the money has gone back to the card. The webhook hands it to
+`record_topup_refunds`, which records each provider refund once (`AdTopUpRefund`, unique
+per refund id) and debits what the balance still holds. The rest, already spent or
+reserved, becomes the account's debt, as an ad platform's unpaid balance does: its
+campaigns stop serving (the serving snapshot skips accounts in debt) and the next top-up
+pays the debt first (`debt_repayment`) before any of it is spendable.
 """
 
 from __future__ import annotations
@@ -21,10 +29,10 @@ import uuid
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import AdAccount, AdTopUp, User, utcnow
+from app.models import AdAccount, AdTopUp, AdTopUpRefund, User, utcnow
 from app.money import Money
 from app.providers.payments import (
     Intent,
@@ -33,7 +41,8 @@ from app.providers.payments import (
     payment_provider,
 )
 from app.services.ads.accounts import require_brand
-from app.services.ads.ledger import post_entry
+from app.services.ads.ledger import account_balance_minor, post_entry
+from app.services.ads.snapshot import invalidate_snapshot
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound
 from app.services.fields import FieldErrors, clean_money
 from app.services.payments import check_chargeable
@@ -218,6 +227,8 @@ def record_topup_outcome(intent: Intent) -> str:
         account = db.session.get(AdAccount, topup.account_id)
         post_entry(account, "topup", topup.amount_minor, reference_type="topup",
                    reference_id=topup.id, memo=intent.id)
+        if _repay_debt(account, topup):
+            return "top-up credited, debt repaid"
         return "top-up credited"
     if intent.status == "processing":
         _set_state(topup, "processing", ("created",))
@@ -265,14 +276,16 @@ def refund_topup(actor: User, topup_id: int) -> AdTopUp:
         raise NotFound(_("No such top-up."), code="topup_not_found")
     _require_refunder(actor, account)
     key = f"qiao-adtopup-refund-{topup.id}"
-    if not _set_state(topup, "refunded", ("succeeded",), refunded_at=utcnow(),
-                      refund_idempotency_key=key):
+    # What a refund made at the provider already returned stays returned.
+    left = topup.amount_minor - refunded_at_provider_minor(topup.id)
+    if left <= 0 or not _set_state(topup, "refunded", ("succeeded",), refunded_at=utcnow(),
+                                   refund_idempotency_key=key):
         raise TopUpNotRefundable(_("Only a paid top-up that has not been refunded can be "
                                    "refunded."))
-    post_entry(account, "topup_refund", -topup.amount_minor, reference_type="topup",
+    post_entry(account, "topup_refund", -left, reference_type="topup",
                reference_id=topup.id, memo=topup.intent_id or "", actor=actor)
     try:
-        payment_provider().refund(topup.intent_id, Money(topup.amount_minor, topup.currency),
+        payment_provider().refund(topup.intent_id, Money(left, topup.currency),
                                   idempotency_key=key,
                                   metadata={"qiao_purpose": PURPOSE,
                                             "qiao_topup_id": str(topup.id)})
@@ -292,3 +305,80 @@ def _require_refunder(actor: User, account: AdAccount) -> None:
     if ROLE_RANK[context.membership.role] < ROLE_RANK["admin"]:
         raise Forbidden(_("Only the brand's owner or an admin can refund a top-up."))
 
+
+
+# Refunds made at the provider ----------------------------------------------------------------
+
+def refunded_at_provider_minor(topup_id: int) -> int:
+    """How much of the top-up refunds made at the provider returned to the card."""
+    return db.session.scalar(select(func.coalesce(func.sum(AdTopUpRefund.amount_minor), 0))
+                             .where(AdTopUpRefund.topup_id == topup_id)) or 0
+
+
+def record_topup_refunds(intent: Intent) -> str:
+    """Record every succeeded refund of a top-up's intent made at the provider, once each.
+
+    Called by the webhook for `charge.refunded` and `refund.*` events; the refunds are
+    asked of the provider, not read from the event. Refunds Qiao made itself (their
+    metadata names the top-up) were debited when they were asked for.
+    """
+    topup = _topup_for_intent(intent)
+    if topup is None:
+        return "not a Qiao ad top-up"
+    try:
+        refunds = payment_provider().list_refunds(intent.id, topup.currency)
+    except PaymentProviderError as exc:
+        raise _provider_error(exc) from None
+    outcomes = [_record_provider_refund(topup, refund) for refund in refunds
+                if refund.status == "succeeded"
+                and refund.metadata.get("qiao_topup_id") != str(topup.id)]
+    return "; ".join(outcomes) or "no refund made at the provider"
+
+
+def _record_provider_refund(topup: AdTopUp, refund) -> str:
+    if refund.amount.currency != topup.currency:
+        log.error("refund %s is in %s, top-up %s in %s", refund.id, refund.amount.currency,
+                  topup.id, topup.currency)
+        return f"{refund.id}: currency mismatch, ignored"
+    if db.session.scalar(select(AdTopUpRefund.id).where(
+            AdTopUpRefund.provider_refund_id == refund.id)) is not None:
+        return f"{refund.id}: already recorded"
+    account = db.session.scalar(select(AdAccount).where(AdAccount.id == topup.account_id)
+                                .with_for_update())
+    amount = refund.amount.minor
+    debited = min(amount, account_balance_minor(account.id))
+    row = AdTopUpRefund(topup_id=topup.id, account_id=account.id,
+                        provider_refund_id=refund.id, currency=topup.currency,
+                        amount_minor=amount, debited_minor=debited,
+                        debt_minor=amount - debited)
+    db.session.add(row)
+    db.session.flush()  # the unique refund id stops a concurrent delivery here
+    if debited:
+        post_entry(account, "topup_refund", -debited, reference_type="topup_refund",
+                   reference_id=row.id, memo=refund.id)
+    if row.debt_minor:
+        db.session.execute(update(AdAccount).where(AdAccount.id == account.id).values(
+            debt_minor=AdAccount.debt_minor + row.debt_minor, updated_at=utcnow()))
+        db.session.refresh(account, ["debt_minor"])
+        invalidate_snapshot()
+    if refunded_at_provider_minor(topup.id) >= topup.amount_minor:
+        _set_state(topup, "refunded", ("succeeded",), refunded_at=utcnow())
+    if row.debt_minor:
+        return f"{refund.id}: debited {debited}, owed {row.debt_minor}"
+    return f"{refund.id}: debited {debited}"
+
+
+def _repay_debt(account: AdAccount, topup: AdTopUp) -> int:
+    """Pay the account's debt from its balance after a top-up; the amount repaid."""
+    db.session.refresh(account, ["debt_minor", "balance_minor"])
+    repay = min(account.debt_minor, account.balance_minor)
+    if repay <= 0:
+        return 0
+    post_entry(account, "debt_repayment", -repay, reference_type="topup",
+               reference_id=topup.id, memo=topup.intent_id or "")
+    db.session.execute(update(AdAccount).where(AdAccount.id == account.id,
+                                               AdAccount.debt_minor >= repay)
+                       .values(debt_minor=AdAccount.debt_minor - repay))
+    db.session.refresh(account, ["debt_minor"])
+    invalidate_snapshot()
+    return repay

@@ -8,6 +8,7 @@ from app.services.moderation.ad_review import (
     CampaignVerdict,
     close_withdrawn_campaign,
     open_campaign_review,
+    open_partnership_review,
     register_campaign_decider,
 )
 from app.services.moderation.audit import record_audit
@@ -119,6 +120,7 @@ __all__ = [
     "load_target",
     "moderator_scope",
     "open_campaign_review",
+    "open_partnership_review",
     "open_case",
     "reason_label",
     "record_audit",

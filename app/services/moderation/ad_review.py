@@ -1,5 +1,7 @@
 """Ad campaigns in the review queue: screened against each destination market's rules
-(ad rules included) when submitted, decided by a moderator of those markets.
+(ad rules included) when submitted, decided by a moderator of those markets. A creator's
+note made for a brand's paid brief is an ad too: `open_partnership_review` holds it and
+screens it with the ad rules until a moderator decides it like any note.
 
 Moderation does not know how a campaign moves: the ads domain registers the function
 that applies a decision (`register_campaign_decider`), so the dependency points from ads
@@ -15,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Campaign, Membership, ModerationCase, User
+from app.models import Campaign, Membership, ModerationCase, Note, User
 from app.services.errors import ValidationFailed
 from app.services.moderation.audit import record_audit
 from app.services.moderation.cases import item_text, open_case
@@ -78,6 +80,24 @@ def open_campaign_review(campaign: Campaign) -> ModerationCase:
                if m.market == ALL_MARKETS or not markets or m.market in markets]
     return open_case("campaign", campaign.id, source="rules", reasons=reasons,
                      markets=markets)
+
+
+def open_partnership_review(note: Note, markets: list[str] | None = None) -> ModerationCase:
+    """Hold a note published for a brand's brief and screen it with the ad rules of
+    `markets` (None: every market with rules, as a note is shown everywhere).
+
+    It is decided as a note: approved, it shows again with its paid-partnership label (the
+    ads side then pays the creator); removed, it stays down.
+    """
+    wanted = sorted({m.upper() for m in markets or []})
+    matcher, _versions = current_matcher(wanted or None)
+    reasons = [{"code": m.reason_code, "severity": m.severity, "source": "rules",
+                "rule_id": m.rule_id, "spans": [[m.start, m.end]], "text": m.excerpt,
+                "market": m.market}
+               for m in matcher.match(item_text("note", note), target_type="ad_creative")
+               if m.market == ALL_MARKETS or not wanted or m.market in wanted]
+    return open_case("note", note.id, source="rules", reasons=reasons, markets=wanted,
+                     hold=True)
 
 
 def close_withdrawn_campaign(campaign: Campaign, actor: User) -> None:

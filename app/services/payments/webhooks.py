@@ -7,7 +7,9 @@ app.services.payments.quote_payments.record_intent_outcome, which changes each p
 
 Intents of other purposes (an ad account top-up carries `qiao_purpose` in its metadata)
 go to the handler the edge passes in `intent_handlers`: payments knows nothing of the
-domains that use it, so the webhook route does the wiring.
+domains that use it, so the webhook route does the wiring. Refunds made at Stripe (the
+dashboard, a dispute) of such an intent go to its `refund_handlers` entry, which asks
+Stripe for the intent's refunds itself: the event is only a prompt there too.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ log = logging.getLogger("qiao.payments.webhooks")
 PAYMENT_INTENT_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed",
                          "payment_intent.canceled", "payment_intent.processing")
 REFUND_EVENTS = ("refund.updated", "refund.failed", "charge.refund.updated")
+# Events that may announce a refund made at Stripe rather than by Qiao.
+REFUNDED_EVENTS = ("charge.refunded", "refund.created", "refund.updated")
 # `qiao_purpose` of an intent -> what records its outcome (returns the outcome text).
 IntentHandlers = Mapping[str, Callable[[Intent], str]]
 
@@ -66,7 +70,8 @@ class Receipt:
 
 
 def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks,
-                         intent_handlers: IntentHandlers | None = None) -> Receipt:
+                         intent_handlers: IntentHandlers | None = None,
+                         refund_handlers: IntentHandlers | None = None) -> Receipt:
     """Verify, store and process one delivery; a replay is recognised and ignored."""
     try:
         data = payment_provider().verify_event(payload, signature or "")
@@ -88,7 +93,8 @@ def receive_stripe_event(payload: bytes, signature: str, *, links: EmailLinks,
         if existing is None:
             raise
         return Receipt(event=existing, duplicate=True)
-    event.outcome = process_event(event, links=links, intent_handlers=intent_handlers)
+    event.outcome = process_event(event, links=links, intent_handlers=intent_handlers,
+                                  refund_handlers=refund_handlers)
     event.processed_at = utcnow()
     return Receipt(event=event, duplicate=False)
 
@@ -124,29 +130,54 @@ def _check_shape(data: dict[str, Any]) -> tuple[dict[str, Any], datetime | None]
 
 
 def process_event(event: WebhookEvent, *, links: EmailLinks,
-                  intent_handlers: IntentHandlers | None = None) -> str:
+                  intent_handlers: IntentHandlers | None = None,
+                  refund_handlers: IntentHandlers | None = None) -> str:
     """Act on a stored event; returns what happened, for the log."""
     if event.event_type in PAYMENT_INTENT_EVENTS and event.object_id:
-        try:
-            intent = payment_provider().retrieve_intent(event.object_id)
-        except PaymentProviderError as exc:
-            if not exc.unavailable:
-                # Stripe says no such intent (another account's, or a test event): asking
-                # for a redelivery would only fail the same way for days, so acknowledge it.
-                log.warning("Stripe event %s names payment intent %s, which Stripe does not "
-                            "know: %s", event.event_id, event.object_id, exc.message)
-                return "unknown payment intent"
-            # Answering with an error makes Stripe deliver the event again later.
-            raise PaymentUnavailable(_("Could not fetch %(id)s: %(problem)s", id=event.object_id,
-                                       problem=exc.message)) \
-                from None
+        intent = _fetch_intent(event, event.object_id)
+        if intent is None:
+            return "unknown payment intent"
         handler = (intent_handlers or {}).get(intent.metadata.get("qiao_purpose", ""))
         if handler is not None:
             return handler(intent)
         return record_intent_outcome(intent, links=links)[1]
+    outcome = "ignored"
     if event.event_type in REFUND_EVENTS and event.object_id:
-        return _refund_update(event.object_id, event.payload["data"]["object"])
-    return "ignored"
+        outcome = _refund_update(event.object_id, event.payload["data"]["object"])
+    if event.event_type in REFUNDED_EVENTS and outcome in ("ignored", "not a Qiao refund"):
+        outcome = _refund_at_provider(event, refund_handlers or {}) or outcome
+    return outcome
+
+
+def _refund_at_provider(event: WebhookEvent, handlers: IntentHandlers) -> str | None:
+    """Hand a refund of an intent of another purpose (made at Stripe) to its handler."""
+    intent_id = event.payload["data"]["object"].get("payment_intent")
+    if not handlers or not isinstance(intent_id, str) or not intent_id:
+        return None
+    intent = _fetch_intent(event, intent_id)
+    if intent is None:
+        return "unknown payment intent"
+    handler = handlers.get(intent.metadata.get("qiao_purpose", ""))
+    return handler(intent) if handler is not None else None
+
+
+def _fetch_intent(event: WebhookEvent, intent_id: str) -> Intent | None:
+    """The intent an event names, None when Stripe does not know it; PaymentUnavailable
+    (a 503, so Stripe delivers again) while Stripe cannot be reached.
+    """
+    try:
+        return payment_provider().retrieve_intent(intent_id)
+    except PaymentProviderError as exc:
+        if not exc.unavailable:
+            # Stripe says no such intent (another account's, or a test event): asking
+            # for a redelivery would only fail the same way for days, so acknowledge it.
+            log.warning("Stripe event %s names payment intent %s, which Stripe does not "
+                        "know: %s", event.event_id, intent_id, exc.message)
+            return None
+        # Answering with an error makes Stripe deliver the event again later.
+        raise PaymentUnavailable(_("Could not fetch %(id)s: %(problem)s", id=intent_id,
+                                   problem=exc.message)) \
+            from None
 
 
 def _refund_update(provider_refund_id: str, obj: dict[str, Any]) -> str:
