@@ -35,6 +35,9 @@ DESTINATIONS = {
                    "postal_code": "10117", "country": "DE"}),
     "CA": ("CAD", {"name": "Sam Lee", "line1": "1 Yonge Street", "city": "Toronto",
                    "region": "ON", "postal_code": "M5E 1W7", "country": "CA"}),
+    # The US store's parcel is domestic (New York's sales tax only); the others are imports.
+    "US": ("USD", {"name": "Mia Shopper", "line1": "350 Fifth Avenue", "city": "New York",
+                   "region": "NY", "postal_code": "10118", "country": "US"}),
 }
 CURRENCY, ADDRESS = DESTINATIONS["JP"]
 
@@ -170,7 +173,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--to", choices=sorted(DESTINATIONS), default="JP",
-                        help="Destination: JP (yen), DE (euro, flat duty), CA (Ontario HST).")
+                        help="Destination: JP (yen), DE (euro, flat duty), CA (Ontario HST), "
+                        "US (New York sales tax, one parcel domestic).")
     parser.add_argument("--database-url",
                         default=f"sqlite:///{Path(tempfile.gettempdir()) / 'qiao-bench-quote.db'}")
     args = parser.parse_args()

@@ -275,7 +275,10 @@ def _refund_request(body: dict[str, Any]) -> refunds.RefundRequest:
            responses={201: REFUND_SCHEMA, 400: None, 401: None, 403: None, 404: None,
                       409: None, 422: None},
            description="Store admins. Per line and/or shipping, in the order's currency, "
-                       "through Stripe with an idempotency key. 422 "
+                       "through Stripe with an idempotency key. When duties and taxes were "
+                       "paid at checkout, a line's units bring back their share of its duty "
+                       "and tax (units 1..n rounded half-even, so a full refund returns all) "
+                       "and shipping brings back the tax charged on it. 422 "
                        "`refund_exceeds_captured` when it is more than was captured minus "
                        "earlier refunds, `refund_quantity_exceeded`, `nothing_to_refund`, "
                        "`shipping_already_refunded`; 409 `order_not_refundable`; 422 "

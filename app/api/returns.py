@@ -254,11 +254,12 @@ def refuse_return(store_id: int, return_id: int):
                       409: None, 422: None},
            description="Store admins (refunds need the admin role). Each line's received "
                        "units are refunded through Stripe in the order's currency, with the "
-                       "line's duty and tax share only where the destination market refunds "
-                       "them on a return; restocked units go back on hand in the chosen "
-                       "warehouse. Without `lines`, every unit asked for is received and "
-                       "restocked. 422 `refund_failed` when Stripe refused the refund (the "
-                       "return stays received); " + TRANSITION_ERRORS)
+                       "line's duty and import-tax share only where the destination market "
+                       "refunds them on a return (a sales tax the marketplace collected, such "
+                       "as a US state's, always goes back); restocked units go back on hand "
+                       "in the chosen warehouse. Without `lines`, every unit asked for is "
+                       "received and restocked. 422 `refund_failed` when Stripe refused the "
+                       "refund (the return stays received); " + TRANSITION_ERRORS)
 @token_required("write")
 @idempotent()
 def receive_return(store_id: int, return_id: int):

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import MarketRule, RegionTax
@@ -230,3 +231,19 @@ def test_markets_show_lists_preferences_and_regional_taxes(app, rules, runner):
     assert "origin MX, US: CUSMA courier thresholds" in output
     assert "CA-NS  2025-04-01 – open-ended  Nova Scotia HST (provincial part) 9 %" in output
     assert "official page: https://cbsa-asfc.gc.ca" in output
+
+
+def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
+    on = date(2026, 12, 7)
+    hong_kong, japan = rule_for("HK", on), rule_for("JP", on)
+    assert hong_kong.source_url.startswith("https://www.customs.gov.hk/")
+    assert japan.source_url.startswith("https://www.customs.go.jp/")
+    assert hong_kong.verified_on == japan.verified_on == on
+    # Japan Customs' FAQ 1006: a parcel of JPY 10,000 or less pays neither duty nor tax.
+    at_limit = parcel("JP", [("610910", 10000, None)], Money(0, "JPY"), on)
+    above = parcel("JP", [("610910", 10001, None)], Money(0, "JPY"), on)
+    assert at_limit.total == Money(0, "JPY") and above.total > Money(0, "JPY")
+    nova_scotia = db.session.scalar(select(RegionTax).where(
+        RegionTax.region == "NS", RegionTax.effective_from == date(2025, 4, 1)))
+    assert nova_scotia.source_url.startswith("https://gazette.gc.ca/")
+    assert nova_scotia.verified_on == on

@@ -57,7 +57,9 @@ def assert_adds_up(quote):
     for group in quote.groups:
         assert sum(line.total_minor for line in group.lines) == group.items_minor
         assert sum(line.duty_minor for line in group.lines) == group.duties_minor
-        assert sum(line.tax_minor for line in group.lines) == group.taxes_minor
+        # Tax on shipping stays with the shipping; the lines share the rest.
+        assert sum(line.tax_minor for line in group.lines) + \
+            group.assessment["shipping_tax_minor"] == group.taxes_minor
         charged = group.items_minor + group.shipping_minor
         if group.collected_at_checkout:
             charged += group.duties_minor + group.taxes_minor
@@ -140,7 +142,8 @@ def test_free_shipping_from_the_zone_threshold(us_shop, make_quote, shopper):
         (500, False)
     assert (above.groups[0].shipping_minor, above.groups[0].assessment["free_shipping"]) == \
         (0, True)
-    assert above.total_minor == 10000  # domestic: no duties or taxes
+    # Domestic: no duty; New York's 4 % state sales tax, collected by the marketplace.
+    assert above.total_minor == 10000 + 400 and above.duties_minor == 0
 
 
 def test_a_store_without_a_zone_for_the_destination_is_refused(make_checkout_shop, make_quote,
@@ -225,7 +228,7 @@ def test_a_stale_rate_refuses_that_currency_only(us_shop, shopper, fx_snapshot, 
     assert "JPY" in excinfo.value.fields["currency"][0]
     assert quote_count() == 0 and available(us_shop.variants[0].id) == 10
     quote = quotes.create_quote(shopper, "USD", checkout_address("US"))  # nothing else breaks
-    assert quote.total_minor == 2500 + 500
+    assert quote.total_minor == 2500 + 500 + 120  # and New York's 4 % sales tax
 
 
 def test_restricted_products_cannot_be_quoted_there(make_checkout_shop, shopper, fx_snapshot,
@@ -373,8 +376,8 @@ def test_changing_the_cart_cancels_the_open_quote(us_shop, shopper, make_quote):
     assert available(us_shop.variants[0].id) == 10
 
 
-def test_taxes_on_shipping_are_allocated_even_when_the_items_are_free(make_checkout_shop,
-                                                                      make_quote, shopper):
+def test_taxes_on_shipping_stay_with_the_shipping_even_when_the_items_are_free(
+        make_checkout_shop, make_quote, shopper):
     shop = make_checkout_shop("GBP", "GB", price="0", zones=[
         {"name": "World", "countries": [], "free_over": None, "days": (3, 6),
          "rates": [(None, "10")]}])
@@ -382,6 +385,11 @@ def test_taxes_on_shipping_are_allocated_even_when_the_items_are_free(make_check
                        currency="EUR", country="DE")
     group = quote.groups[0]
     assert group.items_minor == 0 and group.taxes_minor > 0  # German VAT on the shipping
-    half = group.taxes_minor // 2  # split evenly: no line has a value to weigh by
-    assert sorted(line.tax_minor for line in group.lines) == [half, group.taxes_minor - half]
+    # The lines carry only the VAT on the EU's flat duty (split evenly: no line has a value to
+    # weigh by); the VAT on shipping goes back with a refund of the shipping.
+    on_duty = group.taxes_minor - group.assessment["shipping_tax_minor"]
+    assert abs(on_duty - group.duties_minor * 19 / 100) <= 1
+    assert group.assessment["shipping_tax_minor"] > 0
+    assert sorted(line.tax_minor for line in group.lines) == [on_duty // 2,
+                                                             on_duty - on_duty // 2]
     assert_adds_up(quote)

@@ -57,7 +57,10 @@ def test_partial_line_refund_through_stripe(stripe_sandbox, order):
     line = order.lines[0]
     made = refund(order, lines=[(line.id, 1)])
     assert made.state == "succeeded" and made.provider_refund_id.startswith("re_")
-    assert made.amount_minor == line.unit_price_minor
+    # The unit and its third of New York's 4 % sales tax on the goods (0.20 of the 3.20 is
+    # on shipping and goes back with it).
+    assert line.tax_minor == 300 and order.assessment["shipping_tax_minor"] == 20
+    assert made.amount_minor == line.unit_price_minor + 100
     assert order.status == "partially_refunded" and line.refunded_quantity == 1
     assert order.events[-1].to_status == "partially_refunded"
     assert stripe_sandbox.proxy.keys_for("/v1/refunds") == [made.idempotency_key]
@@ -154,9 +157,11 @@ def test_refunds_lower_the_net_and_give_back_their_share_of_the_commission(strip
     goods_and_shipping = order.items_minor + order.shipping_minor
     expected_back = round_minor(Decimal(order.commission_store_minor) * line.unit_price_minor
                                 / goods_and_shipping)
-    assert after.refunded.minor == line.unit_price_minor  # USD store, USD order: rate 1
+    # USD store, USD order: rate 1. The sales tax refunded with the unit earns no commission.
+    refunded = line.unit_price_minor + line.tax_minor // 3
+    assert after.refunded.minor == refunded
     assert after.commission_returned.minor == expected_back > 0
-    assert after.net.minor == before.net.minor - line.unit_price_minor + expected_back
+    assert after.net.minor == before.net.minor - refunded + expected_back
 
 
 def test_a_full_refund_leaves_no_net_and_no_commission(stripe_sandbox, order):

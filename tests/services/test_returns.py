@@ -229,6 +229,32 @@ def test_no_duty_or_tax_back_where_the_market_keeps_it(stripe_sandbox, make_deli
         StockMovement.reference_type == "return")) is None
 
 
+
+def test_a_domestic_return_gets_its_state_sales_tax_back(stripe_sandbox, make_delivered_order):
+    # US store to New York: no customs rule, 4 % sales tax, 3.00 of it on the three units.
+    delivered = make_delivered_order(quantities=(3,), country="US", currency="USD")
+    order, line = delivered.order, delivered.order.lines[0]
+    assert order.assessment["rule_id"] is None and line.tax_minor == 300
+    made = ask(delivered, quantity=1)
+    approve(delivered, made)
+    got = receive(delivered, made)
+    assert got.refund.amount_minor == line.unit_price_minor + 100
+
+
+def test_an_imports_return_keeps_the_us_duty_but_gives_the_sales_tax_back(
+        stripe_sandbox, make_checkout_shop, make_delivered_order):
+    # A Chinese store's T-shirts to New York: US duty from the first dollar (refunded only by
+    # a drawback claim) and New York's sales tax (which goes back with the goods).
+    shop = make_checkout_shop(currency="USD", country="CN", price="25", stock=20,
+                              hs_code="610910")
+    delivered = make_delivered_order(quantities=(3,), country="US", currency="USD", shop=shop)
+    line = delivered.order.lines[0]
+    assert line.duty_minor > 0 and line.tax_minor > 0
+    made = ask(delivered, quantity=3)
+    approve(delivered, made)
+    got = receive(delivered, made)
+    assert got.refund.amount_minor == line.unit_price_minor * 3 + line.tax_minor
+
 def test_restock_into_another_warehouse_and_receiving_twice_acts_once(
         stripe_sandbox, make_delivered_order, second_warehouse):
     delivered = make_delivered_order(quantities=(2,))

@@ -53,7 +53,8 @@ def test_report_counts_both_markets_refunds_and_notes_in_store_currency(
                                 last_day=today, zone=UTC)
     assert report.currency == "USD" and report.orders == 2 and len(report.days) == 7
     assert report.sales.minor == goods_and_shipping(at_home) + goods_and_shipping(abroad)
-    assert report.refunded.minor == line.unit_price_minor
+    assert report.refunded.minor == made.amount_minor == line.unit_price_minor + \
+        line.tax_minor // 2  # the unit and its half of New York's sales tax
     assert report.net.minor == settlement(at_home).net.minor + settlement(abroad).net.minor
     assert report.days[-1].orders == 2 and report.days[-1].net == report.net
     assert {(s.key, s.orders) for s in report.by_market} == {("US", 1), ("JP", 1)}

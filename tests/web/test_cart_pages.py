@@ -174,6 +174,17 @@ def test_ddp_quotes_show_duties_and_taxes_paid_now(client, shop, login, shopper,
     assert "nothing more to pay on delivery" in html
 
 
+def test_a_domestic_quote_shows_the_state_sales_tax_and_no_duty(client, shop, login, shopper,
+                                                                 checkout_address):
+    login(shopper)
+    add_from_product_page(client, shop, 1)
+    response = checkout(client, {**checkout_address("US"), "currency": "USD"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sales tax" in html and 'data-testid="duties"' not in html
+    assert "the state sales tax is collected now" in html
+    assert "New York sales tax (state)" in html  # the rule it came from
+
+
 def test_missing_fields_are_shown_on_each_input(client, shop, login, shopper,
                                                 checkout_address):
     login(shopper)

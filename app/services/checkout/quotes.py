@@ -218,7 +218,7 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
                         shipping=shipping_cost, on=now.date(), book=book, region=region)
     weights = [value.minor for value in line_values]
     duties = _allocate(assessment.duties, weights)
-    taxes = _allocate(assessment.taxes, weights)
+    taxes = _allocate(assessment.goods_taxes, weights)
     charged = items_total + shipping_cost
     if assessment.collected_at_checkout:
         charged += assessment.total
@@ -230,6 +230,7 @@ def _price_group(store: Store, profile, items: list[CartItem], currency: str, co
         delivery_days_min=parcel.delivery_days_min, delivery_days_max=parcel.delivery_days_max,
         assessment={
             "rule_id": assessment.rule_id, "rule_name": assessment.rule_name,
+            "shipping_tax_minor": (assessment.taxes - assessment.goods_taxes).minor,
             "source": assessment.source, "source_url": assessment.source_url,
             "charges": [{"kind": c.kind, "label": c.label, "amount_minor": c.amount.minor,
                          "rule": c.rule, "source": c.source, "source_url": c.source_url}

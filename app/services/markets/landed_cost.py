@@ -103,11 +103,19 @@ class Assessment:
     charges: tuple[Charge, ...] = ()
     lines: tuple[LineTreatment, ...] = ()
     relief: Relief = Relief("no_rule")
+    # The part of `taxes` charged on shipping: it goes back with a refund of the shipping,
+    # not with the goods.
+    shipping_taxes: Money | None = None
 
     @property
     def total(self) -> Money:
         """Duties plus taxes."""
         return self.duties + self.taxes
+
+    @property
+    def goods_taxes(self) -> Money:
+        """The part of `taxes` charged on the goods (and their duty), shared by the lines."""
+        return self.taxes - self.shipping_taxes if self.shipping_taxes else self.taxes
 
 
 def rule_for(country: str, on: date) -> MarketRule | None:
@@ -180,6 +188,13 @@ def _consignment_preference(rule: MarketRule, origins: set[str]) -> dict | None:
     return None
 
 
+def _shipping_part(tax: Money, base: Money, shipping: Money) -> Money:
+    """The share of a tax charged on `base` that falls on its `shipping` (sums exactly)."""
+    if not tax.minor or not shipping.minor:
+        return Money.zero(tax.currency)
+    return tax.split([base.minor - shipping.minor, shipping.minor])[1]
+
+
 def _hs6(hs_code: str) -> str:
     return "".join(ch for ch in hs_code if ch.isdigit())[:6]
 
@@ -239,8 +254,7 @@ def assess(
     zero = Money.zero(currency)
     ship_from = origin_country.upper()
     if ship_from == destination_country.upper():
-        return Assessment(zero, zero, True, None, "Domestic shipment", "",
-                          relief=Relief("domestic"))
+        return _domestic(destination_country, region, lines, shipping, on, book)
     rule = book.rule(destination_country, on)
     if rule is None:
         return Assessment(zero, zero, False, None, "No import rule on record",
@@ -300,7 +314,7 @@ def assess(
             why = f"{preference['name']}: no duty up to its threshold"
         treatments += [LineTreatment(line.hs_code, origin, why)
                        for line, origin in zip(lines, origins, strict=True)]
-    taxes = zero
+    taxes = shipping_taxes = zero
     tax_applies = tax_free is None or goods_in_rule_currency > tax_free
     if tax_applies:
         base = goods
@@ -309,6 +323,8 @@ def assess(
         if rule.tax_includes_duty:
             base += duties
         taxes = base.percent(rule.vat_rate)
+        if rule.tax_includes_shipping:
+            shipping_taxes += _shipping_part(taxes, base, shipping)
         charge("tax", f"Import VAT/GST {_percent(rule.vat_rate)} %", taxes)
     regional = book.region_tax(destination_country, region, on) if region else None
     if regional is not None and (tax_applies or regional.collected_by == "marketplace"):
@@ -316,6 +332,8 @@ def assess(
         if regional.collected_by == "customs" and rule.tax_includes_duty:
             base += duties
         amount = base.percent(regional.rate)
+        if regional.includes_shipping:
+            shipping_taxes += _shipping_part(amount, base, shipping)
         taxes += amount
         if amount.minor:
             charges.append(Charge("region_tax", f"{regional.name} {_percent(regional.rate)} %",
@@ -327,7 +345,34 @@ def assess(
                      duty_exempt=goods_in_rule_currency <= duty_free,
                      flat_duty=bool(rule.low_value_item_duty_minor), tax_applies=tax_applies)
     return Assessment(duties, taxes, at_checkout, rule.id, rule.name, rule.source,
-                      rule.source_url, tuple(charges), tuple(treatments), relief)
+                      rule.source_url, tuple(charges), tuple(treatments), relief,
+                      shipping_taxes)
+
+
+def _domestic(country: str, region: str, lines: list[DutiableLine], shipping: Money, on: date,
+              book: RuleBook) -> Assessment:
+    """A parcel that clears no customs: only a sales tax the marketplace must collect.
+
+    US states' marketplace facilitator laws make Qiao collect the state's sales tax on
+    every sale delivered there, from a store in the same country as from abroad.
+    """
+    zero = Money.zero(shipping.currency)
+    regional = book.region_tax(country, region, on) if region else None
+    if regional is None or regional.collected_by != "marketplace":
+        return Assessment(zero, zero, True, None, "Domestic shipment", "",
+                          relief=Relief("domestic"))
+    base = sum((line.value for line in lines), zero)
+    if regional.includes_shipping:
+        base += shipping
+    amount = base.percent(regional.rate)
+    charges = (Charge("region_tax", f"{regional.name} {_percent(regional.rate)} %", amount,
+                      regional.name, regional.source, regional.source_url),) if amount.minor \
+        else ()
+    on_shipping = _shipping_part(amount, base, shipping) if regional.includes_shipping \
+        else zero
+    return Assessment(zero, amount, True, None, "Domestic shipment", regional.source,
+                      regional.source_url, charges, relief=Relief("domestic"),
+                      shipping_taxes=on_shipping)
 
 
 def _relief(goods: Money, duty_free: int, tax_free: int | None, *, duty_exempt: bool,

@@ -190,15 +190,22 @@ def market_rules_of(country: str) -> list[MarketRule]:
         .order_by(MarketRule.effective_from)))
 
 
-def duty_tax_refundable_on_return(rule_id: object) -> bool:
-    """Whether the rule an order was assessed under refunds its duty and tax on a return.
+def duty_tax_refundable_on_return(assessment: Mapping[str, Any]) -> tuple[bool, bool]:
+    """Whether a returned item gets back its duty, and its tax, under the order's assessment.
 
-    No rule (a domestic order, or one priced before rules existed): nothing to refund.
+    Duty and import tax follow the rule the order was assessed under. A sales tax the
+    marketplace collected (a US state's, on a domestic or an imported parcel) goes back
+    with the goods, so tax made only of such charges is always refunded.
     """
-    if not isinstance(rule_id, int) or isinstance(rule_id, bool):
-        return False
-    rule = db.session.get(MarketRule, rule_id)
-    return bool(rule and rule.duty_tax_refundable_on_return)
+    rule_id = assessment.get("rule_id")
+    refundable = False
+    if isinstance(rule_id, int) and not isinstance(rule_id, bool):
+        rule = db.session.get(MarketRule, rule_id)
+        refundable = bool(rule and rule.duty_tax_refundable_on_return)
+    charges = assessment.get("charges")
+    if charges is None:  # priced before charges were itemised: the rule decides both
+        return refundable, refundable
+    return refundable, refundable or all(charge.get("kind") != "tax" for charge in charges)
 
 
 def _rule(rule_id: int) -> MarketRule:

@@ -7,10 +7,13 @@ together exceed what was captured) and writes the Refund row with its idempotenc
 an outage is submitted again by `flask payments reconcile`, with the same key.
 
 Amounts: per line, the unit price times the quantity plus, when duties and taxes were
-collected at checkout, the line's duty and tax in proportion (the last unit takes the
-rounding remainder, so a full refund is exact); shipping when asked and not refunded
-yet. An explicit `amount` replaces the computed one. Never more than what was captured
-minus earlier refunds.
+collected at checkout, the line's duty and tax in proportion to the units refunded. One
+rounding rule: the share of units 1..n is rounded half-even and a refund returns the
+difference between the shares after and before it, so refunds in any steps add up to the
+line's duty and tax exactly and a full refund returns all of it. Tax charged on shipping
+(a VAT or a state sales tax whose base includes it) is not shared by the lines: it goes
+back with the shipping, when asked and not refunded yet. An explicit `amount` replaces the
+computed one. Never more than what was captured minus earlier refunds.
 """
 
 from __future__ import annotations
@@ -88,8 +91,9 @@ class RefundRequest:
     amount: Money | None = None
     restock: bool = False
     reason: str = ""
-    # False for a returned item whose market keeps its duty and tax (see markets).
-    include_duty_tax: bool = True
+    # False for a returned item whose market keeps its duty, or its import tax (see markets).
+    include_duty: bool = True
+    include_tax: bool = True
 
 
 def _share(total: int, part: int, whole: int) -> int:
@@ -97,12 +101,22 @@ def _share(total: int, part: int, whole: int) -> int:
 
 
 def _line_amount(order: Order, line: OrderLine, quantity: int, *,
-                 include_duty_tax: bool = True) -> int:
+                 include_duty: bool = True, include_tax: bool = True) -> int:
     amount = line.unit_price_minor * quantity
-    if order.collected_at_checkout and include_duty_tax:
-        before, after = line.refunded_quantity, line.refunded_quantity + quantity
-        for total in (line.duty_minor, line.tax_minor):
+    if not order.collected_at_checkout:
+        return amount
+    before, after = line.refunded_quantity, line.refunded_quantity + quantity
+    for total, included in ((line.duty_minor, include_duty), (line.tax_minor, include_tax)):
+        if included:
             amount += _share(total, after, line.quantity) - _share(total, before, line.quantity)
+    return amount
+
+
+def _shipping_amount(order: Order, *, include_tax: bool = True) -> int:
+    """Shipping, with the tax charged on it when that was collected at checkout."""
+    amount = order.shipping_minor
+    if order.collected_at_checkout and include_tax:
+        amount += int((order.assessment or {}).get("shipping_tax_minor") or 0)
     return amount
 
 
@@ -165,9 +179,10 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
                                code="shipping_already_refunded",
                                fields={"shipping": [_("Already refunded.")]})
     computed = sum(_line_amount(order, line, quantity,
-                                include_duty_tax=request.include_duty_tax)
+                                include_duty=request.include_duty,
+                                include_tax=request.include_tax)
                    for line, quantity in chosen) \
-        + (order.shipping_minor if request.shipping else 0)
+        + (_shipping_amount(order, include_tax=request.include_tax) if request.shipping else 0)
     goods_and_shipping = sum(line.unit_price_minor * quantity for line, quantity in chosen) \
         + (order.shipping_minor if request.shipping else 0)
     if request.amount is not None:
@@ -213,7 +228,8 @@ def request_refund(actor: User, store_id: int, order_id: int, request: RefundReq
         refund.lines.append(RefundLine(order_line_id=line.id, quantity=quantity,
                                        amount_minor=_line_amount(
                                            order, line, quantity,
-                                           include_duty_tax=request.include_duty_tax)))
+                                           include_duty=request.include_duty,
+                                           include_tax=request.include_tax)))
     db.session.add(refund)
     if cancel:
         transition_order(order, "cancelled", actor=actor, reason=request.reason,

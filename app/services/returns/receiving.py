@@ -96,11 +96,11 @@ def receive_return(actor: User, store_id: int, return_id: int, *, lines: Any = N
             line.restocked_quantity = quantity
             line.restock_warehouse_id = warehouse_id
         if refund_lines:
-            refundable = markets.duty_tax_refundable_on_return(
-                (order.assessment or {}).get("rule_id"))
+            duty_back, tax_back = markets.duty_tax_refundable_on_return(order.assessment or {})
             refund = payments.request_refund(
                 actor, store_id, order.id,
-                payments.RefundRequest(lines=refund_lines, include_duty_tax=refundable,
+                payments.RefundRequest(lines=refund_lines, include_duty=duty_back,
+                                       include_tax=tax_back,
                                        reason=_("return %(id)s", id=request.id)))
             request.refund_id = refund.id
         db.session.flush()
