@@ -168,3 +168,13 @@ def test_no_state_tax_no_tax_refund(stripe_sandbox, buy):
     quote, order = buy("25", 2, PORTLAND)
     assert quote.taxes_minor == 0 and order.assessment["charges"] == []
     assert refund(order, lines=[(order.lines[0].id, 1)]).amount_minor == 2500
+
+
+def test_a_canadian_domestic_parcel_is_not_charged_a_provincial_tax_alone(rules):
+    # Quebec's QST is marketplace-collected on imports; on a domestic sale the federal GST
+    # would be due with it, which the book does not hold, so neither is charged.
+    quebec = assess(origin_country="CA", destination_country="CA",
+                    lines=[DutiableLine("330499", Money(5000, "CAD"))],
+                    shipping=Money(500, "CAD"), on=ON, region="QC")
+    assert quebec.taxes == Money(0, "CAD") and quebec.charges == ()
+    assert quebec.relief.code == "domestic"

@@ -349,6 +349,13 @@ def assess(
                       shipping_taxes)
 
 
+# Where the book holds every tax a marketplace collects on a domestic sale. Canada's
+# marketplace rules add the federal GST/HST, which the book does not hold for domestic
+# sales: charging a province's PST alone would be wrong, so Canadian domestic sales are
+# quoted without tax until GST/HST is modelled.
+DOMESTIC_SALES_TAX_COUNTRIES = frozenset({"US"})
+
+
 def _domestic(country: str, region: str, lines: list[DutiableLine], shipping: Money, on: date,
               book: RuleBook) -> Assessment:
     """A parcel that clears no customs: only a sales tax the marketplace must collect.
@@ -357,7 +364,8 @@ def _domestic(country: str, region: str, lines: list[DutiableLine], shipping: Mo
     every sale delivered there, from a store in the same country as from abroad.
     """
     zero = Money.zero(shipping.currency)
-    regional = book.region_tax(country, region, on) if region else None
+    regional = (book.region_tax(country, region, on)
+                if region and country.upper() in DOMESTIC_SALES_TAX_COUNTRIES else None)
     if regional is None or regional.collected_by != "marketplace":
         return Assessment(zero, zero, True, None, "Domestic shipment", "",
                           relief=Relief("domestic"))
