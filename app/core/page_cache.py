@@ -65,8 +65,10 @@ COUNTER_COLUMNS = {
     "notes": frozenset({"like_count", "collect_count", "comment_count", "hot_score",
                         "updated_at"}),
     "users": frozenset({"last_login_at", "session_version", "updated_at"}),
-    "topics": frozenset({"note_count"}),
+    "topics": frozenset({"note_count", "group_china_notes", "group_abroad_notes",
+                         "group_questions_to_china", "group_questions_to_abroad"}),
     "event_entries": frozenset({"score"}),
+    "events": frozenset({"view_count"}),
 }
 
 
