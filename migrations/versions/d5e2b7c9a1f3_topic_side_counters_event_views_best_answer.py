@@ -54,7 +54,9 @@ def upgrade():
     if rows:
         bind.execute(update, rows)
 
-    op.create_index('ix_notes_hidden_id', 'notes', ['id'], unique=False,
+    op.create_index('ix_notes_hidden_id', 'notes', ['id', 'hidden_markets', 'status',
+                                                    'moderation_state', 'language', 'region',
+                                                    'question_to'], unique=False,
                     sqlite_where=HIDDEN_SOMEWHERE, postgresql_where=HIDDEN_SOMEWHERE)
 
     with op.batch_alter_table('events', schema=None) as batch_op:
