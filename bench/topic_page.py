@@ -3,7 +3,8 @@
 Builds USERS users in China and abroad and NOTES published notes (Chinese and English),
 each with one to three of 500 topics drawn Zipf-like, plus two linked names of one big topic:
 #tea on TEA_SHARE of the notes (most written abroad) and #茶 on CHA_SHARE (most written in
-China), some notes carrying both, and QUESTION_SHARE of the notes asking one side. Then it
+China), some notes carrying both, QUESTION_SHARE of the notes asking one side and
+HIDDEN_SHARE hidden in the US (the bench's guest shops from there). Then it
 times, through the Flask test client:
 
 - `GET /topics/tea` (the HTML page: both names, the all / from China / from abroad counts,
@@ -38,6 +39,7 @@ from sqlalchemy import event, insert, select
 TEA_SHARE = 0.05
 CHA_SHARE = 0.03
 QUESTION_SHARE = 0.02
+HIDDEN_SHARE = 0.003  # hidden in the US by moderation: a page there subtracts them
 TOPICS = 500
 
 
@@ -46,6 +48,7 @@ def build(app, n_users: int, n_notes: int) -> None:
     from app.extensions import db
     from app.models import Note, NoteImage, NoteTopic, Topic, User
     from app.services.social.notes import hot_score
+    from app.services.social.topic_counts import recount_groups
 
     rng = random.Random(14)
     now = datetime.now(UTC)
@@ -76,6 +79,7 @@ def build(app, n_users: int, n_notes: int) -> None:
                 "language": "zh" if from_china else "en",
                 "region": "CN" if from_china else "US", "like_count": likes,
                 "collect_count": 0, "comment_count": 0, "question_to": asks,
+                "hidden_markets": ",US," if rng.random() < HIDDEN_SHARE else "",
                 "hot_score": hot_score(likes, 0, 0, published), "published_at": published,
                 "created_at": published, "updated_at": published})
             images.append({"note_id": i + 1, "position": 0, "is_cover": True, "width": 1080,
@@ -103,6 +107,8 @@ def build(app, n_users: int, n_notes: int) -> None:
         db.session.execute(db.update(Topic).values(note_count=counted))
         db.session.execute(db.update(Topic).where(Topic.id == cha_id)
                            .values(canonical_id=tea_id))
+        # The side counters the services keep as notes come and go, counted once here.
+        recount_groups(range(1, TOPICS + 2))
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("ANALYZE"))

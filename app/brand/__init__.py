@@ -1,4 +1,4 @@
-"""The brand portal: campaigns, partnerships and the prepaid ad balance of a brand."""
+"""The brand portal: campaigns, partnerships, the prepaid ad balance and sponsored events."""
 
 from flask import Blueprint
 
@@ -9,4 +9,9 @@ bp = Blueprint("brand", __name__)
 # Campaign e-mails link to the portal, which services cannot name.
 ads.register_campaign_links(site_links)
 
-from app.brand import balance_routes, campaign_routes, partnership_routes  # noqa: E402,F401
+from app.brand import (  # noqa: E402,F401
+    balance_routes,
+    campaign_routes,
+    event_routes,
+    partnership_routes,
+)

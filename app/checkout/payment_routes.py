@@ -163,7 +163,7 @@ def _order_page(order_id: int, *, message_form: OrderMessageForm | None = None,
                                                 if r.quantity and r.deadline), default=None),
                            **order_tracking_context(order),
                            **conversation_context(order, message_form))
-    commit()  # also queues the job that caches a translation asked for
+    commit()
     return body, status
 
 

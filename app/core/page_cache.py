@@ -66,8 +66,10 @@ COUNTER_COLUMNS = {
                         "updated_at"}),
     "users": frozenset({"last_login_at", "session_version", "adult_confirmed_at",
                         "updated_at"}),
-    "topics": frozenset({"note_count"}),
+    "topics": frozenset({"note_count", "group_china_notes", "group_abroad_notes",
+                         "group_questions_to_china", "group_questions_to_abroad"}),
     "event_entries": frozenset({"score"}),
+    "events": frozenset({"view_count"}),
 }
 
 

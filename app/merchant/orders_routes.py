@@ -119,7 +119,7 @@ def _detail(store_id: int, order_id: int, *, refund_form: RefundForm | None = No
         tracking_url=tracking_url, leg_form=leg_form, leg_shipment_id=leg_shipment_id,
         leg_kinds=LEG_KIND_LABELS, order_returns=returns.order_returns(order.id),
         **conversation_context(order, message_form))
-    commit()  # also queues the job that caches a translation asked for
+    commit()
     return body
 
 

@@ -32,6 +32,7 @@ class Event(TimestampMixin, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="window"),
+        CheckConstraint("view_count >= 0", name="view_count"),
         Index("ix_events_starts_at", "starts_at"),
         Index("ix_events_ends_at", "ends_at"),
     )
@@ -54,6 +55,10 @@ class Event(TimestampMixin, db.Model):
     # Set by the periodic job once participants were told; a second run finds them set.
     start_announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Event pages viewed, reported by the page itself (GET requests write nothing); the
+    # sponsoring brand sees it in its portal.
+    view_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                            nullable=False)
 
     topic: Mapped[Topic] = relationship()
     sponsor: Mapped[Organization | None] = relationship()

@@ -53,8 +53,11 @@ COAUTHOR_NOTICES = ("co_invite", "co_accept", "co_decline", "co_agree", "co_canc
                     "co_expire", "co_leave")
 # "event" notices tell an event's participants that it started or ended, and that one of
 # their entries placed (event_id, event_stage; note_id names the entry that placed).
+# A "bestanswer" notice tells the author of an answer that the asker picked it as the best
+# (note_id the question, comment_id the answer).
 NOTIFICATION_KINDS = ("follow", "like", "comment", "reply", "mention", "shipment", "return",
-                      "message", "moderation", "partner", "event", *COAUTHOR_NOTICES)
+                      "message", "moderation", "partner", "event", "bestanswer",
+                      *COAUTHOR_NOTICES)
 EVENT_STAGES = ("started", "ended", "placed")
 
 

@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.core.transaction import commit, rollback
+from app.extensions import limiter
 from app.models import LEADERBOARDS
 from app.notes import bp
 from app.notes.routes import card_context, viewer
 from app.services.errors import DomainError
-from app.services.social import events
+from app.services.social import event_sponsors, events
+from app.web.beacons import beacon
 from app.web.times import zone_label
 
 ENTRIES_PAGE_SIZE = 20
@@ -83,3 +85,13 @@ def enter_event(event_id: int):
         return redirect(url_for("notes.event_page", event_id=event_id), code=303)
     return _act(lambda: events.enter_note(current_user, event_id, note_id), event_id,
                 _("Your note is entered."))
+
+
+@bp.post("/events/<int:event_id>/views")
+@beacon
+@limiter.limit("60 per minute")
+def event_view(event_id: int):
+    """Count one view of the event's page, which its sponsor sees (204)."""
+    event_sponsors.record_event_view(event_id)
+    commit()
+    return "", 204

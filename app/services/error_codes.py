@@ -212,6 +212,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "not_translatable": ErrorCode((404,), "That kind of content cannot be translated."),
     "note_not_found": ErrorCode((404,), "No such note."),
     "nothing_to_refund": ErrorCode((422,), "The refund names nothing to return."),
+    "order_message_not_found": ErrorCode((404,), "No such message on an order of yours or "
+                                                 "of your store (translation)."),
     "order_message_rate_limited": ErrorCode((429,), "Too many messages by one person on one "
                                                     "order in the last hour."),
     "order_not_refundable": ErrorCode((409,), "The order cannot be refunded in its current "

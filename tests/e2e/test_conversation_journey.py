@@ -95,9 +95,10 @@ def test_a_question_across_the_border(page: Page, live_server, translator, paid_
     expect(page).to_have_url(
         f"{live_server.url}/merchant/stores/{store_id}/orders/{order_id}#messages")
     expect(page.get_by_test_id("conversation")).to_contain_text("与买家的对话")
-    with page.expect_navigation():
-        page.get_by_test_id("see-message-translation").click()
-    expect(page.get_by_test_id("message-translation")).to_contain_text(f"[zh] {question}")
+    # The same "See translation" as notes and comments, shown in place.
+    page.get_by_test_id("conversation").get_by_test_id("see-translation").click()
+    expect(page.get_by_test_id("conversation").get_by_test_id("translation")
+           ).to_contain_text(f"[zh] {question}")
     page.get_by_test_id("conversation").locator("textarea[name=body]").fill("可以，我们会用礼盒包装。")
     with page.expect_navigation():
         page.get_by_test_id("send-message").click()

@@ -4,8 +4,9 @@ The community team starts "Tea around the world / 世界各地的茶"; a creator
 a creator in London to co-author a #tea draft with a product tag; both accept and agree; the
 creator enters the note and it ranks on the event's leaderboards; it reaches the Following
 feeds of a follower of each author; a shopper in the US with "always translate" on reads it
-translated, asks China a question, gets the creator's answer marked "From China", and buys
-the tagged tea in the Stripe sandbox, the sale credited to both authors.
+translated, asks China a question, gets the creator's answer marked "From China" and picks
+it as the best (the creator is told), and buys the tagged tea in the Stripe sandbox, the
+sale credited to both authors, each of whom sees it shared in their sales.
 
 The cast, the store and the draft are made through services: the story is not about them.
 """
@@ -177,6 +178,12 @@ def test_two_sides_meet_in_an_event_a_cocreated_note_a_question_and_a_purchase(
     expect(answer.get_by_test_id("addressed-side")).to_have_text("From China")
     expect(answer.get_by_test_id("translation")).to_contain_text(
         "<English> 去龙井村，买明前的西湖龙井")
+    # She picks it as the best answer; the creator is told, in Chinese.
+    with shopper.expect_navigation():
+        answer.get_by_test_id("pick-best").click()
+    creator.goto("/notifications")
+    expect(creator.get_by_test_id("best-answer-notice").first).to_contain_text(
+        "把你的回答选为问题的最佳回答")
 
     # And buys the tea through the note's tag, paying in dollars in the sandbox.
     price = add_from_note_tag(shopper, cast["note_id"], cast["product"])
@@ -197,6 +204,14 @@ def test_two_sides_meet_in_an_event_a_cocreated_note_a_question_and_a_purchase(
     expect(shopper.locator("h1")).to_have_text("Thank you! Your order is placed.")
     expect(shopper.get_by_test_id("placed-order")).to_have_count(1)
     no_sideways_scroll(shopper)
+
+    # Each author sees the sale among the sales through their notes, shared with the other.
+    for author, other in ((partner, cast["creator_name"]), (creator, cast["partner_name"])):
+        author.goto("/account/sales")
+        sold = author.get_by_test_id("my-sales-notes").locator(
+            f"li[data-note-id='{cast['note_id']}']")
+        expect(sold.get_by_test_id("shared-sale")).to_contain_text(other)
+        no_sideways_scroll(author)
     for person in (creator, partner, shopper):
         person.context.close()
 

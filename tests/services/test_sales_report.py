@@ -143,3 +143,19 @@ def test_a_co_created_notes_sales_are_split_between_its_two_creators(
     assert {(c.label, c.sales.minor, c.orders) for c in report.top_creators} == {
         ("Mei Lin", value - value // 2, 1), ("Sophie Martin", value // 2, 1)}
     assert sum(c.sales.minor for c in report.top_creators) == value
+
+    # Each creator sees their own share in their account, the note named with its partner;
+    # a sale through the author's own note is theirs in full.
+    solo = make_note(author, title="Longjing at home")
+    buy(shop, 2, currency="USD", country="US", note_id=solo.id)
+    mine = sales.creator_sales(author, first_day=today, last_day=today, zone=UTC)
+    theirs = sales.creator_sales(coauthor, first_day=today, last_day=today, zone=UTC)
+    assert [(t.key, t.sales.minor, t.orders) for t in mine.totals] == [
+        ("USD", value - value // 2 + 2 * value, 2)]
+    assert {(n.title, n.shared_with, n.credited.minor, n.units) for n in mine.notes} == {
+        ("Tea around the world", "Sophie Martin", value - value // 2, 1),
+        ("Longjing at home", None, 2 * value, 2)}
+    assert [(n.title, n.shared_with, n.credited.minor) for n in theirs.notes] == [
+        ("Tea around the world", "Mei Lin", value // 2)]
+    assert sales.creator_sales(make_user(), first_day=today, last_day=today,
+                               zone=UTC).totals == []

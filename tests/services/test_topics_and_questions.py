@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Note, Topic
+from app.models import Comment, Note, Notification, Topic
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social import engagement, feed, questions, topics
 
@@ -213,3 +213,19 @@ def test_question_feed_per_topic(question, sides, make_note, moderator):
         topics.SideCounts(all=2, china=1, abroad=1)
     with pytest.raises(ValidationFailed):
         feed_ids("tea", side="mars")
+
+
+def test_the_best_answers_author_is_notified_once(question, sides, make_user):
+    china, us = sides
+    local = engagement.add_comment(china, question.id, "西湖龙井，明前的最好")
+    other = engagement.add_comment(make_user(home_country="CN"), question.id, "碧螺春")
+    db.session.commit()
+    questions.choose_best_answer(us, question.id, local.id)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        questions.choose_best_answer(us, question.id, other.id)
+    db.session.rollback()
+    told = db.session.execute(select(Notification.recipient_id, Notification.actor_id,
+                                     Notification.note_id, Notification.comment_id)
+                              .where(Notification.kind == "bestanswer")).all()
+    assert told == [(china.id, us.id, question.id, local.id)]

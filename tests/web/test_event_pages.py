@@ -194,3 +194,38 @@ def test_the_event_page_costs_the_same_queries_for_two_or_eight_entries(
         events.enter_note(author, event.id, note.id)
     db.session.commit()
     assert page_statements() == few
+
+
+def test_a_sponsored_event_shows_its_brand_and_the_brand_sees_its_reach(
+        client, login, post_form, make_user, make_org, make_note):
+    owner = make_user(locale="zh")
+    brand = make_org("brand", owner=owner, name="Lumi Tea")
+    other_brand = make_org("brand", name="Other Brand")
+    event = _running_event(make_user(roles=("community",)), sponsor_id=brand.id)
+    _running_event(make_user(roles=("community",)), sponsor_id=other_brand.id,
+                   title_en="Citywalk", title_zh="城市漫步", topic="citywalk")
+    writer = make_user(home_country="US")
+    events.join_event(writer, event.id)
+    events.enter_note(writer, event.id, make_note(writer, "My cup", "Oolong #tea").id)
+    db.session.commit()
+
+    page = client.get(f"/events/{event.id}", headers={"Accept-Language": "zh-CN"})
+    html = page.get_data(as_text=True)
+    assert "由 Lumi Tea 赞助" in html
+    assert f'data-event-view="/events/{event.id}/views"' in html
+    # The page reports its own view (GET requests write nothing), twice here.
+    for _ in range(2):
+        assert post_form(f"/events/{event.id}/views", {}, page=f"/events/{event.id}"
+                         ).status_code == 204
+    assert post_form("/events/999999/views", {}, page=f"/events/{event.id}"
+                     ).status_code == 404
+
+    login(owner)
+    portal = client.get(f"/brand/{brand.id}/events").get_data(as_text=True)
+    assert "赞助的活动" in portal and "世界各地的茶" in portal and "城市漫步" not in portal
+    figures = dict(zip(("participants", "entries", "views"),
+                       (portal.split(f'data-testid="sponsored-{name}">')[1].split("<")[0]
+                        for name in ("participants", "entries", "views")), strict=True))
+    assert figures == {"participants": "1", "entries": "1", "views": "2"}
+    # Another brand's staff, or a brand it does not belong to: not found.
+    assert client.get(f"/brand/{other_brand.id}/events").status_code == 404

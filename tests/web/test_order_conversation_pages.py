@@ -56,9 +56,24 @@ def test_the_merchant_reads_in_chinese_with_a_translation(client, login, order,
     login(order.shop.owner)
     page = f"/merchant/stores/{order.shop.store.id}/orders/{order.id}"
     html = client.get(page).get_data(as_text=True)
-    assert "与买家的对话" in html and 'data-testid="see-message-translation"' in html
-    translated = client.get(f"{page}?translate_message={asked.id}").get_data(as_text=True)
+    assert "与买家的对话" in html
+    # The same "See translation" as notes and comments: one endpoint, cached, glossary.
+    link = f"/translations/order_message/{asked.id}"
+    assert f'href="{link}?next=' in html
+    translated = client.get(f"{link}?fragment=1").get_data(as_text=True)
     assert "[zh] Could you wrap it as a gift, please?" in translated
+
+
+def test_only_the_orders_two_sides_may_translate_its_messages(client, login, order,
+                                                              libretranslate, make_user):
+    asked = conversation.post_order_message(order.shopper, order.id, "Gift wrap, please?",
+                                            links=site_links)
+    db.session.commit()
+    link = f"/translations/order_message/{asked.id}?fragment=1"
+    assert client.get(link).status_code == 404
+    login(make_user(locale="zh"))
+    assert client.get(link).status_code == 404
+    assert client.get("/translations/order_message/999999?fragment=1").status_code == 404
 
 
 def test_without_a_provider_the_page_says_so_once(client, login, order):
@@ -70,8 +85,8 @@ def test_without_a_provider_the_page_says_so_once(client, login, order):
     login(order.shop.owner)
     html = client.get(f"/merchant/stores/{order.shop.store.id}/orders/{order.id}").get_data(
         as_text=True)
-    assert html.count('data-testid="no-translation"') == 1
-    assert 'data-testid="see-message-translation"' not in html
+    assert html.count('data-testid="translation-off"') == 1
+    assert 'data-testid="see-translation"' not in html
 
 
 def test_the_notice_links_each_side_to_its_own_page(client, login, order):

@@ -130,3 +130,22 @@ def test_compose_a_question(client, make_user, login, post_form):
                      content_type="multipart/form-data", follow=True)
     assert "A question to China" in text(made)
     assert "Where to buy tea in Shanghai?" in text(client.get("/topics/tea?view=questions"))
+
+
+def test_the_author_of_the_best_answer_is_told_in_their_language(client, make_user,
+                                                                 make_note, login, post_form):
+    asker = make_user(home_country="US", display_name="Ava")
+    answerer = make_user(home_country="CN", locale="zh")
+    question = make_note(asker, "Which tea to bring home?", "From Hangzhou #tea",
+                         question_to="china")
+    local = engagement.add_comment(answerer, question.id, "龙井最好")
+    db.session.commit()
+    login(asker)
+    post_form(f"/notes/{question.id}/best-answer/{local.id}", {}, page=f"/notes/{question.id}")
+    post_form("/auth/logout", {}, page="/notifications")
+    login(answerer)
+    page = text(client.get("/notifications", headers=ZH))
+    notice = page[page.index('data-testid="best-answer-notice"'):]
+    assert "把你的回答选为问题的最佳回答" in notice[:200]
+    assert "Which tea to bring home?" in notice[:600]
+    assert ">Ava<" in page

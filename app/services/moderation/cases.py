@@ -29,6 +29,7 @@ from app.models import (
     market_list,
 )
 from app.services.moderation.audit import record_audit
+from app.services.social import adjust_topic_counts, counted_state
 
 SOURCES = ("report", "screening", "rules", "classifier", "llm", "hash", "legal")
 
@@ -158,8 +159,12 @@ def set_content_state(target: Target, state: str, reason_code: str | None = None
     row = target.row
     if row is None or not hasattr(row, "moderation_state"):
         return
+    # A note shown or hidden moves its topics' side counts in the same transaction.
+    counted_before = counted_state(row) if isinstance(row, Note) else None
     row.moderation_state = state
     row.moderation_reason = reason_code if state != "visible" else None
+    if isinstance(row, Note):
+        adjust_topic_counts(counted_before, row)
 
 
 def recompute_hidden_markets(target: Target, restricted: list[str]) -> None:

@@ -2,7 +2,9 @@
 
 Either side writes; the other hears of it in the app and by e-mail, in their own language,
 sent only after the message is committed. A message keeps the language it was written in,
-so a reader on the other side of the border is offered a translation.
+so a reader on the other side of the border is offered a translation: through the same
+"See translation" as notes and comments (content type "order_message"), cached and with the
+glossary's names kept, for the order's shopper and its store's team only.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Membership, Notification, Order, OrderMessage, Store, User, utcnow
-from app.services.errors import RateLimited, ValidationFailed
+from app.services.errors import NotFound, RateLimited, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 from app.services.orders.lifecycle import get_shopper_order, get_store_order
-from app.services.social import detect_language
+from app.services.permissions import membership_of
+from app.services.social import Translatable, detect_language, register_translatable
 
 MAX_MESSAGE_LENGTH = 2000
 # A conversation, not a channel: one person's messages on one order per hour.
@@ -99,3 +102,21 @@ def _notify(recipient: User, author: User, order: Order, store: Store, message: 
             link=link, from_store=message.side == "store")
         subject = _("New message about order %(id)s", id=order.id)
     queue_email(recipient.email, subject, body, purpose="order_message")
+
+
+def _message_text(viewer: User | None, message_id: int, _market: str | None) -> Translatable:
+    """A message's text for "See translation": only the order's shopper and the store's
+    team may read it; anyone else is told it does not exist.
+    """
+    message = db.session.get(OrderMessage, message_id)
+    order = db.session.get(Order, message.order_id) if message is not None else None
+    store = db.session.get(Store, order.store_id) if order is not None else None
+    readable = viewer is not None and getattr(viewer, "is_authenticated", False) \
+        and store is not None \
+        and (order.user_id == viewer.id or membership_of(viewer, store.organization_id))
+    if not readable:
+        raise NotFound(_("No such message."), code="order_message_not_found")
+    return Translatable({"body": message.body}, message.language)
+
+
+register_translatable("order_message", _message_text)

@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from sqlalchemy import case, func, select, union_all
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import aliased, load_only
 
 from app.extensions import db
-from app.models import Order, OrderLine, User
+from app.models import Note, Order, OrderLine, User
 from app.money import Money
 from app.services.orders.lifecycle import in_store_currency, settlement
 from app.services.permissions import require_store_staff
@@ -25,6 +25,8 @@ from app.services.permissions import require_store_staff
 # Orders that were paid (a cancelled one was paid, then refunded: its net is zero).
 SOLD_STATES = ("paid", "fulfilling", "partially_shipped", "shipped", "delivered", "completed",
                "cancelled", "refunded", "partially_refunded")
+# Orders that earned their creators something (cancelled and fully refunded ones did not).
+EARNING_STATES = tuple(state for state in SOLD_STATES if state not in ("cancelled", "refunded"))
 MAX_DAYS = 366
 TOP = 5
 
@@ -81,14 +83,79 @@ def creator_credits(line_value, in_range):
     author_value = case((OrderLine.cocreator_id.is_(None), line_value), else_=line_value - half)
     return union_all(
         select(OrderLine.creator_id.label("creator_id"), OrderLine.order_id,
-               OrderLine.quantity, author_value.label("value"))
+               OrderLine.quantity, author_value.label("value"), OrderLine.note_id,
+               Order.store_currency, OrderLine.cocreator_id.label("shared_with"))
         .join(Order, Order.id == OrderLine.order_id)
         .where(*in_range, OrderLine.creator_id.is_not(None)),
         select(OrderLine.cocreator_id, OrderLine.order_id, OrderLine.quantity,
-               half.label("value"))
+               half.label("value"), OrderLine.note_id, Order.store_currency,
+               OrderLine.creator_id)
         .join(Order, Order.id == OrderLine.order_id)
         .where(*in_range, OrderLine.cocreator_id.is_not(None)),
     ).subquery()
+
+
+@dataclass(frozen=True)
+class CreditedNote:
+    """Sales credited to a creator through one of their notes, in one store currency."""
+
+    note_id: int
+    title: str
+    shared_with: str | None
+    orders: int
+    units: int
+    credited: Money
+
+
+@dataclass(frozen=True)
+class CreatorSales:
+    """What a creator's notes sold in a period: totals per store currency, and per note."""
+
+    first_day: date
+    last_day: date
+    totals: list[SalesShare]
+    notes: list[CreditedNote]
+
+
+def creator_sales(creator: User, *, first_day: date, last_day: date, zone: tzinfo,
+                  limit: int = 50) -> CreatorSales:
+    """Goods sold through the creator's notes between two of their days (both included),
+    as credited to them: all of a note of their own, half of a co-created one (the co-author
+    half rounded down, the author the rest: `creator_credits`). Amounts stay in each store's
+    currency, never converted; orders cancelled or refunded in full earned nothing and are
+    left out. Two statements.
+    """
+    last_day = max(last_day, first_day)
+    first_day = max(first_day, last_day - timedelta(days=MAX_DAYS - 1))
+    start = datetime.combine(first_day, time.min, zone).astimezone(UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, zone).astimezone(UTC)
+    in_range = (Order.status.in_(EARNING_STATES), Order.created_at >= start,
+                Order.created_at < end)
+    credits = creator_credits(OrderLine.unit_price_store_minor * OrderLine.quantity, in_range)
+    mine = credits.c.creator_id == creator.id
+    totals = [
+        SalesShare(key=currency, label=currency, orders=count, units=int(units),
+                   sales=Money(int(value), currency))
+        for currency, count, units, value in db.session.execute(
+            select(credits.c.store_currency, func.count(func.distinct(credits.c.order_id)),
+                   func.sum(credits.c.quantity), func.sum(credits.c.value))
+            .where(mine).group_by(credits.c.store_currency)
+            .order_by(func.sum(credits.c.value).desc(), credits.c.store_currency))]
+    partner = aliased(User)
+    notes = [
+        CreditedNote(note_id=note_id, title=title, shared_with=shared_with, orders=count,
+                     units=int(units), credited=Money(int(value), currency))
+        for note_id, title, shared_with, currency, count, units, value in db.session.execute(
+            select(credits.c.note_id, Note.title, partner.display_name,
+                   credits.c.store_currency, func.count(func.distinct(credits.c.order_id)),
+                   func.sum(credits.c.quantity), func.sum(credits.c.value))
+            .join(Note, Note.id == credits.c.note_id)
+            .outerjoin(partner, partner.id == credits.c.shared_with)
+            .where(mine)
+            .group_by(credits.c.note_id, Note.title, partner.display_name,
+                      credits.c.store_currency)
+            .order_by(func.sum(credits.c.value).desc(), credits.c.note_id).limit(limit))]
+    return CreatorSales(first_day=first_day, last_day=last_day, totals=totals, notes=notes)
 
 
 def sales_report(actor: User, store_id: int, *, first_day: date, last_day: date,

@@ -7,10 +7,13 @@ from app.services.social.notes import (
     note_loader_options,
 )
 from app.services.social.notifications import notify_moderation
+from app.services.social.topic_counts import adjust_topic_counts, counted_state
 from app.services.social.translation import Translatable, register_translatable
 
 __all__ = [
     "Translatable",
+    "adjust_topic_counts",
+    "counted_state",
     "detect_language",
     "note_card_loader_options",
     "note_loader_options",

@@ -37,6 +37,7 @@ from app.services.social.notes import (
     require_can_post,
 )
 from app.services.social.notifications import notify
+from app.services.social.topic_counts import adjust_topic_counts, counted_state
 
 INVITATION_DAYS = 14
 
@@ -218,10 +219,11 @@ def agree_to_publish(actor: User, note_id: int, *, now: datetime | None = None
         link.coauthor_agreed_at = now
     other = link.coauthor if is_author else note.author
     if link.author_agreed_at is not None and link.coauthor_agreed_at is not None:
+        counted_before = counted_state(note)
         note.publish()
         note.hot_score = hot_score(note.like_count, note.collect_count, note.comment_count,
                                    note.published_at)
-        db.session.flush()
+        adjust_topic_counts(counted_before, note)
         _notify_mentions(note.author, note, note.body, previous="")
         screen_after_commit("note", note)
     db.session.flush()

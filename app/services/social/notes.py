@@ -40,6 +40,7 @@ from app.services.social.abuse import MENTION_PATTERN, check_posting_allowed
 from app.services.social.language import detect_language
 from app.services.social.notifications import notify
 from app.services.social.product_tags import TagInput, validated_tags
+from app.services.social.topic_counts import adjust_topic_counts, counted_state
 
 MAX_TITLE = 100
 MAX_BODY = 2000
@@ -214,6 +215,7 @@ def create_note(
         db.session.add(note)
         db.session.flush()
         _sync_topics(note)
+        adjust_topic_counts(None, note)
         _notify_mentions(author, note, body, previous="")
         screen_after_commit("note", note)
     except BaseException:  # the caller rolls back the rows; the stored files go too
@@ -242,6 +244,7 @@ def update_note(
     """
     note = get_own_note(actor, note_id)
     _check_coauthored_edit(note, publish=publish, replaces_images=images is not None)
+    counted_before = counted_state(note)
     new_title, new_body = _validated_text(title if title is not None else note.title,
                                           body if body is not None else note.body)
     check_posting_allowed(actor, f"{new_title}\n{new_body}",
@@ -290,6 +293,7 @@ def update_note(
         link.author_agreed_at = link.coauthor_agreed_at = None
     db.session.flush()
     _sync_topics(note)
+    adjust_topic_counts(counted_before, note)
     _notify_mentions(actor, note, new_body, previous=previous_body)
     screen_after_commit("note", note)
     return note
@@ -300,9 +304,11 @@ def delete_note(actor: User, note_id: int) -> None:
     note = get_own_note(actor, note_id)
     keys = [key for image in note.images for key in image.keys.values()]
     topic_ids = [t.id for t in note.topics]
+    counted_before = counted_state(note)
     db.session.delete(note)
     db.session.flush()
     _recount_topics(topic_ids)
+    adjust_topic_counts(counted_before, None)
     _delete_media_after_commit(keys)
 
 

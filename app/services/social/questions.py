@@ -23,6 +23,7 @@ from app.models import SHOWN_STATES, Comment, Note, User, shown_clause
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social.engagement import published_note, replies_of
 from app.services.social.feed import InvalidCursor, side_clause
+from app.services.social.notifications import notify
 
 
 @dataclass
@@ -123,6 +124,7 @@ def choose_best_answer(asker: User, note_id: int, comment_id: int) -> Comment:
     except IntegrityError:  # another pick got there first
         raise Conflict(already, code="best_answer_already_chosen") from None
     db.session.expire(comment, ["is_best_answer"])
+    notify(comment.author, asker, "bestanswer", note_id=note.id, comment_id=comment.id)
     return comment
 
 

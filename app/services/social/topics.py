@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from app.extensions import db
 from app.models import Note, NoteTopic, Topic, User
-from app.models.notes import CJK_RUN
+from app.models.notes import CJK_RUN, HIDDEN_SOMEWHERE
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.permissions import require_platform_role
 from app.services.social.feed import (
@@ -31,6 +31,7 @@ from app.services.social.feed import (
     side_clause,
 )
 from app.services.social.notes import TOPIC_PATTERN
+from app.services.social.topic_counts import recount_groups
 
 SIDE_FILTERS = ("all", *BORDER_SIDES)
 TOPIC_VIEWS = ("notes", "questions")
@@ -82,8 +83,10 @@ def find_topic(name: str) -> Topic:
 def group_of(topic: Topic) -> list[Topic]:
     """The canonical topic of `topic`'s group first, then its aliases by name."""
     root_id = topic.canonical_id or topic.id
+    # populate_existing: the side counters move by UPDATE statements in this session.
     members = list(db.session.scalars(
-        select(Topic).where(or_(Topic.id == root_id, Topic.canonical_id == root_id))))
+        select(Topic).where(or_(Topic.id == root_id, Topic.canonical_id == root_id))
+        .execution_options(populate_existing=True)))
     return sorted(members, key=lambda t: (t.canonical_id is not None, t.name))
 
 
@@ -110,20 +113,41 @@ def _check_filters(side: str, view: str) -> None:
 
 def side_counts(group: list[Topic], view: str = "notes", *,
                 market: str | None = None) -> SideCounts:
-    """The group's shown notes (or questions) in total and from (or to) China, one query."""
+    """The group's shown notes (or questions) in total and from (or to) China: the
+    canonical topic's counters, less the group's notes hidden in `market` (one query).
+    """
     _check_filters("all", view)
-    china = _view_clause(view, "china")
-    # From the group's distinct note ids to the notes by primary key. Written as
-    # `notes.id IN (...)`, or as a plain join (which SQLite flattens), SQLite without
-    # statistics walks every published note instead; DISTINCT keeps the ids materialised.
-    tagged = _tagged_ids(group).distinct().subquery()
-    stmt = (select(func.count(), func.coalesce(func.sum(case((china, 1), else_=0)), 0))
-            .select_from(tagged).join(Note, Note.id == tagged.c.note_id)
-            .where(Note.shown_clause(market)))
+    root = group[0]
     if view == "questions":
-        stmt = stmt.where(_view_clause(view, "all"))
-    total, from_china = db.session.execute(stmt).one()
-    return SideCounts(all=total, china=from_china, abroad=total - from_china)
+        china, abroad = root.group_questions_to_china, root.group_questions_to_abroad
+    else:
+        china, abroad = root.group_china_notes, root.group_abroad_notes
+    if market:
+        hidden_china, hidden_total = _hidden_in_market(group, view, market)
+        china, abroad = china - hidden_china, abroad - (hidden_total - hidden_china)
+    return SideCounts(all=china + abroad, china=china, abroad=abroad)
+
+
+def _hidden_in_market(group: list[Topic], view: str, market: str) -> tuple[int, int]:
+    """The group's counted notes hidden in `market`: from (or to) China, and in all.
+
+    They are few, so the walk starts from the notes hidden anywhere (a partial index); the
+    conditions of being counted stay in the sums, or the planner walks every published note.
+    """
+    counted = Note.shown_clause()
+    if view == "questions":
+        counted = and_(counted, _view_clause(view, "all"))
+    china = and_(counted, _view_clause(view, "china"))
+    tagged = (select(NoteTopic.note_id).where(NoteTopic.note_id == Note.id,
+                                             NoteTopic.topic_id.in_([t.id for t in group]))
+              .exists())
+    stmt = (select(func.coalesce(func.sum(case((china, 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((counted, 1), else_=0)), 0))
+            .where(HIDDEN_SOMEWHERE,
+                   Note.hidden_markets.contains(f",{market.upper()},", autoescape=True),
+                   tagged))
+    hidden_china, hidden_total = db.session.execute(stmt).one()
+    return hidden_china, hidden_total
 
 
 def topic_page(topic: Topic, view: str = "notes", *, market: str | None = None) -> TopicPage:
@@ -207,6 +231,7 @@ def link_topics(actor: User, topic_name: str, alias_name: str) -> Topic:
                        fields={"alias": [_("Split its linked topics first.")]})
     alias.canonical_id = canonical.id
     db.session.flush()
+    recount_groups([canonical.id])
     return alias
 
 
@@ -217,8 +242,9 @@ def split_topic(actor: User, alias_name: str) -> Topic:
     if alias.canonical_id is None:
         raise Conflict(_("#%(alias)s is not linked to another topic.", alias=alias.name),
                        code="topic_not_linked")
-    alias.canonical_id = None
+    canonical_id, alias.canonical_id = alias.canonical_id, None
     db.session.flush()
+    recount_groups([canonical_id, alias.id])
     return alias
 
 
