@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import Note, NoteTopic, Topic
+from app.services.moderation import cases, screening
 from app.services.moderation.cases import load_target, set_content_state
 from app.services.social import coauthoring, feed, notes, topics
 
@@ -90,6 +91,23 @@ def test_counters_follow_publishing_editing_moderation_and_deleting(sides, moder
     db.session.commit()
     assert shown("tea") == topics.SideCounts(all=2, china=1, abroad=1)
     assert_counters_true("tea")
+
+
+def test_a_note_waiting_for_screening_is_counted_whichever_way_screening_goes(sides,
+                                                                           make_note):
+    china, _us = sides
+    released = make_note(china, "白茶", "福鼎白茶 #茶")
+    held = make_note(china, "岩茶", "大红袍 #茶")
+    # With a Celery broker a published note waits as "pending" for its screening job.
+    for note in (released, held):
+        note.moderation_state = "pending"
+    db.session.commit()
+    screening._release_pending(screening.load_content("note", released.id))
+    cases.open_case("note", held.id, source="screening", hold=True,
+                    reasons=[{"code": "spam", "severity": "high", "spans": []}])
+    db.session.commit()
+    assert shown("茶") == topics.SideCounts(all=1, china=1, abroad=0)
+    assert_counters_true("茶")
 
 
 def test_splitting_gives_each_hashtag_its_own_counts_back(sides, moderator, make_note):

@@ -67,13 +67,19 @@ def _roots_of(note_id: int | None) -> frozenset[int]:
         .join(NoteTopic, NoteTopic.topic_id == Topic.id).where(NoteTopic.note_id == note_id)))
 
 
+# A note waiting for its screening job ("pending", with a Celery broker) is counted as
+# shown: it was counted when published, before the state changed, and screening then
+# either shows it or holds it, and a hold moves the counters from here.
+COUNTED_STATES = (*SHOWN_STATES, "pending")
+
+
 def counted_state(note: Note | None) -> CountedState | None:
     """A note's place in the group counters as it stands now (None: no note)."""
     if note is None:
         return None
     return CountedState(
         roots=_roots_of(note.id),
-        shown=note.status == "published" and note.moderation_state in SHOWN_STATES,
+        shown=note.status == "published" and note.moderation_state in COUNTED_STATES,
         side=note_side(note.language, note.region), question_to=note.question_to)
 
 
