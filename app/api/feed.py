@@ -4,23 +4,31 @@ interested" and the topics a new person starts Discover with.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 from flask import current_app, request
+from flask_babel import force_locale
 
 from app.api import bp
-from app.api.ad_delivery import DEVICE_PARAM, discover_with_sponsored
+from app.api.ad_delivery import (
+    DEVICE_PARAM,
+    discover_slots,
+    discover_with_sponsored,
+    sponsored_object,
+)
 from app.api.core import PAGE_PARAMS, api_user, json_body, page_limit, token_required
 from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.models import User
+from app.services import ads
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, interests, topics
-from app.web.cached_pages import answer_page, shared_parts
+from app.web.cached_pages import answer_page, shared_fragments, shared_parts
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.viewer import current_preferences
 
@@ -125,16 +133,33 @@ def _guest_discover(language: str, region: str | None, limit: int):
         return None
     key, body = shared
     organic = [_CachedItem(item["id"], item) for item in body["items"]]
-    shown, sponsored = discover_with_sponsored(None, language, region, organic)
-    if sponsored:
-        notes = [n for n in shown if not isinstance(n, _CachedItem)]
-        fresh = {n.id: item for n, item in zip(notes, notes_json(notes, None), strict=True)}
-        items = [entry.item if isinstance(entry, _CachedItem)
-                 else {**fresh[entry.id], "sponsored": sponsored[index]}
-                 for index, entry in enumerate(shown)]
-        body = {**body, "items": items}
+    slots = discover_slots(None, language, region, [c.id for c in organic])
+    if slots:
+        merged = ads.merge_slots(organic, slots, _sponsored_items(key, slots))
+        with force_locale(language):
+            body = {**body, "items": [
+                entry.item if slot is None else {**entry.item, "sponsored": sponsored_object(slot)}
+                for entry, slot in merged]}
     commit()
     return answer_page(key, current_app.json.dumps(body), "application/json")
+
+
+def _sponsored_items(page_key: str, slots: list[ads.SponsoredSlot]) -> dict[int, _CachedItem]:
+    """Each slot's note as a feed item, from the shared cache (the same for every guest of
+    the page: the `sponsored` object is added per request); notes that may not be shown
+    are left out.
+    """
+    names = {f"ad-item:{slot.note_id}": slot.note_id for slot in slots}
+
+    def build(missing: list[str]) -> dict[str, str]:
+        notes = feed.load_few_notes([names[name] for name in missing],
+                                    market=current_preferences().ship_to_country)
+        return {f"ad-item:{note.id}": current_app.json.dumps(item)
+                for note, item in zip(notes, notes_json(notes, None), strict=True)}
+
+    items = shared_fragments(page_key, list(names), build)
+    return {note_id: _CachedItem(note_id, json.loads(items[name]))
+            for name, note_id in names.items() if items[name]}
 
 
 @bp.get("/users/<int:user_id>/notes")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (
     abort,
@@ -33,7 +33,7 @@ from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, notes, notifications, product_tags, questions
-from app.web.cached_pages import answer_page, shared_parts
+from app.web.cached_pages import answer_page, shared_fragments, shared_parts
 from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor
 from app.web.forms import select_choices, show_errors_on_form
@@ -43,6 +43,9 @@ from app.web.viewer import current_preferences
 FEED_PAGE_SIZE = 20
 # Where a guest's page of note cards takes them (cached page, per-request sponsored notes).
 CARD_GRID_PLACEHOLDER = "<!-- qiao-card-grid -->"
+# Where a cached sponsored card takes its viewer's tokens (URL- and HTML-safe, as tokens are).
+AD_IMPRESSION_HOLE = "qiao-ad-impression-hole-5b0d"
+AD_CLICK_HOLE = "qiao-ad-click-hole-5b0d"
 
 
 def viewer() -> User | None:
@@ -179,13 +182,33 @@ def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Not
     slots = ads.sponsored_for_page(ad_viewer(ui_language()), surface,
                                    [c.id for c in organic], topics=topics) \
         if organic or ads_without_cards else []
-    sponsored = {n.id: n for n in feed.load_card_notes(
-        [s.note_id for s in slots], market=current_preferences().ship_to_country)} \
-        if slots else {}
-    cards = [Markup(item.html) if slot is None else note_card(item, False, slot)
-             for item, slot in ads.merge_slots(organic, slots, sponsored)]
+    sponsored = sponsored_cards(key, slots) if slots else {}
+    cards = [Markup(item.html) if slot is None else Markup(
+        item.replace(AD_IMPRESSION_HOLE, slot.impression_token)
+        .replace(AD_CLICK_HOLE, slot.click_token))
+        for item, slot in ads.merge_slots(organic, slots, sponsored)]
     grid = get_template_attribute("notes/_cards.html", "rendered_grid")(cards, empty_message)
     return answer_page(key, parts["page"].replace(CARD_GRID_PLACEHOLDER, str(grid)))
+
+
+def sponsored_cards(page_key: str, slots: list[ads.SponsoredSlot]) -> dict[int, str]:
+    """Each slot's card by note id, its tokens left as holes, from the shared cache (the
+    same for every viewer of the page: only the tokens differ); notes that may not be
+    shown (removed, hidden, not sold in the viewer's market) are left out.
+    """
+    by_name = {f"ad-card:{s.note_id}:{s.partner_brand or ''}": s for s in slots}
+
+    def build(missing: list[str]) -> dict[str, str]:
+        note_card = get_template_attribute("notes/_cards.html", "note_card")
+        loaded = {n.id: n for n in feed.load_card_notes(
+            [by_name[name].note_id for name in missing],
+            market=current_preferences().ship_to_country)}
+        return {name: str(note_card(loaded[slot.note_id], False, replace(
+                    slot, impression_token=AD_IMPRESSION_HOLE, click_token=AD_CLICK_HOLE)))
+                for name in missing if (slot := by_name[name]).note_id in loaded}
+
+    cards = shared_fragments(page_key, list(by_name), build)
+    return {slot.note_id: cards[name] for name, slot in by_name.items() if cards[name]}
 
 
 def guest_discover_page():

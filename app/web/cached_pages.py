@@ -112,6 +112,33 @@ def shared_parts(build: Callable[[], dict[str, Any]]) -> tuple[str, dict[str, An
     return key, parts
 
 
+def shared_fragments(page_key: str, names: list[str],
+                     build: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
+    """Parts of a guest's page that are the same for every viewer but chosen per request
+    (a sponsored note's card with its tokens left as holes), by name, from the cache or
+    built and kept under the page's key: the same content version, URL, language,
+    currency, ship-to country and time zone, so a changed or removed note is never served.
+
+    `build(missing)` renders the names not kept yet, all at once (CSRF tokens as
+    placeholders, as in the page); a name it leaves out is kept as "" (nothing to show).
+    """
+    store = page_store()
+    keys = {name: hashlib.sha256(f"{page_key}\x1f{name}".encode()).hexdigest()
+            for name in names}
+    found = {name: store.get(key) for name, key in keys.items()}
+    missing = [name for name, value in found.items() if value is None]
+    if missing:
+        g.setdefault(_SHARED_RENDER, True)
+        try:
+            built = build(missing)
+        finally:
+            g.pop(_SHARED_RENDER, None)
+        for name in missing:
+            found[name] = built.get(name, "")
+            store.set(keys[name], found[name], current_app.config["PAGE_CACHE_SECONDS"])
+    return found  # type: ignore[return-value]
+
+
 def answer_page(key: str, body: str, mimetype: str = "text/html"):
     """A guest's assembled page, with its CSRF tokens filled in and an ETag."""
     return _answer(key, body, mimetype)
