@@ -16,8 +16,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -156,7 +157,7 @@ class _CachedCard:
 
 
 def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Note]]],
-                    empty_message: str, topics: list[str] | None = None,
+                    empty_message: str | LazyString, topics: list[str] | None = None,
                     ads_without_cards: bool = True):
     """A guest's page of note cards: the page and its organic cards come from the shared
     cache (rendered once per content version, URL, language, currency and ship-to
@@ -223,7 +224,8 @@ def guest_discover_page():
             more_url=url_for("notes.feed_more", tab="discover", cursor=cursor)
             if cursor else None), page.notes
 
-    return guest_card_page("discover", render, _("No notes yet. Be the first to post one!"))
+    # Lazy: a page with cards never asks Babel for a translation.
+    return guest_card_page("discover", render, _l("No notes yet. Be the first to post one!"))
 
 
 @bp.get("/feed/more")
