@@ -206,7 +206,11 @@ def main() -> None:
     qiao = start(gunicorn + ["-b", f"127.0.0.1:{qiao_port}", "-c",
                              str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
                  ROOT, {**qiao_env(url, media), "GUNICORN_WORKERS": "2",
-                        "GUNICORN_THREADS": "1", "GUNICORN_ACCESS_LOG": "false"},
+                        "GUNICORN_THREADS": "1", "GUNICORN_ACCESS_LOG": "false",
+                        # As the ceiling's gunicorn: no worker recycling. With it, both
+                        # workers reached max_requests together and booted again, and the
+                        # server answered nothing for a whole 10 s run on a loaded machine.
+                        "GUNICORN_MAX_REQUESTS": "0"},
                  qiao_port)
     ceiling = start(gunicorn + ["-b", f"127.0.0.1:{ceiling_port}", "app_db:app"],
                     ceiling_dir, ceiling_env, ceiling_port)
