@@ -6,6 +6,9 @@ version. Signed-in viewers, API requests with a token, non-GET requests and requ
 a flash message waiting are never cached. A view marks a page that came out personal for a
 guest (sponsored notes chosen for this browser) with `mark_personal()`, and that answer is
 served but not kept.
+Pages whose sponsored notes are chosen per request keep their
+viewer-independent parts with `shared_parts` and `shared_fragments` (a sponsored card with
+its tokens as holes) and assemble the answer with `answer_page`.
 
 The one per-viewer part of a guest's page, the CSRF token of its forms, is rendered as a
 placeholder and filled in for each answer. Answers carry an ETag (the stored page, the
