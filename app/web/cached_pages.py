@@ -5,8 +5,7 @@ the URL, the viewer's language, currency, ship-to country and time zone, and the
 version. Signed-in viewers, API requests with a token, non-GET requests and requests with
 a flash message waiting are never cached. A view marks a page that came out personal for a
 guest (sponsored notes chosen for this browser) with `mark_personal()`, and that answer is
-served but not kept.
-Pages whose sponsored notes are chosen per request keep their
+served but not kept. Pages whose sponsored notes are chosen per request keep their
 viewer-independent parts with `shared_parts` and `shared_fragments` (a sponsored card with
 its tokens as holes) and assemble the answer with `answer_page`.
 
