@@ -50,7 +50,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'qiao.db'}"
     ))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: app.core.database pings only connections that sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # Sessions and cookies.
     SESSION_COOKIE_NAME = "qiao_session"

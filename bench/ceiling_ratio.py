@@ -10,7 +10,11 @@ a fast page).
 
     .venv/bin/python bench/ceiling_ratio.py [--rounds 3] [--duration 20] [--connections 32]
         [--threads 2] [--ceiling ../shared/bench-ceiling] [--keep-db]
-        [--qiao-port N] [--ceiling-port N]
+        [--qiao-port N] [--ceiling-port N] [--page NAME ...]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/qiao_bench_ceiling]
+
+Qiao's database is a SQLite file (`--db`) unless `--database-url` names PostgreSQL; the
+ceiling app always reads its own SQLite file.
 
 Needs `wrk` (Debian: apt-get install wrk).
 """
@@ -22,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -32,7 +35,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import fresh_database  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DEFAULT_DB = Path(tempfile.gettempdir()) / "qiao-bench-ceiling.db"
 
@@ -45,34 +55,54 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def qiao_env(db_path: Path, media: Path) -> dict[str, str]:
+def qiao_env(url: str, media: Path) -> dict[str, str]:
     return {**os.environ, "QIAO_CONFIG": "production", "FLASK_APP": "wsgi",
             "SECRET_KEY": "bench-ceiling-secret-not-for-production",
-            "DATABASE_URL": f"sqlite:///{db_path}", "MEDIA_ROOT": str(media),
+            "DATABASE_URL": url, "MEDIA_ROOT": str(media),
             "SESSION_COOKIE_SECURE": "false", "LOG_LEVEL": "WARNING",
             "METRICS_ENABLED": os.environ.get("METRICS_ENABLED", "true"),
             "STRIPE_SANDBOX_URL": "http://127.0.0.1:9"}  # the seed must not find a sandbox
 
 
-def prepare_qiao(db_path: Path, media: Path, *, reuse: bool) -> None:
-    if reuse and db_path.exists():
+def _seeded(url: str) -> bool:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return Path(parsed.database or "").exists()
+    engine = create_engine(parsed.set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                {"name": parsed.database}).scalar():
+                return False
+    finally:
+        engine.dispose()
+    engine = create_engine(url)
+    try:
+        return inspect(engine).has_table("content_versions")
+    finally:
+        engine.dispose()
+
+
+def prepare_qiao(url: str, media: Path, *, reuse: bool) -> None:
+    if reuse and _seeded(url):
         return
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    env = qiao_env(db_path, media)
+    fresh_database(url)
+    env = qiao_env(url, media)
     subprocess.run([str(BIN / "flask"), "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     subprocess.run([str(BIN / "flask"), "demo", "seed"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
 
-def pick_targets(db_path: Path) -> dict[str, str]:
+def pick_targets(url: str) -> dict[str, str]:
     """The pages to measure, with ids and slugs from the demo data."""
-    with sqlite3.connect(db_path) as conn:
-        product_id = conn.execute(
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        product_id = conn.execute(text(
             "SELECT p.id FROM products p JOIN product_variants v ON v.product_id = p.id "
-            "WHERE p.status = 'active' ORDER BY p.id LIMIT 1").fetchone()[0]
-        slug = conn.execute("SELECT slug FROM stores ORDER BY id LIMIT 1").fetchone()[0]
+            "WHERE p.status = 'active' ORDER BY p.id LIMIT 1")).scalar()
+        slug = conn.execute(text("SELECT slug FROM stores ORDER BY id LIMIT 1")).scalar()
+    engine.dispose()
     return {
         "Discover": "/",
         "Product": f"/products/{product_id}",
@@ -140,8 +170,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ceiling", type=Path, default=ROOT.parent / "shared" / "bench-ceiling")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--database-url",
+                        help="Qiao's database (default: the SQLite file --db); a PostgreSQL "
+                             "database named here is dropped and seeded again")
     parser.add_argument("--keep-db", action="store_true",
-                        help="reuse --db if it exists instead of seeding it again")
+                        help="reuse the database if it is seeded instead of seeding it again")
+    parser.add_argument("--page", action="append",
+                        help="measure only this page (repeatable; default: every page)")
     parser.add_argument("--qiao-port", type=int, default=0,
                         help="serve Qiao on this port (default: any free one)")
     parser.add_argument("--ceiling-port", type=int, default=0,
@@ -151,8 +186,11 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk")
 
     media = Path(tempfile.mkdtemp(prefix="qiao-bench-ceiling-media-"))
-    prepare_qiao(args.db, media, reuse=args.keep_db)
-    targets = pick_targets(args.db)
+    url = args.database_url or f"sqlite:///{args.db}"
+    prepare_qiao(url, media, reuse=args.keep_db)
+    targets = pick_targets(url)
+    if args.page:
+        targets = {name: targets[name] for name in args.page}
 
     # The ceiling runs from a scratch copy (shared/ may be read-only), its own SQLite file.
     ceiling_dir = Path(tempfile.mkdtemp(prefix="qiao-bench-ceiling-app-"))
@@ -167,15 +205,20 @@ def main() -> None:
     ceiling_port = args.ceiling_port or _free_port()
     qiao = start(gunicorn + ["-b", f"127.0.0.1:{qiao_port}", "-c",
                              str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-                 ROOT, {**qiao_env(args.db, media), "GUNICORN_WORKERS": "2",
-                        "GUNICORN_THREADS": "1", "GUNICORN_ACCESS_LOG": "false"},
+                 ROOT, {**qiao_env(url, media), "GUNICORN_WORKERS": "2",
+                        "GUNICORN_THREADS": "1", "GUNICORN_ACCESS_LOG": "false",
+                        # As the ceiling's gunicorn: no worker recycling. With it, both
+                        # workers reached max_requests together and booted again, and the
+                        # server answered nothing for a whole 10 s run on a loaded machine.
+                        "GUNICORN_MAX_REQUESTS": "0"},
                  qiao_port)
     ceiling = start(gunicorn + ["-b", f"127.0.0.1:{ceiling_port}", "app_db:app"],
                     ceiling_dir, ceiling_env, ceiling_port)
     try:
         for path in targets.values():
             check_200(f"http://127.0.0.1:{qiao_port}{path}")
-        print(f"load average before: {os.getloadavg()[0]:.2f}; wrk -t{args.threads} "
+        print(f"Qiao on {make_url(url).get_backend_name()}; "
+              f"load average before: {os.getloadavg()[0]:.2f}; wrk -t{args.threads} "
               f"-c{args.connections} -d{args.duration}s, {args.rounds} rounds", flush=True)
         results: dict[str, dict[str, list]] = {
             name: {"qiao": [], "ceiling": [], "ratio": [], "failed": [0], "timeouts": [0]}

@@ -2,12 +2,15 @@
 
 Uses the demo database of `ceiling_ratio.py` (seeded the same way; `--keep-db` reuses
 it), builds the app with the same production settings, and requests each page through
-the Flask test client as an anonymous visitor: a warm-up, then `--requests` requests
+the Flask test client as an anonymous visitor without cookies, as wrk sends them (each
+request a new browser; `--cookies` keeps them, a returning guest): a warm-up, then
+`--requests` requests
 under the profiler. Prints the mean wall time per request, the SQL statements of one
 request, and pyinstrument's call tree (frames under `--min-share` of the time hidden).
 
     .venv/bin/python bench/profile_pages.py [--page Product] [--requests 300]
-        [--db /tmp/qiao-bench-ceiling.db] [--keep-db] [--min-share 0.02] [--html out.html]
+        [--db /tmp/qiao-bench-ceiling.db] [--database-url URL] [--keep-db] [--cookies]
+        [--min-share 0.02] [--html out.html]
 
 Needs pyinstrument (in the `dev` extras).
 """
@@ -35,23 +38,27 @@ def main() -> None:
                         help="a page name of ceiling_ratio.py (default: all of them)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--database-url", help="default: the SQLite file --db")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--cookies", action="store_true",
+                        help="keep cookies between requests (a returning guest)")
     parser.add_argument("--min-share", type=float, default=0.02)
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML report")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
     media = Path(tempfile.mkdtemp(prefix="qiao-profile-media-"))
-    prepare_qiao(args.db, media, reuse=args.keep_db)
-    os.environ.update(qiao_env(args.db, media))
+    url = args.database_url or f"sqlite:///{args.db}"
+    prepare_qiao(url, media, reuse=args.keep_db)
+    os.environ.update(qiao_env(url, media))
     os.environ["METRICS_ENABLED"] = "false"  # no multiprocess folder in one process
     from app import create_app
     from app.extensions import db
 
     app = create_app()
-    targets = pick_targets(args.db)
+    targets = pick_targets(url)
     names = args.page or list(targets)
-    client = app.test_client()
+    client = app.test_client(use_cookies=args.cookies)
     statements: list[str] = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute",

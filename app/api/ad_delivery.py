@@ -62,35 +62,46 @@ def _requester(viewer: User | None) -> ads.Requester:
                          user_agent=request.headers.get("User-Agent", "")[:500])
 
 
+def discover_slots(viewer: User | None, language: str, region: str | None,
+                   note_ids: list[int], shown: frozenset[int] = frozenset()
+                   ) -> list[ads.SponsoredSlot]:
+    """The sponsored notes chosen for this caller's Discover page of `note_ids`, leaving
+    out the campaigns `shown` by earlier pages.
+    """
+    anon_id = _device_id(viewer)
+    ad_viewer = ads.AdViewer(user_id=viewer.id if viewer is not None else None,
+                             anon_id=anon_id, country=region, language=language,
+                             is_new=anon_id is not None
+                             and anon_id != request.headers.get(DEVICE_HEADER))
+    return ads.sponsored_for_page(ad_viewer, "discover", note_ids, shown_campaigns=shown)
+
+
+def sponsored_object(slot: ads.SponsoredSlot) -> dict:
+    """A sponsored item's `sponsored` object, labelled in the current locale."""
+    return {"campaign_id": slot.campaign_id, "label": ad_label(slot),
+            "impression_token": slot.impression_token,
+            "click_url": url_for("notes.ad_click", note_id=slot.note_id,
+                                 t=slot.click_token, _external=True)}
+
+
 def discover_with_sponsored(viewer: User | None, language: str, region: str | None,
-                            notes: list, shown: frozenset[int] = frozenset()
-                            ) -> tuple[list, dict[int, dict]]:
+                            notes: list[Note], shown: frozenset[int] = frozenset()
+                            ) -> tuple[list[Note], dict[int, dict]]:
     """Discover's notes with sponsored ones merged in, and each sponsored index's
     `sponsored` object (labelled in `language`); the campaigns `shown` by earlier pages
     are left out.
     """
-    ad_viewer = ads.AdViewer(user_id=viewer.id if viewer is not None else None,
-                             anon_id=_device_id(viewer), country=region, language=language)
-    slots = ads.sponsored_for_page(ad_viewer, "discover", [n.id for n in notes],
-                                   shown_campaigns=shown)
+    slots = discover_slots(viewer, language, region, [n.id for n in notes], shown)
     if not slots:
         return notes, {}
-    # Organic items may be stand-ins from the page cache: sponsored ones are real notes.
-    loaded = {n.id: n for n in notes
-              if isinstance(n, Note) and n.id in {s.note_id for s in slots}}
+    loaded = {n.id: n for n in notes if n.id in {s.note_id for s in slots}}
     loaded.update((n.id, n) for n in feed.load_few_notes(
         [s.note_id for s in slots if s.note_id not in loaded],
         market=current_preferences().ship_to_country))
     merged = ads.merge_slots(notes, slots, loaded)
-    sponsored = {}
     with force_locale(language):
-        for index, (_note, slot) in enumerate(merged):
-            if slot is not None:
-                sponsored[index] = {
-                    "campaign_id": slot.campaign_id, "label": ad_label(slot),
-                    "impression_token": slot.impression_token,
-                    "click_url": url_for("notes.ad_click", note_id=slot.note_id,
-                                         t=slot.click_token, _external=True)}
+        sponsored = {index: sponsored_object(slot)
+                     for index, (_note, slot) in enumerate(merged) if slot is not None}
     return [note for note, _slot in merged], sponsored
 
 

@@ -4,24 +4,32 @@ interested" and the topics a new person starts Discover with.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 from flask import current_app, request
+from flask_babel import force_locale
 
 from app.api import bp
-from app.api.ad_delivery import DEVICE_PARAM, discover_with_sponsored
+from app.api.ad_delivery import (
+    DEVICE_PARAM,
+    discover_slots,
+    discover_with_sponsored,
+    sponsored_object,
+)
 from app.api.core import PAGE_PARAMS, api_user, json_body, page_limit, token_required
 from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.models import User, utcnow
+from app.services import ads
 from app.services.ads import placements
 from app.services.catalog import reads as catalog_reads
 from app.services.errors import Unauthorized, ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import feed, interests, topics
-from app.web.cached_pages import answer_page, shared_parts
+from app.web.cached_pages import answer_page, shared_fragments, shared_parts
 from app.web.cursors import (
     add_shown_ads,
     decode_cursor,
@@ -117,44 +125,70 @@ def get_feed():
 
 @dataclass(frozen=True)
 class _CachedItem:
-    """An organic item of a guest's Discover page, as the shared cache keeps it."""
+    """An item of a guest's Discover page as the shared cache keeps it: its JSON text."""
 
     id: int
-    item: dict
+    text: str
 
 
 def _guest_discover(language: str, region: str | None, limit: int):
     """Discover for a caller without a token: the organic items from the shared cache,
     the sponsored ones chosen per request (None when nothing may be cached).
+
+    Items stay JSON text from the cache to the answer: decoding and encoding every item
+    of the page cost as much as the rest of the request.
     """
     market = current_preferences().ship_to_country
+    dumps = current_app.json.dumps
 
     cursor, seen = decode_feed_cursor(feed.DISCOVER_CURSOR_LENGTH)
 
     def build() -> dict:
         page = feed.discover(feed.Audience(None, language, region, market), cursor,
                              limit, current_app.config["DISCOVER_FOREIGN_SHARE"])
-        return _page_body(page, None)
+        body = _page_body(page, None)
+        return {"items": [[item["id"], dumps(item)] for item in body["items"]],
+                "next_cursor": body["next_cursor"]}
 
     shared = shared_parts(build)
     if shared is None:
         return None
-    key, body = shared
-    organic = [_CachedItem(item["id"], item) for item in body["items"]]
-    shown, sponsored = discover_with_sponsored(None, language, region, organic, seen)
-    seen |= {ad["campaign_id"] for ad in sponsored.values()}
-    if seen and body["next_cursor"]:
-        # The cached organic page's cursor, plus the campaigns shown so far.
-        body = {**body, "next_cursor": add_shown_ads(body["next_cursor"], seen)}
-    if sponsored:
-        notes = [n for n in shown if not isinstance(n, _CachedItem)]
-        fresh = {n.id: item for n, item in zip(notes, notes_json(notes, None), strict=True)}
-        items = [entry.item if isinstance(entry, _CachedItem)
-                 else {**fresh[entry.id], "sponsored": sponsored[index]}
-                 for index, entry in enumerate(shown)]
-        body = {**body, "items": items}
+    key, parts = shared
+    organic = [_CachedItem(note_id, text) for note_id, text in parts["items"]]
+    slots = discover_slots(None, language, region, [c.id for c in organic], seen)
+    texts = [item.text for item in organic]
+    if slots:
+        with force_locale(language):
+            texts = [entry.text if slot is None else dumps(
+                {**json.loads(entry.text), "sponsored": sponsored_object(slot)})
+                for entry, slot in ads.merge_slots(organic, slots,
+                                                   _sponsored_items(key, slots))]
+    # The next page's cursor names the campaigns shown so far: it shows others.
+    seen |= {slot.campaign_id for slot in slots}
+    next_cursor = parts["next_cursor"]
+    if seen and next_cursor:
+        next_cursor = add_shown_ads(next_cursor, seen)
     commit()
-    return answer_page(key, current_app.json.dumps(body), "application/json")
+    body = f'{{"items": [{", ".join(texts)}], "next_cursor": {dumps(next_cursor)}}}'
+    return answer_page(key, body, "application/json")
+
+
+def _sponsored_items(page_key: str, slots: list[ads.SponsoredSlot]) -> dict[int, _CachedItem]:
+    """Each slot's note as a feed item, from the shared cache (the same for every guest of
+    the page: the `sponsored` object is added per request); notes that may not be shown
+    are left out.
+    """
+    names = {f"ad-item:{slot.note_id}": slot.note_id for slot in slots}
+
+    def build(missing: list[str]) -> dict[str, str]:
+        notes = feed.load_few_notes([names[name] for name in missing],
+                                    market=current_preferences().ship_to_country)
+        return {f"ad-item:{note.id}": current_app.json.dumps(item)
+                for note, item in zip(notes, notes_json(notes, None), strict=True)}
+
+    items = shared_fragments(page_key, list(names), build)
+    return {note_id: _CachedItem(note_id, items[name])
+            for name, note_id in names.items() if items[name]}
 
 
 @bp.get("/users/<int:user_id>/notes")

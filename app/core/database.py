@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 from app.core.transaction import rollback
 from app.extensions import db
@@ -43,6 +44,8 @@ POSTGRES_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
 _IMMEDIATE_FLAG = "qiao_write_lock"
 _DEFERRED_FLAG = "qiao_reads_only"
 _TURN_KEY = "qiao_writer_turn"
+_IDLE_SINCE = "qiao_idle_since"
+PING_IDLE_SECONDS = 10
 
 
 def writes_on_get(view: Callable) -> Callable:
@@ -100,12 +103,37 @@ def _bound_lock_waits(engine: Any, seconds: int) -> None:
         dbapi_connection.commit()
 
 
+def _ping_idle_connections(engine: Any) -> None:
+    """Check a pooled connection is alive before use only when it sat idle a while.
+
+    `pool_pre_ping` pinged on every checkout: a round trip (two autocommit switches and a
+    SELECT 1 on PostgreSQL) per request, as much as the one query of a cached page. A
+    connection back in use within PING_IDLE_SECONDS is trusted; one found dead after that
+    is replaced before the request sees it (the pool retries on DisconnectionError).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"connection found dead after idling: {exc}") from exc
+
+
 def configure_engines(app: Flask) -> None:
-    """SQLite: real transactions, foreign keys, WAL, a busy timeout. PostgreSQL: lock waits,
-    no JIT.
+    """Both: idle connections pinged before use. SQLite: real transactions, foreign keys,
+    WAL, a busy timeout. PostgreSQL: lock waits, no JIT.
     """
     with app.app_context():
         engine = db.engine
+    _ping_idle_connections(engine)
     if engine.dialect.name == "postgresql":
         _bound_lock_waits(engine, app.config["POSTGRES_LOCK_TIMEOUT_SECONDS"])
     if engine.dialect.name != "sqlite":

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app.core.metrics import REDIS_FALLBACKS
 from app.extensions import db
@@ -127,8 +127,10 @@ def track_content_writes(app: Flask) -> None:
 
 def content_version() -> int | None:
     """The current content version, read in the request's transaction (None: no row)."""
-    return db.session.execute(text("SELECT version FROM content_versions WHERE id = 1")
-                              ).scalar()
+    # On the session's connection as plain SQL: every cached page reads it, and the ORM's
+    # statement handling cost a fifth of such a request.
+    return db.session.connection().exec_driver_sql(
+        "SELECT version FROM content_versions WHERE id = 1").scalar()
 
 
 class PageStore(Protocol):

@@ -57,8 +57,10 @@ def ad_viewer(language: str) -> ads.AdViewer:
     user = current_user if current_user.is_authenticated else None
     country = user.home_country if user is not None and user.home_country \
         else current_preferences().ship_to_country
-    return ads.AdViewer(user_id=user.id if user is not None else None, anon_id=anon_id(),
-                        country=country, language=language)
+    anon = anon_id()
+    return ads.AdViewer(user_id=user.id if user is not None else None, anon_id=anon,
+                        country=country, language=language,
+                        is_new=anon is not None and anon == g.get(_NEW_ANON_KEY))
 
 
 def requester() -> ads.Requester:

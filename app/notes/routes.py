@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import (
     abort,
@@ -17,8 +17,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -42,7 +43,7 @@ from app.services.social import (
     questions,
 )
 from app.services.social import engagement as interactions
-from app.web.cached_pages import answer_page, shared_parts
+from app.web.cached_pages import answer_page, shared_fragments, shared_parts
 from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor, seen_ads_param
 from app.web.forms import select_choices, show_errors_on_form
@@ -52,6 +53,9 @@ from app.web.viewer import current_preferences
 FEED_PAGE_SIZE = 20
 # Where a guest's page of note cards takes them (cached page, per-request sponsored notes).
 CARD_GRID_PLACEHOLDER = "<!-- qiao-card-grid -->"
+# Where a cached sponsored card takes its viewer's tokens (URL- and HTML-safe, as tokens are).
+AD_IMPRESSION_HOLE = "qiao-ad-impression-hole-5b0d"
+AD_CLICK_HOLE = "qiao-ad-click-hole-5b0d"
 
 
 def viewer() -> User | None:
@@ -165,7 +169,7 @@ class _CachedCard:
 
 
 def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Note]]],
-                    empty_message: str, topics: list[str] | None = None,
+                    empty_message: str | LazyString, topics: list[str] | None = None,
                     ads_without_cards: bool = True):
     """A guest's page of note cards: the page and its organic cards come from the shared
     cache (rendered once per content version, URL, language, currency and ship-to
@@ -191,13 +195,36 @@ def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Not
     slots = ads.sponsored_for_page(ad_viewer(ui_language()), surface,
                                    [c.id for c in organic], topics=topics) \
         if organic or ads_without_cards else []
-    sponsored = {n.id: n for n in feed.load_card_notes(
-        [s.note_id for s in slots], market=current_preferences().ship_to_country)} \
-        if slots else {}
-    cards = [Markup(item.html) if slot is None else note_card(item, False, slot)
-             for item, slot in ads.merge_slots(organic, slots, sponsored)]
+    sponsored = sponsored_cards(key, slots) if slots else {}
+    cards = [Markup(item.html) if slot is None else Markup(
+        item.replace(AD_IMPRESSION_HOLE, slot.impression_token)
+        .replace(AD_CLICK_HOLE, slot.click_token))
+        for item, slot in ads.merge_slots(organic, slots, sponsored)]
     grid = get_template_attribute("notes/_cards.html", "rendered_grid")(cards, empty_message)
     return answer_page(key, parts["page"].replace(CARD_GRID_PLACEHOLDER, str(grid)))
+
+
+def sponsored_cards(page_key: str, slots: list[ads.SponsoredSlot]) -> dict[int, str]:
+    """Each slot's card by note id, its tokens left as holes, from the shared cache (the
+    same for every viewer of the page: only the tokens differ); notes that may not be
+    shown (removed, hidden, not sold in the viewer's market) are left out.
+    """
+    # The card names its campaign (infinite scroll reports the campaigns shown) and its
+    # partner brand: one note promoted by two campaigns has two cards.
+    by_name = {f"ad-card:{s.note_id}:{s.campaign_id}:{s.partner_brand or ''}": s
+               for s in slots}
+
+    def build(missing: list[str]) -> dict[str, str]:
+        note_card = get_template_attribute("notes/_cards.html", "note_card")
+        loaded = {n.id: n for n in feed.load_card_notes(
+            [by_name[name].note_id for name in missing],
+            market=current_preferences().ship_to_country)}
+        return {name: str(note_card(loaded[slot.note_id], False, replace(
+                    slot, impression_token=AD_IMPRESSION_HOLE, click_token=AD_CLICK_HOLE)))
+                for name in missing if (slot := by_name[name]).note_id in loaded}
+
+    cards = shared_fragments(page_key, list(by_name), build)
+    return {slot.note_id: cards[name] for name, slot in by_name.items() if cards[name]}
 
 
 def guest_discover_page():
@@ -212,7 +239,8 @@ def guest_discover_page():
             more_url=url_for("notes.feed_more", tab="discover", cursor=cursor)
             if cursor else None), page.notes
 
-    return guest_card_page("discover", render, _("No notes yet. Be the first to post one!"))
+    # Lazy: a page with cards never asks Babel for a translation.
+    return guest_card_page("discover", render, _l("No notes yet. Be the first to post one!"))
 
 
 @bp.get("/feed/more")

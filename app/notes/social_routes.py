@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core.transaction import commit, rollback
@@ -325,7 +326,7 @@ def search_page():
         # A guest's note search: cached page and cards, sponsored notes per request.
         page = guest_card_page(
             "search", lambda grid: _search_results(query, kind, grid=grid),
-            _("No notes match “%(q)s”.", q=query), topics=search_topics(query),
+            _l("No notes match “%(q)s”.", q=query), topics=search_topics(query),
             ads_without_cards=False)
         if page is not None:
             return page

@@ -5,7 +5,9 @@ the URL, the viewer's language, currency, ship-to country and time zone, and the
 version. Signed-in viewers, API requests with a token, non-GET requests and requests with
 a flash message waiting are never cached. A view marks a page that came out personal for a
 guest (sponsored notes chosen for this browser) with `mark_personal()`, and that answer is
-served but not kept.
+served but not kept. Pages whose sponsored notes are chosen per request keep their
+viewer-independent parts with `shared_parts` and `shared_fragments` (a sponsored card with
+its tokens as holes) and assemble the answer with `answer_page`.
 
 The one per-viewer part of a guest's page, the CSRF token of its forms, is rendered as a
 placeholder and filled in for each answer. Answers carry an ETag (the stored page, the
@@ -110,6 +112,33 @@ def shared_parts(build: Callable[[], dict[str, Any]]) -> tuple[str, dict[str, An
         g.pop(_SHARED_RENDER, None)
     store.set(key, json.dumps(parts), current_app.config["PAGE_CACHE_SECONDS"])
     return key, parts
+
+
+def shared_fragments(page_key: str, names: list[str],
+                     build: Callable[[list[str]], dict[str, str]]) -> dict[str, str]:
+    """Parts of a guest's page that are the same for every viewer but chosen per request
+    (a sponsored note's card with its tokens left as holes), by name, from the cache or
+    built and kept under the page's key: the same content version, URL, language,
+    currency, ship-to country and time zone, so a changed or removed note is never served.
+
+    `build(missing)` renders the names not kept yet, all at once (CSRF tokens as
+    placeholders, as in the page); a name it leaves out is kept as "" (nothing to show).
+    """
+    store = page_store()
+    keys = {name: hashlib.sha256(f"{page_key}\x1f{name}".encode()).hexdigest()
+            for name in names}
+    found = {name: store.get(key) for name, key in keys.items()}
+    missing = [name for name, value in found.items() if value is None]
+    if missing:
+        g.setdefault(_SHARED_RENDER, True)
+        try:
+            built = build(missing)
+        finally:
+            g.pop(_SHARED_RENDER, None)
+        for name in missing:
+            found[name] = built.get(name, "")
+            store.set(keys[name], found[name], current_app.config["PAGE_CACHE_SECONDS"])
+    return found  # type: ignore[return-value]
 
 
 def answer_page(key: str, body: str, mimetype: str = "text/html"):

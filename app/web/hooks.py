@@ -98,9 +98,14 @@ def register_request_hooks(app: Flask) -> None:
         # proxies' X-Forwarded-* headers, trusting exactly that many hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    @app.before_request
-    def _bounded_session() -> None:
-        session.permanent = True
+    @app.after_request
+    def _bounded_session(response):
+        # A session holding something gets a bounded lifetime. Marked before the view, an
+        # empty one would hold the mark (and Flask-Login's "_fresh" after it), so every
+        # guest's page and API answer would carry a freshly signed cookie of nothing.
+        if session:
+            session.permanent = True
+        return response
 
     @app.after_request
     def _security_headers(response):

@@ -12,7 +12,7 @@ import redis
 from app.extensions import db
 from app.models import AdFrequency, Campaign, CampaignDay, utcnow
 from app.services import ads
-from app.services.ads import DatabaseCounters, RedisCounters
+from app.services.ads import AdViewer, DatabaseCounters, RedisCounters
 from app.services.ads.snapshot import current_snapshot
 from app.services.ads.tokens import read_token
 from tests.ad_delivery_factories import (
@@ -197,6 +197,24 @@ def test_a_snapshot_built_later_is_not_reused_for_an_earlier_moment(app, lumi, c
     assert current_snapshot(now - timedelta(minutes=59, seconds=30)) is earlier
     ads.invalidate_snapshot()
 
+
+def test_a_guest_seen_for_the_first_time_costs_no_query_and_a_returning_one_keeps_caps(
+        app, lumi, creator, monkeypatch):
+    monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
+    ads.invalidate_snapshot()
+    campaign = live_campaign(lumi, promoted_note(creator), frequency_cap_per_day=1)
+    serve(viewer_of(anon="warm-up"))  # warms the snapshot
+    first = AdViewer(None, "new-browser-1", "JP", "ja", is_new=True)
+    with QueryCounter() as queries:
+        (slot,) = serve(first)
+    assert queries.count == 0, queries.statements
+    assert slot.campaign_id == campaign.id
+    assert ads.record_impression(slot.impression_token,
+                                 requester_of(anon="new-browser-1")).is_billable
+    db.session.commit()
+    # Back with its cookie: no longer new, its view counted against the cap.
+    assert serve(viewer_of(anon="new-browser-1")) == []
+    ads.invalidate_snapshot()
 
 def test_pacing_loop_slows_an_over_delivering_campaign(lumi, creator):
     now = utcnow().replace(hour=12, minute=0, second=0, microsecond=0)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 from app.services.ads import auction, pacing, tokens
 from app.services.ads.selection import (
@@ -58,6 +60,26 @@ def test_expired_token_still_names_its_campaign(monkeypatch):
     check = tokens.read_token(SECRET, "click", raw, max_age=60)
     assert check.invalid_reason == "expired"
     assert check.token is not None and check.token.campaign_id == 7
+
+
+def test_token_is_url_and_html_safe_and_tampering_any_part_forges_it():
+    raw = tokens.sign_token(SECRET, "impression", _token(viewer="a:<x&y>"))
+    assert re.fullmatch(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", raw)
+    payload, signature = raw.split(".")
+    flipped = "A" if signature[0] != "A" else "B"
+    for forged in (payload + "." + flipped + signature[1:], payload + "x." + signature,
+                   payload, "." + signature, raw + ".x"):
+        assert tokens.read_token(SECRET, "impression", forged, 60).invalid_reason == "forged"
+
+
+def test_a_token_of_the_earlier_itsdangerous_format_still_reads(monkeypatch):
+    """Pages served before the compact format may still report views and hides."""
+    legacy = URLSafeTimedSerializer(SECRET, salt="qiao.ads.click").dumps(asdict(_token()))
+    assert tokens.read_token(SECRET, "click", legacy, 60) == tokens.TokenCheck(_token(), None)
+    assert tokens.read_token(SECRET, "impression", legacy, 60).invalid_reason == "forged"
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert tokens.read_token(SECRET, "click", legacy, 60).invalid_reason == "expired"
 
 
 def test_token_ids_are_random():

@@ -11,6 +11,7 @@ from psycopg import errors as pg
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.core import database
 from app.core.database import is_busy
 from app.extensions import db
 from tests.concurrency import race_application
@@ -65,3 +66,27 @@ def test_postgresql_gives_up_a_lock_wait_after_the_configured_time(app):
     # PostgreSQL's own default (0) would hold a request on a locked row forever.
     assert app.config["POSTGRES_LOCK_TIMEOUT_SECONDS"] == 10
     assert db.session.execute(text("SHOW lock_timeout")).scalar() == "10s"
+
+
+def test_only_a_connection_that_sat_idle_is_pinged_and_a_dead_one_is_replaced(tmp_path,
+                                                                             monkeypatch):
+    with race_application("idle_ping", tmp_path) as app, app.app_context():
+        engine = db.engine
+        pinged: list = []
+
+        def ping(dbapi_connection) -> None:
+            pinged.append(dbapi_connection)
+            if len(pinged) == 1:  # found dead once, like a server restarted meanwhile
+                raise engine.dialect.loaded_dbapi.OperationalError("server closed")
+
+        monkeypatch.setattr(engine.dialect, "do_ping", ping)
+        with engine.connect() as connection:
+            first = connection.connection.dbapi_connection
+        with engine.connect() as connection:  # back in use at once: trusted
+            assert connection.connection.dbapi_connection is first
+        assert pinged == []
+        monkeypatch.setattr(database, "PING_IDLE_SECONDS", 0)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+            assert connection.connection.dbapi_connection is not first
+        assert pinged[0] is first and len(pinged) == 1

@@ -269,6 +269,19 @@ def test_session_cookie_flags(client, make_user, post_form):
     assert "HttpOnly" in remember_header and "SameSite=Lax" in remember_header
 
 
+
+def test_a_guest_gets_a_session_cookie_only_when_the_session_holds_something(app):
+    guest = app.test_client(use_cookies=False)
+    for url in ("/api/v1/feed", "/api/v1/openapi.json"):
+        response = guest.get(url)
+        assert response.status_code == 200
+        assert not response.headers.getlist("Set-Cookie"), url
+    # A page with a form gives the guest its CSRF secret, in a bounded session.
+    header = set_cookie_header(guest.get("/auth/login"), "qiao_session")
+    expires = re.search(r"Expires=([^;]+)", header).group(1)
+    expiry = datetime.strptime(expires, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=UTC)
+    assert expiry - datetime.now(UTC) <= timedelta(hours=12, minutes=1)
+
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200

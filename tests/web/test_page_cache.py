@@ -16,17 +16,19 @@ import pytest
 from app.core.page_cache import InProcessStore, RedisStore, page_store
 from app.core.page_cache import _moves_content as moves_content
 from app.extensions import db
-from app.models import NoteProductTag
-from app.services import moderation
+from app.models import Note, NoteProductTag
+from app.services import ads, moderation
+from app.services.ads.tokens import read_token
 from app.services.catalog import products as catalog
 from app.services.moderation import DecisionInput
 from app.services.social import notes as social_notes
+from tests.ad_delivery_factories import BROWSER
 from tests.catalog_factories import make_shop
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter
 
 # The sponsored-notes fixtures (asked for by name below), used here with the cache on.
-from tests.web.test_sponsored_pages import CARD, campaign, organic, page  # noqa: F401
+from tests.web.test_sponsored_pages import CARD, CLICK, campaign, organic, page  # noqa: F401
 from tests.web.test_storefront_queries import add_products
 
 pytest_plugins = ["tests.notes_fixtures", "tests.moderation_fixtures"]
@@ -258,3 +260,109 @@ def test_redis_keeps_pages_for_every_server_and_a_price_change_reaches_it(
         assert "€8.00" in page and "€11.00" not in page
     finally:
         app.config["REDIS_URL"] = ""
+
+
+SPONSORED_ARTICLE = re.compile(r'<article class="note-card sponsored".*?</article>', re.S)
+# What differs between two viewers of one sponsored card: their tokens and CSRF token.
+PER_VIEWER = [(re.compile(r'data-ad-impression="[^"]+"'), 'data-ad-impression="IMP"'),
+              (re.compile(r'name="token" value="[^"]+"'), 'name="token" value="IMP"'),
+              (re.compile(r'\?t=[^"]+"'), '?t=CLICK"'),
+              (re.compile(r'name="csrf_token" value="[^"]+"'), 'name="csrf_token" value="C"')]
+
+
+def new_guest_in_japan(app):
+    """A browser seen for the first time, shipping to Japan, and its Discover page."""
+    guest = app.test_client()
+    as_guest_in(guest, "JP")
+    with QueryCounter() as queries:
+        html = page(guest)
+    return html, guest.get_cookie("qiao_aid").value, queries
+
+
+def sponsored_card(html: str) -> str:
+    (card,) = SPONSORED_ARTICLE.findall(html)
+    for pattern, same in PER_VIEWER:
+        card = pattern.sub(same, card)
+    return card
+
+
+@pytest.mark.usefixtures("cache_on")
+def test_new_guests_get_the_cached_sponsored_card_with_tokens_of_their_own(app, request,
+                                                                          monkeypatch):
+    request.getfixturevalue("campaign")
+    monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
+    ads.invalidate_snapshot()
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    rendered_afresh = sponsored_card(new_guest_in_japan(app)[0])
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 30)
+    new_guest_in_japan(app)  # fills the cache
+    first, first_id, queries = new_guest_in_japan(app)
+    second, second_id, _ = new_guest_in_japan(app)
+    # Page, organic and sponsored cards from the cache, no ad state to read for a browser
+    # seen for the first time: only the content version is read.
+    assert queries.count == 1, queries.statements
+    assert sponsored_card(first) == sponsored_card(second) == rendered_afresh
+    assert "Glow serum, honestly" in first and "Organic 0" in first
+    secret = app.config["SECRET_KEY"]
+    for html, anon_id in ((first, first_id), (second, second_id)):
+        (card,) = SPONSORED_ARTICLE.findall(html)
+        (_note_id, impression), = CARD.findall(html)
+        assert f'name="token" value="{impression}"' in card
+        seen = read_token(secret, "impression", impression, 60)
+        assert seen.invalid_reason is None and seen.token.viewer == f"a:{anon_id}"
+        click = read_token(secret, "click", CLICK.search(card).group(1).split("t=")[1], 60)
+        assert click.token.impression_id == seen.token.token_id
+    assert CARD.findall(first)[0][1] != CARD.findall(second)[0][1]
+    ads.invalidate_snapshot()
+
+
+@pytest.mark.usefixtures("cache_on")
+def test_a_removed_sponsored_note_leaves_cached_pages_at_once(app, request, monkeypatch):
+    promoted = db.session.get(Note, request.getfixturevalue("campaign").note_ids[0])
+    monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
+    ads.invalidate_snapshot()
+    assert len(CARD.findall(new_guest_in_japan(app)[0])) == 1
+    assert len(CARD.findall(new_guest_in_japan(app)[0])) == 1
+    social_notes.delete_note(promoted.author, promoted.id)
+    db.session.commit()
+    # The campaign snapshot still names the note for a minute; the page never shows it.
+    html = new_guest_in_japan(app)[0]
+    assert CARD.findall(html) == [] and "Glow serum" not in html
+    ads.invalidate_snapshot()
+
+
+@pytest.mark.usefixtures("cache_on")
+def test_a_new_app_gets_the_cached_sponsored_item_with_its_own_tokens(app, request,
+                                                                     monkeypatch):
+    promoted = request.getfixturevalue("campaign")
+    promoted.countries = []  # a caller without a token ships to the default country
+    db.session.commit()
+    monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
+    ads.invalidate_snapshot()
+
+    def sponsored_item() -> tuple[dict, int]:
+        with QueryCounter() as queries:
+            body = app.test_client().get("/api/v1/feed", headers={"User-Agent": BROWSER}
+                                         ).get_json()
+        (item,) = [item for item in body["items"] if item["sponsored"]]
+        assert body["items"].index(item) == 2 and len(body["items"]) == 21
+        return item, queries.count
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    afresh, _ = sponsored_item()
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 30)
+    sponsored_item()  # fills the cache
+    first, statements = sponsored_item()
+    second, _ = sponsored_item()
+    assert statements == 1  # the content version
+    per_viewer = ("impression_token", "click_url")
+    for item in (first, second):
+        assert {k: v for k, v in item.items() if k != "sponsored"} == \
+            {k: v for k, v in afresh.items() if k != "sponsored"}
+        assert {k: v for k, v in item["sponsored"].items() if k not in per_viewer} == \
+            {k: v for k, v in afresh["sponsored"].items() if k not in per_viewer}
+        token = read_token(app.config["SECRET_KEY"], "impression",
+                           item["sponsored"]["impression_token"], 60).token
+        assert token.campaign_id == promoted.id and token.viewer.startswith("a:req-")
+    assert first["sponsored"]["impression_token"] != second["sponsored"]["impression_token"]
+    ads.invalidate_snapshot()

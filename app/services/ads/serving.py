@@ -46,6 +46,9 @@ class AdViewer:
     anon_id: str | None
     country: str | None
     language: str
+    # The anonymous id was made for this request (a browser without the cookie, an app
+    # without a device id): nothing is stored under it yet, so its state needs no query.
+    is_new: bool = False
 
     @property
     def key(self) -> str:
@@ -120,8 +123,15 @@ class _ViewerFacts:
     engaged: frozenset[int]
 
 
+_NEW_VIEWER = _ViewerFacts(ViewerState(), "new", frozenset())
+
+
 def viewer_facts(viewer: AdViewer, day: date) -> _ViewerFacts:
-    """Everything per viewer that eligibility needs, in one database query."""
+    """Everything per viewer that eligibility needs, in one database query (none for a
+    viewer seen for the first time: no frequencies, hides, likes or orders yet).
+    """
+    if viewer.is_new and viewer.user_id is None:
+        return _NEW_VIEWER
     store = counter_store()
     frequency_select = store.frequency_select(viewer.key, day)
     frequency_part = frequency_select.subquery() if frequency_select is not None else None

@@ -5,14 +5,25 @@ the note, the slot it was served in, the viewer it was served to, the price the 
 settled (in micro minor units of the campaign's currency) and a random id. The random id
 is stored with the event under a unique constraint, so a token counts at most once.
 
-The signature is itsdangerous' HMAC over the payload with the app's secret and a salt per
-kind, so an impression token cannot be used as a click token and vice versa.
+A token is `<payload>.<signature>`: the payload is the fields and the time of signing as a
+compact JSON list in URL-safe base64, the signature one HMAC-SHA256 of it under a key
+derived from the app's secret per kind, so an impression token cannot be used as a click
+token and vice versa. (Every sponsored card of every feed page signs two tokens: itsdangerous'
+timed serializer cost about 100 µs a token, this about a tenth.) Both parts use only
+`A-Z a-z 0-9 - _ .`, so a token goes into a URL or an HTML attribute unescaped.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 import secrets
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -50,16 +61,31 @@ def new_token_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _serializer(secret: str, kind: TokenKind) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=f"qiao.ads.{kind}")
+_FIELDS = tuple(f.name for f in fields(AdToken))
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
+
+
+@lru_cache(maxsize=8)
+def _key(secret: str, kind: TokenKind) -> bytes:
+    return hmac.new(secret.encode(), f"qiao.ads.{kind}".encode(), hashlib.sha256).digest()
+
+
+def _signature(secret: str, kind: TokenKind, payload: bytes) -> bytes:
+    return base64.urlsafe_b64encode(hmac.digest(_key(secret, kind), payload, "sha256")
+                                    ).rstrip(b"=")
 
 
 def sign_token(secret: str, kind: TokenKind, token: AdToken) -> str:
     """The URL-safe signed form of `token` for `kind`."""
-    return _serializer(secret, kind).dumps(asdict(token))
+    values = [getattr(token, name) for name in _FIELDS]
+    values.append(int(time.time()))
+    payload = base64.urlsafe_b64encode(_COMPACT_JSON.encode(values).encode()).rstrip(b"=")
+    return f"{payload.decode()}.{_signature(secret, kind, payload).decode()}"
 
 
 def _payload(data: object) -> AdToken | None:
+    if isinstance(data, list) and len(data) == len(_FIELDS):
+        data = dict(zip(_FIELDS, data, strict=True))
     if not isinstance(data, dict):
         return None
     try:
@@ -83,7 +109,28 @@ def read_token(secret: str, kind: TokenKind, raw: str, max_age: int) -> TokenChe
     An expired token still names its campaign (the signature was good), so the event can be
     counted against that campaign as `expired`; a forged one names nothing trustworthy.
     """
-    serializer = _serializer(secret, kind)
+    payload, dot, signature = raw.encode("ascii", "replace").rpartition(b".")
+    if b"." in payload:  # itsdangerous' three parts: served before the compact format
+        return _read_serialized(secret, kind, raw, max_age)
+    if not dot or not hmac.compare_digest(signature, _signature(secret, kind, payload)):
+        return TokenCheck(None, "forged")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError):
+        return TokenCheck(None, "forged")
+    if not isinstance(data, list) or not data or type(data[-1]) is not int:
+        return TokenCheck(None, "forged")
+    token = _payload(data[:-1])
+    if token is None:
+        return TokenCheck(None, "forged")
+    return TokenCheck(token, "expired" if time.time() - data[-1] > max_age else None)
+
+
+def _read_serialized(secret: str, kind: TokenKind, raw: str, max_age: int) -> TokenCheck:
+    """A token of the earlier itsdangerous format: a page left open may still send one
+    (hiding an ad accepts tokens of any age).
+    """
+    serializer = URLSafeTimedSerializer(secret, salt=f"qiao.ads.{kind}")
     try:
         data = serializer.loads(raw, max_age=max_age)
     except SignatureExpired as exc:
