@@ -22,6 +22,7 @@ from app.api.fields import id_field
 from app.api.notes import NOTE_SCHEMA, notes_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
+from app.extensions import limiter
 from app.models import User, utcnow
 from app.services import ads
 from app.services.ads import placements
@@ -78,8 +79,8 @@ def get_feed():
     Following (needs a token). Items are notes; Discover merges in sponsored notes at
     configured positions, which carry `sponsored: {campaign_id, label, impression_token,
     click_url}` (organic ones `sponsored: false`); Discover's `next_cursor` also names the
-    campaigns shown so far, so later pages show others. A first Discover page (no cursor)
-    counts as one Discover view in the viewer's country, for placement forecasts.
+    campaigns shown so far, so later pages show others. Apps report each first Discover
+    page they show with `POST /api/v1/feed/discover-views`.
     """
     viewer = optional_viewer()
     tab = request.args.get("tab", "discover")
@@ -98,10 +99,6 @@ def get_feed():
         language = (request.args.get("lang") or prefs.locale or "en")[:2].lower()
         region = viewer.home_country if viewer is not None and viewer.home_country \
             else prefs.ship_to_country
-        if not request.args.get("cursor"):
-            # Placement forecasts count Discover first pages. The web page reports its own
-            # from a script; an app has none, so the first page handed out is the view.
-            placements.record_discover_view(region, utcnow())
         if viewer is None and (cached := _guest_discover(language, region, limit)) is not None:
             return cached
         cursor, seen = decode_feed_cursor(feed.DISCOVER_CURSOR_LENGTH)
@@ -121,6 +118,23 @@ def get_feed():
     body = _page_body(page, viewer)
     commit()
     return body
+
+
+@bp.post("/feed/discover-views")
+@operation(summary="Report a Discover first page shown", tags=["feed"], auth=False,
+           responses={204: None, 401: None, 429: None})
+@limiter.limit(lambda: current_app.config["ADS_TRACKING_RATE_LIMIT"])
+def report_discover_view():
+    """Count one Discover first page shown, in the caller's country (the traffic that
+    guaranteed placements are forecast from). Apps call it when they show the first page
+    of `GET /api/v1/feed`, as the web page's script does: reading the feed writes nothing.
+    """
+    viewer = optional_viewer()
+    region = viewer.home_country if viewer is not None and viewer.home_country \
+        else current_preferences().ship_to_country
+    placements.record_discover_view(region, utcnow())
+    commit()
+    return "", 204
 
 
 @dataclass(frozen=True)

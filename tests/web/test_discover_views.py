@@ -1,5 +1,5 @@
-"""Discover's first page reports itself (POST with its CSRF token), and the API counts the
-first Discover page it hands out: the placements' traffic."""
+"""Discover's first page reports itself (POST with its CSRF token), and apps report theirs
+to the API the same way: the placements' traffic. Reading a feed writes nothing."""
 
 from __future__ import annotations
 
@@ -36,12 +36,13 @@ def test_a_post_without_the_pages_token_counts_nothing(client, make_user, login)
     assert views("JP") == 0
 
 
-def test_the_api_feed_counts_its_first_discover_page(client, make_user, api_token):
+def test_an_app_reports_its_discover_first_page_and_reading_the_feed_writes_nothing(
+        client, make_user, api_token):
     headers = api_token(make_user(home_country="JP"))
-    first = client.get("/api/v1/feed", headers=headers)
-    assert first.status_code == 200
+    assert client.get("/api/v1/feed", headers=headers).status_code == 200
+    assert views("JP") == 0  # the GET itself wrote nothing
+    assert client.post("/api/v1/feed/discover-views", headers=headers).status_code == 204
     assert views("JP") == 1
-    # Later pages (a cursor) and the Following tab are not new views.
-    client.get("/api/v1/feed?cursor=abc", headers=headers)
-    assert client.get("/api/v1/feed?tab=following", headers=headers).status_code == 200
-    assert views("JP") == 1
+    # A guest app counts in the country it ships to.
+    assert client.post("/api/v1/feed/discover-views?country=US").status_code == 204
+    assert views("US") == 1
