@@ -26,9 +26,11 @@ threads = _env_int("GUNICORN_THREADS", 1)
 timeout = _env_int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak never grows; jitter keeps them apart.
+# Recycle workers now and then so a slow leak never grows. The jitter is wide: workers
+# share the load evenly, and with a narrow one they reached their limits together and
+# the server answered nothing while both restarted.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 # Qiao's request hooks log one JSON line per request with its id (LOG_FORMAT=json);
 # gunicorn's own access log is off unless asked for.
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "false").lower() == "true" else None
