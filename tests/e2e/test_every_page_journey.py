@@ -106,12 +106,14 @@ ALLOWED_ENGLISH = {
 # A run of two or more English words (each with a lower-case letter, so SKUs and codes like
 # "HS 090210" or "CN ¥" are not words).
 ENGLISH_RUN = re.compile(r"[A-Za-z][a-z'’]+(?:[ \t\u00a0]+[A-Za-z][a-z'’]+)+")
-# Single English words of the UI that mean nothing in 中文 on their own.
+# Single English words of the UI, and status codes shown as they are stored ("succeeded",
+# "in_transit"), that mean nothing in 中文 on their own.
 ENGLISH_WORDS = re.compile(
     r"\b(Save|Cancel|Edit|Delete|Back|Next|Previous|Search|Submit|Send|Apply|Close|Open|"
     r"Remove|Add|Update|Total|Subtotal|Status|Date|Price|Quantity|Paid|Pending|Shipped|"
-    r"Delivered|Refunded|Cancelled|Active|Paused|Draft|Approved|Rejected|Yes|No|None|"
-    r"Loading|More|Home|Orders?|Products?|Notes?|Reports?|Settings|Profile|Help)\b")
+    r"Delivered|Refunded|Partially_refunded|Succeeded|Failed|Cancell?ed|Active|Paused|Draft|"
+    r"Approved|Rejected|In_transit|Yes|No|None|Loading|More|Home|Orders?|Products?|Notes?|"
+    r"Reports?|Settings|Profile|Help)\b", re.IGNORECASE)
 # Addresses, file names and the commands an operator types, which are not translated.
 MACHINE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\b[\w-]+\.(?:jpg|png|csv)\b|"
                      r"\bflask(?: [a-z][a-z-]*){1,3}")
@@ -348,7 +350,8 @@ def without_truncated(text: str, people_wrote: list[str]) -> str:
 def untranslated(texts: list[list[str]], people_wrote: list[str]) -> list[str]:
     """English a 中文 reader meets outside what people wrote."""
     english = []
-    for text, language, where in texts:
+    for shown, language, where in texts:
+        text = shown
         if language == "user" or (language and not language.startswith("zh")):
             continue  # marked as written in another language, or as code
         text = without_truncated(text, people_wrote)  # before its words go one by one
@@ -359,7 +362,7 @@ def untranslated(texts: list[list[str]], people_wrote: list[str]) -> list[str]:
         words = [run for run in ENGLISH_RUN.findall(text)
                  if any(w.lower() not in ALLOWED_ENGLISH for w in re.split(r"\s+", run))]
         words += ENGLISH_WORDS.findall(text)
-        english += [f"{where}: {word!r}" for word in words]
+        english += [f"{where}: {word!r} in {shown[:120]!r}" for word in words]
     return english
 
 
