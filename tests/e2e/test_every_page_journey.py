@@ -107,13 +107,14 @@ ALLOWED_ENGLISH = {
 # "HS 090210" or "CN ¥" are not words).
 ENGLISH_RUN = re.compile(r"[A-Za-z][a-z'’]+(?:[ \t\u00a0]+[A-Za-z][a-z'’]+)+")
 # Single English words of the UI, and status codes shown as they are stored ("succeeded",
-# "in_transit"), that mean nothing in 中文 on their own.
+# "in_transit"), that mean nothing in 中文 on their own. (Lower-case words that are not
+# codes, such as a CSV file's column names a help text quotes, are left alone.)
 ENGLISH_WORDS = re.compile(
     r"\b(Save|Cancel|Edit|Delete|Back|Next|Previous|Search|Submit|Send|Apply|Close|Open|"
     r"Remove|Add|Update|Total|Subtotal|Status|Date|Price|Quantity|Paid|Pending|Shipped|"
-    r"Delivered|Refunded|Partially_refunded|Succeeded|Failed|Cancell?ed|Active|Paused|Draft|"
-    r"Approved|Rejected|In_transit|Yes|No|None|Loading|More|Home|Orders?|Products?|Notes?|"
-    r"Reports?|Settings|Profile|Help)\b", re.IGNORECASE)
+    r"Delivered|Refunded|Failed|Cancell?ed|Active|Paused|Draft|Approved|Rejected|Yes|No|None|"
+    r"Loading|More|Home|Orders?|Products?|Notes?|Reports?|Settings|Profile|Help|succeeded|"
+    r"failed|pending|partially_refunded|in_transit|low|medium|high|report|screening)\b")
 # Addresses, file names and the commands an operator types, which are not translated.
 MACHINE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+|\b[\w-]+\.(?:jpg|png|csv)\b|"
                      r"\bflask(?: [a-z][a-z-]*){1,3}")
