@@ -287,16 +287,17 @@ def reachable_pages(tab, base: str, application, checked: set[str]) -> list[str]
     """Pages a logged-in tab reaches by following links, breadth first, one per route.
 
     A route another role's walk already checked is neither checked nor followed again (its
-    layout and words are the same), except the role's own starting pages.
+    layout and words are the same), except the role's own starting pages and the pages
+    they link to (its menus: an organisation's dashboard leads to its portal).
     """
     seen_routes: set[str] = set()
-    queue = list(START)
+    queue = [(path, True) for path in START]  # (path, linked from a starting page)
     pages: list[str] = []
     while queue and len(pages) < PAGES_PER_ROLE and len(seen_routes) < ROUTES_PER_ROLE:
-        path = queue.pop(0)
+        path, near_start = queue.pop(0)
         route = route_of(application, path)
         if route is None or route in seen_routes or route == "static" or (
-                route in checked and path not in START):
+                route in checked and not near_start):
             continue  # another role's walk followed that page's links already
         seen_routes.add(route)
         response = tab.request.get(f"{base}{path}", max_redirects=0)
@@ -314,7 +315,7 @@ def reachable_pages(tab, base: str, application, checked: set[str]) -> list[str]
                 continue
             target = url.path + (f"?{url.query}" if url.query else "")
             if not SKIPPED.search(url.path):
-                queue.append(target)
+                queue.append((target, path in START))
     return pages
 
 
