@@ -14,6 +14,7 @@ from app.money import Money
 from app.services.checkout import quotes
 from app.services.checkout.shipping_rates import ADDRESS_FIELDS
 from app.services.regions import SUPPORTED_CURRENCIES
+from app.web.allowances import allowance_json
 
 ADDRESS_SCHEMA = schema("ShippingAddress", {
     "type": "object", "required": ["name", "line1", "city", "country"],
@@ -67,6 +68,24 @@ QUOTE_LINE = {
         "note_id": {"type": ["integer", "null"]},
     },
 }
+ALLOWANCE = {
+    "type": "object", "required": ["code", "threshold", "goods", "description"],
+    "description": "Which duty-free allowance decided the parcel's duty and import tax.",
+    "properties": {
+        "code": {"type": "string", "enum": [
+            "domestic", "no_rule", "exempt", "duty_exempt", "tax_exempt", "flat_duty",
+            "over_allowance", "no_allowance", "not_recorded"], "description":
+            "`not_recorded`: the quote predates this record; `description` then says only "
+            "whether duty or import tax is due."},
+        "threshold": {"oneOf": [ref("Money"), {"type": "null"}],
+                      "description": "The allowance, in the destination's currency."},
+        "goods": {"oneOf": [ref("Money"), {"type": "null"}],
+                  "description": "The parcel's value as the allowance counts it."},
+        "description": {"type": "string", "description":
+                        "The sentence the quote page shows, in the request's language; empty "
+                        "when the parcel crosses no border or meets no market rule."},
+    },
+}
 QUOTE_GROUP = schema("QuoteGroup", {
     "type": "object",
     "required": ["store_id", "items", "shipping", "duties", "taxes", "collected_at_checkout",
@@ -88,6 +107,7 @@ QUOTE_GROUP = schema("QuoteGroup", {
                                              "max_days": {"type": "integer"}}},
         "market_rule": {"type": "object", "properties": {
             "name": {"type": "string"}, "source": {"type": "string"}}},
+        "allowance": ALLOWANCE,
         "total": {**ref("Money"), "description": "What this store's parcel costs now."},
     },
 })
@@ -147,6 +167,8 @@ def _group_json(group: QuoteGroup, currency: str) -> dict[str, Any]:
         "delivery_estimate": {"min_days": group.delivery_days_min,
                               "max_days": group.delivery_days_max},
         "market_rule": {"name": info.get("rule_name", ""), "source": info.get("source", "")},
+        "allowance": allowance_json(info.get("relief"), duties_minor=group.duties_minor,
+                                    taxes_minor=group.taxes_minor),
         "total": _money(group.total_minor, currency),
     }
 

@@ -18,6 +18,7 @@ from app.services.checkout import (
     units_in_user_cart,
 )
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
+from app.web.allowances import allowance_code, allowance_sentence
 from app.web.prices import register_price_helpers
 from app.web.times import register_time_filters
 from app.web.translation_offers import register_translation_helpers
@@ -92,6 +93,8 @@ def register_request_hooks(app: Flask) -> None:
     register_translation_helpers(app)
     # Lines of carts, quotes and orders keep a product id: their templates fetch its photo.
     app.add_template_global(cover_images, "product_covers")
+    app.add_template_global(allowance_sentence)
+    app.add_template_global(allowance_code)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address (rate limits, login throttling) and scheme come from the

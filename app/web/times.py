@@ -9,24 +9,16 @@ from babel.dates import (
     format_date,
     format_datetime,
     format_interval,
-    format_time,
-    get_datetime_format,
 )
 from flask import Flask
 from flask_babel import get_locale, get_timezone
+
+from app.services.accounts import format_local_time
 
 
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive values; every stored time is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _date_and_time(moment: datetime, zone, locale: str) -> str:
-    """Medium date, short time and the zone's offset, joined the locale's way."""
-    pattern = get_datetime_format("medium", locale=locale)
-    both = pattern.replace("{1}", format_date(moment, "medium", locale=locale)) \
-        .replace("{0}", format_time(moment, "short", tzinfo=zone, locale=locale))
-    return f"{both} {format_datetime(moment, 'ZZZZ', tzinfo=zone, locale=locale)}"
 
 
 def format_when(moment: datetime | None) -> str:
@@ -35,7 +27,7 @@ def format_when(moment: datetime | None) -> str:
         return ""
     zone = get_timezone()
     local = _aware(moment).astimezone(zone)
-    return _date_and_time(local, zone, str(get_locale() or "en"))
+    return format_local_time(local, zone, str(get_locale() or "en"))
 
 
 def format_day(moment: datetime | date | None) -> str:
@@ -57,7 +49,7 @@ def format_day_range(earliest: datetime, latest: datetime) -> str:
 def format_at_offset(moment: datetime, offset_minutes: int) -> str:
     """A time on the clock of the place it happened (a scan's own UTC offset)."""
     zone = timezone(timedelta(minutes=offset_minutes))
-    return _date_and_time(_aware(moment).astimezone(zone), zone, str(get_locale() or "en"))
+    return format_local_time(_aware(moment).astimezone(zone), zone, str(get_locale() or "en"))
 
 
 def from_viewer_clock(local: datetime) -> datetime:

@@ -174,3 +174,33 @@ def test_an_expired_quote_reads_expired_and_the_expiry_job_frees_its_stock(
     assert available(shops[0].variants[0].id) == 6  # a GET writes nothing
     assert quotes.expire_quotes() == 1
     assert available(shops[0].variants[0].id) == 10
+
+
+def test_a_group_says_which_allowance_applied(client, headers, make_checkout_shop, fx_snapshot,
+                                              market_rules, checkout_address):
+    shop = make_checkout_shop("USD", "US", price="200", stock=5)  # over Japan's exemption
+    add(client, headers, shop.variants[0], 1)
+    body = quote(client, headers, "JPY", checkout_address("JP")).get_json()
+    allowance = body["groups"][0]["allowance"]
+    assert allowance["code"] == "over_allowance"
+    assert allowance["threshold"] == {"amount": "10000", "currency": "JPY"}
+    assert allowance["goods"]["currency"] == "JPY" and int(allowance["goods"]["amount"]) > 10000
+    assert allowance["description"].startswith("No exemption: the goods (JP¥")
+    assert "JP¥10,000 allowance, so duty and import tax apply." in allowance["description"]
+
+
+def test_a_quote_older_than_the_allowance_record_says_what_is_due(
+        client, headers, shops, checkout_address):
+    us, _ = shops
+    add(client, headers, us.variants[0], 1)
+    made = quote(client, headers, "JPY", checkout_address("JP")).get_json()
+    group = db.session.get(Quote, made["id"]).groups[0]
+    group.assessment = {key: value for key, value in group.assessment.items()
+                        if key != "relief"}
+    db.session.flush()
+    body = client.get(f"/api/v1/checkout/quotes/{made['id']}", headers=headers).get_json()
+    allowance = body["groups"][0]["allowance"]
+    due = group.duties_minor + group.taxes_minor
+    assert allowance == {"code": "not_recorded", "threshold": None, "goods": None,
+                         "description": "No duty or import tax is due on this parcel."
+                         if due == 0 else "Duty and import tax apply to this parcel."}

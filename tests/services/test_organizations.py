@@ -351,3 +351,14 @@ def test_a_slug_taken_by_a_concurrent_creation_is_retried(make_user, make_org, m
     assert org.slug.startswith(f"{taken}-") and org.slug != taken
     db.session.expire_all()
     assert [m.organization_id for m in user.memberships] == [org.id]
+
+
+def test_the_invitation_says_its_expiry_on_the_invitees_clock(make_org, make_user, outbox):
+    org = make_org("brand")
+    owner = org.memberships[0].user
+    make_user("tokyo@example.com", home_country="JP")
+    invite(owner, org, "tokyo@example.com", "staff")
+    invite(owner, org, "nobody-yet@example.com", "staff")
+    tokyo, stranger = outbox("org_invitation")
+    assert "GMT+09:00" in tokyo.body_text and " UTC" not in tokyo.body_text
+    assert "GMT" in stranger.body_text  # UTC, and it says so with the offset

@@ -423,3 +423,12 @@ def test_carriers_are_frozen():
     carrier = get_carrier("ups")
     with pytest.raises(AttributeError):
         carrier.code = "other"  # type: ignore[misc]
+
+
+def test_a_wrong_number_is_explained_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale("zh"):
+        with pytest.raises(ValidationFailed) as caught:
+            validate_tracking_number("yunexpress", "XX123")
+    assert "云途物流" in str(caught.value) and "YT 加 16 位数字" in str(caught.value)

@@ -324,10 +324,24 @@ def test_the_header_counts_the_units_in_the_cart(client, shop, login, shopper):
       "goods_currency": "USD"}, "are within the $800.00 allowance"),
 ])
 def test_the_allowance_label_reads_a_relief_with_or_without_a_threshold(app, relief, says):
+    from types import SimpleNamespace
+
     from flask import render_template
 
-    from app.checkout.payment_routes import money
-
+    parcel = SimpleNamespace(assessment={"relief": relief}, duties_minor=0, taxes_minor=0)
     with app.test_request_context("/"):
-        html = render_template("checkout/_relief.html", relief=relief, money=money)
+        html = render_template("checkout/_relief.html", parcel=parcel)
     assert f'data-relief="{relief["code"]}"' in html and says in html
+
+
+def test_a_quote_older_than_the_allowance_record_still_says_what_is_due(
+        client, make_checkout_shop, login, shopper, fx_snapshot, market_rules, make_quote):
+    shop = make_checkout_shop("USD", "US", price="200")
+    login(shopper)
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="JPY", country="JP")
+    group = quote.groups[0]
+    group.assessment = {key: value for key, value in group.assessment.items()
+                        if key != "relief"}
+    db.session.flush()
+    html = client.get(f"/checkout/quotes/{quote.id}").get_data(as_text=True)
+    assert 'data-relief="not_recorded">Duty and import tax apply to this parcel.<' in html

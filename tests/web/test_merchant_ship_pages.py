@@ -93,6 +93,6 @@ def test_a_chinese_merchant_reads_the_errors_in_chinese(client, login, post_form
                          ship_data(paid, 5, tracking_number="YT12"), page=page_url(paid))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "不是 YunExpress 的运单号" in html
+    assert "不是 云途物流 的运单号" in html and "YT 加 16 位数字" in html
     assert "只剩 3 件待发货" in html
     assert "not a YunExpress tracking number" not in html and "left to ship" not in html

@@ -160,3 +160,28 @@ def test_shopper_history_hides_payment_ids(client, login, yen_order):
     html = client.get(f"/orders/{order.id}").get_data(as_text=True)
     history = html.split("<h2>History</h2>", 1)[1]
     assert "Payment confirmed" in history and "pi_" not in history
+
+
+def test_the_order_page_splits_duty_and_import_tax_due_on_delivery(
+        client, login, stripe_sandbox, make_checkout_shop, make_user, make_quote, fx_snapshot,
+        market_rules):
+    shop = make_checkout_shop(currency="USD", country="US", price="200", stock=5)
+    shopper = make_user()
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="JPY", country="JP")
+    payment = payments.prepare_payment(shopper, quote.id, links=site_links)
+    db.session.commit()
+    payments.open_payment_intent(payment, links=site_links)
+    payments.confirm_sandbox_payment(shopper, quote.id, stripe_sandbox.card_token(),
+                                     links=site_links)
+    db.session.commit()
+    order = orders_for_quote(quote.id)[0]
+    assert order.duties_minor > 0 and order.taxes_minor > 0 and not order.collected_at_checkout
+    login(shop.owner)
+    html = client.get(f"/merchant/stores/{shop.store.id}/orders/{order.id}").get_data(
+        as_text=True)
+    assert f'Duty, due on delivery</dt><dd data-testid="order-duty">JP¥{order.duties_minor:,}<' \
+        in html
+    assert ('Import tax, due on delivery</dt><dd data-testid="order-import-tax">'
+            f'JP¥{order.taxes_minor:,}<') in html
+    due = order.duties_minor + order.taxes_minor
+    assert f'data-testid="order-due-on-delivery">JP¥{due:,}<' in html

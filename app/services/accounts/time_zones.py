@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, tzinfo
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
+from babel.core import get_global
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from flask_babel import gettext as _
 
 from app.models import User
 from app.services.errors import ValidationFailed
+
+# China keeps one clock; CLDR also lists Xinjiang's informal zone for it.
+OFFICIAL_ZONES = {"CN": "Asia/Shanghai"}
 
 # The settings list shows only the canonical area/city names; aliases such as "Japan"
 # or "US/Eastern" are still accepted when a browser reports them.
@@ -47,3 +53,26 @@ def set_time_zone(user: User, name: str | None) -> None:
             fields={"time_zone": [_("“%(name)s” is not a time zone we know: choose one from "
                                     "the list, such as Asia/Tokyo.", name=name[:64])]})
     user.time_zone = name or None
+
+
+def mail_time_zone(user: User | None) -> tzinfo:
+    """The zone an e-mail gives someone's times in, where no browser reports one: the zone
+    they chose, else their country's when it keeps one clock, else UTC (every time written
+    says its offset, so none is ambiguous).
+    """
+    if user is not None and is_time_zone(user.time_zone):
+        return ZoneInfo(user.time_zone)
+    country = (user.home_country or "").upper() if user is not None else ""
+    zones = get_global("territory_zones").get(country, [])
+    if country in OFFICIAL_ZONES or len(zones) == 1:
+        return ZoneInfo(OFFICIAL_ZONES.get(country) or zones[0])
+    return UTC
+
+
+def format_local_time(moment: datetime, zone: tzinfo, locale: str) -> str:
+    """Medium date, short time and the zone's offset, joined the locale's way."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    pattern = get_datetime_format("medium", locale=locale)
+    both = pattern.replace("{1}", format_date(local, "medium", locale=locale)) \
+        .replace("{0}", format_time(local, "short", tzinfo=zone, locale=locale))
+    return f"{both} {format_datetime(local, 'ZZZZ', tzinfo=zone, locale=locale)}"

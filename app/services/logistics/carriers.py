@@ -39,7 +39,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from app.services.errors import ValidationFailed
 from app.services.logistics import check_digits as cd
@@ -82,7 +85,7 @@ class Carrier:
     name_zh: str
     url_template: str  # "{number}" is replaced by the URL-encoded tracking number
     formats: tuple[NumberFormat, ...]
-    format_hint: str  # what a valid number looks like, for error messages
+    format_hint: LazyString  # what a valid number looks like, in the reader's language
 
     def display_name(self, locale: str | None = None) -> str:
         """The carrier's name in Chinese for a "zh" locale, otherwise in English."""
@@ -141,13 +144,16 @@ def _s10(label: str, *, country: str = "[A-Z]{2}", service: str = "[A-Z]{2}",
     return _fmt(label, rf"{service}\d{{8}}\d{country}", _s10_ok, rank)
 
 
-_S10_HINT = "a UPU S10 number such as RR473124829{country} (2 letters, 9 digits, {country})"
+def _s10_hint(country: str):
+    return _l("a UPU S10 number such as RR473124829%(country)s (2 letters, 9 digits, "
+              "%(country)s)", country=country)
+
 
 CARRIERS: tuple[Carrier, ...] = (
     Carrier(
         "ups", "UPS", "UPS", "https://www.ups.com/track?tracknum={number}",
         (_fmt("UPS 1Z", r"1Z[A-Z0-9]{15}\d", _ups_ok, RANK_UPS),),
-        "1Z followed by 16 letters or digits",
+        _l("1Z followed by 16 letters or digits"),
     ),
     Carrier(
         "usps", "USPS", "美国邮政", "https://tools.usps.com/go/TrackConfirmAction?tLabels={number}",
@@ -156,7 +162,7 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("USPS 20-digit", r"\d{20}", _usps_20_ok, RANK_DIGITS_WITH_CHECK),
             _s10("UPU S10 (USPS)", country="US"),
         ),
-        "22 or 26 digits starting 91-95, 20 digits, or a UPU S10 number ending in US",
+        _l("22 or 26 digits starting 91-95, 20 digits, or a UPU S10 number ending in US"),
     ),
     Carrier(
         "fedex", "FedEx", "联邦快递", "https://www.fedex.com/fedextrack/?trknbr={number}",
@@ -166,7 +172,7 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("FedEx Ground 96", r"96\d{20}", _fedex_96_ok, RANK_DIGITS_WITH_CHECK + 5),
             _fmt("FedEx SmartPost", r"\d{20}", _smartpost_ok, RANK_DIGITS_WITH_CHECK),
         ),
-        "12, 15, 20 or 22 digits",
+        _l("12, 15, 20 or 22 digits"),
     ),
     Carrier(
         "dhl_express", "DHL Express", "DHL 快递",
@@ -176,26 +182,26 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("DHL Express waybill", r"\d{10}", _dhl_ok, RANK_DIGITS_WITH_CHECK),
             _fmt("DHL Express piece ID", r"(?:JJD0[01]|JVGL)\d{8,20}", None, RANK_PREFIX),
         ),
-        "a 10-digit waybill number, or a piece ID starting JJD or JVGL",
+        _l("a 10-digit waybill number, or a piece ID starting JJD or JVGL"),
     ),
     Carrier(
         "china_post", "China Post", "中国邮政", "https://www.ems.com.cn/queryList?mailNum={number}",
         (_s10("UPU S10 (China Post)", country="CN"),),
-        _S10_HINT.format(country="CN"),
+        _s10_hint("CN"),
     ),
     Carrier(
         "ems", "China EMS", "中国邮政速递物流 EMS",
         "https://www.ems.com.cn/queryList?mailNum={number}",
         (_s10("UPU S10 EMS (China)", country="CN", service="E[A-Z]",
               rank=RANK_S10_SERVICE_AND_COUNTRY),),
-        "a UPU S10 EMS number such as EE123456785CN (E + letter, 9 digits, CN)",
+        _l("a UPU S10 EMS number such as EE123456785CN (E + letter, 9 digits, CN)"),
     ),
     Carrier(
         "japan_post", "Japan Post", "日本邮政",
         "https://trackings.post.japanpost.jp/services/srv/search/direct"
         "?searchKind=S004&locale=en&reqCodeNo1={number}",
         (_s10("UPU S10 (Japan Post)", country="JP"),),
-        _S10_HINT.format(country="JP"),
+        _s10_hint("JP"),
     ),
     Carrier(
         "sf_express", "SF Express", "顺丰速运",
@@ -204,7 +210,7 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("SF Express", r"SF\d{12,13}", None, RANK_PREFIX),
             _fmt("SF Express 12-digit", r"\d{12}", None, RANK_DIGITS_ONLY),
         ),
-        "SF followed by 12 or 13 digits, or 12 digits",
+        _l("SF followed by 12 or 13 digits, or 12 digits"),
     ),
     Carrier(
         "cainiao", "Cainiao", "菜鸟", "https://global.cainiao.com/newDetail.htm?mailNoList={number}",
@@ -212,12 +218,12 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("Cainiao LP", r"LP\d{12,18}", None, RANK_PREFIX),
             _s10("UPU S10", rank=RANK_S10_ANY_COUNTRY),
         ),
-        "LP followed by 12 to 18 digits, or a UPU S10 number",
+        _l("LP followed by 12 to 18 digits, or a UPU S10 number"),
     ),
     Carrier(
         "yunexpress", "YunExpress", "云途物流", "https://www.yuntrack.com/parcelTracking?id={number}",
         (_fmt("YunExpress", r"YT\d{16}", None, RANK_PREFIX),),
-        "YT followed by 16 digits",
+        _l("YT followed by 16 digits"),
     ),
     Carrier(
         "yanwen", "Yanwen", "燕文物流", "https://track.yw56.com.cn/en/querydel?nums={number}",
@@ -225,12 +231,12 @@ CARRIERS: tuple[Carrier, ...] = (
             _fmt("Yanwen YP", r"[A-Z]{2}\d{9}YP", None, RANK_PREFIX),
             _s10("UPU S10", rank=RANK_S10_ANY_COUNTRY),
         ),
-        "2 letters, 9 digits and YP, or a UPU S10 number",
+        _l("2 letters, 9 digits and YP, or a UPU S10 number"),
     ),
     Carrier(
         "fourpx", "4PX", "递四方", "https://track.4px.com/#/result/0/{number}",
         (_fmt("4PX", r"4PX\d{10,16}(?:CN)?", None, RANK_PREFIX),),
-        "4PX followed by 10 to 16 digits, optionally ending in CN",
+        _l("4PX followed by 10 to 16 digits, optionally ending in CN"),
     ),
 )
 
@@ -284,7 +290,8 @@ def validate_tracking_number(carrier_code: str, number: str) -> str:
     shaped = [f for f in carrier.formats if f.matches(normalized)]
     if not shaped:
         raise _invalid(_("%(number)s is not a %(carrier)s tracking number: expected %(hint)s.",
-                         number=_shown(normalized), carrier=carrier.name_en,
+                         number=_shown(normalized),
+                         carrier=carrier.display_name(str(get_locale() or "en")),
                          hint=carrier.format_hint))
     if not any(f.accepts(normalized) for f in shaped):
         raise _invalid(_("%(number)s has the shape of a %(label)s number but its check digit "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.money import CurrencyError, normalize_currency
-from app.services.accounts import normalize_email
+from app.services.accounts import format_local_time, mail_time_zone, normalize_email
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 from app.services.permissions import require_membership
@@ -300,17 +301,20 @@ def _send_invitation(invitation: Invitation, secret: str, actor: User,
     organization = invitation.organization
     link = links.accept_invitation(secret)
     kind = _("merchant store") if organization.kind == "merchant" else _("brand account")
+    # The invitee's own zone when they have an account, else UTC (the time says its offset).
+    invitee = db.session.scalar(select(User).where(User.email == invitation.email))
     queue_email(
         invitation.email,
         _("%(name)s invited you to %(org)s on Qiao", name=actor.display_name,
           org=organization.name),
         _("Hello,\n\n%(name)s invited you to join the %(kind)s %(org)s on Qiao as %(role)s.\n\n"
-          "Accept the invitation with this link (valid until %(expires)s UTC):\n%(link)s\n\n"
+          "Accept the invitation with this link (valid until %(expires)s):\n%(link)s\n\n"
           "Log in with this e-mail address (%(email)s) to accept. If you have no Qiao account "
           "yet, sign up with this address first, then open the link again.\n\n"
           "If you did not expect this invitation, you can ignore this message.",
           name=actor.display_name, kind=kind, org=organization.name, role=invitation.role,
-          expires=invitation.expires_at.strftime("%Y-%m-%d %H:%M"), link=link,
+          expires=format_local_time(invitation.expires_at, mail_time_zone(invitee),
+                                    str(get_locale() or "en")), link=link,
           email=invitation.email),
         purpose="org_invitation",
     )

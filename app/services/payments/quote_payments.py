@@ -38,6 +38,7 @@ from app.providers.payments import (
     payment_provider,
 )
 from app.services import inventory
+from app.services.accounts import format_local_time, mail_time_zone
 from app.services.catalog import cover_images
 from app.services.checkout import (
     QuoteExpired,
@@ -400,6 +401,9 @@ def _send_confirmation(quote: Quote, orders: list[Order], links: EmailLinks) -> 
             "user": user, "quote": quote, "orders": orders, "subject": subject,
             "money": lambda minor, currency: Money(minor, currency).format(user.locale or "en"),
             "links": {order.id: links.order(order.id) for order in orders},
+            # No browser reports the reader's zone to an e-mail: the account's zone says it.
+            "placed_at": format_local_time(orders[0].created_at, mail_time_zone(user),
+                                           user.locale or "en"),
             # Absolute photo URLs through the site, as the order links are.
             "photos": {product_id: links.media(image.keys.get("thumb") or image.keys["medium"])
                        for product_id, image in covers.items()},
