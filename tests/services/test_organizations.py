@@ -115,6 +115,7 @@ def test_invite_emails_a_link_and_stores_only_the_hash(make_org, outbox, sent_ma
     assert mail.to_address == "new.person@example.com"
     assert LINK.search(mail.body_text).group(1) == secret
     assert org.name in mail.subject + mail.body_text
+    assert " as Admin." in mail.body_text  # the role as people read it, not its code
     assert [m.to for m in sent_mail] == ["new.person@example.com"]  # delivered after commit
 
 

@@ -301,6 +301,7 @@ def _send_invitation(invitation: Invitation, secret: str, actor: User,
     organization = invitation.organization
     link = links.accept_invitation(secret)
     kind = _("merchant store") if organization.kind == "merchant" else _("brand account")
+    role = _("Admin") if invitation.role == "admin" else _("Staff")
     # The invitee's own zone when they have an account, else UTC (the time says its offset).
     invitee = db.session.scalar(select(User).where(User.email == invitation.email))
     queue_email(
@@ -312,7 +313,7 @@ def _send_invitation(invitation: Invitation, secret: str, actor: User,
           "Log in with this e-mail address (%(email)s) to accept. If you have no Qiao account "
           "yet, sign up with this address first, then open the link again.\n\n"
           "If you did not expect this invitation, you can ignore this message.",
-          name=actor.display_name, kind=kind, org=organization.name, role=invitation.role,
+          name=actor.display_name, kind=kind, org=organization.name, role=role,
           expires=format_local_time(invitation.expires_at, mail_time_zone(invitee),
                                     str(get_locale() or "en")), link=link,
           email=invitation.email),
