@@ -118,8 +118,8 @@ def _planned_notes() -> Iterator[tuple[str, str, str, list[tuple[str, Any]], lis
         yield "en", en_title, en_body, [(name, close_up), second], [name]
     for scene, (language, title, body) in SCENE_NOTES.items():
         products = SCENE_PRODUCTS[scene]
-        yield language, title, body, [(scene, picture), *((p, photo) for p in products)], \
-            [scene, *products]
+        # The scene, then its first product alone (all of them are tagged on the scene).
+        yield language, title, body, [(scene, picture), (products[0], photo)], products
     for language, title, body, products in GIFT_NOTES:
         yield language, title, body, [(p, photo) for p in products], products
 
@@ -166,7 +166,7 @@ def seed_notes(password: str) -> list[str]:
 
     people = list(users.values())
     for note in posted:
-        for fan in rng.sample(people, k=min(len(people), rng.randint(2, 12))):
+        for fan in rng.sample(people, k=min(len(people), rng.randint(1, 6))):
             if fan.id != note.author_id:
                 interactions.like_note(fan, note.id)
         if rng.random() < 0.7:

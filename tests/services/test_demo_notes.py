@@ -50,7 +50,7 @@ def test_creators_post_about_the_products_in_their_pictures(make_org, make_user)
     assert all(n.product_tags for n in posted)
     assert min(n.published_at for n in posted) < max(n.published_at for n in posted)
 
-    assert db.session.scalar(select(func.count(NoteLike.note_id))) >= 300
+    assert db.session.scalar(select(func.count(NoteLike.note_id))) >= 200
     assert db.session.scalar(select(func.count(Comment.id))) >= 60
     assert db.session.scalar(select(func.count()).select_from(Follow)) >= 100
     assert seed_notes("pw") == ["Demo notes: already there"]
