@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.demo.catalog import BROOKLYN, TEA_HOUSE
 from app.demo.note_texts import (
     COMMENTS_EN,
     COMMENTS_ZH,
@@ -74,8 +75,12 @@ POSTED_OVER = timedelta(days=35)
 
 
 def _picture(colour: str, seed: int) -> bytes:
-    """A demo photograph close to a colour (for notes seeded elsewhere: ads, co-authors)."""
-    name = nearest_photo(colour)
+    """A photograph of a demo skincare or make-up product close to a colour, for the beauty
+    brands' notes seeded in app.demo.ads.
+    """
+    beauty = {p["photo"] for p in TEA_HOUSE["products"] + BROOKLYN["products"]
+              if p["category"] == "beauty"}
+    name = nearest_photo(colour, among=beauty)
     return close_up(name) if seed % 2 else photo(name)
 
 
@@ -93,8 +98,6 @@ def _user(email: str, name: str, country: str, languages: list[str], locale: str
 
 def _products_by_photo() -> dict[str, Product]:
     """Each demo product, found by its first SKU in its store, under its photo's name."""
-    from app.demo.catalog import BROOKLYN, TEA_HOUSE
-
     found = {}
     for slug, spec in (("hangzhou-tea-house", TEA_HOUSE), ("brooklyn-goods", BROOKLYN)):
         store = db.session.scalar(select(Store).where(Store.slug == slug))

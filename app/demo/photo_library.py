@@ -85,9 +85,13 @@ def _mean_colours() -> dict[str, tuple[float, ...]]:
     return colours
 
 
-def nearest_photo(colour: str) -> str:
-    """The product photo whose middle is closest to a "#rrggbb" colour."""
+def nearest_photo(colour: str, among: set[str] | None = None) -> str:
+    """The product photo (of those `among`, if given) whose middle is closest to a
+    "#rrggbb" colour.
+    """
     target = tuple(int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return min(_mean_colours().items(),
+    candidates = [(name, mean) for name, mean in _mean_colours().items()
+                  if among is None or name in among]
+    return min(candidates,
                key=lambda item: sum((a - b) ** 2 for a, b in zip(item[1], target,
                                                                   strict=True)))[0]
