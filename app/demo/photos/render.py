@@ -273,11 +273,11 @@ def m_bottle(c, c2="#1d1d1d", h=0.16, r=0.03, neck=0.011, glass=0.0, dropper=Fal
                     metal=0.9 if c2 == "steel" else 0.0)
     capm = material("cap", rgb("#b8b8b8" if c2 == "steel" else c2), rough=0.3,
                     metal=0.8 if c2 == "steel" else 0.0)
-    paper = material("label", rgb(label), rough=0.85, bump=0.1)
     shoulder = h * 0.7
     objs = [lathe("bottle", [(0, 0), (r, 0), (r, shoulder), (r * 0.7, shoulder + h * 0.1),
                              (neck, shoulder + h * 0.17), (neck, h), (0, h)], body)]
     if label:
+        paper = material("label", rgb(label), rough=0.85, bump=0.1)
         objs.append(lathe("label", [(r + 0.0008, h * 0.18), (r + 0.0008, h * 0.55)], paper))
     if dropper:
         bulb = material("bulb", rgb("#222222"), rough=0.5)
