@@ -1,4 +1,5 @@
-"""Demo catalog: two cross-border stores with warehouses, bilingual products and stock.
+"""Demo catalog: two cross-border stores with warehouses, bilingual products, stock and
+photographs (app/demo/photos/; the wider range of each store is in product_range.py).
 
 Idempotent: warehouses are found by name, products by their first SKU, and stock is
 received only into levels that do not exist yet, so running the seed again changes
@@ -7,12 +8,12 @@ nothing (and never overwrites what a merchant edited in the demo).
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 
+from app.demo.photo_library import photo
+from app.demo.product_range import BROOKLYN_RANGE, TEA_HOUSE_RANGE
 from app.extensions import db
 from app.models import Store, User, Warehouse
 from app.services import inventory
@@ -42,7 +43,7 @@ TEA_HOUSE: dict[str, Any] = {
                               "chestnut aroma, sweet finish.",
             "category": "tea_coffee", "brand_name": "杭州茶舍", "hs_code": "0902.10",
             "origin_country": "CN", "weight_grams": 120, "length_mm": 160, "width_mm": 90,
-            "height_mm": 90, "color": (122, 160, 82),
+            "height_mm": 90, "photo": "longjing-tin",
             "options": [{"name": "Grade", "values": ["Mingqian 明前", "Yuqian 雨前"]},
                         {"name": "Weight", "values": ["50g", "100g"]}],
             "variants": [
@@ -61,7 +62,7 @@ TEA_HOUSE: dict[str, Any] = {
             "description": "台式轻焙乌龙窨制金桂，花香馥郁。",
             "description_en": "Lightly roasted oolong scented with golden osmanthus flowers.",
             "category": "tea_coffee", "brand_name": "杭州茶舍", "hs_code": "090230",
-            "origin_country": "CN", "weight_grams": 110, "color": (214, 160, 60),
+            "origin_country": "CN", "weight_grams": 110, "photo": "osmanthus-oolong",
             # One low-stock SKU: 3 left in all, the threshold is 5.
             "variants": [("OOLONG-OSM-75", "88.00", {}, {"USD": "13.00"},
                           {"CN": 2, "HK": 1})],
@@ -72,7 +73,7 @@ TEA_HOUSE: dict[str, Any] = {
             "description_en": "Four wheel-thrown celadon tasting cups in a paulownia gift box.",
             "category": "home", "brand_name": "景德镇窑", "hs_code": "691110",
             "origin_country": "CN", "weight_grams": 650, "length_mm": 220, "width_mm": 220,
-            "height_mm": 80, "color": (150, 190, 170),
+            "height_mm": 80, "photo": "celadon-cups",
             "variants": [
                 ("CUP-CELADON-4", "228.00", {"Glaze": "Celadon 青瓷"}, {"USD": "32.00"},
                  {"CN": 15, "HK": 4}),
@@ -85,7 +86,7 @@ TEA_HOUSE: dict[str, Any] = {
             "description": "原矿紫泥，适合冲泡乌龙与普洱。",
             "description_en": "Raw purple-clay teapot from Yixing, for oolong and pu-erh.",
             "category": "home", "brand_name": "宜兴紫砂", "hs_code": "691200",
-            "origin_country": "CN", "weight_grams": 400, "color": (120, 70, 50),
+            "origin_country": "CN", "weight_grams": 400, "photo": "zisha-teapot",
             "variants": [
                 ("POT-ZISHA-150", "380.00", {"Capacity": "150ml"}, {}, {"CN": 8, "HK": 2}),
                 ("POT-ZISHA-220", "460.00", {"Capacity": "220ml"}, {}, {"CN": 6, "HK": 2}),
@@ -97,7 +98,7 @@ TEA_HOUSE: dict[str, Any] = {
             "description_en": "Solid bamboo dry-brewing tray; no drain needed.",
             "category": "home", "brand_name": "杭州茶舍", "hs_code": "441919",
             "origin_country": "CN", "weight_grams": 900, "length_mm": 350, "width_mm": 220,
-            "height_mm": 30, "color": (196, 160, 100),
+            "height_mm": 30, "photo": "bamboo-tray",
             # Australian biosecurity rules make untreated bamboo a poor fit for parcels.
             "restricted_countries": ["AU"],
             "variants": [("TRAY-BAMBOO-35", "158.00", {}, {}, {"CN": 20, "HK": 5})],
@@ -110,7 +111,7 @@ TEA_HOUSE: dict[str, Any] = {
             # HS 6214.10: shawls, scarves and mufflers of silk (woven, chapter 62).
             "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6214.10",
             "origin_country": "CN", "weight_grams": 60, "length_mm": 200, "width_mm": 150,
-            "height_mm": 20, "color": (200, 90, 110),
+            "height_mm": 20, "photo": "silk-scarf",
             "variants": [
                 ("SCARF-LOTUS-70", "268.00", {"Print": "Lotus 荷花"}, {"USD": "38.00",
                                                                       "EUR": "35.00"},
@@ -127,7 +128,7 @@ TEA_HOUSE: dict[str, Any] = {
             # HS 6206.30: women's blouses and shirts of cotton (woven, chapter 62).
             "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6206.30",
             "origin_country": "CN", "weight_grams": 220, "length_mm": 300, "width_mm": 250,
-            "height_mm": 30, "color": (230, 226, 210),
+            "height_mm": 30, "photo": "linen-blouse",
             "options": [{"name": "Size", "values": ["S", "M", "L"]}],
             "variants": [
                 (f"BLOUSE-LINEN-{size}", "328.00", {"Size": size}, {"USD": "46.00"},
@@ -142,7 +143,7 @@ TEA_HOUSE: dict[str, Any] = {
                               "warm.",
             # HS 6110.12: jerseys, cardigans and similar, of Kashmir goat hair (knitted, 61).
             "category": "fashion", "brand_name": "杭州茶舍", "hs_code": "6110.12",
-            "origin_country": "CN", "weight_grams": 320, "color": (150, 130, 120),
+            "origin_country": "CN", "weight_grams": 320, "photo": "cashmere-cardigan",
             "options": [{"name": "Size", "values": ["S", "M", "L"]}],
             "variants": [
                 (f"CARDI-CASH-{size}", "880.00", {"Size": size}, {"USD": "125.00"},
@@ -150,6 +151,7 @@ TEA_HOUSE: dict[str, Any] = {
                 for size in ("S", "M", "L")
             ],
         },
+        *TEA_HOUSE_RANGE,
     ],
 }
 
@@ -169,7 +171,7 @@ BROOKLYN: dict[str, Any] = {
             "description": "Raw shea and cold-pressed oils, whipped in small batches.",
             "description_zh": "生乳木果油与冷压植物油，小批量手工打发。",
             "category": "beauty", "brand_name": "Brooklyn Goods", "hs_code": "330499",
-            "origin_country": "US", "weight_grams": 260, "color": (238, 222, 196),
+            "origin_country": "US", "weight_grams": 260, "photo": "shea-butter",
             "options": [{"name": "Scent", "values": ["Unscented", "Lavender", "Grapefruit"]},
                         {"name": "Size", "values": ["4 oz", "8 oz"]}],
             "variants": [
@@ -187,7 +189,7 @@ BROOKLYN: dict[str, Any] = {
             "description": "Hand-poured soy wax, cotton wick, about 50 hours.",
             "description_zh": "手工浇筑大豆蜡，棉芯，约可燃烧50小时。",
             "category": "home", "brand_name": "Brooklyn Goods", "hs_code": "340600",
-            "origin_country": "US", "weight_grams": 420, "color": (90, 110, 80),
+            "origin_country": "US", "weight_grams": 420, "photo": "soy-candle",
             "variants": [
                 ("CANDLE-FIG", "32.00", {"Scent": "Fig"}, {"CNY": "228.00"},
                  {"US": 25, "LA": 10}),
@@ -201,7 +203,7 @@ BROOKLYN: dict[str, Any] = {
             "description": "Steel with a glass-enamel finish, 12 oz.",
             "description_zh": "钢胎搪瓷，容量约350毫升。",
             "category": "home", "brand_name": "Brooklyn Goods", "hs_code": "732394",
-            "origin_country": "US", "weight_grams": 230, "color": (30, 60, 45),
+            "origin_country": "US", "weight_grams": 230, "photo": "enamel-mug",
             "variants": [
                 ("MUG-BLACK", "16.00", {"Colour": "Black"}, {"JPY": "2400"},
                  {"US": 40, "LA": 25}),
@@ -214,7 +216,7 @@ BROOKLYN: dict[str, Any] = {
             "description": "Local beeswax, three flavours: mint, honey, vanilla.",
             "description_zh": "本地蜂蜡，薄荷、蜂蜜、香草三种口味。",
             "category": "beauty", "brand_name": "Brooklyn Goods", "hs_code": "330410",
-            "origin_country": "US", "weight_grams": 40, "color": (230, 180, 70),
+            "origin_country": "US", "weight_grams": 40, "photo": "lip-balm-trio",
             # The low-stock SKU: 4 left, threshold 5.
             "variants": [("BALM-TRIO", "12.00", {}, {"CNY": "88.00"}, {"US": 3, "LA": 1})],
         },
@@ -223,7 +225,7 @@ BROOKLYN: dict[str, Any] = {
             "description": "Fermented habanero and garlic, 5 oz bottle.",
             "description_zh": "发酵哈瓦那辣椒与大蒜，150毫升。",
             "category": "food_snacks", "brand_name": "Brooklyn Goods", "hs_code": "210390",
-            "origin_country": "US", "weight_grams": 280, "color": (200, 50, 30),
+            "origin_country": "US", "weight_grams": 280, "photo": "hot-sauce",
             # Sauces with fresh chilli face import controls in both markets.
             "restricted_countries": ["AU", "CN"],
             "variants": [("SAUCE-HAB-5", "11.00", {}, {}, {"US": 48, "LA": 30})],
@@ -235,7 +237,7 @@ BROOKLYN: dict[str, Any] = {
             "description_zh": "厚磅有机棉针织面料，成衣染色。布鲁克林设计，越南制造。",
             # HS 6109.10: T-shirts of cotton, knitted (chapter 61); made in VN, not the US.
             "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "6109.10",
-            "origin_country": "VN", "weight_grams": 210, "color": (60, 80, 120),
+            "origin_country": "VN", "weight_grams": 210, "photo": "crewneck-tee",
             "options": [{"name": "Colour", "values": ["Navy", "Oat"]},
                         {"name": "Size", "values": ["S", "M", "L"]}],
             "variants": [
@@ -250,7 +252,7 @@ BROOKLYN: dict[str, Any] = {
             "description_zh": "磨毛纯棉法兰绒，墨西哥织造与缝制。",
             # HS 6205.20: men's shirts of cotton, woven (chapter 62); USMCA origin MX.
             "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "6205.20",
-            "origin_country": "MX", "weight_grams": 380, "color": (150, 40, 40),
+            "origin_country": "MX", "weight_grams": 380, "photo": "flannel-shirt",
             "options": [{"name": "Size", "values": ["M", "L"]}],
             "variants": [
                 (f"FLANNEL-RED-{size}", "68.00", {"Size": size}, {"CAD": "92.00"},
@@ -264,22 +266,12 @@ BROOKLYN: dict[str, Any] = {
             "description_zh": "上蜡棉帆布配皮革提手，布鲁克林裁剪缝制。",
             # HS 4202.22: handbags with outer surface of textile materials.
             "category": "fashion", "brand_name": "Brooklyn Goods", "hs_code": "4202.22",
-            "origin_country": "US", "weight_grams": 650, "color": (110, 90, 50),
+            "origin_country": "US", "weight_grams": 650, "photo": "waxed-tote",
             "variants": [("TOTE-WAXED", "78.00", {}, {"GBP": "64.00"}, {"US": 15, "LA": 5})],
         },
+        *BROOKLYN_RANGE,
     ],
 }
-
-
-def _swatch(color: tuple[int, int, int]) -> bytes:
-    """A simple product picture: the product's colour with a lighter disc."""
-    image = Image.new("RGB", (800, 800), color)
-    draw = ImageDraw.Draw(image)
-    light = tuple(min(255, c + 60) for c in color)
-    draw.ellipse((200, 200, 600, 600), fill=light)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def _seed_store(store: Store, owner: User, spec: dict[str, Any], short_names: list[str]
@@ -303,7 +295,7 @@ def _seed_store(store: Store, owner: User, spec: dict[str, Any], short_names: li
         variants = product_spec["variants"]
         if catalog.variant_by_sku(store.id, variants[0][0]) is not None:
             continue
-        fields = {k: v for k, v in product_spec.items() if k not in ("variants", "color")}
+        fields = {k: v for k, v in product_spec.items() if k not in ("variants", "photo")}
         fields["status"] = "active"
         fields["variants"] = [
             {"sku": sku, "price": price, "options": options,
@@ -311,8 +303,7 @@ def _seed_store(store: Store, owner: User, spec: dict[str, Any], short_names: li
                               for currency, amount in fixed.items()]}
             for sku, price, options, fixed, _stock in variants]
         product = catalog.create_product(owner, store.id, fields)
-        catalog.add_product_image(owner, store.id, product.id,
-                                  _swatch(product_spec["color"]),
+        catalog.add_product_image(owner, store.id, product.id, photo(product_spec["photo"]),
                                   alt_text=product_spec.get("title_en") or product.title)
         created += 1
         for sku, _price, _options, _fixed, stock in variants:

@@ -11,36 +11,40 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.demo.notes import _picture, _store_products
+from app.demo.notes import _products_by_photo
+from app.demo.photo_library import picture
 from app.extensions import db
 from app.models import NoteCoauthor, User
 from app.services.social import coauthoring, notes
 from app.services.social.notes import ImageUpload
 from app.services.social.product_tags import TagInput
 
-# author, co-author, (title, body) of each, image colours of each, store whose products
-# are tagged; None as the shop for the open invitation, which stays a draft.
+# author, co-author, (title, body) of each, photos of each (app/demo/photos/), and the
+# products tagged (by photo name: each is pinned on the author's picture of it); no
+# products for the open invitation, which stays a draft.
 COAUTHORED = [
     ("creator@example.com", "sophie@example.com",
      ("世界各地的茶：杭州 × 伦敦", "明前龙井用 80 度的水，玻璃杯里看茶叶慢慢舒展 #茶 #龙井"),
      ("Tea around the world: London", "Across the border it is Earl Grey, a splash of milk "
       "and a rainy window. Same leaf, two cups #tea"),
-     ["#7bb662", "#c8e6a0"], ["#8d6e63", "#d7ccc8"], "hangzhou-tea-house"),
+     ["longjing-tin", "celadon-cups"], ["enamel-mug", "scene-cosy"],
+     ["longjing-tin", "celadon-cups"]),
     ("creator@example.com", "ana@example.com",
      ("一只帆布包，从布鲁克林到杭州", "装得下一本书、一罐茶和相机，周末去西湖刚刚好 #通勤包"),
      ("One tote, Brooklyn to Hangzhou", "I carry mine to the farmers market every Saturday; "
       "seeing it by West Lake made my week #tote"),
-     ["#546e7a", "#b0bec5"], ["#ef6c00", "#ffcc80"], "brooklyn-goods"),
+     ["waxed-tote", "osmanthus-oolong"], ["scene-weekend-bag", "card-wallet"],
+     ["waxed-tote", "osmanthus-oolong"]),
     ("sophie@example.com", "creator@example.com",
      ("Autumn lipsticks, two cities", "My five favourite shades for London's grey days "
       "#lipstick"),
-     ("", ""), ["#c0392b", "#e17055"], [], None),
+     ("", ""), ["matte-lipstick", "carved-lipstick"], [], []),
 ]
 
 
-def _images(colours: list[str], seed: int) -> list[ImageUpload]:
-    return [ImageUpload(_picture(colour, seed + i), f"co-{seed}-{i}.jpg")
-            for i, colour in enumerate(colours)]
+def _images(names: list[str], seed: int) -> list[ImageUpload]:
+    return [ImageUpload(picture(name), f"co-{seed}-{i}-{name}.jpg")
+            for i, name in enumerate(names)]
 
 
 def seed_coauthored_notes() -> list[str]:
@@ -48,24 +52,25 @@ def seed_coauthored_notes() -> list[str]:
     if db.session.scalar(select(NoteCoauthor.id).limit(1)) is not None:
         return ["Co-created notes: already there"]
     users = {u.email: u for u in db.session.scalars(select(User))}
+    products = _products_by_photo()
     published = invited = 0
     for number, (author_email, partner_email, (title, body), (their_title, their_body),
-                 colours, their_colours, shop) in enumerate(COAUTHORED):
+                 pictures, their_pictures, tagged) in enumerate(COAUTHORED):
         author, partner = users.get(author_email), users.get(partner_email)
         if author is None or partner is None:
             continue
-        products = _store_products(shop)[:2] if shop else []
-        tags = [TagInput(i, 35 + 25 * i, 45, product.id) for i, product in enumerate(products)]
+        tags = [TagInput(pictures.index(name), 50, 58, products[name].id)
+                for name in tagged if name in products]
         note = notes.create_note(author, title=title, body=body,
-                                 images=_images(colours, 500 + 10 * number), publish=False,
+                                 images=_images(pictures, 500 + 10 * number), publish=False,
                                  product_tags=tags)
         coauthoring.invite_coauthor(author, note.id, partner.id)
-        if shop is None:
+        if not tagged:
             invited += 1
             continue
         coauthoring.respond_to_invitation(partner, note.id, accept=True)
         coauthoring.update_contribution(partner, note.id, title=their_title, body=their_body,
-                                        images=_images(their_colours, 600 + 10 * number))
+                                        images=_images(their_pictures, 600 + 10 * number))
         coauthoring.agree_to_publish(partner, note.id)
         coauthoring.agree_to_publish(author, note.id)
         published += 1

@@ -66,15 +66,18 @@ def process_image(
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
     stem = f"{prefix}/{uuid.uuid4().hex}"
     encoded: dict[str, bytes] = {}
+    by_size: dict[tuple[int, int], bytes] = {}  # a small upload is not enlarged: encode once
     for name, longest_side in renditions.items():
         copy = image.copy()
         copy.info.clear()  # EXIF (camera, GPS), XMP and comments stay behind
         copy.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        # Only the colour profile goes along, so wide-gamut photos keep their colours.
-        copy.save(buffer, "WEBP", quality=82, method=4, exif=b"", xmp=b"",
-                  icc_profile=icc_profile)
-        encoded[name] = buffer.getvalue()
+        if copy.size not in by_size:
+            buffer = io.BytesIO()
+            # Only the colour profile goes along, so wide-gamut photos keep their colours.
+            copy.save(buffer, "WEBP", quality=82, method=4, exif=b"", xmp=b"",
+                      icc_profile=icc_profile)
+            by_size[copy.size] = buffer.getvalue()
+        encoded[name] = by_size[copy.size]
     keys = _upload(encoded, stem, field)
     return StoredImage(keys=keys, width=image.width, height=image.height)
 
