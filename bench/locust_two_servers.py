@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
@@ -41,30 +40,9 @@ from shoppers_checkout import prepare  # noqa: E402
 
 from app import sandbox  # noqa: E402
 from app.providers.payments import SANDBOX_PUBLISHABLE_KEY, SANDBOX_SECRET_KEY  # noqa: E402
-from tests.ops.live import LiveServer, LiveSite, free_port  # noqa: E402
+from tests.ops.live import LiveServer, LiveSite, free_port, start_redis_server  # noqa: E402
 
 WEBHOOK_SECRET = "whsec_bench_locust_" + "0" * 12
-
-
-def start_redis() -> tuple[subprocess.Popen, str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is missing: apt-get install redis-server")
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(port=port, socket_timeout=0.5).ping():
-                return process, f"redis://127.0.0.1:{port}/0"
-        except redis.RedisError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("redis-server did not answer")
 
 
 def report(csv_prefix: Path) -> None:
@@ -97,7 +75,10 @@ def main() -> None:
     if not Path(args.locust).exists():
         raise SystemExit(f"{args.locust} is missing: see this script's docstring")
 
-    redis_process, redis_url = start_redis()
+    started = start_redis_server()
+    if started is None:
+        raise SystemExit("redis-server is missing: apt-get install redis-server")
+    redis_process, redis_url = started
     sandbox_port = free_port()
     stripe = sandbox.start(sandbox_port, persist=False)
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"

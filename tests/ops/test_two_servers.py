@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import subprocess
 import time
 
 import pytest
@@ -29,6 +27,7 @@ from tests.ops.live import (
     free_port,
     purchasable_variant,
     sqlite_or_postgres,
+    start_redis_server,
 )
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -37,23 +36,11 @@ WEBHOOK_SECRET = "whsec_two_servers_" + "0" * 12
 
 @pytest.fixture(scope="module")
 def redis_server():
-    binary = shutil.which("redis-server")
-    if binary is None:
+    started = start_redis_server()
+    if started is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    import redis
-
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(port=port, socket_timeout=0.5).ping():
-                break
-        except redis.RedisError:
-            time.sleep(0.1)
-    yield process, f"redis://127.0.0.1:{port}/0"
+    process, url = started
+    yield process, url
     if process.poll() is None:
         process.terminate()
         process.wait()

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import socket
-import subprocess
-import time
 
 import pytest
 
@@ -26,6 +23,7 @@ from tests.ad_delivery_factories import BROWSER
 from tests.catalog_factories import make_shop
 from tests.conftest import csrf_from
 from tests.notes_factories import QueryCounter
+from tests.ops.live import start_redis_server
 
 # The sponsored-notes fixtures (asked for by name below), used here with the cache on.
 from tests.web.test_sponsored_pages import CARD, CLICK, campaign, organic, page  # noqa: F401
@@ -218,24 +216,13 @@ def test_unreachable_redis_serves_pages_from_the_database_with_a_warning(
 
 @pytest.fixture
 def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
+    started = start_redis_server()
+    if started is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = _closed_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--save", "",
-                               "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    server, url = started
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
 
 
 @pytest.mark.usefixtures("cache_on")
