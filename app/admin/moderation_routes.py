@@ -26,7 +26,7 @@ from app.core.transaction import commit, rollback_and_keep
 from app.extensions import db
 from app.models import AuditLogEntry, Report
 from app.money import Money
-from app.services import moderation
+from app.services import ads, moderation
 from app.services.errors import DomainError
 from app.services.permissions import require_platform_role
 from app.web.forms import show_errors_on_form
@@ -87,8 +87,11 @@ def _item_page(case_id: int, *, decision_form: DecisionForm | None = None, statu
     if case.target_type == "campaign":
         decision_form.action.choices = [("approve", _("Approve")),
                                         ("remove", _("Reject the ad"))]
+    # A note made for a brand's brief is an ad: the moderator decides it by the ad rules.
+    partner_brand = ads.sponsor_names([case.target_id]).get(case.target_id) \
+        if case.target_type == "note" else None
     return render_template(
-        "admin/moderation_item.html", case=case, item=target.row,
+        "admin/moderation_item.html", case=case, item=target.row, partner_brand=partner_brand,
         segments=moderation.highlight_segments(text, spans), reports=reports,
         history=history, legal=legal, claim_form=ClaimForm(), money=_money,
         decision_form=decision_form), status

@@ -197,3 +197,26 @@ def test_a_rejected_boost_is_explained_and_appealed_from_the_boosts_page(
     page = text(client.get("/account/boosts"))
     assert 'data-state="open"' in page and 'data-testid="boost-appeal-form"' not in page
     assert moderation.latest_case("campaign", boost.id).status == "appealed"
+
+
+def test_the_moderator_is_told_a_note_under_review_is_a_paid_partnership(
+        client, login, make_brand, make_user, quick_note, reviewer):
+    brand = make_brand(balance=50_000, name="Lumi Beauty")
+    creator = make_user()
+    made = ads.propose_partnership(brand.owner, brand.org.id, creator_id=creator.id,
+                                   title="Serum review", brief="Two weeks", fee="100")
+    ads.accept_partnership(creator, made.id)
+    partnered = quick_note(creator, "My two weeks with the serum")
+    ordinary = quick_note(creator, "My morning walk")
+    db.session.commit()
+    ads.publish_partnership_note(creator, made.id, partnered.id)
+    moderation.open_case("note", ordinary.id, source="screening", hold=True,
+                         reasons=[{"code": "spam", "severity": "medium", "spans": []}])
+    db.session.commit()
+    login(reviewer)
+    page = text(client.get(
+        f"/admin/moderation/items/{moderation.latest_case('note', partnered.id).id}"))
+    assert 'data-testid="partnership-review"' in page and "Lumi Beauty" in page
+    other = text(client.get(
+        f"/admin/moderation/items/{moderation.latest_case('note', ordinary.id).id}"))
+    assert 'data-testid="partnership-review"' not in other
