@@ -129,6 +129,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "invalid_ad_hide": ErrorCode((422,), "The hide request names no sponsored note served to "
                                          "you, or gives no reason from the list."),
     "invalid_cursor": ErrorCode((400, 422), "The `cursor` is not one this list handed out."),
+    "invalid_seen_ads": ErrorCode((400,), "`seen_ads` is not a comma-separated list of "
+                                          "campaign ids."),
     "invalid_encoding": ErrorCode((422,), "The file's text encoding is not supported."),
     "invalid_amount": ErrorCode((422,), "A money amount is not a plain decimal string with the "
                                         "currency's digits: at most 15 before the point and, "
