@@ -279,9 +279,9 @@ def test_new_guests_get_the_cached_sponsored_card_with_tokens_of_their_own(app, 
     request.getfixturevalue("campaign")
     monkeypatch.setitem(app.config, "ADS_SNAPSHOT_SECONDS", 60)
     ads.invalidate_snapshot()
-    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    app.config["PAGE_CACHE_SECONDS"] = 0  # cache_on turns it off again after the test
     rendered_afresh = sponsored_card(new_guest_in_japan(app)[0])
-    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 30)
+    app.config["PAGE_CACHE_SECONDS"] = 30
     new_guest_in_japan(app)  # fills the cache
     first, first_id, queries = new_guest_in_japan(app)
     second, second_id, _ = new_guest_in_japan(app)
@@ -335,9 +335,9 @@ def test_a_new_app_gets_the_cached_sponsored_item_with_its_own_tokens(app, reque
         assert body["items"].index(item) == 2 and len(body["items"]) == 21
         return item, queries.count
 
-    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 0)
+    app.config["PAGE_CACHE_SECONDS"] = 0  # cache_on turns it off again after the test
     afresh, _ = sponsored_item()
-    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 30)
+    app.config["PAGE_CACHE_SECONDS"] = 30
     sponsored_item()  # fills the cache
     first, statements = sponsored_item()
     second, _ = sponsored_item()
