@@ -86,7 +86,8 @@ def parcel_cast(live_server, live_stripe_sandbox):
                 "tea_line": next(line.id for line in order.lines if line.id != teapot_line.id),
                 "warehouse_id": db.session.query(Warehouse).filter_by(
                     store_id=store.id).one().id,
-                "teapot_price": teapot_line.unit_price_minor, "currency": order.currency}
+                "teapot_price": teapot_line.unit_price_minor,
+                "teapot_sales_tax": teapot_line.tax_minor, "currency": order.currency}
         db.session.remove()
     return cast
 
@@ -229,9 +230,10 @@ def test_ship_track_customs_return_and_refund(page: Page, live_server, parcel_ca
     expect(refund).to_contain_text("$")
     page.goto(order_url)
     refunded = page.get_by_test_id("order-refunded").inner_text()
-    # The US does not refund duty and tax on a return: the teapot's price, to the cent.
-    assert cast["currency"] == "USD"
-    teapot = f"{Decimal(cast['teapot_price']).scaleb(-2):,.2f}"
+    # The US does not refund duty on a return, but New York's sales tax, collected at
+    # checkout, goes back with the goods: the teapot's price and its tax, to the cent.
+    assert cast["currency"] == "USD" and cast["teapot_sales_tax"] > 0
+    teapot = f"{Decimal(cast['teapot_price'] + cast['teapot_sales_tax']).scaleb(-2):,.2f}"
     assert refunded == f"${teapot}"
     log_out(page)
 
