@@ -1,5 +1,5 @@
 """Demo catalog: two cross-border stores with warehouses, bilingual products, stock and
-photographs (app/demo/photos/; the wider range of each store is in product_range.py).
+photographs (app/demo/photos/; the wider range of each store is in tea_house_range.py and brooklyn_range.py).
 
 Idempotent: warehouses are found by name, products by their first SKU, and stock is
 received only into levels that do not exist yet, so running the seed again changes
@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.demo.brooklyn_range import BROOKLYN_RANGE
 from app.demo.photo_library import photo
-from app.demo.product_range import BROOKLYN_RANGE, TEA_HOUSE_RANGE
+from app.demo.tea_house_range import TEA_HOUSE_RANGE
 from app.extensions import db
 from app.models import Store, User, Warehouse
 from app.services import inventory
