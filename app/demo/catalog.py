@@ -1,5 +1,6 @@
 """Demo catalog: two cross-border stores with warehouses, bilingual products, stock and
-photographs (app/demo/photos/; the wider range of each store is in tea_house_range.py and brooklyn_range.py).
+photographs (app/demo/photos/); the wider range of each store is in tea_house_range.py and
+brooklyn_range.py.
 
 Idempotent: warehouses are found by name, products by their first SKU, and stock is
 received only into levels that do not exist yet, so running the seed again changes
