@@ -97,7 +97,8 @@ def prepare(database_url: str, shoppers: int) -> tuple[list[str], list[tuple[int
             warehouse = db.session.scalar(select(Warehouse).where(Warehouse.store_id == store.id))
             variants = db.session.execute(
                 select(ProductVariant.id, Product.id).join(Product)
-                .where(Product.store_id == store.id, Product.status == "active")).all()
+                .where(Product.store_id == store.id, Product.status == "active",
+                       Product.moderation_state == "visible")).all()
             for variant_id, product_id in variants:
                 inventory.receive_stock(owner, store.id, variant_id, warehouse.id, 100_000,
                                         reason="bench stock")

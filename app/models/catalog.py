@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, in_language
+from app.models.notes import SHOWN_STATES
 
 if TYPE_CHECKING:
     from app.models.inventory import InventoryLevel
@@ -121,8 +122,17 @@ class Product(TimestampMixin, db.Model):
         return status == self.status or status in STATUS_TRANSITIONS.get(self.status, ())
 
     def ships_to(self, country: str) -> bool:
-        """False when `country` is one of the product's restricted destinations."""
-        return country.upper() not in (self.restricted_countries or [])
+        """False when `country` is one of the product's restricted destinations, or
+        moderation (a decision or a legal order) hides the listing there.
+        """
+        country = country.upper()
+        return (country not in (self.restricted_countries or [])
+                and f",{country}," not in (self.hidden_markets or ""))
+
+    @property
+    def is_for_sale(self) -> bool:
+        """Active, and not held, pending or removed by moderation."""
+        return self.status == "active" and self.moderation_state in SHOWN_STATES
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.status} {self.title!r}>"

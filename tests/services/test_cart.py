@@ -83,6 +83,27 @@ def test_unknown_or_inactive_variants_cannot_be_added(shops, shopper):
         carts.add_item(cart, shops[0].variants[0].id, 1)
 
 
+@pytest.mark.parametrize("state", ["held", "pending", "removed"])
+def test_listings_moderation_hides_cannot_be_added(shops, shopper, state):
+    shops[0].products[0].moderation_state = state
+    db.session.commit()
+    with pytest.raises(NotFound):
+        carts.add_item(carts.open_cart(user=shopper), shops[0].variants[0].id, 1)
+    assert db.session.query(CartItem).count() == 0
+
+
+def test_a_listing_moderation_restricts_in_a_market_is_flagged_there(shops, shopper,
+                                                                    fx_snapshot):
+    shops[0].products[0].hidden_markets = ",AU,"
+    db.session.commit()
+    cart = carts.open_cart(user=shopper)
+    carts.add_item(cart, shops[0].variants[0].id, 1, ship_to="AU")
+    assert [line.restricted for line in carts.view_cart(cart, currency="AUD",
+                                                        country="AU").lines] == [True]
+    assert [line.restricted for line in carts.view_cart(cart, currency="USD",
+                                                        country="US").lines] == [False]
+
+
 def test_restricted_items_are_flagged_for_the_ship_to_country(make_checkout_shop, shopper,
                                                              fx_snapshot):
     shop = make_checkout_shop("USD", "US", restricted_countries=["AU"])

@@ -240,6 +240,29 @@ def test_restricted_products_cannot_be_quoted_there(make_checkout_shop, shopper,
     assert excinfo.value.code == "restricted_destination" and excinfo.value.status == 422
 
 
+def test_a_listing_held_after_it_was_added_is_not_quoted(us_shop, shopper, fx_snapshot,
+                                                        market_rules, checkout_address):
+    fill(shopper, (us_shop.variants[0], 1))
+    us_shop.products[0].moderation_state = "held"
+    db.session.commit()
+    with pytest.raises(quotes.ItemUnavailable) as excinfo:
+        quotes.create_quote(shopper, "USD", checkout_address("US"))
+    assert excinfo.value.code == "variant_unavailable" and excinfo.value.status == 409
+    assert quote_count() == 0 and available(us_shop.variants[0].id) == 10
+
+
+def test_a_listing_moderation_restricts_there_is_not_quoted_there(us_shop, shopper,
+                                                                  fx_snapshot, market_rules,
+                                                                  checkout_address):
+    fill(shopper, (us_shop.variants[0], 1))
+    us_shop.products[0].hidden_markets = ",JP,"
+    db.session.commit()
+    with pytest.raises(RestrictedDestination) as excinfo:
+        quotes.create_quote(shopper, "JPY", checkout_address("JP"))
+    assert excinfo.value.code == "restricted_destination"
+    assert quotes.create_quote(shopper, "USD", checkout_address("US")).total_minor > 0
+
+
 def test_insufficient_stock_names_the_item(us_shop, shopper, make_user, fx_snapshot,
                                            market_rules, checkout_address):
     cart = fill(shopper, (us_shop.variants[0], 4))

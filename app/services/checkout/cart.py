@@ -154,7 +154,7 @@ def _sellable(variant_id: object) -> ProductVariant:
                                fields={"variant_id": [_("Give the variant's id.")]})
     variant = db.session.get(ProductVariant, variant_id,
                              options=[joinedload(ProductVariant.product)])
-    if variant is None or not variant.is_active or variant.product.status != "active":
+    if variant is None or not variant.is_active or not variant.product.is_for_sale:
         raise NotFound(_("This product is not for sale."))
     return variant
 

@@ -166,7 +166,7 @@ def _check_items(items: list[CartItem], country: str, now: datetime) -> None:
     """Every line for sale, allowed to the destination, and in stock."""
     for item in items:
         product = item.variant.product
-        if not item.variant.is_active or product.status != "active":
+        if not item.variant.is_active or not product.is_for_sale:
             raise ItemUnavailable(_("%(title)s (%(sku)s) is no longer for sale; remove it "
                                     "from your cart.", title=product.title, sku=item.variant.sku),
                                   fields={f"items.{item.id}": [_("No longer for sale.")]})
