@@ -70,8 +70,8 @@ class MarketRule(TimestampMixin, db.Model):
     # The most one consignment may be worth under this regime (None: no limit).
     max_consignment_minor: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text, nullable=False)
-    # The official page the rule was checked against, its title and the day it was checked
-    # (None: not checked against a stored official source; see `notes`).
+    # The page the rule was checked against, its title and the day it was read (None: no
+    # page read). Whether that page is official is the rule file's `confidence`; see `notes`.
     source_url: Mapped[str] = mapped_column(String(500), default="", server_default="",
                                             nullable=False)
     source_title: Mapped[str] = mapped_column(String(300), default="", server_default="",

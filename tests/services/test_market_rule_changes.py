@@ -16,7 +16,14 @@ from app.models import MarketRule, RegionTax
 from app.money import Money
 from app.services.errors import ValidationFailed
 from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import DutiableLine, assess, load_market_rules, rule_for
+from app.services.markets.landed_cost import (
+    RULES_FILE,
+    DutiableLine,
+    assess,
+    load_market_rules,
+    rule_for,
+)
+from app.services.markets.rule_input import CONFIDENCE
 from app.services.markets.rules import load_market_rules_file
 
 SAMPLE = (Path(__file__).parent.parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
@@ -68,12 +75,24 @@ def test_eu_flat_duty_of_eur_3_per_tariff_subheading_from_july_2026(rules):
     ("FI", date(2024, 8, 31), date(2024, 9, 1), 2400, 2550),
     ("SK", date(2024, 12, 31), date(2025, 1, 1), 2000, 2300),
     ("RO", date(2025, 7, 31), date(2025, 8, 1), 1900, 2100),
+    # Luxembourg's temporary cut: 16 % for 2023 only, 17 % before and after.
+    ("LU", date(2022, 12, 31), date(2023, 1, 1), 1700, 1600),
+    ("LU", date(2023, 12, 31), date(2024, 1, 1), 1600, 1700),
 ])
 def test_eu_standard_vat_rate_changes(rules, country, last_old_day, first_new_day, old, new):
     # EUR 100 of goods, no shipping, under EUR 150: VAT only.
     goods = [("610910", 10000, None)]
     assert parcel(country, goods, Money(0, "EUR"), last_old_day).taxes == Money(old, "EUR")
     assert parcel(country, goods, Money(0, "EUR"), first_new_day).taxes == Money(new, "EUR")
+
+
+def test_finland_25_5_percent_is_checked_against_the_tax_administration(rules):
+    # vero.fi: goods delivered on or before 2024-08-31 take 24 %, from 2024-09-01 25.5 %.
+    goods = [("610910", 10000, None)]
+    assert parcel("FI", goods, Money(0, "EUR"), date(2024, 8, 31)).taxes == Money(2400, "EUR")
+    after = parcel("FI", goods, Money(0, "EUR"), date(2024, 9, 1))
+    assert after.taxes == Money(2550, "EUR")
+    assert after.source_url.startswith("https://www.vero.fi/")
 
 
 def test_us_de_minimis_suspended_for_all_countries_from_2025_08_29(rules):
@@ -93,6 +112,45 @@ def test_singapore_gst_8_to_9_percent_at_checkout_up_to_sgd_400(rules):
     assert now.taxes == Money(990, "SGD") and now.collected_at_checkout
     big = parcel("SG", [("330499", 50000, None)], Money(0, "SGD"), date(2024, 1, 1))
     assert big.taxes == Money(4500, "SGD") and not big.collected_at_checkout
+
+
+def test_australia_gst_on_the_whole_price_up_to_aud_1000_as_the_ato_example(rules):
+    # The ATO's example: jeans of AUD 300 plus AUD 50 shipping pay GST on AUD 350.
+    jeans = parcel("AU", [("620342", 30000, None)], Money(5000, "AUD"), date(2026, 12, 7))
+    assert jeans.duties == Money(0, "AUD")
+    assert jeans.taxes == Money(3500, "AUD") and jeans.collected_at_checkout
+    assert jeans.source_url.startswith("https://www.ato.gov.au/")
+    # Above AUD 1,000 duty and GST are collected at the border.
+    dear = parcel("AU", [("620342", 120000, None)], Money(0, "AUD"), date(2026, 12, 7))
+    assert dear.duties == Money(6000, "AUD") and not dear.collected_at_checkout
+
+
+def test_uk_vat_at_the_point_of_sale_on_consignments_up_to_gbp_135(rules):
+    # gov.uk: the consignment's value is its goods' values added up, without shipping.
+    on = date(2026, 12, 7)
+    small = parcel("GB", [("610910", 8000, None), ("610910", 5000, None)], Money(1000, "GBP"),
+                   on)
+    assert small.duties == Money(0, "GBP")
+    assert small.taxes == Money(2800, "GBP") and small.collected_at_checkout  # 20 % of 140
+    large = parcel("GB", [("610910", 8000, None), ("610910", 6000, None)], Money(1000, "GBP"),
+                   on)
+    assert large.duties == Money(1680, "GBP") and not large.collected_at_checkout  # 12 %
+    assert small.source_url.startswith("https://gov.uk/guidance/")
+
+
+def test_british_columbia_pst_collected_at_import_from_2023_07_01(rules):
+    # From 2023-07-01 a marketplace no longer collects PST on goods sent from outside
+    # Canada; CBSA does, so a CAD 15 parcel under the CAD 20 de minimis pays none.
+    cheap = [("610910", 1500, None)]
+    before = parcel("CA", cheap, Money(0, "CAD"), date(2023, 6, 30), region="BC")
+    assert before.taxes == Money(105, "CAD")  # 7 % collected by the marketplace
+    after = parcel("CA", cheap, Money(0, "CAD"), date(2023, 7, 1), region="BC")
+    assert after.total == Money(0, "CAD")
+    shirt = parcel("CA", [("610910", 10000, None)], Money(0, "CAD"), date(2023, 7, 1),
+                   region="BC")
+    regional = next(c for c in shirt.charges if c.kind == "region_tax")
+    assert regional.amount == Money(826, "CAD")  # 7 % of 100 + 18 duty, with the GST
+    assert not shirt.collected_at_checkout
 
 
 def test_nova_scotia_hst_cut_from_15_to_14_percent_on_2025_04_01(rules):
@@ -188,6 +246,9 @@ def _region(**changes):
      "effective_from"),
     ({"rules": [_entry(preferences=[{"name": "X", "origins": ["QQ"], "duty_rate": "0",
                                      "source": "x"}])]}, "preferences.0.origins"),
+    ({"rules": [_entry(confidence="sure")]}, "confidence"),
+    ({"rules": [_entry(confidence="official", source_url="")]}, "confidence"),
+    ({"rules": [], "region_taxes": [_region(confidence="probably")]}, "confidence"),
 ])
 def test_bad_rules_are_refused_with_the_field_named_and_nothing_written(
         app, tmp_path, document, field):
@@ -247,3 +308,22 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
         RegionTax.region == "NS", RegionTax.effective_from == date(2025, 4, 1)))
     assert nova_scotia.source_url.startswith("https://gazette.gc.ca/")
     assert nova_scotia.verified_on == on
+    for country, host in (("GB", "https://gov.uk/"), ("AU", "https://www.ato.gov.au/"),
+                          ("KR", "https://customs.go.kr/"),
+                          ("SG", "https://www.iras.gov.sg/"), ("CA", "https://cbsa-asfc.gc.ca/"),
+                          ("FI", "https://mano.muitine.lt/")):
+        rule = rule_for(country, on)
+        assert rule.source_url.startswith(host) and rule.verified_on == on, country
+
+
+def test_every_entry_of_the_rule_book_says_how_sure_it_is():
+    document = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    entries = document["rules"] + document["region_taxes"]
+    assert all(entry["confidence"] in CONFIDENCE for entry in entries)
+    official = [e for e in entries if e["confidence"] == "official"]
+    assert all(e["source_url"].startswith("https://") and e["verified_on"] for e in official)
+    # Pages read on 2026-12-07 against official sources.
+    checked = {(e["country"], e["effective_from"]) for e in official
+               if e["verified_on"] == "2026-12-07" and "region" not in e}
+    assert {("GB", "2021-01-01"), ("AU", "2018-07-01"), ("SG", "2024-01-01"),
+            ("CA", "2020-07-01"), ("FI", "2024-09-01")} <= checked

@@ -29,6 +29,9 @@ URL = re.compile(r"https://[^\s]{4,492}")
 # How duties and taxes are paid: always at checkout (DDP), always on delivery (DDU), or at
 # checkout up to checkout_collection_limit and on delivery above it.
 COLLECTION_MODES = ("ddp", "ddu", "limit")
+# How sure a rule file's entry is: its figures read on an official page (or a faithful copy),
+# only in secondary sources, or in no source page at all. Checked on load, kept in the file.
+CONFIDENCE = ("official", "secondary", "unverified")
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
             "country", "name", "currency", "effective_from", "effective_to",
             "duty_free_threshold", "tax_free_threshold", "max_consignment",
             "tax_includes_shipping", "tax_includes_duty", "source", "notes", "source_url",
-            "source_title", "verified_on", "low_value_item_duty")},
+            "source_title", "verified_on", "low_value_item_duty", "confidence")},
         "preferences": [{**row, "duty_rate": percent(row["duty_rate"])}
                         if isinstance(row, dict) and row.get("duty_rate") is not None
                         else row for row in entry["preferences"]]
@@ -250,6 +253,7 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
                         errors, required=False)
     preferences = (_clean_preferences(data.get("preferences"), currency, errors)
                    if "preferences" in data else None)
+    _check_confidence(data, errors)
     if errors:
         raise ValidationFailed("Check the market rule.", fields=errors)
     return CleanRule(
@@ -261,6 +265,20 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
         max_consignment_minor=max_consignment, source=source, notes=notes,
         duty_rates=duty_rates, source_url=source_url, source_title=source_title,
         verified_on=verified_on, low_value_item_duty_minor=item_duty, preferences=preferences)
+
+
+def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
+    """A file entry's `confidence`, if any, is one of CONFIDENCE; "official" needs the page
+    and the day it was read. The admin form sends none, so it is not checked there.
+    """
+    confidence = data.get("confidence")
+    if confidence is None:
+        return
+    if confidence not in CONFIDENCE:
+        errors["confidence"] = [f"Say how sure the entry is: {', '.join(CONFIDENCE)}."]
+    elif confidence == "official" and not (data.get("source_url") and data.get("verified_on")):
+        errors["confidence"] = ["An official entry names the page (source_url) and the day it "
+                                "was read (verified_on)."]
 
 
 def _clean_preferences(raw: Any, currency: str | None,
@@ -436,6 +454,7 @@ def clean_region_tax(data: Mapping[str, Any]) -> CleanRegionTax:
     collected_by = data.get("collected_by")
     if collected_by not in COLLECTORS:
         errors["collected_by"] = ["Say who collects the tax: customs or marketplace."]
+    _check_confidence(data, errors)
     if errors:
         raise ValidationFailed("Check the regional tax.", fields=errors)
     return CleanRegionTax(country=country, region=region, name=name, effective_from=start,
