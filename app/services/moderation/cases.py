@@ -29,7 +29,7 @@ from app.models import (
     market_list,
 )
 from app.services.moderation.audit import record_audit
-from app.services.social import adjust_topic_counts, counted_state
+from app.services.social import adjust_topic_counts, counted_state, sync_content_notices
 
 SOURCES = ("report", "screening", "rules", "classifier", "llm", "hash", "legal")
 
@@ -165,6 +165,9 @@ def set_content_state(target: Target, state: str, reason_code: str | None = None
     row.moderation_reason = reason_code if state != "visible" else None
     if isinstance(row, Note):
         adjust_topic_counts(counted_before, row)
+    if isinstance(row, (Note, Comment)):
+        # Mentions and comment notices go out when it shows, come back when it is hidden.
+        sync_content_notices(row)
 
 
 def recompute_hidden_markets(target: Target, restricted: list[str]) -> None:

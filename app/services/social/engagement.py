@@ -38,7 +38,8 @@ from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social import interests
 from app.services.social.abuse import check_posting_allowed
 from app.services.social.language import detect_language
-from app.services.social.notes import refresh_hot_score, resolve_mentions
+from app.services.social.mentions import announce_comment
+from app.services.social.notes import refresh_hot_score
 from app.services.social.notifications import notify
 
 MAX_COMMENT = 1000
@@ -289,18 +290,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
     _bump(Note, "comment_count", note.id, +1)
     refresh_hot_score(note.id)
     interests.record_note_signal(user, note, interests.COMMENT)
-
-    told: set[int] = {user.id}
-    if parent is not None and parent.author_id not in told:
-        notify(parent.author, user, "reply", note_id=note.id, comment_id=comment.id)
-        told.add(parent.author_id)
-    if note.author_id not in told:
-        notify(note.author, user, "comment", note_id=note.id, comment_id=comment.id)
-        told.add(note.author_id)
-    for mentioned in resolve_mentions(body):
-        if mentioned.id not in told:
-            notify(mentioned, user, "mention", note_id=note.id, comment_id=comment.id)
-            told.add(mentioned.id)
+    announce_comment(comment)  # after screen_after_commit: a pending one tells no one yet
     _reload_counters(note)
     return comment
 
