@@ -123,6 +123,9 @@ class Config:
     # Reconcile leaves a payment alone this long after it started (the shopper may still be
     # typing their card), in seconds.
     RECONCILE_MIN_AGE_SECONDS = _int("RECONCILE_MIN_AGE_SECONDS", 300)
+    # A refund the provider took as "pending" is asked about again once it has waited this
+    # many minutes for its webhook (the sync-pending-refunds job).
+    REFUND_SYNC_AFTER_MINUTES = _int("REFUND_SYNC_AFTER_MINUTES", 30)
 
     # Operations: logs, metrics, readiness.
     # "json" (one object a line, with the request id) or "text".

@@ -171,6 +171,10 @@ TRANSLATION_SCHEMA = schema("NoteTranslation", {
                    "source_language": {"type": ["string", "null"]},
                    "target_language": {"type": "string"}},
 })
+# What every part of a note (comments, answers, translation, likes) says of the age gate.
+AGE_GATED = ("A note a moderator marked for adults only answers `403` "
+             "`age_confirmation_required` here as it does itself, until the caller's account "
+             "has confirmed being 18 or older (`POST /api/v1/me/adult-confirmation`).")
 NOTE_ID = [{"name": "note_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
 
@@ -401,11 +405,13 @@ def delete_note(note_id: int):
 
 @bp.get("/notes/<int:note_id>/comments")
 @operation(summary="Comments on a note", tags=["notes"], auth=False, params=PAGE_PARAMS,
-           responses={200: list_of(COMMENT_SCHEMA), 400: None, 404: None, 422: None})
+           responses={200: list_of(COMMENT_SCHEMA), 400: None, 403: None, 404: None,
+                      422: None},
+           description=AGE_GATED)
 def list_comments(note_id: int):
     """Top-level comments, oldest first, each with its replies."""
     viewer = optional_viewer()
-    note = interactions.published_note(note_id)
+    note = interactions.viewable_note(viewer, note_id)
     cursor = decode_cursor(1)
     limit = page_limit()
     threads, has_more = interactions.comment_threads(
@@ -423,7 +429,9 @@ def list_comments(note_id: int):
 @bp.post("/notes/<int:note_id>/comments")
 @operation(summary="Comment on a note", tags=["notes"], idempotent=True,
            request=CREATE_COMMENT,
-           responses={201: COMMENT_SCHEMA, 400: None, 401: None, 404: None, 422: None})
+           responses={201: COMMENT_SCHEMA, 400: None, 401: None, 403: None, 404: None,
+                      422: None},
+           description=AGE_GATED)
 @token_required("write")
 @idempotent()
 def create_comment(note_id: int):
@@ -452,12 +460,14 @@ def delete_comment(comment_id: int):
 @operation(summary="A note translated", tags=["notes"], auth=False,
            params=[{"name": "target", "in": "query", "required": True,
                     "schema": {"type": "string", "examples": ["en", "zh"]}}],
-           responses={200: TRANSLATION_SCHEMA, 404: None, 422: None,
-                      503: ref("Error")})
+           responses={200: TRANSLATION_SCHEMA, 403: None, 404: None, 422: None,
+                      503: ref("Error")},
+           description=AGE_GATED)
 def translate_note(note_id: int):
     """The title and body in `target`; 503 `translation_unavailable` when no provider."""
     viewer = optional_viewer()
     note = notes.get_note(viewer, note_id, market=current_preferences().ship_to_country)
+    require_age_confirmation(viewer, note)
     result = translation.translate_note(note, request.args.get("target", ""))
     commit()
     return {"title": result.title, "body": result.body,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.api import bp
 from app.api.core import PAGE_PARAMS, api_user, json_body, page_limit, token_required
 from app.api.fields import id_field
-from app.api.notes import COMMENT_SCHEMA, comment_json, optional_viewer
+from app.api.notes import AGE_GATED, COMMENT_SCHEMA, comment_json, optional_viewer
 from app.api.openapi import list_of, operation, schema
 from app.core.transaction import commit
 from app.services.errors import ValidationFailed
@@ -34,14 +34,15 @@ BEST_ANSWER_REQUEST = schema("BestAnswerRequest", {
 @bp.get("/notes/<int:note_id>/answers")
 @operation(summary="A question's answers, best and addressed side first", tags=["notes"],
            auth=False, params=PAGE_PARAMS,
-           responses={200: list_of(ANSWER_SCHEMA), 400: None, 401: None, 404: None,
-                      422: None})
+           responses={200: list_of(ANSWER_SCHEMA), 400: None, 401: None, 403: None,
+                      404: None, 422: None},
+           description=AGE_GATED)
 def list_answers(note_id: int):
     """The best answer, then answers from the side the question asks, then the others (by
     likes, then oldest first); each with its replies. 422 `not_a_question` for a plain note.
     """
     viewer = optional_viewer()
-    note = interactions.published_note(note_id)
+    note = interactions.viewable_note(viewer, note_id)
     page = questions.answers(note, decode_cursor(3), page_limit(),
                              market=current_preferences().ship_to_country)
     ids = [a.comment.id for a in page.answers] + [r.id for a in page.answers

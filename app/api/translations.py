@@ -44,12 +44,14 @@ TRANSLATION_SETTINGS = schema("TranslationSettings", {
     summary="An item translated", tags=["notes"], auth=False,
     params=[{"name": "target", "in": "query", "required": True,
              "schema": {"type": "string", "examples": ["en", "zh"]}}],
-    responses={200: CONTENT_TRANSLATION, 401: None, 404: None, 422: None, 429: None,
-               503: ref("Error")},
+    responses={200: CONTENT_TRANSLATION, 401: None, 403: None, 404: None, 422: None,
+               429: None, 503: ref("Error")},
     description=(
         "One endpoint for every translatable kind of content (`note`, `comment`, `bio`, and "
         "the types other features register). An item the caller may not see, or an unknown "
-        "type, answers `404`. Brand, store, product and place names in the glossary come "
+        "type, answers `404`; a note marked for adults only, or a comment on one, answers "
+        "`403` `age_confirmation_required` until the caller has confirmed being 18 or older. "
+        "Brand, store, product and place names in the glossary come "
         "back as written (or in the glossary's form for the target language). `503` "
         "`translation_unavailable`: no provider is configured, or it failed or timed out."))
 def translate_content(content_type: str, content_id: int):

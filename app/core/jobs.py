@@ -20,6 +20,7 @@ PERIODIC_JOBS: tuple[tuple[str, str, int], ...] = (
     ("release-expired-reservations", "qiao.release_expired_reservations", 60),
     ("expire-checkout-quotes", "qiao.expire_checkout_quotes", 60),
     ("reconcile-payments", "qiao.reconcile_payments", 300),
+    ("sync-pending-refunds", "qiao.sync_pending_refunds", 300),
     ("poll-tracking", "qiao.poll_tracking", 900),
     ("adjust-ad-pacing", "qiao.adjust_ad_pacing", 300),
     ("advance-campaigns", "qiao.advance_campaigns", 60),

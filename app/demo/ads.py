@@ -175,9 +175,8 @@ def seed_ads(password: str) -> list[str]:
     partner_note = _note(creator, *PARTNER_NOTE, 980)
     ads.publish_partnership_note(creator, partnership.id, partner_note.id)
     review = moderation.latest_case("note", partner_note.id)
-    moderation.decide_case(reviewer, review.id,
+    moderation.decide_case(reviewer, review.id,  # the approval pays the creator
                            moderation.DecisionInput("approve", "no_violation", []))
-    ads.settle_partnership_reviews()
     ads.propose_partnership(
         lumi_owner, lumi.id, creator_id=creator.id, title="Sun gel launch in Shanghai",
         brief="A summer outdoor look with the SPF50+ sun gel, before 15 June.",

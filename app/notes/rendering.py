@@ -10,7 +10,8 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from app.notes import bp
-from app.services.social.notes import MENTION_PATTERN, TOPIC_PATTERN, parse_topics
+from app.services.social.abuse import MENTION_PATTERN
+from app.services.social.notes import TOPIC_PATTERN, parse_topics
 
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff00-\uffef]+", re.IGNORECASE)
 # One scan finds links first, so a #fragment or @ inside a URL stays part of the URL.

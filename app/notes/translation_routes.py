@@ -8,12 +8,13 @@ short explanation and a way to try again.
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import render_template, request, session, url_for
 from flask_babel import get_locale
 
 from app.core.transaction import commit, rollback
 from app.extensions import limiter
 from app.notes import bp
+from app.notes.age_gate_routes import ADULT_SESSION_KEY
 from app.notes.routes import viewer
 from app.services.social import translation
 from app.services.social.translation import TranslationFailed
@@ -26,11 +27,14 @@ from app.web.viewer import current_preferences
 def translation_of(content_type: str, content_id: int):
     """An item's text in the viewer's language (fragment for scripts, or a page)."""
     market = current_preferences().ship_to_country
-    original = translation.translatable_item(viewer(), content_type, content_id, market=market)
+    adult = ADULT_SESSION_KEY in session  # a guest's age confirmation, as the note page reads it
+    original = translation.translatable_item(viewer(), content_type, content_id, market=market,
+                                             confirmed_in_session=adult)
     translated, error = None, None
     try:
         translated = translation.translate_content(viewer(), content_type, content_id,
-                                                   str(get_locale() or "en")[:2], market=market)
+                                                   str(get_locale() or "en")[:2], market=market,
+                                                   confirmed_in_session=adult)
         commit()  # queues the job that caches a new translation
     except TranslationFailed as exc:
         rollback()

@@ -71,6 +71,7 @@ class ProviderRefund:
     status: str  # pending, succeeded, failed, canceled, requires_action
     amount: Money
     metadata: dict[str, str] = field(default_factory=dict)
+    failure_reason: str = ""  # why a failed or canceled refund did not go through
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ class PaymentProvider(Protocol):
     def refund(self, intent_id: str, amount: Money, *, idempotency_key: str,
                metadata: dict[str, str]) -> ProviderRefund:
         """Return `amount` of a succeeded intent to the card."""
+
+    def retrieve_refund(self, refund_id: str, currency: str) -> ProviderRefund:
+        """One refund as the provider knows it now (`currency`: the refund's)."""
 
     def list_refunds(self, intent_id: str, currency: str) -> list[ProviderRefund]:
         """Every refund of the intent, wherever it was made (ours or the dashboard's)."""
@@ -200,6 +204,18 @@ class StripeProvider:
         return ProviderRefund(id=refund["id"], status=refund["status"],
                               amount=stripe_amounts.from_stripe_amount(int(refund["amount"]),
                                                                        amount.currency))
+
+    def retrieve_refund(self, refund_id: str, currency: str) -> ProviderRefund:
+        """Refund.retrieve."""
+        try:
+            refund = self.client.v1.refunds.retrieve(refund_id).to_dict()
+        except stripe.StripeError as exc:
+            raise _translate(exc) from None
+        return ProviderRefund(
+            id=refund["id"], status=refund["status"],
+            amount=stripe_amounts.from_stripe_amount(int(refund["amount"]), currency),
+            metadata={k: str(v) for k, v in (refund.get("metadata") or {}).items()},
+            failure_reason=refund.get("failure_reason") or "")
 
     def list_refunds(self, intent_id: str, currency: str) -> list[ProviderRefund]:
         """Refund.list for the intent (at most 100: a top-up is refunded a few times)."""

@@ -34,3 +34,15 @@ def reconcile_payments() -> int:
             PAYMENT_OUTCOMES.labels(source="reconcile",
                                     outcome=outcome_label(line.rpartition("): ")[2])).inc()
     return len(lines)
+
+
+@celery.task(name="qiao.sync_pending_refunds")
+def sync_pending_refunds() -> int:
+    """Periodic: record refunds the provider settled after answering "pending", whose
+    webhook never reached Qiao, as the webhook would have.
+    """
+    after = timedelta(minutes=current_app.config["REFUND_SYNC_AFTER_MINUTES"])
+    lines = reconcile.sync_pending_refunds(older_than=after)
+    returns.settle_refunded_returns(links=site_links)  # returns waiting on those refunds
+    commit()
+    return len(lines)

@@ -63,10 +63,10 @@ def test_the_whole_partnership_pays_the_fee_once_its_note_passes_review(
     assert error_of(ads.create_campaign, brand.owner, brand.org.id,
                     campaign_input(brand, note_ids=[note.id])).code == "note_not_promotable"
     decide_note_review(reviewer, note.id)
-    assert ads.settle_partnership_reviews() == [f"partnership {made.id}: fee paid"]
-    db.session.commit()
+    # Paid in the approval's own transaction, not by the next run of the sweep.
     db.session.refresh(made)
     assert made.status == "paid" and made.fee_paid_at
+    db.session.commit()
     assert ads.settle_partnership_reviews() == []  # paid once
     assert ads.sponsor_names([note.id, brand.note.id]) == {note.id: brand.org.name}
     db.session.refresh(brand.account)
@@ -153,9 +153,8 @@ def test_a_partnership_note_is_screened_with_the_ad_rules_and_a_removal_reopens_
     case = moderation.latest_case("note", note.id)
     assert case.held and "medical_claim" in [r["code"] for r in case.reasons]
     decide_note_review(reviewer, note.id, "remove", "medical_claim")
-    assert ads.settle_partnership_reviews() == [
-        f"partnership {made.id}: note removed, brief reopened"]
     db.session.commit()
+    assert ads.settle_partnership_reviews() == []  # reopened by the removal itself
     db.session.refresh(made)
     db.session.refresh(brand.account)
     # Nothing paid: the fee stays reserved for the note the creator makes next.
@@ -166,3 +165,46 @@ def test_a_partnership_note_is_screened_with_the_ad_rules_and_a_removal_reopens_
     ads.cancel_partnership(brand.owner, brand.org.id, made.id)
     db.session.commit()
     assert kinds(brand.account)[-1] == "partnership_release"
+
+
+def published_partnership(brand, creator, quick_note):
+    made = propose(brand, creator)
+    ads.accept_partnership(creator, made.id)
+    note = quick_note(creator, "My serum routine")
+    db.session.commit()
+    ads.publish_partnership_note(creator, made.id, note.id)
+    db.session.commit()
+    return made, note
+
+
+def test_a_second_approval_and_the_sweep_after_it_pay_nothing_more(
+        make_brand, make_user, quick_note, reviewer):
+    brand = make_brand(balance=20_000)
+    creator = make_user()
+    made, note = published_partnership(brand, creator, quick_note)
+    decide_note_review(reviewer, note.id)
+    db.session.commit()
+    # Reported afterwards and approved again: the note was already paid for.
+    moderation.report_content(make_user(), "note", note.id, "spam")
+    decide_note_review(make_user(roles=("moderator",)), note.id)
+    db.session.commit()
+    assert ads.settle_partnership_reviews() == []
+    db.session.commit()
+    db.session.refresh(brand.account)
+    assert kinds(brand.account) == ["adjustment", "partnership_reserve",
+                                    "partnership_release", "partnership_fee"]
+    assert brand.account.balance_minor == 5_000 == ads.ledger_sum_minor(brand.account.id)
+
+
+def test_the_sweep_still_pays_a_note_whose_verdict_was_missed(make_brand, make_user,
+                                                              quick_note):
+    brand = make_brand(balance=20_000)
+    creator = make_user()
+    made, note = published_partnership(brand, creator, quick_note)
+    # Shown again without a decision (say, the case was closed by hand in the database).
+    note.moderation_state = "visible"
+    db.session.commit()
+    assert ads.settle_partnership_reviews() == [f"partnership {made.id}: fee paid"]
+    assert ads.settle_partnership_reviews() == []
+    db.session.commit()
+    assert kinds(brand.account)[-2:] == ["partnership_release", "partnership_fee"]

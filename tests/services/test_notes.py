@@ -13,7 +13,7 @@ from app.core.transaction import commit
 from app.extensions import db
 from app.models import Note, NoteImage, NoteProductTag, NoteTopic, Topic
 from app.services.errors import Forbidden, NotFound, ValidationFailed
-from app.services.social import notes
+from app.services.social import mentions, notes
 from app.services.social.notes import ImageUpload
 from app.services.social.product_tags import TagInput
 from tests.catalog_factories import make_shop
@@ -224,14 +224,14 @@ def test_the_author_deletes_a_note_with_its_images(app, make_user, make_note):
 def test_topic_and_mention_parsing():
     text = "Try #Lipstick and #口红! Email me@example.com, ask @Mia_Shopper. C# is not a topic"
     assert notes.parse_topics(text) == ["lipstick", "口红"]
-    assert notes.parse_mentions(text) == ["Mia_Shopper"]
+    assert mentions.parse_mentions(text) == ["Mia_Shopper"]
     assert notes.parse_topics("#tea #Tea #TEA") == ["tea"]
 
 
 def test_mentions_resolve_by_display_name_without_spaces(make_user):
     mia = make_user(display_name="Mia Shopper")
     make_user(display_name="Someone Else")
-    assert notes.resolve_mentions("thanks @miashopper and @nobody") == [mia]
+    assert mentions.resolve_mentions("thanks @miashopper and @nobody") == [mia]
 
 
 # Product tags -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import User
+from app.services.social.engagement import add_comment
 from tests.conftest import csrf_from
 
 pytest_plugins = ["tests.notes_fixtures"]
@@ -100,3 +101,51 @@ def test_an_adults_only_cover_is_not_shown_on_cards(client, login, quick_note, m
     profile = client.get(f"/u/{note.author_id}").get_data(as_text=True)
     card = profile.split(f'data-note-id="{note.id}"')[1].split("</article>")[0]
     assert 'data-testid="adults-only-cover"' in card and "fake-thumb" not in card
+
+
+def test_every_part_of_an_adults_only_note_is_gated_in_the_api(client, api_token, quick_note,
+                                                                make_user):
+    note = gated_note(quick_note, make_user)
+    note.question_to = "china"  # a question, so it has answers too
+    comment = add_comment(note.author, note.id, "Shaken, never stirred.")
+    db.session.commit()
+    reads = [f"/api/v1/notes/{note.id}/comments", f"/api/v1/notes/{note.id}/answers",
+             f"/api/v1/notes/{note.id}/translation?target=zh",
+             f"/api/v1/translations/note/{note.id}?target=zh",
+             f"/api/v1/translations/comment/{comment.id}?target=zh"]
+    writes = [f"/api/v1/notes/{note.id}/like", f"/api/v1/notes/{note.id}/collect",
+              f"/api/v1/comments/{comment.id}/like"]
+    headers = api_token(make_user())
+
+    for url in reads:
+        for who in ({}, headers):
+            answer = client.get(url, headers=who)
+            assert answer.status_code == 403, url
+            assert answer.get_json()["error"]["code"] == "age_confirmation_required"
+            assert "Shaken" not in answer.get_data(as_text=True)
+    for url in writes:
+        assert client.post(url, headers=headers).status_code == 403, url
+    said = client.post(f"/api/v1/notes/{note.id}/comments", json={"body": "Cheers"},
+                       headers=headers)
+    assert said.status_code == 403
+
+    client.post("/api/v1/me/adult-confirmation", headers=headers)
+    listed = client.get(f"/api/v1/notes/{note.id}/comments", headers=headers)
+    assert [c["body"] for c in listed.get_json()["items"]] == ["Shaken, never stirred."]
+    assert client.get(f"/api/v1/notes/{note.id}/answers", headers=headers).status_code == 200
+    for url in writes:
+        assert client.post(url, headers=headers).status_code == 200, url
+    assert client.post(f"/api/v1/notes/{note.id}/comments", json={"body": "Cheers"},
+                       headers=headers).status_code == 201
+
+
+def test_see_translation_of_an_adults_only_note_waits_for_the_guests_confirmation(
+        client, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    url = f"/translations/note/{note.id}"
+    refused = client.get(url)
+    assert refused.status_code == 403 and "Strong ones." not in refused.get_data(as_text=True)
+
+    page = client.get(f"/notes/{note.id}").get_data(as_text=True)
+    confirm(client, page, f"/notes/{note.id}")
+    assert client.get(url).status_code == 200

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.core.transaction import commit
-from app.extensions import celery
+from app.extensions import celery, db
 from app.providers.moderation import set_moderation_providers
 from app.services.accounts.profiles import update_profile
+from app.services.catalog import products as catalog
 from app.services.social.engagement import add_comment
 from app.tasks.moderation import screen_content_task
+from tests.catalog_factories import make_shop
 from tests.moderation_factories import providers
 
 pytest_plugins = ["tests.notes_fixtures"]
@@ -59,3 +61,32 @@ def test_a_pending_bio_is_hidden_from_others_until_screened(client, make_user):
         as_text=True)
     screen_content_task("profile", person.id)
     assert "Tea reviews every Sunday." in client.get(f"/u/{person.id}").get_data(as_text=True)
+
+
+def test_a_pending_product_says_so_in_the_merchant_portal(client, login, make_org, make_user):
+    shop = make_shop(make_org, make_user)
+    product = queued(lambda: catalog.create_product(shop.owner, shop.store.id, {
+        "title": "Longjing green tea", "description": "Spring harvest.",
+        "category": "tea_coffee", "hs_code": "0902.10", "origin_country": "cn",
+        "weight_grams": 120, "status": "active",
+        "variants": [{"sku": "LJ-50", "price": "38.50"}]}))
+    login(shop.owner)
+    listing = f"/merchant/stores/{shop.store.id}/products"
+    page_url = f"{listing}/{product.id}"
+    badge = 'data-testid="moderation-state" data-state="pending"'
+
+    row = client.get(listing).get_data(as_text=True).split(f'data-product="{product.id}"')[1]
+    assert badge in row.split("</tr>")[0] and "Waiting for screening" in row
+    page = client.get(page_url).get_data(as_text=True)
+    assert badge in page and 'data-testid="screening-notice"' in page
+    shop.owner.locale = "zh"
+    db.session.commit()
+    chinese = client.get(page_url).get_data(as_text=True)
+    assert "等待自动审核" in chinese and "自动审核完成后" in chinese
+    assert "Waiting for screening" not in chinese
+    shop.owner.locale = "en"
+    db.session.commit()
+
+    screen_content_task("product", product.id)
+    assert 'data-testid="moderation-state"' not in client.get(listing).get_data(as_text=True)
+    assert 'data-testid="screening-notice"' not in client.get(page_url).get_data(as_text=True)

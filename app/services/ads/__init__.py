@@ -80,6 +80,7 @@ from app.services.ads.partnerships import (
     propose_partnership,
     publish_partnership_note,
     settle_partnership_reviews,
+    settle_partnership_verdict,
     sponsor_names,
 )
 from app.services.ads.selection import Choice, FeedRequest, LiveCampaign
@@ -116,11 +117,13 @@ from app.services.ads.tracking import (
     record_click,
     record_impression,
 )
-from app.services.moderation import register_campaign_decider
+from app.services.moderation import register_campaign_decider, register_state_listener
 
 # Booked guaranteed placements are served before the auction.
 register_guaranteed_source(serve_booked_placements)
 register_campaign_decider(apply_review_verdict)
+# A partnership note's verdict pays (or reopens) its partnership in the decision's commit.
+register_state_listener(settle_partnership_verdict)
 
 __all__ = [
     "CAMPAIGN_EVENTS",
@@ -212,6 +215,7 @@ __all__ = [
     "propose_partnership",
     "publish_partnership_note",
     "settle_partnership_reviews",
+    "settle_partnership_verdict",
     "record_topup_outcome",
     "record_topup_refunds",
     "refund_topup",

@@ -11,9 +11,10 @@ published -> paid (the review passed: the reserve is released and the fee paid i
              reserved, for another note)
 
 The fee is paid only once the content passed review, as Pugongying pays creators: the
-moderation queue decides the note as any note, and `settle_partnership_reviews` (a
-periodic job, every minute) pays or reopens the partnerships whose notes were decided,
-so moderation never calls into ads.
+moderation queue decides the note as any note, and the decision's own transaction pays or
+reopens the partnership through `settle_partnership_verdict`, which ads registers with
+moderation (so moderation never imports ads). `settle_partnership_reviews`, a periodic
+job, sweeps up any decided note whose partnership is still waiting; neither pays twice.
 
 Each step is a conditional UPDATE on the status, so an acceptance racing a cancellation
 acts once. A brand sees only its partnerships, a creator only their own (404 otherwise).
@@ -175,7 +176,7 @@ def cancel_partnership(actor: User, organization_id: int, partnership_id: int
 
 def publish_partnership_note(actor: User, partnership_id: int, note_id) -> Partnership:
     """The creator names their published note for the brief: it is held for ad review; the
-    fee is paid from the reserve once the review passes (`settle_partnership_reviews`).
+    fee is paid from the reserve when a moderator approves it (`settle_partnership_verdict`).
     """
     partnership = get_creator_partnership(actor, partnership_id)
     note = db.session.get(Note, note_id) if isinstance(note_id, int) else None
@@ -197,9 +198,22 @@ def publish_partnership_note(actor: User, partnership_id: int, note_id) -> Partn
     return partnership
 
 
+def settle_partnership_verdict(target_type: str, target_id: int, state: str) -> None:
+    """A moderator's verdict on a partnership note, in the decision's own transaction:
+    approved (visible again), the creator is paid; removed, the brief opens again.
+    """
+    if target_type != "note" or state not in ("visible", "removed"):
+        return
+    partnership = db.session.scalar(select(Partnership).where(
+        Partnership.note_id == target_id, Partnership.status == "published"))
+    if partnership is not None:
+        _settle(partnership, state)
+
+
 def settle_partnership_reviews(*, limit: int = 200) -> list[str]:
-    """Pay the fee of each published partnership whose note passed review; reopen those
-    whose note was removed. One line per partnership settled.
+    """The sweep behind `settle_partnership_verdict`: pay the fee of each published
+    partnership whose note passed review, reopen those whose note was removed, should a
+    verdict have been missed. One line per partnership settled.
     """
     rows = db.session.execute(
         select(Partnership.id, Note.moderation_state)
@@ -209,18 +223,24 @@ def settle_partnership_reviews(*, limit: int = 200) -> list[str]:
         .order_by(Partnership.id).limit(limit)).all()
     lines = []
     for partnership_id, state in rows:
-        partnership = db.session.get(Partnership, partnership_id)
-        try:
-            if state == "visible":
-                _pay_fee(partnership)
-                lines.append(f"partnership {partnership_id}: fee paid")
-            else:
-                _move(partnership, "accepted", ("published",), note_id=None,
-                      published_at=None)
-                lines.append(f"partnership {partnership_id}: note removed, brief reopened")
-        except InvalidPartnershipTransition:  # settled meanwhile by another run
-            continue
+        line = _settle(db.session.get(Partnership, partnership_id), state)
+        if line is not None:
+            lines.append(line)
     return lines
+
+
+def _settle(partnership: Partnership, note_state: str) -> str | None:
+    """Pay (note visible) or reopen (note removed) a published partnership, once: None when
+    another transaction settled it first (the status moves by a conditional UPDATE).
+    """
+    try:
+        if note_state == "visible":
+            _pay_fee(partnership)
+            return f"partnership {partnership.id}: fee paid"
+        _move(partnership, "accepted", ("published",), note_id=None, published_at=None)
+        return f"partnership {partnership.id}: note removed, brief reopened"
+    except InvalidPartnershipTransition:
+        return None
 
 
 def _pay_fee(partnership: Partnership) -> None:

@@ -18,6 +18,7 @@ from app.services.moderation.cases import (
     item_text,
     load_target,
     open_case,
+    register_state_listener,
 )
 from app.services.moderation.decisions import (
     BulkOutcome,
@@ -126,6 +127,7 @@ __all__ = [
     "record_audit",
     "record_legal_request",
     "register_campaign_decider",
+    "register_state_listener",
     "release_case",
     "report_content",
     "report_csv",

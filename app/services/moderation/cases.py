@@ -6,6 +6,7 @@ item: user reports (app.services.moderation.reports) and screening (rules, class
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +30,23 @@ from app.models import (
     market_list,
 )
 from app.services.moderation.audit import record_audit
-from app.services.social import adjust_topic_counts, counted_state
+from app.services.social import adjust_topic_counts, counted_state, sync_content_notices
 
 SOURCES = ("report", "screening", "rules", "classifier", "llm", "hash", "legal")
+
+# What another domain does, in the same transaction, when moderation moves an item's state
+# (target type, id, new state): ads pays a partnership note's creator when it is approved.
+# Registered by that domain, so moderation imports none of them.
+StateListener = Callable[[str, int, str], None]
+_state_listeners: list[StateListener] = []
+
+
+def register_state_listener(listener: StateListener) -> None:
+    """Have `listener` called with (target type, id, state) whenever a decision, a hold or
+    a reinstatement sets an item's moderation state.
+    """
+    if listener not in _state_listeners:
+        _state_listeners.append(listener)
 
 
 def severity_rank(severity: str | int | None) -> int:
@@ -165,6 +180,11 @@ def set_content_state(target: Target, state: str, reason_code: str | None = None
     row.moderation_reason = reason_code if state != "visible" else None
     if isinstance(row, Note):
         adjust_topic_counts(counted_before, row)
+    if isinstance(row, (Note, Comment)):
+        # Mentions and comment notices go out when it shows, come back when it is hidden.
+        sync_content_notices(row)
+    for listener in _state_listeners:
+        listener(target.target_type, target.target_id, state)
 
 
 def recompute_hidden_markets(target: Target, restricted: list[str]) -> None:

@@ -49,6 +49,7 @@ from app.services.moderation.image_hashes import (
 )
 from app.services.moderation.policy import market_policy, policy_markets, strictest
 from app.services.moderation.rules import ALL_MARKETS, current_matcher
+from app.services.social import sync_content_notices
 
 log = logging.getLogger(__name__)
 MAX_IMAGES = 9
@@ -248,6 +249,8 @@ def _release_pending(content: ScreenedContent) -> None:
     row = db.session.get(model, content.target_id) if model else None
     if row is not None and row.moderation_state == "pending":
         row.moderation_state = "visible"
+        if isinstance(row, (Note, Comment)):
+            sync_content_notices(row)  # the mentions it held back until now
 
 
 def hold_unscreened(target_type: str, target_id: int, error: str) -> None:

@@ -4,7 +4,9 @@ A crash right after Stripe charged the card (before the webhook arrived or the r
 page was seen), a lost webhook, or a refund whose provider call never answered leaves a
 row in a waiting state. Reconcile asks Stripe how each one stands and records it with
 the same idempotent functions the webhook uses; an intent never learnt by its row is
-found again by re-sending the create call with the row's stored idempotency key.
+found again by re-sending the create call with the row's stored idempotency key. A refund
+Stripe accepted as pending and settled later, whose webhook was lost, is asked about by
+its own sweep (`sync_pending_refunds`, the `sync-pending-refunds` job).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Payment, utcnow
+from app.models import Payment, Refund, utcnow
 from app.providers.payments import PaymentProviderError, payment_provider
 from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import (
@@ -25,7 +27,11 @@ from app.services.payments.quote_payments import (
     open_payment_intent,
     sync_payment,
 )
-from app.services.payments.refunds import pending_refunds, submit_refund
+from app.services.payments.refunds import (
+    pending_refunds,
+    record_refund_status,
+    submit_refund,
+)
 
 # Leave payments alone while a shopper may still be typing their card number.
 DEFAULT_MIN_AGE = timedelta(minutes=5)
@@ -60,6 +66,29 @@ def reconcile_refunds() -> list[str]:
     for refund in pending_refunds():
         submit_refund(refund)
         lines.append(f"refund {refund.id}: {refund.state}")
+    return lines
+
+
+def sync_pending_refunds(*, older_than: timedelta, now: datetime | None = None,
+                         limit: int = 200) -> list[str]:
+    """Ask the provider about refunds it took as pending more than `older_than` ago (their
+    webhook may be lost) and record each outcome as the webhook would; one line each.
+    """
+    cutoff = (now or utcnow()) - older_than
+    waiting = db.session.scalars(
+        select(Refund).where(Refund.state == "pending", Refund.provider_refund_id.is_not(None),
+                             Refund.created_at <= cutoff)
+        .order_by(Refund.id).limit(limit)).all()
+    provider = payment_provider()
+    lines = []
+    for refund in waiting:
+        try:
+            answer = provider.retrieve_refund(refund.provider_refund_id, refund.currency)
+        except PaymentProviderError as exc:
+            lines.append(f"refund {refund.id}: no answer ({exc.message}); try later")
+            continue
+        outcome = record_refund_status(refund, answer.status, answer.failure_reason)
+        lines.append(f"refund {refund.id} ({refund.provider_refund_id}): {outcome}")
     return lines
 
 

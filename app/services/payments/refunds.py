@@ -55,6 +55,7 @@ from app.services.permissions import require_store_staff
 ORDERS = Order.__table__
 PAYMENTS = Payment.__table__
 ORDER_LINES = OrderLine.__table__
+REFUNDS = Refund.__table__
 REFUND_ROLE = "admin"
 
 
@@ -342,6 +343,33 @@ def fail_refund(refund: Refund, message: str) -> None:
                            .values(refunded_quantity=ORDER_LINES.c.refunded_quantity
                                    - line.quantity))
     db.session.expire(order)
+
+
+def record_refund_status(refund: Refund, status: str | None, failure_reason: str = "") -> str:
+    """Record what the provider now says of a refund it took as pending: the webhook's
+    `refund.*` events and the sweep of refunds whose webhook never came both land here.
+
+    The state moves by a conditional UPDATE, so a late webhook after the sweep (or the
+    two at once) changes nothing the second time and never gives the amount back twice.
+    """
+    if status == "succeeded":
+        to, from_states = "succeeded", ("pending",)
+    elif status in ("failed", "canceled"):
+        # Stripe can fail a refund after reporting it succeeded (the card account closed).
+        to, from_states = "failed", ("pending", "succeeded")
+    else:
+        return "no change"
+    db.session.flush()
+    moved = db.session.execute(
+        update(REFUNDS).where(REFUNDS.c.id == refund.id, REFUNDS.c.state.in_(from_states))
+        .values(state=to, updated_at=utcnow())).rowcount
+    db.session.expire(refund, ["state", "updated_at"])
+    if not moved:
+        return "no change"
+    if to == "succeeded":
+        return "refund succeeded"
+    fail_refund(refund, failure_reason or f"refund {status}")
+    return "refund failed"
 
 
 def request_cancellation(actor: User, store_id: int, order_id: int, *, reason: str = ""

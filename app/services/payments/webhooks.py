@@ -35,7 +35,7 @@ from app.providers.payments import (
 from app.services.errors import DomainError
 from app.services.mail import EmailLinks
 from app.services.payments.quote_payments import PaymentUnavailable, record_intent_outcome
-from app.services.payments.refunds import fail_refund
+from app.services.payments.refunds import record_refund_status
 
 log = logging.getLogger("qiao.payments.webhooks")
 PAYMENT_INTENT_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed",
@@ -186,11 +186,4 @@ def _refund_update(provider_refund_id: str, obj: dict[str, Any]) -> str:
         Refund.provider_refund_id == provider_refund_id))
     if refund is None:
         return "not a Qiao refund"
-    status = obj.get("status")
-    if status == "succeeded" and refund.state == "pending":
-        refund.state = "succeeded"
-        return "refund succeeded"
-    if status in ("failed", "canceled") and refund.state != "failed":
-        fail_refund(refund, obj.get("failure_reason") or f"refund {status}")
-        return "refund failed"
-    return "no change"
+    return record_refund_status(refund, obj.get("status"), obj.get("failure_reason") or "")

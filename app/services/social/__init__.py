@@ -2,6 +2,7 @@
 
 from app.services.social.engagement import report
 from app.services.social.language import detect_language
+from app.services.social.mentions import sync_content_notices
 from app.services.social.notes import (
     note_card_loader_options,
     note_loader_options,
@@ -20,4 +21,5 @@ __all__ = [
     "notify_moderation",
     "register_translatable",
     "report",
+    "sync_content_notices",
 ]

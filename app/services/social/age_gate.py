@@ -30,9 +30,14 @@ def age_gate_applies(viewer: User | None, note: Note, *,
     return viewer is None or (viewer.id != note.author_id and viewer.adult_confirmed_at is None)
 
 
-def require_age_confirmation(viewer: User | None, note: Note) -> None:
-    """Raise AgeConfirmationRequired (403) when the age gate applies to `viewer`."""
-    if age_gate_applies(viewer, note):
+def require_age_confirmation(viewer: User | None, note: Note, *,
+                             confirmed_in_session: bool = False) -> None:
+    """Raise AgeConfirmationRequired (403) when the age gate applies to `viewer`.
+
+    Whatever belongs to the note (its comments, answers, translation, likes and boards)
+    asks the same, so nothing of an adults-only note reaches someone who has not confirmed.
+    """
+    if age_gate_applies(viewer, note, confirmed_in_session=confirmed_in_session):
         raise AgeConfirmationRequired(_(
             "This note is for adults 18+. Sign in and confirm that you are 18 or older to "
             "see it."))

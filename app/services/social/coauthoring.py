@@ -23,13 +23,13 @@ from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.fields import MAX_ID
 from app.services.social.abuse import check_posting_allowed
 from app.services.social.language import detect_language
+from app.services.social.mentions import announce_note
 from app.services.social.notes import (
     MAX_BODY,
     MAX_IMAGES,
     MAX_TITLE,
     ImageUpload,
     _delete_media_after_commit,
-    _notify_mentions,
     _store_images,
     get_note,
     get_own_note,
@@ -224,8 +224,8 @@ def agree_to_publish(actor: User, note_id: int, *, now: datetime | None = None
         note.hot_score = hot_score(note.like_count, note.collect_count, note.comment_count,
                                    note.published_at)
         adjust_topic_counts(counted_before, note)
-        _notify_mentions(note.author, note, note.body, previous="")
         screen_after_commit("note", note)
+        announce_note(note)
     db.session.flush()
     notify(other, actor, "co_agree", note_id=note.id)
     return link

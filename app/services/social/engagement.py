@@ -37,8 +37,10 @@ from app.models import (
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.social import interests
 from app.services.social.abuse import check_posting_allowed
+from app.services.social.age_gate import require_age_confirmation
 from app.services.social.language import detect_language
-from app.services.social.notes import refresh_hot_score, resolve_mentions
+from app.services.social.mentions import announce_comment
+from app.services.social.notes import refresh_hot_score
 from app.services.social.notifications import notify
 
 MAX_COMMENT = 1000
@@ -79,6 +81,14 @@ def published_note(note_id: int) -> Note:
     return note
 
 
+def viewable_note(viewer: User | None, note_id: int, *, confirmed_in_session: bool = False
+                  ) -> Note:
+    """A published note past its age gate for `viewer` (NotFound, or 403)."""
+    note = published_note(note_id)
+    require_age_confirmation(viewer, note, confirmed_in_session=confirmed_in_session)
+    return note
+
+
 def _reload_counters(note: Note) -> Note:
     db.session.expire(note, ["like_count", "collect_count", "comment_count", "hot_score"])
     return note
@@ -88,7 +98,7 @@ def _reload_counters(note: Note) -> Note:
 def like_note(user: User, note_id: int) -> Note:
     """Like a note (liking twice changes nothing); the author is notified."""
     _require_user(user)
-    note = published_note(note_id)
+    note = viewable_note(user, note_id)
     if _insert_once(NoteLike(user_id=user.id, note_id=note.id)):
         _bump(Note, "like_count", note.id, +1)
         refresh_hot_score(note.id)
@@ -220,7 +230,7 @@ def default_board(owner: User) -> Board:
 def collect_note(user: User, note_id: int, board_id: int | None = None) -> Board:
     """Save a note into one of the user's boards (the default "Saved" board if none given)."""
     _require_user(user)
-    note = published_note(note_id)
+    note = viewable_note(user, note_id)
     board = own_board(user, board_id) if board_id is not None else default_board(user)
     if _insert_once(BoardNote(board_id=board.id, note_id=note.id)):
         _bump(Board, "note_count", board.id, +1)
@@ -264,7 +274,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
                 ) -> Comment:
     """Comment on a note, or reply to a comment (replies stay one level deep)."""
     _require_user(user)
-    note = published_note(note_id)
+    note = viewable_note(user, note_id)
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(_("Write something first."),
@@ -289,18 +299,7 @@ def add_comment(user: User, note_id: int, body: str, *, parent_id: int | None = 
     _bump(Note, "comment_count", note.id, +1)
     refresh_hot_score(note.id)
     interests.record_note_signal(user, note, interests.COMMENT)
-
-    told: set[int] = {user.id}
-    if parent is not None and parent.author_id not in told:
-        notify(parent.author, user, "reply", note_id=note.id, comment_id=comment.id)
-        told.add(parent.author_id)
-    if note.author_id not in told:
-        notify(note.author, user, "comment", note_id=note.id, comment_id=comment.id)
-        told.add(note.author_id)
-    for mentioned in resolve_mentions(body):
-        if mentioned.id not in told:
-            notify(mentioned, user, "mention", note_id=note.id, comment_id=comment.id)
-            told.add(mentioned.id)
+    announce_comment(comment)  # after screen_after_commit: a pending one tells no one yet
     _reload_counters(note)
     return comment
 
@@ -381,6 +380,7 @@ def like_comment(user: User, comment_id: int) -> Comment:
     """Like a comment (twice changes nothing)."""
     _require_user(user)
     comment = _visible_comment(comment_id)
+    require_age_confirmation(user, comment.note)
     if _insert_once(CommentLike(user_id=user.id, comment_id=comment.id)):
         _bump(Comment, "like_count", comment.id, +1)
     db.session.expire(comment, ["like_count"])

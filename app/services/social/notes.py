@@ -3,8 +3,9 @@
 A note has 1-9 images. Each goes through the shared image pipeline
 (app.services.images: validated, EXIF stripped, turned upright, WebP renditions); if any
 image is refused, the renditions already stored for the others are removed, so a failed
-post writes nothing. Bodies are plain text: #topics and @mentions are parsed here and
-rendered (escaped, then linked) by app.notes.rendering.
+post writes nothing. Bodies are plain text: #topics are parsed here, @mentions in
+app.services.social.mentions, and both are rendered (escaped, then linked) by
+app.notes.rendering.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from app.models import (
 from app.providers.media import media_storage
 from app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services.images import process_image
-from app.services.social.abuse import MENTION_PATTERN, check_posting_allowed
+from app.services.social.abuse import check_posting_allowed
 from app.services.social.language import detect_language
-from app.services.social.notifications import notify
+from app.services.social.mentions import announce_note
 from app.services.social.product_tags import TagInput, validated_tags
 from app.services.social.topic_counts import adjust_topic_counts, counted_state
 
@@ -103,28 +104,9 @@ def parse_topics(text: str) -> list[str]:
     return list(seen)
 
 
-def parse_mentions(text: str) -> list[str]:
-    """The distinct @handles of `text`, in order of appearance."""
-    seen: dict[str, None] = {}
-    for match in MENTION_PATTERN.finditer(text or ""):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
-
-
 def handle_of(user: User) -> str:
     """The @handle that mentions `user`: the display name without spaces."""
     return re.sub(r"\s+", "", user.display_name)
-
-
-def resolve_mentions(text: str, *, exclude: User | None = None) -> list[User]:
-    """Users mentioned in `text` by handle (display name without spaces, any case)."""
-    handles = {h.casefold() for h in parse_mentions(text)}
-    if not handles:
-        return []
-    squashed = func.lower(func.replace(User.display_name, " ", ""))
-    users = db.session.scalars(select(User).where(squashed.in_(handles),
-                                                  User.is_active_account.is_(True))).all()
-    return [u for u in users if exclude is None or u.id != exclude.id]
 
 
 # Reading ----------------------------------------------------------------------------------
@@ -216,8 +198,8 @@ def create_note(
         db.session.flush()
         _sync_topics(note)
         adjust_topic_counts(None, note)
-        _notify_mentions(author, note, body, previous="")
         screen_after_commit("note", note)
+        announce_note(note)  # after: a note that waits for screening tells no one yet
     except BaseException:  # the caller rolls back the rows; the stored files go too
         storage = media_storage()
         for key in (key for image in note.images for key in image.keys.values()):
@@ -265,8 +247,6 @@ def update_note(
                 code="invalid_product_tag",
                 fields={"product_tags": [_("Some tags point at images that no longer exist.")]})
 
-    # Mentions already notified: those of the previous body, if it was public.
-    previous_body = note.body if note.is_published else ""
     if images is not None:
         old_keys = [key for image in note.images for key in image.keys.values()]
         note.images = []
@@ -294,8 +274,8 @@ def update_note(
     db.session.flush()
     _sync_topics(note)
     adjust_topic_counts(counted_before, note)
-    _notify_mentions(actor, note, new_body, previous=previous_body)
     screen_after_commit("note", note)
+    announce_note(note)
     return note
 
 
@@ -407,7 +387,7 @@ def _store_images(author: User, uploads: list[ImageUpload], cover_index: int) ->
     return images
 
 
-# Topics and mentions ----------------------------------------------------------------------
+# Topics -----------------------------------------------------------------------------------
 def _sync_topics(note: Note) -> None:
     """Link the note to the topics in its body (creating new topics) and recount them."""
     names = parse_topics(note.body)
@@ -448,17 +428,6 @@ def _recount_topics(topic_ids) -> None:
     counted = select(func.count()).where(NoteTopic.topic_id == Topic.id).scalar_subquery()
     db.session.execute(update(Topic).where(Topic.id.in_(ids)).values(note_count=counted),
                        execution_options={"synchronize_session": False})
-
-
-def _notify_mentions(author: User, note: Note, body: str, *, previous: str) -> None:
-    """Tell newly mentioned users, once the note is public."""
-    if not note.is_published:
-        return
-    already = {h.casefold() for h in parse_mentions(previous)}
-    text = body if not already else " ".join(
-        f"@{h}" for h in parse_mentions(body) if h.casefold() not in already)
-    for user in resolve_mentions(text, exclude=author):
-        notify(user, author, "mention", note_id=note.id)
 
 
 def _delete_media_after_commit(keys: list[str]) -> None:

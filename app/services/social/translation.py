@@ -31,6 +31,7 @@ from app.providers.translation import (
 )
 from app.services.errors import DomainError, NotFound, ValidationFailed
 from app.services.social import glossary
+from app.services.social.age_gate import require_age_confirmation
 from app.services.social.engagement import active_user
 from app.services.social.language import DETECTABLE_LANGUAGES, detect_language
 from app.services.social.notes import get_note
@@ -61,6 +62,8 @@ class Translatable:
     language: str | None
     # Products the item is about: their titles are kept intact (see glossary).
     products: tuple[Product, ...] = ()
+    # The note whose age gate covers the item (a note's, or its comment's).
+    gated_by: Note | None = None
 
 
 @dataclass(frozen=True)
@@ -167,18 +170,27 @@ def translate_note(note: Note, target: str) -> TranslatedNote:
 
 
 def translatable_item(viewer: User | None, content_type: str, content_id: int,
-                      *, market: str | None = None) -> Translatable:
-    """The text of item `content_id` of `content_type`, if `viewer` may see it in `market`."""
+                      *, market: str | None = None, confirmed_in_session: bool = False
+                      ) -> Translatable:
+    """The text of item `content_id` of `content_type`, if `viewer` may see it in `market`
+    (and has passed the age gate of an adults-only note it belongs to).
+    """
     loader = _LOADERS.get(content_type)
     if loader is None:
         raise NotFound(_("This cannot be translated."), code="not_translatable")
-    return loader(viewer, content_id, market)
+    item = loader(viewer, content_id, market)
+    if item.gated_by is not None:
+        require_age_confirmation(viewer, item.gated_by,
+                                 confirmed_in_session=confirmed_in_session)
+    return item
 
 
 def translate_content(viewer: User | None, content_type: str, content_id: int, target: str,
-                      *, market: str | None = None) -> TranslatedContent:
+                      *, market: str | None = None, confirmed_in_session: bool = False
+                      ) -> TranslatedContent:
     """Item `content_id` of `content_type`, as `viewer` may see it, with its text in `target`."""
-    item = translatable_item(viewer, content_type, content_id, market=market)
+    item = translatable_item(viewer, content_type, content_id, market=market,
+                             confirmed_in_session=confirmed_in_session)
     target = _target(target)
     return TranslatedContent(
         content_type=content_type, content_id=content_id,
@@ -193,7 +205,7 @@ def _tagged_products(note: Note) -> tuple[Product, ...]:
 def _note_text(viewer: User | None, note_id: int, market: str | None) -> Translatable:
     note = get_note(viewer, note_id, market=market)
     return Translatable({"title": note.title, "body": note.body}, note.language,
-                        _tagged_products(note))
+                        _tagged_products(note), gated_by=note)
 
 
 def _comment_text(viewer: User | None, comment_id: int, market: str | None) -> Translatable:
@@ -202,7 +214,8 @@ def _comment_text(viewer: User | None, comment_id: int, market: str | None) -> T
     if comment is None:
         raise NotFound(_("No such comment."), code="comment_not_found")
     note = get_note(viewer, comment.note_id, market=market)  # the note must be visible too
-    return Translatable({"body": comment.body}, comment.language, _tagged_products(note))
+    return Translatable({"body": comment.body}, comment.language, _tagged_products(note),
+                        gated_by=note)
 
 
 def _bio_text(viewer: User | None, user_id: int, market: str | None) -> Translatable:
