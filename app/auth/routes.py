@@ -15,21 +15,28 @@ from app.services.accounts.preferences import adopt_guest_preferences, keep_afte
 from app.services.checkout.cart import GUEST_CART_SESSION_KEY, merge_guest_cart
 from app.services.errors import DomainError, RateLimited, Unauthorized, ValidationFailed
 from app.services.signed_links import InvalidLink
+from app.services.social.age_gate import ADULT_SESSION_KEY, confirm_adult
 from app.web.forms import reject_form, safe_next_url
 from app.web.links import site_links
 from app.web.login_devices import device_from_request, remember_device
 
 
 def _start_session(user, remember: bool) -> None:
-    """Rotate the session on log-in; only the choices and the guest cart (merged) survive."""
+    """Rotate the session on log-in; only the choices, the guest cart (merged) and an
+    age confirmation (kept on the account: the same person confirmed it in this browser)
+    survive.
+    """
     kept_preferences = session.get("preferences")
     guest_cart = session.get(GUEST_CART_SESSION_KEY)
+    confirmed_adult = ADULT_SESSION_KEY in session
     session.clear()
     session.permanent = True  # clear() dropped the flag; the lifetime stays bounded
     if kept_preferences:
         session["preferences"] = kept_preferences
     adopt_guest_preferences(user, session)
     merge_guest_cart(user, guest_cart)
+    if confirmed_adult:
+        session[ADULT_SESSION_KEY] = confirm_adult(user).date().isoformat()
     login_user(user, remember=remember)
 
 

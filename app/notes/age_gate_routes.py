@@ -11,11 +11,8 @@ from app.core.transaction import commit
 from app.models import utcnow
 from app.notes import bp
 from app.notes.forms import ActionForm
-from app.services.social.age_gate import confirm_adult
+from app.services.social.age_gate import ADULT_SESSION_KEY, confirm_adult
 from app.web.forms import safe_next_url
-
-# The date a guest confirmed being 18+ (ISO), for the rest of their session.
-ADULT_SESSION_KEY = "adult_confirmed_on"
 
 
 @bp.post("/age-confirmation")

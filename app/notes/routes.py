@@ -28,7 +28,6 @@ from app.core.transaction import commit, rollback
 from app.models import Note, User
 from app.notes import bp
 from app.notes.ads_routes import ad_viewer, with_sponsored
-from app.notes.age_gate_routes import ADULT_SESSION_KEY
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_url as stored_media_url
 from app.services import ads, moderation
@@ -43,6 +42,7 @@ from app.services.social import (
     questions,
 )
 from app.services.social import engagement as interactions
+from app.services.social.age_gate import ADULT_SESSION_KEY
 from app.web.cached_pages import answer_page, shared_fragments, shared_parts
 from app.web.converters import MAX_ROW_ID
 from app.web.cursors import decode_cursor, encode_cursor, seen_ads_param

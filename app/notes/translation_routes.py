@@ -14,9 +14,9 @@ from flask_babel import get_locale
 from app.core.transaction import commit, rollback
 from app.extensions import limiter
 from app.notes import bp
-from app.notes.age_gate_routes import ADULT_SESSION_KEY
 from app.notes.routes import viewer
 from app.services.social import translation
+from app.services.social.age_gate import ADULT_SESSION_KEY
 from app.services.social.translation import TranslationFailed
 from app.web.forms import safe_next_url
 from app.web.viewer import current_preferences

@@ -54,6 +54,33 @@ def test_a_signed_in_users_confirmation_is_kept_on_the_account(client, login, qu
     assert "Strong ones." in client.get(url).get_data(as_text=True)
 
 
+def test_a_guests_confirmation_is_kept_on_the_account_they_log_in_to(client, login,
+                                                                    quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    reader = make_user()
+    url = f"/notes/{note.id}"
+    confirm(client, client.get(url).get_data(as_text=True), url)
+
+    login(reader)
+
+    db.session.expire_all()
+    assert db.session.get(User, reader.id).adult_confirmed_at is not None
+    page = client.get(url).get_data(as_text=True)
+    assert "Strong ones." in page and "I am 18 or older" not in page
+    liked = client.post(f"/notes/{note.id}/like", data={"csrf_token": csrf_from(page)})
+    assert liked.status_code in (302, 303)
+
+
+def test_logging_in_without_confirming_leaves_the_account_unconfirmed(client, login,
+                                                                      quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    reader = make_user()
+    client.get(f"/notes/{note.id}")
+    login(reader)
+    db.session.expire_all()
+    assert db.session.get(User, reader.id).adult_confirmed_at is None
+
+
 def test_the_author_is_not_asked(client, login, quick_note, make_user):
     note = gated_note(quick_note, make_user)
     login(note.author)

@@ -15,6 +15,9 @@ from app.extensions import db
 from app.models import Note, User, utcnow
 from app.services.errors import Forbidden
 
+# The session key under which the edge keeps the date a guest confirmed being 18+ (ISO).
+ADULT_SESSION_KEY = "adult_confirmed_on"
+
 
 class AgeConfirmationRequired(Forbidden):
     """The note is for adults 18+ and the caller has not confirmed being one."""
