@@ -8,6 +8,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from app.api import bp
+from app.api.card_products import CARD_PRODUCT_SCHEMA, card_product_json, card_products
 from app.api.core import (
     PAGE_PARAMS,
     MalformedRequest,
@@ -26,6 +27,7 @@ from app.core.transaction import commit
 from app.models import Comment, Note, User
 from app.providers.media import media_storage
 from app.services import ads
+from app.services.catalog import CardProduct
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
@@ -78,6 +80,9 @@ NOTE_SCHEMA = schema("Note", {
                         "description": "Set when the note is a question to that side of "
                                        "the border; its comments are then its answers."},
         "product_tags": {"type": "array", "items": PRODUCT_TAG_SCHEMA},
+        "card_product": {"oneOf": [CARD_PRODUCT_SCHEMA, {"type": "null"}],
+                         "description": "Null when the note tags nothing the viewer may "
+                                        "see."},
         "like_count": {"type": "integer"}, "collect_count": {"type": "integer"},
         "comment_count": {"type": "integer"},
         "liked": {"type": "boolean", "description": "By the token's user (false if none)."},
@@ -197,9 +202,10 @@ def _image_json(image) -> dict[str, Any]:
 
 def note_json(note: Note, *, liked: set[int] | None = None,
               collected: set[int] | None = None,
-              sponsors: dict[int, str] | None = None) -> dict[str, Any]:
+              sponsors: dict[int, str] | None = None,
+              card_product: CardProduct | None = None) -> dict[str, Any]:
     """A note as the API shows it (`liked`/`collected`: note ids for the token's user;
-    `sponsors`: note id -> brand of a partnership note).
+    `sponsors`: note id -> brand of a partnership note; `card_product`: its card's strip).
     """
     from flask import url_for
 
@@ -220,6 +226,7 @@ def note_json(note: Note, *, liked: set[int] | None = None,
             "is_affiliate": t.is_affiliate,
             "url": url_for("notes.tag_click", tag_id=t.id, _external=True),
         } for t in note.product_tags],
+        "card_product": card_product_json(card_product) if card_product else None,
         "like_count": note.like_count, "collect_count": note.collect_count,
         "comment_count": note.comment_count,
         "liked": note.id in (liked or ()), "collected": note.id in (collected or ()),
@@ -242,15 +249,17 @@ def _coauthor_part(note: Note) -> dict[str, Any] | None:
 
 
 def notes_json(note_list: list[Note], viewer: User | None) -> list[dict[str, Any]]:
-    """Several notes with the viewer's likes and collects and their partnership brands
-    (three queries, whatever the count).
+    """Several notes with the viewer's likes and collects, their partnership brands and
+    their cards' products priced for the request's viewer (four queries, and a rate lookup
+    per currency to convert, whatever the count).
     """
     ids = [n.id for n in note_list]
     liked = interactions.liked_note_ids(viewer, ids)
     collected = interactions.collected_note_ids(viewer, ids)
     sponsors = ads.sponsor_names(ids)
-    return [note_json(n, liked=liked, collected=collected, sponsors=sponsors)
-            for n in note_list]
+    strips = card_products(note_list)
+    return [note_json(n, liked=liked, collected=collected, sponsors=sponsors,
+                      card_product=strips.get(n.id)) for n in note_list]
 
 
 def comment_json(comment: Comment, liked: set[int] = frozenset(),

@@ -30,7 +30,7 @@ from app.notes import bp
 from app.notes.ads_routes import ad_viewer, with_sponsored
 from app.notes.forms import ActionForm, CollectForm, CommentForm, NoteForm, ReportForm
 from app.providers.media import media_url as stored_media_url
-from app.services import ads, moderation
+from app.services import ads, catalog, moderation
 from app.services.catalog.reads import product_offers
 from app.services.errors import DomainError, ValidationFailed
 from app.services.social import (
@@ -108,12 +108,15 @@ def load_feed(tab: str) -> feed.FeedPage:
 
 def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:
     """What note cards need besides the notes: which ones the viewer likes (one query),
-    the brand of each paid-partnership note (one query) for its label, and the sponsored
-    slots by index in the page (app.notes.ads_routes.with_sponsored).
+    the brand of each paid-partnership note (one query) for its label, the organic cards'
+    tagged products (mark_card_products), and the sponsored slots by index in the page
+    (app.notes.ads_routes.with_sponsored).
     """
     mark_sponsored(note_list)
+    slots = ad_slots or {}
+    mark_card_products([note for index, note in enumerate(note_list) if index not in slots])
     return {"liked_ids": interactions.liked_note_ids(viewer(), [n.id for n in note_list]),
-            "ad_slots": ad_slots or {}}
+            "ad_slots": slots}
 
 
 def discover_with_ads(tab: str, page: feed.FeedPage, shown: frozenset[int] = frozenset()
@@ -131,6 +134,17 @@ def mark_sponsored(note_list: list[Note]) -> None:
     names = ads.sponsor_names([n.id for n in note_list])
     for note in note_list:
         note.sponsored_by = names.get(note.id)
+
+
+def mark_card_products(note_list: list[Note]) -> None:
+    """Set `card_product` on each note: the product strip its card shows (None: nothing
+    tagged that the viewer may see), priced in their currency for their ship-to country.
+    """
+    prefs = current_preferences()
+    strips = catalog.card_products(note_list, language=ui_language(), currency=prefs.currency,
+                                   country=prefs.ship_to_country, market=prefs.ship_to_country)
+    for note in note_list:
+        note.card_product = strips.get(note.id)
 
 
 def dismissing_viewer(tab: str) -> int | None:
@@ -184,6 +198,7 @@ def guest_card_page(surface: str, render: Callable[[Markup], tuple[str, list[Not
     def build() -> dict:
         html, page_notes = render(Markup(CARD_GRID_PLACEHOLDER))
         mark_sponsored(page_notes)
+        mark_card_products(page_notes)
         return {"page": html, "cards": [[n.id, str(note_card(n, False, None))]
                                         for n in page_notes]}
 

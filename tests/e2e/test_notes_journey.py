@@ -110,6 +110,15 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
     page.goto("/")
     card = page.locator(".note-card", has_text=title)
     expect(card).to_be_visible()
+    # Its card shows the tagged product with its price in dollars, within the screen.
+    strip = card.get_by_test_id("card-product")
+    expect(strip).to_contain_text(cast["product_title"])
+    card_price = strip.get_by_test_id("card-product-price")
+    expect(card_price).to_have_text(re.compile(r"^\$\d+\.\d\d$"))
+    card_price_text = card_price.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    card.screenshot(path=str(ARTIFACTS / f"notes-journey-card-{page.viewport_name}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     with page.expect_navigation():
         card.locator(".note-card-link").click()
     expect(page.locator("h1.note-title")).to_have_text(title)
@@ -127,6 +136,7 @@ def test_post_a_shoppable_note_then_find_translate_like_comment_and_shop(
     expect(bubble).to_contain_text(cast["product_title"])
     price = bubble.get_by_test_id("bubble-price")
     expect(price).to_have_text(re.compile(r"^\$\d+\.\d\d$"))  # CN¥89.00 in dollars
+    expect(price).to_have_text(card_price_text)  # the card's price, by the same rule
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("[data-carousel]").screenshot(
         path=str(ARTIFACTS / f"notes-journey-bubble-{page.viewport_name}.png"))

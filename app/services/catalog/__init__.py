@@ -8,10 +8,13 @@ from app.services.catalog.reads import (
     ensure_ships_to,
     product_offers,
 )
+from app.services.catalog.tagged import CardProduct, card_products
 
 __all__ = [
+    "CardProduct",
     "ProductOffer",
     "VariantOffer",
+    "card_products",
     "cover_images",
     "decode_upload",
     "ensure_ships_to",

@@ -36,6 +36,7 @@ from app.models import (
     ProductVariant,
     Store,
     User,
+    VariantPrice,
     shown_clause,
 )
 from app.money import CurrencyError, Money, normalize_currency
@@ -94,6 +95,11 @@ class ProductOffer:
         currency = self.variants[0].price.currency
         return min((v.price for v in self.variants if v.price.currency == currency),
                    key=lambda m: m.minor)
+
+    @property
+    def price_varies(self) -> bool:
+        """Whether the variants' prices differ, so `from_price` reads "From …"."""
+        return len({v.price for v in self.variants}) > 1
 
 
 def _escape_like(text: str) -> str:
@@ -232,9 +238,14 @@ def _fixed_price(variant: ProductVariant, currency: str | None):
 def display_rates(products: Sequence[Product], currency: str | None,
                   now: datetime | None = None) -> dict[str, LockedRate | None]:
     """One rate per base currency that must be converted to `currency` (None: unusable)."""
-    needed = sorted({v.currency for p in products for v in p.variants
-                     if v.is_active and currency and v.currency != currency
-                     and _fixed_price(v, currency) is None})
+    return rates_to(currency, {v.currency for p in products for v in p.variants
+                               if v.is_active and _fixed_price(v, currency) is None}, now)
+
+
+def rates_to(currency: str | None, bases: Iterable[str], now: datetime | None = None
+             ) -> dict[str, LockedRate | None]:
+    """The rate from each of `bases` to `currency` (None: stale or missing), one lookup each."""
+    needed = sorted({base for base in bases if currency and base != currency})
     rates: dict[str, LockedRate | None] = {}
     for base in needed:
         try:
@@ -258,31 +269,43 @@ def product_offers(products: Sequence[Product], *, currency: str | None = None,
     rates = display_rates(products, currency, now)
     offers = []
     for product in products:
-        ships = country is None or (product.ships_to(country)
-                                    and product.store.sells_to_country(country))
-        variants = []
-        for variant in product.variants:
-            if not variant.is_active:
-                continue
-            fixed = _fixed_price(variant, currency)
-            rate = rates.get(variant.currency) if fixed is None else None
-            if fixed is not None:
-                price, compare_at = Money(fixed.price_minor, fixed.currency), None
-            else:
-                price = Money(variant.price_minor, variant.currency)
-                compare_at = Money(variant.compare_at_minor, variant.currency) \
-                    if variant.compare_at_minor is not None else None
-                if rate is not None:
-                    price = convert(price, rate)
-                    compare_at = convert(compare_at, rate) if compare_at else None
-            quantity = stock.get(variant.id, 0)
-            variants.append(VariantOffer(variant=variant, price=price, compare_at=compare_at,
-                                         price_is_fixed=fixed is not None,
-                                         available=ships and quantity > 0,
-                                         available_quantity=quantity, rate=rate))
+        ships = ships_to_viewer(product, country)
+        variants = [priced_variant(variant, _fixed_price(variant, currency), rates,
+                                   ships=ships, quantity=stock.get(variant.id, 0))
+                    for variant in product.variants if variant.is_active]
         offers.append(ProductOffer(product=product, variants=variants, currency=currency,
                                    country=country, ships_to_country=ships))
     return offers
+
+
+def ships_to_viewer(product: Product, country: str | None) -> bool:
+    """Whether `product` may go to `country` (None: anywhere): not restricted there, and
+    its store sells there.
+    """
+    return country is None or (product.ships_to(country)
+                               and product.store.sells_to_country(country))
+
+
+def priced_variant(variant: ProductVariant, fixed: VariantPrice | None,
+                   rates: dict[str, LockedRate | None], *, ships: bool, quantity: int
+                   ) -> VariantOffer:
+    """A variant for one viewer: its `fixed` price in their currency when the merchant set
+    one, else its own converted at its base currency's rate in `rates` (or left in the base
+    currency when that rate is unusable).
+    """
+    rate = rates.get(variant.currency) if fixed is None else None
+    if fixed is not None:
+        price, compare_at = Money(fixed.price_minor, fixed.currency), None
+    else:
+        price = Money(variant.price_minor, variant.currency)
+        compare_at = Money(variant.compare_at_minor, variant.currency) \
+            if variant.compare_at_minor is not None else None
+        if rate is not None:
+            price = convert(price, rate)
+            compare_at = convert(compare_at, rate) if compare_at else None
+    return VariantOffer(variant=variant, price=price, compare_at=compare_at,
+                        price_is_fixed=fixed is not None, available=ships and quantity > 0,
+                        available_quantity=quantity, rate=rate)
 
 
 def product_offer(product: Product, *, currency: str | None = None,

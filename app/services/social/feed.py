@@ -324,7 +324,8 @@ def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
     stmt = (select(Note).where(Note.id.in_(ids), Note.shown_clause(market))
             .options(joinedload(Note.author).joinedload(User.platform_roles),
                      joinedload(Note.images), joinedload(Note.topics),
-                     joinedload(Note.product_tags).joinedload(NoteProductTag.product),
+                     joinedload(Note.product_tags).joinedload(NoteProductTag.product)
+                     .joinedload(Product.store),
                      joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)))
     by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
     return [by_id[i] for i in ids if i in by_id]
