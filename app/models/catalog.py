@@ -125,9 +125,12 @@ class Product(TimestampMixin, db.Model):
         """False when `country` is one of the product's restricted destinations, or
         moderation (a decision or a legal order) hides the listing there.
         """
-        country = country.upper()
-        return (country not in (self.restricted_countries or [])
-                and f",{country}," not in (self.hidden_markets or ""))
+        return (country.upper() not in (self.restricted_countries or [])
+                and not self.hidden_in(country))
+
+    def hidden_in(self, market: str | None) -> bool:
+        """Whether moderation or a legal order hides the listing in `market`."""
+        return bool(market) and f",{market.upper()}," in (self.hidden_markets or "")
 
     @property
     def is_for_sale(self) -> bool:

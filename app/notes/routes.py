@@ -477,4 +477,5 @@ def _tag_offers(note: Note) -> list[dict]:
     return [{"tag": tag, "offer": offers.get(tag.product_id),
              "price": card_price(offers[tag.product_id], locale)
              if tag.product_id in offers else ""}
-            for tag in note.product_tags if tag.product.status == "active"]
+            for tag in note.product_tags
+            if tag.product.is_for_sale and not tag.product.hidden_in(prefs.ship_to_country)]

@@ -353,6 +353,26 @@ def test_tag_a_product_from_the_compose_form_and_tap_it(client, login, post_form
     assert tag.click_count == 1
 
 
+def test_a_note_leaves_out_tagged_listings_moderation_hides(client, login, post_form, shop):
+    held = shop.add_product(skus=("HELD-1",), title="Held candle")
+    hidden = shop.add_product(skus=("HID-1",), title="Restricted balm")
+    shown = shop.add_product(skus=("OK-1",), title="Cotton tee")
+    login(shop.owner)
+    compose(post_form, {
+        "title": "Shelf", "publish": "Publish",
+        "tags-0-product_id": str(held.id), "tags-0-image": "1",
+        "tags-1-product_id": str(hidden.id), "tags-1-image": "1",
+        "tags-2-product_id": str(shown.id), "tags-2-image": "1"}, images=1)
+    note = db.session.scalar(select(Note))
+    held.moderation_state = "held"
+    hidden.hidden_markets = ",US,"
+    db.session.commit()
+    page = text(client.get(f"/notes/{note.id}", headers={"Cookie": ""}))
+    assert page.count('data-testid="product-pin"') == 1
+    assert "Cotton tee" in page
+    assert "Held candle" not in page and "Restricted balm" not in page
+
+
 def test_a_bad_tag_row_is_reported_on_the_form(login, post_form, shop):
     mine = shop.add_product(skus=("TEE-1",))
     login(shop.owner)
