@@ -31,7 +31,7 @@ from app.services.catalog import CardProduct
 from app.services.errors import ValidationFailed
 from app.services.social import engagement as interactions
 from app.services.social import notes, translation
-from app.services.social.age_gate import require_age_confirmation
+from app.services.social.age_gate import age_gate_applies, require_age_confirmation
 from app.services.social.notes import ImageUpload
 from app.services.social.product_tags import TagInput
 from app.web.cursors import decode_cursor, encode_cursor
@@ -100,6 +100,12 @@ NOTE_SCHEMA = schema("Note", {
                                                      "<brand>\", in the viewer's language."},
                             "impression_token": {"type": "string"},
                             "click_url": {"type": "string", "format": "uri"}}}]},
+        "age_gated": {"type": "boolean",
+                      "description": "True in a list when the note is for adults 18+ and "
+                                     "the viewer has not confirmed being 18 or older "
+                                     "(POST /api/v1/me/adult-confirmation): its body, "
+                                     "images, cover, product tags and card product are "
+                                     "left out."},
         "coauthor": {"oneOf": [AUTHOR_SCHEMA, {"type": "null"}],
                      "description": "The co-author credited beside the author on a "
                                     "co-created note."},
@@ -230,7 +236,7 @@ def note_json(note: Note, *, liked: set[int] | None = None,
         "like_count": note.like_count, "collect_count": note.collect_count,
         "comment_count": note.comment_count,
         "liked": note.id in (liked or ()), "collected": note.id in (collected or ()),
-        "sponsored": False,
+        "sponsored": False, "age_gated": False,
         "coauthor": author_json(note.credited_coauthor) if note.credited_coauthor else None,
         "coauthor_part": _coauthor_part(note),
         "partnership": {"brand": brand, "label": _("Sponsored · with %(brand)s", brand=brand)}
@@ -258,8 +264,18 @@ def notes_json(note_list: list[Note], viewer: User | None) -> list[dict[str, Any
     collected = interactions.collected_note_ids(viewer, ids)
     sponsors = ads.sponsor_names(ids)
     strips = card_products(note_list)
-    return [note_json(n, liked=liked, collected=collected, sponsors=sponsors,
-                      card_product=strips.get(n.id)) for n in note_list]
+    items = [note_json(n, liked=liked, collected=collected, sponsors=sponsors,
+                       card_product=strips.get(n.id)) for n in note_list]
+    for note, item in zip(note_list, items, strict=True):
+        if age_gate_applies(viewer, note):
+            _withhold_adult_content(item)
+    return items
+
+
+def _withhold_adult_content(item: dict[str, Any]) -> None:
+    """An adults-only note listed to a viewer not confirmed 18+: title and counts only."""
+    item.update(age_gated=True, body="", images=[], cover=None, product_tags=[],
+                card_product=None, coauthor_part=None)
 
 
 def comment_json(comment: Comment, liked: set[int] = frozenset(),

@@ -166,6 +166,25 @@ def test_every_part_of_an_adults_only_note_is_gated_in_the_api(client, api_token
                        headers=headers).status_code == 201
 
 
+def test_lists_in_the_api_leave_out_an_adults_only_notes_text_and_pictures(
+        client, api_token, quick_note, make_user):
+    note = gated_note(quick_note, make_user)
+    headers = api_token(make_user())
+    url = f"/api/v1/users/{note.author_id}/notes"
+
+    for who in ({}, headers):
+        [item] = client.get(url, headers=who).get_json()["items"]
+        assert item["age_gated"] is True and item["title"] == note.title
+        assert item["body"] == "" and item["images"] == [] and item["cover"] is None
+    searched = client.get("/api/v1/search?q=cocktail&type=notes").get_data(as_text=True)
+    assert note.title in searched and "Strong ones." not in searched
+
+    client.post("/api/v1/me/adult-confirmation", headers=headers)
+    [item] = client.get(url, headers=headers).get_json()["items"]
+    assert item["age_gated"] is False and item["body"] == "Strong ones."
+    assert item["images"] and item["cover"] is not None
+
+
 def test_see_translation_of_an_adults_only_note_waits_for_the_guests_confirmation(
         client, quick_note, make_user):
     note = gated_note(quick_note, make_user)
