@@ -208,3 +208,16 @@ def test_the_sweep_still_pays_a_note_whose_verdict_was_missed(make_brand, make_u
     assert ads.settle_partnership_reviews() == []
     db.session.commit()
     assert kinds(brand.account)[-2:] == ["partnership_release", "partnership_fee"]
+
+
+def test_an_age_gated_partnership_note_is_paid_for(make_brand, make_user, quick_note,
+                                                   reviewer):
+    brand = make_brand(balance=20_000)
+    creator = make_user()
+    made, note = published_partnership(brand, creator, quick_note)
+    decide_note_review(reviewer, note.id, "age_gate", "nudity")
+    db.session.commit()
+    db.session.refresh(made)
+    assert made.status == "paid"
+    assert kinds(brand.account)[-2:] == ["partnership_release", "partnership_fee"]
+    assert ads.settle_partnership_reviews() == []

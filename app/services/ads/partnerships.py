@@ -29,7 +29,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AdAccount, Note, Notification, Organization, Partnership, User, utcnow
+from app.models import (
+    SHOWN_STATES,
+    AdAccount,
+    Note,
+    Notification,
+    Organization,
+    Partnership,
+    User,
+    utcnow,
+)
 from app.money import Money
 from app.services.ads.accounts import brand_account, require_brand
 from app.services.ads.ledger import post_entry
@@ -198,11 +207,17 @@ def publish_partnership_note(actor: User, partnership_id: int, note_id) -> Partn
     return partnership
 
 
+# A note shown again (to everyone, or to adults only: the content was published as agreed)
+# is paid for; a removed one reopens the brief.
+SETTLED_STATES = (*SHOWN_STATES, "removed")
+
+
 def settle_partnership_verdict(target_type: str, target_id: int, state: str) -> None:
     """A moderator's verdict on a partnership note, in the decision's own transaction:
-    approved (visible again), the creator is paid; removed, the brief opens again.
+    approved or age-gated (shown again), the creator is paid; removed, the brief opens
+    again.
     """
-    if target_type != "note" or state not in ("visible", "removed"):
+    if target_type != "note" or state not in SETTLED_STATES:
         return
     partnership = db.session.scalar(select(Partnership).where(
         Partnership.note_id == target_id, Partnership.status == "published"))
@@ -219,7 +234,7 @@ def settle_partnership_reviews(*, limit: int = 200) -> list[str]:
         select(Partnership.id, Note.moderation_state)
         .join(Note, Note.id == Partnership.note_id)
         .where(Partnership.status == "published",
-               Note.moderation_state.in_(("visible", "removed")))
+               Note.moderation_state.in_(SETTLED_STATES))
         .order_by(Partnership.id).limit(limit)).all()
     lines = []
     for partnership_id, state in rows:
@@ -230,11 +245,11 @@ def settle_partnership_reviews(*, limit: int = 200) -> list[str]:
 
 
 def _settle(partnership: Partnership, note_state: str) -> str | None:
-    """Pay (note visible) or reopen (note removed) a published partnership, once: None when
+    """Pay (note shown) or reopen (note removed) a published partnership, once: None when
     another transaction settled it first (the status moves by a conditional UPDATE).
     """
     try:
-        if note_state == "visible":
+        if note_state in SHOWN_STATES:
             _pay_fee(partnership)
             return f"partnership {partnership.id}: fee paid"
         _move(partnership, "accepted", ("published",), note_id=None, published_at=None)
