@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,6 +27,9 @@ from app.services.errors import NotFound, ValidationFailed
 from app.services.fields import amount_rule
 from app.services.permissions import require_store_staff
 from app.services.regions import is_country
+
+if TYPE_CHECKING:  # frozen copies of profiles (shipping_terms imports this module)
+    from app.services.checkout.shipping_terms import ProfileTerms, ZoneTerms
 
 # Where carriers refuse a parcel without a phone number (Google's address data has no phones).
 PHONE_REQUIRED = frozenset({"CN"})
@@ -116,7 +119,8 @@ def profiles_for(store_ids: Sequence[int]) -> dict[int, ShippingProfile]:
     return {p.store_id: p for p in profiles}
 
 
-def zone_for(profile: ShippingProfile | None, country: str) -> ShippingZone | None:
+def zone_for(profile: ShippingProfile | ProfileTerms | None, country: str
+             ) -> ShippingZone | ZoneTerms | None:
     """The zone serving `country`: one that lists it, else the first catch-all zone."""
     if profile is None:
         return None
@@ -125,7 +129,7 @@ def zone_for(profile: ShippingProfile | None, country: str) -> ShippingZone | No
     return listed or next((z for z in profile.zones if not z.countries), None)
 
 
-def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
+def price_parcel(store: Store, profile: ShippingProfile | ProfileTerms | None, country: str,
                  weight_grams: int, subtotal: Money) -> ParcelPrice:
     """The shipping price of one parcel of `store` to `country` (NoShippingRate if none)."""
     zone = zone_for(profile, country)
