@@ -53,7 +53,8 @@ from app.services.catalog import ensure_ships_to
 from app.services.checkout import cart as carts
 from app.services.checkout import shipping_rates as shipping
 from app.services.checkout.open_quotes import OWNER_TYPE, cancel_open_quotes, close_quote
-from app.services.checkout.shipping_terms import ProfileTerms, shipping_terms_for
+from app.services.checkout.shipping_rates import ProfileTerms
+from app.services.checkout.shipping_terms import shipping_terms_for
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.services.inventory import InsufficientStock, availability, reserve_lines_at_once
 from app.services.markets import DutiableLine, RuleBook, assess

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,9 +27,6 @@ from app.services.errors import NotFound, ValidationFailed
 from app.services.fields import amount_rule
 from app.services.permissions import require_store_staff
 from app.services.regions import is_country
-
-if TYPE_CHECKING:  # frozen copies of profiles (shipping_terms imports this module)
-    from app.services.checkout.shipping_terms import ProfileTerms, ZoneTerms
 
 # Where carriers refuse a parcel without a phone number (Google's address data has no phones).
 PHONE_REQUIRED = frozenset({"CN"})
@@ -56,6 +53,37 @@ class ParcelPrice:
     delivery_days_min: int
     delivery_days_max: int
     is_free: bool
+
+
+# Profiles as quotes keep them (app.services.checkout.shipping_terms) ----------------------
+@dataclass(frozen=True)
+class RateTerms:
+    """One weight tier of a zone."""
+
+    max_weight_grams: int | None
+    price_minor: int
+    transit_days_min: int | None
+    transit_days_max: int | None
+
+
+@dataclass(frozen=True)
+class ZoneTerms:
+    """A zone as `price_parcel` reads it, its tiers lightest first."""
+
+    name: str
+    countries: tuple[str, ...]
+    free_over_minor: int | None
+    delivery_days_min: int
+    delivery_days_max: int
+    rates: tuple[RateTerms, ...]
+
+
+@dataclass(frozen=True)
+class ProfileTerms:
+    """A store's shipping profile, its zones in position order."""
+
+    store_id: int
+    zones: tuple[ZoneTerms, ...]
 
 
 # Addresses ----------------------------------------------------------------------------------

@@ -11,46 +11,20 @@ next quote on every server prices with the edit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from flask import Flask
 
 from app.core.cache_versions import shelf, track_table_writes
 from app.models import ShippingProfile
-from app.services.checkout.shipping_rates import profiles_for
+from app.services.checkout.shipping_rates import (
+    ProfileTerms,
+    RateTerms,
+    ZoneTerms,
+    profiles_for,
+)
 
 SHIPPING_VERSION = "shipping"
 SHIPPING_TABLES = frozenset({"shipping_profiles", "shipping_zones", "shipping_rates"})
-
-
-@dataclass(frozen=True)
-class RateTerms:
-    """One weight tier of a zone."""
-
-    max_weight_grams: int | None
-    price_minor: int
-    transit_days_min: int | None
-    transit_days_max: int | None
-
-
-@dataclass(frozen=True)
-class ZoneTerms:
-    """A zone as `price_parcel` reads it, its tiers lightest first."""
-
-    name: str
-    countries: tuple[str, ...]
-    free_over_minor: int | None
-    delivery_days_min: int
-    delivery_days_max: int
-    rates: tuple[RateTerms, ...]
-
-
-@dataclass(frozen=True)
-class ProfileTerms:
-    """A store's shipping profile, its zones in position order."""
-
-    store_id: int
-    zones: tuple[ZoneTerms, ...]
 
 
 def profile_terms(profile: ShippingProfile) -> ProfileTerms:
