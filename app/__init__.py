@@ -49,6 +49,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     register_request_hooks(app)
     register_page_cache(app)
+    from app.services.checkout import track_shipping_writes
+    from app.services.fx import track_rate_writes
+    from app.services.markets import track_rule_book_writes
+
+    # What quotes keep between requests: rates, the rule book, stores' shipping profiles.
+    track_rate_writes(app)
+    track_rule_book_writes(app)
+    track_shipping_writes(app)
     register_cli(app)
     from app import tasks  # noqa: F401 - registers every Celery task by its name
     return app

@@ -44,7 +44,7 @@ UNTRACKED_CONNECTION = "qiao_untracked_writes"
 # Tables no cached page reads (a viewer's own data, ledgers, events, queues). Any table not
 # named here moves the version on: a new table is safe (never stale) until listed.
 PRIVATE_TABLES = frozenset({
-    "content_versions", "alembic_version", "job_leases", "idempotency_records",
+    "content_versions", "cache_versions", "alembic_version", "job_leases", "idempotency_records",
     "outbox_emails", "webhook_events", "api_tokens", "audit_log_entries",
     "carts", "cart_items", "quotes", "quote_groups", "quote_lines", "payments",
     "orders", "order_lines", "order_events", "order_messages", "refunds", "refund_lines",

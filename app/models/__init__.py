@@ -115,7 +115,7 @@ from app.models.notes import (
     Topic,
     shown_clause,
 )
-from app.models.ops import ContentVersion, JobLease
+from app.models.ops import CacheVersion, ContentVersion, JobLease
 from app.models.orders import (
     ORDER_EVENT_REASONS,
     ORDER_MESSAGE_SIDES,
@@ -260,6 +260,7 @@ __all__ = [
     "CartItem",
     "CatalogImport",
     "Comment",
+    "CacheVersion",
     "ContentVersion",
     "CommentLike",
     "DecimalText",

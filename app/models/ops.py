@@ -42,3 +42,17 @@ class ContentVersion(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+
+
+class CacheVersion(db.Model):
+    """The token of a group of slow-changing tables processes cache (app.core.cache_versions).
+
+    Every transaction that writes one of the group's tables gives the row a new random
+    token before it commits; a process's cached copy is good while the token it was read
+    under is the row's.
+    """
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger, nullable=False)

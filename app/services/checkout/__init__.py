@@ -12,6 +12,7 @@ from app.services.checkout.quotes import (
     ensure_quote_payable,
     get_quote,
 )
+from app.services.checkout.shipping_terms import track_shipping_writes
 
 __all__ = [
     "GUEST_CART_SESSION_KEY",
@@ -20,6 +21,7 @@ __all__ = [
     "find_cart",
     "get_quote",
     "remove_item",
+    "track_shipping_writes",
     "units_in_guest_cart",
     "units_in_user_cart",
 ]

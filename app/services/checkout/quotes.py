@@ -53,6 +53,8 @@ from app.services.catalog import ensure_ships_to
 from app.services.checkout import cart as carts
 from app.services.checkout import shipping_rates as shipping
 from app.services.checkout.open_quotes import OWNER_TYPE, cancel_open_quotes, close_quote
+from app.services.checkout.shipping_rates import ProfileTerms
+from app.services.checkout.shipping_terms import shipping_terms_for
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.services.inventory import InsufficientStock, availability, reserve_lines_at_once
 from app.services.markets import DutiableLine, RuleBook, assess
@@ -198,9 +200,9 @@ def _allocate(total: Money, weights: list[int]) -> list[int]:
     return [part.minor for part in total.split(weights if sum(weights) else [1] * len(weights))]
 
 
-def _price_group(store: Store, profile, items: list[CartItem], currency: str, country: str,
-                 rate: fx.LockedRate, now: datetime, book: RuleBook, region: str = ""
-                 ) -> tuple[QuoteGroup, list[dict]]:
+def _price_group(store: Store, profile: ProfileTerms | None, items: list[CartItem],
+                 currency: str, country: str, rate: fx.LockedRate, now: datetime,
+                 book: RuleBook, region: str = "") -> tuple[QuoteGroup, list[dict]]:
     """One store's parcel (shipping, duties, taxes) and its lines' values, in presentment."""
     priced = [_unit_price(item, currency, rate) for item in items]
     store_subtotal = Money(sum(p.item.variant.price_minor * p.item.quantity for p in priced),
@@ -300,7 +302,7 @@ def create_quote(user: User, currency: str, shipping_address: dict, *,
     for item in items:
         per_store.setdefault(item.variant.store_id, []).append(item)
     stores = {i.variant.store_id: i.variant.product.store for i in items}
-    profiles = shipping.profiles_for(list(per_store))
+    profiles = shipping_terms_for(list(per_store))
     rates = {code: _lock(code, currency, now)
              for code in sorted({s.base_currency for s in stores.values()})}
     book = RuleBook()  # every parcel goes to the same country today

@@ -55,6 +55,37 @@ class ParcelPrice:
     is_free: bool
 
 
+# Profiles as quotes keep them (app.services.checkout.shipping_terms) ----------------------
+@dataclass(frozen=True)
+class RateTerms:
+    """One weight tier of a zone."""
+
+    max_weight_grams: int | None
+    price_minor: int
+    transit_days_min: int | None
+    transit_days_max: int | None
+
+
+@dataclass(frozen=True)
+class ZoneTerms:
+    """A zone as `price_parcel` reads it, its tiers lightest first."""
+
+    name: str
+    countries: tuple[str, ...]
+    free_over_minor: int | None
+    delivery_days_min: int
+    delivery_days_max: int
+    rates: tuple[RateTerms, ...]
+
+
+@dataclass(frozen=True)
+class ProfileTerms:
+    """A store's shipping profile, its zones in position order."""
+
+    store_id: int
+    zones: tuple[ZoneTerms, ...]
+
+
 # Addresses ----------------------------------------------------------------------------------
 def validate_address(raw: Any) -> dict[str, str]:
     """A clean shipping address, or ValidationFailed naming each bad field.
@@ -116,7 +147,8 @@ def profiles_for(store_ids: Sequence[int]) -> dict[int, ShippingProfile]:
     return {p.store_id: p for p in profiles}
 
 
-def zone_for(profile: ShippingProfile | None, country: str) -> ShippingZone | None:
+def zone_for(profile: ShippingProfile | ProfileTerms | None, country: str
+             ) -> ShippingZone | ZoneTerms | None:
     """The zone serving `country`: one that lists it, else the first catch-all zone."""
     if profile is None:
         return None
@@ -125,7 +157,7 @@ def zone_for(profile: ShippingProfile | None, country: str) -> ShippingZone | No
     return listed or next((z for z in profile.zones if not z.countries), None)
 
 
-def price_parcel(store: Store, profile: ShippingProfile | None, country: str,
+def price_parcel(store: Store, profile: ShippingProfile | ProfileTerms | None, country: str,
                  weight_grams: int, subtotal: Money) -> ParcelPrice:
     """The shipping price of one parcel of `store` to `country` (NoShippingRate if none)."""
     zone = zone_for(profile, country)

@@ -6,6 +6,7 @@ from app.services.fx.conversion import (
     StaleRate,
     convert,
     lock_rate,
+    track_rate_writes,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "StaleRate",
     "convert",
     "lock_rate",
+    "track_rate_writes",
 ]

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.core.cache_versions import shelf, track_table_writes
 from app.extensions import db
 from app.models import User, utcnow
 from app.models.fx import FxRate, FxSnapshot
@@ -146,27 +147,36 @@ def _pair_rate(base_currency: str, rates: dict[str, Decimal], from_currency: str
         return per_base[to_currency] / per_base[from_currency]
 
 
-def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = None) -> LockedRate:
-    """The newest usable rate for the pair, with the fee; StaleRate / RateUnavailable otherwise."""
-    from_currency = normalize_currency(from_currency)
-    to_currency = normalize_currency(to_currency)
-    now = now or utcnow()
-    if from_currency == to_currency:
-        return LockedRate(from_currency, to_currency, Decimal(1), Decimal(1), now, "identity",
-                          None)
-    pair = (from_currency, to_currency)
+# Every rate snapshot table: a write to any gives the shelf of pair rows a new token.
+RATE_TABLES = frozenset({"fx_snapshots", "fx_rates"})
+RATES_VERSION = "fx_rates"
+PAIR_ROWS = 20  # rate rows read per pair, newest snapshots first
+
+
+def track_rate_writes(app: Flask) -> None:
+    """Move the rates' token on with every transaction that writes a snapshot."""
+    track_table_writes(app, RATES_VERSION, RATE_TABLES)
+
+
+def _pair_rows(pair: tuple[str, str], now: datetime | None) -> list[Row]:
+    """The pair's rate rows of the newest snapshots (dated up to `now`, when given)."""
     # One query, only the pair's rate rows of the newest snapshots (every page that shows a
     # converted price pays for this, so it must stay cheap).
-    rows = db.session.execute(
-        select(FxSnapshot.id, FxSnapshot.as_of, FxSnapshot.source, FxSnapshot.base_currency,
-               FxRate.currency, FxRate.rate)
-        .outerjoin(FxRate, and_(FxRate.snapshot_id == FxSnapshot.id,
-                                FxRate.currency.in_(pair)))
-        .where(FxSnapshot.as_of <= now)
-        .where(or_(FxSnapshot.base_currency.in_(pair), FxRate.id.is_not(None)))
-        .order_by(FxSnapshot.as_of.desc(), FxSnapshot.id.desc())
-        .limit(20)
-    ).all()
+    stmt = (select(FxSnapshot.id, FxSnapshot.as_of, FxSnapshot.source,
+                   FxSnapshot.base_currency, FxRate.currency, FxRate.rate)
+            .outerjoin(FxRate, and_(FxRate.snapshot_id == FxSnapshot.id,
+                                    FxRate.currency.in_(pair)))
+            .where(or_(FxSnapshot.base_currency.in_(pair), FxRate.id.is_not(None)))
+            .order_by(FxSnapshot.as_of.desc(), FxSnapshot.id.desc())
+            .limit(PAIR_ROWS))
+    if now is not None:
+        stmt = stmt.where(FxSnapshot.as_of <= now)
+    return list(db.session.execute(stmt).all())
+
+
+def _newest_usable(rows: list[Row], from_currency: str, to_currency: str, now: datetime
+                   ) -> LockedRate | None:
+    """The rate of the newest snapshot among `rows` that prices the pair; StaleRate if old."""
     snapshots: dict[int, tuple[datetime, str, str, dict[str, Decimal]]] = {}
     for snapshot_id, as_of, source, base, currency, rate in rows:
         entry = snapshots.setdefault(snapshot_id, (as_of, source, base, {}))
@@ -188,6 +198,35 @@ def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = No
             fee = Decimal(current_app.config["FX_CONVERSION_FEE_PERCENT"]) / 100
             rate = mid * (1 + fee)
         return LockedRate(from_currency, to_currency, mid, rate, as_of, source, snapshot_id)
+    return None
+
+
+def lock_rate(from_currency: str, to_currency: str, *, now: datetime | None = None) -> LockedRate:
+    """The newest usable rate for the pair, with the fee; StaleRate / RateUnavailable otherwise.
+
+    The pair's newest rows (whatever their date) are kept on this process's shelf while
+    no snapshot is written anywhere (app.core.cache_versions). Those dated up to `now`
+    begin the list the database would give for `now`, so a snapshot found among them is
+    the one the query would find; when none is, the query decides.
+    """
+    from_currency = normalize_currency(from_currency)
+    to_currency = normalize_currency(to_currency)
+    now = now or utcnow()
+    if from_currency == to_currency:
+        return LockedRate(from_currency, to_currency, Decimal(1), Decimal(1), now, "identity",
+                          None)
+    pair = (from_currency, to_currency)
+    kept = shelf(RATES_VERSION)
+    if kept is not None:
+        if pair not in kept:
+            kept[pair] = _pair_rows(pair, None)
+        found = _newest_usable([r for r in kept[pair] if r.as_of <= now], from_currency,
+                               to_currency, now)
+        if found is not None:
+            return found
+    found = _newest_usable(_pair_rows(pair, now), from_currency, to_currency, now)
+    if found is not None:
+        return found
     raise RateUnavailable(_("There is no exchange rate from %(source)s to %(target)s.",
                             source=from_currency, target=to_currency))
 

@@ -5,6 +5,7 @@ from app.services.markets.landed_cost import (
     RuleBook,
     assess,
 )
+from app.services.markets.rule_cache import track_rule_book_writes
 from app.services.markets.rules import duty_tax_refundable_on_return
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "RuleBook",
     "assess",
     "duty_tax_refundable_on_return",
+    "track_rule_book_writes",
 ]

@@ -9,10 +9,12 @@ Duty is rounded per line, tax once on its base, both by the house rule.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +24,14 @@ from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.money import Money
 from app.services import fx
 from app.services.errors import DomainError
+from app.services.markets.rule_cache import (
+    DutyRateTerms,
+    RegionTaxTerms,
+    RuleTerms,
+    region_tax_terms,
+    rule_book_shelf,
+    rule_terms,
+)
 from app.services.markets.rule_input import (
     apply_clean_rule,
     clean_market_rule,
@@ -142,9 +152,10 @@ def region_tax_for(country: str, region: str, on: date) -> RegionTax | None:
     )
 
 
-def _matching_rate(rule: MarketRule, hs_code: str) -> DutyRate | None:
+def _matching_rate(rule: MarketRule | RuleTerms, hs_code: str
+                   ) -> DutyRate | DutyRateTerms | None:
     digits = "".join(ch for ch in hs_code if ch.isdigit())
-    best: DutyRate | None = None
+    best = None
     for candidate in rule.duty_rates:
         if digits.startswith(candidate.hs_prefix) and (
             best is None or len(candidate.hs_prefix) > len(best.hs_prefix)
@@ -153,13 +164,13 @@ def _matching_rate(rule: MarketRule, hs_code: str) -> DutyRate | None:
     return best
 
 
-def duty_rate_for(rule: MarketRule, hs_code: str) -> Decimal:
+def duty_rate_for(rule: MarketRule | RuleTerms, hs_code: str) -> Decimal:
     """The longest matching HS prefix's rate, else the rule's default."""
     best = _matching_rate(rule, hs_code)
     return best.rate if best else rule.default_duty_rate
 
 
-def line_duty_rate(rule: MarketRule, hs_code: str, origin: str) -> tuple[Decimal, str]:
+def line_duty_rate(rule: MarketRule | RuleTerms, hs_code: str, origin: str) -> tuple[Decimal, str]:
     """The duty rate of a line by its HS code and origin, and what decided it.
 
     A preference listing the origin with a duty rate wins over the HS rate.
@@ -178,7 +189,7 @@ def _percent(rate: Decimal) -> str:
     return format(rate.scaleb(2).normalize(), "f")
 
 
-def _consignment_preference(rule: MarketRule, origins: set[str]) -> dict | None:
+def _consignment_preference(rule: RuleTerms, origins: set[str]) -> dict | None:
     """The preference with thresholds that every line's origin qualifies for, if any."""
     for preference in rule.preferences or []:
         has_thresholds = preference.get("duty_free_threshold") is not None or \
@@ -203,26 +214,42 @@ class RuleBook:
     """Import rules, regional taxes and rates into their currencies, each looked up once.
 
     A quote assesses one parcel per store, all bound for the same country on the same
-    day; sharing a book saves each further parcel its rule and rate queries.
+    day; sharing a book saves each further parcel its rule and rate queries. Rules and
+    regional taxes also come from the process's shelf (app.services.markets.rule_cache)
+    while the rule book's token is unchanged, so most quotes read none of them.
     """
 
     def __init__(self) -> None:
-        self._rules: dict[tuple[str, date], MarketRule | None] = {}
-        self._regions: dict[tuple[str, str, date], RegionTax | None] = {}
+        self._rules: dict[tuple[str, date], RuleTerms | None] = {}
+        self._regions: dict[tuple[str, str, date], RegionTaxTerms | None] = {}
         self._rates: dict[tuple[str, str], fx.LockedRate] = {}
+        self._shelf: dict | None = None
+        self._shelf_looked_up = False
 
-    def rule(self, country: str, on: date) -> MarketRule | None:
+    def _kept(self, key: tuple, read: Callable[[], Any]) -> Any:
+        """The shelf's entry for `key`, else `read()` (kept on the shelf when allowed)."""
+        if not self._shelf_looked_up:
+            self._shelf, self._shelf_looked_up = rule_book_shelf(), True
+        if self._shelf is None:
+            return read()
+        if key not in self._shelf:
+            self._shelf[key] = read()
+        return self._shelf[key]
+
+    def rule(self, country: str, on: date) -> RuleTerms | None:
         """`rule_for`, remembered."""
         key = (country.upper(), on)
         if key not in self._rules:
-            self._rules[key] = rule_for(country, on)
+            self._rules[key] = self._kept(("rule", *key),
+                                          lambda: rule_terms(rule_for(country, on)))
         return self._rules[key]
 
-    def region_tax(self, country: str, region: str, on: date) -> RegionTax | None:
+    def region_tax(self, country: str, region: str, on: date) -> RegionTaxTerms | None:
         """`region_tax_for`, remembered."""
         key = (country.upper(), region.upper(), on)
         if key not in self._regions:
-            self._regions[key] = region_tax_for(country, region, on)
+            self._regions[key] = self._kept(
+                ("region", *key), lambda: region_tax_terms(region_tax_for(country, region, on)))
         return self._regions[key]
 
     def rate(self, from_currency: str, to_currency: str) -> fx.LockedRate:
