@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.demo.notes import _picture
 from app.extensions import db
 from app.models import Event, Note, NoteTopic, Topic, User, utcnow
-from app.services.social import engagement as interactions
+from app.services.social import bulk_engagement as bulk
 from app.services.social import events, notes
 from app.services.social.events import EventInput
 from app.services.social.notes import ImageUpload
@@ -70,11 +70,10 @@ def seed_events() -> list[str]:
     for fan_email in ("shopper@example.com", "shopper.jp@example.com"):
         if fan_email in users:
             events.join_event(users[fan_email], event.id)
-    for rank, note in enumerate(entered):
-        for fan_email in FANS[:len(FANS) - rank]:
-            fan = users.get(fan_email)
-            if fan is not None and fan.id != note.author_id and note.is_published:
-                interactions.like_note(fan, note.id)
+    bulk.like_notes_in_bulk([
+        (users[fan_email], note) for rank, note in enumerate(entered) if note.is_published
+        for fan_email in FANS[:len(FANS) - rank]
+        if fan_email in users and users[fan_email].id != note.author_id])
     events.advance_events()  # the start notice for everyone who joined
     return [f"Demo event: {TITLE} / 世界各地的茶, running until {event.ends_at:%Y-%m-%d}, "
             f"{len(entered)} entries from both sides"]

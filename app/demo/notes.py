@@ -31,6 +31,7 @@ from app.extensions import db
 from app.models import Note, Product, Store, User, utcnow
 from app.services.accounts.passwords import hash_password
 from app.services.catalog import products as catalog
+from app.services.social import bulk_engagement as bulk
 from app.services.social import engagement as interactions
 from app.services.social import notes
 from app.services.social.notes import ImageUpload, hot_score
@@ -168,29 +169,34 @@ def seed_notes(password: str) -> list[str]:
     db.session.flush()
 
     people = list(users.values())
+    # Drawn in the order the seed always drew them (so the demo stays the same), then
+    # written in bulk: the likes in one go, then the comments in order, then the follows.
+    likes: list[tuple[User, Note]] = []
+    comments: list[tuple[User, Note, str]] = []
     for note in posted:
         for fan in rng.sample(people, k=min(len(people), rng.randint(1, 6))):
             if fan.id != note.author_id:
-                interactions.like_note(fan, note.id)
+                likes.append((fan, note))
         if rng.random() < 0.7:
             commenter = rng.choice(voices[note.language if note.language in voices
                                           else "en"])
             if commenter.id != note.author_id:
-                interactions.add_comment(commenter, note.id, rng.choice(
-                    COMMENTS_ZH if note.language == "zh" else COMMENTS_EN))
+                comments.append((commenter, note, rng.choice(
+                    COMMENTS_ZH if note.language == "zh" else COMMENTS_EN)))
+    bulk.like_notes_in_bulk(likes)
+    for commenter, note, text in comments:
+        interactions.add_comment(commenter, note.id, text)
     creators = voices["zh"] + voices["en"]
-    for follower in creators:
-        for followee in rng.sample(creators, k=5):
-            if followee.id != follower.id:
-                interactions.follow_user(follower, followee.id)
+    follows = [(follower, followee) for follower in creators
+               for followee in rng.sample(creators, k=5) if followee.id != follower.id]
     shopper = users.get("shopper@example.com")
     if shopper is not None:
-        for email in ("creator@example.com", "sophie@example.com", "lin.wei@example.com",
-                      "olivia@example.com"):
-            if email in users:
-                interactions.follow_user(shopper, users[email].id)
-        if posted:
-            interactions.collect_note(shopper, posted[-1].id)
+        follows += [(shopper, users[email]) for email in (
+            "creator@example.com", "sophie@example.com", "lin.wei@example.com",
+            "olivia@example.com") if email in users]
+    bulk.follow_users_in_bulk(follows)
+    if shopper is not None and posted:
+        interactions.collect_note(shopper, posted[-1].id)
     shoppable = sum(1 for n in posted if n.product_tags)
     return [f"Demo notes: {len(posted)} posted ({shoppable} shoppable) by "
             f"{len({n.author_id for n in posted})} creators; creators' password is the same"]

@@ -13,7 +13,7 @@ from babel.dates import (
 from flask import Flask
 from flask_babel import get_locale, get_timezone
 
-from app.services.accounts import format_local_time
+from app.services.accounts import format_local_time, format_viewer_day, format_viewer_time
 
 
 def _aware(moment: datetime) -> datetime:
@@ -23,11 +23,7 @@ def _aware(moment: datetime) -> datetime:
 
 def format_when(moment: datetime | None) -> str:
     """A time that matters (an event, an expiry) in the viewer's zone, saying which."""
-    if moment is None:
-        return ""
-    zone = get_timezone()
-    local = _aware(moment).astimezone(zone)
-    return format_local_time(local, zone, str(get_locale() or "en"))
+    return "" if moment is None else format_viewer_time(moment)
 
 
 def format_day(moment: datetime | date | None) -> str:
@@ -35,7 +31,7 @@ def format_day(moment: datetime | date | None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, datetime):
-        moment = _aware(moment).astimezone(get_timezone()).date()
+        return format_viewer_day(moment)
     return format_date(moment, "medium", locale=str(get_locale() or "en"))
 
 

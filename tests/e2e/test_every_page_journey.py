@@ -1,10 +1,13 @@
 """Every page of every demo role, on a 390×844 phone and a 1366×900 desktop, in English and 中文.
 
 The demo (`flask demo seed`) is loaded into a live server of its own, so its catalogue
-neither depends on nor disturbs the other journeys' data. For each demo role the pages it
-can reach are found by following same-origin links from Discover and its portals (GET only,
-never logging out, one page per route: one product, one note, one order...). Each page is
-then opened at both sizes in both languages and must:
+neither depends on nor disturbs the other journeys' data, with the Stripe sandbox beside it.
+For each demo role the pages it can reach are found by following same-origin links from
+Discover and its portals (GET only, never logging out, one page per route: one product, one
+note, one order...; a route is walked again by a role that sees it in another currency or
+for another store). Pages no link leads to are added: the shoppers' quotes, and for the
+shopper in Japan a quote's card form and the page after paying. Each page is then opened at
+both sizes in both languages and must:
 
 - answer without a server error and raise no script or console error;
 - pass Deque's axe-core WCAG 2.1 A/AA rules (vendored in tests/e2e/vendor);
@@ -19,6 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,37 +35,44 @@ from flask_migrate import upgrade
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, sandbox
 from app.core.transaction import commit, rollback
 from app.demo.seed import DEMO_PASSWORD, seed_demo
 from app.extensions import db
-from app.models import Note, Product, ProductVariant, User
+from app.models import Note, Product, ProductVariant, Quote, User
+from app.providers.payments import reset_payment_provider
 from app.services.checkout import cart, quotes
 from app.services.errors import DomainError
 from tests.checkout_factories import address_for
 from tests.databases import scratch_database
 from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.shops import pay_with_sandbox_card
+from tests.localstripe_server import WEBHOOK_SECRET, _free_port
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 SHOTS = ARTIFACTS / "every-page"
 
-# The roles of README's demo logins, and where each starts besides Discover.
-ROLES: dict[str, str | None] = {
-    "visitor": None,
-    "shopper": "shopper@example.com",
-    "shopper-jp": "shopper.jp@example.com",
-    "merchant": "merchant@example.com",
-    "merchant2": "merchant2@example.com",
-    "creator": "creator@example.com",
-    "brand": "brand@example.com",
-    "moderator": "moderator@example.com",
-    "community": "community@example.com",
-    "admin": "admin@example.com",
+# The roles of README's demo logins, and for some the currency they are walked in: a route
+# another role walked in another currency, or in none, is walked again for them. The shopper
+# in Japan sees the storefront in JPY; the second merchant's portal is its US store's, in
+# USD (the first merchant's portal, walked first, counts as walked in no currency, and its
+# storefront would only repeat the shoppers'). A role without one (None) takes what the
+# others walked as walked.
+ROLES: dict[str, tuple[str | None, str | None]] = {
+    "visitor": (None, "USD"),
+    "shopper": ("shopper@example.com", "USD"),
+    "shopper-jp": ("shopper.jp@example.com", "JPY"),
+    "merchant": ("merchant@example.com", None),
+    "merchant2": ("merchant2@example.com", "USD"),
+    "creator": ("creator@example.com", None),
+    "brand": ("brand@example.com", None),
+    "moderator": ("moderator@example.com", None),
+    "community": ("community@example.com", None),
+    "admin": ("admin@example.com", None),
 }
 START = ["/", "/orgs/", "/admin/", "/account/profile"]
-PAGES_PER_ROLE = 40  # checked
 ROUTES_PER_ROLE = 60  # followed
 
 # Links never followed: they leave the page's role (log out, log in as someone else), are
@@ -165,7 +176,7 @@ def person(email: str) -> User:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
-def open_quote(email: str, currency: str, country: str) -> int:
+def open_quote(email: str, currency: str, country: str) -> Quote:
     """A quote of the shopper's for the first product that ships to them: no link leads
     to a quote (it is made by a form), yet every shopper sees one."""
     shopper = person(email)
@@ -179,17 +190,24 @@ def open_quote(email: str, currency: str, country: str) -> int:
             rollback()
             continue
         commit()
-        return quote.id
+        return quote
     raise AssertionError(f"no demo product ships to {country}")
 
 
-def pages_behind_forms() -> dict[str, list[str]]:
-    """Pages a role reaches through a form or its own content rather than a shared link."""
-    creator = person(ROLES["creator"])
+def pages_behind_forms(sandbox_url: str) -> dict[str, list[str]]:
+    """Pages a role reaches through a form or its own content rather than a shared link:
+    the shoppers' quotes, and for the shopper in Japan the card form of a quote (its
+    PaymentIntent opened at the sandbox) and the page after paying another one there."""
+    creator = person(ROLES["creator"][0])
     note_id = db.session.scalar(sa.select(Note.id).where(Note.author_id == creator.id)
                                 .order_by(Note.id))
-    return {"shopper-jp": [f"/checkout/quotes/{open_quote(ROLES['shopper-jp'], 'JPY', 'JP')}"],
-            "shopper": [f"/checkout/quotes/{open_quote(ROLES['shopper'], 'USD', 'US')}"],
+    japan = ROLES["shopper-jp"][0]
+    paid = open_quote(japan, "JPY", "JP")
+    pay_with_sandbox_card(person(japan), paid, sandbox_url)  # commits
+    to_pay = open_quote(japan, "JPY", "JP").id  # a new quote cancels the open ones: last
+    return {"shopper-jp": [f"/checkout/quotes/{to_pay}", f"/checkout/quotes/{to_pay}/pay",
+                           f"/checkout/quotes/{paid.id}/complete"],
+            "shopper": [f"/checkout/quotes/{open_quote(ROLES['shopper'][0], 'USD', 'US').id}"],
             "creator": [f"/notes/{note_id}/edit"]}
 
 
@@ -202,17 +220,34 @@ class DemoSite:
     pages_behind_forms: dict[str, list[str]]
 
 
+@contextmanager
+def stripe_sandbox(application: Flask, base: str) -> Iterator[str]:
+    """localstripe on loopback for the demo server, its events signed to its webhook."""
+    port = _free_port()
+    process = sandbox.start(port, persist=False)
+    url = f"http://127.0.0.1:{port}"
+    application.config.update(STRIPE_SECRET_KEY="", STRIPE_SANDBOX_URL=url,
+                              STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    try:
+        with application.app_context():
+            reset_payment_provider()
+        sandbox.register_webhook(url, f"{base}/api/v1/webhooks/stripe", WEBHOOK_SECRET)
+        yield url
+    finally:
+        sandbox.stop(process)
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory) -> Iterator[DemoSite]:
-    """A live server of the seeded demo, on a database of its own."""
+    """A live server of the seeded demo, on a database of its own, with the Stripe sandbox."""
     with scratch_database("demo_walk", tmp_path_factory.mktemp("demo-walk")) as url:
-        application = create_app("testing", SQLALCHEMY_DATABASE_URI=url,
+        # The quotes opened for the walk must stay payable for all of it, on a busy machine.
+        application = create_app("testing", SQLALCHEMY_DATABASE_URI=url, QUOTE_TTL_MINUTES=120,
                                  MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media")))
         with application.app_context():
             upgrade()
-            seed_demo()
+            seed_demo()  # before the sandbox: demo orders are then paid directly, faster
             commit()
-            behind_forms = pages_behind_forms()
             db.session.remove()
         server = make_server("127.0.0.1", 0, application, threaded=True)
         base = f"http://127.0.0.1:{server.server_port}"
@@ -220,7 +255,11 @@ def demo_server(tmp_path_factory) -> Iterator[DemoSite]:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield DemoSite(base, application, behind_forms)
+            with stripe_sandbox(application, base) as sandbox_url:
+                with application.app_context():
+                    behind_forms = pages_behind_forms(sandbox_url)
+                    db.session.remove()
+                yield DemoSite(base, application, behind_forms)
         finally:
             server.shutdown()
             thread.join(timeout=10)
@@ -283,30 +322,33 @@ def route_of(application, path: str) -> str | None:
     return endpoint
 
 
-def reachable_pages(tab, base: str, application, checked: set[str]) -> list[str]:
+def reachable_pages(tab, base: str, application, walked: dict[str, set[str | None]],
+                    context: str | None) -> list[str]:
     """Pages a logged-in tab reaches by following links, breadth first, one per route.
 
-    A route another role's walk already checked is neither checked nor followed again (its
-    layout and words are the same), except the role's own starting pages and the pages
-    they link to (its menus: an organisation's dashboard leads to its portal).
+    A route another role's walk already checked in the same context (or, for a role with
+    no context of its own, in any) is neither checked nor followed again (its layout and
+    words are the same), except the role's own starting pages and the pages they link to
+    (its menus: an organisation's dashboard leads to its portal).
     """
     seen_routes: set[str] = set()
     queue = [(path, True) for path in START]  # (path, linked from a starting page)
     pages: list[str] = []
-    while queue and len(pages) < PAGES_PER_ROLE and len(seen_routes) < ROUTES_PER_ROLE:
+    while queue and len(seen_routes) < ROUTES_PER_ROLE:
         path, near_start = queue.pop(0)
         route = route_of(application, path)
+        done = route in walked and (context is None or context in walked[route])
         if route is None or route in seen_routes or route == "static" or (
-                route in checked and not near_start):
+                done and not near_start):
             continue  # another role's walk followed that page's links already
         seen_routes.add(route)
         response = tab.request.get(f"{base}{path}", max_redirects=0)
         if response.status != 200 or "text/html" not in response.headers.get(
                 "content-type", ""):
             continue
-        if route not in checked or path in START:
+        if not done or path in START:
             pages.append(path)
-            checked.add(route)
+            walked.setdefault(route, set()).add(context)
         parser = LinkParser()
         parser.feed(response.text())
         for href in parser.links:
@@ -324,15 +366,15 @@ def role_pages(browser, demo_server) -> dict[str, list[str]]:
     """For each demo role, the pages its links lead to."""
     base, application = demo_server.base, demo_server.app
     found = {}
-    checked: set[str] = set()
-    for role, email in ROLES.items():
-        context, tab = new_tab(browser, base, "desktop", "en")
+    walked: dict[str, set[str | None]] = {}
+    for role, (email, context) in ROLES.items():
+        tab_context, tab = new_tab(browser, base, "desktop", "en")
         try:
             log_in_and_read(tab, base, email, "en")
-            found[role] = reachable_pages(tab, base, application, checked) + \
+            found[role] = reachable_pages(tab, base, application, walked, context) + \
                 demo_server.pages_behind_forms.get(role, [])
         finally:
-            context.close()
+            tab_context.close()
     return found
 
 
@@ -401,8 +443,10 @@ def test_every_page_of_every_demo_role(browser, demo_server, role_pages, people_
                                        locale):
     base = demo_server.base
     SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "pages.txt").write_text("\n".join(
+        f"{role}: {' '.join(paths)}" for role, paths in role_pages.items()), encoding="utf-8")
     found: dict[str, list[str]] = {}
-    for role, email in ROLES.items():
+    for role, (email, _context) in ROLES.items():
         context, tab = new_tab(browser, base, size, locale)
         try:
             log_in_and_read(tab, base, email, locale)

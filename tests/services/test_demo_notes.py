@@ -9,7 +9,8 @@ from app.demo.catalog import BROOKLYN, TEA_HOUSE, seed_catalog
 from app.demo.note_texts import PRODUCT_NOTES
 from app.demo.notes import seed_notes
 from app.extensions import db
-from app.models import Comment, Follow, Note, NoteLike, Product
+from app.models import Comment, Follow, Note, NoteLike, Notification, Product
+from app.services.social.notes import hot_score
 
 
 def test_creators_post_about_the_products_in_their_pictures(make_org, make_user):
@@ -51,6 +52,18 @@ def test_creators_post_about_the_products_in_their_pictures(make_org, make_user)
     assert min(n.published_at for n in posted) < max(n.published_at for n in posted)
 
     assert db.session.scalar(select(func.count(NoteLike.note_id))) >= 200
+    # The likes went in in bulk: every counter still equals its rows, every score its counters.
+    liked = dict(db.session.execute(select(NoteLike.note_id, func.count())
+                                    .group_by(NoteLike.note_id)).tuples().all())
+    comments = dict(db.session.execute(select(Comment.note_id, func.count())
+                                       .group_by(Comment.note_id)).tuples().all())
+    for note in posted:
+        assert (note.like_count, note.comment_count) == (liked.get(note.id, 0),
+                                                         comments.get(note.id, 0))
+        assert note.hot_score == hot_score(note.like_count, note.collect_count,
+                                           note.comment_count, note.published_at)
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.kind == "like")) == sum(liked.values())
     assert db.session.scalar(select(func.count(Comment.id))) >= 60
     assert db.session.scalar(select(func.count()).select_from(Follow)) >= 100
     assert seed_notes("pw") == ["Demo notes: already there"]

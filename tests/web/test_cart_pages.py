@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -208,16 +208,24 @@ def test_a_tampered_currency_is_refused_on_the_form(client, shop, login, shopper
     assert "Choose one of USD, EUR" in response.get_data(as_text=True)
 
 
-def test_a_stale_rate_says_so_on_the_form(client, shop, login, shopper, fx_snapshot,
-                                          checkout_address):
-    login(shopper)
+@pytest.mark.parametrize(("locale", "rate_time", "currency_field"), [
+    ("en", "the newest exchange rate (Nov 3, 2026, 12:00\u202fAM GMT+09:00) is too old",
+     "JPY is unavailable right now"),
+    ("zh", "最新汇率（2026年11月3日 00:00 GMT+09:00）已过时", "JPY 暂时无法使用")])
+def test_a_stale_rate_says_so_on_the_form_in_the_viewers_time(
+        client, shop, login, make_user, fx_snapshot, checkout_address, locale, rate_time,
+        currency_field):
+    login(make_user(ship_to_country="US", currency="USD", locale=locale,
+                    time_zone="Asia/Tokyo"))
     add_from_product_page(client, shop, 1)
-    fx_snapshot.as_of = utcnow() - timedelta(days=8)
+    # 15:00 UTC on Nov 2 is already Nov 3 in Tokyo, where the shopper reads it.
+    fx_snapshot.as_of = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     db.session.commit()
     response = checkout(client, {**checkout_address("JP"), "currency": "JPY"})
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "too old" in html and "JPY is unavailable right now" in html
+    assert rate_time in html and currency_field in html
+    assert "UTC" not in html
 
 
 def test_an_expired_quote_page_offers_a_new_quote(client, shop, login, shopper, make_quote):

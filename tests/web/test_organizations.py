@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from app.core.transaction import commit
 from app.extensions import db
-from app.models import Invitation, Membership, Organization, utcnow
+from app.models import Invitation, Membership, Organization
 from app.services.orgs import organizations as orgs
 from app.web.links import site_links
 from tests.conftest import PASSWORD, csrf_from
@@ -171,14 +171,16 @@ def test_expired_revoked_and_unknown_links_say_so(client, make_org, make_user, l
     owner = owner_of(org)
     expired, expired_secret = orgs.invite_member(owner, org.id, "lin@example.com", "staff",
                                                  links=site_links)
-    expired.expires_at = utcnow() - timedelta(days=1)
+    # 15:00 UTC on Nov 2 is already Nov 3 in Tokyo, where the invitee reads it.
+    expired.expires_at = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
     revoked, revoked_secret = orgs.invite_member(owner, org.id, "mo@example.com", "staff",
                                                  links=site_links)
     orgs.revoke_invitation(owner, org.id, revoked.id)
     commit()
-    login(make_user("lin@example.com"))
+    login(make_user("lin@example.com", time_zone="Asia/Tokyo"))
     response = client.get(f"/orgs/invitations/{expired_secret}")
-    assert response.status_code == 410 and "This invitation expired on" in page_text(response)
+    assert response.status_code == 410
+    assert "This invitation expired on Nov 3, 2026." in page_text(response)
     response = client.get(f"/orgs/invitations/{revoked_secret}")
     assert response.status_code == 410 and "withdrawn" in page_text(response)
     response = client.get("/orgs/invitations/not-a-real-secret")

@@ -146,6 +146,32 @@ def test_the_quote_expiry_is_in_the_viewers_zone(app):
         assert format_when(AT_15_UTC) == "Nov 2, 2026, 8:30\u202fPM GMT+05:30"
 
 
+FUTURE_15_UTC = datetime(2030, 11, 2, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("language", "suspended", "restricted"), [
+    ("en", "Your account is suspended until Nov 3, 2030, 12:00\u202fAM GMT+09:00.",
+     "After repeated removals you cannot post until Nov 3, 2030, 12:00\u202fAM GMT+09:00."),
+    ("zh", "你的账号已被封禁，至 2030年11月3日 00:00 GMT+09:00 解封。",
+     "由于内容多次被删除，2030年11月3日 00:00 GMT+09:00 前无法发布。")])
+def test_a_posting_ban_ends_at_the_viewers_time(app, make_user, language, suspended,
+                                                  restricted):
+    from flask_babel import refresh
+
+    from app.services.errors import Forbidden
+    from app.services.social.abuse import check_posting_allowed
+
+    banned = make_user(suspended_until=FUTURE_15_UTC)
+    restricted_user = make_user(posting_restricted_until=FUTURE_15_UTC)
+    with app.test_request_context("/", headers={"Cookie": "qiao_tz=Asia/Tokyo",
+                                                "Accept-Language": language}):
+        refresh()  # nothing this test did before the request may choose the language
+        for user, said in ((banned, suspended), (restricted_user, restricted)):
+            with pytest.raises(Forbidden) as refused:
+                check_posting_allowed(user, "Hello")
+            assert refused.value.message == said
+
+
 def test_every_page_loads_the_time_zone_script(client):
     html = client.get("/").get_data(as_text=True)
     assert "js/timezone.js" in html

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel.core import get_global
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 from app.models import User
@@ -76,3 +77,17 @@ def format_local_time(moment: datetime, zone: tzinfo, locale: str) -> str:
     both = pattern.replace("{1}", format_date(local, "medium", locale=locale)) \
         .replace("{0}", format_time(local, "short", tzinfo=zone, locale=locale))
     return f"{both} {format_datetime(local, 'ZZZZ', tzinfo=zone, locale=locale)}"
+
+
+def format_viewer_time(moment: datetime) -> str:
+    """`moment` for whoever is being answered, in the zone and language Flask-Babel chose
+    for them (their setting, else their browser's; UTC outside a request), with its offset.
+    """
+    return format_local_time(moment, get_timezone() or UTC, str(get_locale() or "en"))
+
+
+def format_viewer_day(moment: datetime) -> str:
+    """The calendar day of `moment` where whoever is being answered is."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(
+        get_timezone() or UTC)
+    return format_date(local, "medium", locale=str(get_locale() or "en"))

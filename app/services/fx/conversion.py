@@ -23,6 +23,7 @@ from app.models import User, utcnow
 from app.models.fx import FxRate, FxSnapshot
 from app.money import Money, normalize_currency, round_minor
 from app.providers.fx_rates import RateDocumentInvalid, RateSheet, parse_ecb_document
+from app.services.accounts import format_viewer_time
 from app.services.errors import Conflict, ValidationFailed
 
 RATE_PRECISION = 28  # significant digits kept in cross rates
@@ -190,8 +191,8 @@ def _newest_usable(rows: list[Row], from_currency: str, to_currency: str, now: d
         if now - as_of > max_age:
             raise StaleRate(
                 _("Prices in %(currency)s are unavailable right now: the newest exchange rate "
-                  "(%(as_of)s UTC) is too old. Choose another currency or try again later.",
-                  currency=to_currency, as_of=as_of.strftime("%Y-%m-%d %H:%M")),
+                  "(%(as_of)s) is too old. Choose another currency or try again later.",
+                  currency=to_currency, as_of=format_viewer_time(as_of)),
             )
         with localcontext() as ctx:
             ctx.prec = RATE_PRECISION

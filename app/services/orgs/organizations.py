@@ -32,7 +32,12 @@ from app.models import (
     utcnow,
 )
 from app.money import CurrencyError, normalize_currency
-from app.services.accounts import format_local_time, mail_time_zone, normalize_email
+from app.services.accounts import (
+    format_local_time,
+    format_viewer_day,
+    mail_time_zone,
+    normalize_email,
+)
 from app.services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 from app.services.permissions import require_membership
@@ -332,7 +337,7 @@ def _invitation_problem(invitation: Invitation, user: User | None) -> DomainErro
     if status == "expired":
         return InvitationGone(
             _("This invitation expired on %(date)s. Ask the organisation to invite you again.",
-              date=invitation.expires_at.strftime("%Y-%m-%d")), code="invitation_expired")
+              date=format_viewer_day(invitation.expires_at)), code="invitation_expired")
     if user is not None and user.email.lower() != invitation.email.lower():
         return Forbidden(
             _("This invitation was sent to %(invited)s, but you are logged in as %(email)s. "

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment, Note, User, utcnow
+from app.services.accounts import format_viewer_time
 from app.services.errors import Forbidden, RateLimited
 
 # A mention is "@" then a handle, not after a letter or digit ("me@example.com" is no mention).
@@ -38,11 +39,11 @@ def check_posting_allowed(user: User, text: str, *, previous: str = "") -> None:
     now = utcnow()
     if user.suspended_until is not None and user.suspended_until > now:
         raise Forbidden(_("Your account is suspended until %(when)s.",
-                          when=user.suspended_until.strftime("%Y-%m-%d")),
+                          when=format_viewer_time(user.suspended_until)),
                         code="account_suspended")
     if user.posting_restricted_until is not None and user.posting_restricted_until > now:
         raise Forbidden(_("After repeated removals you cannot post until %(when)s.",
-                          when=user.posting_restricted_until.strftime("%Y-%m-%d")),
+                          when=format_viewer_time(user.posting_restricted_until)),
                         code="posting_restricted")
     config = current_app.config
     new_days = config["MODERATION_NEW_ACCOUNT_DAYS"]

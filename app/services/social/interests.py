@@ -108,6 +108,33 @@ def record_follow_signal(user: User, creator_id: int, weight: float) -> None:
     _add_weights(user.id, {("creator", creator_id, ""): weight})
 
 
+def record_note_signals(pairs: list[tuple[int, int]], weight: float) -> None:
+    """`record_note_signal` for many (user id, note id) pairs: the notes are read once and
+    each person's weights move in one upsert.
+    """
+    targets = _targets_of_notes(sorted({note_id for _user_id, note_id in pairs}))
+    by_user: dict[int, dict[Target, float]] = {}
+    for user_id, note_id in pairs:
+        if ("creator", user_id, "") in targets[note_id]:
+            continue  # their own note teaches nothing
+        deltas = by_user.setdefault(user_id, {})
+        for target in targets[note_id]:
+            deltas[target] = deltas.get(target, 0.0) + weight
+    for user_id in sorted(by_user):
+        _add_weights(user_id, by_user[user_id])
+
+
+def record_follow_signals(pairs: list[tuple[int, int]], weight: float) -> None:
+    """`record_follow_signal` for many (user id, creator id) pairs, one upsert per person."""
+    by_user: dict[int, dict[Target, float]] = {}
+    for user_id, creator_id in pairs:
+        deltas = by_user.setdefault(user_id, {})
+        target = ("creator", creator_id, "")
+        deltas[target] = deltas.get(target, 0.0) + weight
+    for user_id in sorted(by_user):
+        _add_weights(user_id, by_user[user_id])
+
+
 # Picking topics after signing up --------------------------------------------------------------
 def topic_choices(limit: int = 24) -> list[Topic]:
     """Topics to offer a new person: the ones most notes carry."""
