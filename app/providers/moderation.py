@@ -17,11 +17,13 @@ A provider that cannot answer raises `ScreeningUnavailable`; screening then hold
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
 import urllib.error
 import urllib.request
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -99,12 +101,20 @@ NUDITY_CLASSES = frozenset({"FEMALE_BREAST_EXPOSED", "FEMALE_GENITALIA_EXPOSED",
 
 
 class NudeNetClassifier:
-    """NudeNet's bundled 320n detector (ONNX, onnxruntime on CPU)."""
+    """NudeNet's bundled 320n detector (ONNX, onnxruntime on CPU).
+
+    Verdicts are kept per process by the picture's pixels (a bounded, least recently used
+    map): the same photo posted again, or in several notes, is not run through the model
+    again. The model is deterministic, so a kept verdict is the one it would give.
+    """
 
     name = "nudenet"
+    KEPT_VERDICTS = 512
 
     def __init__(self) -> None:
         self._detector = None
+        self._verdicts: OrderedDict[bytes, CheckResult] = OrderedDict()
+        self._verdicts_lock = threading.Lock()
 
     def _load(self):
         if self._detector is None:
@@ -118,15 +128,28 @@ class NudeNetClassifier:
         """The highest confidence of an exposed-nudity detection in `image`."""
         import numpy as np
 
+        rgba = image.convert("RGBA")
+        pixels = hashlib.blake2b(rgba.tobytes(), digest_size=20)
+        pixels.update(repr(rgba.size).encode())
+        key = pixels.digest()
+        with self._verdicts_lock:
+            kept = self._verdicts.get(key)
+            if kept is not None:
+                self._verdicts.move_to_end(key)
+                return kept
         try:
-            array = np.asarray(image.convert("RGBA"))
-            detections = self._load().detect(array)
+            detections = self._load().detect(np.asarray(rgba))
         except Exception as exc:  # noqa: BLE001 - any model failure means "no verdict"
             raise ScreeningUnavailable(f"nudenet failed: {exc}") from None
         scores = [d["score"] for d in detections if d.get("class") in NUDITY_CLASSES]
         score = max(scores, default=0.0)
-        return CheckResult("image_classifier", float(score), ("nudity",) if scores else (),
-                           {"detections": sorted({d["class"] for d in detections})})
+        verdict = CheckResult("image_classifier", float(score), ("nudity",) if scores else (),
+                              {"detections": sorted({d["class"] for d in detections})})
+        with self._verdicts_lock:
+            self._verdicts[key] = verdict
+            while len(self._verdicts) > self.KEPT_VERDICTS:
+                self._verdicts.popitem(last=False)
+        return verdict
 
 
 # OpenAI moderation categories → the platform's reason codes.

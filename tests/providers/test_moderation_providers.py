@@ -68,6 +68,25 @@ def test_bundled_text_classifier_scores_abuse_high_and_praise_low():
     assert classifier.classify("This serum made my skin glow, love it").score < 0.3
 
 
+def test_the_same_picture_is_run_through_the_image_model_once():
+    classifier = NudeNetClassifier()
+    detector = classifier._load()
+    runs = []
+    real_detect = detector.detect
+    detector.detect = lambda array: runs.append(array.shape) or real_detect(array)
+    classifier.KEPT_VERDICTS = 2
+    blue, red, green = ((Image.new("RGB", (64, 48), colour))
+                        for colour in ((90, 140, 200), (200, 40, 40), (40, 200, 40)))
+    first = classifier.classify(blue)
+    again = classifier.classify(Image.new("RGB", (64, 48), (90, 140, 200)))  # same pixels
+    assert again == first and len(runs) == 1
+    classifier.classify(red)
+    classifier.classify(green)  # the oldest verdict (blue) makes room
+    assert len(runs) == 3
+    classifier.classify(blue)
+    assert len(runs) == 4
+
+
 def test_bundled_image_classifier_runs_offline_on_a_plain_image():
     verdict = NudeNetClassifier().classify(Image.new("RGB", (640, 480), (90, 140, 200)))
     assert verdict.check == "image_classifier"
