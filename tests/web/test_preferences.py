@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -42,6 +43,28 @@ def test_a_zh_cn_browser_gets_chinese(client):
     assert selected(html, "locale") == "zh"
     assert selected(html, "currency") == "CNY"  # the default currency follows the language
     assert ">美国</option>" in html  # country names in Chinese
+
+
+def test_the_ship_to_list_follows_the_choice_and_the_language(client):
+    """The header's country list is rendered once per language and choice, then reused:
+    each page still marks exactly its viewer's country, in its viewer's language."""
+    from app.services.regions import country_names
+
+    def ship_to(html: str) -> list[tuple[str, str, str]]:
+        block = re.search(r'<select name="ship_to_country".*?</select>', html, re.S).group(0)
+        return [(code, mark, unescape(name)) for code, mark, name in
+                re.findall(r'<option value="([A-Z]{2})" (selected)?>([^<]+)</option>', block)]
+
+    first = ship_to(client.get("/").get_data(as_text=True))
+    assert [(code, name) for code, _mark, name in first] == list(country_names("en").items())
+    assert [code for code, mark, _name in first if mark] == ["US"]
+    choose(client, ship_to_country="JP")
+    again = ship_to(client.get("/").get_data(as_text=True))
+    assert [code for code, mark, _name in again if mark] == ["JP"]
+    choose(client, locale="zh")
+    chinese = ship_to(client.get("/").get_data(as_text=True))
+    assert [(code, name) for code, _mark, name in chinese] == list(country_names("zh").items())
+    assert [code for code, mark, _name in chinese if mark] == ["JP"]
 
 
 def test_an_english_browser_gets_english(client):
