@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.demo.photo_library import close_up
 from app.extensions import db
 from app.models import AuditLogEntry, ModerationCase, Note, PlatformRole, User, utcnow
 from app.services import moderation
@@ -21,29 +22,21 @@ from app.services.social.notes import ImageUpload
 SECOND_MODERATOR = ("moderator2@example.com", "Mina Park (moderator)", "GB", ["en", "zh"],
                     "zh", "GBP")
 
-# author, title, body, colour
+# author, title, body, and the photograph a scammer would lift (cropped closer than any
+# honest note crops it, so a removal's image blocklist never catches the products' own)
 FLAGGED_NOTES = [
     ("ana@example.com", "Make $500 a day from home",
      "No experience needed. Message me on WhatsApp and I'll send you the starter kit.",
-     "#e17055"),
+     "scene-studio"),
     ("lin.wei@example.com", "这款减肥茶一周瘦十斤",
-     "不用节食不用运动，喝了就瘦，私信我拿内部价 #减肥", "#00b894"),
+     "不用节食不用运动，喝了就瘦，私信我拿内部价 #减肥", "jasmine-pearls"),
     ("yuki@example.com", "Miracle serum cures acne overnight",
-     "Clinically proven to cure acne in one night, doctors hate it.", "#fdcb6e"),
+     "Clinically proven to cure acne in one night, doctors hate it.", "vitamin-c-serum"),
     ("ana@example.com", "Designer trainers at 90% off",
-     "Same factory as the real ones, nobody can tell the difference.", "#6c5ce7"),
-    ("creator@example.com", "高仿包包到货啦", "和专柜一模一样，懂的来 #包包", "#d63031"),
+     "Same factory as the real ones, nobody can tell the difference.", "scene-outfit"),
+    ("creator@example.com", "高仿包包到货啦", "和专柜一模一样，懂的来 #包包", "brocade-clutch"),
 ]
-
-
-def _picture(colour: str) -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (600, 800), colour).save(out, "JPEG", quality=80)
-    return out.getvalue()
+LIFTED_PHOTO_ZOOM = 1.8
 
 
 def _second_moderator(password: str) -> User:
@@ -76,13 +69,13 @@ def seed_moderation(password: str) -> list[str]:
     if first is None or admin is None:
         return ["Demo moderation: skipped (no moderator or admin)"]
     flagged: list[Note] = []
-    for author_email, title, body, colour in FLAGGED_NOTES:
+    for author_email, title, body, photo_name in FLAGGED_NOTES:
         author = users.get(author_email)
         if author is None:
             continue
         flagged.append(notes.create_note(
             author, title=title, body=body,
-            images=[ImageUpload(_picture(colour), "flagged.jpg")]))
+            images=[ImageUpload(close_up(photo_name, LIFTED_PHOTO_ZOOM), "flagged.jpg")]))
     db.session.flush()
     if len(flagged) < len(FLAGGED_NOTES):
         return ["Demo moderation: skipped (demo creators missing)"]

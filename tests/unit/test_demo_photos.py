@@ -51,3 +51,12 @@ def test_pictures_made_from_the_renders_are_full_size_jpegs():
         with Image.open(io.BytesIO(data)) as image:
             assert image.format == "JPEG" and image.size == (320, 400)
     assert nearest_photo("#2e3d5e") != nearest_photo("#e7e1d0")  # navy tee vs cream blouse
+
+
+def test_the_moderation_demos_flagged_notes_show_photographs_not_flat_colour():
+    from app.demo.moderation import FLAGGED_NOTES, LIFTED_PHOTO_ZOOM
+
+    for *_text, name in FLAGGED_NOTES:
+        with Image.open(io.BytesIO(close_up(name, LIFTED_PHOTO_ZOOM))) as image:
+            colours = image.convert("RGB").getcolors(maxcolors=64)
+            assert colours is None, f"{name}: fewer than 64 colours, not a photograph"
