@@ -111,3 +111,11 @@ def shelf(name: str) -> dict[Any, Any] | None:
     if found is None or found[0] != token or len(found[1]) >= MAX_ENTRIES:
         found = shelves[name] = (token, {})
     return found[1]
+
+
+def forget_kept() -> None:
+    """Drop what this process keeps and the tokens this transaction read, so the next
+    reads go to the database (tests that count a cold read's statements).
+    """
+    current_app.extensions.pop(_SHELVES, None)
+    db.session.connection().info.pop(_TOKENS, None)

@@ -44,7 +44,7 @@ def add_products(shop, count: int, variants: int, prefix: str) -> list:
 
 
 def statements(client, url: str) -> int:
-    with QueryCounter() as queries:
+    with QueryCounter(cold=True) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
     return queries.count
