@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import random
+from contextlib import contextmanager
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from app.extensions import celery
 from app.providers.moderation import CheckResult, ModerationProviders, ScreeningUnavailable
 from app.services.moderation import rules
 
@@ -71,3 +73,13 @@ class FakeImageClassifier:
 
 def providers(text=None, image=None, policy=None) -> ModerationProviders:
     return ModerationProviders(text=text, image=image, policy=policy)
+
+
+@contextmanager
+def queued_jobs():
+    """Jobs go to a broker (Celery's in-memory one) instead of running after the commit."""
+    celery.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery.conf.task_always_eager = True

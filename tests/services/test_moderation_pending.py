@@ -6,13 +6,12 @@ it, as when a worker has not picked it up yet; the test then runs the job as the
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 
 from app.core.transaction import commit
-from app.extensions import celery, db
+from app.extensions import db
 from app.providers.moderation import set_moderation_providers
 from app.services.accounts.profiles import update_profile
 from app.services.catalog import products as catalog
@@ -24,7 +23,7 @@ from app.services.social.feed import published_notes
 from app.services.social.notes import ImageUpload
 from app.tasks.moderation import rescreen_stale_pending_task, screen_content_task
 from tests.catalog_factories import make_shop
-from tests.moderation_factories import add_rule, jpeg, photo, providers
+from tests.moderation_factories import add_rule, jpeg, photo, providers, queued_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -32,16 +31,6 @@ def _rules_only(app):
     set_moderation_providers(providers())
     yield
     set_moderation_providers(None)
-
-
-@contextmanager
-def queued_jobs():
-    """Jobs go to a broker (Celery's in-memory one) instead of running after the commit."""
-    celery.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        celery.conf.task_always_eager = True
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ waits as "pending"; without one it is visible at once and screened right after t
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from sqlalchemy import select
 
 from app.core.transaction import commit
-from app.extensions import celery, db
+from app.extensions import db
 from app.models import Notification
 from app.providers.moderation import set_moderation_providers
 from app.services import moderation
@@ -21,7 +19,7 @@ from app.services.social import notes
 from app.services.social.engagement import add_comment
 from app.services.social.notes import ImageUpload
 from app.tasks.moderation import screen_content_task
-from tests.moderation_factories import add_rule, jpeg, photo, providers
+from tests.moderation_factories import add_rule, jpeg, photo, providers, queued_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -29,16 +27,6 @@ def _rules_only(app):
     set_moderation_providers(providers())
     yield
     set_moderation_providers(None)
-
-
-@contextmanager
-def queued_jobs():
-    """Jobs go to a broker (Celery's in-memory one) instead of running after the commit."""
-    celery.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        celery.conf.task_always_eager = True
 
 
 @pytest.fixture
