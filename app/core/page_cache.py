@@ -26,7 +26,7 @@ from collections import OrderedDict
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from app.core.metrics import REDIS_FALLBACKS
 from app.extensions import db
@@ -125,12 +125,37 @@ def track_content_writes(app: Flask) -> None:
     event.listen(engine, "rollback", forget)
 
 
+_READ_VERSION = "SELECT version FROM content_versions WHERE id = 1"
+
+
 def content_version() -> int | None:
-    """The current content version, read in the request's transaction (None: no row)."""
-    # On the session's connection as plain SQL: every cached page reads it, and the ORM's
-    # statement handling cost a fifth of such a request.
-    return db.session.connection().exec_driver_sql(
-        "SELECT version FROM content_versions WHERE id = 1").scalar()
+    """The current content version (None: no row).
+
+    Every cached page reads it, so it is read as plain SQL (the ORM's statement handling
+    cost a fifth of such a request). On PostgreSQL, before the request has a transaction,
+    it is read in autocommit on a pooled connection: one round trip instead of three
+    (BEGIN, SELECT, ROLLBACK), about a quarter of a cached page's time. Reading it outside
+    the transaction the page is then rendered in is safe: that transaction starts later
+    and sees this version's rows or newer ones, never older. A session bound to one
+    connection (an outer transaction, as in the test suite) reads on that connection.
+    """
+    session = db.session()
+    bind = session.get_bind()
+    if (session.in_transaction() or not isinstance(bind, Engine)
+            or bind.dialect.name != "postgresql"):
+        return session.connection().exec_driver_sql(_READ_VERSION).scalar()
+    pooled = bind.raw_connection()
+    try:
+        connection = pooled.driver_connection
+        connection.autocommit = True
+        try:
+            row = connection.execute(_READ_VERSION).fetchone()
+        finally:
+            connection.autocommit = False
+    finally:
+        pooled.close()
+    return None if row is None else row[0]
+
 
 
 class PageStore(Protocol):
