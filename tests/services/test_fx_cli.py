@@ -243,7 +243,9 @@ def test_show_prints_each_rule_with_dates_source_and_duty_rates(runner):
     runner.invoke(args=["markets", "load"])
     result = runner.invoke(args=["markets", "show", "us"])
     assert result.exit_code == 0, result.output
-    assert "US  2016-03-10 – 2025-08-28  United States — de minimis USD 800" in result.output
+    assert "US  2016-03-10 – 2025-05-01  United States — de minimis USD 800" in result.output
+    assert "US  2025-05-02 – 2025-08-28  United States — de minimis USD 800, none for " \
+        "products of China and Hong Kong" in result.output
     assert "US  2025-08-29 – open-ended  (in force today)" in result.output
     assert "no duty up to 800.00 USD; default duty 5 %; VAT/GST 0 %; paid at checkout (DDP)" \
         in result.output
