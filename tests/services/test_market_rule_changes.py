@@ -328,7 +328,8 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
     for country, host in (("GB", "https://gov.uk/"), ("AU", "https://www.ato.gov.au/"),
                           ("KR", "https://customs.go.kr/"),
                           ("SG", "https://www.iras.gov.sg/"), ("CA", "https://cbsa-asfc.gc.ca/"),
-                          ("FI", "https://mano.muitine.lt/")):
+                          ("FI", "https://mano.muitine.lt/"),
+                          ("CN", "https://chinalawandpractice.com/")):
         rule = rule_for(country, on)
         assert rule.source_url.startswith(host) and rule.verified_on == on, country
     # The USD 800 de minimis of 2016-2025: CBP's rule in the Federal Register.
@@ -347,4 +348,4 @@ def test_every_entry_of_the_rule_book_says_how_sure_it_is():
                if e["verified_on"] == "2026-12-07" and "region" not in e}
     assert {("GB", "2021-01-01"), ("AU", "2018-07-01"), ("SG", "2024-01-01"),
             ("CA", "2020-07-01"), ("FI", "2024-09-01"), ("US", "2016-03-10"),
-            ("US", "2025-05-02")} <= checked
+            ("US", "2025-05-02"), ("CN", "2019-04-01")} <= checked
