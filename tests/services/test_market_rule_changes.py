@@ -332,6 +332,11 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
                           ("CN", "https://chinalawandpractice.com/")):
         rule = rule_for(country, on)
         assert rule.source_url.startswith(host) and rule.verified_on == on, country
+    # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
+    for day in (date(2023, 12, 31), date(2024, 1, 1)):
+        estonia = rule_for("EE", day)
+        assert estonia.source_url.startswith("https://www.riigiteataja.ee/"), day
+        assert estonia.verified_on == on
     # The USD 800 de minimis of 2016-2025: CBP's rule in the Federal Register.
     us_2020 = rule_for("US", date(2020, 1, 1))
     assert us_2020.source_url.startswith("https://www.gpo.gov/") and us_2020.verified_on == on
