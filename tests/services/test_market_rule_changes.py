@@ -332,6 +332,10 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
                           ("CN", "https://chinalawandpractice.com/")):
         rule = rule_for(country, on)
         assert rule.source_url.startswith(host) and rule.verified_on == on, country
+    # France's 20 %: article 278 of the tax code; from July 2026 the EUR 3 rule names customs.
+    france = rule_for("FR", date(2026, 6, 30))
+    assert france.source_url.startswith("https://www.doctrine.fr/") and france.verified_on == on
+    assert "article 278" in rule_for("FR", on).notes and rule_for("FR", on).verified_on == on
     # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
     for day in (date(2023, 12, 31), date(2024, 1, 1)):
         estonia = rule_for("EE", day)
