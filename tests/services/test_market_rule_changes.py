@@ -336,6 +336,10 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
     france = rule_for("FR", date(2026, 6, 30))
     assert france.source_url.startswith("https://www.doctrine.fr/") and france.verified_on == on
     assert "article 278" in rule_for("FR", on).notes and rule_for("FR", on).verified_on == on
+    # Italy's 22 %: article 16 of DPR 633/1972 on Normattiva.
+    italy = rule_for("IT", date(2026, 6, 30))
+    assert italy.source_url.startswith("https://www.normattiva.it/") and italy.verified_on == on
+    assert "Normattiva" in rule_for("IT", on).notes
     # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
     for day in (date(2023, 12, 31), date(2024, 1, 1)):
         estonia = rule_for("EE", day)
