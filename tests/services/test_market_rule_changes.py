@@ -230,6 +230,11 @@ def test_us_state_tax_a_marketplace_collects(rules):
     ca = parcel("US", [("330499", 10000, None)], Money(1000, "USD"), on, region="CA")
     assert ca.taxes == Money(725, "USD")  # 7.25 % of goods only
     assert all(c.rule and c.source for c in ny.charges)
+    # CDTFA: marketplace facilitators collect California's tax from 2019-10-01.
+    regional = next(c for c in ca.charges if c.kind == "region_tax")
+    assert regional.source_url.startswith("https://www.cdtfa.ca.gov/")
+    assert parcel("US", [("330499", 10000, None)], Money(1000, "USD"), date(2019, 9, 30),
+                  region="CA").taxes == Money(0, "USD")
 
 
 # Bad input ------------------------------------------------------------------------------------
