@@ -345,6 +345,10 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
     italy = rule_for("IT", date(2026, 6, 30))
     assert italy.source_url.startswith("https://www.normattiva.it/") and italy.verified_on == on
     assert "Normattiva" in rule_for("IT", on).notes
+    # Sweden's 25 %: the Swedish Tax Agency's legal guidance.
+    sweden = rule_for("SE", date(2026, 6, 30))
+    assert sweden.source_url.startswith("https://www4.skatteverket.se/")
+    assert sweden.verified_on == rule_for("SE", on).verified_on == on
     # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
     for day in (date(2023, 12, 31), date(2024, 1, 1)):
         estonia = rule_for("EE", day)
