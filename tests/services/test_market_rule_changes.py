@@ -349,6 +349,12 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
     sweden = rule_for("SE", date(2026, 6, 30))
     assert sweden.source_url.startswith("https://www4.skatteverket.se/")
     assert sweden.verified_on == rule_for("SE", on).verified_on == on
+    # Austria's 20 % and Spain's 21 %: the finance ministry's portal, the Tax Agency's manual.
+    for country, host in (("AT", "https://www.usp.gv.at/"),
+                          ("ES", "https://sede.agenciatributaria.gob.es/")):
+        before_july = rule_for(country, date(2026, 6, 30))
+        assert before_july.source_url.startswith(host), country
+        assert before_july.verified_on == rule_for(country, on).verified_on == on, country
     # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
     for day in (date(2023, 12, 31), date(2024, 1, 1)):
         estonia = rule_for("EE", day)
