@@ -193,14 +193,14 @@ def test_loading_the_shipped_rules_twice_changes_nothing_the_second_time(runner)
 def test_load_updates_a_changed_rule_and_its_duty_rates(runner, tmp_path):
     rules = us_rules()
     runner.invoke(args=["markets", "load", "--file", str(write_rules(tmp_path, rules))])
-    current = rules[1]
+    current = rules[-1]
     current["vat_rate"] = "0.07"
     current["duty_rates"] = [d for d in current["duty_rates"] if d["hs_prefix"] != "64"]
     current["duty_rates"].append({"hs_prefix": "8517", "rate": "0", "description": "Phones"})
     result = runner.invoke(args=["markets", "load", "--file",
                                  str(write_rules(tmp_path, rules))])
     assert result.exit_code == 0, result.output
-    assert "0 added, 1 updated, 1 unchanged." in result.output
+    assert "0 added, 1 updated, 2 unchanged." in result.output
     db.session.expire_all()
     rule = db.session.scalar(select(MarketRule).where(
         MarketRule.country == "US", MarketRule.effective_to.is_(None)))
@@ -214,7 +214,7 @@ def test_load_updates_a_changed_rule_and_its_duty_rates(runner, tmp_path):
     (lambda r: r[0]["duty_rates"].append({"hs_prefix": "9", "rate": "0.1",
                                           "description": ""}),
      "hs_prefix: An HS prefix is 2 to 10 digits"),
-    (lambda r: r[1].update(effective_from="2025-08-01"), "overlaps"),
+    (lambda r: r[-1].update(effective_from="2025-08-01"), "overlaps"),
     (lambda r: r[0].update(country="XX"), "country: 'XX' is not a country code"),
     (lambda r: r[0].update(effective_from="yesterday"), "'yesterday' is not a date"),
     (lambda r: r[0].update(duty_free_threshold="80.001"), "at most 2 decimals"),
@@ -243,7 +243,9 @@ def test_show_prints_each_rule_with_dates_source_and_duty_rates(runner):
     runner.invoke(args=["markets", "load"])
     result = runner.invoke(args=["markets", "show", "us"])
     assert result.exit_code == 0, result.output
-    assert "US  2016-03-10 – 2025-08-28  United States — de minimis USD 800" in result.output
+    assert "US  2016-03-10 – 2025-05-01  United States — de minimis USD 800" in result.output
+    assert "US  2025-05-02 – 2025-08-28  United States — de minimis USD 800, none for " \
+        "products of China and Hong Kong" in result.output
     assert "US  2025-08-29 – open-ended  (in force today)" in result.output
     assert "no duty up to 800.00 USD; default duty 5 %; VAT/GST 0 %; paid at checkout (DDP)" \
         in result.output
@@ -289,4 +291,4 @@ def test_flask_demo_seed_makes_checkout_rates_and_rules_available(runner, max_ag
     assert "Market rules:" in result.output and "Exchange rates:" in result.output
     assert fx.lock_rate("CNY", "USD").source == "demo"
     assert db.session.scalar(select(func.count()).select_from(MarketRule).where(
-        MarketRule.country == "US")) == 2
+        MarketRule.country == "US")) == 3

@@ -96,12 +96,29 @@ def test_finland_25_5_percent_is_checked_against_the_tax_administration(rules):
 
 
 def test_us_de_minimis_suspended_for_all_countries_from_2025_08_29(rules):
-    # A USD 100 cotton T-shirt: duty-free under USD 800 until 2025-08-28, 16.5 % after.
-    shirt = [("610910", 10000, None)]
+    # A USD 100 cotton T-shirt made in Vietnam: duty-free under USD 800 until 2025-08-28,
+    # 16.5 % after.
+    shirt = [("610910", 10000, "VN")]
     assert parcel("US", shirt, Money(0, "USD"), date(2025, 8, 28)).duties == Money(0, "USD")
     after = parcel("US", shirt, Money(0, "USD"), date(2025, 8, 29))
     assert after.duties == Money(1650, "USD")
     assert "14324" in after.source_url or "2025-14897" in after.source_url
+
+
+def test_us_de_minimis_ends_for_products_of_china_and_hong_kong_from_2025_05_02(rules):
+    # Executive Order 14256: a USD 100 cotton T-shirt made in China or Hong Kong pays 16.5 %
+    # from 2025-05-02; the same shirt made in Vietnam stays duty-free under USD 800.
+    before = parcel("US", [("610910", 10000, "CN")], Money(0, "USD"), date(2025, 5, 1))
+    assert before.duties == Money(0, "USD")
+    for origin in ("CN", "HK"):
+        after = parcel("US", [("610910", 10000, origin)], Money(0, "USD"), date(2025, 5, 2))
+        assert after.duties == Money(1650, "USD"), origin
+    assert after.source_url.startswith("https://govinfo.gov/")
+    vietnam = parcel("US", [("610910", 10000, "VN")], Money(0, "USD"), date(2025, 5, 2))
+    assert vietnam.duties == Money(0, "USD")
+    # Shipped from China without a recorded origin: the store's country stands for it.
+    assert parcel("US", [("610910", 10000, None)], Money(0, "USD"),
+                  date(2025, 6, 1)).duties == Money(1650, "USD")
 
 
 def test_singapore_gst_8_to_9_percent_at_checkout_up_to_sgd_400(rules):
@@ -213,6 +230,11 @@ def test_us_state_tax_a_marketplace_collects(rules):
     ca = parcel("US", [("330499", 10000, None)], Money(1000, "USD"), on, region="CA")
     assert ca.taxes == Money(725, "USD")  # 7.25 % of goods only
     assert all(c.rule and c.source for c in ny.charges)
+    # CDTFA: marketplace facilitators collect California's tax from 2019-10-01.
+    regional = next(c for c in ca.charges if c.kind == "region_tax")
+    assert regional.source_url.startswith("https://www.cdtfa.ca.gov/")
+    assert parcel("US", [("330499", 10000, None)], Money(1000, "USD"), date(2019, 9, 30),
+                  region="CA").taxes == Money(0, "USD")
 
 
 # Bad input ------------------------------------------------------------------------------------
@@ -311,9 +333,36 @@ def test_rules_checked_against_an_official_page_name_it_and_the_day(rules):
     for country, host in (("GB", "https://gov.uk/"), ("AU", "https://www.ato.gov.au/"),
                           ("KR", "https://customs.go.kr/"),
                           ("SG", "https://www.iras.gov.sg/"), ("CA", "https://cbsa-asfc.gc.ca/"),
-                          ("FI", "https://mano.muitine.lt/")):
+                          ("FI", "https://mano.muitine.lt/"),
+                          ("CN", "https://chinalawandpractice.com/")):
         rule = rule_for(country, on)
         assert rule.source_url.startswith(host) and rule.verified_on == on, country
+    # France's 20 %: article 278 of the tax code; from July 2026 the EUR 3 rule names customs.
+    france = rule_for("FR", date(2026, 6, 30))
+    assert france.source_url.startswith("https://www.doctrine.fr/") and france.verified_on == on
+    assert "article 278" in rule_for("FR", on).notes and rule_for("FR", on).verified_on == on
+    # Italy's 22 %: article 16 of DPR 633/1972 on Normattiva.
+    italy = rule_for("IT", date(2026, 6, 30))
+    assert italy.source_url.startswith("https://www.normattiva.it/") and italy.verified_on == on
+    assert "Normattiva" in rule_for("IT", on).notes
+    # Sweden's 25 %: the Swedish Tax Agency's legal guidance.
+    sweden = rule_for("SE", date(2026, 6, 30))
+    assert sweden.source_url.startswith("https://www4.skatteverket.se/")
+    assert sweden.verified_on == rule_for("SE", on).verified_on == on
+    # Austria's 20 % and Spain's 21 %: the finance ministry's portal, the Tax Agency's manual.
+    for country, host in (("AT", "https://www.usp.gv.at/"),
+                          ("ES", "https://sede.agenciatributaria.gob.es/")):
+        before_july = rule_for(country, date(2026, 6, 30))
+        assert before_july.source_url.startswith(host), country
+        assert before_july.verified_on == rule_for(country, on).verified_on == on, country
+    # Estonia's 20 % and 22 %: the amending act of 2023 in Riigi Teataja.
+    for day in (date(2023, 12, 31), date(2024, 1, 1)):
+        estonia = rule_for("EE", day)
+        assert estonia.source_url.startswith("https://www.riigiteataja.ee/"), day
+        assert estonia.verified_on == on
+    # The USD 800 de minimis of 2016-2025: CBP's rule in the Federal Register.
+    us_2020 = rule_for("US", date(2020, 1, 1))
+    assert us_2020.source_url.startswith("https://www.gpo.gov/") and us_2020.verified_on == on
 
 
 def test_every_entry_of_the_rule_book_says_how_sure_it_is():
@@ -326,4 +375,5 @@ def test_every_entry_of_the_rule_book_says_how_sure_it_is():
     checked = {(e["country"], e["effective_from"]) for e in official
                if e["verified_on"] == "2026-12-07" and "region" not in e}
     assert {("GB", "2021-01-01"), ("AU", "2018-07-01"), ("SG", "2024-01-01"),
-            ("CA", "2020-07-01"), ("FI", "2024-09-01")} <= checked
+            ("CA", "2020-07-01"), ("FI", "2024-09-01"), ("US", "2016-03-10"),
+            ("US", "2025-05-02"), ("CN", "2019-04-01")} <= checked

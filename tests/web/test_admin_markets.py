@@ -99,11 +99,11 @@ def test_a_missing_rule_is_404(admin_client):
 # List ---------------------------------------------------------------------------------------------
 def test_the_list_shows_dates_sources_and_what_is_in_force(admin_client, rules):
     page = text_of(admin_client.get("/admin/markets?country=us"))
-    assert "2 rules" in page
+    assert "3 rules" in page
     old, current = rule_of("US", current=False), rule_of("US")
     old_row = re.search(rf'<tr data-rule="{old.id}".*?</tr>', page, re.S).group(0)
     new_row = re.search(rf'<tr data-rule="{current.id}".*?</tr>', page, re.S).group(0)
-    assert "2016-03-10 – 2025-08-28" in old_row and "in force today" not in old_row
+    assert "2016-03-10 – 2025-05-01" in old_row and "in force today" not in old_row
     assert "2025-08-29 – open-ended" in new_row and "in force today" in new_row
     assert "Executive Order 14324" in new_row and "800.00 USD" in old_row
     gb_page = text_of(admin_client.get("/admin/markets?country=GB"))
@@ -205,12 +205,12 @@ def test_a_bad_duty_rate_row_is_marked_and_nothing_is_saved(admin_client, rules,
 
 def test_dates_may_not_overlap_another_rule_of_the_country(admin_client, rules):
     old = rule_of("US", current=False)
-    data = {**rule_form_data(old), "effective_to": "2025-09-30"}
+    data = {**rule_form_data(old), "effective_to": "2025-06-30"}
     response = post(admin_client, f"/admin/markets/{old.id}", data)
     assert response.status_code == 422
-    assert "The dates overlap “United States — de minimis suspended” (2025-08-29 – " \
-           "open-ended)" in text_of(response)
-    assert fresh(old).effective_to == date(2025, 8, 28)
+    assert "The dates overlap “United States — de minimis USD 800, none for products of China " \
+           "and Hong Kong” (2025-05-02 – 2025-08-28)" in text_of(response)
+    assert fresh(old).effective_to == date(2025, 5, 1)
 
 
 # New rules and versions ------------------------------------------------------------------------
