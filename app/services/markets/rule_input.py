@@ -293,14 +293,14 @@ def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> 
                                 "was read (verified_on)."]
 
 
-def _countries(row: Mapping, key: str, errors: dict[str, list[str]], message: str) -> list[str]:
+def _countries(row: Mapping, key: str, errors: dict[str, list[str]]) -> list[str]:
     """A preference's list of country codes (may be absent); every code must be known."""
     codes = row.get(key)
     if codes is None:
         return []
     if not isinstance(codes, list) or not codes or not all(
             isinstance(code, str) and is_country(code) for code in codes):
-        errors[key] = [message]
+        errors[key] = ["List the countries as codes such as US or MX."]
         return []
     return sorted({code.upper() for code in codes})
 
@@ -327,14 +327,11 @@ def _clean_preferences(raw: Any, currency: str | None,
         name = row.get("name").strip() if isinstance(row.get("name"), str) else ""
         if not name or len(name) > 120:
             found["name"] = ["Name the agreement or treatment, up to 120 characters."]
-        origins = _countries(row, "origins", found,
-                             "List the origin countries as codes such as US or MX.")
-        shipped_from = _countries(row, "shipped_from", found,
-                                  "List the countries of shipment as codes such as US or MX.")
-        rate = None
-        if row.get("duty_rate") not in (None, ""):
-            fraction = _percent(row.get("duty_rate"), "duty_rate", found)
-            rate = None if fraction is None else str(fraction)
+        origins = _countries(row, "origins", found)
+        shipped_from = _countries(row, "shipped_from", found)
+        given_rate = row.get("duty_rate") not in (None, "")
+        fraction = _percent(row["duty_rate"], "duty_rate", found) if given_rate else None
+        rate = None if fraction is None else str(fraction)
         thresholds = {
             name_: _amount(row.get(name_), currency, name_, found, required=False)
             for name_ in ("duty_free_threshold", "tax_free_threshold")}
@@ -342,20 +339,18 @@ def _clean_preferences(raw: Any, currency: str | None,
         source = row.get("source").strip() if isinstance(row.get("source"), str) else ""
         if not source or len(source) > MAX_TEXT:
             found["source"] = ["Say where the preference comes from."]
-        if row.get("duty_rate") in (None, "") and not has_threshold:
-            found["duty_rate"] = ["Give a duty rate or a threshold."]
-        elif row.get("duty_rate") not in (None, "") and has_threshold:
-            found["duty_rate"] = ["A duty rate follows the goods' origin and a threshold the "
-                                  "place of shipment: make them two preferences."]
-        elif rate is not None and not origins and "origins" not in found:
-            found["origins"] = ["A duty rate applies to goods of these origins: list them."]
-        elif has_threshold and not shipped_from and "shipped_from" not in found:
-            found["shipped_from"] = ["A threshold applies to parcels shipped from these "
-                                     "countries: list them (not origins)."]
-        if has_threshold and row.get("origins") is not None and "duty_rate" not in found:
-            found["origins"] = ["Thresholds follow the place of shipment: use shipped_from."]
-        if rate is not None and row.get("shipped_from") is not None and "duty_rate" not in found:
-            found["shipped_from"] = ["A duty rate follows the goods' origin: use origins."]
+        if given_rate == has_threshold:
+            found["duty_rate"] = ["Give a duty rate (by origins) or thresholds (by "
+                                  "shipped_from): one of them, in its own preference."]
+        else:
+            wanted, other, why = (
+                ("origins", "shipped_from", "A duty rate follows the goods' origin")
+                if given_rate else
+                ("shipped_from", "origins", "A threshold follows where parcels ship from"))
+            if row.get(other) not in (None, []):
+                found[other] = [f"{why}: list {wanted}, not {other}."]
+            elif not (origins if given_rate else shipped_from) and wanted not in found:
+                found[wanted] = ["List the countries it applies to, such as US or MX."]
         errors.update({f"{key}.{field}": messages for field, messages in found.items()})
         clean.append({"name": name, "origins": origins, "shipped_from": shipped_from,
                       "duty_rate": rate, **thresholds, "source": source})
