@@ -81,6 +81,9 @@ ALLOWANCE = {
                       "description": "The allowance, in the destination's currency."},
         "goods": {"oneOf": [ref("Money"), {"type": "null"}],
                   "description": "The parcel's value as the allowance counts it."},
+        "preference": {"type": ["string", "null"], "description":
+                       "The preference whose allowance applied (e.g. CUSMA courier "
+                       "thresholds, by where the parcel ships from), if any."},
         "description": {"type": "string", "description":
                         "The sentence the quote page shows, in the request's language; empty "
                         "when the parcel crosses no border or meets no market rule."},
@@ -102,6 +105,18 @@ QUOTE_GROUP = schema("QuoteGroup", {
                                   "True: duties and taxes are paid now (delivered duty "
                                   "paid). False: they are an estimate due on delivery and "
                                   "not in `total`."},
+        "due_on_delivery": {**ref("Money"), "description":
+                            "Duties and taxes the carrier collects on delivery (an "
+                            "estimate, not in `total`): all of them when "
+                            "`collected_at_checkout` is false, else the part a per-item "
+                            "limit leaves to delivery."},
+        "charges": {"type": "array", "description":
+                    "Each duty and tax with the rule it comes from and when it is paid.",
+                    "items": {"type": "object", "properties": {
+                        "kind": {"type": "string", "enum": ["duty", "tax", "region_tax"]},
+                        "label": {"type": "string"}, "amount": ref("Money"),
+                        "rule": {"type": "string"}, "source_url": {"type": "string"},
+                        "due": {"type": "string", "enum": ["checkout", "delivery"]}}}},
         "delivery_estimate": {"type": "object", "required": ["min_days", "max_days"],
                               "properties": {"min_days": {"type": "integer"},
                                              "max_days": {"type": "integer"}}},
@@ -164,6 +179,13 @@ def _group_json(group: QuoteGroup, currency: str) -> dict[str, Any]:
         "duties": _money(group.duties_minor, currency),
         "taxes": _money(group.taxes_minor, currency),
         "collected_at_checkout": group.collected_at_checkout,
+        "due_on_delivery": _money(group.due_on_delivery_minor, currency),
+        "charges": [{"kind": c["kind"], "label": c["label"],
+                     "amount": _money(c["amount_minor"], currency), "rule": c["rule"],
+                     "source_url": c["source_url"],
+                     "due": c.get("due", "checkout" if group.collected_at_checkout
+                                  else "delivery")}
+                    for c in info.get("charges", [])],
         "delivery_estimate": {"min_days": group.delivery_days_min,
                               "max_days": group.delivery_days_max},
         "market_rule": {"name": info.get("rule_name", ""), "source": info.get("source", "")},
@@ -190,8 +212,7 @@ def fx_rate_json(quote: Quote) -> dict[str, Any]:
 def quote_json(quote: Quote) -> dict[str, Any]:
     """A quote as the API shows it."""
     currency = quote.currency
-    due = sum(g.duties_minor + g.taxes_minor for g in quote.groups
-              if not g.collected_at_checkout)
+    due = sum(g.due_on_delivery_minor for g in quote.groups)
     return {
         "id": quote.id, "reference": quote.reference, "state": quotes.shown_state(quote),
         "currency": currency, "expires_at": timestamp(quote.expires_at),

@@ -138,6 +138,15 @@ class QuoteGroup(LandedAmounts, db.Model):
     # Which market rule and why, for the breakdown shown to the shopper.
     assessment: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
 
+    @property
+    def due_on_delivery_minor(self) -> int:
+        """What the carrier collects: every duty and tax of a DDU parcel, else the part a
+        per-item checkout limit leaves to delivery (Singapore's items above SGD 400).
+        """
+        if not self.collected_at_checkout:
+            return self.duties_minor + self.taxes_minor
+        return int((self.assessment or {}).get("due_on_delivery_minor") or 0)
+
     quote: Mapped[Quote] = relationship(back_populates="groups")
     store = relationship("Store")
     lines: Mapped[list[QuoteLine]] = relationship(

@@ -67,6 +67,10 @@ class MarketRule(TimestampMixin, db.Model):
     # Consignments at or below this value pay duties and taxes at checkout (DDP); above it
     # they are due on delivery (DDU, shown as an estimate). None: always at checkout.
     checkout_collection_limit_minor: Mapped[int | None] = mapped_column(Integer)
+    # The limit applies to each item, not the consignment (Singapore's low-value goods: each
+    # item up to SGD 400 pays GST at checkout however much the parcel is worth).
+    checkout_limit_per_item: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False)
     # The most one consignment may be worth under this regime (None: no limit).
     max_consignment_minor: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text, nullable=False)
@@ -80,10 +84,10 @@ class MarketRule(TimestampMixin, db.Model):
     # A flat duty per distinct tariff subheading (HS 6) for consignments at or below the
     # duty-free threshold, instead of no duty (the EU's EUR 3 from 2026-07-01). None: none.
     low_value_item_duty_minor: Mapped[int | None] = mapped_column(Integer)
-    # Preferential treatment by each line's country of origin: a list of
-    # {"name", "origins": [ISO 3166], "duty_rate": "0.00" | None,
-    #  "duty_free_threshold": minor | None, "tax_free_threshold": minor | None, "source"}.
-    # Thresholds apply when every line of the parcel is of such an origin.
+    # Preferential treatment: a list of {"name", "origins": [ISO 3166], "shipped_from":
+    # [ISO 3166], "duty_rate": "0.00" | None, "duty_free_threshold": minor | None,
+    # "tax_free_threshold": minor | None, "source"}. A duty rate applies to lines of those
+    # origins; thresholds to parcels shipped from those countries (whatever the origin).
     preferences: Mapped[list[dict]] = mapped_column(JSON, default=list, server_default="[]",
                                                     nullable=False)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)

@@ -23,7 +23,18 @@ def allowance_code(relief: dict[str, Any] | None) -> str:
 
 def allowance_sentence(relief: dict[str, Any] | None, *, duties_minor: int,
                        taxes_minor: int) -> str:
-    """The sentence a shopper reads under the parcel's duty and import tax, or ""."""
+    """The sentence a shopper reads under the parcel's duty and import tax, or "", naming
+    the preference whose allowance applied (CUSMA's follows where the parcel ships from).
+    """
+    sentence = _sentence(relief, duties_minor=duties_minor, taxes_minor=taxes_minor)
+    preference = (relief or {}).get("preference")
+    if sentence and preference:
+        sentence += " " + gettext("Allowance of %(preference)s, for parcels shipped from "
+                                  "where this one ships.", preference=preference)
+    return sentence
+
+
+def _sentence(relief: dict[str, Any] | None, *, duties_minor: int, taxes_minor: int) -> str:
     code = allowance_code(relief)
     if code in UNEXPLAINED:
         return ""
@@ -65,6 +76,7 @@ def allowance_json(relief: dict[str, Any] | None, *, duties_minor: int,
         if "threshold_minor" in relief else None,
         "goods": Money(relief["goods_minor"], relief["goods_currency"]).to_api()
         if "goods_minor" in relief else None,
+        "preference": relief.get("preference"),
         "description": allowance_sentence(relief or None, duties_minor=duties_minor,
                                           taxes_minor=taxes_minor),
     }

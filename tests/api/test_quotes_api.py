@@ -202,5 +202,6 @@ def test_a_quote_older_than_the_allowance_record_says_what_is_due(
     allowance = body["groups"][0]["allowance"]
     due = group.duties_minor + group.taxes_minor
     assert allowance == {"code": "not_recorded", "threshold": None, "goods": None,
+                         "preference": None,
                          "description": "No duty or import tax is due on this parcel."
                          if due == 0 else "Duty and import tax apply to this parcel."}

@@ -171,8 +171,9 @@ def test_no_state_tax_no_tax_refund(stripe_sandbox, buy):
 
 
 def test_a_canadian_domestic_parcel_is_not_charged_a_provincial_tax_alone(rules):
-    # Quebec's QST is marketplace-collected on imports; on a domestic sale the federal GST
-    # would be due with it, which the book does not hold, so neither is charged.
+    # A platform collects Quebec's QST on goods shipped from inside Canada; on a domestic
+    # sale the federal GST would be due with it, which the book does not hold, so neither is
+    # charged.
     quebec = assess(origin_country="CA", destination_country="CA",
                     lines=[DutiableLine("330499", Money(5000, "CAD"))],
                     shipping=Money(500, "CAD"), on=ON, region="QC")

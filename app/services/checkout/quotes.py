@@ -215,10 +215,16 @@ def _price_group(store: Store, profile: ProfileTerms | None, items: list[CartIte
     items_total = sum(line_values, Money.zero(currency))
     assessment = assess(origin_country=store.origin_country, destination_country=country,
                         lines=[DutiableLine(p.item.variant.product.hs_code or "", value,
-                                            p.item.variant.product.origin_country or None)
+                                            p.item.variant.product.origin_country or None,
+                                            p.item.quantity)
                                for p, value in zip(priced, line_values, strict=True)],
                         shipping=shipping_cost, on=now.date(), book=book, region=region)
-    weights = [value.minor for value in line_values]
+    # Lines share the duties and taxes the group records by value; where a per-item limit
+    # leaves some lines' tax to the carrier, those lines take none of what is charged now.
+    counted = [t.at_checkout == assessment.collected_at_checkout for t in assessment.lines] \
+        or [True] * len(line_values)
+    weights = [value.minor if own else 0 for value, own in zip(line_values, counted,
+                                                               strict=True)]
     duties = _allocate(assessment.duties, weights)
     taxes = _allocate(assessment.goods_taxes, weights)
     charged = items_total + shipping_cost
@@ -235,11 +241,16 @@ def _price_group(store: Store, profile: ProfileTerms | None, items: list[CartIte
             "shipping_tax_minor": (assessment.taxes - assessment.goods_taxes).minor,
             "source": assessment.source, "source_url": assessment.source_url,
             "charges": [{"kind": c.kind, "label": c.label, "amount_minor": c.amount.minor,
-                         "rule": c.rule, "source": c.source, "source_url": c.source_url}
+                         "rule": c.rule, "source": c.source, "source_url": c.source_url,
+                         "due": "checkout" if c.at_checkout else "delivery"}
                         for c in assessment.charges],
+            "due_on_delivery_minor": assessment.due_on_delivery.minor
+            if assessment.due_on_delivery else 0,
             "origins": [{"hs_code": t.hs_code, "origin_country": t.origin_country,
                          "treatment": t.treatment} for t in assessment.lines],
             "relief": {"code": assessment.relief.code,
+                       **({"preference": assessment.relief.preference}
+                          if assessment.relief.preference else {}),
                        **({"threshold_minor": assessment.relief.threshold.minor,
                            "currency": assessment.relief.threshold.currency}
                           if assessment.relief.threshold else {}),

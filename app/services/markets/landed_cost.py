@@ -23,7 +23,14 @@ from app.extensions import db
 from app.models.markets import DutyRate, MarketRule, RegionTax
 from app.money import Money
 from app.services import fx
-from app.services.errors import DomainError
+from app.services.markets.assessment import (
+    Assessment,
+    Charge,
+    ConsignmentLimitExceeded,
+    DutiableLine,
+    LineTreatment,
+    Relief,
+)
 from app.services.markets.rule_cache import (
     DutyRateTerms,
     RegionTaxTerms,
@@ -41,91 +48,6 @@ from app.services.markets.rule_input import (
 )
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "market_rules.json"
-
-
-class ConsignmentLimitExceeded(DomainError):
-    """The destination's import regime caps what one parcel may be worth."""
-
-    code = "consignment_limit_exceeded"
-    status = 422
-
-
-@dataclass(frozen=True)
-class DutiableLine:
-    """One line of a consignment: its HS code, total value and country of origin.
-
-    `origin_country` None: made where the parcel ships from.
-    """
-
-    hs_code: str
-    value: Money
-    origin_country: str | None = None
-
-
-@dataclass(frozen=True)
-class Charge:
-    """One duty or tax amount of an assessment, with the rule and source it comes from."""
-
-    kind: str  # "duty", "tax" or "region_tax"
-    label: str
-    amount: Money
-    rule: str
-    source: str
-    source_url: str
-
-
-@dataclass(frozen=True)
-class LineTreatment:
-    """How one line was treated: its origin and the rate or preference that applied."""
-
-    hs_code: str
-    origin_country: str
-    treatment: str
-
-
-@dataclass(frozen=True)
-class Relief:
-    """Which allowance applied to a parcel, so a quote can say why it pays what it pays.
-
-    `code`: "domestic", "no_rule", "exempt" (no duty, no import tax), "duty_exempt" (no
-    duty, import tax due), "tax_exempt" (no import tax, duty due), "flat_duty" (a flat
-    low-value duty instead of the rate), "over_allowance" (worth more than the allowance)
-    or "no_allowance" (the destination has none). `threshold` is the allowance and `goods`
-    the parcel's value, both in the rule's currency.
-    """
-
-    code: str
-    threshold: Money | None = None
-    goods: Money | None = None
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """Duties and taxes of one consignment, and when they are paid."""
-
-    duties: Money
-    taxes: Money
-    collected_at_checkout: bool
-    rule_id: int | None
-    rule_name: str
-    source: str
-    source_url: str = ""
-    charges: tuple[Charge, ...] = ()
-    lines: tuple[LineTreatment, ...] = ()
-    relief: Relief = Relief("no_rule")
-    # The part of `taxes` charged on shipping: it goes back with a refund of the shipping,
-    # not with the goods.
-    shipping_taxes: Money | None = None
-
-    @property
-    def total(self) -> Money:
-        """Duties plus taxes."""
-        return self.duties + self.taxes
-
-    @property
-    def goods_taxes(self) -> Money:
-        """The part of `taxes` charged on the goods (and their duty), shared by the lines."""
-        return self.taxes - self.shipping_taxes if self.shipping_taxes else self.taxes
 
 
 def rule_for(country: str, on: date) -> MarketRule | None:
@@ -189,12 +111,10 @@ def _percent(rate: Decimal) -> str:
     return format(rate.scaleb(2).normalize(), "f")
 
 
-def _consignment_preference(rule: RuleTerms, origins: set[str]) -> dict | None:
-    """The preference with thresholds that every line's origin qualifies for, if any."""
+def _shipment_preference(rule: RuleTerms, ship_from: str) -> dict | None:
+    """The preference whose thresholds apply to a parcel shipped from `ship_from`, if any."""
     for preference in rule.preferences or []:
-        has_thresholds = preference.get("duty_free_threshold") is not None or \
-            preference.get("tax_free_threshold") is not None
-        if has_thresholds and origins and origins <= set(preference.get("origins", [])):
+        if ship_from in preference.get("shipped_from", []):
             return preference
     return None
 
@@ -272,9 +192,10 @@ def assess(
 ) -> Assessment:
     """Duties and taxes for one store's parcel; nothing for a domestic shipment.
 
-    `origin_country` is where the parcel ships from (a domestic parcel clears no
-    customs); each line's own origin decides its preferential treatment. `region` is
-    the destination's subdivision code (state, province) for regional taxes.
+    `origin_country` is where the parcel ships from: a domestic parcel clears no customs,
+    and thresholds such as CUSMA's courier limits follow the place of shipment. Each
+    line's own origin decides its preferential duty rate. `region` is the destination's
+    subdivision code (state, province) for regional taxes.
     """
     book = book or RuleBook()
     currency = shipping.currency
@@ -286,21 +207,20 @@ def assess(
     if rule is None:
         return Assessment(zero, zero, False, None, "No import rule on record",
                           "Duties and taxes, if any, are due on delivery.")
-    goods = sum((line.value for line in lines), zero)
     locked = book.rate(currency, rule.currency)
-    goods_in_rule_currency = (
-        goods if currency == rule.currency else goods.convert(locked.mid_rate, rule.currency)
-    ).minor
 
-    if rule.max_consignment_minor is not None and goods_in_rule_currency > \
-            rule.max_consignment_minor:
+    def in_rule_currency(money: Money) -> int:
+        return (money if currency == rule.currency
+                else money.convert(locked.mid_rate, rule.currency)).minor
+
+    goods_minor = in_rule_currency(sum((line.value for line in lines), zero))
+    if rule.max_consignment_minor is not None and goods_minor > rule.max_consignment_minor:
         limit = Money(rule.max_consignment_minor, rule.currency)
         raise ConsignmentLimitExceeded(
             f"{rule.name}: one order from a store may be worth at most "
             f"{limit.amount} {limit.currency}. Remove some items or split the order.",
         )
-    origins = [(line.origin_country or ship_from).upper() for line in lines]
-    preference = _consignment_preference(rule, set(origins))
+    preference = _shipment_preference(rule, ship_from)
     duty_free = rule.duty_free_threshold_minor
     tax_free = rule.tax_free_threshold_minor
     if preference is not None:
@@ -308,30 +228,115 @@ def assess(
             duty_free = preference["duty_free_threshold"]
         if preference.get("tax_free_threshold") is not None:
             tax_free = preference["tax_free_threshold"]
+    terms = _Terms(rule, book, preference, duty_exempt=goods_minor <= duty_free,
+                   tax_applies=tax_free is None or goods_minor > tax_free,
+                   regional=book.region_tax(destination_country, region, on)
+                   if region else None)
+    origins = [(line.origin_country or ship_from).upper() for line in lines]
+    parts = _collection_parts(rule, lines, shipping, goods_minor, in_rule_currency)
+    collected = any(part.at_checkout for part in parts)
+    charges: list[Charge] = []
+    treatments: dict[int, LineTreatment] = {}
+    duties = taxes = shipping_taxes = due_later = zero
+    for part in parts:
+        part_lines = [lines[i] for i in part.indices]
+        part_duties, part_taxes, on_shipping, part_charges, part_treatments = _assess_part(
+            terms, part_lines, [origins[i] for i in part.indices], part.shipping,
+            at_checkout=part.at_checkout)
+        charges += part_charges
+        treatments.update(zip(part.indices, part_treatments, strict=True))
+        if part.at_checkout == collected:
+            duties, taxes = duties + part_duties, taxes + part_taxes
+            shipping_taxes += on_shipping
+        else:
+            due_later += part_duties + part_taxes
+    relief = _relief(Money(goods_minor, rule.currency), duty_free, tax_free,
+                     duty_exempt=terms.duty_exempt,
+                     flat_duty=bool(rule.low_value_item_duty_minor),
+                     tax_applies=terms.tax_applies,
+                     preference=preference["name"] if preference else "")
+    return Assessment(duties, taxes, collected, rule.id, rule.name, rule.source,
+                      rule.source_url, tuple(charges),
+                      tuple(treatments[i] for i in range(len(lines))), relief,
+                      shipping_taxes, due_later)
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What one parcel's rule, allowances and regional tax decided, shared by its parts."""
+
+    rule: RuleTerms
+    book: RuleBook
+    preference: dict | None
+    duty_exempt: bool
+    tax_applies: bool
+    regional: RegionTaxTerms | None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Lines of a parcel whose duties and taxes are paid the same way, with their shipping."""
+
+    indices: tuple[int, ...]
+    shipping: Money
+    at_checkout: bool
+
+
+def _collection_parts(rule: RuleTerms, lines: list[DutiableLine], shipping: Money,
+                      goods_minor: int, in_rule_currency: Callable[[Money], int]
+                      ) -> list[_Part]:
+    """The parcel as one part, or, where the checkout limit applies to each item, its items
+    up to the limit (collected at checkout) and the dearer ones (due on delivery), each with
+    its share of the shipping by value.
+    """
+    limit = rule.checkout_collection_limit_minor
+    everything = tuple(range(len(lines)))
+    if limit is None:
+        return [_Part(everything, shipping, True)]
+    if not rule.checkout_limit_per_item:
+        return [_Part(everything, shipping, goods_minor <= limit)]
+    low = tuple(i for i, line in enumerate(lines)
+                if in_rule_currency(line.value) <= limit * line.quantity)
+    high = tuple(i for i in everything if i not in low)
+    if not low or not high:
+        return [_Part(everything, shipping, bool(low))]
+    weights = [sum(lines[i].value.minor for i in part) for part in (low, high)]
+    on_low, on_high = shipping.split(weights if sum(weights) else [1, 1])
+    return [_Part(low, on_low, True), _Part(high, on_high, False)]
+
+
+def _assess_part(terms: _Terms, lines: list[DutiableLine], origins: list[str],
+                 shipping: Money, *, at_checkout: bool
+                 ) -> tuple[Money, Money, Money, list[Charge], list[LineTreatment]]:
+    """Duties, taxes, the taxes' share on shipping, charges and line treatments of a part."""
+    rule, preference = terms.rule, terms.preference
+    currency = shipping.currency
+    zero = Money.zero(currency)
     charges: list[Charge] = []
     treatments: list[LineTreatment] = []
 
     def charge(kind: str, label: str, amount: Money) -> None:
         if amount.minor:
             charges.append(Charge(kind, label, amount, rule.name, rule.source,
-                                  rule.source_url))
+                                  rule.source_url, at_checkout))
 
     duties = zero
-    if goods_in_rule_currency > duty_free:
+    goods = sum((line.value for line in lines), zero)
+    if not terms.duty_exempt:
         for line, origin in zip(lines, origins, strict=True):
             rate, why = line_duty_rate(rule, line.hs_code, origin)
             duties += line.value.percent(rate)
-            treatments.append(LineTreatment(line.hs_code, origin, why))
+            treatments.append(LineTreatment(line.hs_code, origin, why, at_checkout))
         charge("duty", "Customs duty", duties)
     elif rule.low_value_item_duty_minor:
         flat = Money(rule.low_value_item_duty_minor, rule.currency)
         if currency != rule.currency:
-            flat = flat.convert(book.rate(rule.currency, currency).mid_rate, currency)
+            flat = flat.convert(terms.book.rate(rule.currency, currency).mid_rate, currency)
         subheadings = sorted({_hs6(line.hs_code) for line in lines})
         duties = flat.times(len(subheadings))
         treatments += [LineTreatment(line.hs_code, origin,
                                      f"flat {flat.amount} {flat.currency} per tariff "
-                                     "subheading")
+                                     "subheading", at_checkout)
                        for line, origin in zip(lines, origins, strict=True)]
         charge("duty", f"Flat duty {flat.amount} {flat.currency} × {len(subheadings)} "
                "tariff subheading(s)", duties)
@@ -339,22 +344,18 @@ def assess(
         why = "no duty up to the threshold"
         if preference is not None and preference.get("duty_free_threshold") is not None:
             why = f"{preference['name']}: no duty up to its threshold"
-        treatments += [LineTreatment(line.hs_code, origin, why)
+        treatments += [LineTreatment(line.hs_code, origin, why, at_checkout)
                        for line, origin in zip(lines, origins, strict=True)]
     taxes = shipping_taxes = zero
-    tax_applies = tax_free is None or goods_in_rule_currency > tax_free
-    if tax_applies:
-        base = goods
-        if rule.tax_includes_shipping:
-            base += shipping
-        if rule.tax_includes_duty:
-            base += duties
+    if terms.tax_applies:
+        base = goods + (shipping if rule.tax_includes_shipping else zero) + \
+            (duties if rule.tax_includes_duty else zero)
         taxes = base.percent(rule.vat_rate)
         if rule.tax_includes_shipping:
             shipping_taxes += _shipping_part(taxes, base, shipping)
         charge("tax", f"Import VAT/GST {_percent(rule.vat_rate)} %", taxes)
-    regional = book.region_tax(destination_country, region, on) if region else None
-    if regional is not None and (tax_applies or regional.collected_by == "marketplace"):
+    regional = terms.regional
+    if regional is not None and (terms.tax_applies or regional.collected_by == "marketplace"):
         base = goods + (shipping if regional.includes_shipping else zero)
         if regional.collected_by == "customs" and rule.tax_includes_duty:
             base += duties
@@ -365,15 +366,8 @@ def assess(
         if amount.minor:
             charges.append(Charge("region_tax", f"{regional.name} {_percent(regional.rate)} %",
                                   amount, regional.name, regional.source,
-                                  regional.source_url))
-    at_checkout = rule.checkout_collection_limit_minor is None or \
-        goods_in_rule_currency <= rule.checkout_collection_limit_minor
-    relief = _relief(Money(goods_in_rule_currency, rule.currency), duty_free, tax_free,
-                     duty_exempt=goods_in_rule_currency <= duty_free,
-                     flat_duty=bool(rule.low_value_item_duty_minor), tax_applies=tax_applies)
-    return Assessment(duties, taxes, at_checkout, rule.id, rule.name, rule.source,
-                      rule.source_url, tuple(charges), tuple(treatments), relief,
-                      shipping_taxes)
+                                  regional.source_url, at_checkout))
+    return duties, taxes, shipping_taxes, charges, treatments
 
 
 # Where the book holds every tax a marketplace collects on a domestic sale. Canada's
@@ -411,23 +405,23 @@ def _domestic(country: str, region: str, lines: list[DutiableLine], shipping: Mo
 
 
 def _relief(goods: Money, duty_free: int, tax_free: int | None, *, duty_exempt: bool,
-            flat_duty: bool, tax_applies: bool) -> Relief:
+            flat_duty: bool, tax_applies: bool, preference: str = "") -> Relief:
     """Name the allowance that decided a parcel's duty and import tax."""
     def allowance(minor: int) -> Money:
         return Money(minor, goods.currency)
 
     if duty_exempt and flat_duty:
-        return Relief("flat_duty", allowance(duty_free), goods)
+        return Relief("flat_duty", allowance(duty_free), goods, preference)
     if duty_exempt and not tax_applies:
         smallest = duty_free if tax_free is None else min(duty_free, tax_free)
-        return Relief("exempt", allowance(smallest), goods)
+        return Relief("exempt", allowance(smallest), goods, preference)
     if duty_exempt:
-        return Relief("duty_exempt", allowance(duty_free), goods)
+        return Relief("duty_exempt", allowance(duty_free), goods, preference)
     if not tax_applies and tax_free is not None:
-        return Relief("tax_exempt", allowance(tax_free), goods)
+        return Relief("tax_exempt", allowance(tax_free), goods, preference)
     if duty_free > 0:
-        return Relief("over_allowance", allowance(duty_free), goods)
-    return Relief("no_allowance", None, goods)
+        return Relief("over_allowance", allowance(duty_free), goods, preference)
+    return Relief("no_allowance", None, goods, preference)
 
 
 def load_market_rules(path: Path = RULES_FILE) -> int:

@@ -48,6 +48,7 @@ class RuleTerms:
     tax_includes_shipping: bool
     tax_includes_duty: bool
     checkout_collection_limit_minor: int | None
+    checkout_limit_per_item: bool
     max_consignment_minor: int | None
     low_value_item_duty_minor: int | None
     source: str
@@ -80,6 +81,7 @@ def rule_terms(rule: MarketRule | None) -> RuleTerms | None:
         tax_includes_shipping=rule.tax_includes_shipping,
         tax_includes_duty=rule.tax_includes_duty,
         checkout_collection_limit_minor=rule.checkout_collection_limit_minor,
+        checkout_limit_per_item=rule.checkout_limit_per_item,
         max_consignment_minor=rule.max_consignment_minor,
         low_value_item_duty_minor=rule.low_value_item_duty_minor,
         source=rule.source, source_url=rule.source_url,

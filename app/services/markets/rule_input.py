@@ -32,6 +32,8 @@ COLLECTION_MODES = ("ddp", "ddu", "limit")
 # How sure a rule file's entry is: its figures read on an official page (or a faithful copy),
 # only in secondary sources, or in no source page at all. Checked on load, kept in the file.
 CONFIDENCE = ("official", "secondary", "unverified")
+# CleanRule fields the admin form does not edit: None means "not given, keep the stored".
+KEPT_WHEN_NOT_GIVEN = frozenset({"preferences", "checkout_limit_per_item"})
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,14 @@ class CleanRule:
     low_value_item_duty_minor: int | None = None
     # None: not given (the admin form has no preference editor); the stored ones are kept.
     preferences: list[dict] | None = None
+    # None: not given (the admin form leaves it as it is); see MarketRule.
+    checkout_limit_per_item: bool | None = None
 
     def matches(self, rule: MarketRule) -> bool:
         """Whether `rule` already holds exactly these values (Decimals compare by value)."""
         columns = {name: getattr(self, name) for name in self.__dataclass_fields__
                    if name != "duty_rates"
-                   and not (name == "preferences" and self.preferences is None)}
+                   and not (name in KEPT_WHEN_NOT_GIVEN and getattr(self, name) is None)}
         stored = sorted((d.hs_prefix, d.rate, d.description) for d in rule.duty_rates)
         return all(getattr(rule, name) == value for name, value in columns.items()) and \
             stored == sorted(astuple(d) for d in self.duty_rates)
@@ -106,7 +110,8 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
             "country", "name", "currency", "effective_from", "effective_to",
             "duty_free_threshold", "tax_free_threshold", "max_consignment",
             "tax_includes_shipping", "tax_includes_duty", "source", "notes", "source_url",
-            "source_title", "verified_on", "low_value_item_duty", "confidence")},
+            "source_title", "verified_on", "low_value_item_duty", "confidence",
+            "checkout_limit_per_item")},
         "preferences": [{**row, "duty_rate": percent(row["duty_rate"])}
                         if isinstance(row, dict) and row.get("duty_rate") is not None
                         else row for row in entry["preferences"]]
@@ -253,6 +258,12 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
                         errors, required=False)
     preferences = (_clean_preferences(data.get("preferences"), currency, errors)
                    if "preferences" in data else None)
+    per_item = None
+    if data.get("checkout_limit_per_item") is not None:
+        per_item = _flag(data, "checkout_limit_per_item", errors)
+        if per_item and mode != "limit":
+            errors["checkout_limit_per_item"] = [
+                "Only a checkout collection limit can apply to each item."]
     _check_confidence(data, errors)
     if errors:
         raise ValidationFailed("Check the market rule.", fields=errors)
@@ -264,7 +275,8 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
         checkout_collection_limit_minor=collection_limit,
         max_consignment_minor=max_consignment, source=source, notes=notes,
         duty_rates=duty_rates, source_url=source_url, source_title=source_title,
-        verified_on=verified_on, low_value_item_duty_minor=item_duty, preferences=preferences)
+        verified_on=verified_on, low_value_item_duty_minor=item_duty, preferences=preferences,
+        checkout_limit_per_item=per_item)
 
 
 def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
@@ -281,9 +293,24 @@ def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> 
                                 "was read (verified_on)."]
 
 
+def _countries(row: Mapping, key: str, errors: dict[str, list[str]]) -> list[str]:
+    """A preference's list of country codes (may be absent); every code must be known."""
+    codes = row.get(key)
+    if codes is None:
+        return []
+    if not isinstance(codes, list) or not codes or not all(
+            isinstance(code, str) and is_country(code) for code in codes):
+        errors[key] = ["List the countries as codes such as US or MX."]
+        return []
+    return sorted({code.upper() for code in codes})
+
+
 def _clean_preferences(raw: Any, currency: str | None,
                        errors: dict[str, list[str]]) -> list[dict]:
-    """Preferential treatment by origin: name, origins, and a duty rate and/or thresholds."""
+    """Preferential treatment: a duty rate by the goods' `origins`, or thresholds by the
+    countries the parcel is `shipped_from` (CUSMA's and KORUS's low-value limits follow the
+    place of shipment, not origin). Each row has one kind of term and its list of countries.
+    """
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -293,30 +320,39 @@ def _clean_preferences(raw: Any, currency: str | None,
     for index, row in enumerate(raw):
         key = f"preferences.{index}"
         if not isinstance(row, Mapping):
-            errors[key] = ["Expected a name, origins, and a duty rate or thresholds."]
+            errors[key] = ["Expected a name, origins and a duty rate, or shipped_from and "
+                           "thresholds."]
             continue
+        found: dict[str, list[str]] = {}
         name = row.get("name").strip() if isinstance(row.get("name"), str) else ""
         if not name or len(name) > 120:
-            errors[f"{key}.name"] = ["Name the agreement or treatment, up to 120 characters."]
-        origins = row.get("origins")
-        if not isinstance(origins, list) or not origins or not all(
-                isinstance(o, str) and is_country(o) for o in origins):
-            errors[f"{key}.origins"] = ["List the origin countries as codes such as US or MX."]
-            origins = []
-        rate = None
-        if row.get("duty_rate") not in (None, ""):
-            fraction = _percent(row.get("duty_rate"), f"{key}.duty_rate", errors)
-            rate = None if fraction is None else str(fraction)
+            found["name"] = ["Name the agreement or treatment, up to 120 characters."]
+        origins = _countries(row, "origins", found)
+        shipped_from = _countries(row, "shipped_from", found)
+        given_rate = row.get("duty_rate") not in (None, "")
+        fraction = _percent(row["duty_rate"], "duty_rate", found) if given_rate else None
+        rate = None if fraction is None else str(fraction)
         thresholds = {
-            name_: _amount(row.get(name_), currency, f"{key}.{name_}", errors, required=False)
+            name_: _amount(row.get(name_), currency, name_, found, required=False)
             for name_ in ("duty_free_threshold", "tax_free_threshold")}
+        has_threshold = any(row.get(n) not in (None, "") for n in thresholds)
         source = row.get("source").strip() if isinstance(row.get("source"), str) else ""
         if not source or len(source) > MAX_TEXT:
-            errors[f"{key}.source"] = ["Say where the preference comes from."]
-        if rate is None and all(v is None for v in thresholds.values()) and \
-                f"{key}.duty_rate" not in errors:
-            errors[f"{key}.duty_rate"] = ["Give a duty rate or a threshold for these origins."]
-        clean.append({"name": name, "origins": sorted({o.upper() for o in origins}),
+            found["source"] = ["Say where the preference comes from."]
+        if given_rate == has_threshold:
+            found["duty_rate"] = ["Give a duty rate (by origins) or thresholds (by "
+                                  "shipped_from): one of them, in its own preference."]
+        else:
+            wanted, other, why = (
+                ("origins", "shipped_from", "A duty rate follows the goods' origin")
+                if given_rate else
+                ("shipped_from", "origins", "A threshold follows where parcels ship from"))
+            if row.get(other) not in (None, []):
+                found[other] = [f"{why}: list {wanted}, not {other}."]
+            elif not (origins if given_rate else shipped_from) and wanted not in found:
+                found[wanted] = ["List the countries it applies to, such as US or MX."]
+        errors.update({f"{key}.{field}": messages for field, messages in found.items()})
+        clean.append({"name": name, "origins": origins, "shipped_from": shipped_from,
                       "duty_rate": rate, **thresholds, "source": source})
     return clean
 
@@ -363,7 +399,7 @@ def apply_clean_rule(rule: MarketRule, clean: CleanRule) -> None:
     """Write the clean values; duty rates are matched by HS prefix (kept, changed, removed)."""
     for name in clean.__dataclass_fields__:
         value = getattr(clean, name)
-        if name != "duty_rates" and not (name == "preferences" and value is None):
+        if name != "duty_rates" and not (name in KEPT_WHEN_NOT_GIVEN and value is None):
             setattr(rule, name, value)
     wanted = {d.hs_prefix: d for d in clean.duty_rates}
     for row in list(rule.duty_rates):

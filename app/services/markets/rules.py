@@ -108,7 +108,8 @@ def describe_market_rule(rule: MarketRule, today: date) -> list[str]:
     mode = collection_mode(rule)
     if mode == "limit":
         limit = amount_text(rule.checkout_collection_limit_minor, currency)
-        paid = f"at checkout up to {limit} {currency}, on delivery above"
+        each = " an item" if rule.checkout_limit_per_item else ""
+        paid = f"at checkout up to {limit} {currency}{each}, on delivery above"
     else:
         paid = "at checkout (DDP)" if mode == "ddp" else "on delivery (DDU)"
     tax_free = amount_text(rule.tax_free_threshold_minor, currency)
@@ -137,8 +138,10 @@ def describe_market_rule(rule: MarketRule, today: date) -> list[str]:
         for key, what in (("duty_free_threshold", "no duty"), ("tax_free_threshold", "no tax")):
             if preference.get(key) is not None:
                 terms.append(f"{what} up to {amount_text(preference[key], currency)} {currency}")
-        lines.append(f"  origin {', '.join(preference['origins'])}: {preference['name']} "
-                     f"({'; '.join(terms)})")
+        where = (f"shipped from {', '.join(preference['shipped_from'])}"
+                 if preference.get("shipped_from") else
+                 f"origin {', '.join(preference['origins'])}")
+        lines.append(f"  {where}: {preference['name']} ({'; '.join(terms)})")
     lines.append(f"  source: {rule.source}")
     checked = rule.verified_on.isoformat() if rule.verified_on else "not checked"
     lines.append(f"  official page: {rule.source_url or '(none)'}; checked: {checked}")
