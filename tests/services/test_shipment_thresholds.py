@@ -155,8 +155,7 @@ def _threshold(**changes):
 
 @pytest.mark.parametrize(("entry", "field"), [
     (_entry(preferences=[_threshold(shipped_from=["QQ"])]), "preferences.0.shipped_from"),
-    (_entry(preferences=[_threshold(shipped_from=None, origins=["US"])]),
-     "preferences.0.origins"),
+    (_entry(preferences=[_threshold(origins=["US"])]), "preferences.0.shipped_from"),
     (_entry(preferences=[_threshold(shipped_from=None)]), "preferences.0.shipped_from"),
     (_entry(preferences=[{"name": "X", "shipped_from": ["US"], "duty_rate": "0",
                           "source": "x"}]), "preferences.0.shipped_from"),

@@ -111,10 +111,17 @@ def _percent(rate: Decimal) -> str:
     return format(rate.scaleb(2).normalize(), "f")
 
 
-def _shipment_preference(rule: RuleTerms, ship_from: str) -> dict | None:
-    """The preference whose thresholds apply to a parcel shipped from `ship_from`, if any."""
+def _threshold_preference(rule: RuleTerms, ship_from: str, origins: set[str]) -> dict | None:
+    """The preference whose thresholds apply to this parcel, if any: one listing the place
+    it ships from (CUSMA's courier limits), or one listing the origin of every line in it
+    (the US taking de minimis from products of China in 2025).
+    """
     for preference in rule.preferences or []:
-        if ship_from in preference.get("shipped_from", []):
+        if preference.get("duty_free_threshold") is None \
+                and preference.get("tax_free_threshold") is None:
+            continue
+        if ship_from in preference.get("shipped_from", []) or \
+                origins and origins <= set(preference.get("origins", [])):
             return preference
     return None
 
@@ -220,7 +227,8 @@ def assess(
             f"{rule.name}: one order from a store may be worth at most "
             f"{limit.amount} {limit.currency}. Remove some items or split the order.",
         )
-    preference = _shipment_preference(rule, ship_from)
+    origins = [(line.origin_country or ship_from).upper() for line in lines]
+    preference = _threshold_preference(rule, ship_from, set(origins))
     duty_free = rule.duty_free_threshold_minor
     tax_free = rule.tax_free_threshold_minor
     if preference is not None:
@@ -232,7 +240,6 @@ def assess(
                    tax_applies=tax_free is None or goods_minor > tax_free,
                    regional=book.region_tax(destination_country, region, on)
                    if region else None)
-    origins = [(line.origin_country or ship_from).upper() for line in lines]
     parts = _collection_parts(rule, lines, shipping, goods_minor, in_rule_currency)
     collected = any(part.at_checkout for part in parts)
     charges: list[Charge] = []

@@ -309,7 +309,8 @@ def _clean_preferences(raw: Any, currency: str | None,
                        errors: dict[str, list[str]]) -> list[dict]:
     """Preferential treatment: a duty rate by the goods' `origins`, or thresholds by the
     countries the parcel is `shipped_from` (CUSMA's and KORUS's low-value limits follow the
-    place of shipment, not origin). Each row has one kind of term and its list of countries.
+    place of shipment) or by `origins` when every item must be of them (the US taking
+    de minimis from products of China). Each row has one kind of term.
     """
     if raw is None:
         return []
@@ -340,17 +341,17 @@ def _clean_preferences(raw: Any, currency: str | None,
         if not source or len(source) > MAX_TEXT:
             found["source"] = ["Say where the preference comes from."]
         if given_rate == has_threshold:
-            found["duty_rate"] = ["Give a duty rate (by origins) or thresholds (by "
-                                  "shipped_from): one of them, in its own preference."]
-        else:
-            wanted, other, why = (
-                ("origins", "shipped_from", "A duty rate follows the goods' origin")
-                if given_rate else
-                ("shipped_from", "origins", "A threshold follows where parcels ship from"))
-            if row.get(other) not in (None, []):
-                found[other] = [f"{why}: list {wanted}, not {other}."]
-            elif not (origins if given_rate else shipped_from) and wanted not in found:
-                found[wanted] = ["List the countries it applies to, such as US or MX."]
+            found["duty_rate"] = ["Give a duty rate (by origins) or thresholds (by shipped_from "
+                                  "or origins): one of them, in its own preference."]
+        elif given_rate and row.get("shipped_from") not in (None, []):
+            found["shipped_from"] = ["A duty rate follows the goods' origin: list origins, "
+                                     "not shipped_from."]
+        elif origins and shipped_from:
+            found["shipped_from"] = ["Thresholds follow either where parcels ship from or "
+                                     "the origin of every item: list one, not both."]
+        elif not (origins or shipped_from) and not {"origins", "shipped_from"} & set(found):
+            found["shipped_from" if has_threshold else "origins"] = [
+                "List the countries it applies to, such as US or MX."]
         errors.update({f"{key}.{field}": messages for field, messages in found.items()})
         clean.append({"name": name, "origins": origins, "shipped_from": shipped_from,
                       "duty_rate": rate, **thresholds, "source": source})
