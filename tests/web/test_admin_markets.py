@@ -266,6 +266,14 @@ def test_a_new_version_ends_the_one_it_replaces(admin_client, rules):
     assert "2025-08-29 – 2026-12-31" in listing and "2027-01-01 – open-ended" in listing
 
 
+def test_a_new_version_keeps_the_preferences_the_form_shows(admin_client, rules):
+    current = rule_of("CA")
+    data = {**rule_form_data(current), "effective_from": "2027-01-01"}
+    response = post(admin_client, f"/admin/markets/{current.id}/new-version", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert rule_for("CA", date(2027, 2, 1)).preferences == current.preferences
+
+
 def test_a_new_version_must_start_after_the_one_it_replaces(admin_client, rules):
     current = rule_of("US")
     count = rule_count()
