@@ -96,7 +96,7 @@ class PreferenceRowForm(Form):
     duty_rate = StringField(_l("Duty (%)"))
     duty_free_threshold = StringField(_l("No duty up to"))
     tax_free_threshold = StringField(_l("No VAT/GST up to"))
-    source = StringField(_l("Source"))
+    source = TextAreaField(_l("Source"))
     remove = BooleanField(_l("Remove"))
 
 

@@ -296,9 +296,9 @@ def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> 
 def _countries(row: Mapping, key: str, errors: dict[str, list[str]]) -> list[str]:
     """A preference's list of country codes (may be absent); every code must be known."""
     codes = row.get(key)
-    if codes is None:
+    if codes in (None, []):  # as stored: a preference keeps an empty list of the other kind
         return []
-    if not isinstance(codes, list) or not codes or not all(
+    if not isinstance(codes, list) or not all(
             isinstance(code, str) and is_country(code) for code in codes):
         errors[key] = ["List the countries as codes such as US or MX."]
         return []
