@@ -81,6 +81,25 @@ class DutyRateRowForm(Form):
     remove = BooleanField(_l("Remove"))
 
 
+# Rules carry a handful of preferences (CUSMA's rate and thresholds, KORUS's limit).
+MAX_PREFERENCE_ROWS = 30
+
+
+class PreferenceRowForm(Form):
+    """One preference of a market rule: a duty rate by the goods' origins, or thresholds by
+    where the parcel ships from (or the origin of every item); the service checks which.
+    """
+
+    name = StringField(_l("Name"))
+    origins = StringField(_l("Origins"))
+    shipped_from = StringField(_l("Shipped from"))
+    duty_rate = StringField(_l("Duty (%)"))
+    duty_free_threshold = StringField(_l("No duty up to"))
+    tax_free_threshold = StringField(_l("No VAT/GST up to"))
+    source = TextAreaField(_l("Source"))
+    remove = BooleanField(_l("Remove"))
+
+
 class MarketRuleForm(FlaskForm):
     """A destination's duty and import-tax rule; app.services.markets.rules checks it."""
 
@@ -103,6 +122,8 @@ class MarketRuleForm(FlaskForm):
         SelectChoice("limit", _l("At checkout up to a limit, on delivery above it")),
     ])
     checkout_collection_limit = StringField(_l("Collected at checkout up to"))
+    checkout_limit_per_item = BooleanField(_l("The limit applies to each item, not the "
+                                              "parcel"))
     max_consignment = StringField(_l("Largest value allowed per parcel"))
     low_value_item_duty = StringField(_l("Flat duty per tariff subheading, up to the "
                                          "no-duty threshold"))
@@ -112,6 +133,7 @@ class MarketRuleForm(FlaskForm):
     verified_on = StringField(_l("Checked against the page on"))
     notes = TextAreaField(_l("Notes"))
     duty_rates = FieldList(FormField(DutyRateRowForm), max_entries=MAX_DUTY_RATES + 10)
+    preferences = FieldList(FormField(PreferenceRowForm), max_entries=MAX_PREFERENCE_ROWS)
 
 
 class ModerationRuleForm(FlaskForm):

@@ -6,6 +6,7 @@ checks every value; a rejected form writes nothing.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -27,9 +28,14 @@ RULE_FIELDS = ("country", "name", "currency", "effective_from", "effective_to",
                "duty_free_threshold", "tax_free_threshold", "default_duty_rate", "vat_rate",
                "tax_includes_shipping", "tax_includes_duty",
                "duty_tax_refundable_on_return", "collection",
-               "checkout_collection_limit", "max_consignment", "low_value_item_duty",
-               "source", "source_url", "source_title", "verified_on", "notes")
+               "checkout_collection_limit", "checkout_limit_per_item", "max_consignment",
+               "low_value_item_duty", "source", "source_url", "source_title", "verified_on",
+               "notes")
 ROW_FIELDS = ("hs_prefix", "rate", "description")
+PREFERENCE_FIELDS = ("name", "origins", "shipped_from", "duty_rate", "duty_free_threshold",
+                     "tax_free_threshold", "source")
+# Country lists are typed as "US, MX" and sent to the service as lists of codes.
+COUNTRY_LISTS = ("origins", "shipped_from")
 
 
 @bp.get("/markets")
@@ -51,11 +57,32 @@ def market_rules_list():
 
 
 def _rule_form(data: dict[str, Any]) -> MarketRuleForm:
-    """The form filled with `data`, plus blank duty-rate rows for new prefixes."""
-    form = MarketRuleForm(formdata=None, data=data)
+    """The form filled with `data`, plus blank rows for new duty rates and a preference."""
+    preferences = [{**row, **{key: ", ".join(row.get(key) or []) for key in COUNTRY_LISTS}}
+                   for row in data.get("preferences", [])]
+    form = MarketRuleForm(formdata=None, data={**data, "preferences": preferences})
     for _blank in range(BLANK_DUTY_ROWS):
         form.duty_rates.append_entry()
+    form.preferences.append_entry()
     return form
+
+
+def _preference_rows(form: MarketRuleForm) -> list[tuple[int, dict[str, Any]]]:
+    """(form row, values) of each preference kept: blank rows and removed ones are left out,
+    the rest go to the service as typed (empty values as not given).
+    """
+    rows = []
+    for index, row in enumerate(form.preferences):
+        typed = {name: (getattr(row.form, name).data or "").strip()
+                 for name in PREFERENCE_FIELDS}
+        if row.form.remove.data or not any(typed.values()):
+            continue
+        values: dict[str, Any] = {name: value or None for name, value in typed.items()}
+        for key in COUNTRY_LISTS:
+            codes = re.split(r"[\s,]+", typed[key].upper())
+            values[key] = [code for code in codes if code] or None
+        rows.append((index, values))
+    return rows
 
 
 def _form_data(form: MarketRuleForm) -> dict[str, Any]:
@@ -63,16 +90,24 @@ def _form_data(form: MarketRuleForm) -> dict[str, Any]:
     return {**{name: getattr(form, name).data for name in RULE_FIELDS},
             "duty_rates": [{**{name: (getattr(row.form, name).data or "")
                                for name in ROW_FIELDS},
-                            "remove": row.form.remove.data} for row in form.duty_rates]}
+                            "remove": row.form.remove.data} for row in form.duty_rates],
+            "preferences": [values for _index, values in _preference_rows(form)]}
 
 
 def _show_errors(form: MarketRuleForm, exc: ValidationFailed) -> None:
-    """Service errors onto the inputs: `duty_rates.<n>.<field>` onto that row."""
+    """Service errors onto the inputs: `duty_rates.<n>.<field>` onto that row, and
+    `preferences.<n>.<field>` onto the form row the n-th preference sent came from.
+    """
+    sent = [index for index, _values in _preference_rows(form)]
     for name, messages in exc.fields.items():
         parts = name.split(".")
         if parts[0] == "duty_rates" and len(parts) == 3 and parts[1].isdigit() \
                 and int(parts[1]) < len(form.duty_rates):
             getattr(form.duty_rates[int(parts[1])].form, parts[2]).errors = list(messages)
+        elif parts[0] == "preferences" and len(parts) == 3 and parts[1].isdigit() \
+                and int(parts[1]) < len(sent) and parts[2] in PREFERENCE_FIELDS:
+            getattr(form.preferences[sent[int(parts[1])]].form, parts[2]).errors = \
+                list(messages)
         elif name in RULE_FIELDS:
             getattr(form, name).errors = list(messages)
         else:

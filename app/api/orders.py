@@ -55,6 +55,10 @@ ORDER_SCHEMA = schema("Order", {
         "collected_at_checkout": {"type": "boolean",
                                   "description": "False: duties and taxes are an estimate "
                                                  "due on delivery, not in the total."},
+        "due_on_delivery": {**MONEY, "description": "Duties and taxes the carrier collects "
+                            "on delivery (an estimate, not in the total): all of them when "
+                            "`collected_at_checkout` is false, else the part a per-item "
+                            "limit leaves to delivery."},
         "total": MONEY, "refunded": MONEY, "total_in_store_currency": MONEY,
         "fx_rate": {"type": "string", "description": "Store currency -> presentment "
                                                      "currency, as locked at checkout."},
@@ -151,6 +155,7 @@ def order_json(order: Order, *, merchant: bool = False) -> dict[str, Any]:
         "items": _money(order.items_minor, cur), "shipping": _money(order.shipping_minor, cur),
         "duties": _money(order.duties_minor, cur), "taxes": _money(order.taxes_minor, cur),
         "collected_at_checkout": order.collected_at_checkout,
+        "due_on_delivery": _money(order.due_on_delivery_minor, cur),
         "total": _money(order.total_minor, cur), "refunded": _money(order.refunded_minor, cur),
         "total_in_store_currency": _money(order.total_store_minor, order.store_currency),
         "fx_rate": str(order.fx_rate), "fx_as_of": timestamp(order.fx_as_of),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -31,6 +32,43 @@ class LandedAmounts:
     duties_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     taxes_minor: Mapped[int] = mapped_column(Integer, nullable=False)
     total_minor: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class DueOnDelivery:
+    """What the carrier collects on delivery, read from a parcel's recorded assessment.
+
+    Shared by a quote's group and the order it becomes: the order keeps a copy of the
+    assessment, so what it says is due stays as quoted when a rule changes later.
+    """
+
+    if TYPE_CHECKING:
+        collected_at_checkout: bool
+        duties_minor: int
+        taxes_minor: int
+        assessment: dict
+
+    @property
+    def due_on_delivery_minor(self) -> int:
+        """Every duty and tax of a DDU parcel, else the part a per-item checkout limit
+        leaves to delivery (Singapore's items above SGD 400).
+        """
+        if not self.collected_at_checkout:
+            return self.duties_minor + self.taxes_minor
+        return int((self.assessment or {}).get("due_on_delivery_minor") or 0)
+
+    @property
+    def delivery_charges(self) -> list[dict]:
+        """The amounts due on delivery as {"kind", "rule", "amount_minor"}: a DDU parcel's
+        duty and import tax, with a regional tax the carrier collects apart (Quebec's QST);
+        a split parcel's charges recorded as due on delivery.
+        """
+        charges = (self.assessment or {}).get("charges") or []
+        if self.collected_at_checkout:
+            return [c for c in charges if c.get("due") == "delivery"]
+        regional = [c for c in charges if c.get("kind") == "region_tax"]
+        import_tax = self.taxes_minor - sum(c["amount_minor"] for c in regional)
+        return [{"kind": "duty", "rule": "", "amount_minor": self.duties_minor},
+                {"kind": "tax", "rule": "", "amount_minor": import_tax}, *regional]
 
 
 class Cart(TimestampMixin, db.Model):
@@ -109,7 +147,7 @@ class Quote(LandedAmounts, TimestampMixin, db.Model):
     payment = relationship("Payment", back_populates="quote", uselist=False)
 
 
-class QuoteGroup(LandedAmounts, db.Model):
+class QuoteGroup(LandedAmounts, DueOnDelivery, db.Model):
     """One store's part of a quote; amounts in the quote's presentment currency.
 
     `fx_rate` converts the store's base currency into the presentment currency
@@ -137,15 +175,6 @@ class QuoteGroup(LandedAmounts, db.Model):
     delivery_days_max: Mapped[int] = mapped_column(Integer, nullable=False)
     # Which market rule and why, for the breakdown shown to the shopper.
     assessment: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
-
-    @property
-    def due_on_delivery_minor(self) -> int:
-        """What the carrier collects: every duty and tax of a DDU parcel, else the part a
-        per-item checkout limit leaves to delivery (Singapore's items above SGD 400).
-        """
-        if not self.collected_at_checkout:
-            return self.duties_minor + self.taxes_minor
-        return int((self.assessment or {}).get("due_on_delivery_minor") or 0)
 
     quote: Mapped[Quote] = relationship(back_populates="groups")
     store = relationship("Store")

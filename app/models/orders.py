@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
-from app.models.checkout import LandedAmounts, PricedLine
+from app.models.checkout import DueOnDelivery, LandedAmounts, PricedLine
 from app.models.fx import DecimalText
 
 PAYMENT_STATES = ("created", "processing", "succeeded", "failed", "canceled")
@@ -101,7 +101,7 @@ class WebhookEvent(db.Model):
     outcome: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
-class Order(LandedAmounts, TimestampMixin, db.Model):
+class Order(LandedAmounts, DueOnDelivery, TimestampMixin, db.Model):
     """One store's share of a paid checkout.
 
     Amounts are in the presentment `currency`; `*_store_minor` are the same in the

@@ -17,6 +17,8 @@ from app.services.markets.rules import rule_form_data
 from tests.conftest import csrf_from
 
 TODAY = date.today()
+PREFERENCE_FIELDS = ("name", "origins", "shipped_from", "duty_rate", "duty_free_threshold",
+                     "tax_free_threshold", "source")
 
 
 def text_of(response) -> str:
@@ -37,7 +39,7 @@ def fresh(rule: MarketRule) -> MarketRule:
 def form_fields(data: dict, blank_rows: int = 1) -> dict:
     """The POST body a browser sends for this data (WTForms names, unticked boxes left out)."""
     body = {key: value for key, value in data.items()
-            if key != "duty_rates" and not isinstance(value, bool)}
+            if key not in ("duty_rates", "preferences") and not isinstance(value, bool)}
     body.update({key: "y" for key, value in data.items() if value is True})
     rows = [*data.get("duty_rates", []), *[{}] * blank_rows]
     for index, row in enumerate(rows):
@@ -45,6 +47,13 @@ def form_fields(data: dict, blank_rows: int = 1) -> dict:
             body[f"duty_rates-{index}-{name}"] = row.get(name, "")
         if row.get("remove"):
             body[f"duty_rates-{index}-remove"] = "y"
+    for index, row in enumerate([*data.get("preferences", []), {}]):
+        for name in PREFERENCE_FIELDS:
+            value = row.get(name)
+            body[f"preferences-{index}-{name}"] = (
+                ", ".join(value) if isinstance(value, list) else value or "")
+        if row.get("remove"):
+            body[f"preferences-{index}-remove"] = "y"
     return body
 
 
@@ -257,6 +266,14 @@ def test_a_new_version_ends_the_one_it_replaces(admin_client, rules):
     assert "2025-08-29 – 2026-12-31" in listing and "2027-01-01 – open-ended" in listing
 
 
+def test_a_new_version_keeps_the_preferences_the_form_shows(admin_client, rules):
+    current = rule_of("CA")
+    data = {**rule_form_data(current), "effective_from": "2027-01-01"}
+    response = post(admin_client, f"/admin/markets/{current.id}/new-version", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert rule_for("CA", date(2027, 2, 1)).preferences == current.preferences
+
+
 def test_a_new_version_must_start_after_the_one_it_replaces(admin_client, rules):
     current = rule_of("US")
     count = rule_count()
@@ -324,3 +341,90 @@ def test_a_countrys_page_lists_its_regional_taxes(admin_client, rules):
     assert "Nova Scotia HST (provincial part)" in html and "2025-04-01" in html
     germany = text_of(admin_client.get("/admin/markets?country=DE"))
     assert 'data-testid="region-taxes"' not in germany
+
+
+def test_the_form_edits_where_a_preference_ships_from_and_the_per_item_limit(admin_client,
+                                                                             rules):
+    canada = rule_of("CA")
+    page = text_of(admin_client.get(f"/admin/markets/{canada.id}"))
+    courier = next(p for p in canada.preferences if p["shipped_from"])
+    assert re.search(r'name="preferences-\d+-shipped_from"[^>]* value="MX, US"', page)
+    data = rule_form_data(canada)
+    index = next(i for i, p in enumerate(data["preferences"]) if p["name"] == courier["name"])
+    data["preferences"][index] = {**data["preferences"][index], "shipped_from": ["US"],
+                                  "duty_free_threshold": "160"}
+    response = post(admin_client, f"/admin/markets/{canada.id}", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    saved = next(p for p in fresh(canada).preferences if p["name"] == courier["name"])
+    assert saved["shipped_from"] == ["US"] and saved["duty_free_threshold"] == 16000
+    assert len(fresh(canada).preferences) == len(data["preferences"])
+
+    singapore = rule_of("SG")
+    assert singapore.checkout_limit_per_item
+    page = text_of(admin_client.get(f"/admin/markets/{singapore.id}"))
+    assert '<input checked id="checkout_limit_per_item"' in page
+    response = post(admin_client, f"/admin/markets/{singapore.id}",
+                    {**rule_form_data(singapore), "checkout_limit_per_item": False})
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert fresh(singapore).checkout_limit_per_item is False
+
+
+def test_a_preference_can_be_added_and_removed(admin_client, rules):
+    rule = rule_of("GB")
+    data = rule_form_data(rule)
+    added = {"name": "Test parcels from Ireland", "shipped_from": ["IE"],
+             "tax_free_threshold": "200", "source": "Test notice"}
+    response = post(admin_client, f"/admin/markets/{rule.id}",
+                    {**data, "preferences": [*data["preferences"], added]})
+    assert response.status_code == 303, text_of(response)[:2000]
+    (saved,) = [p for p in fresh(rule).preferences if p["name"] == added["name"]]
+    assert saved["shipped_from"] == ["IE"] and saved["tax_free_threshold"] == 20000
+    data = rule_form_data(fresh(rule))
+    data["preferences"] = [{**p, "remove": p["name"] == added["name"]}
+                           for p in data["preferences"]]
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 303, text_of(response)[:2000]
+    assert added["name"] not in [p["name"] for p in fresh(rule).preferences]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"shipped_from": ["QQ"]}, "shipped_from", "List the countries as codes"),
+    ({"origins": ["US"]}, "shipped_from", "list one, not both"),
+    ({"duty_rate": "0"}, "duty_rate", "one of them, in its own preference"),
+    ({"name": ""}, "name", "Name the agreement or treatment"),
+    (None, "checkout_limit_per_item", "Only a checkout collection limit can apply"),
+])
+def test_bad_shipment_terms_are_shown_on_the_field_and_nothing_is_saved(
+        admin_client, rules, change, field, message):
+    rule = rule_of("CA")
+    stored = [dict(p) for p in rule.preferences]
+    data = {**rule_form_data(rule), "notes": "should not be saved"}
+    if change is None:
+        data["checkout_limit_per_item"] = True  # Canada collects on delivery: no limit
+        prefix = field
+    else:
+        index = next(i for i, p in enumerate(data["preferences"]) if p["shipped_from"])
+        data["preferences"][index] = {**data["preferences"][index], **change}
+        prefix = f"preferences-{index}-{field}"
+    response = post(admin_client, f"/admin/markets/{rule.id}", data)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Nothing was saved" in page
+    if change is None:
+        block = next(b for b in page.split('<div class="field')[1:] if f'name="{field}"' in b)
+        assert block.startswith(' has-error"')
+    else:
+        block = next(b for b in page.split("<td>")[1:] if f'name="{prefix}"' in b)
+        assert 'aria-invalid="true"' in block
+    assert re.search(rf'<p class="error" role="alert">[^<]*{re.escape(message)}', block), block
+    assert fresh(rule).notes != "should not be saved"
+    assert fresh(rule).preferences == stored and fresh(rule).checkout_limit_per_item is False
+
+
+def test_the_new_fields_are_labelled_in_chinese(app, make_user, login, rules):
+    admin = make_user("zh-rules-admin@example.com", roles=("admin",), locale="zh")
+    browser = app.test_client()
+    login(admin, target=browser)
+    page = text_of(browser.get(f"/admin/markets/{rule_of('SG').id}"))
+    assert "限额按每件商品计算，而非整个包裹" in page and "新加坡的 400 新元" in page
+    assert "<th>发货国</th>" in page and "<th>原产国</th>" in page and "优惠待遇" in page

@@ -246,8 +246,13 @@ def _price_group(store: Store, profile: ProfileTerms | None, items: list[CartIte
                         for c in assessment.charges],
             "due_on_delivery_minor": assessment.due_on_delivery.minor
             if assessment.due_on_delivery else 0,
-            "origins": [{"hs_code": t.hs_code, "origin_country": t.origin_country,
-                         "treatment": t.treatment} for t in assessment.lines],
+            # Per line, with when its duty and tax are paid: a customs declaration marks
+            # the items whose tax was collected at checkout in a split parcel. A parcel that
+            # clears no customs has no lines here.
+            "origins": [{"variant_id": p.item.variant_id, "hs_code": t.hs_code,
+                         "origin_country": t.origin_country, "treatment": t.treatment,
+                         "due": "checkout" if t.at_checkout else "delivery"}
+                        for p, t in zip(priced, assessment.lines, strict=False)],
             "relief": {"code": assessment.relief.code,
                        **({"preference": assessment.relief.preference}
                           if assessment.relief.preference else {}),

@@ -36,6 +36,9 @@ class DeclarationLine:
     net_weight_grams: int | None
     hs_code: str | None
     origin_country: str | None
+    # Whether the line's duties and taxes were paid at checkout; None where the order does
+    # not record it per line (orders from before the record).
+    paid_at_checkout: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class CustomsDeclaration:
     # ("IOSS", "IM...") when the platform collected the destination's tax at checkout.
     tax_registration: tuple[str, str] | None
     category: str = CATEGORY
+    # The estimate the consignee pays on delivery: all of it when not collected at checkout,
+    # else the part a per-item limit leaves to delivery (Singapore's items over SGD 400).
+    due_on_delivery: Money | None = None
 
     @property
     def total_weight_grams(self) -> int:
@@ -63,6 +69,14 @@ class CustomsDeclaration:
         return sum(line.net_weight_grams or 0 for line in self.lines)
 
     @property
+    def is_split(self) -> bool:
+        """Some items' duties and taxes were paid at checkout, the others' are due on delivery."""
+        return self.collected_at_checkout and bool(self.due_on_delivery and
+                                                   self.due_on_delivery.minor)
+
+    @property
     def incoterm(self) -> str:
-        """DDP when duties and taxes were paid at checkout, else DAP (due on delivery)."""
-        return "DDP" if self.collected_at_checkout else "DAP"
+        """DDP when every duty and tax was paid at checkout, else DAP: the consignee pays
+        import charges on delivery, for the whole parcel or for the items a split leaves.
+        """
+        return "DAP" if not self.collected_at_checkout or self.is_split else "DDP"

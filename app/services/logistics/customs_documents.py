@@ -167,6 +167,9 @@ def gather_customs_declaration(actor: User | None, store_id: int, order_id: int
     variants = {v.id: v for v in db.session.scalars(
         select(ProductVariant).where(
             ProductVariant.id.in_({line.variant_id for line in order.lines})))}
+    # When each line's duties and taxes are paid, as quoted (a split parcel has both).
+    due = {o["variant_id"]: o["due"] for o in (order.assessment or {}).get("origins", [])
+           if "variant_id" in o and "due" in o}
     rows = []
     for line in order.lines:
         # Refunded units stay behind: the parcel holds only what is still owed.
@@ -180,7 +183,9 @@ def gather_customs_declaration(actor: User | None, store_id: int, order_id: int
             sku=line.sku, description=(product.title_en or line.title).strip(),
             quantity=quantity, unit_value=unit, value=unit.times(quantity),
             net_weight_grams=None if weight is None else weight * quantity,
-            hs_code=product.hs_code or None, origin_country=product.origin_country or None))
+            hs_code=product.hs_code or None, origin_country=product.origin_country or None,
+            paid_at_checkout=due[line.variant_id] == "checkout" if line.variant_id in due
+            else None))
     if not rows:
         raise OrderNotShippable(_("Every unit of this order was refunded: nothing to ship."))
     total = sum((row.value for row in rows), Money.zero(order.currency))
@@ -193,7 +198,8 @@ def gather_customs_declaration(actor: User | None, store_id: int, order_id: int
         duties_and_taxes=Money(order.duties_minor + order.taxes_minor, order.currency),
         collected_at_checkout=order.collected_at_checkout,
         tax_registration=tax_registration_for(recipient.country,
-                                              order.collected_at_checkout))
+                                              order.collected_at_checkout),
+        due_on_delivery=Money(order.due_on_delivery_minor, order.currency))
 
 
 # Rules ------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ UPU_DECLARATION = (
     "particulars given in this declaration are correct and that this item does not contain "
     "any dangerous article or articles prohibited by legislation or by postal or customs "
     "regulations.")
+# After the description of a split parcel's items whose duties and taxes were paid.
+PAID_MARK = " (*)"
 INVOICE_DECLARATION = ("I declare that the information in this invoice is true and correct "
                        "and that the contents of this shipment are as stated above.")
 
@@ -297,11 +299,23 @@ def _registration(sheet: Sheet, declaration: CustomsDeclaration, *, bold: bool =
         sheet.line(f"{label}: {number}", bold=bold)
 
 
+def _collection_note(sheet: Sheet, declaration: CustomsDeclaration) -> None:
+    """A split parcel's terms: which items' duties and taxes were paid, which are due."""
+    if declaration.is_split:
+        paid = declaration.duties_and_taxes
+        sheet.paragraph(f"Duties and taxes on the items marked {PAID_MARK.strip()} were paid "
+                        f"at checkout ({paid.amount} {paid.currency}). Import duties and "
+                        "taxes on the other items are payable by the consignee on delivery.",
+                        bold=True)
+
+
 def _declaration_rows(declaration: CustomsDeclaration, *, unit_values: bool = False
                       ) -> list[list[str]]:
     rows = []
     for line in declaration.lines:
-        row = [line.description, str(line.quantity), kilograms(line.net_weight_grams)]
+        # Only a split parcel marks lines: elsewhere the terms of sale say it for all.
+        mark = PAID_MARK if declaration.is_split and line.paid_at_checkout else ""
+        row = [line.description + mark, str(line.quantity), kilograms(line.net_weight_grams)]
         if unit_values:
             row.append(str(line.unit_value.amount))
         row += [str(line.value.amount), line.hs_code or "", line.origin_country or ""]
@@ -367,6 +381,7 @@ def _draw_cn(sheet: Sheet, declaration: CustomsDeclaration, form: CnForm,
         if declaration.recipient.phone:
             sheet.line(f"Importer's telephone: {declaration.recipient.phone}")
     sheet.line(f"Sender's reference: {declaration.reference}")
+    _collection_note(sheet, declaration)
     _registration(sheet, declaration)
     _signature(sheet, declaration, UPU_DECLARATION)
 
@@ -399,6 +414,7 @@ def _draw_invoice(sheet: Sheet, declaration: CustomsDeclaration,
                    right=True, bold=label == "Invoice total")
         sheet.down(sheet.size * 1.4)
     sheet.line(f"Total net weight: {kilograms(declaration.total_weight_grams)} kg")
+    _collection_note(sheet, declaration)
     _registration(sheet, declaration)
     _signature(sheet, declaration, INVOICE_DECLARATION)
 

@@ -32,7 +32,7 @@ COLLECTION_MODES = ("ddp", "ddu", "limit")
 # How sure a rule file's entry is: its figures read on an official page (or a faithful copy),
 # only in secondary sources, or in no source page at all. Checked on load, kept in the file.
 CONFIDENCE = ("official", "secondary", "unverified")
-# CleanRule fields the admin form does not edit: None means "not given, keep the stored".
+# CleanRule fields a caller may leave out of the data: None keeps what is stored.
 KEPT_WHEN_NOT_GIVEN = frozenset({"preferences", "checkout_limit_per_item"})
 
 
@@ -70,9 +70,9 @@ class CleanRule:
     source_title: str = ""
     verified_on: date | None = None
     low_value_item_duty_minor: int | None = None
-    # None: not given (the admin form has no preference editor); the stored ones are kept.
+    # None: not given (the data has no such key); the stored ones are kept.
     preferences: list[dict] | None = None
-    # None: not given (the admin form leaves it as it is); see MarketRule.
+    # None: not given, the stored value is kept; see MarketRule.
     checkout_limit_per_item: bool | None = None
 
     def matches(self, rule: MarketRule) -> bool:
@@ -296,9 +296,9 @@ def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> 
 def _countries(row: Mapping, key: str, errors: dict[str, list[str]]) -> list[str]:
     """A preference's list of country codes (may be absent); every code must be known."""
     codes = row.get(key)
-    if codes is None:
+    if codes in (None, []):  # as stored: a preference keeps an empty list of the other kind
         return []
-    if not isinstance(codes, list) or not codes or not all(
+    if not isinstance(codes, list) or not all(
             isinstance(code, str) and is_country(code) for code in codes):
         errors[key] = ["List the countries as codes such as US or MX."]
         return []

@@ -96,6 +96,12 @@ def rule_form_data(rule: MarketRule) -> dict[str, Any]:
         "notes": rule.notes,
         "duty_rates": [{"hs_prefix": d.hs_prefix, "rate": percent_text(d.rate),
                         "description": d.description} for d in rule.duty_rates],
+        "checkout_limit_per_item": rule.checkout_limit_per_item,
+        "preferences": [{**p, "duty_rate": None if p.get("duty_rate") is None
+                         else percent_text(Decimal(p["duty_rate"])), **{
+                             key: amount_text(p.get(key), rule.currency) or None
+                             for key in ("duty_free_threshold", "tax_free_threshold")}}
+                        for p in rule.preferences or []],
     }
 
 
