@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.core import json_body
 from app.api.fields import string_fields
 from app.api.openapi import operation, schema
+from app.core.database import read_apart
 from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
@@ -46,8 +47,11 @@ def create_token():
     fields = string_fields(json_body(), ["email", "password"])
     # A client that kept the browser's device cookie is judged on its own failures;
     # any other is judged by its address.
+    # The password hash is checked before the write transaction, not holding its lock.
+    checked = read_apart(lambda: accounts.check_password(fields["email"], fields["password"]))
     user = accounts.authenticate(fields["email"], fields["password"],
-                                 request.remote_addr or "unknown", device=device_from_request())
+                                 request.remote_addr or "unknown", device=device_from_request(),
+                                 checked=checked)
     token, secret = issue_login_token(user)
     commit()
     return {"token": secret, "expires_at": token.expires_at.isoformat()}, 201
