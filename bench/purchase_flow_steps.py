@@ -142,12 +142,25 @@ def _measure(flows: int, warm: int, profile: str | None) -> dict:
     gc.callbacks.append(on_gc)
     seen: list[tuple[str, str]] = []  # (step, statement) of the last flow, for --sql
 
+    # How long each step holds SQLite's write lock (BEGIN IMMEDIATE to its end): while it
+    # does, every other worker's writes wait.
+    locked = {"since": None, "ms": 0.0}
+
     def count(_conn, _cursor, statement, *_args) -> None:
         statements[0] += 1
         seen.append((current[0], statement))
+        if statement.startswith("BEGIN IMMEDIATE"):
+            locked["since"] = time.perf_counter()
+
+    def unlock(_conn) -> None:
+        if locked["since"] is not None:
+            locked["ms"] += (time.perf_counter() - locked["since"]) * 1000
+            locked["since"] = None
 
     current = [""]
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "commit", unlock)
+    event.listen(engine, "rollback", unlock)
     sandbox_url = app.config["STRIPE_SANDBOX_URL"]
     rng = random.Random(17)
     times: dict[str, list[float]] = defaultdict(list)
@@ -171,10 +184,12 @@ def _measure(flows: int, warm: int, profile: str | None) -> dict:
         return response
 
     gc_ms: list[float] = []
+    lock_ms: list[float] = []
     gc_full = 0
     for number in range(warm + flows):
         measured = number >= warm
         collecting.update(ms=0.0, full=0)
+        locked.update(since=None, ms=0.0)
         flow_times: dict[str, float] = {}
         flow_counts: dict[str, int] = {}
         client = app.test_client()
@@ -209,6 +224,7 @@ def _measure(flows: int, warm: int, profile: str | None) -> dict:
         if 'data-testid="placed-order"' not in done.get_data(as_text=True):
             raise RuntimeError("the return page lists no order")
         if measured:
+            lock_ms.append(locked["ms"])
             for name in STEPS:
                 times[name].append(flow_times[name])
                 counts[name].append(flow_counts[name])
@@ -229,6 +245,7 @@ def _measure(flows: int, warm: int, profile: str | None) -> dict:
         "flow_without_login": [statistics.median(
             t - f for (t, _c), f in zip(totals, times["log in (Discover)"], strict=True)), 0],
         "gc": [statistics.fmean(gc_ms), gc_full / flows],
+        "write_lock": statistics.median(lock_ms),
         "load": os.getloadavg()[0],
     }
 
@@ -248,6 +265,8 @@ def show(label: str, results: list[dict]) -> None:
     print(f"  {'GC pauses a flow (mean)':<28} "
           f"{statistics.median(r['gc'][0] for r in results):8.1f} ms "
           f"({statistics.median(r['gc'][1] for r in results):.1f} full collections a flow)")
+    print(f"  {'write lock held a flow':<28} "
+          f"{statistics.median(r.get('write_lock', 0) for r in results):8.1f} ms")
     print("  per round (ms, flow less log-in):",
           ", ".join(f"{r['flow_without_login'][0]:.0f}" for r in results))
 
