@@ -22,7 +22,8 @@ from app.services.social import notifications
 from tests.conftest import PASSWORD, csrf_from
 from tests.notes_factories import QueryCounter
 
-pytest_plugins = ["tests.checkout_factories", "tests.notes_fixtures"]
+pytest_plugins = ["tests.checkout_factories", "tests.notes_fixtures",
+                  "tests.localstripe_server"]
 
 UNREAD = re.compile(r'class="badge unread-count">(\d+)<')
 
@@ -145,6 +146,27 @@ def test_quoting_reads_no_prefill_and_nothing_after_its_commit(
     quotes_read = [s for s in reading(statements, "quotes") if s.lstrip().startswith("SELECT")]
     assert len(quotes_read) == 1  # the open quote to replace; no prefill, no reload
     assert len(statements) == 17  # 20 before: the prefill, the roles, the quote reloaded
+
+
+def test_the_pay_page_renders_without_the_write_lock(client, app, login, make_user, shop,
+                                                     make_quote, stripe_sandbox, monkeypatch):
+    """Its payment and intent are committed first; rendering only reads, so on SQLite the
+    other writers need not wait for it."""
+    from app.checkout import payment_routes
+
+    shopper = make_user()
+    login(shopper)
+    quote = make_quote(shopper, [(shop.variants[0], 1)], currency="USD", country="US")
+    rendered_in_write_lock = []
+    render = payment_routes.render_template
+
+    def watched(*args, **kwargs):
+        rendered_in_write_lock.append(database._immediate())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(payment_routes, "render_template", watched)
+    assert client.get(f"/checkout/quotes/{quote.id}/pay").status_code == 200
+    assert rendered_in_write_lock == [False]
 
 
 @pytest.mark.parametrize("locale", ["en", "zh"])
