@@ -7,7 +7,10 @@ product page, "Buy now" (on to the address form), the quote (on to the quote pag
 page, the card token at the sandbox, the confirm through the server, the return page.
 Each step's server time (the test client's round trip, the sandbox's answers included
 where the server calls it) and SQL statements are recorded; the figures printed are the
-medians per step and per flow over `--flows` flows after `--warm` unmeasured ones.
+medians per step and per flow over `--flows` flows after `--warm` unmeasured ones, with the
+garbage collector's pauses and how long the flow holds SQLite's write lock (BEGIN
+IMMEDIATE to its end: what every other worker's writes wait for). QIAO_FLOW_SQL=1 prints
+the last flow's statements by step on stderr.
 
     .venv/bin/python bench/purchase_flow_steps.py [--flows 30] [--warm 3]
         [--seed /tmp/qiao-flow-seed.db] [--profile /tmp/flow.prof]
