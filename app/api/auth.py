@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.core import json_body
 from app.api.fields import string_fields
 from app.api.openapi import operation, schema
+from app.core.database import read_apart
 from app.core.transaction import commit
 from app.extensions import limiter
 from app.services.accounts import users as accounts
@@ -44,10 +45,13 @@ TOKEN_RESPONSE = schema("TokenResponse", {
 def create_token():
     """Exchange credentials for a 30-day full-scope token (throttled per account and client)."""
     fields = string_fields(json_body(), ["email", "password"])
+    # The password hash is checked before the write transaction, not holding its lock.
+    checked = read_apart(lambda: accounts.check_password(fields["email"], fields["password"]))
     # A client that kept the browser's device cookie is judged on its own failures;
     # any other is judged by its address.
     user = accounts.authenticate(fields["email"], fields["password"],
-                                 request.remote_addr or "unknown", device=device_from_request())
+                                 request.remote_addr or "unknown", device=device_from_request(),
+                                 checked=checked)
     token, secret = issue_login_token(user)
     commit()
     return {"token": secret, "expires_at": token.expires_at.isoformat()}, 201

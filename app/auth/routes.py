@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from app.core.database import read_apart
 from app.core.transaction import commit, rollback
 from app.extensions import limiter
 from app.services.accounts import users as accounts
@@ -76,9 +77,13 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         device = device_from_request()
+        # The password hash is checked before the write transaction, not holding its lock.
+        checked = read_apart(lambda: accounts.check_password(form.email.data,
+                                                             form.password.data))
         try:
             user = accounts.authenticate(form.email.data, form.password.data,
-                                         request.remote_addr or "unknown", device=device)
+                                         request.remote_addr or "unknown", device=device,
+                                         checked=checked)
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             retry = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \
@@ -88,9 +93,13 @@ def login():
             form.form_errors.append(exc.message)
             return render_template("auth/login.html", form=form), 401
         _start_session(user, remember=form.remember.data)
+        # What the answer needs from the user is read before the commit expires it: after,
+        # reading it again would cost a statement and, on SQLite, a second write lock.
+        name = user.display_name
+        response = remember_device(redirect(safe_next_url(form.next.data)), device, user)
         commit()
-        flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-        return remember_device(redirect(safe_next_url(form.next.data)), device, user)
+        flash(_("Welcome back, %(name)s.", name=name), "success")
+        return response
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

@@ -11,10 +11,12 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_decimal
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.checkout import bp
@@ -134,15 +136,15 @@ def remove_item(item_id: int):
 
 def _checkout_form() -> CheckoutForm:
     """The address form, prefilled from the shopper's last quote and preferences."""
-    prefs = current_preferences()
-    last = db.session.scalar(select(Quote).where(Quote.user_id == current_user.id)
-                             .order_by(Quote.id.desc()).limit(1))
-    defaults = dict(last.shipping_address) if last else {"name": current_user.display_name,
-                                                          "country": prefs.ship_to_country}
-    form = CheckoutForm(data=None if request.method == "POST" else {
-        **defaults, "currency": prefs.currency})
-    form.country.choices = select_choices(
-        country_names("zh" if _locale() == "zh" else "en").items())
+    if request.method == "POST":
+        form = CheckoutForm()  # the posted fields: the last quote would not be shown
+    else:
+        prefs = current_preferences()
+        last = db.session.scalar(select(Quote).where(Quote.user_id == current_user.id)
+                                 .order_by(Quote.id.desc()).limit(1))
+        defaults = dict(last.shipping_address) if last else {
+            "name": current_user.display_name, "country": prefs.ship_to_country}
+        form = CheckoutForm(data={**defaults, "currency": prefs.currency})
     form.currency.choices = select_choices((code, code) for code in SUPPORTED_CURRENCIES)
     return form
 
@@ -167,8 +169,11 @@ def checkout():
             _show_quote_error(form, exc)
             status = exc.status
         else:
+            # Read before the commit expires it: after, it would cost a statement and, on
+            # SQLite, a second write lock.
+            quote_id = quote.id
             commit()
-            return redirect(url_for(".quote", quote_id=quote.id), code=303)
+            return redirect(url_for(".quote", quote_id=quote_id), code=303)
     elif form.is_submitted():
         status = 422
     country = form.country.data or prefs.ship_to_country
@@ -186,8 +191,9 @@ def checkout():
 
 
 @lru_cache(maxsize=4)
-def _address_layouts(locale: str) -> dict:
-    """Every country's address fields for the form's script, once per UI language.
+def _address_layouts(locale: str) -> Markup:
+    """Every country's address fields for the form's script, once per UI language, as the
+    `tojson` filter writes them (the JSON of 250 countries, built once, not per page).
 
     Countries share a few dozen layouts: {"layouts": [[[field, label, required], ...]],
     "countries": {code: index}}.
@@ -202,7 +208,10 @@ def _address_layouts(locale: str) -> dict:
             unique[key] = len(layouts)
             layouts.append(layout)
         countries[code] = unique[key]
-    return {"layouts": layouts, "countries": countries}
+    policies = current_app.jinja_env.policies
+    return htmlsafe_json_dumps({"layouts": layouts, "countries": countries},
+                               dumps=policies["json.dumps_function"],
+                               **policies["json.dumps_kwargs"])
 
 
 def _show_quote_error(form: CheckoutForm, exc: DomainError) -> None:

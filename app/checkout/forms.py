@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import Choice
 from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import Select, html_params
 
 from app.services.checkout.cart import MAX_QUANTITY
+from app.services.regions import country_names
 
 
 class AddToCartForm(FlaskForm):
@@ -33,6 +40,35 @@ class RemoveForm(FlaskForm):
     """Remove a line (the CSRF token is the whole form)."""
 
 
+@lru_cache(maxsize=1024)
+def country_options(names_locale: str, selected: str | None) -> Markup:
+    """Every country as WTForms renders a <select>'s options, `selected` marked.
+
+    The names come from Babel's fixed data, so the markup never goes stale; 250 countries
+    x 2 languages bound the cache.
+    """
+    return Markup("".join(Select.render_option(Choice(code, name, code == selected, None))
+                          for code, name in country_names(names_locale).items()))
+
+
+class CountrySelect(Select):
+    """The country <select>, its ~250 <option>s rendered once per language and chosen
+    country instead of one by one on every page (~6 ms of the address form); the same
+    markup as WTForms' Select, the countries named in the page's language.
+    """
+
+    def __call__(self, field, **kwargs) -> Markup:
+        """The <select> with Select's attributes around the kept options."""
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        names_locale = "zh" if str(get_locale() or "en") == "zh" else "en"
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>"
+                      f"{country_options(names_locale, field.data)}</select>")
+
+
 class CheckoutForm(FlaskForm):
     """Where to ship and in which currency to pay.
 
@@ -47,7 +83,7 @@ class CheckoutForm(FlaskForm):
     city = StringField(_l("City"))
     region = StringField(_l("State / province / region"))
     postal_code = StringField(_l("Postal code"))
-    country = SelectField(_l("Country"), validate_choice=False)
+    country = SelectField(_l("Country"), validate_choice=False, widget=CountrySelect())
     phone = StringField(_l("Phone"))
     currency = SelectField(_l("Pay in"), validate_choice=False)
     submit = SubmitField(_l("Calculate total"))

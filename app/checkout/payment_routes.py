@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from app.checkout import bp
 from app.checkout.tracking_routes import order_tracking_context
-from app.core.database import writes_on_get
+from app.core.database import reads_only_from_now, writes_on_get
 from app.core.transaction import commit, rollback
 from app.models import Order
 from app.money import Money
@@ -79,6 +79,9 @@ def pay(quote_id: int):
                                code=exc.code, cart_url=cart_url()), exc.status
     if session.status in ("succeeded", "processing"):
         return redirect(url_for(".complete", quote_id=quote_id))
+    # The rest only reads (the committed rows, to render): on SQLite, without the write lock
+    # this GET declared, so other writers need not wait for the page to render.
+    reads_only_from_now()
     quote = payment.quote
     response = current_app.make_response(render_template(
         "checkout/pay.html", quote=quote, session=session, provider=payment_provider(),

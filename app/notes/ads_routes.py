@@ -84,9 +84,10 @@ def with_sponsored(surface: str, note_list: list[Note], language: str,
     if not slots:
         return note_list, {}
     loaded = {n.id: n for n in note_list if n.id in {s.note_id for s in slots}}
+    # Sponsored cards carry no product strip (app.notes.routes.card_context).
     loaded.update((n.id, n) for n in feed.load_few_notes(
         [s.note_id for s in slots if s.note_id not in loaded],
-        market=current_preferences().ship_to_country))
+        market=current_preferences().ship_to_country, cards=True))
     merged = ads.merge_slots(note_list, slots, loaded)
     return ([item for item, _slot in merged],
             {index: slot for index, (_item, slot) in enumerate(merged) if slot is not None})

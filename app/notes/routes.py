@@ -37,7 +37,6 @@ from app.services.social import (
     age_gate,
     feed,
     notes,
-    notifications,
     product_tags,
     questions,
 )
@@ -74,15 +73,6 @@ def media_url(key: str | None) -> str | None:
     return stored_media_url(key)
 
 
-@bp.app_context_processor
-def _notification_context() -> dict:
-    def unread() -> int:
-        user = viewer()
-        return notifications.unread_count(user) if user else 0
-
-    return {"unread_notifications": unread}
-
-
 # The feed -----------------------------------------------------------------------------------
 def audience() -> feed.Audience:
     """The viewer's language and region, for mixing Discover."""
@@ -103,7 +93,7 @@ def load_feed(tab: str) -> feed.FeedPage:
                               market=current_preferences().ship_to_country)
     return feed.discover(audience(), decode_cursor(feed.DISCOVER_CURSOR_LENGTH), FEED_PAGE_SIZE,
                          current_app.config["DISCOVER_FOREIGN_SHARE"],
-                         current_app.config["DISCOVER_EXPLORE_SHARE"])
+                         current_app.config["DISCOVER_EXPLORE_SHARE"], cards=True)
 
 
 def card_context(note_list: list[Note], ad_slots: dict | None = None) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
-from app.models import Membership, User
+from app.models import User
 from app.services.catalog import cover_images
 from app.services.checkout import (
     GUEST_CART_SESSION_KEY,
@@ -22,6 +22,7 @@ from app.services.checkout import (
 )
 from app.services.regions import SUPPORTED_CURRENCIES, country_names
 from app.web.allowances import allowance_code, allowance_sentence
+from app.web.header import account_header
 from app.web.prices import register_price_helpers
 from app.web.times import register_time_filters
 from app.web.translation_offers import register_translation_helpers
@@ -43,9 +44,11 @@ def load_user(identity: str) -> User | None:
     user_id, _, version = identity.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # The cart badge's count rides along with the user: one statement for both.
+    # The cart badge's count and the platform roles (every page's permission checks) ride
+    # along with the user: one statement for the three.
     row = db.session.execute(select(User, units_in_user_cart(User.id))
-                             .where(User.id == int(user_id))).first()
+                             .options(joinedload(User.platform_roles))
+                             .where(User.id == int(user_id))).unique().first()
     user = row[0] if row is not None else None
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
@@ -80,15 +83,6 @@ def ship_to_options(names_locale: str, selected: str) -> Markup:
         for code, name in country_names(names_locale).items()))
 
 
-def _nav_memberships() -> list[Membership]:
-    if not current_user.is_authenticated:
-        return []
-    return list(db.session.scalars(
-        select(Membership).options(joinedload(Membership.organization))
-        .where(Membership.user_id == current_user.id).order_by(Membership.id)
-    ))
-
-
 # Endpoints that take a note's images: up to 9 files of 20 MB each.
 NOTE_UPLOAD_ENDPOINTS = frozenset({"notes.compose", "notes.edit", "api.create_note",
                                    "api.update_note"})
@@ -112,6 +106,7 @@ def register_request_hooks(app: Flask) -> None:
     app.add_template_global(cover_images, "product_covers")
     app.add_template_global(allowance_sentence)
     app.add_template_global(allowance_code)
+    app.add_template_global(account_header)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # The client's address (rate limits, login throttling) and scheme come from the
@@ -159,7 +154,6 @@ def register_request_hooks(app: Flask) -> None:
             "country_choices": country_names(names_locale),
             "ship_to_options": ship_to_options(names_locale, prefs.ship_to_country or ""),
             "nav_user": current_user if current_user.is_authenticated else None,
-            "nav_memberships": _nav_memberships(),
             "cart_units": header_cart_units,
             "g": g,
         }

@@ -104,7 +104,8 @@ def test_product_strips_cost_discover_a_fixed_number_of_statements(
     one card as for a page of them, and two statements more than cards without products:
     the prices and photos (the products come with the tags) and the one rate. The notes'
     loads save two statements (author and co-author joined), so Discover costs no more than
-    before cards showed products (17 statements here then, 16 now).
+    before cards showed products (17 statements here, 13 since the cards' notes leave
+    topics and roles out and the header reads in two statements).
     """
     viewer = make_user()
     viewer.currency, viewer.ship_to_country = "JPY", "JP"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import User, utcnow
@@ -27,6 +30,8 @@ from app.services.mail import EmailLinks, queue_email
 
 # A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
 _DUMMY_HASH = hash_password("qiao-timing-equaliser")
+# Ties a PasswordCheck to the password it checked, never stored beyond this process.
+_CHECK_KEY = secrets.token_bytes(32)
 
 
 def normalize_email(raw: str, *, check_deliverability: bool = False) -> str:
@@ -45,7 +50,10 @@ def find_user_by_email(email: str) -> User | None:
     """The account with this e-mail (case-insensitive), if any."""
     if "\x00" in email:  # no address holds one, and PostgreSQL refuses it in a query
         return None
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # The roles in the same statement: they would otherwise cost one of their own.
+    return db.session.scalars(
+        select(User).options(joinedload(User.platform_roles))
+        .where(func.lower(User.email) == email.strip().lower())).unique().first()
 
 
 def check_new_password(password: str, email: str = "", display_name: str = "") -> None:
@@ -139,21 +147,54 @@ def verify_email(token: str) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A log-in's password checked against the account's stored hash, ahead of its writes."""
+
+    email: str
+    # The hash it was checked against (the dummy's when there is no such account).
+    password_hash: str
+    matches: bool
+    password_key: bytes
+
+
+def _password_key(password: str) -> bytes:
+    return hashlib.blake2b(password.encode(), key=_CHECK_KEY).digest()
+
+
+def check_password(email: str, password: str) -> PasswordCheck:
+    """Verify a log-in's password (argon2, the slow part): reads only, so a route can run it
+    before the transaction that writes (app.core.database.read_apart) and other writers
+    don't queue behind it.
+    """
+    email = (email or "").strip().lower()
+    user = find_user_by_email(email) if email else None
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    return PasswordCheck(email, stored, verify_password(stored, password or ""),
+                         _password_key(password or ""))
+
+
 def authenticate(email: str, password: str, ip: str, *,
-                 device: KnownDevice | None = None) -> User:
-    """The user for these credentials; failures lock only this account and client pair."""
+                 device: KnownDevice | None = None, checked: PasswordCheck | None = None
+                 ) -> User:
+    """The user for these credentials; failures lock only this account and client pair.
+
+    `checked` (check_password's answer for the same e-mail and password) spares the second
+    argon2 run; a hash changed since it was made is verified again here.
+    """
     email = (email or "").strip().lower()
     user = find_user_by_email(email) if email else None
     # A browser this account logged in from before is judged on its own failures alone.
     device_id = device.device_id if device is not None and device.knows(user) else None
     pair = throttle.LoginPair(email, ip, device_id)
     throttle.check_login_allowed(pair)
-    if user is None:
-        verify_password(_DUMMY_HASH, password or "")
-        throttle.record_login_failure(pair)
-        raise Unauthorized(_("The e-mail address or password is wrong."),
-                           code="invalid_credentials")
-    if not verify_password(user.password_hash, password or ""):
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    if (checked is not None and checked.email == email and checked.password_hash == stored
+            and secrets.compare_digest(checked.password_key, _password_key(password or ""))):
+        matches = checked.matches
+    else:
+        matches = verify_password(stored, password or "")
+    if user is None or not matches:
         throttle.record_login_failure(pair)
         raise Unauthorized(_("The e-mail address or password is wrong."),
                            code="invalid_credentials")

@@ -56,7 +56,11 @@ from app.models import (
 from app.services.errors import ValidationFailed
 from app.services.social import interests
 from app.services.social.coauthoring import coauthored_note_ids
-from app.services.social.notes import note_card_loader_options, note_loader_options
+from app.services.social.notes import (
+    note_card_loader_options,
+    note_feed_card_loader_options,
+    note_loader_options,
+)
 
 FEED_TABS = ("discover", "following")
 # Discover's cursor: (hot score, id) of the last note taken from each of its four streams.
@@ -301,32 +305,44 @@ def _interleave(first: list, second: list, second_share: float, limit: int) -> l
     return mixed
 
 
-def load_notes(ids: list[int]) -> list[Note]:
-    """The notes with these ids, in this order, with everything cards show (fixed queries)."""
+def load_notes(ids: list[int], *, cards: bool = False) -> list[Note]:
+    """The notes with these ids, in this order, with everything the API's items show, or
+    with `cards` only what HTML cards show (fixed queries either way).
+    """
     if not ids:
         return []
+    options = note_feed_card_loader_options() if cards else note_loader_options()
     # By primary key only: the ids come from published-only queries, and a status filter
     # here tempts SQLite (without statistics) into scanning a status index instead.
     by_id = {n.id: n for n in db.session.scalars(
-        select(Note).options(*note_loader_options()).where(Note.id.in_(ids)))}
+        select(Note).options(*options).where(Note.id.in_(ids)))}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def load_few_notes(ids: list[int], market: str | None = None) -> list[Note]:
-    """A handful of notes (in this order) with everything cards show, in ONE statement
-    (joined eager loads): for notes merged into a page already loaded, such as sponsored
-    ones, where the per-relationship queries of `load_notes` would double its cost.
+def load_few_notes(ids: list[int], market: str | None = None, *,
+                   cards: bool = False) -> list[Note]:
+    """A handful of notes (in this order) with everything the API's items show, or with
+    `cards` what an HTML card without a product strip shows (title, cover, author and
+    co-author), in ONE statement (joined eager loads): for notes merged into a page
+    already loaded, such as sponsored ones, where the per-relationship queries of
+    `load_notes` would double its cost.
     Only notes moderation lets viewers in `market` see: a paid slot never shows a note that
     was held, removed or restricted there.
     """
     if not ids:
         return []
-    stmt = (select(Note).where(Note.id.in_(ids), Note.shown_clause(market))
-            .options(joinedload(Note.author).joinedload(User.platform_roles),
-                     joinedload(Note.images), joinedload(Note.topics),
-                     joinedload(Note.product_tags).joinedload(NoteProductTag.product)
-                     .joinedload(Product.store),
-                     joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)))
+    if cards:
+        options = [joinedload(Note.author).lazyload(User.platform_roles),
+                   joinedload(Note.images),
+                   joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)
+                   .lazyload(User.platform_roles)]
+    else:
+        options = [joinedload(Note.author).joinedload(User.platform_roles),
+                   joinedload(Note.images), joinedload(Note.topics),
+                   joinedload(Note.product_tags).joinedload(NoteProductTag.product)
+                   .joinedload(Product.store),
+                   joinedload(Note.coauthorship).joinedload(NoteCoauthor.coauthor)]
+    stmt = select(Note).where(Note.id.in_(ids), Note.shown_clause(market)).options(*options)
     by_id = {n.id: n for n in db.session.scalars(stmt).unique()}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -347,8 +363,10 @@ def _viewer_id(audience: Audience) -> int | None:
 
 
 def discover(audience: Audience, cursor: list[Any] | None, limit: int,
-             foreign_share: float, explore_share: float = 1.0) -> FeedPage:
-    """A page of Discover: ranked notes, `foreign_share` of them from abroad.
+             foreign_share: float, explore_share: float = 1.0, *,
+             cards: bool = False) -> FeedPage:
+    """A page of Discover: ranked notes, `foreign_share` of them from abroad (loaded for
+    HTML cards with `cards`, else for the API's items).
 
     On each side, a signed-in viewer gets `1 - explore_share` of the notes from what their
     interest profile matches and the rest from everything else, so the feed learns without
@@ -377,7 +395,7 @@ def discover(audience: Audience, cursor: list[Any] | None, limit: int,
     for stream, _row in page:
         stream.taken += 1
 
-    notes = load_notes([row.id for _stream, row in page])
+    notes = load_notes([row.id for _stream, row in page], cards=cards)
     if all(s.exhausted for s in streams):
         return FeedPage(notes, None)
     return FeedPage(notes, [value for s in streams for value in s.cursor()])

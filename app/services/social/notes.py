@@ -136,6 +136,15 @@ def note_card_loader_options() -> list:
             .lazyload(User.platform_roles)]
 
 
+def note_feed_card_loader_options() -> list:
+    """Eager loads for a feed's HTML cards: the cards' own (note_card_loader_options) and
+    the tags' products and stores for their product strips; no topics, no authors' roles.
+    """
+    return [*note_card_loader_options(),
+            selectinload(Note.product_tags).joinedload(NoteProductTag.product)
+            .joinedload(Product.store)]
+
+
 def get_note(viewer: User | None, note_id: int, *, market: str | None = None) -> Note:
     """The note if `viewer` may see it; else NotFound.
 
