@@ -46,11 +46,12 @@ def create_token():
     """Exchange credentials for a 30-day full-scope token (throttled per account and client)."""
     fields = string_fields(json_body(), ["email", "password"])
     # The password hash is checked before the write transaction, not holding its lock.
-    checked = read_apart(lambda: accounts.check_password(fields["email"], fields["password"]))
     # A client that kept the browser's device cookie is judged on its own failures;
     # any other is judged by its address.
-    user = accounts.authenticate(fields["email"], fields["password"],
-                                 request.remote_addr or "unknown", device=device_from_request(),
+    ip, device = request.remote_addr or "unknown", device_from_request()
+    checked = read_apart(lambda: accounts.check_password(fields["email"], fields["password"],
+                                                         ip, device=device))
+    user = accounts.authenticate(fields["email"], fields["password"], ip, device=device,
                                  checked=checked)
     token, secret = issue_login_token(user)
     commit()

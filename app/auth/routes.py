@@ -78,12 +78,12 @@ def login():
     if form.validate_on_submit():
         device = device_from_request()
         # The password hash is checked before the write transaction, not holding its lock.
-        checked = read_apart(lambda: accounts.check_password(form.email.data,
-                                                             form.password.data))
+        ip = request.remote_addr or "unknown"
+        checked = read_apart(lambda: accounts.check_password(
+            form.email.data, form.password.data, ip, device=device))
         try:
-            user = accounts.authenticate(form.email.data, form.password.data,
-                                         request.remote_addr or "unknown", device=device,
-                                         checked=checked)
+            user = accounts.authenticate(form.email.data, form.password.data, ip,
+                                         device=device, checked=checked)
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             retry = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) \

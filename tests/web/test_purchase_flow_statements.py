@@ -17,7 +17,7 @@ from app.checkout.forms import CheckoutForm
 from app.core import database
 from app.extensions import db
 from app.services.accounts import users as accounts
-from app.services.errors import Unauthorized
+from app.services.errors import RateLimited, Unauthorized
 from app.services.social import notifications
 from tests.conftest import PASSWORD, csrf_from
 from tests.notes_factories import QueryCounter
@@ -100,8 +100,8 @@ def test_logging_in_checks_the_password_outside_the_write_lock(
 
 def test_a_password_check_counts_only_for_the_same_password_and_hash(make_user):
     user = make_user()
-    right, wrong = (accounts.check_password(user.email, PASSWORD),
-                    accounts.check_password(user.email, "not the password"))
+    right, wrong = (accounts.check_password(user.email, PASSWORD, "1.2.3.4"),
+                    accounts.check_password(user.email, "not the password", "1.2.3.4"))
     assert right.matches and not wrong.matches
     # Another password's answer is not taken for this one, either way.
     assert accounts.authenticate(user.email, PASSWORD, "1.2.3.4", checked=wrong) is user
@@ -184,3 +184,22 @@ def test_the_country_select_is_the_markup_wtforms_renders(app, locale):
         form.country.widget = Select()
         built = form.country(autocomplete="country", data_layouts=Markup("{&#34;a&#34;: 1}"))
     assert kept == built and '<option selected value="JP">' in kept
+
+
+def test_a_locked_out_client_costs_no_password_hash(make_user, monkeypatch):
+    """The check ahead of the write transaction respects the lock-out, as the log-in always
+    did: a guesser who is locked out makes the server run no argon2."""
+    user = make_user()
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            accounts.authenticate(user.email, "a wrong guess", "5.6.7.8")
+    hashes = []
+    monkeypatch.setattr(accounts, "verify_password",
+                        lambda stored, password: hashes.append(stored) or False)
+    assert accounts.check_password(user.email, PASSWORD, "5.6.7.8") is None
+    with pytest.raises(RateLimited):
+        accounts.authenticate(user.email, PASSWORD, "5.6.7.8", checked=None)
+    assert hashes == []
+    # Another client is not locked: its check runs.
+    assert accounts.check_password(user.email, PASSWORD, "9.9.9.9") is not None
+    assert hashes == [user.password_hash]

@@ -25,7 +25,7 @@ from app.services.accounts.passwords import (
     password_problems,
     verify_password,
 )
-from app.services.errors import Conflict, Unauthorized, ValidationFailed
+from app.services.errors import Conflict, RateLimited, Unauthorized, ValidationFailed
 from app.services.mail import EmailLinks, queue_email
 
 # A hash computed once, so a log-in for an unknown e-mail costs as much as a real one.
@@ -162,13 +162,20 @@ def _password_key(password: str) -> bytes:
     return hashlib.blake2b(password.encode(), key=_CHECK_KEY).digest()
 
 
-def check_password(email: str, password: str) -> PasswordCheck:
+def check_password(email: str, password: str, ip: str, *,
+                   device: KnownDevice | None = None) -> PasswordCheck | None:
     """Verify a log-in's password (argon2, the slow part): reads only, so a route can run it
     before the transaction that writes (app.core.database.read_apart) and other writers
-    don't queue behind it.
+    don't queue behind it. None while the account and client are locked out: a locked
+    pair costs no hash, and `authenticate` refuses it.
     """
     email = (email or "").strip().lower()
     user = find_user_by_email(email) if email else None
+    device_id = device.device_id if device is not None and device.knows(user) else None
+    try:
+        throttle.check_login_allowed(throttle.LoginPair(email, ip, device_id))
+    except RateLimited:
+        return None
     stored = user.password_hash if user is not None else _DUMMY_HASH
     return PasswordCheck(email, stored, verify_password(stored, password or ""),
                          _password_key(password or ""))
