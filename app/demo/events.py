@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.demo.notes import _picture
+from app.demo.photo_library import picture
 from app.extensions import db
 from app.models import Event, Note, NoteTopic, Topic, User, utcnow
 from app.services.social import bulk_engagement as bulk
@@ -19,12 +19,12 @@ from app.services.social.events import EventInput
 from app.services.social.notes import ImageUpload
 
 TITLE = "Tea around the world"
-# New notes written for the event: (author, title, body, image colours).
+# New notes written for the event: (author, title, body, photos of app/demo/photos).
 EVENT_NOTES = [
     ("creator@example.com", "我的龙井冲泡法", "玻璃杯、85°C、先注水后投茶，看茶叶慢慢舒展 "
-     "#tea #茶", ["#3c8d2f", "#a8d08d"]),
+     "#tea #茶", ["longjing-tin", "celadon-cups"]),
     ("lin.wei@example.com", "弄堂里的早茶", "一壶茉莉花茶配生煎，上海的早晨就该这样 #tea",
-     ["#f3e3b3", "#c9a96e"]),
+     ["jasmine-pearls", "scene-tea-flatlay"]),
 ]
 # Notes already in the demo that carry #tea, entered by their authors.
 ENTERED_TITLES = ["Trying Longjing tea for the first time", "Ceramic teapots from Jingdezhen"]
@@ -53,12 +53,12 @@ def seed_events() -> list[str]:
         prizes="Top three on each side: a tin of Longjing from Hangzhou Tea House.\n"
                "每个榜单前三名：杭州茶舍龙井一罐。"))
     entered: list[Note] = []
-    for number, (email, title, body, colours) in enumerate(EVENT_NOTES):
+    for number, (email, title, body, photos) in enumerate(EVENT_NOTES):
         author = users.get(email)
         if author is None:
             continue
-        images = [ImageUpload(_picture(colour, 500 + number * 10 + i), f"tea-{number}-{i}.jpg")
-                  for i, colour in enumerate(colours)]
+        images = [ImageUpload(picture(name), f"tea-{number}-{i}.jpg")
+                  for i, name in enumerate(photos)]
         entered.append(notes.create_note(author, title=title, body=body, images=images))
     tagged = select(NoteTopic.note_id).join(Topic, Topic.id == NoteTopic.topic_id) \
         .where(Topic.name == "tea")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.demo.photo_library import picture
 from app.extensions import db
 from app.models import Topic, User
 from app.services.social import engagement, questions, topics
@@ -18,30 +19,31 @@ from app.services.social.notes import ImageUpload
 # (canonical, alias): the same topic in English and in Chinese.
 LINKS = [("tea", "茶"), ("citywalk", "城市漫步"), ("lipstick", "口红"), ("skincare", "护肤")]
 
-# (author, title, body, colours, asks or None, [(answerer, answer)], best answer's index)
+# (author, title, body, photos (app/demo/photos), asks or None, [(answerer, answer)],
+#  best answer's index)
 POSTS = [
     ("lin.wei@example.com", "武康路城市漫步",
-     "从安福路走到武康大楼，梧桐树下一路都是小店 #城市漫步", ["#e58e26", "#f6b93b"],
+     "从安福路走到武康大楼，梧桐树下一路都是小店 #城市漫步", ["scene-coffee", "scene-weekend-bag"],
      None, [], None),
     ("sophie@example.com", "A Sunday citywalk along the Thames",
      "Borough Market to Tate Modern, with a flat white halfway #citywalk",
-     ["#4a69bd", "#82ccdd"], None, [], None),
+     ["scene-weekend-bag", "scene-coffee"], None, [], None),
     ("ana@example.com", "Which Longjing should I bring home as a gift?",
      "Going to Hangzhou next month. Pre-Qingming or after? Any shop you trust? #tea",
-     ["#079992", "#b8e994"], "china",
+     ["longjing-tin", "scene-tea-table"], "china",
      [("yuki@example.com", "I brought back a tin from the airport; it was fine but not special."),
       ("lin.wei@example.com", "买明前龙井，认准西湖产区的标识；梅家坞的茶农店比景区便宜，"
                               "可以先试喝再买。"),
       ("creator@example.com", "明前的更嫩更香，送人很有面子。杭州茶舍也能直邮海外。")], 1),
     ("creator@example.com", "海外的朋友平时怎么喝茶？", "好奇大家会不会加奶加糖，用什么茶具 #茶",
-     ["#6ab04c", "#badc58"], "abroad",
+     ["scene-tea-table", "gaiwan"], "abroad",
      [("lin.wei@example.com", "我猜英国人一定加奶！"),
       ("sophie@example.com", "In the UK: black tea, a splash of milk, no sugar, in a mug. "
                              "Green tea is for the afternoon."),
       ("ana@example.com", "Iced tea all summer here in the US, usually unsweetened.")], 1),
     ("sophie@example.com", "Best walking route in Shanghai for a first visit?",
      "Three days in Shanghai in spring: where would you walk? #citywalk",
-     ["#b71540", "#e55039"], "china", [], None),
+     ["scene-study", "scene-coffee"], "china", [], None),
 ]
 
 
@@ -52,8 +54,6 @@ def _users() -> dict[str, User]:
 
 def seed_topics(moderator_email: str = "moderator@example.com") -> list[str]:
     """Link the demo topics in both languages, post notes and questions across the border."""
-    from app.demo.notes import _picture
-
     already = db.session.scalar(select(Topic).where(Topic.name == "茶"))
     if already is not None and already.canonical_id is not None:
         return ["Bilingual topics and questions: already there"]
@@ -62,9 +62,9 @@ def seed_topics(moderator_email: str = "moderator@example.com") -> list[str]:
     if moderator is None or len(users) < 5:
         return ["Bilingual topics and questions: skipped (demo users missing)"]
     asked = 0
-    for number, (email, title, body, colours, asks, answers, best) in enumerate(POSTS):
-        images = [ImageUpload(_picture(colour, 700 + number * 10 + i), f"topic-{number}-{i}.jpg")
-                  for i, colour in enumerate(colours)]
+    for number, (email, title, body, photos, asks, answers, best) in enumerate(POSTS):
+        images = [ImageUpload(picture(name), f"topic-{number}-{i}.jpg")
+                  for i, name in enumerate(photos)]
         note = note_service.create_note(users[email], title=title, body=body, images=images,
                                         question_to=asks)
         posted = [engagement.add_comment(users[who], note.id, text) for who, text in answers]

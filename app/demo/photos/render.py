@@ -2,12 +2,15 @@
 
 Run by hand, never at seed time (the JPEGs it writes are committed next to it):
 
-    blender -b -P app/demo/photos/render.py -- [--only NAME ...] [--samples 24]
+    blender -b -P app/demo/photos/render.py -- [--samples 32] [--denoiser PYTHON]
+        [--only NAME ...]
 
 Every model is built from primitives (lathed profiles, bevelled boxes: product_models.py on
-blender_parts.py) and lit by the studio HDRI that ships with Blender plus a soft key light,
-denoised where the build has a denoiser (Debian's has none). Nothing is downloaded; the
-output is the project's own work, released under CC0 (see README.md).
+blender_parts.py) and lit by the studio HDRI that ships with Blender plus a soft key light.
+Debian's Blender has no denoiser built in: with `--denoiser` naming a Python that has pyoidn
+(Intel Open Image Denoise, from PyPI) and numpy, each frame is denoised by denoise.py from
+its colour, albedo and normal passes before the view transform. Nothing is
+downloaded; the output is the project's own work, released under CC0 (see README.md).
 """
 
 # The product builders (m_<shape>) and scene steps are named for what they make.
@@ -16,7 +19,10 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
 import sys
+import tempfile
+from array import array
 from pathlib import Path
 
 import bpy
@@ -30,7 +36,7 @@ from blender_parts import group, link, material  # noqa: E402
 from note_texts import SCENE_PRODUCTS  # noqa: E402
 from product_models import SHAPES  # noqa: E402
 
-WIDTH, HEIGHT = 320, 400
+WIDTH, HEIGHT = 640, 800
 
 # Tabletop and backdrop colours (linear-ish RGB) and the HDRI each set uses.
 BACKDROPS = {
@@ -241,13 +247,13 @@ def place(names: list[str]):
     return objs
 
 
-def render(path: Path, samples: int):
+def render(path: Path, samples: int, denoise: str | None = None):
     scene = bpy.context.scene
     scene.render.engine = "CYCLES"
     scene.cycles.device = "CPU"
     scene.cycles.samples = samples
-    # Debian's Blender has no OpenImageDenoise: adaptive sampling, clamping and blurred
-    # glossy paths keep the noise down instead.
+    # Blender's own denoiser is not in Debian's build (see denoise_frame); adaptive
+    # sampling, clamping and blurred glossy paths keep the noise down either way.
     scene.cycles.use_denoising = False
     scene.cycles.use_adaptive_sampling = True
     scene.cycles.adaptive_threshold = 0.04
@@ -256,17 +262,68 @@ def render(path: Path, samples: int):
     scene.cycles.max_bounces = 4
     scene.cycles.caustics_reflective = scene.cycles.caustics_refractive = False
     scene.render.resolution_x, scene.render.resolution_y = WIDTH, HEIGHT
+    scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "JPEG"
-    scene.render.image_settings.quality = 85
+    scene.render.image_settings.quality = 88
     scene.view_settings.view_transform = "Filmic"
     scene.view_settings.look = "Medium High Contrast"
-    scene.render.filepath = str(path)
-    bpy.ops.render.render(write_still=True)
+    if denoise is None:
+        scene.render.filepath = str(path)
+        bpy.ops.render.render(write_still=True)
+        return
+    with tempfile.TemporaryDirectory() as passes:
+        write_passes(scene, Path(passes))
+        bpy.ops.render.render(write_still=False)
+        denoise_frame(scene, Path(passes), path, denoise)
+
+
+PASSES = {"colour": "Image", "albedo": "Denoising Albedo", "normal": "Denoising Normal"}
+
+
+def write_passes(scene, folder: Path):
+    """Have the compositor write the scene-linear colour and the denoising passes as EXR."""
+    scene.view_layers[0].cycles.denoising_store_passes = True
+    scene.use_nodes = True
+    tree = scene.node_tree
+    tree.nodes.clear()
+    layers = tree.nodes.new("CompositorNodeRLayers")
+    tree.links.new(layers.outputs["Image"], tree.nodes.new("CompositorNodeComposite").inputs[0])
+    out = tree.nodes.new("CompositorNodeOutputFile")
+    out.base_path = str(folder)
+    out.format.file_format = "OPEN_EXR"
+    out.format.color_depth = "32"
+    out.file_slots.clear()
+    for slot, socket in PASSES.items():
+        out.file_slots.new(slot)
+        tree.links.new(layers.outputs[socket], out.inputs[slot])
+
+
+def denoise_frame(scene, passes: Path, path: Path, python: str):
+    """Denoise the linear colour with its albedo and normals (denoise.py, in its own
+    Python: pyoidn's bundled libraries crash inside Blender's process), then save it
+    through the scene's view transform (Filmic) as the JPEG.
+    """
+    size = WIDTH * HEIGHT * 4
+    for slot in PASSES:
+        image = bpy.data.images.load(str(next(passes.glob(f"{slot}*.exr"))))
+        pixels = array("f", bytes(4 * size))
+        image.pixels.foreach_get(pixels)
+        bpy.data.images.remove(image)
+        (passes / f"{slot}.f32").write_bytes(pixels.tobytes())
+    subprocess.run([python, str(HERE / "denoise.py"), str(WIDTH), str(HEIGHT), str(passes)],
+                   check=True)
+    pixels = array("f")
+    pixels.frombytes((passes / "clean.f32").read_bytes())
+    image = bpy.data.images.new("denoised", WIDTH, HEIGHT, float_buffer=True)
+    image.pixels.foreach_set(pixels)
+    image.save_render(str(path), scene=scene)
+    bpy.data.images.remove(image)
 
 
 def main(argv: list[str]):
     only = set(argv[argv.index("--only") + 1:]) if "--only" in argv else None
-    samples = int(argv[argv.index("--samples") + 1]) if "--samples" in argv else 12
+    samples = int(argv[argv.index("--samples") + 1]) if "--samples" in argv else 32
+    denoise = argv[argv.index("--denoiser") + 1] if "--denoiser" in argv else None
     jobs = [(name, [name], spec[2], "eye") for name, spec in PRODUCTS.items()]
     jobs += [(name, SCENE_PRODUCTS[name], *look) for name, look in SCENE_LOOKS.items()]
     for name, names, bg, view in jobs:
@@ -276,7 +333,7 @@ def main(argv: list[str]):
         backdrop(bg)
         objs = place(names)
         frame(objs, view, tight=0.85 if len(names) == 1 else 0.75)
-        render(HERE / f"{name}.jpg", samples)
+        render(HERE / f"{name}.jpg", samples, denoise)
 
 
 if __name__ == "__main__":
