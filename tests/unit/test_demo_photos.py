@@ -19,7 +19,7 @@ def test_every_demo_product_has_its_own_photograph():
     assert len(names) == len(set(names)) == 60
     for name in names:
         with Image.open(PHOTOS_DIR / f"{name}.jpg") as image:
-            assert image.format == "JPEG" and image.height > image.width >= 320
+            assert image.format == "JPEG" and image.size == (640, 800)
     assert "CC0" in (PHOTOS_DIR / "README.md").read_text()
 
 
@@ -49,7 +49,7 @@ def test_pictures_made_from_the_renders_are_full_size_jpegs():
     for data in (close_up("soy-candle"), collage(["soy-candle", "enamel-mug", "hot-sauce"]),
                  picture("scene-cosy")):
         with Image.open(io.BytesIO(data)) as image:
-            assert image.format == "JPEG" and image.size == (320, 400)
+            assert image.format == "JPEG" and image.size == (640, 800)
     assert nearest_photo("#2e3d5e") != nearest_photo("#e7e1d0")  # navy tee vs cream blouse
 
 
