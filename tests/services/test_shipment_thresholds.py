@@ -16,6 +16,7 @@ from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import DutiableLine, assess, load_market_rules
 from app.services.markets.rules import load_market_rules_file
 from tests.checkout_factories import address_for
+from tests.services.test_market_rule_changes import _entry
 
 pytest_plugins = ["tests.checkout_factories"]
 
@@ -138,16 +139,6 @@ def test_singapore_splits_a_parcel_with_an_item_over_sgd_400(rules):
 
 
 # Bad input ------------------------------------------------------------------------------------
-def _entry(**changes):
-    base = {"country": "ZW", "name": "Test rule", "effective_from": "2026-01-01",
-            "effective_to": None, "currency": "USD", "duty_free_threshold": "0",
-            "tax_free_threshold": None, "default_duty_rate": "0.05", "vat_rate": "0.15",
-            "tax_includes_shipping": True, "tax_includes_duty": True,
-            "checkout_collection_limit": None, "max_consignment": None,
-            "source": "Test", "notes": "", "duty_rates": []}
-    return {**base, **changes}
-
-
 def _threshold(**changes):
     return {"name": "X", "shipped_from": ["US"], "duty_free_threshold": "150",
             "source": "x", **changes}
