@@ -118,7 +118,8 @@ def register_request_hooks(app: Flask) -> None:
         # A session holding something gets a bounded lifetime. Marked before the view, an
         # empty one would hold the mark (and Flask-Login's "_fresh" after it), so every
         # guest's page and API answer would carry a freshly signed cookie of nothing.
-        if session:
+        # Set once: setting it again would mark every request's session as changed.
+        if session and not session.permanent:
             session.permanent = True
         return response
 
