@@ -222,10 +222,12 @@ class Config:
     # from https://www.imf.org/external/np/fin/data/rms_sdrv.aspx now and then.
     CUSTOMS_USD_PER_SDR = os.environ.get("CUSTOMS_USD_PER_SDR", "1.36")
     # The platform's tax registrations, printed on the documents of parcels whose import tax
-    # it collected at checkout: IOSS (EU), UK VAT and Australian GST (ARN). Empty: not printed.
+    # it collected at checkout: IOSS (EU), UK VAT, Australian GST (ARN) and Singapore GST
+    # (the overseas vendor registration). Empty: not printed.
     PLATFORM_IOSS_NUMBER = os.environ.get("PLATFORM_IOSS_NUMBER", "")
     PLATFORM_UK_VAT_NUMBER = os.environ.get("PLATFORM_UK_VAT_NUMBER", "")
     PLATFORM_AU_GST_NUMBER = os.environ.get("PLATFORM_AU_GST_NUMBER", "")
+    PLATFORM_SG_GST_NUMBER = os.environ.get("PLATFORM_SG_GST_NUMBER", "")
 
     # Moderation: abuse controls and escalation (app.services.social.abuse and
     # app.services.moderation.decisions).

@@ -133,9 +133,11 @@ def test_no_ioss_when_duties_and_taxes_are_due_on_delivery(read_pdf, tea_shop, m
 
 def test_tax_registration_by_destination(app):
     app.config.update(PLATFORM_IOSS_NUMBER=IOSS, PLATFORM_UK_VAT_NUMBER="GB123456789",
-                      PLATFORM_AU_GST_NUMBER="")
+                      PLATFORM_AU_GST_NUMBER="", PLATFORM_SG_GST_NUMBER="M90312345A")
     assert customs.tax_registration_for("fr", True) == ("IOSS", IOSS)
     assert customs.tax_registration_for("GB", True) == ("UK VAT", "GB123456789")
+    assert customs.tax_registration_for("SG", True) == ("SG GST", "M90312345A")
+    assert customs.tax_registration_for("SG", False) is None
     assert customs.tax_registration_for("AU", True) is None  # not configured: not printed
     assert customs.tax_registration_for("US", True) is None
     assert customs.tax_registration_for("DE", False) is None

@@ -103,3 +103,14 @@ def test_customs_documents_do_not_claim_ddp_for_what_the_buyer_pays_on_delivery(
     invoice = read_pdf(customs.render_customs_document(
         shop.staff, shop.store.id, order.id, "commercial-invoice", compress=False).content)
     assert "Duties and taxes paid: 27.54 SGD" in invoice
+
+
+def test_a_split_parcel_carries_the_platforms_sg_gst_number(app, read_pdf, split_order):
+    # GST on the jacket was collected at checkout under the platform's registration; the
+    # watch's is collected on delivery, which the (*) marks and DAP already say.
+    app.config["PLATFORM_SG_GST_NUMBER"] = "M90312345A"
+    shop, order = split_order
+    for kind in ("cn23", "commercial-invoice", "packing-slip"):
+        text = read_pdf(customs.render_customs_document(
+            shop.staff, shop.store.id, order.id, kind, compress=False).content)
+        assert "SG GST: M90312345A" in text, kind

@@ -96,7 +96,9 @@ def usd_per_sdr() -> Decimal:
 
 
 def tax_registration_for(country: str, collected_at_checkout: bool) -> tuple[str, str] | None:
-    """The platform's IOSS (EU), UK VAT or AU GST number to print, when tax was collected."""
+    """The platform's IOSS (EU), UK VAT, AU GST or SG GST number to print, when tax was
+    collected at checkout (for a split Singapore parcel, on the items up to SGD 400).
+    """
     if not collected_at_checkout:
         return None
     country = (country or "").upper()
@@ -106,6 +108,8 @@ def tax_registration_for(country: str, collected_at_checkout: bool) -> tuple[str
         label, setting = "UK VAT", "PLATFORM_UK_VAT_NUMBER"
     elif country == "AU":
         label, setting = "AU GST (ARN)", "PLATFORM_AU_GST_NUMBER"
+    elif country == "SG":
+        label, setting = "SG GST", "PLATFORM_SG_GST_NUMBER"
     else:
         return None
     number = str(current_app.config.get(setting) or "").strip()
