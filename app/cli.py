@@ -221,7 +221,7 @@ def markets_check_command(on: str | None) -> None:
 
     Exits with status 1 when a destination has no rule in force.
     """
-    from app.services.markets.rules import describe_coverage, market_coverage
+    from app.services.markets.coverage import describe_coverage, market_coverage
 
     day = date.fromisoformat(on) if on else date.today()
     rows = market_coverage(day)

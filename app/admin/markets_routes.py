@@ -20,6 +20,7 @@ from app.admin.routes import _page
 from app.core.transaction import commit, rollback
 from app.models.markets import MarketRule
 from app.services.errors import ValidationFailed
+from app.services.markets import coverage
 from app.services.markets import rules as market_rules
 from app.services.regions import is_country
 
@@ -47,7 +48,7 @@ def market_rules_list():
                                                            page=_page())
     return render_template("admin/markets.html", pagination=pagination, country=country,
                            duty_counts=duty_counts, today=date.today(),
-                           coverage=market_rules.market_coverage_for_admin(current_user,
+                           coverage=coverage.market_coverage_for_admin(current_user,
                                                                            date.today()),
                            region_taxes=market_rules.region_taxes_of(country) if country
                            else [],

@@ -6,7 +6,6 @@ explain themselves; every duty or tax line names its rule and source.
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,29 +14,17 @@ from app.extensions import db
 from app.models import MarketRule, RegionTax
 from app.money import Money
 from app.services.errors import ValidationFailed
-from app.services.fx import conversion as fx
 from app.services.markets.landed_cost import (
     RULES_FILE,
     DutiableLine,
     assess,
-    load_market_rules,
     rule_for,
 )
-from app.services.markets.rule_input import CONFIDENCE
+from app.services.markets.rule_fields import CONFIDENCE
 from app.services.markets.rules import load_market_rules_file
+from tests.market_rule_factories import rule_entry
 
-SAMPLE = (Path(__file__).parent.parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
-
-
-@pytest.fixture
-def rules(app):
-    load_market_rules()
-    fx.import_ecb_rates(SAMPLE)
-    saved = app.config["FX_MAX_AGE_HOURS"]
-    app.config["FX_MAX_AGE_HOURS"] = 24 * 365 * 10
-    db.session.flush()
-    yield
-    app.config["FX_MAX_AGE_HOURS"] = saved
+pytest_plugins = ["tests.market_rule_factories"]
 
 
 def parcel(dest, lines, shipping, on, *, ship_from="CN", region=""):
@@ -214,16 +201,6 @@ def test_us_state_tax_a_marketplace_collects(rules):
 
 
 # Bad input ------------------------------------------------------------------------------------
-def _entry(**changes):
-    base = {"country": "ZW", "name": "Test rule", "effective_from": "2026-01-01",
-            "effective_to": None, "currency": "USD", "duty_free_threshold": "0",
-            "tax_free_threshold": None, "default_duty_rate": "0.05", "vat_rate": "0.15",
-            "tax_includes_shipping": True, "tax_includes_duty": True,
-            "checkout_collection_limit": None, "max_consignment": None,
-            "source": "Test", "notes": "", "duty_rates": []}
-    return {**base, **changes}
-
-
 def _region(**changes):
     base = {"country": "US", "region": "OR", "name": "Oregon", "effective_from": "2026-01-01",
             "effective_to": None, "rate": "0.01", "includes_shipping": False,
@@ -233,19 +210,19 @@ def _region(**changes):
 
 
 @pytest.mark.parametrize(("document", "field"), [
-    ({"rules": [_entry(), _entry(effective_from="2026-06-01")]}, "effective_from"),
-    ({"rules": [_entry(vat_rate="1.5")]}, "vat_rate"),
-    ({"rules": [_entry(currency="XYZ", duty_free_threshold="150")]}, "currency"),
-    ({"rules": [_entry(duty_rates=[{"hs_prefix": "61a", "rate": "0.1",
+    ({"rules": [rule_entry(), rule_entry(effective_from="2026-06-01")]}, "effective_from"),
+    ({"rules": [rule_entry(vat_rate="1.5")]}, "vat_rate"),
+    ({"rules": [rule_entry(currency="XYZ", duty_free_threshold="150")]}, "currency"),
+    ({"rules": [rule_entry(duty_rates=[{"hs_prefix": "61a", "rate": "0.1",
                                      "description": ""}])]}, "duty_rates.0.hs_prefix"),
     ({"rules": [], "region_taxes": [_region(region="ZZ")]}, "region"),
     ({"rules": [], "region_taxes": [_region(rate="-0.01")]}, "rate"),
     ({"rules": [], "region_taxes": [_region(), _region(effective_from="2026-03-01")]},
      "effective_from"),
-    ({"rules": [_entry(preferences=[{"name": "X", "origins": ["QQ"], "duty_rate": "0",
+    ({"rules": [rule_entry(preferences=[{"name": "X", "origins": ["QQ"], "duty_rate": "0",
                                      "source": "x"}])]}, "preferences.0.origins"),
-    ({"rules": [_entry(confidence="sure")]}, "confidence"),
-    ({"rules": [_entry(confidence="official", source_url="")]}, "confidence"),
+    ({"rules": [rule_entry(confidence="sure")]}, "confidence"),
+    ({"rules": [rule_entry(confidence="official", source_url="")]}, "confidence"),
     ({"rules": [], "region_taxes": [_region(confidence="probably")]}, "confidence"),
 ])
 def test_bad_rules_are_refused_with_the_field_named_and_nothing_written(

@@ -4,7 +4,6 @@ import, and Singapore's SGD 400 limit applied to each item: worked examples from
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,27 +11,14 @@ from app.extensions import db
 from app.models import MarketRule, RegionTax
 from app.money import Money
 from app.services.errors import ValidationFailed
-from app.services.fx import conversion as fx
-from app.services.markets.landed_cost import DutiableLine, assess, load_market_rules
+from app.services.markets.landed_cost import DutiableLine, assess
 from app.services.markets.rules import load_market_rules_file
 from tests.checkout_factories import address_for
-from tests.services.test_market_rule_changes import _entry
+from tests.market_rule_factories import rule_entry
 
-pytest_plugins = ["tests.checkout_factories"]
+pytest_plugins = ["tests.checkout_factories", "tests.market_rule_factories"]
 
-SAMPLE = (Path(__file__).parent.parent / "data" / "ecb-eurofxref-sample.xml").read_bytes()
 ON = date(2026, 12, 1)
-
-
-@pytest.fixture
-def rules(app):
-    load_market_rules()
-    fx.import_ecb_rates(SAMPLE)
-    saved = app.config["FX_MAX_AGE_HOURS"]
-    app.config["FX_MAX_AGE_HOURS"] = 24 * 365 * 10
-    db.session.flush()
-    yield
-    app.config["FX_MAX_AGE_HOURS"] = saved
 
 
 def parcel(dest, lines, shipping, *, ship_from, on=ON, region=""):
@@ -145,14 +131,14 @@ def _threshold(**changes):
 
 
 @pytest.mark.parametrize(("entry", "field"), [
-    (_entry(preferences=[_threshold(shipped_from=["QQ"])]), "preferences.0.shipped_from"),
-    (_entry(preferences=[_threshold(origins=["US"])]), "preferences.0.shipped_from"),
-    (_entry(preferences=[_threshold(shipped_from=None)]), "preferences.0.shipped_from"),
-    (_entry(preferences=[{"name": "X", "shipped_from": ["US"], "duty_rate": "0",
+    (rule_entry(preferences=[_threshold(shipped_from=["QQ"])]), "preferences.0.shipped_from"),
+    (rule_entry(preferences=[_threshold(origins=["US"])]), "preferences.0.shipped_from"),
+    (rule_entry(preferences=[_threshold(shipped_from=None)]), "preferences.0.shipped_from"),
+    (rule_entry(preferences=[{"name": "X", "shipped_from": ["US"], "duty_rate": "0",
                           "source": "x"}]), "preferences.0.shipped_from"),
-    (_entry(preferences=[_threshold(duty_rate="0")]), "preferences.0.duty_rate"),
-    (_entry(checkout_limit_per_item=True), "checkout_limit_per_item"),
-    (_entry(checkout_collection_limit="400", checkout_limit_per_item="yes"),
+    (rule_entry(preferences=[_threshold(duty_rate="0")]), "preferences.0.duty_rate"),
+    (rule_entry(checkout_limit_per_item=True), "checkout_limit_per_item"),
+    (rule_entry(checkout_collection_limit="400", checkout_limit_per_item="yes"),
      "checkout_limit_per_item"),
 ])
 def test_bad_shipment_terms_are_refused_with_the_field_named_and_nothing_written(

@@ -31,6 +31,7 @@ from app.services.markets.assessment import (
     LineTreatment,
     Relief,
 )
+from app.services.markets.region_tax_input import clean_region_tax, region_tax_data_from_json
 from app.services.markets.rule_cache import (
     DutyRateTerms,
     RegionTaxTerms,
@@ -42,8 +43,6 @@ from app.services.markets.rule_cache import (
 from app.services.markets.rule_input import (
     apply_clean_rule,
     clean_market_rule,
-    clean_region_tax,
-    region_tax_data_from_json,
     rule_data_from_json,
 )
 

