@@ -15,12 +15,12 @@ from app.services.markets.rule_fields import (
     MAX_TEXT,
     URL,
     check_confidence,
+    country_field,
     date_field,
     flag_field,
     percent_field,
     text_field,
 )
-from app.services.regions import is_country
 
 COLLECTORS = ("customs", "marketplace")
 
@@ -67,10 +67,7 @@ def region_tax_data_from_json(entry: Any) -> dict[str, Any]:
 def clean_region_tax(data: Mapping[str, Any]) -> CleanRegionTax:
     """Validate a regional tax; ValidationFailed names every bad field, region included."""
     errors: dict[str, list[str]] = {}
-    country = data.get("country")
-    country = country.strip().upper() if isinstance(country, str) else ""
-    if not is_country(country):
-        errors["country"] = [f"{country!r} is not a country code such as CA or US."]
+    country = country_field(data, errors, examples="CA or US")
     region = data.get("region")
     region = region.strip().upper() if isinstance(region, str) else ""
     if "country" not in errors and region not in region_codes(country):

@@ -13,12 +13,23 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.money import Money
+from app.services.regions import is_country
 
 MAX_TEXT = 4000
 URL = re.compile(r"https://[^\s]{4,492}")
 # How sure a rule file's entry is: its figures read on an official page (or a faithful copy),
 # only in secondary sources, or in no source page at all. Checked on load, kept in the file.
 CONFIDENCE = ("official", "secondary", "unverified")
+
+
+def country_field(data: Mapping[str, Any], errors: dict[str, list[str]], *,
+                  examples: str) -> str:
+    """The entry's `country`, an ISO 3166 code, upper-cased."""
+    country = data.get("country")
+    country = country.strip().upper() if isinstance(country, str) else ""
+    if not is_country(country):
+        errors["country"] = [f"{country!r} is not a country code such as {examples}."]
+    return country
 
 
 def text_field(data: Mapping[str, Any], key: str, errors: dict[str, list[str]], *,

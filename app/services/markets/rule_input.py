@@ -23,6 +23,7 @@ from app.services.markets.rule_fields import (
     URL,
     amount_field,
     check_confidence,
+    country_field,
     date_field,
     flag_field,
     percent_field,
@@ -132,10 +133,7 @@ def rule_data_from_json(entry: Any) -> dict[str, Any]:
 def clean_market_rule(data: Mapping[str, Any]) -> CleanRule:
     """Validate a rule and its duty rates; ValidationFailed names every bad field."""
     errors: dict[str, list[str]] = {}
-    country = data.get("country")
-    country = country.strip().upper() if isinstance(country, str) else ""
-    if not is_country(country):
-        errors["country"] = [f"{country!r} is not a country code such as US or DE."]
+    country = country_field(data, errors, examples="US or DE")
     name = text_field(data, "name", errors, max_length=120, required=True,
                       message="Give the rule a name of up to 120 characters.")
     source = text_field(data, "source", errors, max_length=MAX_TEXT, required=True,
