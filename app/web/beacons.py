@@ -29,7 +29,9 @@ def beacon(view: View) -> View:
 
 
 class BeaconSafeSessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, left untouched by answers to beacons."""
+    """The signed-cookie session, left untouched by answers to beacons and sent back by a
+    page's other background requests only when they changed it.
+    """
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         """Refresh an unchanged session from navigations only, never from a page's fetch."""
