@@ -157,7 +157,6 @@ def content_version() -> int | None:
     return None if row is None else row[0]
 
 
-
 class PageStore(Protocol):
     """Where rendered pages live: get and set text under a key, with a lifetime."""
 
