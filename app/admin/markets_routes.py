@@ -49,7 +49,7 @@ def market_rules_list():
     return render_template("admin/markets.html", pagination=pagination, country=country,
                            duty_counts=duty_counts, today=date.today(),
                            coverage=coverage.market_coverage_for_admin(current_user,
-                                                                           date.today()),
+                                                                       date.today()),
                            region_taxes=market_rules.region_taxes_of(country) if country
                            else [],
                            amount=market_rules.amount_text,
